@@ -1,0 +1,29 @@
+"""Start the Qt application on a project."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from models.errors import TagdeskError
+from models.project import open_project
+
+
+def run_app(folder: Path, argv: list[str] | None = None) -> int:
+    app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
+    app.setApplicationName("Tagdesk")
+    app.setOrganizationName("Tagdesk")
+    try:
+        project = open_project(folder)
+    except TagdeskError as exc:
+        QMessageBox.critical(None, "Tagdesk cannot open this project", str(exc))
+        raise
+    from .main_window import MainWindow
+
+    window = MainWindow(project)
+    window.show()
+    try:
+        return app.exec()
+    finally:
+        project.close()

@@ -1,0 +1,55 @@
+"""The `tagdesk` command's headless subcommands. One module per subcommand, each with `add(subparsers)`.
+
+`desktop.cli` adds the GUI's `open` and is the console script; everything here runs without a display.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Callable, Sequence
+
+from .. import __version__
+from ..errors import TagdeskError
+
+# Subcommand modules, in the order `tagdesk --help` lists them.
+COMMANDS = ["new", "import_", "stats"]
+
+
+def build_parser(extra: Sequence[Callable[[argparse._SubParsersAction], None]] = ()) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tagdesk",
+        description="Tagdesk: annotate entities in text with a model in the loop; store in SQLite; export training data.",
+        epilog="Run 'tagdesk COMMAND --help' for a command's options.",
+    )
+    parser.add_argument("--version", action="version", version=f"tagdesk {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show a full traceback on errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for add in extra:
+        add(sub)
+    for name in COMMANDS:
+        importlib.import_module(f"{__name__}.{name}").add(sub)
+    return parser
+
+
+def run(argv: Sequence[str] | None = None,
+        extra: Sequence[Callable[[argparse._SubParsersAction], None]] = ()) -> int:
+    """Parse and run. User errors print one line and return 1; `--debug` re-raises them."""
+    parser = build_parser(extra)
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args) or 0
+    except TagdeskError as exc:
+        if args.debug:
+            raise
+        print(f"tagdesk: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        if args.debug:
+            raise
+        print("tagdesk: interrupted; what was finished is kept", file=sys.stderr)
+        return 130
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return run(argv)

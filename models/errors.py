@@ -1,0 +1,55 @@
+"""Errors meant for users. Each message says what is wrong and what to do next.
+
+`TagdeskError` is what the CLI prints as one line (exit 1) and what the GUI shows in a dialog.
+Anything else escaping is a bug and gets a traceback.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class TagdeskError(Exception):
+    """A problem the user can fix. str(err) is the whole message."""
+
+
+class ConfigError(TagdeskError):
+    """A project folder or its tagdesk.toml is missing or wrong."""
+
+
+class ImportFileError(TagdeskError):
+    """A file being imported has a bad line; nothing from it was stored."""
+
+    def __init__(self, path: Path | str, line: int | None, reason: str) -> None:
+        self.path = str(path)
+        self.line = line
+        self.reason = reason
+        where = f"{self.path}:{line}" if line is not None else self.path
+        super().__init__(f"{where}: {reason}")
+
+
+class StaleAnnotationError(TagdeskError):
+    """The annotation changed in another window since this one read it."""
+
+    def __init__(self, document_id: int, expected: int, found: int) -> None:
+        self.document_id = document_id
+        self.expected = expected
+        self.found = found
+        super().__init__(
+            f"document {document_id} was changed elsewhere (version {found}, this window had {expected}): "
+            "reload it to see the other change, then redo yours"
+        )
+
+
+class OverlapError(TagdeskError):
+    """A new or changed span would overlap another span (NER spans do not overlap)."""
+
+
+class DatabaseError(TagdeskError):
+    """The project's database cannot be opened or written."""
+
+
+def no_project(path: Path) -> ConfigError:
+    return ConfigError(
+        f"{path}: no tagdesk.toml here, so this is not a Tagdesk project; "
+        f"create one with: tagdesk new {path} --labels PERSON,ORG,GPE"
+    )

@@ -1,0 +1,116 @@
+"""A project folder: `tagdesk.toml` + its database (+ `exports/`)."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+from sqlmodel import Session
+
+from . import store
+from .config import CONFIG_NAME, ProjectConfig, load_config, make_config, save_config
+from .db.engine import make_engine, upgrade_database
+from .errors import ConfigError, DatabaseError, no_project
+
+
+def resolve_database_url(url: str, folder: Path) -> str:
+    """A relative SQLite path in the config is relative to the project folder, not the working directory."""
+    try:
+        parsed = make_url(url)
+    except Exception:
+        raise ConfigError(f"{folder / CONFIG_NAME}: project.database_url: {url!r} is not a database URL; "
+                          "expected e.g. \"sqlite:///tagdesk.sqlite\" or \"postgresql://host/db\"") from None
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        path = Path(parsed.database)
+        if not path.is_absolute():
+            path = (folder / path).resolve()
+        return str(parsed.set(database=str(path)))
+    return url
+
+
+@dataclass
+class Project:
+    """An open project. `engine` is shared; open short sessions with `session()` / `writing()`."""
+    folder: Path
+    config: ProjectConfig
+    engine: Engine
+    migrated_from: str | None = field(default=None)
+
+    @property
+    def config_path(self) -> Path:
+        return self.folder / CONFIG_NAME
+
+    @property
+    def annotator(self) -> str:
+        return self.config.project.annotator
+
+    @property
+    def database_path(self) -> Path | None:
+        db = self.engine.url.database
+        return Path(db) if self.engine.url.get_backend_name() == "sqlite" and db else None
+
+    def session(self) -> AbstractContextManager[Session]:
+        return store.reading(self.engine)
+
+    def writing(self) -> AbstractContextManager[Session]:
+        return store.writing(self.engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Project:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def open_project(folder: Path | str, *, before_upgrade: Callable[[Project, str], None] | None = None) -> Project:
+    """Open a project folder: read its config, open (or create) its database, run pending migrations.
+
+    `before_upgrade(project, old_revision)` runs before an older database is migrated (e.g. a backup).
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise ConfigError(f"{folder}: no such folder; create a project with: tagdesk new {folder} --labels PERSON,ORG")
+    cfg_path = folder / CONFIG_NAME
+    if not cfg_path.exists():
+        raise no_project(folder)
+    config = load_config(cfg_path)
+    url = resolve_database_url(config.project.database_url, folder)
+    engine = make_engine(url)
+    project = Project(folder=folder, config=config, engine=engine)
+    hook = (lambda old: before_upgrade(project, old)) if before_upgrade else None
+    try:
+        project.migrated_from = upgrade_database(engine, before_upgrade=hook)
+    except DatabaseError:
+        engine.dispose()
+        raise
+    except Exception as exc:
+        engine.dispose()
+        raise DatabaseError(f"{url}: cannot open the project database ({exc.__class__.__name__}: {exc})") from None
+    return project
+
+
+def new_project(folder: Path | str, labels: list[str], *, pipeline: str | None = None,
+                annotator: str | None = None) -> Project:
+    """Create a project folder with a config and an empty database. Refuses to overwrite an existing project."""
+    folder = Path(folder)
+    if (folder / CONFIG_NAME).exists():
+        raise ConfigError(f"{folder / CONFIG_NAME}: a project is already here; open it, or choose another folder")
+    labels = [lab.strip() for lab in labels if lab.strip()]
+    if not labels:
+        raise ConfigError("no labels given; name them, e.g. --labels PERSON,ORG,GPE")
+    kwargs = {"pipeline": pipeline} if pipeline else {}
+    from pydantic import ValidationError
+    try:
+        config = make_config(folder.resolve().name or "project", labels, annotator=annotator, **kwargs)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise ConfigError(f"--labels: {err['msg'].removeprefix('Value error, ')}") from None
+    folder.mkdir(parents=True, exist_ok=True)
+    save_config(config, folder / CONFIG_NAME)
+    return open_project(folder)

@@ -1,0 +1,397 @@
+"""Store functions: every read and write of the project database goes through here.
+
+Functions take `session=` (SQLModel `Session`). Decision functions (`add_span`, `remove_span`, `update_span`,
+`set_status`) each commit one transaction holding the change and its `event` row (DESIGN.md invariant 3), and
+bump the annotation's `version`; pass `expected_version` to refuse a stale edit made in another window.
+Use `writing(engine)` for sessions that write: it takes SQLite's write lock at BEGIN (no SQLITE_BUSY half-way).
+Bulk work (imports) uses SQLAlchemy Core, not ORM objects: ~20x faster.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+from sqlalchemy import Engine, func, insert, or_
+from sqlmodel import Session, col, select
+
+from .db.tables import Annotation, Document, Event, Origin, Span, Status, Suggestion, utcnow
+from .errors import OverlapError, StaleAnnotationError, TagdeskError
+
+PREVIEW_CHARS = 120
+
+
+def text_hash(text: str) -> str:
+    """A document's identity: SHA-256 of its UTF-8 text (hex)."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+@contextmanager
+def writing(engine: Engine) -> Iterator[Session]:
+    """A session whose transaction takes the write lock at once (SQLite BEGIN IMMEDIATE)."""
+    with Session(engine.execution_options(tagdesk_immediate=True), expire_on_commit=False) as session:
+        yield session
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator[Session]:
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+
+
+# ---------------------------------------------------------------------------------------------- documents
+
+@dataclass
+class NewDocument:
+    """A document to store, as read from a file. `line` is where it came from (1-based), for messages."""
+    text: str
+    meta: dict[str, Any] = field(default_factory=dict)
+    line: int | None = None
+    # Optional annotation carried by richer formats (origin "import").
+    spans: list[tuple[int, int, str]] | None = None
+    status: str | None = None
+    annotator: str | None = None
+
+
+@dataclass
+class AddResult:
+    added: int = 0
+    duplicates: int = 0            # already in the project, or repeated within the input
+    annotated: int = 0             # documents whose annotation was stored
+    duplicate_lines: list[int] = field(default_factory=list)
+
+
+def add_documents(docs: Sequence[NewDocument], *, session: Session, source: str = "",
+                  annotator: str | None = None,
+                  on_progress: Callable[[int, int], None] | None = None) -> AddResult:
+    """Store new documents (and any spans/status they carry) in ONE transaction; commit.
+
+    Texts already in the project are skipped and counted as duplicates (a document never changes after import).
+    `annotator` owns carried annotations when a document names none. Raises before writing anything if a
+    carried span is out of range. `on_progress(done, total)` is called as rows are written.
+    """
+    result = AddResult()
+    total = len(docs)
+    hashes = [text_hash(d.text) for d in docs]
+    existing: set[str] = set()
+    for i in range(0, len(hashes), 900):
+        chunk = hashes[i:i + 900]
+        existing.update(session.exec(select(Document.text_hash).where(col(Document.text_hash).in_(chunk))).all())
+    fresh: list[tuple[NewDocument, str]] = []
+    seen: set[str] = set()
+    for doc, h in zip(docs, hashes):
+        if h in existing or h in seen:
+            result.duplicates += 1
+            if doc.line is not None:
+                result.duplicate_lines.append(doc.line)
+            continue
+        seen.add(h)
+        fresh.append((doc, h))
+    position = session.exec(select(func.coalesce(func.max(Document.position), -1))).one() + 1
+    first_id = session.exec(select(func.coalesce(func.max(Document.id), 0))).one() + 1
+    rows = [
+        {"id": first_id + i, "text": d.text, "text_hash": h, "meta": d.meta, "source": source, "position": position + i}
+        for i, (d, h) in enumerate(fresh)
+    ]
+    step = 5000
+    conn = session.connection()
+    for i in range(0, len(rows), step):
+        conn.execute(insert(Document), rows[i:i + step])
+        if on_progress:
+            on_progress(min(i + step, len(rows)), total)
+    annotated = [(first_id + i, d) for i, (d, _h) in enumerate(fresh) if d.spans is not None or d.status]
+    if annotated:
+        result.annotated = _add_imported_annotations(annotated, conn=conn, default_annotator=annotator)
+    result.added = len(rows)
+    if rows:
+        conn.execute(insert(Event), [{"at": utcnow(), "annotator": annotator or "", "document_id": None,
+                                      "action": "import", "payload": {"source": source, "added": len(rows),
+                                                                      "duplicates": result.duplicates}}])
+    session.commit()
+    if on_progress:
+        on_progress(total, total)
+    return result
+
+
+def _add_imported_annotations(items: list[tuple[int, NewDocument]], *, conn, default_annotator: str | None) -> int:
+    first = conn.execute(select(func.coalesce(func.max(Annotation.id), 0))).scalar_one() + 1
+    ann_rows, span_rows = [], []
+    now = utcnow()
+    for k, (doc_id, d) in enumerate(items):
+        ann_id = first + k
+        ann_rows.append({"id": ann_id, "document_id": doc_id, "annotator": d.annotator or default_annotator or "",
+                         "status": d.status or Status.pending.value, "seconds_spent": 0.0, "updated_at": now,
+                         "version": 1})
+        for start, end, label in d.spans or ():
+            check_span(d.text, start, end, label)
+            span_rows.append({"annotation_id": ann_id, "start": start, "end": end, "label": label,
+                              "origin": Origin.imported.value, "score": None})
+    conn.execute(insert(Annotation), ann_rows)
+    if span_rows:
+        conn.execute(insert(Span), span_rows)
+    return len(ann_rows)
+
+
+def check_span(text: str, start: int, end: int, label: str) -> None:
+    if not (isinstance(start, int) and isinstance(end, int)):
+        raise TagdeskError(f"span offsets must be integers, got {start!r}, {end!r}")
+    if not 0 <= start < end <= len(text):
+        raise TagdeskError(f"span {start}-{end} ({label}) is outside the text (0-{len(text)}) or empty")
+    if not label:
+        raise TagdeskError(f"span {start}-{end} has an empty label")
+
+
+def document_count(*, session: Session) -> int:
+    return session.exec(select(func.count()).select_from(Document)).one()
+
+
+def get_document(document_id: int, *, session: Session) -> Document:
+    doc = session.get(Document, document_id)
+    if doc is None:
+        raise TagdeskError(f"document {document_id} is not in this project")
+    return doc
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    """What a document list shows: no full text."""
+    id: int
+    position: int
+    preview: str
+    length: int
+    status: str
+
+
+def _filtered_documents(*, annotator: str, status: str | None, label: str | None, search: str | None):
+    ann = select(Annotation.document_id, Annotation.status, Annotation.id).where(
+        Annotation.annotator == annotator).subquery()
+    stmt = select(Document.id, Document.position, func.substr(Document.text, 1, PREVIEW_CHARS),
+                  func.length(Document.text), func.coalesce(ann.c.status, Status.pending.value)).outerjoin(
+        ann, ann.c.document_id == Document.id)
+    if status:
+        if status == Status.pending.value:
+            stmt = stmt.where(or_(ann.c.status.is_(None), ann.c.status == status))
+        else:
+            stmt = stmt.where(ann.c.status == status)
+    if label:
+        stmt = stmt.where(select(Span.id).where(Span.annotation_id == ann.c.id, Span.label == label).exists())
+    if search:
+        stmt = stmt.where(func.instr(func.lower(Document.text), search.lower()) > 0)
+    return stmt
+
+
+def document_rows(*, session: Session, annotator: str, offset: int = 0, limit: int = 200,
+                  status: str | None = None, label: str | None = None,
+                  search: str | None = None) -> list[DocumentRow]:
+    """A page of the document list, in project order, with this annotator's status."""
+    stmt = _filtered_documents(annotator=annotator, status=status, label=label, search=search)
+    stmt = stmt.order_by(Document.position).offset(offset).limit(limit)
+    return [DocumentRow(*row) for row in session.exec(stmt).all()]
+
+
+def count_documents(*, session: Session, annotator: str, status: str | None = None, label: str | None = None,
+                    search: str | None = None) -> int:
+    sub = _filtered_documents(annotator=annotator, status=status, label=label, search=search).subquery()
+    return session.exec(select(func.count()).select_from(sub)).one()
+
+
+# ---------------------------------------------------------------------------------------------- annotations
+
+def get_annotation(document_id: int, *, session: Session, annotator: str) -> Annotation | None:
+    return session.exec(select(Annotation).where(Annotation.document_id == document_id,
+                                                 Annotation.annotator == annotator)).first()
+
+
+def _annotation_for_write(document_id: int, *, session: Session, annotator: str,
+                          expected_version: int | None) -> Annotation:
+    ann = get_annotation(document_id, session=session, annotator=annotator)
+    found = ann.version if ann else 0
+    if expected_version is not None and expected_version != found:
+        raise StaleAnnotationError(document_id, expected_version, found)
+    if ann is None:
+        get_document(document_id, session=session)
+        ann = Annotation(document_id=document_id, annotator=annotator)
+        session.add(ann)
+        session.flush()
+    return ann
+
+
+def spans_of(document_id: int, *, session: Session, annotator: str) -> list[Span]:
+    """This annotator's spans of a document, in reading order."""
+    stmt = (select(Span).join(Annotation, Annotation.id == Span.annotation_id)
+            .where(Annotation.document_id == document_id, Annotation.annotator == annotator)
+            .order_by(Span.start, Span.end))
+    return list(session.exec(stmt).all())
+
+
+def _refuse_overlap(ann: Annotation, start: int, end: int, *, session: Session, ignore_id: int | None = None) -> None:
+    stmt = select(Span).where(Span.annotation_id == ann.id, Span.start < end, Span.end > start)
+    if ignore_id is not None:
+        stmt = stmt.where(Span.id != ignore_id)
+    other = session.exec(stmt).first()
+    if other is not None:
+        raise OverlapError(f"{start}-{end} overlaps the {other.label} span at {other.start}-{other.end}; "
+                           "entities cannot overlap: remove or shrink that one first")
+
+
+def _touch(ann: Annotation, *, session: Session, action: str, payload: dict[str, Any], seconds: float = 0.0) -> None:
+    ann.version += 1
+    ann.updated_at = utcnow()
+    ann.seconds_spent += seconds
+    session.add(ann)
+    session.add(Event(annotator=ann.annotator, document_id=ann.document_id, action=action,
+                      payload={**payload, "version": ann.version}))
+
+
+def add_span(document_id: int, start: int, end: int, label: str, *, session: Session, annotator: str,
+             origin: str = Origin.human.value, score: float | None = None,
+             expected_version: int | None = None) -> Span:
+    """Add one span and commit. Raises OverlapError if it overlaps another span of this annotator."""
+    doc = get_document(document_id, session=session)
+    check_span(doc.text, start, end, label)
+    ann = _annotation_for_write(document_id, session=session, annotator=annotator, expected_version=expected_version)
+    _refuse_overlap(ann, start, end, session=session)
+    span = Span(annotation_id=ann.id, start=start, end=end, label=label, origin=origin, score=score)
+    session.add(span)
+    session.flush()
+    _touch(ann, session=session, action="add_span",
+           payload={"span_id": span.id, "start": start, "end": end, "label": label, "origin": origin})
+    session.commit()
+    return span
+
+
+def remove_span(span_id: int, *, session: Session, annotator: str, expected_version: int | None = None) -> Span:
+    """Remove one span and commit. Returns the removed span (detached) so it can be restored."""
+    span = session.get(Span, span_id)
+    if span is None:
+        raise TagdeskError(f"span {span_id} no longer exists (removed in another window?)")
+    ann = session.get(Annotation, span.annotation_id)
+    if ann.annotator != annotator:
+        raise TagdeskError(f"span {span_id} belongs to {ann.annotator}, not {annotator}")
+    if expected_version is not None and ann.version != expected_version:
+        raise StaleAnnotationError(ann.document_id, expected_version, ann.version)
+    session.delete(span)
+    _touch(ann, session=session, action="remove_span",
+           payload={"span_id": span_id, "start": span.start, "end": span.end, "label": span.label})
+    session.commit()
+    return span
+
+
+def update_span(span_id: int, *, session: Session, annotator: str, start: int | None = None,
+                end: int | None = None, label: str | None = None, expected_version: int | None = None) -> Span:
+    """Relabel or resize one span and commit."""
+    span = session.get(Span, span_id)
+    if span is None:
+        raise TagdeskError(f"span {span_id} no longer exists (removed in another window?)")
+    ann = session.get(Annotation, span.annotation_id)
+    if ann.annotator != annotator:
+        raise TagdeskError(f"span {span_id} belongs to {ann.annotator}, not {annotator}")
+    if expected_version is not None and ann.version != expected_version:
+        raise StaleAnnotationError(ann.document_id, expected_version, ann.version)
+    new_start = span.start if start is None else start
+    new_end = span.end if end is None else end
+    new_label = span.label if label is None else label
+    doc = get_document(ann.document_id, session=session)
+    check_span(doc.text, new_start, new_end, new_label)
+    _refuse_overlap(ann, new_start, new_end, session=session, ignore_id=span.id)
+    before = {"start": span.start, "end": span.end, "label": span.label}
+    span.start, span.end, span.label = new_start, new_end, new_label
+    session.add(span)
+    _touch(ann, session=session, action="update_span",
+           payload={"span_id": span.id, "before": before, "after": {"start": new_start, "end": new_end,
+                                                                      "label": new_label}})
+    session.commit()
+    return span
+
+
+def set_status(document_id: int, status: Status | str, *, session: Session, annotator: str,
+               add_spans: Iterable[tuple[int, int, str, str, float | None]] = (), seconds: float = 0.0,
+               expected_version: int | None = None) -> Annotation:
+    """Record a decision on a document and commit, adding `add_spans` (start, end, label, origin, score) first,
+    e.g. the pending suggestions an "accept" turns into spans."""
+    status = Status(status).value
+    doc = get_document(document_id, session=session)
+    ann = _annotation_for_write(document_id, session=session, annotator=annotator, expected_version=expected_version)
+    added = []
+    for start, end, label, origin, score in add_spans:
+        check_span(doc.text, start, end, label)
+        _refuse_overlap(ann, start, end, session=session)
+        span = Span(annotation_id=ann.id, start=start, end=end, label=label, origin=origin, score=score)
+        session.add(span)
+        session.flush()
+        added.append(span.id)
+    before = ann.status
+    ann.status = status
+    _touch(ann, session=session, action="set_status",
+           payload={"status": status, "before": before, "added_span_ids": added}, seconds=seconds)
+    session.commit()
+    return ann
+
+
+def log_event(action: str, *, session: Session, annotator: str, document_id: int | None = None,
+              payload: dict[str, Any] | None = None, commit: bool = True) -> None:
+    session.add(Event(annotator=annotator, document_id=document_id, action=action, payload=payload or {}))
+    if commit:
+        session.commit()
+
+
+# ---------------------------------------------------------------------------------------------- suggestions
+
+def store_suggestions(document_id: int, model: str, spans: list[dict[str, Any]], *, session: Session) -> None:
+    """Cache a model's spans for a document (replacing any for the same model key). Does not commit."""
+    old = session.exec(select(Suggestion).where(Suggestion.document_id == document_id,
+                                                Suggestion.model == model)).first()
+    if old is not None:
+        session.delete(old)
+        session.flush()
+    session.add(Suggestion(document_id=document_id, model=model, spans=spans))
+
+
+def suggestions_for(document_id: int, model: str, *, session: Session) -> list[dict[str, Any]] | None:
+    """The cached spans of `model` for a document, or None when it has not been run on it."""
+    row = session.exec(select(Suggestion.spans).where(Suggestion.document_id == document_id,
+                                                      Suggestion.model == model)).first()
+    return row
+
+
+# ---------------------------------------------------------------------------------------------- stats
+
+def stats(*, session: Session, annotator: str | None = None) -> dict[str, Any]:
+    """Counts for `tagdesk stats`: documents by status (for `annotator`; a document nobody decided is pending),
+    spans by label and origin, and each annotator's decisions and time."""
+    total = document_count(session=session)
+    by_annotator: dict[str, dict[str, int]] = {}
+    for name, status, n in session.exec(
+            select(Annotation.annotator, Annotation.status, func.count()).group_by(Annotation.annotator,
+                                                                                  Annotation.status)).all():
+        by_annotator.setdefault(name, {})[status] = n
+
+    def statuses(counts: dict[str, int]) -> dict[str, int]:
+        decided = {s.value: counts.get(s.value, 0) for s in Status if s is not Status.pending}
+        return {Status.pending.value: total - sum(decided.values()), **decided}
+
+    labels = dict(session.exec(select(Span.label, func.count()).group_by(Span.label).order_by(
+        func.count().desc(), Span.label)).all())
+    origins = dict(session.exec(select(Span.origin, func.count()).group_by(Span.origin).order_by(Span.origin)).all())
+    suggested = session.exec(select(func.count(func.distinct(Suggestion.document_id)))).one()
+    annotators = []
+    for name, counts in sorted(by_annotator.items()):
+        seconds = session.exec(select(func.coalesce(func.sum(Annotation.seconds_spent), 0.0)).where(
+            Annotation.annotator == name)).one()
+        spans = session.exec(select(func.count()).select_from(Span).join(
+            Annotation, Annotation.id == Span.annotation_id).where(Annotation.annotator == name)).one()
+        annotators.append({"name": name, "statuses": statuses(counts), "spans": spans,
+                           "seconds_spent": round(seconds, 1)})
+    return {
+        "documents": total,
+        "annotator": annotator,
+        "statuses": statuses(by_annotator.get(annotator or "", {})),
+        "documents_with_suggestions": suggested,
+        "spans": sum(labels.values()),
+        "spans_by_label": labels,
+        "spans_by_origin": origins,
+        "annotators": annotators,
+    }
