@@ -34,7 +34,7 @@ ONTONOTES_LABELS = [
     "ORDINAL", "ORG", "PERCENT", "PERSON", "PRODUCT", "QUANTITY", "TIME", "WORK_OF_ART",
 ]
 # Model labels that fold naturally into a project label when the project lacks them.
-FOLDS = {"LOC": "GPE", "FAC": "GPE", "PRODUCT": "ORG", "WORK_OF_ART": "EVENT"}
+FOLDS = {"LOC": "GPE", "FAC": "GPE"}
 
 LabelName = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")

@@ -9,6 +9,7 @@ Bulk work (imports) uses SQLAlchemy Core, not ORM objects: ~20x faster.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
@@ -93,13 +94,14 @@ def add_documents(docs: Sequence[NewDocument], *, session: Session, source: str 
     position = session.exec(select(func.coalesce(func.max(Document.position), -1))).one() + 1
     first_id = session.exec(select(func.coalesce(func.max(Document.id), 0))).one() + 1
     rows = [
-        {"id": first_id + i, "text": d.text, "text_hash": h, "meta": d.meta, "source": source, "position": position + i}
+        {"id": first_id + i, "text": d.text, "text_hash": h, "meta": json.dumps(d.meta, ensure_ascii=False),
+         "source": source, "position": position + i}
         for i, (d, h) in enumerate(fresh)
     ]
     step = 5000
     conn = session.connection()
     for i in range(0, len(rows), step):
-        conn.execute(insert(Document), rows[i:i + step])
+        _bulk_insert(conn, Document, rows[i:i + step])
         if on_progress:
             on_progress(min(i + step, len(rows)), total)
     annotated = [(first_id + i, d) for i, (d, _h) in enumerate(fresh) if d.spans is not None or d.status]
@@ -114,6 +116,19 @@ def add_documents(docs: Sequence[NewDocument], *, session: Session, source: str 
     if on_progress:
         on_progress(total, total)
     return result
+
+
+def _bulk_insert(conn, table, rows: list[dict[str, Any]]) -> None:
+    """INSERT many rows through the driver's executemany, skipping SQLAlchemy's per-value processing
+    (JSON columns must already be serialized). ~2x faster than Core for 100k rows; dialect-neutral."""
+    if not rows:
+        return
+    compiled = insert(table).compile(dialect=conn.dialect, column_keys=list(rows[0]))
+    if compiled.positional:
+        params = [tuple(row[k] for k in compiled.positiontup) for row in rows]
+    else:
+        params = rows
+    conn.exec_driver_sql(compiled.string, params)
 
 
 def _add_imported_annotations(items: list[tuple[int, NewDocument]], *, conn, default_annotator: str | None) -> int:

@@ -1,0 +1,98 @@
+"""The store: decisions are committed with their event, versions catch stale edits, overlaps are refused."""
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from sqlmodel import select
+
+from models import store
+from models.db.tables import Event
+from models.errors import OverlapError, StaleAnnotationError
+
+
+@pytest.fixture
+def doc_id(project):
+    with project.writing() as s:
+        store.add_documents([store.NewDocument(text="Li Qiang met Vladimir Putin in Moscow.")], session=s)
+        return store.document_rows(session=s, annotator="ann")[0].id
+
+
+def raw(project, sql):
+    con = sqlite3.connect(project.database_path)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def test_sqlite_is_wal_with_busy_timeout(project):
+    with project.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_add_span_is_committed_with_its_event(project, doc_id):
+    with project.writing() as s:
+        span = store.add_span(doc_id, 0, 8, "PERSON", session=s, annotator="ann")
+    # seen from another connection: it is on disk, with the event in the same commit
+    assert raw(project, "select start, end, label, origin from span") == [(0, 8, "PERSON", "human")]
+    events = raw(project, "select action, document_id from event where action != 'import'")
+    assert events == [("add_span", doc_id)]
+    with project.writing() as s:
+        store.update_span(span.id, label="ORG", session=s, annotator="ann")
+        store.remove_span(span.id, session=s, annotator="ann")
+    assert raw(project, "select count(*) from span") == [(0,)]
+    assert [a for (a,) in raw(project, "select action from event order by id")][-2:] == ["update_span", "remove_span"]
+
+
+def test_overlapping_spans_are_refused(project, doc_id):
+    with project.writing() as s:
+        store.add_span(doc_id, 0, 8, "PERSON", session=s, annotator="ann")
+        with pytest.raises(OverlapError, match="overlaps the PERSON span at 0-8"):
+            store.add_span(doc_id, 3, 12, "ORG", session=s, annotator="ann")
+    assert raw(project, "select count(*) from span") == [(1,)]
+
+
+def test_spans_outside_text_are_refused(project, doc_id):
+    with project.writing() as s:
+        with pytest.raises(Exception, match="outside the text"):
+            store.add_span(doc_id, 30, 99, "GPE", session=s, annotator="ann")
+
+
+def test_stale_edit_is_detected(project, doc_id):
+    with project.writing() as s:
+        store.add_span(doc_id, 0, 8, "PERSON", session=s, annotator="ann")
+        version = store.get_annotation(doc_id, session=s, annotator="ann").version
+    with project.writing() as other:  # "another window"
+        store.add_span(doc_id, 13, 27, "PERSON", session=other, annotator="ann", expected_version=version)
+    with project.writing() as s:
+        with pytest.raises(StaleAnnotationError, match="changed elsewhere"):
+            store.set_status(doc_id, "accepted", session=s, annotator="ann", expected_version=version)
+
+
+def test_accept_adds_suggested_spans_and_status_in_one_transaction(project, doc_id):
+    with project.writing() as s:
+        store.set_status(doc_id, "accepted", session=s, annotator="ann",
+                         add_spans=[(0, 8, "PERSON", "model", 0.9), (31, 37, "GPE", "model", None)], seconds=4.5)
+    assert raw(project, "select label, origin, score from span order by start") == [
+        ("PERSON", "model", 0.9), ("GPE", "model", None)]
+    with project.session() as s:
+        st = store.stats(session=s, annotator="ann")
+        assert st["statuses"]["accepted"] == 1
+        assert st["spans_by_label"] == {"GPE": 1, "PERSON": 1}
+        assert [e.action for e in s.exec(select(Event)).all()] == ["import", "set_status"]
+
+
+def test_document_rows_page_filter_and_search(project):
+    with project.writing() as s:
+        store.add_documents([store.NewDocument(text=f"Document number {i} about {'Paris' if i % 2 else 'Rome'}")
+                             for i in range(450)], session=s)
+        rows = store.document_rows(session=s, annotator="ann", offset=200, limit=200)
+        assert [r.position for r in rows] == list(range(200, 400))
+        assert store.count_documents(session=s, annotator="ann", search="paris") == 225
+        first = rows[0].id
+        store.set_status(first, "rejected", session=s, annotator="ann")
+        assert [r.id for r in store.document_rows(session=s, annotator="ann", status="rejected")] == [first]
+        assert store.count_documents(session=s, annotator="ann", status="pending") == 449
