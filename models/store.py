@@ -261,6 +261,19 @@ def _touch(ann: Annotation, *, session: Session, action: str, payload: dict[str,
                       payload={**payload, "version": ann.version}))
 
 
+def _span_for_write(span_id: int, *, session: Session, annotator: str,
+                    expected_version: int | None) -> tuple[Span, Annotation]:
+    span = session.get(Span, span_id)
+    if span is None:
+        raise TagdeskError(f"span {span_id} no longer exists (removed in another window?)")
+    ann = session.get(Annotation, span.annotation_id)
+    if ann.annotator != annotator:
+        raise TagdeskError(f"span {span_id} belongs to {ann.annotator}, not {annotator}")
+    if expected_version is not None and ann.version != expected_version:
+        raise StaleAnnotationError(ann.document_id, expected_version, ann.version)
+    return span, ann
+
+
 def add_span(document_id: int, start: int, end: int, label: str, *, session: Session, annotator: str,
              origin: str = Origin.human.value, score: float | None = None,
              expected_version: int | None = None) -> Span:
@@ -280,14 +293,7 @@ def add_span(document_id: int, start: int, end: int, label: str, *, session: Ses
 
 def remove_span(span_id: int, *, session: Session, annotator: str, expected_version: int | None = None) -> Span:
     """Remove one span and commit. Returns the removed span (detached) so it can be restored."""
-    span = session.get(Span, span_id)
-    if span is None:
-        raise TagdeskError(f"span {span_id} no longer exists (removed in another window?)")
-    ann = session.get(Annotation, span.annotation_id)
-    if ann.annotator != annotator:
-        raise TagdeskError(f"span {span_id} belongs to {ann.annotator}, not {annotator}")
-    if expected_version is not None and ann.version != expected_version:
-        raise StaleAnnotationError(ann.document_id, expected_version, ann.version)
+    span, ann = _span_for_write(span_id, session=session, annotator=annotator, expected_version=expected_version)
     session.delete(span)
     _touch(ann, session=session, action="remove_span",
            payload={"span_id": span_id, "start": span.start, "end": span.end, "label": span.label})
@@ -298,14 +304,7 @@ def remove_span(span_id: int, *, session: Session, annotator: str, expected_vers
 def update_span(span_id: int, *, session: Session, annotator: str, start: int | None = None,
                 end: int | None = None, label: str | None = None, expected_version: int | None = None) -> Span:
     """Relabel or resize one span and commit."""
-    span = session.get(Span, span_id)
-    if span is None:
-        raise TagdeskError(f"span {span_id} no longer exists (removed in another window?)")
-    ann = session.get(Annotation, span.annotation_id)
-    if ann.annotator != annotator:
-        raise TagdeskError(f"span {span_id} belongs to {ann.annotator}, not {annotator}")
-    if expected_version is not None and ann.version != expected_version:
-        raise StaleAnnotationError(ann.document_id, expected_version, ann.version)
+    span, ann = _span_for_write(span_id, session=session, annotator=annotator, expected_version=expected_version)
     new_start = span.start if start is None else start
     new_end = span.end if end is None else end
     new_label = span.label if label is None else label
