@@ -28,6 +28,11 @@ class Item:
         return ("suggestion", self.start, self.end, self.label) if self.pending else ("span", self.start, self.end)
 
 
+def sort_key(item: Item) -> tuple:
+    """Reading order (the same as Item's own ordering, much faster for sorting thousands)."""
+    return (item.start, item.end, item.label, item.pending)
+
+
 @dataclass
 class Delta:
     removed: list[Item] = field(default_factory=list)
@@ -51,7 +56,7 @@ class DocumentState:
         self.text = text
         self.status = status
         self.dismissed = set(dismissed)
-        self._spans: list[Item] = sorted(spans)
+        self._spans: list[Item] = sorted(spans, key=sort_key)
         self._starts = [s.start for s in self._spans]
         self._ends = [s.end for s in self._spans]
         self.suggestions: list[Item] | None = None
@@ -67,7 +72,7 @@ class DocumentState:
 
     def items(self) -> list[Item]:
         """Spans and pending suggestions in reading order."""
-        return sorted([*self._spans, *self.pending.values()])
+        return sorted([*self._spans, *self.pending.values()], key=sort_key)
 
     def span_at(self, start: int, end: int) -> Item | None:
         i = bisect_left(self._starts, start)
@@ -93,6 +98,33 @@ class DocumentState:
             if sug.start <= offset < sug.end and sug.key in self.pending:
                 return sug
         return None
+
+    def next_after(self, offset: int) -> Item | None:
+        """The first span or pending suggestion starting at or after `offset` (bisections, no sort)."""
+        i = bisect_left(self._starts, offset)
+        best = self._spans[i] if i < len(self._spans) else None
+        for sug in (self.suggestions or [])[bisect_left(self._sug_starts, offset):]:
+            if best is not None and sug.start >= best.start:
+                break
+            if sug.key in self.pending:
+                return sug
+        return best
+
+    def previous_before(self, offset: int) -> Item | None:
+        """The last span or pending suggestion ending at or before `offset`."""
+        i = bisect_right(self._ends, offset) - 1
+        best = self._spans[i] if i >= 0 else None
+        sugs = self.suggestions or []
+        for k in range(bisect_left(self._sug_starts, offset) - 1, -1, -1):
+            sug = sugs[k]
+            if best is not None and sug.end <= best.start:
+                break
+            if sug.key in self.pending and sug.end <= offset:
+                return sug
+        return best
+
+    def was_suggested(self, start: int, end: int, label: str) -> bool:
+        return any((s.start, s.end, s.label) == (start, end, label) for s in self._suggestions_near(start, end))
 
     # -- changes
     def add_span(self, item: Item) -> Delta:
@@ -131,8 +163,8 @@ class DocumentState:
             self.suggestions, self._sug_starts, self._sug_longest = None, [], 0
             return delta
         self.suggestions = sorted(
-            Item(int(s["start"]), int(s["end"]), str(s["label"]), str(s.get("origin") or "model"),
-                 s.get("score"), pending=True) for s in suggestions)
+            (Item(int(s["start"]), int(s["end"]), str(s["label"]), str(s.get("origin") or "model"),
+                  s.get("score"), pending=True) for s in suggestions), key=sort_key)
         self._sug_starts = [s.start for s in self.suggestions]
         self._sug_longest = max((s.end - s.start for s in self.suggestions), default=0)
         delta.extend(self._restore_pending(0, len(self.text) + 1))
@@ -149,6 +181,7 @@ class DocumentState:
     def _restore_pending(self, start: int, end: int) -> Delta:
         """Show the suggestions touching start-end that are not dismissed, overlapped, or already shown."""
         added = []
+        check_shown = bool(self.pending)   # nothing shown yet (a document opening): the sweep below suffices
         last_end = -1   # suggestions are sorted: one on the same words as a shown one loses (the first wins)
         for sug in self._suggestions_near(start, end):
             if sug.key in self.pending:
@@ -158,8 +191,8 @@ class DocumentState:
                 continue
             if (sug.start, sug.end, sug.label) in self.dismissed or self.overlapping_spans(sug.start, sug.end):
                 continue
-            if any(p.key in self.pending and p.start < sug.end and p.end > sug.start
-                   for p in self._suggestions_near(sug.start, sug.end)):
+            if check_shown and any(p.key in self.pending and p.start < sug.end and p.end > sug.start
+                                   for p in self._suggestions_near(sug.start, sug.end)):
                 continue
             self.pending[sug.key] = sug
             last_end = sug.end

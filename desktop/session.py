@@ -117,16 +117,16 @@ class AnnotationSession(QObject):
         """Tab / Shift+Tab: the next or previous highlighted item in reading order."""
         if self.state is None:
             return
-        items = self.state.items()
-        if not items:
+        state, current = self.state, self.selected_item()
+        end = len(state.text) + 1
+        if step > 0:
+            item = state.next_after(current.end if current else 0) or state.next_after(0)
+        else:
+            item = state.previous_before(current.start if current else end) or state.previous_before(end)
+        if item is None:
             self.message.emit("No entities in this document yet: drag over words to add one")
             return
-        keys = [i.key for i in items]
-        if self.selected in keys:
-            k = (keys.index(self.selected) + step) % len(keys)
-        else:
-            k = 0 if step > 0 else len(keys) - 1
-        self._select(keys[k])
+        self._select(item.key)
 
     def label_key(self, index: int) -> None:
         """1-9, 0: make a label active; with an item selected, relabel it (a suggestion becomes a span)."""
@@ -217,9 +217,8 @@ class AnnotationSession(QObject):
             self._push(undo.ResizeSpan(self, self.document_id, item, bounds=bounds))
 
     def _neighbour(self, item: Item) -> tuple | None:
-        items = [i for i in self.state.items() if i.key != item.key]
-        after = [i for i in items if i.start >= item.end]
-        return after[0].key if after else (items[-1].key if items else None)
+        nxt = self.state.next_after(item.end) or self.state.previous_before(item.start)
+        return nxt.key if nxt else None
 
     # ------------------------------------------------------------------ decisions
     def decide(self, status: str) -> None:

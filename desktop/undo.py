@@ -122,8 +122,8 @@ class RemoveSpan(Command):
         super().__init__(session, document_id, f"Remove {item.label}")
         self.item = item
         state = session.state
-        self.was_suggested = bool(state and state.document_id == document_id and any(
-            (s.start, s.end, s.label) == (item.start, item.end, item.label) for s in state.suggestions or ()))
+        self.was_suggested = bool(state and state.document_id == document_id
+                                  and state.was_suggested(item.start, item.end, item.label))
 
     def forward(self) -> None:
         self._remove(self.item)

@@ -8,7 +8,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
-from ..document_state import Delta, DocumentState, Item
+from ..document_state import Delta, DocumentState, Item, sort_key
 
 PREVIEW = 40
 
@@ -40,6 +40,7 @@ class EntityModel(QAbstractTableModel):
         super().__init__(parent)
         self.text = ""
         self.items: list[Item] = []
+        self.pending = 0
         self._icons = {(name, hollow): _swatch(c, hollow=hollow) for name, c in colors.items()
                        for hollow in (False, True)}
         self._italic = QFont()
@@ -49,13 +50,15 @@ class EntityModel(QAbstractTableModel):
         self.beginResetModel()
         self.text = state.text if state else ""
         self.items = state.items() if state else []
+        self.pending = sum(1 for i in self.items if i.pending)
         self.endResetModel()
 
     def apply(self, delta: Delta) -> None:
+        self.pending += sum(1 for i in delta.added if i.pending) - sum(1 for i in delta.removed if i.pending)
         if len(delta.removed) + len(delta.added) > 64:
             self.beginResetModel()
             gone = set(delta.removed)
-            self.items = sorted([i for i in self.items if i not in gone] + delta.added)
+            self.items = sorted([i for i in self.items if i not in gone] + delta.added, key=sort_key)
             self.endResetModel()
             return
         for item in delta.removed:
@@ -71,9 +74,11 @@ class EntityModel(QAbstractTableModel):
             self.endInsertRows()
 
     def row_of(self, key: tuple) -> int | None:
-        for k, item in enumerate(self.items):
-            if item.key == key:
+        k = bisect_left(self.items, (key[1], key[2]), key=lambda i: (i.start, i.end))
+        while k < len(self.items) and (self.items[k].start, self.items[k].end) == (key[1], key[2]):
+            if self.items[k].key == key:
                 return k
+            k += 1
         return None
 
     def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
@@ -130,9 +135,12 @@ class EntityPanel(QWidget):
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(28)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        # fixed widths: ResizeToContents would read every row (thousands in a long article)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
+        self.table.setColumnWidth(0, 96)
+        self.table.setColumnWidth(2, 92)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.title = QLabel("Entities", self)
         self.title.setObjectName("panelTitle")
@@ -160,8 +168,7 @@ class EntityPanel(QWidget):
         self.table.scrollTo(self.model.index(row, 0))
 
     def _title(self) -> None:
-        items = self.model.items
-        pending = sum(1 for i in items if i.pending)
-        done = len(items) - pending
+        pending = self.model.pending
+        done = len(self.model.items) - pending
         extra = f" · {pending} suggested" if pending else ""
         self.title.setText(f"Entities  {done}{extra}")

@@ -13,16 +13,18 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 
-from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (QColor, QFont, QFontMetricsF, QMouseEvent, QPainter, QPainterPath, QPaintEvent, QPen,
                            QTextCharFormat, QTextCursor, QTextOption)
 from PySide6.QtWidgets import QPlainTextEdit, QToolTip, QWidget
 
-from ..document_state import Delta, Item
+from ..document_state import Delta, Item, sort_key
 
 _SHIFTS = re.compile("[\U00010000-\U0010ffff]|\r\n")
 MAX_TEXT_WIDTH = 760          # px: a readable line length (~85 characters)
 TAG_FONT_PT = 7.0
+FIRST_CHUNK = 600             # entities formatted before the first paint (more than a screenful)
+CHUNK = 2500                  # entities formatted per event-loop turn after that
 
 
 class OffsetMap:
@@ -118,24 +120,52 @@ class TextView(QPlainTextEdit):
         self.selected: tuple | None = None
         self._text = ""
         self._tag_gap: dict[str, float] = {}
+        self._formats: dict[tuple, tuple[QTextCharFormat, QTextCharFormat]] = {}
+        self._queue: list[Item] = []
+        self._format_timer = QTimer(self, interval=0, timeout=self._format_some)
 
     # ------------------------------------------------------------------ content
     def set_palette(self, palette: Palette) -> None:
         self.palette_ = palette
         self._tag_gap = {}
+        self._formats = {}
         if self._items:
-            self._paint_items(list(self._items.values()))
+            self._queue_formats(self._sorted)
 
     def set_document(self, text: str, items: list[Item]) -> None:
         """Show a new text with its highlights (one layout of the text, one format per item)."""
         self._text = text
         self.map = OffsetMap(text)
         self.selected = None
-        self._items = {}
-        self._sorted, self._starts, self._longest = [], [], 0
+        self._queue = []
+        self._items = {item.key: item for item in items}
+        self._sorted = sorted(items, key=sort_key)
+        self._starts = [i.start for i in self._sorted]
+        self._longest = max((i.end - i.start for i in self._sorted), default=0)
         self.setPlainText(text)
-        self.apply(Delta(added=items))
         self.moveCursor(QTextCursor.MoveOperation.Start)
+        self._queue_formats(self._sorted)
+
+    def _queue_formats(self, items: list[Item]) -> None:
+        """Format the first screenful now and the rest in chunks between events: a 1 MB article with 16,000
+        entities is readable at once and stays responsive while the rest is coloured."""
+        first, rest = items[:FIRST_CHUNK], items[FIRST_CHUNK:]
+        self._paint_items(first)
+        self._queue = rest[::-1]      # popped from the end, in reading order
+        if self._queue:
+            self._format_timer.start()
+
+    def _format_some(self) -> None:
+        cursor = QTextCursor(self.document())
+        cursor.beginEditBlock()
+        batch = [self._queue.pop() for _ in range(min(CHUNK, len(self._queue)))]
+        self._paint_items([i for i in batch if self._items.get(i.key) is i], cursor)
+        cursor.endEditBlock()
+        if not self._queue:
+            self._format_timer.stop()
+
+    def formatting_done(self) -> bool:
+        return not self._queue
 
     def clear_document(self) -> None:
         self.set_document("", [])
@@ -156,7 +186,7 @@ class TextView(QPlainTextEdit):
         if self.selected is not None and self.selected not in self._items:
             self.selected = None
         self._reindex(delta)
-        self.viewport().update()
+        self._update_items([*delta.removed, *delta.added])
 
     def select_item(self, key: tuple | None, *, scroll: bool = True) -> None:
         old = self._items.get(self.selected) if self.selected else None
@@ -169,7 +199,21 @@ class TextView(QPlainTextEdit):
             cursor.setPosition(self.map.to_qt(item.start))
             self.setTextCursor(cursor)
             self.ensureCursorVisible()
-        self.viewport().update()
+        self._update_items(changed)
+
+    def _update_items(self, items: list[Item]) -> None:
+        """Schedule a repaint of the paragraphs holding these items only (not the whole view)."""
+        doc, offset = self.document(), self.contentOffset()
+        visible = self.viewport().rect()
+        for item in items:
+            first = doc.findBlock(self.map.to_qt(item.start))
+            last = doc.findBlock(self.map.to_qt(item.end))
+            rect = self.blockBoundingGeometry(first).translated(offset)
+            if last.isValid() and last != first:
+                rect = rect.united(self.blockBoundingGeometry(last).translated(offset))
+            area = rect.toAlignedRect().adjusted(-2, -2, 2, 2)
+            if area.intersects(visible):
+                self.viewport().update(area.intersected(visible))
 
     def items_in_view(self) -> list[Item]:
         return list(self._sorted)
@@ -180,13 +224,20 @@ class TextView(QPlainTextEdit):
         if own:
             cursor = QTextCursor(self.document())
             cursor.beginEditBlock()
+        selected = self.selected
+        formats = self._formats
+        to_qt = self.map.to_qt
         for item in items:
-            fmt = self._format_for(item)
-            self._format_range(cursor, item.start, item.end - 1, fmt)
-            last = QTextCharFormat(fmt)
-            last.setFontLetterSpacingType(QFont.SpacingType.AbsoluteSpacing)
-            last.setFontLetterSpacing(self._gap(item.label))
-            self._format_range(cursor, item.end - 1, item.end, last)
+            look = (item.label, item.pending, item.key == selected)
+            pair = formats.get(look) or self._make_formats(*look)
+            a, b, c = to_qt(item.start), to_qt(item.end - 1), to_qt(item.end)
+            if b > a:
+                cursor.setPosition(a)
+                cursor.setPosition(b, QTextCursor.MoveMode.KeepAnchor)
+                cursor.setCharFormat(pair[0])
+            cursor.setPosition(b)
+            cursor.setPosition(c, QTextCursor.MoveMode.KeepAnchor)
+            cursor.setCharFormat(pair[1])
         if own:
             cursor.endEditBlock()
 
@@ -197,17 +248,20 @@ class TextView(QPlainTextEdit):
         cursor.setPosition(self.map.to_qt(end), QTextCursor.MoveMode.KeepAnchor)
         cursor.setCharFormat(fmt)
 
-    def _format_for(self, item: Item) -> QTextCharFormat:
+    def _make_formats(self, label: str, pending: bool, strong: bool) -> tuple[QTextCharFormat, QTextCharFormat]:
+        """The body format of an entity and the one of its last character (letter-spaced: room for the tag)."""
         fmt = QTextCharFormat()
-        strong = item.key == self.selected
-        if item.pending:
-            fmt.setBackground(self.palette_.tint(item.label, strong=strong))
+        if pending:
+            fmt.setBackground(self.palette_.tint(label, strong=strong))
             fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DashUnderline)
-            fmt.setUnderlineColor(self.palette_.color(item.label))
+            fmt.setUnderlineColor(self.palette_.color(label))
         else:
-            fmt.setBackground(self.palette_.fill(item.label, strong=strong))
-        fmt.setToolTip(_tooltip(item))
-        return fmt
+            fmt.setBackground(self.palette_.fill(label, strong=strong))
+        last = QTextCharFormat(fmt)
+        last.setFontLetterSpacingType(QFont.SpacingType.AbsoluteSpacing)
+        last.setFontLetterSpacing(self._gap(label))
+        self._formats[(label, pending, strong)] = (fmt, last)
+        return fmt, last
 
     def _gap(self, label: str) -> float:
         gap = self._tag_gap.get(label)
@@ -217,7 +271,7 @@ class TextView(QPlainTextEdit):
 
     def _reindex(self, delta: Delta) -> None:
         if len(delta.removed) + len(delta.added) > 64:
-            self._sorted = sorted(self._items.values())
+            self._sorted = sorted(self._items.values(), key=sort_key)
             self._starts = [i.start for i in self._sorted]
         else:   # a keystroke's change: bisect, do not re-sort thousands of items
             for item in delta.removed:
@@ -291,14 +345,14 @@ class TextView(QPlainTextEdit):
         painter = QPainter(self.viewport())
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setFont(self._tag_font)
-        height = self.viewport().height()
+        exposed = QRectF(event.rect())
         block = self.firstVisibleBlock()
         offset = self.contentOffset()
         while block.isValid():
             geo = self.blockBoundingGeometry(block).translated(offset)
-            if geo.top() > height:
+            if geo.top() > exposed.bottom():
                 break
-            if block.isVisible():
+            if block.isVisible() and geo.bottom() >= exposed.top():
                 self._paint_block(painter, block, geo.topLeft())
             block = block.next()
         painter.end()
@@ -366,7 +420,9 @@ class TextView(QPlainTextEdit):
             if item is None:
                 QToolTip.hideText()
                 event.ignore()
-                return True
+            else:
+                QToolTip.showText(event.globalPos(), _tooltip(item), self)
+            return True
         return super().event(event)
 
 

@@ -1,0 +1,1 @@
+"""Benchmarks: ratios and timings against the physical limits (PERF-LIMITS.md); not run as tests."""
