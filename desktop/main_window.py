@@ -74,7 +74,7 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setStretchFactor(2, 0)
-        self.splitter.setSizes([330, 730, 300])
+        self.splitter.setSizes([300, 740, 330])
         self.splitter.setChildrenCollapsible(False)
         self.setCentralWidget(self.splitter)
 

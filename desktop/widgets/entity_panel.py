@@ -34,7 +34,7 @@ def _swatch(color: str, *, hollow: bool) -> QIcon:
 
 
 class EntityModel(QAbstractTableModel):
-    COLUMNS = ("Label", "Text", "Origin")
+    COLUMNS = ("Label", "Text", "From")
 
     def __init__(self, colors: dict[str, str], parent=None) -> None:  # noqa: ANN001
         super().__init__(parent)
@@ -103,16 +103,16 @@ class EntityModel(QAbstractTableModel):
             if col == 1:
                 words = " ".join(self.text[item.start:item.end].split())
                 return words if len(words) <= PREVIEW else words[:PREVIEW - 1] + "…"
-            if item.pending:
-                score = f" {item.score:.2f}" if isinstance(item.score, (int, float)) else ""
-                return f"suggested{score}"
+            if item.pending:   # the model's opinion: its confidence, or where it came from
+                return f"{item.score:.2f} ?" if isinstance(item.score, (int, float)) else f"{item.origin} ?"
             return item.origin
         if role == Qt.ItemDataRole.DecorationRole and col == 0:
             return self._icons.get((item.label, item.pending))
         if role == Qt.ItemDataRole.FontRole and item.pending:
             return self._italic
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{item.label}: {self.text[item.start:item.end]} ({item.start}-{item.end})"
+            what = f"suggested by the {item.origin}, not accepted yet" if item.pending else f"origin: {item.origin}"
+            return f"{item.label}: {self.text[item.start:item.end]} ({item.start}-{item.end}), {what}"
         return None
 
 
@@ -139,8 +139,8 @@ class EntityPanel(QWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
-        self.table.setColumnWidth(0, 96)
-        self.table.setColumnWidth(2, 92)
+        self.table.setColumnWidth(0, 104)
+        self.table.setColumnWidth(2, 66)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.title = QLabel("Entities", self)
         self.title.setObjectName("panelTitle")

@@ -251,10 +251,8 @@ class TextView(QPlainTextEdit):
     def _make_formats(self, label: str, pending: bool, strong: bool) -> tuple[QTextCharFormat, QTextCharFormat]:
         """The body format of an entity and the one of its last character (letter-spaced: room for the tag)."""
         fmt = QTextCharFormat()
-        if pending:
+        if pending:   # outlined (painted in paintEvent) over a faint tint
             fmt.setBackground(self.palette_.tint(label, strong=strong))
-            fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DashUnderline)
-            fmt.setUnderlineColor(self.palette_.color(label))
         else:
             fmt.setBackground(self.palette_.fill(label, strong=strong))
         last = QTextCharFormat(fmt)
@@ -387,14 +385,17 @@ class TextView(QPlainTextEdit):
                                 line.height() - 2))
         if not rects:
             return
-        if item.pending or selected:
-            pen = QPen(color, 2.0 if selected else 1.2)
-            if item.pending and not selected:
-                pen.setStyle(Qt.PenStyle.DashLine)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        if item.pending:
+            pen = QPen(color, 1.3)
+            pen.setStyle(Qt.PenStyle.SolidLine if selected else Qt.PenStyle.DashLine)
             painter.setPen(pen)
-            painter.setBrush(Qt.BrushStyle.NoBrush)
             for r in rects:
                 painter.drawRoundedRect(r.adjusted(0.5, 0.5, -0.5, -0.5), 3, 3)
+        if selected:   # a ring in the text colour around the selected entity
+            painter.setPen(QPen(self.palette().text().color(), 2.0))
+            for r in rects:
+                painter.drawRoundedRect(r.adjusted(-2, -1, 2, 1), 4, 4)
         if last:
             self._paint_tag(painter, item, rects[-1], color)
 
@@ -429,5 +430,5 @@ class TextView(QPlainTextEdit):
 def _tooltip(item: Item) -> str:
     if item.pending:
         score = f", score {item.score:.2f}" if isinstance(item.score, (int, float)) else ""
-        return f"{item.label} — suggested by the {item.origin}{score} (Enter accepts, Delete rejects)"
-    return f"{item.label} — {item.origin}"
+        return f"{item.label}: suggested by the {item.origin}{score} (Enter accepts, Delete rejects)"
+    return f"{item.label}: {item.origin} (Delete removes, 1-9 relabel)"
