@@ -54,6 +54,8 @@ class MainWindow(QMainWindow):
         self._wire_background()
         self._restore()
         self._update_counters()
+        self._counter_timer = QTimer(self, interval=30_000, timeout=self._update_counters)   # docs/h drifts
+        self._counter_timer.start()
         if background:
             QTimer.singleShot(0, self.background.start)
 

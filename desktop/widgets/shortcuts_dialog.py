@@ -14,7 +14,8 @@ MOUSE = [
 
 
 def shortcut_text(action: QAction) -> str:
-    return "   ".join(s.toString(QKeySequence.SequenceFormat.NativeText) for s in action.shortcuts())
+    keys = [s.toString(QKeySequence.SequenceFormat.NativeText) for s in action.shortcuts()]
+    return "   ".join(k for k in keys if "Backtab" not in k)   # Shift+Backtab is how X11 reports Shift+Tab
 
 
 class ShortcutsDialog(QDialog):
