@@ -76,7 +76,7 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setStretchFactor(2, 0)
-        self.splitter.setSizes([300, 740, 330])
+        self.splitter.setSizes([290, 760, 320])
         self.splitter.setChildrenCollapsible(False)
         self.setCentralWidget(self.splitter)
 
@@ -176,6 +176,7 @@ class MainWindow(QMainWindow):
         s.want_document.connect(lambda d: self.documents.select_document(d, emit=False))
         s.active_label_changed.connect(self.labels.set_active)
         s.decisions_changed.connect(self._update_counters)
+        s.decisions_changed.connect(self._show_position)
         t.span_drawn.connect(s.draw_span)
         t.item_clicked.connect(s.select)
         t.token_double_clicked.connect(s.add_token_at)
@@ -200,17 +201,19 @@ class MainWindow(QMainWindow):
             return
         self.text.set_document(state.text, state.items())
         self.entities.set_state(state)
+        self._show_position()
+        self.settings.setValue(f"{self._key}/last_document", state.document_id)
+
+    def _show_position(self) -> None:
+        state = self.session.state
+        if state is None:
+            return
         with self.project.session() as s:
             place, total = store.document_index(state.document_id, session=s)
-        self.status.set_position(place, total)
-        self.labels.set_hint(f"{state.status.capitalize()} · a accept · x reject · space ignore · F1 help")
-        self.settings.setValue(f"{self._key}/last_document", state.document_id)
+        self.status.set_position(place, total, state.status)
 
     def _update_counters(self) -> None:
         self.status.set_counters(self.session.done_today(), self.session.docs_per_hour())
-        if self.session.state is not None:
-            self.labels.set_hint(f"{self.session.state.status.capitalize()} · a accept · x reject · "
-                                 "space ignore · F1 help")
 
     # ------------------------------------------------------------------ theme and settings
     def set_theme(self, name: str) -> None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QSizePolicy, QToolButton, QWidget
+from PySide6.QtWidgets import QButtonGroup, QSizePolicy, QToolButton, QWidget
+
+from .flow_layout import FlowLayout
 
 from models.config import Label
 
@@ -16,15 +18,14 @@ class LabelBar(QWidget):
         super().__init__(parent)
         self.setObjectName("labelBar")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
         self.group = QButtonGroup(self)
         self.group.setExclusive(True)
         self.buttons: dict[str, QToolButton] = {}
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(14, 8, 14, 8)
-        layout.setSpacing(6)
-        caption = QLabel("Label", self)
-        caption.setObjectName("barCaption")
-        layout.addWidget(caption)
+        layout = FlowLayout(self, spacing=5)
+        layout.setContentsMargins(12, 8, 12, 8)
         for i, lab in enumerate(labels):
             button = QToolButton(self)
             button.setObjectName("labelChip")
@@ -39,11 +40,6 @@ class LabelBar(QWidget):
             self.group.addButton(button, i)
             self.buttons[lab.name] = button
             layout.addWidget(button)
-        self.hint = QLabel(self)
-        self.hint.setObjectName("barHint")
-        self.hint.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.hint.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        layout.addWidget(self.hint, 1)
         if labels:
             self.set_active(labels[0].name)
 
@@ -52,8 +48,6 @@ class LabelBar(QWidget):
         if button is not None:
             button.setChecked(True)
 
-    def set_hint(self, text: str) -> None:
-        self.hint.setText(text)
 
 
 def _chip_style(color: str) -> str:

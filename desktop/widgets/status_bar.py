@@ -43,8 +43,9 @@ class StatusBar(QStatusBar):
     def notice(self, text: str) -> None:
         self.showMessage(text, NOTICE_MS)
 
-    def set_position(self, place: int | None, total: int) -> None:
-        self.position.setText(f"Doc {place:,} of {total:,}" if place else f"{total:,} documents")
+    def set_position(self, place: int | None, total: int, status: str = "") -> None:
+        text = f"Doc {place:,} of {total:,}" if place else f"{total:,} documents"
+        self.position.setText(f"{text} · {status}" if status else text)
 
     def set_counters(self, today: int, per_hour: float | None) -> None:
         self.today.setText(f"{today:,} done today")
