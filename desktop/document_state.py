@@ -6,7 +6,7 @@ mutation returns a `Delta` (items removed, items added) so the views repaint onl
 """
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right, insort
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from typing import Any
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
+from tests.desktop.conftest import MODEL_KEY
 from tests.desktop.helpers import click, drag, press, status, stored
 
 TEXT = "Chinese Premier Li Qiang met Vladimir Putin in Moscow on Wednesday."
@@ -96,9 +97,9 @@ def test_delete_on_a_suggestion_is_remembered(make_window, qtbot):
     assert stored(w, 1) == [(*LI, "PERSON", "model")]        # the dismissed one was not accepted
     project = w.project
     w.close()
-    from tests.desktop.conftest import MODEL_KEY  # noqa: F401
     w2 = type(w)(project, settings=w.settings, background=False)
-    w2.session.set_model_key("test-model@1")
+    qtbot.addWidget(w2)
+    w2.session.set_model_key(MODEL_KEY)
     w2.session.open_document(1)
     assert [i.key for i in w2.session.state.pending.values()] == []   # it does not come back
 
