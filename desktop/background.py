@@ -14,6 +14,8 @@ from models.project import Project
 from .snapping import load_tokenizer, pipeline_lang
 from .tasks import Task, run_task
 
+CHUNK = 256   # documents per call of the engine: between calls, the document on screen can jump the queue
+
 
 class Background(QObject):
     tokenizer_ready = Signal(object)
@@ -23,14 +25,21 @@ class Background(QObject):
     suggestions_arrived = Signal()            # new suggestions were stored (the screen may need them)
     notice = Signal(str)
 
-    def __init__(self, project: Project, current_document: Callable[[], int | None],
-                 parent: QObject | None = None) -> None:
+    def __init__(self, project: Project, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.project = project
-        self.current_document = current_document
         self.tasks: list[Task] = []
         self.suggest_task: Task | None = None
         self.pipeline = project.config.model.pipeline
+        self.wanted: int | None = None       # the document on screen, done before the others
+
+    def _wanted(self) -> int | None:
+        """Read by the worker between chunks (an int read: no lock needed)."""
+        return self.wanted
+
+    def want(self, document_id: int | None) -> None:
+        """The annotator opened this document: if it still lacks suggestions, it goes next."""
+        self.wanted = document_id
 
     def start(self, *, suggest: bool = True) -> None:
         lang_folder = self.project.folder
@@ -61,9 +70,9 @@ class Background(QObject):
     def start_suggesting(self) -> None:
         if self.suggest_task is not None and not self.suggest_task.done:
             return
-        project, first = self.project, self.current_document()
+        project = self.project
         self.progress.emit((f"Loading {self.pipeline}…", 0, 0))
-        task = run_task(lambda report, stop: _suggest(project, first, report, stop), name="suggest")
+        task = run_task(lambda report, stop: _suggest(project, self._wanted, report, stop), name="suggest")
         task.progress.connect(self._on_progress)
         task.finished.connect(self._done)
         task.cancelled.connect(lambda: self._over("Suggestions stopped; what was computed is kept"))
@@ -80,7 +89,7 @@ class Background(QObject):
         if kind == "loaded":
             self.model_status.emit(f"Model {rest[0]}", f"Suggestions from {rest[0]}")
             self.progress.emit(("Suggesting…", 0, 0))
-        elif kind == "current":
+        elif kind == "wanted":
             self.suggestions_arrived.emit()
         elif kind == "progress":
             nums = [a for a in rest if isinstance(a, int)]
@@ -110,17 +119,40 @@ def _model_key(project: Project) -> str:
     return model_key(project)
 
 
-def _suggest(project: Project, first: int | None, report, stop) -> int:  # noqa: ANN001
+def _suggest(project: Project, wanted: Callable[[], int | None], report, stop) -> int:  # noqa: ANN001
+    """Worker: load the suggester, then pre-annotate in chunks. When the annotator opens a document that still
+    lacks suggestions, the running chunk is interrupted (the engine keeps what it finished), that document is
+    done next, and the chunk resumes (the engine skips documents already cached)."""
+    from models import store
     from models.suggest import load_suggester, suggest_documents
 
     suggester = load_suggester(project)
     report("loaded", project.config.model.pipeline)
-    if stop():
-        return 0
-    done = 0
-    if first is not None:
-        done += suggest_documents(project, suggester, document_ids=[first], should_stop=stop) or 0
-        report("current", first)
-    done += suggest_documents(project, suggester, on_progress=lambda *a: report("progress", *a),
-                              should_stop=stop) or 0
+    with project.session() as s:
+        ids = store.document_ids(session=s)
+    served: set[int] = set()
+
+    def jump() -> bool:
+        doc = wanted()
+        return doc is not None and doc not in served
+
+    done, i = 0, 0
+    while i < len(ids) and not stop():
+        if jump():
+            doc = wanted()
+            served.add(doc)
+            done += suggest_documents(project, suggester, document_ids=[doc], should_stop=stop) or 0
+            report("wanted", doc)
+            continue
+        base = i
+
+        def inner(*args, base=base) -> None:  # noqa: ANN002
+            if args and isinstance(args[0], int):   # the engine's (done, total) within this chunk
+                report("progress", min(base + args[0], len(ids)), len(ids))
+
+        done += suggest_documents(project, suggester, document_ids=ids[i:i + CHUNK], on_progress=inner,
+                                  should_stop=lambda: stop() or jump()) or 0
+        if not jump():
+            i += CHUNK
+            report("progress", min(i, len(ids)), len(ids))
     return done

@@ -45,7 +45,7 @@ class MainWindow(QMainWindow):
         self.status = StatusBar(self)
         self.setStatusBar(self.status)
         self._layout()
-        self.background = Background(project, lambda: self.session.document_id, self)
+        self.background = Background(project, self)
         self.groups = self._actions()
         self._menus()
         self._wire()
@@ -195,6 +195,7 @@ class MainWindow(QMainWindow):
         self.status.set_model("Loading model…", self.project.config.model.pipeline)
 
     def _document_opened(self, state: DocumentState | None) -> None:
+        self.background.want(state.document_id if state else None)
         if state is None:
             self.text.clear_document()
             self.entities.set_state(None)
