@@ -1,19 +1,27 @@
-"""Start the Qt application on a project."""
+"""Start the Qt application on a project. The window appears at once; spaCy and suggestions load behind it."""
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from models.errors import TagdeskError
 from models.project import open_project
+from resources import resource_path
 
 
-def run_app(folder: Path, argv: list[str] | None = None) -> int:
+def make_app(argv: list[str] | None = None) -> QApplication:
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
     app.setApplicationName("Tagdesk")
     app.setOrganizationName("Tagdesk")
+    app.setWindowIcon(QIcon(str(resource_path("icons", "tagdesk.svg"))))
+    return app
+
+
+def run_app(folder: Path, argv: list[str] | None = None) -> int:
+    app = make_app(argv)
     try:
         project = open_project(folder)
     except TagdeskError as exc:

@@ -19,7 +19,7 @@ from typing import Any, Iterator
 from sqlalchemy import Engine, func, insert, or_
 from sqlmodel import Session, col, select
 
-from .db.tables import Annotation, Document, Event, Origin, Span, Status, Suggestion, utcnow
+from .db.tables import Annotation, Dismissal, Document, Event, Origin, Span, Status, Suggestion, utcnow
 from .errors import OverlapError, StaleAnnotationError, TagdeskError
 
 PREVIEW_CHARS = 120
@@ -409,3 +409,130 @@ def stats(*, session: Session, annotator: str | None = None) -> dict[str, Any]:
         "spans_by_origin": origins,
         "annotators": annotators,
     }
+
+
+# ---------------------------------------------------------------------------------------------- annotation window
+# Used by the desktop window's undo commands (desktop/undo.py). Spans are found by their position: NER spans do
+# not overlap, so (document, start, end) names one span of an annotator at any moment, across undo/redo cycles
+# that re-create rows with new ids.
+
+def span_at(document_id: int, start: int, end: int, *, session: Session, annotator: str) -> Span | None:
+    """This annotator's span of a document exactly at `start`-`end`, or None."""
+    stmt = (select(Span).join(Annotation, Annotation.id == Span.annotation_id)
+            .where(Annotation.document_id == document_id, Annotation.annotator == annotator,
+                   Span.start == start, Span.end == end))
+    return session.exec(stmt).first()
+
+
+def decide(document_id: int, status: Status | str, *, session: Session, annotator: str,
+           add_spans: Iterable[tuple[int, int, str, str, float | None]] = (),
+           remove_spans: Iterable[tuple[int, int]] = (), seconds: float = 0.0) -> tuple[Annotation, list[Span]]:
+    """Set a document's status, adding `add_spans` (start, end, label, origin, score) and removing the spans at
+    `remove_spans` (start, end), in one committed transaction with one `set_status` event.
+
+    Returns the annotation and the spans added. Accepting a document adds its pending suggestions; undoing that
+    removes them again and restores the previous status. Raises OverlapError (nothing written) on an overlap.
+    """
+    status = Status(status).value
+    doc = get_document(document_id, session=session)
+    ann = _annotation_for_write(document_id, session=session, annotator=annotator, expected_version=None)
+    removed = []
+    for start, end in remove_spans:
+        span = session.exec(select(Span).where(Span.annotation_id == ann.id, Span.start == start,
+                                               Span.end == end)).first()
+        if span is not None:
+            removed.append({"start": span.start, "end": span.end, "label": span.label})
+            session.delete(span)
+    session.flush()
+    added: list[Span] = []
+    try:
+        for start, end, label, origin, score in add_spans:
+            check_span(doc.text, start, end, label)
+            _refuse_overlap(ann, start, end, session=session)
+            span = Span(annotation_id=ann.id, start=start, end=end, label=label, origin=origin, score=score)
+            session.add(span)
+            session.flush()
+            added.append(span)
+    except TagdeskError:
+        session.rollback()
+        raise
+    before = ann.status
+    ann.status = status
+    _touch(ann, session=session, action="set_status", seconds=seconds,
+           payload={"status": status, "before": before, "added_span_ids": [s.id for s in added],
+                    "removed": removed})
+    session.commit()
+    return ann, added
+
+
+def dismiss_suggestion(document_id: int, start: int, end: int, label: str, *, session: Session,
+                       annotator: str) -> None:
+    """Remember that this annotator rejected one suggested span, so it is not shown again; commit."""
+    ann = _annotation_for_write(document_id, session=session, annotator=annotator, expected_version=None)
+    exists = session.exec(select(Dismissal.id).where(Dismissal.annotation_id == ann.id, Dismissal.start == start,
+                                                     Dismissal.end == end, Dismissal.label == label)).first()
+    if exists is None:
+        session.add(Dismissal(annotation_id=ann.id, start=start, end=end, label=label))
+    _touch(ann, session=session, action="dismiss_suggestion", payload={"start": start, "end": end, "label": label})
+    session.commit()
+
+
+def restore_suggestion(document_id: int, start: int, end: int, label: str, *, session: Session,
+                       annotator: str) -> None:
+    """Forget a dismissal (undo of `dismiss_suggestion`); commit."""
+    ann = _annotation_for_write(document_id, session=session, annotator=annotator, expected_version=None)
+    row = session.exec(select(Dismissal).where(Dismissal.annotation_id == ann.id, Dismissal.start == start,
+                                               Dismissal.end == end, Dismissal.label == label)).first()
+    if row is not None:
+        session.delete(row)
+    _touch(ann, session=session, action="restore_suggestion", payload={"start": start, "end": end, "label": label})
+    session.commit()
+
+
+def dismissals_of(document_id: int, *, session: Session, annotator: str) -> set[tuple[int, int, str]]:
+    """The (start, end, label) of suggestions this annotator dismissed in a document."""
+    stmt = (select(Dismissal.start, Dismissal.end, Dismissal.label)
+            .join(Annotation, Annotation.id == Dismissal.annotation_id)
+            .where(Annotation.document_id == document_id, Annotation.annotator == annotator))
+    return {tuple(row) for row in session.exec(stmt).all()}
+
+
+def span_tuples(document_id: int, *, session: Session,
+                annotator: str) -> list[tuple[int, int, int, str, str, float | None]]:
+    """(id, start, end, label, origin, score) of this annotator's spans, in reading order; no ORM objects
+    (a 1 MB article has ~16,000 spans)."""
+    stmt = (select(Span.id, Span.start, Span.end, Span.label, Span.origin, Span.score)
+            .join(Annotation, Annotation.id == Span.annotation_id)
+            .where(Annotation.document_id == document_id, Annotation.annotator == annotator)
+            .order_by(Span.start, Span.end))
+    return [tuple(row) for row in session.exec(stmt).all()]
+
+
+def last_decision(*, session: Session, annotator: str) -> int | None:
+    """The document this annotator decided most recently that is still decided (for "back"), or None."""
+    stmt = (select(Event.document_id).join(Annotation, (Annotation.document_id == Event.document_id)
+                                           & (Annotation.annotator == Event.annotator))
+            .where(Event.annotator == annotator, Event.action == "set_status",
+                   Annotation.status != Status.pending.value)
+            .order_by(Event.id.desc()).limit(1))
+    return session.exec(stmt).first()
+
+
+def decided_since(since, *, session: Session, annotator: str) -> int:
+    """How many documents this annotator has decided (not pending) whose annotation changed since `since`
+    (a timezone-aware datetime)."""
+    stmt = select(func.count()).select_from(Annotation).where(
+        Annotation.annotator == annotator, Annotation.status != Status.pending.value, Annotation.updated_at >= since)
+    return session.exec(stmt).one()
+
+
+def document_index(document_id: int, *, session: Session) -> tuple[int, int]:
+    """(1-based place of a document in project order, number of documents)."""
+    doc = get_document(document_id, session=session)
+    place = session.exec(select(func.count()).select_from(Document).where(Document.position <= doc.position)).one()
+    return place, document_count(session=session)
+
+
+def document_ids(*, session: Session) -> list[int]:
+    """Every document id in project order (ints only: cheap even for 100,000 documents)."""
+    return list(session.exec(select(Document.id).order_by(Document.position)).all())

@@ -1,31 +1,39 @@
-"""The document list: a lazily fetched table model over the store and the view that shows it.
+"""The document list: a lazily fetched table model over the store, with status/label filters and text search.
 
 Rows come a page at a time (`canFetchMore`/`fetchMore`), holding only id, position, a preview and the status:
 a 100,000-document project does not load 100,000 texts.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
+                               QTableView, QVBoxLayout, QWidget)
 
 from models import store
+from models.db.tables import Status
 from models.project import Project
+from resources import resource_path
 
 PAGE = 200
-STATUS_MARK = {"pending": "○", "accepted": "✔", "rejected": "✘", "ignored": "–"}
-STATUS_COLOR = {"pending": "#8a8f98", "accepted": "#2e9d57", "rejected": "#d1453b", "ignored": "#b08900"}
+STATUSES = [s.value for s in Status]
+
+
+def status_icon(status: str) -> QIcon:
+    return QIcon(str(resource_path("icons", f"status-{status}.svg")))
 
 
 class DocumentListModel(QAbstractTableModel):
     COLUMNS = ("", "#", "Document")
 
-    def __init__(self, project: Project, parent=None) -> None:
+    def __init__(self, project: Project, parent=None) -> None:  # noqa: ANN001
         super().__init__(parent)
         self.project = project
         self.filters: dict[str, str | None] = {"status": None, "label": None, "search": None}
         self._rows: list[store.DocumentRow] = []
+        self._index: dict[int, int] = {}
         self._total = 0
+        self._icons = {s: status_icon(s) for s in STATUSES}
         self.reload()
 
     # -- data
@@ -35,6 +43,7 @@ class DocumentListModel(QAbstractTableModel):
             self._total = store.count_documents(session=s, annotator=self.project.annotator, **self.filters)
             self._rows = store.document_rows(session=s, annotator=self.project.annotator, offset=0, limit=PAGE,
                                              **self.filters)
+        self._index = {r.id: i for i, r in enumerate(self._rows)}
         self.endResetModel()
 
     def set_filters(self, **filters: str | None) -> None:
@@ -46,6 +55,17 @@ class DocumentListModel(QAbstractTableModel):
 
     def row_of(self, index: int) -> store.DocumentRow:
         return self._rows[index]
+
+    def row_for(self, document_id: int) -> int | None:
+        return self._index.get(document_id)
+
+    def set_status(self, document_id: int, status: str) -> None:
+        i = self._index.get(document_id)
+        if i is None:
+            return
+        old = self._rows[i]
+        self._rows[i] = store.DocumentRow(old.id, old.position, old.preview, old.length, status)
+        self.dataChanged.emit(self.index(i, 0), self.index(i, len(self.COLUMNS) - 1))
 
     # -- Qt model
     def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
@@ -64,8 +84,10 @@ class DocumentListModel(QAbstractTableModel):
             more = store.document_rows(session=s, annotator=self.project.annotator, offset=len(self._rows),
                                        limit=PAGE, **self.filters)
         if more:
-            self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(more) - 1)
+            first = len(self._rows)
+            self.beginInsertRows(QModelIndex(), first, first + len(more) - 1)
             self._rows.extend(more)
+            self._index.update({r.id: first + i for i, r in enumerate(more)})
             self.endInsertRows()
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
@@ -78,46 +100,168 @@ class DocumentListModel(QAbstractTableModel):
             return None
         row = self._rows[index.row()]
         col = index.column()
+        if role == Qt.ItemDataRole.DecorationRole and col == 0:
+            return self._icons.get(row.status)
         if role == Qt.ItemDataRole.DisplayRole:
-            if col == 0:
-                return STATUS_MARK.get(row.status, "?")
             if col == 1:
                 return str(row.position + 1)
-            return " ".join(row.preview.split())
-        if role == Qt.ItemDataRole.ForegroundRole and col == 0:
-            return QBrush(QColor(STATUS_COLOR.get(row.status, "#888888")))
+            if col == 2:
+                return " ".join(row.preview.split())
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"{row.status} · {row.length:,} characters"
-        if role == Qt.ItemDataRole.TextAlignmentRole and col < 2:
-            return int(Qt.AlignmentFlag.AlignCenter)
+        if role == Qt.ItemDataRole.TextAlignmentRole and col == 1:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.UserRole:
             return row.id
         return None
 
 
-class DocumentList(QTableView):
-    """The list view. Emits `document_chosen(document_id)`."""
-
-    document_chosen = Signal(int)
-
-    def __init__(self, project: Project, parent=None) -> None:
+class DocumentTable(QTableView):
+    def __init__(self, model: DocumentListModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("documentList")
-        self.list_model = DocumentListModel(project, self)
-        self.setModel(self.list_model)
+        self.setModel(model)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setShowGrid(False)
         self.setWordWrap(False)
-        self.setAlternatingRowColors(True)
+        self.setIconSize(QSize(14, 14))
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.verticalHeader().hide()
+        self.verticalHeader().setDefaultSectionSize(30)
+        self.horizontalHeader().hide()
         header = self.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Fixed)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        self.setColumnWidth(0, 28)
-        self.selectionModel().currentRowChanged.connect(self._current_changed)
+        self.setColumnWidth(0, 30)
+        self.setColumnWidth(1, 44)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+
+class DocumentList(QWidget):
+    """Search, filters and the list. Emits `document_chosen(document_id)` when the current row changes."""
+
+    document_chosen = Signal(int)
+    message = Signal(str)
+
+    def __init__(self, project: Project, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("documentPanel")
+        self.list_model = DocumentListModel(project, self)
+        self.table = DocumentTable(self.list_model, self)
+
+        self.search = QLineEdit(self)
+        self.search.setObjectName("search")
+        self.search.setPlaceholderText("Search text…")
+        self.search.setClearButtonEnabled(True)
+        self.search.addAction(QIcon(str(resource_path("icons", "search.svg"))),
+                              QLineEdit.ActionPosition.LeadingPosition)
+        self.status_filter = QComboBox(self)
+        self.status_filter.addItem("All statuses", None)
+        for s in STATUSES:
+            self.status_filter.addItem(status_icon(s), s.capitalize(), s)
+        self.label_filter = QComboBox(self)
+        self.label_filter.addItem("All labels", None)
+        for name in project.config.label_names:
+            self.label_filter.addItem(name, name)
+        for combo in (self.status_filter, self.label_filter):
+            combo.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.count = QLabel(self)
+        self.count.setObjectName("listCount")
+
+        filters = QHBoxLayout()
+        filters.setSpacing(6)
+        filters.addWidget(self.status_filter, 1)
+        filters.addWidget(self.label_filter, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 10, 0, 6)
+        layout.setSpacing(8)
+        layout.addWidget(self.search)
+        layout.addLayout(filters)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.count)
+
+        self._search_timer = QTimer(self, singleShot=True, interval=250, timeout=self._apply_filters)
+        self.search.textChanged.connect(lambda _t: self._search_timer.start())
+        self.search.returnPressed.connect(self._apply_filters)
+        self.status_filter.currentIndexChanged.connect(self._apply_filters)
+        self.label_filter.currentIndexChanged.connect(self._apply_filters)
+        self.table.selectionModel().currentRowChanged.connect(self._current_changed)
+        self._update_count()
+
+    # -- filters
+    def _apply_filters(self) -> None:
+        current = self.current_document()
+        self.list_model.set_filters(status=self.status_filter.currentData(), label=self.label_filter.currentData(),
+                                    search=self.search.text().strip())
+        self._update_count()
+        if current is not None:
+            self.select_document(current, emit=False)
+
+    def _update_count(self) -> None:
+        total = self.list_model.total()
+        self.count.setText(f"{total:,} document{'s' if total != 1 else ''}")
+
+    # -- selection
+    def current_document(self) -> int | None:
+        idx = self.table.currentIndex()
+        return self.list_model.row_of(idx.row()).id if idx.isValid() else None
 
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        if current.isValid():
+        if current.isValid() and self._emit:
             self.document_chosen.emit(self.list_model.row_of(current.row()).id)
+
+    _emit = True
+
+    def select_row(self, row: int) -> None:
+        self.table.selectRow(row)
+        self.table.scrollTo(self.list_model.index(row, 0))
+
+    def select_document(self, document_id: int, *, emit: bool = True) -> bool:
+        """Make a document the current row, fetching pages until it is loaded. False if the filters hide it."""
+        model = self.list_model
+        while model.row_for(document_id) is None and model.canFetchMore(QModelIndex()):
+            model.fetchMore(QModelIndex())
+        row = model.row_for(document_id)
+        if row is None:
+            self.table.clearSelection()
+            return False
+        self._emit = emit
+        try:
+            self.select_row(row)
+        finally:
+            self._emit = True
+        return True
+
+    def select_next(self) -> bool:
+        """After a decision: the next pending document below the current one (else the next one)."""
+        model = self.list_model
+        idx = self.table.currentIndex()
+        start = idx.row() + 1 if idx.isValid() else 0
+        row = start
+        while True:
+            while row >= model.rowCount() and model.canFetchMore(QModelIndex()):
+                model.fetchMore(QModelIndex())
+            if row >= model.rowCount() or row - start > 2 * PAGE:
+                break
+            if model.row_of(row).status == Status.pending.value:
+                self.select_row(row)
+                return True
+            row += 1
+        if start < model.rowCount():
+            self.select_row(start)
+            return True
+        self.message.emit("That was the last document in this list")
+        return False
+
+    def step(self, delta: int) -> None:
+        idx = self.table.currentIndex()
+        row = (idx.row() if idx.isValid() else -1) + delta
+        if row >= self.list_model.rowCount() and self.list_model.canFetchMore(QModelIndex()):
+            self.list_model.fetchMore(QModelIndex())
+        if 0 <= row < self.list_model.rowCount():
+            self.select_row(row)
+
+    def set_status(self, document_id: int, status: str) -> None:
+        self.list_model.set_status(document_id, status)

@@ -2,6 +2,6 @@
 from __future__ import annotations
 
 from .engine import make_engine, upgrade_database
-from .tables import Annotation, Document, Event, Span, Status, Suggestion
+from .tables import Annotation, Dismissal, Document, Event, Span, Status, Suggestion
 
-__all__ = ["Annotation", "Document", "Event", "Span", "Status", "Suggestion", "make_engine", "upgrade_database"]
+__all__ = ["Annotation", "Dismissal", "Document", "Event", "Span", "Status", "Suggestion", "make_engine", "upgrade_database"]

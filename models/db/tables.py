@@ -86,3 +86,16 @@ class Event(SQLModel, table=True):
     document_id: Optional[int] = Field(default=None, foreign_key="document.id", index=True)
     action: str
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class Dismissal(SQLModel, table=True):
+    """A suggestion an annotator rejected on its own (Delete on a pending suggestion): it is not shown again
+    for this annotation, whatever model suggests the same span later."""
+    __tablename__ = "dismissal"
+    __table_args__ = (UniqueConstraint("annotation_id", "start", "end", "label", name="uq_dismissal_span"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    annotation_id: int = Field(foreign_key="annotation.id", index=True)
+    start: int
+    end: int
+    label: str
+    at: datetime = Field(default_factory=utcnow)

@@ -1,0 +1,158 @@
+"""Background work when a project opens: the spaCy tokenizer for snapping, then the model's suggestions
+(issue 3, item 4). Everything slow runs through `desktop.tasks.run_task`; this object turns the results into
+signals for the window. `models.suggest` is imported lazily inside the tasks: without it (or with a model that
+fails to load) annotation keeps working and the status bar says why there are no suggestions."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Signal
+
+from models.errors import TagdeskError
+from models.project import Project
+
+from .snapping import load_tokenizer, pipeline_lang
+from .tasks import Task, run_task
+
+CHUNK = 256   # documents per call of the engine: between calls, the document on screen can jump the queue
+
+
+class Background(QObject):
+    tokenizer_ready = Signal(object)
+    model_key_ready = Signal(object)          # str, or None when suggestions are unavailable
+    model_status = Signal(str, str)           # short text, tooltip
+    progress = Signal(object)                 # (text, done, total) while suggesting; None when over
+    suggestions_arrived = Signal()            # new suggestions were stored (the screen may need them)
+    notice = Signal(str)
+
+    def __init__(self, project: Project, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.project = project
+        self.tasks: list[Task] = []
+        self.suggest_task: Task | None = None
+        self.pipeline = project.config.model.pipeline
+        self.wanted: int | None = None       # the document on screen, done before the others
+
+    def _wanted(self) -> int | None:
+        """Read by the worker between chunks (an int read: no lock needed)."""
+        return self.wanted
+
+    def want(self, document_id: int | None) -> None:
+        """The annotator opened this document: if it still lacks suggestions, it goes next."""
+        self.wanted = document_id
+
+    def start(self, *, suggest: bool = True) -> None:
+        lang_folder = self.project.folder
+        pipeline = self.pipeline
+        tok = run_task(lambda _r, _s: load_tokenizer(pipeline_lang(pipeline, lang_folder)), name="tokenizer")
+        tok.finished.connect(self.tokenizer_ready)
+        tok.failed.connect(lambda exc: self.notice.emit(f"Token snapping uses a simple word pattern: {exc}"))
+        self.tasks.append(tok)
+        key = run_task(lambda _r, _s: _model_key(self.project), name="model key")
+        key.finished.connect(lambda k: self._key_ready(k, suggest))
+        key.failed.connect(self._unavailable)
+        self.tasks.append(key)
+
+    def _unavailable(self, exc: BaseException) -> None:
+        if isinstance(exc, ImportError):
+            self.model_status.emit("Suggestions unavailable", "This build has no suggestion engine (models.suggest)")
+        else:
+            self.model_status.emit("No suggestions", str(exc))
+            self.notice.emit(f"Suggestions are off: {exc}")
+        self.model_key_ready.emit(None)
+
+    def _key_ready(self, key: str, suggest: bool) -> None:
+        self.model_key_ready.emit(key)
+        self.model_status.emit(f"Model {self.pipeline}", f"Suggestions cached under {key}")
+        if suggest:
+            self.start_suggesting()
+
+    def start_suggesting(self) -> None:
+        if self.suggest_task is not None and not self.suggest_task.done:
+            return
+        project = self.project
+        self.progress.emit((f"Loading {self.pipeline}…", 0, 0))
+        task = run_task(lambda report, stop: _suggest(project, self._wanted, report, stop), name="suggest")
+        task.progress.connect(self._on_progress)
+        task.finished.connect(self._done)
+        task.cancelled.connect(lambda: self._over("Suggestions stopped; what was computed is kept"))
+        task.failed.connect(self._failed)
+        self.suggest_task = task
+
+    def cancel(self) -> None:
+        if self.suggest_task is not None:
+            self.suggest_task.cancel()
+            self.progress.emit(("Stopping…", 0, 0))
+
+    def _on_progress(self, args: tuple) -> None:
+        kind, *rest = args
+        if kind == "loaded":
+            self.model_status.emit(f"Model {rest[0]}", f"Suggestions from {rest[0]}")
+            self.progress.emit(("Suggesting…", 0, 0))
+        elif kind == "wanted":
+            self.suggestions_arrived.emit()
+        elif kind == "progress":
+            nums = [a for a in rest if isinstance(a, int)]
+            done, total = (nums + [0, 0])[:2]
+            self.progress.emit((f"Suggesting {done:,}/{total:,}" if total else "Suggesting…", done, total))
+            self.suggestions_arrived.emit()
+
+    def _done(self, count: object) -> None:
+        self.suggestions_arrived.emit()
+        self._over(f"Suggestions ready ({count:,} documents pre-annotated)" if isinstance(count, int) and count
+                   else "")
+
+    def _failed(self, exc: BaseException) -> None:
+        msg = str(exc) if isinstance(exc, TagdeskError) else f"{exc.__class__.__name__}: {exc}"
+        self.model_status.emit("No suggestions", msg)
+        self._over(f"Suggestions are off: {msg}")
+
+    def _over(self, text: str) -> None:
+        self.progress.emit(None)
+        if text:
+            self.notice.emit(text)
+
+
+def _model_key(project: Project) -> str:
+    from models.suggest import model_key
+
+    return model_key(project)
+
+
+def _suggest(project: Project, wanted: Callable[[], int | None], report, stop) -> int:  # noqa: ANN001
+    """Worker: load the suggester, then pre-annotate in chunks. When the annotator opens a document that still
+    lacks suggestions, the running chunk is interrupted (the engine keeps what it finished), that document is
+    done next, and the chunk resumes (the engine skips documents already cached)."""
+    from models import store
+    from models.suggest import load_suggester, suggest_documents
+
+    suggester = load_suggester(project)
+    report("loaded", project.config.model.pipeline)
+    with project.session() as s:
+        ids = store.document_ids(session=s)
+    served: set[int] = set()
+
+    def jump() -> bool:
+        doc = wanted()
+        return doc is not None and doc not in served
+
+    done, i = 0, 0
+    while i < len(ids) and not stop():
+        if jump():
+            doc = wanted()
+            served.add(doc)
+            done += suggest_documents(project, suggester, document_ids=[doc], should_stop=stop) or 0
+            report("wanted", doc)
+            continue
+        base = i
+
+        def inner(*args, base=base) -> None:  # noqa: ANN002
+            if args and isinstance(args[0], int):   # the engine's (done, total) within this chunk
+                report("progress", min(base + args[0], len(ids)), len(ids))
+
+        done += suggest_documents(project, suggester, document_ids=ids[i:i + CHUNK], on_progress=inner,
+                                  should_stop=lambda: stop() or jump()) or 0
+        if not jump():
+            i += CHUNK
+            report("progress", min(i, len(ids)), len(ids))
+    return done

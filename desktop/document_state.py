@@ -1,0 +1,200 @@
+"""What the window shows of the document on screen: its spans and its pending suggestions (no Qt).
+
+Spans are the annotator's stored entities. Pending suggestions are the model's cached spans that the annotator
+has neither accepted, overwritten (an overlapping span of theirs hides a suggestion) nor dismissed. Each
+mutation returns a `Delta` (items removed, items added) so the views repaint only what changed.
+"""
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, order=True)
+class Item:
+    """A highlighted span: stored (`pending` False) or a pending suggestion. Offsets are code points."""
+    start: int
+    end: int
+    label: str
+    origin: str = field(default="human", compare=False)
+    score: float | None = field(default=None, compare=False)
+    pending: bool = False
+
+    @property
+    def key(self) -> tuple:
+        """Identifies the item while it is on screen: a stored span by its place (spans do not overlap), a
+        suggestion by its place and label."""
+        return ("suggestion", self.start, self.end, self.label) if self.pending else ("span", self.start, self.end)
+
+
+def sort_key(item: Item) -> tuple:
+    """Reading order (the same as Item's own ordering, much faster for sorting thousands)."""
+    return (item.start, item.end, item.label, item.pending)
+
+
+@dataclass
+class Delta:
+    removed: list[Item] = field(default_factory=list)
+    added: list[Item] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.removed or self.added)
+
+    def extend(self, other: Delta) -> Delta:
+        self.removed.extend(other.removed)
+        self.added.extend(other.added)
+        return self
+
+
+class DocumentState:
+    """The document on screen. Spans are kept sorted (they never overlap), so look-ups are bisections."""
+
+    def __init__(self, document_id: int, text: str, status: str, spans: list[Item],
+                 suggestions: list[dict[str, Any]] | None, dismissed: set[tuple[int, int, str]]) -> None:
+        self.document_id = document_id
+        self.text = text
+        self.status = status
+        self.dismissed = set(dismissed)
+        self._spans: list[Item] = sorted(spans, key=sort_key)
+        self._starts = [s.start for s in self._spans]
+        self._ends = [s.end for s in self._spans]
+        self.suggestions: list[Item] | None = None
+        self._sug_starts: list[int] = []
+        self._sug_longest = 0
+        self.pending: dict[tuple, Item] = {}
+        self.set_suggestions(suggestions)
+
+    # -- reading
+    @property
+    def spans(self) -> list[Item]:
+        return list(self._spans)
+
+    def items(self) -> list[Item]:
+        """Spans and pending suggestions in reading order."""
+        return sorted([*self._spans, *self.pending.values()], key=sort_key)
+
+    def span_at(self, start: int, end: int) -> Item | None:
+        i = bisect_left(self._starts, start)
+        if i < len(self._spans) and self._spans[i].start == start and self._spans[i].end == end:
+            return self._spans[i]
+        return None
+
+    def find(self, key: tuple) -> Item | None:
+        if key[0] == "suggestion":
+            return self.pending.get(key)
+        return self.span_at(key[1], key[2])
+
+    def overlapping_spans(self, start: int, end: int) -> list[Item]:
+        i = bisect_right(self._ends, start)
+        j = bisect_left(self._starts, end)
+        return self._spans[i:j]
+
+    def item_at(self, offset: int) -> Item | None:
+        """The span or pending suggestion covering the character at `offset`."""
+        for item in self.overlapping_spans(offset, offset + 1):
+            return item
+        for sug in self._suggestions_near(offset, offset + 1):
+            if sug.start <= offset < sug.end and sug.key in self.pending:
+                return sug
+        return None
+
+    def next_after(self, offset: int) -> Item | None:
+        """The first span or pending suggestion starting at or after `offset` (bisections, no sort)."""
+        i = bisect_left(self._starts, offset)
+        best = self._spans[i] if i < len(self._spans) else None
+        for sug in (self.suggestions or [])[bisect_left(self._sug_starts, offset):]:
+            if best is not None and sug.start >= best.start:
+                break
+            if sug.key in self.pending:
+                return sug
+        return best
+
+    def previous_before(self, offset: int) -> Item | None:
+        """The last span or pending suggestion ending at or before `offset`."""
+        i = bisect_right(self._ends, offset) - 1
+        best = self._spans[i] if i >= 0 else None
+        sugs = self.suggestions or []
+        for k in range(bisect_left(self._sug_starts, offset) - 1, -1, -1):
+            sug = sugs[k]
+            if best is not None and sug.end <= best.start:
+                break
+            if sug.key in self.pending and sug.end <= offset:
+                return sug
+        return best
+
+    def was_suggested(self, start: int, end: int, label: str) -> bool:
+        return any((s.start, s.end, s.label) == (start, end, label) for s in self._suggestions_near(start, end))
+
+    # -- changes
+    def add_span(self, item: Item) -> Delta:
+        delta = Delta(added=[item])
+        i = bisect_left(self._spans, item)
+        self._spans.insert(i, item)
+        self._starts.insert(i, item.start)
+        self._ends.insert(i, item.end)
+        for sug in self._suggestions_near(item.start, item.end):
+            if sug.key in self.pending and sug.start < item.end and sug.end > item.start:
+                delta.removed.append(self.pending.pop(sug.key))
+        return delta
+
+    def remove_span(self, start: int, end: int) -> Delta:
+        item = self.span_at(start, end)
+        if item is None:
+            return Delta()
+        i = self._spans.index(item)
+        del self._spans[i], self._starts[i], self._ends[i]
+        return Delta(removed=[item]).extend(self._restore_pending(start, end))
+
+    def dismiss(self, start: int, end: int, label: str) -> Delta:
+        self.dismissed.add((start, end, label))
+        item = self.pending.pop(("suggestion", start, end, label), None)
+        return Delta(removed=[item] if item else [])
+
+    def undismiss(self, start: int, end: int, label: str) -> Delta:
+        self.dismissed.discard((start, end, label))
+        return self._restore_pending(start, end)
+
+    def set_suggestions(self, suggestions: list[dict[str, Any]] | None) -> Delta:
+        """Replace the model's suggestions (e.g. when they arrive from the background task)."""
+        delta = Delta(removed=list(self.pending.values()))
+        self.pending = {}
+        if suggestions is None:
+            self.suggestions, self._sug_starts, self._sug_longest = None, [], 0
+            return delta
+        self.suggestions = sorted(
+            (Item(int(s["start"]), int(s["end"]), str(s["label"]), str(s.get("origin") or "model"),
+                  s.get("score"), pending=True) for s in suggestions), key=sort_key)
+        self._sug_starts = [s.start for s in self.suggestions]
+        self._sug_longest = max((s.end - s.start for s in self.suggestions), default=0)
+        delta.extend(self._restore_pending(0, len(self.text) + 1))
+        return delta
+
+    def _suggestions_near(self, start: int, end: int) -> list[Item]:
+        """Suggestions that may overlap start-end (a bisection, not a scan: long articles have thousands)."""
+        if not self.suggestions:
+            return []
+        i = bisect_left(self._sug_starts, start - self._sug_longest)
+        j = bisect_left(self._sug_starts, end)
+        return self.suggestions[i:j]
+
+    def _restore_pending(self, start: int, end: int) -> Delta:
+        """Show the suggestions touching start-end that are not dismissed, overlapped, or already shown."""
+        added = []
+        check_shown = bool(self.pending)   # nothing shown yet (a document opening): the sweep below suffices
+        last_end = -1   # suggestions are sorted: one on the same words as a shown one loses (the first wins)
+        for sug in self._suggestions_near(start, end):
+            if sug.key in self.pending:
+                last_end = max(last_end, sug.end)
+                continue
+            if sug.start >= end or sug.end <= start or sug.start < last_end:
+                continue
+            if (sug.start, sug.end, sug.label) in self.dismissed or self.overlapping_spans(sug.start, sug.end):
+                continue
+            if check_shown and any(p.key in self.pending and p.start < sug.end and p.end > sug.start
+                                   for p in self._suggestions_near(sug.start, sug.end)):
+                continue
+            self.pending[sug.key] = sug
+            last_end = sug.end
+            added.append(sug)
+        return Delta(added=added)

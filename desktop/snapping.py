@@ -1,0 +1,130 @@
+"""Token boundaries for the text view: snap a dragged range to whole tokens, find the token under the mouse,
+grow or shrink a span by one token. No Qt.
+
+The tokens are those of the project's spaCy language (`spacy.blank(lang).tokenizer`: no pipeline, cheap), loaded
+in the background by `load_tokenizer`. Only the paragraph around the range is tokenized (a 1 MB article is not
+re-tokenized per drag); paragraphs are cut at line breaks, where no token crosses. Until the tokenizer has loaded,
+a word/punctuation pattern stands in.
+"""
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+Tokenizer = Callable[[str], object]
+WINDOW = 4000        # characters each side of a range when a paragraph is longer than that
+_FALLBACK = re.compile(r"\w+(?:['’.-]\w+)*|[^\w\s]", re.UNICODE)
+
+
+def pipeline_lang(pipeline: str, folder: Path | None = None) -> str:
+    """The language code of a pipeline package or folder (its meta.json), "en" when it cannot be told."""
+    candidates = [Path(pipeline)]
+    if folder is not None:
+        candidates.insert(0, folder / pipeline)
+    for path in candidates:
+        meta = path / "meta.json"
+        if meta.is_file():
+            return _meta_lang(meta)
+    try:
+        import importlib.util
+
+        spec = importlib.util.find_spec(pipeline)
+        if spec and spec.origin:
+            pkg = Path(spec.origin).parent
+            metas = sorted(pkg.glob("meta.json")) + sorted(pkg.glob("*/meta.json"))
+            if metas:
+                return _meta_lang(metas[0])
+    except (ImportError, ValueError):
+        pass
+    return "en"
+
+
+def _meta_lang(path: Path) -> str:
+    try:
+        return str(json.loads(path.read_text(encoding="utf-8")).get("lang") or "en")
+    except (OSError, ValueError):
+        return "en"
+
+
+def load_tokenizer(lang: str) -> Tokenizer:
+    """spaCy's tokenizer for `lang` (slow the first time: imports spaCy; run it in a background task)."""
+    import spacy
+
+    try:
+        return spacy.blank(lang).tokenizer
+    except Exception:  # unknown language code: English rules are a sane fallback for snapping
+        return spacy.blank("en").tokenizer
+
+
+class Snapper:
+    """Token arithmetic over one text."""
+
+    def __init__(self, tokenizer: Tokenizer | None = None) -> None:
+        self.tokenizer = tokenizer
+
+    def tokens(self, text: str, start: int, end: int) -> list[tuple[int, int]]:
+        """(start, end) of the non-space tokens of the paragraph(s) around start-end."""
+        lo = text.rfind("\n", max(0, start - WINDOW), start) + 1 if start > 0 else 0
+        if lo == 0 and start > WINDOW:
+            lo = _space_before(text, start - WINDOW)
+        hi = text.find("\n", end, end + WINDOW)
+        if hi < 0:
+            hi = len(text) if end + WINDOW >= len(text) else _space_after(text, end + WINDOW)
+        chunk = text[lo:hi]
+        if self.tokenizer is None:
+            return [(lo + m.start(), lo + m.end()) for m in _FALLBACK.finditer(chunk)]
+        out = []
+        for tok in self.tokenizer(chunk):
+            if not tok.is_space:
+                out.append((lo + tok.idx, lo + tok.idx + len(tok.text)))
+        return out
+
+    def snap(self, text: str, start: int, end: int) -> tuple[int, int] | None:
+        """The smallest run of whole tokens covering the non-space part of start-end; None if it is all space."""
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if start >= end:
+            return None
+        toks = [t for t in self.tokens(text, start, end) if t[0] < end and t[1] > start]
+        if not toks:
+            return (start, end)
+        return (toks[0][0], toks[-1][1])
+
+    def token_at(self, text: str, offset: int) -> tuple[int, int] | None:
+        for tok in self.tokens(text, offset, offset + 1):
+            if tok[0] <= offset < tok[1]:
+                return tok
+        return None
+
+    def resize(self, text: str, start: int, end: int, *, side: str, grow: bool) -> tuple[int, int] | None:
+        """One token more (grow) or fewer at the `side` ("end" or "start") of a span; None when it cannot."""
+        toks = self.tokens(text, start, end)
+        if side == "end":
+            if grow:
+                after = [t for t in toks if t[0] >= end]
+                return (start, after[0][1]) if after else None
+            inside = [t for t in toks if t[0] >= start and t[1] <= end]
+            return (start, inside[-2][1]) if len(inside) > 1 else None
+        if grow:
+            before = [t for t in toks if t[1] <= start]
+            return (before[-1][0], end) if before else None
+        inside = [t for t in toks if t[0] >= start and t[1] <= end]
+        return (inside[1][0], end) if len(inside) > 1 else None
+
+
+def _space_before(text: str, i: int) -> int:
+    j = i
+    while j > 0 and not text[j - 1].isspace():
+        j -= 1
+    return j
+
+
+def _space_after(text: str, i: int) -> int:
+    j = i
+    while j < len(text) and not text[j].isspace():
+        j += 1
+    return j

@@ -1,0 +1,115 @@
+"""Background tasks: the one place that runs a plain-callback core function on `QThreadPool`.
+
+A core function takes `on_progress` and `should_stop` callables (see STYLE.md); `run_task` runs it on a pool
+thread and delivers `progress`, `finished` and `failed` as signals on the GUI thread. Never touch a widget from
+the function itself: only the signal handlers run on the GUI thread. Each function opens its own database
+session (SQLAlchemy sessions are not shared between threads).
+
+    task = run_task(lambda report, stop: suggest_documents(project, s, on_progress=report, should_stop=stop))
+    task.progress.connect(bar.update); task.finished.connect(done); task.failed.connect(show_error)
+    task.cancel()   # asks the function to stop at its next should_stop() check
+"""
+from __future__ import annotations
+
+import threading
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
+
+Work = Callable[[Callable[..., None], Callable[[], bool]], Any]
+
+_running: set[Task] = set()  # keeps a task (and its signals) alive until it has reported
+
+
+class Task(QObject):
+    """A handle on one background run. Signals arrive on the GUI thread (queued connections)."""
+
+    progress = Signal(object)   # the tuple of arguments the function passed to on_progress
+    finished = Signal(object)   # the function's return value
+    failed = Signal(object)     # the exception it raised (with `.traceback_text`)
+    cancelled = Signal()        # it stopped after cancel() (finished is not emitted)
+    # emitted on the worker thread; relayed by this object's slots, which Qt runs on the GUI thread (the thread
+    # this object lives in), so handlers of the public signals above always run there, lambdas included
+    _w_progress = Signal(object)
+    _w_finished = Signal(object)
+    _w_failed = Signal(object)
+    _w_cancelled = Signal()
+
+    def __init__(self, name: str, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.name = name
+        self._stop = threading.Event()
+        self.done = False
+        queued = Qt.ConnectionType.QueuedConnection
+        self._w_progress.connect(self._relay_progress, queued)
+        self._w_finished.connect(self._relay_finished, queued)
+        self._w_failed.connect(self._relay_failed, queued)
+        self._w_cancelled.connect(self._relay_cancelled, queued)
+
+    @Slot(object)
+    def _relay_progress(self, args: tuple) -> None:
+        if not self.done:
+            self.progress.emit(args)
+
+    @Slot(object)
+    def _relay_finished(self, result: Any) -> None:
+        self.done = True
+        self.finished.emit(result)
+
+    @Slot(object)
+    def _relay_failed(self, exc: BaseException) -> None:
+        self.done = True
+        self.failed.emit(exc)
+
+    @Slot()
+    def _relay_cancelled(self) -> None:
+        self.done = True
+        self.cancelled.emit()
+
+    def cancel(self) -> None:
+        self._stop.set()
+
+    def is_cancelled(self) -> bool:
+        return self._stop.is_set()
+
+    def _report(self, *args: Any) -> None:
+        self._w_progress.emit(args)
+
+
+class _Runner(QRunnable):
+    def __init__(self, task: Task, work: Work) -> None:
+        super().__init__()
+        self.task = task
+        self.work = work
+        self.setAutoDelete(True)
+
+    def run(self) -> None:
+        task = self.task
+        try:
+            result = self.work(task._report, task.is_cancelled)
+        except BaseException as exc:  # noqa: BLE001 - delivered to the GUI, never swallowed
+            exc.traceback_text = traceback.format_exc()
+            task._w_failed.emit(exc)
+        else:
+            if task.is_cancelled():
+                task._w_cancelled.emit()
+            else:
+                task._w_finished.emit(result)
+
+
+def run_task(work: Work, *, name: str = "task", pool: QThreadPool | None = None) -> Task:
+    """Run `work(on_progress, should_stop)` on the thread pool; return its Task (connect to its signals now:
+    they are delivered by the GUI thread's event loop, so nothing is missed)."""
+    task = Task(name)
+    _running.add(task)
+
+    def forget(*_args: Any) -> None:
+        _running.discard(task)
+
+    task.finished.connect(forget)
+    task.failed.connect(forget)
+    task.cancelled.connect(forget)
+    (pool or QThreadPool.globalInstance()).start(_Runner(task, work))
+    return task

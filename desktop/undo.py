@@ -1,0 +1,208 @@
+"""One small QUndoCommand per edit. `redo` and `undo` each call one `models.store` function (one committed
+transaction with its event row, in a short `project.writing()` session) and then tell the session what changed.
+
+Spans are named by (document, start, end), not by row id: NER spans never overlap, and undo/redo re-creates rows
+with new ids. A command's first run happens before it is pushed (`run`), so a refused edit (an overlap) raises to
+the caller and never enters the stack; a later redo/undo that fails (another window changed the document) reports
+the message and makes the command obsolete.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtGui import QUndoCommand
+
+from models import store
+from models.db.tables import Origin, Status
+from models.errors import TagdeskError
+
+from .document_state import Item
+
+if TYPE_CHECKING:
+    from .session import AnnotationSession
+
+
+class Command(QUndoCommand):
+    def __init__(self, session: AnnotationSession, document_id: int, text: str) -> None:
+        super().__init__(text)
+        self.session = session
+        self.document_id = document_id
+        self._skip_redo = False
+
+    # subclasses implement these two with store calls
+    def forward(self) -> None:
+        raise NotImplementedError
+
+    def backward(self) -> None:
+        raise NotImplementedError
+
+    def run(self) -> None:
+        """The first redo, before `QUndoStack.push`: raises TagdeskError when the store refuses."""
+        self.forward()
+        self._skip_redo = True
+
+    def redo(self) -> None:
+        if self._skip_redo:
+            self._skip_redo = False
+            return
+        self._guard(self.forward)
+
+    def undo(self) -> None:
+        self._guard(self.backward)
+
+    def _guard(self, fn) -> None:  # noqa: ANN001
+        try:
+            fn()
+        except TagdeskError as exc:
+            self.session.message.emit(f"Cannot {self.text().lower()}: {exc}")
+            self.setObsolete(True)
+
+    @property
+    def _who(self) -> dict:
+        return {"annotator": self.session.annotator}
+
+    def _writing(self):  # noqa: ANN202
+        return self.session.project.writing()
+
+    # helpers shared by the span commands
+    def _add(self, item: Item) -> Item:
+        with self._writing() as s:
+            store.add_span(self.document_id, item.start, item.end, item.label, session=s, origin=item.origin,
+                           score=item.score, **self._who)
+        stored = Item(item.start, item.end, item.label, item.origin, item.score)
+        self.session.span_added(self.document_id, stored)
+        return stored
+
+    def _remove(self, item: Item) -> None:
+        with self._writing() as s:
+            span = store.span_at(self.document_id, item.start, item.end, session=s, **self._who)
+            if span is None:
+                raise TagdeskError(f"the span at {item.start}-{item.end} is gone (changed in another window?)")
+            store.remove_span(span.id, session=s, **self._who)
+        self.session.span_removed(self.document_id, item.start, item.end)
+
+    def _change(self, before: Item, after: Item) -> None:
+        with self._writing() as s:
+            span = store.span_at(self.document_id, before.start, before.end, session=s, **self._who)
+            if span is None:
+                raise TagdeskError(f"the span at {before.start}-{before.end} is gone (changed in another window?)")
+            store.update_span(span.id, session=s, start=after.start, end=after.end, label=after.label, **self._who)
+        self.session.span_changed(self.document_id, before, after)
+
+
+class AddSpan(Command):
+    def __init__(self, session: AnnotationSession, document_id: int, item: Item, text: str = "") -> None:
+        super().__init__(session, document_id, text or f"Add {item.label}")
+        self.item = item
+
+    def forward(self) -> None:
+        self._add(self.item)
+
+    def backward(self) -> None:
+        self._remove(self.item)
+
+
+class AcceptSuggestion(AddSpan):
+    """Enter on a pending suggestion (or relabel/resize it): it becomes a span; its origin stays the model's
+    unless the annotator changed its label or its bounds."""
+
+    def __init__(self, session: AnnotationSession, document_id: int, suggestion: Item, *, label: str | None = None,
+                 bounds: tuple[int, int] | None = None) -> None:
+        start, end = bounds or (suggestion.start, suggestion.end)
+        edited = (label not in (None, suggestion.label)) or (start, end) != (suggestion.start, suggestion.end)
+        item = Item(start, end, label or suggestion.label, Origin.human.value if edited else suggestion.origin,
+                    None if edited else suggestion.score)
+        super().__init__(session, document_id, item, text=f"Accept {item.label} suggestion")
+
+
+class RemoveSpan(Command):
+    """Delete on a span. A span that was a suggestion is also dismissed, so the suggestion does not come back."""
+
+    def __init__(self, session: AnnotationSession, document_id: int, item: Item) -> None:
+        super().__init__(session, document_id, f"Remove {item.label}")
+        self.item = item
+        state = session.state
+        self.was_suggested = bool(state and state.document_id == document_id
+                                  and state.was_suggested(item.start, item.end, item.label))
+
+    def forward(self) -> None:
+        self._remove(self.item)
+        if self.was_suggested:
+            _dismiss(self, self.item, True)
+
+    def backward(self) -> None:
+        if self.was_suggested:
+            _dismiss(self, self.item, False)
+        self._add(self.item)
+
+
+class ChangeSpan(Command):
+    def __init__(self, session: AnnotationSession, document_id: int, before: Item, after: Item, text: str) -> None:
+        super().__init__(session, document_id, text)
+        self.before = Item(before.start, before.end, before.label, before.origin, before.score)
+        self.after = Item(after.start, after.end, after.label, after.origin, after.score)
+
+    def forward(self) -> None:
+        self._change(self.before, self.after)
+
+    def backward(self) -> None:
+        self._change(self.after, self.before)
+
+
+class RelabelSpan(ChangeSpan):
+    def __init__(self, session: AnnotationSession, document_id: int, item: Item, *, label: str) -> None:
+        after = Item(item.start, item.end, label, item.origin, item.score)
+        super().__init__(session, document_id, item, after, f"Relabel {item.label} as {label}")
+
+
+class ResizeSpan(ChangeSpan):
+    def __init__(self, session: AnnotationSession, document_id: int, item: Item, *, bounds: tuple[int, int]) -> None:
+        after = Item(bounds[0], bounds[1], item.label, item.origin, item.score)
+        super().__init__(session, document_id, item, after, f"Resize {item.label}")
+
+
+class DismissSuggestion(Command):
+    """Delete on a pending suggestion: remembered, so the same suggestion is not shown again."""
+
+    def __init__(self, session: AnnotationSession, document_id: int, item: Item) -> None:
+        super().__init__(session, document_id, f"Reject {item.label} suggestion")
+        self.item = item
+
+    def forward(self) -> None:
+        _dismiss(self, self.item, True)
+
+    def backward(self) -> None:
+        _dismiss(self, self.item, False)
+
+
+def _dismiss(cmd: Command, item: Item, dismiss: bool) -> None:
+    fn = store.dismiss_suggestion if dismiss else store.restore_suggestion
+    with cmd._writing() as s:
+        fn(cmd.document_id, item.start, item.end, item.label, session=s, **cmd._who)
+    cmd.session.suggestion_dismissed(cmd.document_id, item, dismiss)
+
+
+class SetStatus(Command):
+    """A decision on a document (accept adds the pending suggestions as spans in the same transaction)."""
+
+    def __init__(self, session: AnnotationSession, document_id: int, status: str, *, add: list[Item] = (),
+                 seconds: float = 0.0, text: str = "") -> None:
+        super().__init__(session, document_id, text or f"{Status(status).value.capitalize()} document")
+        self.status = Status(status).value
+        self.add = [Item(i.start, i.end, i.label, i.origin, i.score) for i in add]
+        self.seconds = seconds
+        self.before: str | None = None
+
+    def forward(self) -> None:
+        with self._writing() as s:
+            ann = store.get_annotation(self.document_id, session=s, annotator=self.session.annotator)
+            self.before = ann.status if ann else Status.pending.value
+            store.decide(self.document_id, self.status, session=s, seconds=self.seconds, **self._who,
+                         add_spans=[(i.start, i.end, i.label, i.origin, i.score) for i in self.add])
+        self.session.status_set(self.document_id, self.status, added=self.add, removed=[])
+
+    def backward(self) -> None:
+        with self._writing() as s:
+            store.decide(self.document_id, self.before or Status.pending.value, session=s, **self._who,
+                         remove_spans=[(i.start, i.end) for i in self.add])
+        self.session.status_set(self.document_id, self.before or Status.pending.value, added=[], removed=self.add)

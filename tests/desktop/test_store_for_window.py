@@ -1,0 +1,74 @@
+"""The store functions the window's undo commands use (headless), and the dismissal migration."""
+from __future__ import annotations
+
+import pytest
+
+from models import store
+from models.errors import OverlapError
+
+
+def _doc(project, text="Li Qiang met Putin in Moscow."):
+    with project.writing() as s:
+        store.add_documents([store.NewDocument(text=text)], session=s)
+    return 1
+
+
+def test_decide_adds_and_removes_spans_in_one_transaction(project):
+    doc = _doc(project)
+    who = {"annotator": project.annotator}
+    with project.writing() as s:
+        ann, added = store.decide(doc, "accepted", session=s, add_spans=[(0, 8, "PERSON", "model", 0.9),
+                                                                          (22, 28, "GPE", "pattern", None)], **who)
+    assert ann.status == "accepted" and [a.origin for a in added] == ["model", "pattern"]
+    with project.writing() as s:
+        store.decide(doc, "pending", session=s, remove_spans=[(0, 8), (22, 28)], **who)
+    with project.session() as s:
+        assert store.span_tuples(doc, session=s, **who) == []
+        assert store.get_annotation(doc, session=s, **who).status == "pending"
+
+
+def test_decide_refuses_an_overlap_and_writes_nothing(project):
+    doc = _doc(project)
+    who = {"annotator": project.annotator}
+    with project.writing() as s:
+        store.add_span(doc, 0, 8, "PERSON", session=s, **who)
+    with project.writing() as s, pytest.raises(OverlapError):
+        store.decide(doc, "accepted", session=s, add_spans=[(3, 12, "ORG", "model", None)], **who)
+    with project.session() as s:
+        assert store.get_annotation(doc, session=s, **who).status == "pending"
+        assert [t[1:4] for t in store.span_tuples(doc, session=s, **who)] == [(0, 8, "PERSON")]
+
+
+def test_dismissals_are_stored_per_annotator_and_can_be_restored(project):
+    doc = _doc(project)
+    with project.writing() as s:
+        store.dismiss_suggestion(doc, 22, 28, "GPE", session=s, annotator="ann")
+    with project.session() as s:
+        assert store.dismissals_of(doc, session=s, annotator="ann") == {(22, 28, "GPE")}
+        assert store.dismissals_of(doc, session=s, annotator="other") == set()
+    with project.writing() as s:
+        store.restore_suggestion(doc, 22, 28, "GPE", session=s, annotator="ann")
+    with project.session() as s:
+        assert store.dismissals_of(doc, session=s, annotator="ann") == set()
+        actions = [e.action for e in s.exec(store.select(store.Event).order_by(store.Event.id)).all()]
+    assert actions[-2:] == ["dismiss_suggestion", "restore_suggestion"]
+
+
+def test_last_decision_skips_reopened_documents(project):
+    with project.writing() as s:
+        store.add_documents([store.NewDocument(text=t) for t in ("one", "two")], session=s)
+    who = {"annotator": project.annotator}
+    for doc, status in [(1, "accepted"), (2, "rejected"), (2, "pending")]:
+        with project.writing() as s:
+            store.decide(doc, status, session=s, **who)
+    with project.session() as s:
+        assert store.last_decision(session=s, **who) == 1
+
+
+def test_migrations_match_the_tables(project):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlmodel import SQLModel
+
+    with project.engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), SQLModel.metadata) == []

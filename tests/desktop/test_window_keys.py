@@ -1,0 +1,175 @@
+"""Real key presses and mouse drags on the window, asserting what is stored in the project database."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from tests.desktop.conftest import MODEL_KEY
+from tests.desktop.helpers import click, drag, press, status, stored
+
+TEXT = "Chinese Premier Li Qiang met Vladimir Putin in Moscow on Wednesday."
+LI = (16, 24)        # "Li Qiang"
+PUTIN = (29, 43)     # "Vladimir Putin"
+MOSCOW = (47, 53)    # "Moscow"
+SUGGESTED = {0: [(*LI, "PERSON"), (*MOSCOW, "GPE")]}
+TEXTS = [TEXT, "Second article about Berlin.", "Third article about Paris."]
+
+
+def test_offsets_of_the_sample_text():
+    assert TEXT[slice(*LI)] == "Li Qiang" and TEXT[slice(*PUTIN)] == "Vladimir Putin"
+    assert TEXT[slice(*MOSCOW)] == "Moscow"
+
+
+def test_a_accepts_pending_suggestions_and_moves_on(make_window, qtbot):
+    w = make_window(TEXTS, SUGGESTED)
+    assert w.session.document_id == 1
+    press(qtbot, w, Qt.Key.Key_A)
+    assert status(w, 1) == "accepted"
+    assert stored(w, 1) == [(*LI, "PERSON", "model"), (*MOSCOW, "GPE", "model")]
+    assert w.session.document_id == 2
+    assert w.documents.list_model.row_of(0).status == "accepted"
+
+
+def test_x_rejects_and_space_ignores(make_window, qtbot):
+    w = make_window(TEXTS, SUGGESTED)
+    press(qtbot, w, Qt.Key.Key_X)
+    assert status(w, 1) == "rejected" and stored(w, 1) == []
+    press(qtbot, w, Qt.Key.Key_Space)
+    assert status(w, 2) == "ignored"
+    assert w.session.document_id == 3
+
+
+def test_backspace_reopens_the_previous_decision(make_window, qtbot):
+    w = make_window(TEXTS, SUGGESTED)
+    press(qtbot, w, Qt.Key.Key_A)
+    press(qtbot, w, Qt.Key.Key_X)
+    assert w.session.document_id == 3
+    press(qtbot, w, Qt.Key.Key_Backspace)
+    assert w.session.document_id == 2 and status(w, 2) == "pending"
+    press(qtbot, w, Qt.Key.Key_Backspace)
+    assert w.session.document_id == 1 and status(w, 1) == "pending"
+    assert stored(w, 1) == [(*LI, "PERSON", "model"), (*MOSCOW, "GPE", "model")]  # what was accepted stays
+
+
+def test_label_keys_choose_the_active_label_and_relabel_the_selection(make_window, qtbot):
+    w = make_window(TEXTS)
+    press(qtbot, w, Qt.Key.Key_2)
+    assert w.session.active_label == "ORG"
+    assert w.labels.buttons["ORG"].isChecked()
+    drag(qtbot, w, *MOSCOW)
+    assert stored(w) == [(*MOSCOW, "ORG", "human")]
+    press(qtbot, w, Qt.Key.Key_3)          # the new span is selected: relabel it
+    assert stored(w) == [(*MOSCOW, "GPE", "human")]
+
+
+def test_drag_snaps_to_tokens_and_alt_drag_is_exact(make_window, qtbot):
+    w = make_window(TEXTS)
+    drag(qtbot, w, PUTIN[0] + 3, PUTIN[1] - 2)    # "dimir Put": snapped to "Vladimir Putin"
+    assert stored(w) == [(*PUTIN, "PERSON", "human")]
+    drag(qtbot, w, MOSCOW[0], MOSCOW[1] - 2, Qt.KeyboardModifier.AltModifier)   # "Mosc" exactly
+    assert stored(w) == [(*PUTIN, "PERSON", "human"), (MOSCOW[0], MOSCOW[1] - 2, "PERSON", "human")]
+
+
+def test_double_click_makes_a_one_token_span(make_window, qtbot):
+    w = make_window(TEXTS)
+    from tests.desktop.helpers import point_of
+    qtbot.mouseDClick(w.text.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                      point_of(w, MOSCOW[0] + 2))
+    assert stored(w) == [(*MOSCOW, "PERSON", "human")]
+
+
+def test_click_selects_and_delete_removes(make_window, qtbot):
+    w = make_window(TEXTS)
+    drag(qtbot, w, *PUTIN)
+    drag(qtbot, w, *MOSCOW)
+    click(qtbot, w, PUTIN[0] + 3)
+    assert w.session.selected == ("span", *PUTIN)
+    press(qtbot, w, Qt.Key.Key_Delete)
+    assert stored(w) == [(*MOSCOW, "PERSON", "human")]
+
+
+def test_delete_on_a_suggestion_is_remembered(make_window, qtbot):
+    w = make_window(TEXTS, SUGGESTED)
+    click(qtbot, w, MOSCOW[0] + 1)
+    assert w.session.selected == ("suggestion", *MOSCOW, "GPE")
+    press(qtbot, w, Qt.Key.Key_Delete)
+    assert ("suggestion", *MOSCOW, "GPE") not in w.session.state.pending
+    press(qtbot, w, Qt.Key.Key_A)
+    assert stored(w, 1) == [(*LI, "PERSON", "model")]        # the dismissed one was not accepted
+    project = w.project
+    w.close()
+    w2 = type(w)(project, settings=w.settings, background=False)
+    qtbot.addWidget(w2)
+    w2.session.set_model_key(MODEL_KEY)
+    w2.session.open_document(1)
+    assert [i.key for i in w2.session.state.pending.values()] == []   # it does not come back
+
+
+def test_enter_accepts_one_suggestion_alone(make_window, qtbot):
+    w = make_window(TEXTS, SUGGESTED)
+    press(qtbot, w, Qt.Key.Key_Tab)
+    assert w.session.selected == ("suggestion", *LI, "PERSON")
+    press(qtbot, w, Qt.Key.Key_Tab)
+    assert w.session.selected == ("suggestion", *MOSCOW, "GPE")
+    press(qtbot, w, Qt.Key.Key_Return)
+    assert stored(w) == [(*MOSCOW, "GPE", "model")]
+    assert status(w, 1) == "pending"
+    press(qtbot, w, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
+    assert w.session.selected == ("suggestion", *LI, "PERSON")
+
+
+def test_shift_arrows_grow_and_shrink_by_a_token(make_window, qtbot):
+    w = make_window(TEXTS)
+    drag(qtbot, w, PUTIN[0], PUTIN[0] + 8)     # "Vladimir"
+    press(qtbot, w, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+    assert stored(w) == [(*PUTIN, "PERSON", "human")]
+    press(qtbot, w, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+    assert stored(w) == [(PUTIN[0], PUTIN[1] + 3, "PERSON", "human")]   # "... in"
+    press(qtbot, w, Qt.Key.Key_Left, Qt.KeyboardModifier.ShiftModifier)
+    assert stored(w) == [(*PUTIN, "PERSON", "human")]
+
+
+def test_overlap_is_refused_with_a_message(make_window, qtbot):
+    w = make_window(TEXTS)
+    drag(qtbot, w, *PUTIN)
+    drag(qtbot, w, PUTIN[0] + 9, MOSCOW[1], Qt.KeyboardModifier.AltModifier)
+    assert stored(w) == [(*PUTIN, "PERSON", "human")]
+    assert "overlap" in w.status.currentMessage()
+    assert w.session.undo.count() == 1
+
+
+def test_undo_and_redo_across_documents(make_window, qtbot):
+    w = make_window(TEXTS, SUGGESTED)
+    drag(qtbot, w, *PUTIN)
+    press(qtbot, w, Qt.Key.Key_A)                   # accept doc 1 (+2 suggestions) -> doc 2
+    assert w.session.document_id == 2
+    drag(qtbot, w, 21, 27)                          # "Berlin"
+    assert stored(w, 2) == [(21, 27, "PERSON", "human")]
+    press(qtbot, w, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert stored(w, 2) == []
+    press(qtbot, w, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)   # the accept, on document 1
+    assert w.session.document_id == 1
+    assert status(w, 1) == "pending" and stored(w, 1) == [(*PUTIN, "PERSON", "human")]
+    assert len(w.session.state.pending) == 2          # the suggestions are pending again
+    press(qtbot, w, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert stored(w, 1) == []
+    mods = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    press(qtbot, w, Qt.Key.Key_Z, mods)
+    press(qtbot, w, Qt.Key.Key_Z, mods)
+    assert status(w, 1) == "accepted" and len(stored(w, 1)) == 3
+    press(qtbot, w, Qt.Key.Key_Z, mods)
+    assert w.session.document_id == 2 and stored(w, 2) == [(21, 27, "PERSON", "human")]
+
+
+def test_emoji_text_offsets_are_code_points(make_window, qtbot):
+    text = "😀🎉 Li Qiang met 普京 in Moscow 🇷🇺 today."
+    start = text.index("Moscow")
+    w = make_window([text], {0: [(text.index("Li"), text.index("Li") + 8, "PERSON")]})
+    drag(qtbot, w, start, start + 6)
+    click(qtbot, w, text.index("Qiang"))
+    assert w.session.selected == ("suggestion", 3, 11, "PERSON")
+    press(qtbot, w, Qt.Key.Key_Return)
+    cjk = text.index("普京")
+    drag(qtbot, w, cjk, cjk + 2, Qt.KeyboardModifier.AltModifier)
+    spans = stored(w)
+    assert [(text[a:b], lab) for a, b, lab, _o in spans] == [("Li Qiang", "PERSON"), ("普京", "PERSON"),
+                                                               ("Moscow", "PERSON")]
