@@ -1,6 +1,6 @@
 """A second Tagdesk process for the reliability tests: it makes decisions through the real store functions.
 
-    python reliability_child.py PROJECT SEED COUNT [--docs N] [--slots K:R] [--start-at T] [--imports]
+    python reliability_child.py PROJECT SEED COUNT [--docs N] [--slots K:R] [--go-file PATH] [--imports]
 
 Each decision is one `project.writing()` session calling `add_span`, `update_span`, `remove_span` or `set_status`
 with `expected_version` (exactly what the window's undo commands do). After the call returns (committed), the
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import sys
 import time
@@ -88,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("count", type=int)
     p.add_argument("--docs", type=int, default=4, help="decide on documents 1..N")
     p.add_argument("--slots", default="1:0")
-    p.add_argument("--start-at", type=float, default=0.0, help="wait until this time.time() (to race another)")
+    p.add_argument("--go-file", default=None, help="after printing ready, wait until this file exists (races)")
     p.add_argument("--imports", action="store_true", help="also import batches of 50 documents")
     args = p.parse_args(argv)
     mod, res = map(int, args.slots.split(":"))
@@ -97,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     with project.session() as s:
         length = len(store.get_document(1, session=s).text)
     ack(op="ready")
-    while time.time() < args.start_at:
+    while args.go_file and not os.path.exists(args.go_file):
         time.sleep(0.005)
     docs = list(range(1, args.docs + 1))
     i = 0
