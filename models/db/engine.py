@@ -121,10 +121,8 @@ def upgrade_database(engine: Engine, *, before_upgrade=None) -> str | None:
 
     try:
         old = current_revision(engine)
-    except Exception as exc:  # not a database, truncated, unreadable
-        raise DatabaseError(f"{engine.url.database}: cannot be read as a SQLite database ({short_reason(exc)}); "
-                            "restore it from a backup (a tagdesk.sqlite.bak-* file beside it, or your own) "
-                            "or move it away to start a new one") from None
+    except Exception as exc:  # not a database, truncated, unreadable, read-only folder
+        raise as_user_error(exc, engine) from None
     head = head_revision()
     if old == head:
         return old
@@ -155,17 +153,19 @@ def inspect_tables(engine: Engine) -> list[str]:
 _ADVICE = [
     ("database or disk is full", "the disk is full (or the database reached its size limit): this change was NOT "
                                  "saved, everything saved before is intact; free some disk space, then redo it"),
-    ("readonly database", "the database is read-only: changes cannot be saved; make the file and its folder "
-                          "writable (chmod u+w), or work on a copy of the project"),
+    ("readonly database", "the database or its folder is read-only (Tagdesk writes a journal beside the file): "
+                          "changes cannot be saved; make both writable (chmod u+w), or work on a copy of the "
+                          "project"),
     ("unable to open database file", "cannot open the database: its folder must be writable (Tagdesk keeps a "
                                      "journal beside it); make the folder writable or copy the project elsewhere"),
     ("database is locked", f"another program held the project's write lock for more than {BUSY_TIMEOUT_S:.0f} s: "
                            "this change was NOT saved; close the other program (or wait), then redo it"),
     ("disk i/o error", "the disk reported an error: this change was NOT saved; check the disk, then reopen the "
                        "project"),
-    ("malformed", "the database file is damaged; restore it from a backup (a tagdesk.sqlite.bak-* file beside "
-                  "it, or your own)"),
-    ("not a database", "the file is not a SQLite database; restore it from a backup or move it away"),
+    ("malformed", "cannot be read: the database file is damaged (truncated or overwritten); restore it from a "
+                  "backup (a tagdesk.sqlite.bak-* file beside it, or your own) or move it away to start anew"),
+    ("not a database", "cannot be read: this file is not a SQLite database; restore it from a backup (a "
+                       "tagdesk.sqlite.bak-* file beside it, or your own) or move it away to start anew"),
 ]
 
 
