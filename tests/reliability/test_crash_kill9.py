@@ -50,3 +50,33 @@ def test_sigkill_at_random_moments_loses_no_acknowledged_decision(tmp_path):
         seen_events = log.events
         acked += made
     assert acked > 20 * ROUNDS, f"only {acked} decisions were made: the test did not exercise much"
+
+
+OPEN_CHILD = ("import sys\nfrom models.project import open_project\nprint('opening', flush=True)\n"
+              "open_project(sys.argv[1]).close()\nprint('opened', flush=True)\n")
+
+
+def test_sigkill_while_a_new_database_is_being_created(tmp_path):
+    """Killed during the first open (schema being created): the next open finishes the job."""
+    import subprocess
+    import sys
+
+    from models.config import CONFIG_NAME, make_config, save_config
+    from models.db.engine import current_revision, head_revision
+    from models.project import open_project
+    from sqlalchemy import text
+
+    for rnd, delay in enumerate([0.05 * k for k in range(8)]):   # the open takes ~0.3 s: kill across all of it
+        folder = tmp_path / f"p{rnd}"
+        folder.mkdir()
+        save_config(make_config("p", ["PERSON"], annotator="ann"), folder / CONFIG_NAME)
+        child = subprocess.Popen([sys.executable, "-c", OPEN_CHILD, str(folder)], stdout=subprocess.PIPE)
+        assert child.stdout.readline() == b"opening\n"
+        time.sleep(delay)
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+        child.stdout.close()
+        with open_project(folder) as project:
+            assert current_revision(project.engine) == head_revision()
+            with project.engine.connect() as conn:
+                assert conn.execute(text("PRAGMA integrity_check")).scalar() == "ok"
