@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import random
 import signal
+import subprocess
+import sys
 import time
 
 import pytest
 from reliability_helpers import check_project, decisions, make_child_project, read_acks, start_child
+from sqlalchemy import text
+
+from models.config import CONFIG_NAME, make_config, save_config
+from models.db.engine import current_revision, head_revision
+from models.project import open_project
 
 ROUNDS = 20
 pytestmark = pytest.mark.slow
@@ -58,15 +65,7 @@ OPEN_CHILD = ("import sys\nfrom models.project import open_project\nprint('openi
 
 def test_sigkill_while_a_new_database_is_being_created(tmp_path):
     """Killed during the first open (schema being created): the next open finishes the job."""
-    import subprocess
-    import sys
-
-    from models.config import CONFIG_NAME, make_config, save_config
-    from models.db.engine import current_revision, head_revision
-    from models.project import open_project
-    from sqlalchemy import text
-
-    for rnd, delay in enumerate([0.05 * k for k in range(8)]):   # the open takes ~0.3 s: kill across all of it
+    for rnd, delay in enumerate([0.07 * k for k in range(6)]):   # the open takes ~0.3 s: kill across all of it
         folder = tmp_path / f"p{rnd}"
         folder.mkdir()
         save_config(make_config("p", ["PERSON"], annotator="ann"), folder / CONFIG_NAME)
