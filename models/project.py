@@ -14,7 +14,7 @@ from sqlmodel import Session
 from . import store
 from .config import CONFIG_NAME, ProjectConfig, load_config, make_config, save_config
 from .db.backup import backup_sqlite
-from .db.engine import make_engine, as_user_error, upgrade_database
+from .db.engine import as_user_error, make_engine, upgrade_database
 from .errors import ConfigError, DatabaseError, no_project
 
 
