@@ -6,6 +6,7 @@ import csv
 import io
 import json
 
+import pytest
 import tomli_w
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
@@ -14,10 +15,10 @@ from sqlalchemy import text as sql
 from models import store
 from models.config import CONFIG_NAME, load_config, save_config
 from models.errors import ConfigError, TagdeskError
-from models.formats import ReadOptions, get_format
+from models.formats import ReadOptions, all_formats, get_format
 from models.project import resolve_database_url
 
-FUZZ = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+FUZZ = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                          HealthCheck.too_slow])
 
 # Text that real files carry, weighted towards the troublesome characters; BAD ones make a file unimportable.
@@ -178,3 +179,16 @@ def test_csv_importer(project, tmp_path_factory, rows, raw, bom):
     texts = import_file(project, path, "csv")
     if texts is not None and raw.startswith("text,other"):
         assert texts == [r[0] for r in rows]
+
+
+READABLE = sorted(name for name, fmt in all_formats().items() if fmt.read)
+
+
+@pytest.mark.parametrize("fmt", READABLE)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(raw=st.binary(max_size=300) | TEXT.map(lambda t: t.encode("utf-8", "surrogatepass")))
+def test_every_importer_takes_any_bytes(project, tmp_path_factory, fmt, raw):
+    """Every registered reader (formats added later included): any bytes give documents or a TagdeskError."""
+    path = tmp_path_factory.mktemp("in") / f"fuzz{all_formats()[fmt].suffixes[0]}"
+    path.write_bytes(raw)
+    import_file(project, path, fmt)
