@@ -1,6 +1,7 @@
 """A project folder: `tagdesk.toml` + its database (+ `exports/`)."""
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -12,23 +13,46 @@ from sqlmodel import Session
 
 from . import store
 from .config import CONFIG_NAME, ProjectConfig, load_config, make_config, save_config
-from .db.engine import make_engine, upgrade_database
+from .db.backup import backup_sqlite
+from .db.engine import as_user_error, make_engine, upgrade_database
 from .errors import ConfigError, DatabaseError, no_project
 
 
 def resolve_database_url(url: str, folder: Path) -> str:
-    """A relative SQLite path in the config is relative to the project folder, not the working directory."""
+    """The config's `database_url` made absolute. A SQLite database lives inside its project folder.
+
+    A relative SQLite path is relative to the project folder (not the working directory). A path that leaves the
+    folder (`../../x.sqlite`, or an absolute path elsewhere) is refused, so a project someone sends you cannot make
+    Tagdesk create or change a file outside it; a shared database is a server URL (`postgresql://...`).
+    """
+    where = f"{folder / CONFIG_NAME}: project.database_url"
     try:
         parsed = make_url(url)
     except Exception:
-        raise ConfigError(f"{folder / CONFIG_NAME}: project.database_url: {url!r} is not a database URL; "
+        raise ConfigError(f"{where}: {url!r} is not a database URL; "
                           "expected e.g. \"sqlite:///tagdesk.sqlite\" or \"postgresql://host/db\"") from None
-    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        path = Path(parsed.database)
-        if not path.is_absolute():
-            path = (folder / path).resolve()
-        return str(parsed.set(database=str(path)))
-    return url
+    if parsed.get_backend_name() != "sqlite":
+        return url
+    if parsed.database in (None, "", ":memory:"):
+        raise ConfigError(f"{where}: {url!r} is an in-memory database, which loses everything on close; "
+                          "use \"sqlite:///tagdesk.sqlite\"")
+    if parsed.query:
+        raise ConfigError(f"{where}: {url!r} has options ({', '.join(parsed.query)}); a SQLite URL is just a "
+                          "file name, e.g. \"sqlite:///tagdesk.sqlite\"")
+    base = Path(os.path.abspath(folder))
+    path = Path(os.path.normpath(base / parsed.database))
+    if path != base and base not in path.parents:
+        raise ConfigError(f"{where}: {parsed.database} is outside the project folder; keep the SQLite file inside "
+                          "it (e.g. \"sqlite:///tagdesk.sqlite\"), or use a server URL (postgresql://...) "
+                          "for a shared database")
+    return str(parsed.set(database=str(path)))
+
+
+def backup_before_upgrade(project: Project, old_revision: str) -> None:
+    """Copy a SQLite database to `<file>.bak-<old revision>` (SQLite backup API) before migrating it."""
+    db = project.database_path
+    if db is not None:
+        backup_sqlite(db, db.with_name(f"{db.name}.bak-{old_revision}"))
 
 
 @dataclass
@@ -68,10 +92,12 @@ class Project:
         self.close()
 
 
-def open_project(folder: Path | str, *, before_upgrade: Callable[[Project, str], None] | None = None) -> Project:
+def open_project(folder: Path | str, *,
+                 before_upgrade: Callable[[Project, str], None] | None = backup_before_upgrade) -> Project:
     """Open a project folder: read its config, open (or create) its database, run pending migrations.
 
-    `before_upgrade(project, old_revision)` runs before an older database is migrated (e.g. a backup).
+    `before_upgrade(project, old_revision)` runs before an older database is migrated; by default it keeps a
+    copy of a SQLite database as `tagdesk.sqlite.bak-<old revision>` (`None`: no copy).
     """
     folder = Path(folder)
     if not folder.is_dir():
@@ -91,7 +117,7 @@ def open_project(folder: Path | str, *, before_upgrade: Callable[[Project, str],
         raise
     except Exception as exc:
         engine.dispose()
-        raise DatabaseError(f"{url}: cannot open the project database ({exc.__class__.__name__}: {exc})") from None
+        raise as_user_error(exc, engine) from None
     return project
 
 

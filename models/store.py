@@ -17,8 +17,10 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 from sqlalchemy import Engine, func, insert, or_
+from sqlalchemy import exc as sa_exc
 from sqlmodel import Session, col, select
 
+from .db.engine import as_user_error
 from .db.tables import Annotation, Dismissal, Document, Event, Origin, Span, Status, Suggestion, utcnow
 from .errors import OverlapError, StaleAnnotationError, TagdeskError
 
@@ -32,15 +34,33 @@ def text_hash(text: str) -> str:
 
 @contextmanager
 def writing(engine: Engine) -> Iterator[Session]:
-    """A session whose transaction takes the write lock at once (SQLite BEGIN IMMEDIATE)."""
-    with Session(engine.execution_options(tagdesk_immediate=True), expire_on_commit=False) as session:
+    """A session whose transaction takes the write lock at once (SQLite BEGIN IMMEDIATE).
+
+    A database failure (disk full, read-only file, lock held too long, damaged file) rolls the change back and
+    is raised as `models.errors.DatabaseError` saying what to do.
+    """
+    with _user_errors(engine), Session(engine.execution_options(tagdesk_immediate=True),
+                                       expire_on_commit=False) as session:
         yield session
 
 
 @contextmanager
 def reading(engine: Engine) -> Iterator[Session]:
-    with Session(engine, expire_on_commit=False) as session:
+    """A session for reads; database failures are raised as `models.errors.DatabaseError`."""
+    with _user_errors(engine), Session(engine, expire_on_commit=False) as session:
         yield session
+
+
+@contextmanager
+def _user_errors(engine: Engine) -> Iterator[None]:
+    try:
+        yield
+    except (sa_exc.OperationalError, sa_exc.InternalError) as exc:
+        raise as_user_error(exc, engine) from exc
+    except sa_exc.DatabaseError as exc:
+        if isinstance(exc, (sa_exc.IntegrityError, sa_exc.ProgrammingError)):
+            raise  # a bug, not the user's problem
+        raise as_user_error(exc, engine) from exc
 
 
 # ---------------------------------------------------------------------------------------------- documents

@@ -2,12 +2,22 @@
 
 SQLite settings (chosen for "an acknowledged decision survives a crash, even kill -9 or power loss"):
 - WAL journal: readers never block the writer (two windows on one project), one fsync per commit.
-- synchronous=FULL: the WAL is synced at every commit, so a committed decision survives power loss too.
-  Measured cost per decision is a few ms (see benchmarks/bench_decision.py), far below a keystroke.
+- synchronous=FULL: the WAL is synced at every commit, so a committed decision survives power loss too
+  (NORMAL survives kill -9 but may lose the last commits on power loss).
 - busy_timeout 10 s: a second process waits for the lock instead of failing with "database is locked".
-- foreign_keys=ON.
+- foreign_keys=ON; trusted_schema=OFF (a crafted file's triggers/views cannot call side-effect functions).
 Write transactions start with BEGIN IMMEDIATE (see `models.store.writing`), so a writer takes the lock
 before reading and never fails half-way with SQLITE_BUSY when another process wrote in between.
+
+Cost per decision (span + annotation version + event, one commit), `python -m benchmarks.bench_decision`,
+2026-11-27, ext4 on a virtual disk, SQLite 3.40.1, median of 3 x 300 (Tagdesk store / raw sqlite3, same SQL):
+    WAL + FULL      2.84 ms / 0.21 ms   <- chosen
+    WAL + NORMAL    2.80 ms / 0.10 ms
+    DELETE + FULL   3.88 ms / 0.73 ms   (rollback journal: 3.5x the raw cost of WAL + FULL)
+FULL costs ~0.1 ms more than NORMAL here (0.9 ms on the earlier PERF-LIMITS run): nothing next to a keystroke or
+to the ~2.6 ms the ORM session adds, so durability against power loss is worth it. WAL beats the rollback
+journal per decision and lets a second window read while one writes (bulk imports are the exception, see
+PERF-LIMITS.md, and they are rare).
 """
 from __future__ import annotations
 
@@ -19,18 +29,23 @@ from sqlalchemy.pool import StaticPool
 from ..errors import DatabaseError
 
 BUSY_TIMEOUT_S = 10.0
+JOURNAL_MODE = "WAL"
+SYNCHRONOUS = "FULL"
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
-def _sqlite_pragmas(dbapi_conn, _record) -> None:
+def _sqlite_pragmas(dbapi_conn, _record, *, journal_mode: str = JOURNAL_MODE,
+                   synchronous: str = SYNCHRONOUS) -> None:
     # Let SQLAlchemy's "begin" event emit BEGIN itself (pysqlite's own handling defers it wrongly).
     dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
-    mode = cur.execute("PRAGMA journal_mode=WAL").fetchone()
-    if mode and mode[0] == "wal":
-        cur.execute("PRAGMA synchronous=FULL")
+    # A project's database is data: triggers or views in a crafted file may not call functions with side effects.
+    cur.execute("PRAGMA trusted_schema=OFF")
+    mode = cur.execute(f"PRAGMA journal_mode={journal_mode}").fetchone()
+    if mode and mode[0] == journal_mode.lower():
+        cur.execute(f"PRAGMA synchronous={synchronous}")
     cur.close()
 
 
@@ -39,8 +54,11 @@ def _sqlite_begin(conn) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for `url`. `sqlite://` (no path) is an in-memory database shared by all sessions (tests)."""
+def make_engine(url: str, *, journal_mode: str = JOURNAL_MODE, synchronous: str = SYNCHRONOUS) -> Engine:
+    """An engine for `url`. `sqlite://` (no path) is an in-memory database shared by all sessions (tests).
+
+    `journal_mode` and `synchronous` exist for the benchmark that justifies the defaults; keep the defaults.
+    """
     if url.startswith("sqlite"):
         memory = url in ("sqlite://", "sqlite:///:memory:")
         engine = create_engine(
@@ -48,7 +66,11 @@ def make_engine(url: str) -> Engine:
             connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_S},
             poolclass=StaticPool if memory else None,
         )
-        event.listen(engine, "connect", _sqlite_pragmas)
+
+        def on_connect(dbapi_conn, record) -> None:
+            _sqlite_pragmas(dbapi_conn, record, journal_mode=journal_mode, synchronous=synchronous)
+
+        event.listen(engine, "connect", on_connect)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True)
@@ -80,24 +102,36 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
+def _known_revisions() -> set[str]:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    return {rev.revision for rev in ScriptDirectory.from_config(cfg).walk_revisions()}
+
+
 def upgrade_database(engine: Engine, *, before_upgrade=None) -> str | None:
     """Bring the schema to the newest revision. Returns the revision it had before (None: new database).
 
     `before_upgrade(old_revision)` runs first when an existing database is about to be migrated (backups).
+    A database made by a newer Tagdesk (unknown revision) is refused untouched.
     """
     from alembic import command
 
     try:
         old = current_revision(engine)
-    except Exception as exc:  # not a database, truncated, unreadable
-        raise DatabaseError(f"{engine.url.database}: cannot be read as a SQLite database ({exc.__class__.__name__}: "
-                            f"{exc}); restore it from a backup or move it away to start a new one") from None
+    except Exception as exc:  # not a database, truncated, unreadable, read-only folder
+        raise as_user_error(exc, engine) from None
     head = head_revision()
     if old == head:
         return old
     if old is None and inspect_tables(engine):
         raise DatabaseError(f"{engine.url.database}: has tables but no Tagdesk schema version; "
                             "it is not a Tagdesk database")
+    if old is not None and old not in _known_revisions():
+        raise DatabaseError(f"{engine.url.database}: made by a newer Tagdesk (schema {old}; this one knows up to "
+                            f"{head}); upgrade Tagdesk to open it. The file was not changed")
     if old is not None and before_upgrade is not None:
         before_upgrade(old)
     with engine.begin() as conn:
@@ -105,5 +139,41 @@ def upgrade_database(engine: Engine, *, before_upgrade=None) -> str | None:
     return old
 
 
+def short_reason(exc: BaseException) -> str:
+    """The driver's own one-line message for a database exception (no SQL, no links)."""
+    orig = getattr(exc, "orig", None) or exc
+    return str(orig).splitlines()[0] if str(orig) else orig.__class__.__name__
+
+
 def inspect_tables(engine: Engine) -> list[str]:
     return [t for t in inspect(engine).get_table_names() if t != "alembic_version"]
+
+
+# What SQLite says -> what the user should do. The first match wins; the change in progress was rolled back.
+_ADVICE = [
+    ("database or disk is full", "the disk is full (or the database reached its size limit): this change was NOT "
+                                 "saved, everything saved before is intact; free some disk space, then redo it"),
+    ("readonly database", "the database or its folder is read-only (Tagdesk writes a journal beside the file): "
+                          "changes cannot be saved; make both writable (chmod u+w), or work on a copy of the "
+                          "project"),
+    ("unable to open database file", "cannot open the database: its folder must be writable (Tagdesk keeps a "
+                                     "journal beside it); make the folder writable or copy the project elsewhere"),
+    ("database is locked", f"another program held the project's write lock for more than {BUSY_TIMEOUT_S:.0f} s: "
+                           "this change was NOT saved; close the other program (or wait), then redo it"),
+    ("disk i/o error", "the disk reported an error: this change was NOT saved; check the disk, then reopen the "
+                       "project"),
+    ("malformed", "cannot be read: the database file is damaged (truncated or overwritten); restore it from a "
+                  "backup (a tagdesk.sqlite.bak-* file beside it, or your own) or move it away to start anew"),
+    ("not a database", "cannot be read: this file is not a SQLite database; restore it from a backup (a "
+                       "tagdesk.sqlite.bak-* file beside it, or your own) or move it away to start anew"),
+]
+
+
+def as_user_error(exc: BaseException, engine: Engine) -> DatabaseError:
+    """A `DatabaseError` that says what went wrong with the project's database and what to do."""
+    reason = short_reason(exc)
+    where = engine.url.database or str(engine.url)
+    for needle, advice in _ADVICE:
+        if needle in reason.lower():
+            return DatabaseError(f"{where}: {advice} (SQLite: {reason})")
+    return DatabaseError(f"{where}: database error, this change was NOT saved ({reason})")

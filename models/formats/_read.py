@@ -16,6 +16,9 @@ def read_utf8(path: Path) -> str:
         raise ImportFileError(path, None, "is a folder; name the files inside it") from None
     except OSError as exc:
         raise ImportFileError(path, None, f"cannot be read ({exc.strerror})") from None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ImportFileError(path, 1, "UTF-16 text, not UTF-8; convert the file to UTF-8, "
+                                       "e.g. iconv -f utf-16 -t utf-8") from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -13,6 +13,8 @@ from ._read import read_utf8, text_problem
 
 def read(path: Path, options: ReadOptions) -> list[NewDocument]:
     content = read_utf8(path)
+    # The csv module refuses fields over 128 KB by default; a document may be a whole book.
+    csv.field_size_limit(max(csv.field_size_limit(), len(content) + 1))
     reader = csv.DictReader(io.StringIO(content, newline=""), strict=True)
     try:
         header = reader.fieldnames

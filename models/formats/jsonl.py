@@ -29,6 +29,9 @@ def iter_objects(path: Path, options: ReadOptions):
         except json.JSONDecodeError as exc:
             truncated = " (the line is cut short: was the file truncated?)" if exc.pos >= len(line.rstrip()) else ""
             raise ImportFileError(path, n, f"invalid JSON: {exc.msg} at column {exc.colno}{truncated}") from None
+        except (RecursionError, ValueError) as exc:   # nested thousands deep; an integer of 4,300+ digits
+            reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc).split(";")[0]
+            raise ImportFileError(path, n, f"invalid JSON: {reason}") from None
         if not isinstance(obj, dict):
             raise ImportFileError(path, n, f"expected a JSON object {{\"text\": ...}}, got {type(obj).__name__}")
         yield n, obj
@@ -52,6 +55,12 @@ def document_from(obj: dict, n: int, path: Path, text_key: str) -> NewDocument:
     for key, value in obj.items():
         if key not in (text_key, "meta"):
             meta.setdefault(key, value)
+    try:  # a lone surrogate in meta would break every later export as UTF-8
+        json.dumps(meta, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        bad = exc.object[exc.start]
+        raise ImportFileError(path, n, f"a key or value beside the text has a lone surrogate {bad!r} (half of an "
+                                       "emoji or other character cut in two); fix the tool that wrote it") from None
     return NewDocument(text=text, meta=meta, line=n)
 
 

@@ -1,0 +1,116 @@
+"""A second Tagdesk process for the reliability tests: it makes decisions through the real store functions.
+
+    python reliability_child.py PROJECT SEED COUNT [--docs N] [--slots K:R] [--go-file PATH] [--imports]
+
+Each decision is one `project.writing()` session calling `add_span`, `update_span`, `remove_span` or `set_status`
+with `expected_version` (exactly what the window's undo commands do). After the call returns (committed), the
+decision is printed as one JSON line and flushed: that line is the acknowledgement the tests hold Tagdesk to.
+Spans go in word slots (slot s = characters 5s..5s+4 of the test texts); `--slots K:R` keeps this process to
+slots with s % K == R, so two processes never collide on a span, only on the annotation's version.
+COUNT 0 means: run until killed.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import sys
+import time
+
+from models import store
+from models.errors import StaleAnnotationError
+from models.project import open_project
+
+STATUSES = ["accepted", "rejected", "ignored", "pending"]
+
+
+def ack(**fields) -> None:
+    sys.stdout.write(json.dumps(fields) + "\n")
+    sys.stdout.flush()
+
+
+def current(project, doc: int) -> tuple[int, list]:
+    with project.session() as s:
+        ann = store.get_annotation(doc, session=s, annotator=project.annotator)
+        return (ann.version if ann else 0), store.spans_of(doc, session=s, annotator=project.annotator)
+
+
+def decide(project, rng: random.Random, docs: list[int], slots: int, mod: int, res: int) -> None:
+    doc = rng.choice(docs)
+    version, spans = current(project, doc)
+    mine = [sp for sp in spans if (sp.start // 5) % mod == res]
+    labels = project.config.label_names
+    op = rng.choices(["add", "update", "remove", "status"], weights=[45, 20, 20, 15])[0]
+    if op in ("update", "remove") and not mine:
+        op = "add"
+    try:
+        with project.writing() as s:
+            if op == "add":
+                taken = {sp.start // 5 for sp in spans}
+                free = [k for k in range(slots) if k % mod == res and k not in taken]
+                if not free:
+                    return
+                k = rng.choice(free)
+                start, end, label = 5 * k, 5 * k + rng.randint(1, 4), rng.choice(labels)
+                sp = store.add_span(doc, start, end, label, session=s, annotator=project.annotator,
+                                    expected_version=version)
+                ack(op="add_span", doc=doc, version=version + 1, span=sp.id, start=start, end=end, label=label)
+            elif op == "update":
+                sp = rng.choice(mine)
+                end, label = sp.start + rng.randint(1, 4), rng.choice(labels)
+                store.update_span(sp.id, session=s, annotator=project.annotator, end=end, label=label,
+                                  expected_version=version)
+                ack(op="update_span", doc=doc, version=version + 1, span=sp.id, start=sp.start, end=end, label=label)
+            elif op == "remove":
+                sp = rng.choice(mine)
+                store.remove_span(sp.id, session=s, annotator=project.annotator, expected_version=version)
+                ack(op="remove_span", doc=doc, version=version + 1, span=sp.id)
+            else:
+                status = rng.choice(STATUSES)
+                store.set_status(doc, status, session=s, annotator=project.annotator, expected_version=version)
+                ack(op="set_status", doc=doc, version=version + 1, status=status)
+    except StaleAnnotationError as exc:
+        ack(op="stale", doc=doc, message=str(exc))
+
+
+def import_batch(project, seed: int, n: int) -> None:
+    name = f"batch-{seed}-{n}"
+    docs = [store.NewDocument(text=f"{name} document {i}: " + "lorem ipsum " * 20) for i in range(50)]
+    with project.writing() as s:
+        result = store.add_documents(docs, session=s, source=name, annotator=project.annotator)
+    ack(op="import", source=name, added=result.added)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser()
+    p.add_argument("project")
+    p.add_argument("seed", type=int)
+    p.add_argument("count", type=int)
+    p.add_argument("--docs", type=int, default=4, help="decide on documents 1..N")
+    p.add_argument("--slots", default="1:0")
+    p.add_argument("--go-file", default=None, help="after printing ready, wait until this file exists (races)")
+    p.add_argument("--imports", action="store_true", help="also import batches of 50 documents")
+    args = p.parse_args(argv)
+    mod, res = map(int, args.slots.split(":"))
+    rng = random.Random(args.seed)
+    project = open_project(args.project)
+    with project.session() as s:
+        length = len(store.get_document(1, session=s).text)
+    ack(op="ready")
+    while args.go_file and not os.path.exists(args.go_file):
+        time.sleep(0.005)
+    docs = list(range(1, args.docs + 1))
+    i = 0
+    while args.count == 0 or i < args.count:
+        if args.imports and rng.random() < 0.05:
+            import_batch(project, args.seed, i)
+        else:
+            decide(project, rng, docs, length // 5, mod, res)
+        i += 1
+    project.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,81 @@
+"""Crash safety with real processes: a child Tagdesk process making decisions is killed with SIGKILL at random
+moments; every decision it acknowledged must be on disk, and the project must open cleanly afterwards."""
+from __future__ import annotations
+
+import random
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from reliability_helpers import check_project, decisions, make_child_project, read_acks, start_child
+from sqlalchemy import text
+
+from models.config import CONFIG_NAME, make_config, save_config
+from models.db.engine import current_revision, head_revision
+from models.project import open_project
+
+ROUNDS = 20
+pytestmark = pytest.mark.slow
+
+
+def wait_ready(child, out, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while b'"ready"' not in out.read_bytes():
+        if child.poll() is not None:
+            pytest.fail(f"child exited early ({child.returncode}): {child.stderr.read().decode()[-2000:]}")
+        if time.monotonic() > deadline:
+            pytest.fail("child never became ready")
+        time.sleep(0.01)
+
+
+def test_sigkill_at_random_moments_loses_no_acknowledged_decision(tmp_path):
+    folder = make_child_project(tmp_path / "proj")
+    rng = random.Random(61127)
+    seen_events = 0
+    acked = 0
+    killed_while_opening = 0
+    for rnd in range(ROUNDS):
+        out = tmp_path / f"acks-{rnd}.jsonl"
+        child = start_child(folder, rnd, 0, out, "--imports")
+        if rnd % 5 == 0:          # some rounds die while the project is being opened
+            time.sleep(rng.uniform(0.0, 0.7))
+        else:
+            wait_ready(child, out)
+            time.sleep(rng.uniform(0.01, 0.9))
+        assert child.poll() is None, f"child ended by itself: {child.stderr.read().decode()[-2000:]}"
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+        child.stderr.close()
+        acks = read_acks(out)
+        killed_while_opening += not acks
+        log = check_project(folder, acks)
+        made = len(decisions(acks))
+        # at most one decision committed but not yet acknowledged when the kill came
+        assert made <= log.events - seen_events <= made + 1, f"round {rnd}: {made} acknowledged"
+        seen_events = log.events
+        acked += made
+    assert acked > 20 * ROUNDS, f"only {acked} decisions were made: the test did not exercise much"
+
+
+OPEN_CHILD = ("import sys\nfrom models.project import open_project\nprint('opening', flush=True)\n"
+              "open_project(sys.argv[1]).close()\nprint('opened', flush=True)\n")
+
+
+def test_sigkill_while_a_new_database_is_being_created(tmp_path):
+    """Killed during the first open (schema being created): the next open finishes the job."""
+    for rnd, delay in enumerate([0.07 * k for k in range(6)]):   # the open takes ~0.3 s: kill across all of it
+        folder = tmp_path / f"p{rnd}"
+        folder.mkdir()
+        save_config(make_config("p", ["PERSON"], annotator="ann"), folder / CONFIG_NAME)
+        child = subprocess.Popen([sys.executable, "-c", OPEN_CHILD, str(folder)], stdout=subprocess.PIPE)
+        assert child.stdout.readline() == b"opening\n"
+        time.sleep(delay)
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+        child.stdout.close()
+        with open_project(folder) as project:
+            assert current_revision(project.engine) == head_revision()
+            with project.engine.connect() as conn:
+                assert conn.execute(text("PRAGMA integrity_check")).scalar() == "ok"
