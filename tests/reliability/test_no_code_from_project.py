@@ -31,8 +31,8 @@ def _dotted(func: ast.AST) -> str:
     while isinstance(func, ast.Attribute):
         parts.append(func.attr)
         func = func.value
-    if isinstance(func, ast.Name):
-        parts.append(func.id)
+    # the root of the chain: a name (eval, builtins.exec) or an expression (insert(t).compile: a method, not the builtin)
+    parts.append(func.id if isinstance(func, ast.Name) else "<expr>")
     return ".".join(reversed(parts))
 
 
