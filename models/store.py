@@ -170,17 +170,27 @@ def _add_imported_annotations(items: list[tuple[int, NewDocument]], *, conn, def
     return len(ann_rows)
 
 
-def check_span(text: str, start: int, end: int, label: str) -> None:
+def check_span(text: str | int, start: int, end: int, label: str) -> None:
+    """Refuse a span that is not inside `text` (or a text of that length), is empty, or has no label."""
+    length = text if isinstance(text, int) else len(text)
     if not (isinstance(start, int) and isinstance(end, int)):
         raise TagdeskError(f"span offsets must be integers, got {start!r}, {end!r}")
-    if not 0 <= start < end <= len(text):
-        raise TagdeskError(f"span {start}-{end} ({label}) is outside the text (0-{len(text)}) or empty")
+    if not 0 <= start < end <= length:
+        raise TagdeskError(f"span {start}-{end} ({label}) is outside the text (0-{length}) or empty")
     if not label:
         raise TagdeskError(f"span {start}-{end} has an empty label")
 
 
 def document_count(*, session: Session) -> int:
     return session.exec(select(func.count()).select_from(Document)).one()
+
+
+def text_length(document_id: int, *, session: Session) -> int:
+    """A document's length in code points, without loading its text (decisions check spans against it)."""
+    length = session.exec(select(func.length(Document.text)).where(Document.id == document_id)).first()
+    if length is None:
+        raise TagdeskError(f"document {document_id} is not in this project")
+    return length
 
 
 def get_document(document_id: int, *, session: Session) -> Document:
@@ -247,7 +257,7 @@ def _annotation_for_write(document_id: int, *, session: Session, annotator: str,
     if expected_version is not None and expected_version != found:
         raise StaleAnnotationError(document_id, expected_version, found)
     if ann is None:
-        get_document(document_id, session=session)
+        text_length(document_id, session=session)  # exists?
         ann = Annotation(document_id=document_id, annotator=annotator)
         session.add(ann)
         session.flush()
@@ -298,8 +308,8 @@ def add_span(document_id: int, start: int, end: int, label: str, *, session: Ses
              origin: str = Origin.human.value, score: float | None = None,
              expected_version: int | None = None) -> Span:
     """Add one span and commit. Raises OverlapError if it overlaps another span of this annotator."""
-    doc = get_document(document_id, session=session)
-    check_span(doc.text, start, end, label)
+    length = text_length(document_id, session=session)
+    check_span(length, start, end, label)
     ann = _annotation_for_write(document_id, session=session, annotator=annotator, expected_version=expected_version)
     _refuse_overlap(ann, start, end, session=session)
     span = Span(annotation_id=ann.id, start=start, end=end, label=label, origin=origin, score=score)
@@ -328,8 +338,8 @@ def update_span(span_id: int, *, session: Session, annotator: str, start: int | 
     new_start = span.start if start is None else start
     new_end = span.end if end is None else end
     new_label = span.label if label is None else label
-    doc = get_document(ann.document_id, session=session)
-    check_span(doc.text, new_start, new_end, new_label)
+    length = text_length(ann.document_id, session=session)
+    check_span(length, new_start, new_end, new_label)
     _refuse_overlap(ann, new_start, new_end, session=session, ignore_id=span.id)
     before = {"start": span.start, "end": span.end, "label": span.label}
     span.start, span.end, span.label = new_start, new_end, new_label
@@ -347,11 +357,11 @@ def set_status(document_id: int, status: Status | str, *, session: Session, anno
     """Record a decision on a document and commit, adding `add_spans` (start, end, label, origin, score) first,
     e.g. the pending suggestions an "accept" turns into spans."""
     status = Status(status).value
-    doc = get_document(document_id, session=session)
+    length = text_length(document_id, session=session)
     ann = _annotation_for_write(document_id, session=session, annotator=annotator, expected_version=expected_version)
     added = []
     for start, end, label, origin, score in add_spans:
-        check_span(doc.text, start, end, label)
+        check_span(length, start, end, label)
         _refuse_overlap(ann, start, end, session=session)
         span = Span(annotation_id=ann.id, start=start, end=end, label=label, origin=origin, score=score)
         session.add(span)
@@ -454,7 +464,7 @@ def decide(document_id: int, status: Status | str, *, session: Session, annotato
     removes them again and restores the previous status. Raises OverlapError (nothing written) on an overlap.
     """
     status = Status(status).value
-    doc = get_document(document_id, session=session)
+    length = text_length(document_id, session=session)
     ann = _annotation_for_write(document_id, session=session, annotator=annotator, expected_version=None)
     removed = []
     for start, end in remove_spans:
@@ -467,7 +477,7 @@ def decide(document_id: int, status: Status | str, *, session: Session, annotato
     added: list[Span] = []
     try:
         for start, end, label, origin, score in add_spans:
-            check_span(doc.text, start, end, label)
+            check_span(length, start, end, label)
             _refuse_overlap(ann, start, end, session=session)
             span = Span(annotation_id=ann.id, start=start, end=end, label=label, origin=origin, score=score)
             session.add(span)
@@ -548,8 +558,10 @@ def decided_since(since, *, session: Session, annotator: str) -> int:
 
 def document_index(document_id: int, *, session: Session) -> tuple[int, int]:
     """(1-based place of a document in project order, number of documents)."""
-    doc = get_document(document_id, session=session)
-    place = session.exec(select(func.count()).select_from(Document).where(Document.position <= doc.position)).one()
+    position = session.exec(select(Document.position).where(Document.id == document_id)).first()
+    if position is None:
+        raise TagdeskError(f"document {document_id} is not in this project")
+    place = session.exec(select(func.count()).select_from(Document).where(Document.position <= position)).one()
     return place, document_count(session=session)
 
 
