@@ -257,7 +257,7 @@ def _annotation_for_write(document_id: int, *, session: Session, annotator: str,
     if expected_version is not None and expected_version != found:
         raise StaleAnnotationError(document_id, expected_version, found)
     if ann is None:
-        text_length(document_id, session=session)  # exists?
+        text_length(document_id, session=session)  # raises if the document is gone
         ann = Annotation(document_id=document_id, annotator=annotator)
         session.add(ann)
         session.flush()
