@@ -1,0 +1,86 @@
+"""The import driver: read a whole file with its format's reader, check statuses and labels against the project,
+then store it in one transaction (origin "import"). Nothing is stored when any check fails; with `add_labels`
+unknown labels are added to tagdesk.toml after the documents are stored.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..config import LABEL_KEYS, PALETTE, ProjectConfig, save_config
+from ..db.tables import Status
+from ..errors import ConfigError, ImportFileError
+from ..store import add_documents
+from . import Format, ReadOptions, guess_format
+
+STATUSES = {s.value for s in Status}
+
+
+@dataclass
+class ImportReport:
+    path: Path
+    format: str
+    added: int = 0
+    duplicates: int = 0
+    duplicate_lines: list[int] = field(default_factory=list)
+    annotated: int = 0
+    skipped: Counter = field(default_factory=Counter)
+    new_labels: list[str] = field(default_factory=list)
+
+
+def with_labels(config: ProjectConfig, labels: list[str]) -> ProjectConfig:
+    """The config with `labels` added (next colours and free keys). ConfigError for a label that cannot be one."""
+    from pydantic import ValidationError
+
+    data = config.model_dump()
+    used = {lab["key"] for lab in data["labels"]}
+    free = [k for k in LABEL_KEYS if k not in used]
+    for i, name in enumerate(labels):
+        key = free.pop(0) if free else ""
+        data["labels"].append({"name": name, "color": PALETTE[(len(data["labels"])) % len(PALETTE)], "key": key})
+    try:
+        return ProjectConfig.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(f"cannot add labels {', '.join(labels)}: {exc.errors()[0]['msg']}") from None
+
+
+def import_file(project, path: Path, fmt: Format | None = None, options: ReadOptions | None = None, *,
+                add_labels: bool = False, on_progress=None) -> ImportReport:
+    """Import one file (or brat folder) into `project`: all of it, or nothing (ImportFileError names file:line).
+
+    Unknown labels are an error naming the label, unless `add_labels` (then they are added to tagdesk.toml).
+    Returns counts, duplicates and what the reader skipped.
+    """
+    fmt = fmt or guess_format(path)
+    if fmt.read is None:
+        raise ImportFileError(path, None, f"format {fmt.name!r} can be exported but not imported")
+    options = options or ReadOptions()
+    docs = fmt.read(path, options)
+    known = set(project.config.label_names)
+    label_lines: dict[str, int] = options.extra.get("label_lines", {})
+    unknown: dict[str, int | None] = {}
+    for doc in docs:
+        if doc.status is not None and doc.status not in STATUSES:
+            raise ImportFileError(path, doc.line, f"status {doc.status!r} is not one of {', '.join(sorted(STATUSES))}")
+        for _s, _e, label in doc.spans or ():
+            if label not in known and label not in unknown:
+                unknown[label] = label_lines.get(label, doc.line)
+    new_config = None
+    if unknown:
+        first, line = next(iter(unknown.items()))
+        if not add_labels:
+            others = f" (and {len(unknown) - 1} more: {', '.join(list(unknown)[1:6])})" if len(unknown) > 1 else ""
+            raise ImportFileError(path, line, f"label {first!r} is not a label of this project{others}; the project "
+                                              f"has {', '.join(sorted(known))}. Add it to tagdesk.toml, or import "
+                                              "with --add-labels")
+        new_config = with_labels(project.config, list(unknown))
+    with project.writing() as session:
+        result = add_documents(docs, session=session, source=path.name, annotator=project.annotator,
+                               on_progress=on_progress)
+    if new_config is not None:
+        save_config(new_config, project.config_path)
+        project.config = new_config
+    return ImportReport(path=path, format=fmt.name, added=result.added, duplicates=result.duplicates,
+                        duplicate_lines=result.duplicate_lines, annotated=result.annotated,
+                        skipped=options.skipped, new_labels=list(unknown) if new_config else [])

@@ -1,0 +1,73 @@
+"""spaCy DocBin (`.spacy`): what `spacy train` reads. Entities are set on every document (tokens outside them are
+O, since an accepted document is a complete annotation); each document's status and meta ride in `user_data`
+under "tagdesk", so a Tagdesk export comes back whole. A DocBin written elsewhere imports as accepted when its
+documents carry entity annotation, else as plain documents.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from spacy.attrs import ENT_IOB, ENT_TYPE, ORTH, SPACY
+from spacy.tokens import DocBin
+from spacy.vocab import Vocab
+
+from ..errors import ImportFileError
+from ..store import NewDocument
+from . import Format, ReadOptions, register
+from ._export import ExportItem, WriteContext
+from ._read import check_spans, text_problem
+
+# Tokens, whitespace and entities: all NER training needs, and ~8x faster to serialise than the default set.
+ATTRS = [ORTH, SPACY, ENT_IOB, ENT_TYPE]
+KEY = "tagdesk"
+
+
+class SpacyWriter:
+    def __init__(self, path: Path, ctx: WriteContext) -> None:
+        self.path = path
+        self.bin = DocBin(attrs=ATTRS, store_user_data=True)
+
+    def add(self, item: ExportItem) -> None:
+        doc = item.tokens
+        doc.ents = [doc.char_span(s, e, label=label) for s, e, label in item.spans]
+        doc.user_data[KEY] = {"status": item.doc.status, "meta": item.doc.meta}
+        self.bin.add(doc)
+
+    def finish(self) -> None:
+        self.path.write_bytes(self.bin.to_bytes())
+
+
+def read(path: Path, options: ReadOptions) -> list[NewDocument]:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ImportFileError(path, None, f"cannot be read ({exc.strerror})") from None
+    if not data:
+        raise ImportFileError(path, None, "is empty: expected a spaCy DocBin (.spacy)")
+    try:
+        docs = list(DocBin().from_bytes(data).get_docs(Vocab()))
+    except Exception as exc:  # zlib/msgpack errors on a cut or foreign file
+        raise ImportFileError(path, None, f"is not a spaCy DocBin, or is cut short ({exc.__class__.__name__}); "
+                                          "write it with DocBin.to_disk or tagdesk export --format spacy") from None
+    out = []
+    for n, doc in enumerate(docs, start=1):
+        problem = text_problem(doc.text)
+        if problem:
+            raise ImportFileError(path, None, f"document {n}: {problem}")
+        extra = doc.user_data.get(KEY) if isinstance(doc.user_data.get(KEY), dict) else {}
+        meta = extra.get("meta") if isinstance(extra.get("meta"), dict) else {}
+        annotated = doc.has_annotation("ENT_IOB") or extra.get("status")
+        if not annotated:
+            out.append(NewDocument(text=doc.text, meta=meta, line=n))
+            continue
+        spans, lost = check_spans(path, None, doc.text,
+                                  [(e.start_char, e.end_char, e.label_) for e in doc.ents], options.skipped)
+        status = extra.get("status") or "accepted"
+        out.append(NewDocument(text=doc.text, meta=meta, line=n, spans=spans, status=status))
+    if not out:
+        raise ImportFileError(path, None, "holds no documents")
+    return out
+
+
+register(Format("spacy", (".spacy",), "spaCy DocBin for spacy train (train.spacy + dev.spacy with --dev)",
+                read=read, write=SpacyWriter, cannot_carry=(), tokens=True, suffix=".spacy"))
