@@ -1,7 +1,8 @@
 """spaCy DocBin (`.spacy`): what `spacy train` reads. Entities are set on every document (tokens outside them are
 O, since an accepted document is a complete annotation); each document's status and meta ride in `user_data`
 under "tagdesk", so a Tagdesk export comes back whole. A DocBin written elsewhere imports as accepted when its
-documents carry entity annotation, else as plain documents.
+documents carry entity annotation, else as plain documents. Only accepted documents mark the tokens outside
+their spans O; in others those tokens are missing (unknown) for spaCy.
 """
 from __future__ import annotations
 
@@ -29,7 +30,9 @@ class SpacyWriter:
 
     def add(self, item: ExportItem) -> None:
         doc = item.tokens
-        doc.ents = [doc.char_span(s, e, label=label) for s, e, label in item.spans]
+        ents = [doc.char_span(s, e, label=label) for s, e, label in item.spans]
+        # accepted = complete: every other token is O; otherwise the rest is unknown (missing), not O
+        doc.set_ents(ents, default="outside" if item.doc.status == "accepted" else "missing")
         doc.user_data[KEY] = {"status": item.doc.status, "meta": item.doc.meta}
         self.bin.add(doc)
 

@@ -1,0 +1,151 @@
+"""Export -> import round trips through every format, on a fixture project with varied Unicode."""
+from __future__ import annotations
+
+import json
+
+import pytest
+import spacy
+
+from formats_util import FIXTURE, LABELS, fill, snapshot
+from models.formats import get_format, guess_format
+from models.formats._export import AlignmentError, export_project
+from models.formats._import import import_file
+
+ALL = ("accepted", "rejected", "ignored", "pending")
+
+
+def _roundtrip(make_project, name, statuses=ALL):
+    src = make_project(LABELS, name="src")
+    fill(src)
+    fmt = get_format(name)
+    out = src.folder / "out" / f"x{fmt.suffix}"
+    result = export_project(src, fmt, out, statuses=statuses)
+    dst = make_project(LABELS, name="dst")
+    report = import_file(dst, out, guess_format(out) if name not in ("iob", "biluo") else fmt)
+    assert report.format == name
+    return src, dst, result, report
+
+
+@pytest.mark.parametrize("name", ["spacy", "jsonl"])
+def test_full_formats_give_back_documents_spans_statuses_and_meta(make_project, name):
+    src, dst, result, report = _roundtrip(make_project, name)
+    assert result.documents == 9 and report.added == 9  # the pending ones include a plain document
+    assert snapshot(dst) == snapshot(src)
+
+
+def test_labelstudio_round_trip_keeps_spans_meta_and_statuses_it_can_carry(make_project):
+    src, dst, _result, _report = _roundtrip(make_project, "labelstudio")
+    before, after = snapshot(src), snapshot(dst)
+    assert after.keys() == before.keys()
+    for text, (status, spans, meta) in before.items():
+        # Label Studio has no "rejected": it is a cancelled annotation, read back as ignored
+        assert after[text] == ("ignored" if status == "rejected" else status, spans, meta)
+
+
+def test_doccano_round_trip_keeps_spans_and_meta_and_reads_back_accepted(make_project):
+    src, dst, _result, _report = _roundtrip(make_project, "doccano", statuses=("accepted",))
+    assert snapshot(dst) == snapshot(src, statuses=("accepted",))
+
+
+def test_brat_round_trip_keeps_texts_and_spans_exactly(make_project):
+    src, dst, result, _report = _roundtrip(make_project, "brat", statuses=("accepted",))
+    names = sorted(p.name for p in result.files[0].iterdir())
+    assert "annotation.conf" in names and len([n for n in names if n.endswith(".ann")]) == 5
+    before, after = snapshot(src, ("accepted",)), snapshot(dst)
+    assert {t: (s, sp) for t, (s, sp, _m) in after.items()} == {t: (s, sp) for t, (s, sp, _m) in before.items()}
+    crlf = next(p for p in result.files[0].glob("*.txt") if b"\r\n" in p.read_bytes())
+    assert crlf.read_bytes().decode("utf-8") == FIXTURE[2].text
+
+
+def _tokens_and_ents(text, spans):
+    doc = spacy.blank("en").make_doc(text)
+    doc.ents = [doc.char_span(s, e, label=label) for s, e, label in spans]
+    words = [t.text for t in doc if not t.is_space]
+    ents = [(tuple(t.text for t in e if not t.is_space), e.label_) for e in doc.ents]
+    return words, ents
+
+
+@pytest.mark.parametrize("name", ["conll", "iob", "biluo"])
+def test_token_formats_give_back_tokens_and_entities(make_project, name):
+    src, dst, result, report = _roundtrip(make_project, name, statuses=("accepted",))
+    before, after = snapshot(src, ("accepted",)), snapshot(dst)
+    assert len(after) == len(before) == 5
+    assert {s for s, _sp, _m in after.values()} == {"accepted"}
+    got = sorted(_tokens_and_ents(t, sp) for t, (_s, sp, _m) in after.items())
+    want = sorted(_tokens_and_ents(t, sp) for t, (_s, sp, _m) in before.items())
+    assert got == want
+    # a text of single-space separated tokens comes back exactly
+    assert "Li Qiang met Putin in Beijing ." in after
+    assert any(t.startswith("Zoe\u0301 moved to Paris .\nShe works") for t in after)
+
+
+def test_default_export_is_accepted_documents_of_the_project_annotator(make_project):
+    src = make_project(LABELS, name="src")
+    fill(src)
+    out = src.folder / "x.jsonl"
+    result = export_project(src, get_format("jsonl"), out)
+    lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert result.documents == len(lines) == 5
+    assert {task["answer"] for task in lines} == {"accept"}
+    # tokens outside spans are O: every accepted task lists all its spans and tokens
+    first = lines[0]
+    assert [s["label"] for s in first["spans"]] == ["PERSON", "PERSON", "GPE"]
+    assert first["tokens"][first["spans"][0]["token_end"]]["end"] == first["spans"][0]["end"]
+    with pytest.raises(Exception, match="no accepted documents of annotator 'someone'"):
+        export_project(src, get_format("jsonl"), out, annotator="someone")
+
+
+def test_misaligned_span_stops_the_export_listing_it_and_writes_nothing(make_project):
+    src = make_project(LABELS, name="src")
+    fill(src, [*FIXTURE[:2], FIXTURE[0].__class__("Meet Amazonia today.", {}, spans=[(5, 11, "ORG")],
+                                                  status="accepted")])
+    out = src.folder / "exports" / "train.spacy"
+    with pytest.raises(AlignmentError) as err:
+        export_project(src, get_format("spacy"), out)
+    message = str(err.value)
+    assert "5-11 ORG 'Amazon'" in message and "--align expand" in message
+    assert not out.exists() and not any(out.parent.iterdir())
+    result = export_project(src, get_format("spacy"), out, align_mode="expand")
+    assert result.changed == 1 and out.exists()
+    dst = make_project(LABELS, name="dst")
+    import_file(dst, out)
+    assert snapshot(dst)["Meet Amazonia today."][1] == [(5, 13, "ORG")]
+
+
+def test_contract_that_leaves_no_token_is_an_error_not_a_silent_drop(make_project):
+    src = make_project(LABELS, name="src")
+    fill(src, [FIXTURE[0].__class__("Meet Amazonia today.", {}, spans=[(5, 11, "ORG")], status="accepted")])
+    with pytest.raises(AlignmentError, match="no whole token inside"):
+        export_project(src, get_format("conll"), src.folder / "x.conll", align_mode="contract")
+
+
+def test_dev_split_is_repeatable_with_a_seed_and_covers_every_document(make_project, tmp_path):
+    src = make_project(LABELS, name="src")
+    fill(src, [FIXTURE[0].__class__(f"Text number {i} about Paris.", {}, spans=[(len(f"Text number {i} about "), len(f"Text number {i} about Paris"), "GPE")],
+                                    status="accepted") for i in range(20)])
+    fmt = get_format("spacy")
+    a = export_project(src, fmt, tmp_path / "a", dev=0.2, seed=7)
+    b = export_project(src, fmt, tmp_path / "b", dev=0.2, seed=7)
+    c = export_project(src, fmt, tmp_path / "c", dev=0.2, seed=8)
+    assert a.split == {"train": 16, "dev": 4}
+    assert (tmp_path / "a" / "dev.spacy").read_bytes() == (tmp_path / "b" / "dev.spacy").read_bytes()
+    assert (tmp_path / "a" / "dev.spacy").read_bytes() != (tmp_path / "c" / "dev.spacy").read_bytes()
+    dst = make_project(LABELS, name="dst")
+    import_file(dst, tmp_path / "a" / "train.spacy")
+    import_file(dst, tmp_path / "a" / "dev.spacy")
+    assert snapshot(dst) == snapshot(src)
+
+
+def test_cli_export_then_import_with_format_guessed(make_project, cli):
+    src = make_project(LABELS, name="src")
+    fill(src)
+    code, out, err = cli("export", src.folder, "--format", "labelstudio", "--include", "rejected,ignored")
+    assert code == 0, err
+    written = src.folder / "exports" / "labelstudio.json"
+    assert f"{written}: 7 documents, 12 spans (labelstudio)" in out
+    dst = make_project(LABELS, name="dst")
+    code, out, err = cli("import", dst.folder, written)
+    assert code == 0, err
+    assert "7 new documents (labelstudio), 7 with annotations" in out
+    code, _out, err = cli("export", src.folder, "--format", "spacy", "--include", "maybe")
+    assert code == 1 and "unknown status 'maybe'" in err
