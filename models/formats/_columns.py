@@ -255,6 +255,6 @@ def looks_like_columns(path: Path, head: str) -> bool:
         return False
     if any(ln.startswith(DOCSTART) for ln in lines):
         return True
-    tagged = sum(1 for ln in lines if len(ln.split()) >= 2 and TAG.match(ln.split()[-1]))
+    tagged = sum(1 for ln in lines if len(ln.split()) >= 2 and any(TAG.match(c) for c in ln.split()[1:]))
     piped = sum(1 for ln in lines if all(item.count("|") >= 1 for item in ln.split()) and "|" in ln)
     return tagged >= 0.8 * len(lines) or piped == len(lines)
