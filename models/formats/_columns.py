@@ -24,7 +24,7 @@ from ..errors import ImportFileError, TagdeskError
 from ..store import NewDocument
 from . import ReadOptions
 from ._export import ExportItem, WriteContext
-from ._read import check_spans, read_utf8, text_problem
+from ._read import check_spans, read_utf8, short, text_problem
 
 DOCSTART = "-DOCSTART-"
 TAG = re.compile(r"^(O|[BIESLU]-\S.*)$")
@@ -119,8 +119,8 @@ def _norm_tag(tag: str, path: Path, n: int, options: ReadOptions) -> str:
         if prefix == "E":
             return "L-" + label
         return tag
-    if not tag or any(c.isspace() for c in tag):
-        raise ImportFileError(path, n, f"tag {tag!r} is not a tag like O, B-PER, I-PER")
+    if not tag or any(c.isspace() for c in tag) or re.match(r"^[BIESLU]-$", tag):
+        raise ImportFileError(path, n, f"tag {short(tag)} is not a tag like O, B-PER, I-PER")
     return "I-" + tag
 
 
@@ -134,6 +134,10 @@ def _parse(path: Path, content: str, options: ReadOptions) -> list[_Doc]:
         return _parse_sentences(path, lines, options)
     rows = [_split(ln, tab) for _, ln in body]
     tok_col, tag_col, ws_col, width = _layout(rows)
+    if width < 2:
+        n, line = next((n, ln) for n, ln in body if len(_split(ln, tab)) < 2)
+        raise ImportFileError(path, n, f"1 column where a token and its tag are expected (separated by "
+                                       f"{'a tab' if tab else 'spaces'}): {short(line[:60])}")
     docs: list[_Doc] = []
     marked = any(ln.startswith(DOCSTART) for ln in lines)
     current: _Doc | None = None
@@ -186,7 +190,7 @@ def _parse_sentences(path: Path, lines: list[str], options: ReadOptions) -> list
         for item in line.split():
             parts = item.split("|")
             if len(parts) < 2 or not parts[0]:
-                raise ImportFileError(path, n, f"{item!r} is not word|TAG or word|POS|TAG")
+                raise ImportFileError(path, n, f"{short(item)} is not word|TAG or word|POS|TAG")
             sent.append((parts[0], _norm_tag(parts[-1], path, n, options), True, n))
         docs.append(_Doc(line=n, sentences=[sent]))
     return docs
@@ -229,7 +233,7 @@ def _to_document(path: Path, d: _Doc, options: ReadOptions) -> NewDocument:
     for sent in sentences:
         for _w, tag, _ws, n in sent:
             if tag != "O":
-                labels.setdefault(tag[2:], n)
+                labels.setdefault(tag[2:], (path, n))
     return NewDocument(text=text, meta={}, line=d.line, spans=spans, status="pending" if lost else "accepted")
 
 

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 from ..errors import TagdeskError
 from ..store import AnnotatedDocument, export_document_ids, iter_annotated_documents
 from . import Format
+from ._read import short
 from ._tokens import align, blank, pipeline_language
 
 STATUSES = ("accepted", "rejected", "ignored", "pending")
@@ -162,7 +163,7 @@ def _feed(project, fmt, writers, ctx, dev_ids, annotator, statuses, align_mode, 
 
 
 def _describe(problems, n: int, fmt: Format) -> str:
-    shown = "; ".join(f"document {doc.id} {s}-{e} {label} {doc.text[s:e]!r} ({why})"
+    shown = "; ".join(f"document {doc.id} {s}-{e} {label} {short(doc.text[s:e])} ({why})"
                       for doc, (s, e, label), why in problems)
     more = f"; and {n - len(problems)} more" if n > len(problems) else ""
     return (f"{n} span{'s' if n != 1 else ''} cannot be written as {fmt.name} tokens: {shown}{more}. "

@@ -13,6 +13,7 @@ from ..db.tables import Status
 from ..errors import ConfigError, ImportFileError
 from ..store import add_documents
 from . import Format, ReadOptions, guess_format
+from ._read import short
 
 STATUSES = {s.value for s in Status}
 
@@ -58,20 +59,21 @@ def import_file(project, path: Path, fmt: Format | None = None, options: ReadOpt
     options = options or ReadOptions()
     docs = fmt.read(path, options)
     known = set(project.config.label_names)
-    label_lines: dict[str, int] = options.extra.get("label_lines", {})
-    unknown: dict[str, int | None] = {}
+    # label -> (file, line) where a reader saw it first; else the line of the first document using it
+    label_lines: dict[str, tuple[Path, int]] = options.extra.get("label_lines", {})
+    unknown: dict[str, tuple[Path, int | None]] = {}
     for doc in docs:
         if doc.status is not None and doc.status not in STATUSES:
-            raise ImportFileError(path, doc.line, f"status {doc.status!r} is not one of {', '.join(sorted(STATUSES))}")
+            raise ImportFileError(path, doc.line, f"status {short(doc.status)} is not one of {', '.join(sorted(STATUSES))}")
         for _s, _e, label in doc.spans or ():
             if label not in known and label not in unknown:
-                unknown[label] = label_lines.get(label, doc.line)
+                unknown[label] = label_lines.get(label, (path, doc.line))
     new_config = None
     if unknown:
-        first, line = next(iter(unknown.items()))
+        first, (where, line) = next(iter(unknown.items()))
         if not add_labels:
             others = f" (and {len(unknown) - 1} more: {', '.join(list(unknown)[1:6])})" if len(unknown) > 1 else ""
-            raise ImportFileError(path, line, f"label {first!r} is not a label of this project{others}; the project "
+            raise ImportFileError(where, line, f"label {short(first)} is not a label of this project{others}; the project "
                                               f"has {', '.join(sorted(known))}. Add it to tagdesk.toml, or import "
                                               "with --add-labels")
         new_config = with_labels(project.config, list(unknown))

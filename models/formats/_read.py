@@ -43,6 +43,12 @@ def text_problem(text: object) -> str | None:
 
 # ---------------------------------------------------------------------------------------------- spans
 
+def short(value: object, limit: int = 60) -> str:
+    """repr of a value cut to `limit` characters, for messages (a line can be 50 MB)."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
 SpanTuple = tuple[int, int, str]
 
 
@@ -56,11 +62,11 @@ def check_spans(path: Path, line: int | None, text: str, spans: list[SpanTuple],
     """
     for start, end, label in spans:
         if isinstance(start, bool) or isinstance(end, bool) or not isinstance(start, int) or not isinstance(end, int):
-            raise ImportFileError(path, line, f"span offsets must be whole numbers, got {start!r}, {end!r}")
+            raise ImportFileError(path, line, f"span offsets must be whole numbers, got {short(start)}, {short(end)}")
         if not isinstance(label, str) or not label.strip():
-            raise ImportFileError(path, line, f"span {start}-{end} has no label (got {label!r})")
+            raise ImportFileError(path, line, f"span {start}-{end} has no label (got {short(label)})")
         if end <= start:
-            raise ImportFileError(path, line, f"span {start}-{end} ({label}) ends before it starts or is empty")
+            raise ImportFileError(path, line, f"span {start}-{end} ({label}) ends before it starts, or is empty")
         if start < 0 or end > len(text):
             raise ImportFileError(path, line, f"span {start}-{end} ({label}) is past the end of the text "
                                               f"({len(text)} characters): offsets must count characters "
@@ -85,8 +91,8 @@ def check_span_text(path: Path, line: int | None, text: str, start: int, end: in
     if claimed is None or not isinstance(claimed, str):
         return
     if 0 <= start < end <= len(text) and text[start:end] != claimed:
-        raise ImportFileError(path, line, f"span {start}-{end} ({label}) says {claimed!r} but the text there is "
-                                          f"{text[start:end]!r}: the offsets do not match the text (were they "
+        raise ImportFileError(path, line, f"span {start}-{end} ({label}) says {short(claimed)} but the text there is "
+                                          f"{short(text[start:end])}: the offsets do not match the text (were they "
                                           "counted in UTF-16 units or bytes?)")
 
 
@@ -145,5 +151,6 @@ def _decode(path: Path, content: str, decoder, pos: int):
     try:
         return decoder.raw_decode(content, pos)
     except json.JSONDecodeError as exc:
-        cut = " (the file ends too soon: was it truncated?)" if exc.pos >= len(content.rstrip()) else ""
+        cut = (" (the file ends too soon: was it truncated?)"
+               if exc.pos >= len(content.rstrip()) or exc.msg.startswith("Unterminated string") else "")
         raise ImportFileError(path, exc.lineno, f"invalid JSON: {exc.msg} at column {exc.colno}{cut}") from None

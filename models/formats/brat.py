@@ -14,7 +14,7 @@ from ..errors import ImportFileError
 from ..store import NewDocument
 from . import Format, ReadOptions, register
 from ._export import ExportItem, WriteContext
-from ._read import check_spans, read_utf8, text_problem
+from ._read import check_spans, read_utf8, short, text_problem
 
 KINDS = {"R": "relations", "E": "events", "A": "attributes", "M": "attributes", "N": "normalisations",
          "#": "notes", "*": "equivalences"}
@@ -79,7 +79,7 @@ def read_pair(txt: Path, ann: Path, options: ReadOptions) -> NewDocument:
             options.skipped["event triggers"] += 1
             continue
         if not OFFSETS.match(offsets):
-            raise ImportFileError(ann, n, f"offsets {offsets!r} are not 'START END' numbers")
+            raise ImportFileError(ann, n, f"offsets {short(offsets)} are not 'START END' numbers")
         if ";" in offsets:
             options.skipped["discontinuous spans"] += 1
             discontinuous += 1
@@ -87,9 +87,9 @@ def read_pair(txt: Path, ann: Path, options: ReadOptions) -> NewDocument:
         start, end = (int(x) for x in offsets.split(" "))
         check_spans(ann, n, text, [(start, end, label)], options.skipped.__class__())
         if len(parts) > 2 and parts[2] != _flat(text[start:end]):
-            raise ImportFileError(ann, n, f"{parts[0]} says {parts[2]!r} but {txt.name} has {text[start:end]!r} at "
+            raise ImportFileError(ann, n, f"{parts[0]} says {short(parts[2])} but {txt.name} has {short(text[start:end])} at "
                                           f"{start}-{end}: the offsets do not match the text")
-        labels.setdefault(label, n)
+        labels.setdefault(label, (ann, n))
         spans.append((start, end, label))
     kept, lost = check_spans(ann, 1, text, spans, options.skipped)
     lost = lost or discontinuous > 0

@@ -33,7 +33,8 @@ def _objects(path: Path, content: str):
             try:    # a pretty-printed file named .jsonl: the whole file is one JSON value (or an array)
                 return list(json_values(path, content))
             except ImportFileError:
-                cut = " (the line is cut short: was the file truncated?)" if exc.pos >= len(line.rstrip()) else ""
+                cut = (" (the line is cut short: was the file truncated?)"
+                       if exc.pos >= len(line.rstrip()) or exc.msg.startswith("Unterminated string") else "")
                 raise ImportFileError(path, n, f"invalid JSON: {exc.msg} at column {exc.colno}{cut}") from None
     return out
 

@@ -18,7 +18,7 @@ from ..errors import ImportFileError
 from ..store import NewDocument
 from . import Format, ReadOptions, register
 from ._export import ExportItem, WriteContext
-from ._read import check_span_text, check_spans, read_utf8, text_problem
+from ._read import check_span_text, check_spans, read_utf8, short, text_problem
 
 ANSWERS = {"accept": "accepted", "reject": "rejected", "ignore": "ignored"}
 STATUS_ANSWER = {v: k for k, v in ANSWERS.items()}
@@ -39,7 +39,8 @@ def iter_objects(path: Path, options: ReadOptions):
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
-            truncated = " (the line is cut short: was the file truncated?)" if exc.pos >= len(line.rstrip()) else ""
+            truncated = (" (the line is cut short: was the file truncated?)"
+                         if exc.pos >= len(line.rstrip()) or exc.msg.startswith("Unterminated string") else "")
             raise ImportFileError(path, n, f"invalid JSON: {exc.msg} at column {exc.colno}{truncated}") from None
         if not isinstance(obj, dict):
             raise ImportFileError(path, n, f"expected a JSON object {{\"text\": ...}}, got {type(obj).__name__}")
@@ -80,14 +81,14 @@ def _tokens(obj: dict, n: int, path: Path, text: str) -> list[dict] | None:
             raise ImportFileError(path, n, f"token {i} {tok['start']}-{tok['end']} is outside the text "
                                            f"({len(text)} characters)")
         if "text" in tok and text[tok["start"]:tok["end"]] != tok["text"]:
-            raise ImportFileError(path, n, f"token {i} says {tok['text']!r} but the text at {tok['start']}-"
-                                           f"{tok['end']} is {text[tok['start']:tok['end']]!r}")
+            raise ImportFileError(path, n, f"token {i} says {short(tok['text'])} but the text at {tok['start']}-"
+                                           f"{tok['end']} is {short(text[tok['start']:tok['end']])}")
     return tokens
 
 
 def _span(raw: object, n: int, path: Path, text: str, tokens: list[dict] | None) -> tuple[int, int, str]:
     if not isinstance(raw, dict):
-        raise ImportFileError(path, n, f"each span must be an object {{\"start\", \"end\", \"label\"}}, got {raw!r}")
+        raise ImportFileError(path, n, f"each span must be an object {{\"start\", \"end\", \"label\"}}, got {short(raw)}")
     for key in ("start", "end", "label"):
         if key not in raw:
             raise ImportFileError(path, n, f"a span has no {key!r} key: {json.dumps(raw)[:80]}")
@@ -116,7 +117,7 @@ def task_from(obj: dict, n: int, path: Path, options: ReadOptions) -> NewDocumen
     if answer is None and raw_spans is None:
         return doc
     if answer is not None and answer not in ANSWERS:
-        raise ImportFileError(path, n, f"answer {answer!r} is not accept, reject or ignore")
+        raise ImportFileError(path, n, f"answer {short(answer)} is not accept, reject or ignore")
     if raw_spans is None:
         raw_spans = []
     if not isinstance(raw_spans, list):

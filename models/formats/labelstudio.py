@@ -15,7 +15,7 @@ from ..errors import ImportFileError
 from ..store import NewDocument
 from . import Format, ReadOptions, register
 from ._export import ExportItem, WriteContext
-from ._read import check_span_text, check_spans, json_values, read_utf8, text_problem
+from ._read import check_span_text, check_spans, json_values, read_utf8, short, text_problem
 
 
 def _text(task: dict, n: int, path: Path, key: str) -> str:
@@ -52,7 +52,7 @@ def _spans(result: object, n: int, path: Path, text: str, options: ReadOptions) 
             continue
         labels = value["labels"]
         if not isinstance(labels, list) or not labels:
-            raise ImportFileError(path, n, f"a span's \"labels\" must be a non-empty list, got {labels!r}")
+            raise ImportFileError(path, n, f"a span's \"labels\" must be a non-empty list, got {short(labels)}")
         if len(labels) > 1:
             options.skipped["extra labels on one span (the first is kept)"] += len(labels) - 1
         start, end = value.get("start"), value.get("end")
