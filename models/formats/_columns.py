@@ -102,7 +102,8 @@ def _layout(rows: list[list[str]]) -> tuple[int, int, int | None, int]:
     widths = [len(r) for r in rows]
     width = max(set(widths), key=widths.count)
     typical = [r for r in rows if len(r) == width][:50]
-    if width == 4 and all(r[0].isdigit() for r in typical):
+    if (width == 4 and typical[0][0] == "1" and all(r[0].isdigit() and TAG.match(r[2]) and TAG.match(r[3])
+                                                   for r in typical)):
         return 1, 2, None, width                    # GermEval: index token outer inner
     if width == 3 and all(r[2] in ("+", "-") for r in typical):
         return 0, 1, 2, width                       # flair: token TAG +/-
@@ -130,7 +131,7 @@ def _parse(path: Path, content: str, options: ReadOptions) -> list[_Doc]:
     if not body:
         raise ImportFileError(path, None, "is empty: no token lines in it")
     tab = any("\t" in ln for _, ln in body)
-    if not tab and all("|" in ln for _, ln in body[:20]) and all(len(ln.split()) > 1 or "|" in ln for _, ln in body[:20]):
+    if not tab and all(all("|" in item for item in ln.split()) for _, ln in body[:20]):
         return _parse_sentences(path, lines, options)
     rows = [_split(ln, tab) for _, ln in body]
     tok_col, tag_col, ws_col, width = _layout(rows)
