@@ -40,14 +40,14 @@ def add(sub: argparse._SubParsersAction) -> None:
 
 
 def _summary(report: ImportReport) -> str:
-    text = f"{report.path}: {report.added} new document{'s' if report.added != 1 else ''} ({report.format})"
-    if report.annotated:
-        text += f", {report.annotated} with annotations"
+    text = f"{report.path}: {report.added} new document{'s' if report.added != 1 else ''}"
     if report.duplicates:
         lines = ", ".join(map(str, report.duplicate_lines[:5]))
         more = ", ..." if len(report.duplicate_lines) > 5 else ""
         where = f" (line{'s' if len(report.duplicate_lines) > 1 else ''} {lines}{more})" if lines else ""
         text += f"; {report.duplicates} skipped: text already in the project{where}"
+    if report.annotated:
+        text += f"; {report.annotated} with annotations ({report.format})"
     if report.skipped:
         text += "; left out: " + ", ".join(f"{n} {what}" for what, n in sorted(report.skipped.items()))
     if report.new_labels:

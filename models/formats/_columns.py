@@ -16,10 +16,6 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from spacy.tokens import Doc
-from spacy.training import biluo_tags_to_offsets, biluo_to_iob, iob_to_biluo, offsets_to_biluo_tags
-from spacy.vocab import Vocab
-
 from ..errors import ImportFileError, TagdeskError
 from ..store import NewDocument
 from . import ReadOptions
@@ -47,6 +43,8 @@ class ColumnWriter:
         return f"{word} _ _ {tag}" if self.columns == 4 else f"{word}\t{tag}"
 
     def add(self, item: ExportItem) -> None:
+        from spacy.training import biluo_to_iob, offsets_to_biluo_tags
+
         doc = item.tokens
         tags = offsets_to_biluo_tags(doc, _trim(doc, item))
         if self.scheme == "iob":
@@ -72,7 +70,7 @@ class ColumnWriter:
         self.fh.close()
 
 
-def _trim(doc: Doc, item: ExportItem) -> list[tuple[int, int, str]]:
+def _trim(doc, item: ExportItem) -> list[tuple[int, int, str]]:
     """Spans without leading/trailing whitespace tokens (those are not written in a column file)."""
     out = []
     for s, e, label in item.spans:
@@ -197,14 +195,19 @@ def _parse_sentences(path: Path, lines: list[str], options: ReadOptions) -> list
     return docs
 
 
-def _vocab() -> Vocab:
+def _vocab():
     global _VOCAB
     if _VOCAB is None:
+        from spacy.vocab import Vocab
+
         _VOCAB = Vocab()
     return _VOCAB
 
 
 def _to_document(path: Path, d: _Doc, options: ReadOptions) -> NewDocument:
+    from spacy.tokens import Doc
+    from spacy.training import biluo_tags_to_offsets, iob_to_biluo
+
     words, spaces, tags = [], [], []
     sentences = [s for s in d.sentences if s]
     for k, sent in enumerate(sentences):

@@ -10,9 +10,11 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from spacy.language import Language
-from spacy.tokens import Doc
+if TYPE_CHECKING:  # spaCy is imported when tokens are needed, not when the CLI starts (~0.6 s)
+    from spacy.language import Language
+    from spacy.tokens import Doc
 
 SpanTuple = tuple[int, int, str]
 

@@ -8,10 +8,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from spacy.attrs import ENT_IOB, ENT_TYPE, ORTH, SPACY
-from spacy.tokens import DocBin
-from spacy.vocab import Vocab
-
 from ..errors import ImportFileError
 from ..store import NewDocument
 from . import Format, ReadOptions, register
@@ -19,12 +15,14 @@ from ._export import ExportItem, WriteContext
 from ._read import check_spans, text_problem
 
 # Tokens, whitespace and entities: all NER training needs, and ~8x faster to serialise than the default set.
-ATTRS = [ORTH, SPACY, ENT_IOB, ENT_TYPE]
+ATTRS = ["ORTH", "SPACY", "ENT_IOB", "ENT_TYPE"]
 KEY = "tagdesk"
 
 
 class SpacyWriter:
     def __init__(self, path: Path, ctx: WriteContext) -> None:
+        from spacy.tokens import DocBin
+
         self.path = path
         self.bin = DocBin(attrs=ATTRS, store_user_data=True)
 
@@ -41,6 +39,9 @@ class SpacyWriter:
 
 
 def read(path: Path, options: ReadOptions) -> list[NewDocument]:
+    from spacy.tokens import DocBin
+    from spacy.vocab import Vocab
+
     try:
         data = path.read_bytes()
     except OSError as exc:

@@ -146,6 +146,6 @@ def test_cli_export_then_import_with_format_guessed(make_project, cli):
     dst = make_project(LABELS, name="dst")
     code, out, err = cli("import", dst.folder, written)
     assert code == 0, err
-    assert "7 new documents (labelstudio), 7 with annotations" in out
+    assert "7 new documents; 7 with annotations (labelstudio)" in out
     code, _out, err = cli("export", src.folder, "--format", "spacy", "--include", "maybe")
     assert code == 1 and "unknown status 'maybe'" in err
