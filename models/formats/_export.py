@@ -93,6 +93,10 @@ def export_project(project, fmt: Format, out: Path | None = None, *, statuses: S
         raise TagdeskError(f"--align {align_mode}: choose expand or contract")
     annotator = annotator or project.annotator
     out = Path(out) if out else default_out(project.folder, fmt, dev)
+    if out.is_dir() and fmt.suffix and not dev:      # --out names a folder: write FORMAT.suffix inside it
+        out = out / f"{fmt.name}{fmt.suffix}"
+    if out.exists() and not out.is_dir() and (dev or not fmt.suffix):
+        raise TagdeskError(f"{out} is a file; {'--dev' if dev else fmt.name} writes a folder: name a folder with --out")
     with project.session() as session:
         ids = export_document_ids(session=session, annotator=annotator, statuses=statuses)
     if not ids:
@@ -104,7 +108,9 @@ def export_project(project, fmt: Format, out: Path | None = None, *, statuses: S
         ctx.nlp = blank(pipeline_language(project.config.model.pipeline, project.folder))
     parts = {"train": out / f"train{fmt.suffix}", "dev": out / f"dev{fmt.suffix}"} if dev else {"": out}
     staging = {part: _staging_path(path) for part, path in parts.items()}
+    created = [p for p in {tmp.parent for tmp in staging.values()} if not p.exists()]
     writers = {}
+    done = False
     try:
         for part, tmp in staging.items():
             tmp.parent.mkdir(parents=True, exist_ok=True)
@@ -116,6 +122,7 @@ def export_project(project, fmt: Format, out: Path | None = None, *, statuses: S
         for part, tmp in staging.items():
             _move(tmp, parts[part])
             result.files.append(parts[part])
+        done = True
     finally:
         for w in writers.values():
             close = getattr(w, "close", None)
@@ -123,6 +130,10 @@ def export_project(project, fmt: Format, out: Path | None = None, *, statuses: S
                 close()
         for tmp in staging.values():
             _remove(tmp)
+        if not done:
+            for folder in created:
+                if folder.is_dir() and not any(folder.iterdir()):
+                    folder.rmdir()
     return result
 
 
@@ -179,6 +190,9 @@ def _move(tmp: Path, dest: Path) -> None:
     dest.parent.mkdir(parents=True, exist_ok=True)
     if tmp.is_dir():
         dest.mkdir(parents=True, exist_ok=True)
+        if (dest / "annotation.conf").exists():    # a previous brat export: its documents are replaced, not mixed
+            for old in [*dest.glob("*.txt"), *dest.glob("*.ann")]:
+                old.unlink()
         for child in tmp.iterdir():
             child.replace(dest / child.name)
     else:

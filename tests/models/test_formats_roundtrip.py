@@ -104,7 +104,7 @@ def test_misaligned_span_stops_the_export_listing_it_and_writes_nothing(make_pro
         export_project(src, get_format("spacy"), out)
     message = str(err.value)
     assert "5-11 ORG 'Amazon'" in message and "--align expand" in message
-    assert not out.exists() and not any(out.parent.iterdir())
+    assert not out.exists() and not out.parent.exists()  # not even the exports folder is left behind
     result = export_project(src, get_format("spacy"), out, align_mode="expand")
     assert result.changed == 1 and out.exists()
     dst = make_project(LABELS, name="dst")
@@ -149,3 +149,63 @@ def test_cli_export_then_import_with_format_guessed(make_project, cli):
     assert "7 new documents; 7 with annotations (labelstudio)" in out
     code, _out, err = cli("export", src.folder, "--format", "spacy", "--include", "maybe")
     assert code == 1 and "unknown status 'maybe'" in err
+
+
+def test_cli_alignment_error_and_align_report(make_project, cli):
+    src = make_project(LABELS, name="src")
+    fill(src, [FIXTURE[0].__class__("Meet Amazonia today.", {}, spans=[(5, 11, "ORG")], status="accepted")])
+    code, _out, err = cli("export", src.folder, "--format", "conll")
+    assert code == 1 and "1 span cannot be written as conll tokens: document 1 5-11 ORG 'Amazon'" in err
+    assert not (src.folder / "exports").exists()
+    code, out, err = cli("export", src.folder, "--format", "conll", "--align", "expand")
+    assert code == 0, err
+    assert "--align expand: 1 span moved to token boundaries" in out
+    assert (src.folder / "exports" / "conll.conll").read_text(encoding="utf-8").splitlines()[2] == "Meet _ _ O"
+
+
+def test_other_annotator_and_included_statuses(make_project):
+    from models.store import set_status
+
+    src = make_project(LABELS, name="src")
+    fill(src)
+    with src.writing() as session:
+        set_status(1, "accepted", session=session, annotator="bea", add_spans=[(0, 2, "PERSON", "human", None)])
+    result = export_project(src, get_format("doccano"), src.folder / "bea.jsonl", annotator="bea")
+    lines = [json.loads(x) for x in (src.folder / "bea.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert result.documents == 1 and lines == [{"text": FIXTURE[0].text, "label": [[0, 2, "PERSON"]],
+                                                "meta": {"source": "news"}}]
+    result = export_project(src, get_format("doccano"), src.folder / "x.jsonl", statuses=("accepted", "rejected"))
+    assert result.documents == 6
+
+
+def test_brat_export_replaces_its_previous_documents(make_project, tmp_path):
+    src = make_project(LABELS, name="src")
+    fill(src)
+    out = tmp_path / "brat"
+    export_project(src, get_format("brat"), out, statuses=("accepted", "rejected"))
+    assert len(list(out.glob("*.ann"))) == 6
+    export_project(src, get_format("brat"), out)
+    assert len(list(out.glob("*.ann"))) == 5 and len(list(out.glob("*.txt"))) == 5
+
+
+def test_out_folder_for_a_file_format(make_project, tmp_path):
+    src = make_project(LABELS, name="src")
+    fill(src)
+    result = export_project(src, get_format("iob"), tmp_path)
+    assert result.files == [tmp_path / "iob.iob"]
+
+
+def test_tokens_of_the_default_pipeline_equal_a_blank_pipeline_of_its_language():
+    """Why exports tokenize with spacy.blank(lang): the trained pipeline's tokenizer gives the same tokens."""
+    from models.config import DEFAULT_PIPELINE
+    from models.formats._tokens import blank, pipeline_language
+
+    assert pipeline_language(DEFAULT_PIPELINE) == "en"
+    assert pipeline_language("de_core_news_sm_not_installed") == "de"
+    assert pipeline_language("my-own-model") == "xx"
+    trained = spacy.load(DEFAULT_PIPELINE, exclude=["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer",
+                                                    "ner", "senter"])
+    texts = [d.text for d in FIXTURE] + ["Mr. O'Neil paid $3.50 for U.S.-made goods, didn't he? (e-mail: a@b.org)",
+                                         "“Quoted” text… and 10km at 5pm; N.Y.C. isn't L.A.!"]
+    for text in texts:
+        assert [t.text for t in trained.tokenizer(text)] == [t.text for t in blank("en").make_doc(text)]
