@@ -50,7 +50,7 @@ class ColumnWriter:
         if self.scheme == "iob":
             tags = biluo_to_iob(tags)
         out = [] if self.first else [""]
-        out += [f"{DOCSTART} -X- O O" if self.columns == 4 else f"{DOCSTART}\tO", ""]
+        out += [f"{DOCSTART} -X- O O", ""]     # spaCy's converters split documents on exactly this line
         self.first = False
         pending_break = False
         for tok, tag in zip(doc, tags):

@@ -137,7 +137,8 @@ class BratWriter:
 
 
 def sniff(path: Path, head: str) -> bool:
-    return (path.is_dir() and any(path.glob("*.ann"))) or path.suffix == ".ann"
+    return ((path.is_dir() and any(path.glob("*.ann"))) or path.suffix == ".ann"
+            or (path.suffix == ".txt" and path.with_suffix(".ann").is_file()))
 
 
 register(Format("brat", (".ann",), "brat standoff: NAME.txt + NAME.ann per document, in a folder",

@@ -225,3 +225,12 @@ def test_guessing_formats_of_real_files():
     assert guess_format(INTEROP / "label_studio/label-studio-converter__completions_348.json").name == "labelstudio"
     assert guess_format(INTEROP / "brat/medkit").name == "brat"
     assert guess_format(INTEROP / "conll/flair__fewshot_conll__1shot.txt").name == "conll"
+
+
+def test_cli_import_of_a_brat_folder_says_what_it_left_out(make_project, cli):
+    project = make_project(("medication", "disease", "vitamin"))
+    code, out, err = cli("import", project.folder, INTEROP / "brat/medkit")
+    assert code == 0, err
+    assert (f"{INTEROP / 'brat/medkit'}: 2 new documents; 2 with annotations (brat); left out: 4 attributes, "
+            "3 discontinuous spans, 3 notes, 3 relations") in out
+    assert guess_format(INTEROP / "brat/medkit/doc_01.txt").name == "brat"

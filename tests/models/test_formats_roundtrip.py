@@ -10,6 +10,7 @@ from formats_util import FIXTURE, LABELS, fill, snapshot
 from models.formats import get_format, guess_format
 from models.formats._export import AlignmentError, export_project
 from models.formats._import import import_file
+from models.store import NewDocument
 
 ALL = ("accepted", "rejected", "ignored", "pending")
 
@@ -97,7 +98,7 @@ def test_default_export_is_accepted_documents_of_the_project_annotator(make_proj
 
 def test_misaligned_span_stops_the_export_listing_it_and_writes_nothing(make_project):
     src = make_project(LABELS, name="src")
-    fill(src, [*FIXTURE[:2], FIXTURE[0].__class__("Meet Amazonia today.", {}, spans=[(5, 11, "ORG")],
+    fill(src, [*FIXTURE[:2], NewDocument("Meet Amazonia today.", {}, spans=[(5, 11, "ORG")],
                                                   status="accepted")])
     out = src.folder / "exports" / "train.spacy"
     with pytest.raises(AlignmentError) as err:
@@ -114,14 +115,14 @@ def test_misaligned_span_stops_the_export_listing_it_and_writes_nothing(make_pro
 
 def test_contract_that_leaves_no_token_is_an_error_not_a_silent_drop(make_project):
     src = make_project(LABELS, name="src")
-    fill(src, [FIXTURE[0].__class__("Meet Amazonia today.", {}, spans=[(5, 11, "ORG")], status="accepted")])
+    fill(src, [NewDocument("Meet Amazonia today.", {}, spans=[(5, 11, "ORG")], status="accepted")])
     with pytest.raises(AlignmentError, match="no whole token inside"):
         export_project(src, get_format("conll"), src.folder / "x.conll", align_mode="contract")
 
 
 def test_dev_split_is_repeatable_with_a_seed_and_covers_every_document(make_project, tmp_path):
     src = make_project(LABELS, name="src")
-    fill(src, [FIXTURE[0].__class__(f"Text number {i} about Paris.", {}, spans=[(len(f"Text number {i} about "), len(f"Text number {i} about Paris"), "GPE")],
+    fill(src, [NewDocument(f"Text number {i} about Paris.", {}, spans=[(len(f"Text number {i} about "), len(f"Text number {i} about Paris"), "GPE")],
                                     status="accepted") for i in range(20)])
     fmt = get_format("spacy")
     a = export_project(src, fmt, tmp_path / "a", dev=0.2, seed=7)
@@ -153,7 +154,7 @@ def test_cli_export_then_import_with_format_guessed(make_project, cli):
 
 def test_cli_alignment_error_and_align_report(make_project, cli):
     src = make_project(LABELS, name="src")
-    fill(src, [FIXTURE[0].__class__("Meet Amazonia today.", {}, spans=[(5, 11, "ORG")], status="accepted")])
+    fill(src, [NewDocument("Meet Amazonia today.", {}, spans=[(5, 11, "ORG")], status="accepted")])
     code, _out, err = cli("export", src.folder, "--format", "conll")
     assert code == 1 and "1 span cannot be written as conll tokens: document 1 5-11 ORG 'Amazon'" in err
     assert not (src.folder / "exports").exists()
