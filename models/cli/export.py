@@ -8,8 +8,8 @@ from pathlib import Path
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from ..formats import all_formats, get_format
-from ..formats._export import STATUSES, export_project
+from ..formats import all_formats, export_project, get_format
+from ..formats._export import STATUSES
 from ..project import open_project
 
 
@@ -38,7 +38,8 @@ def add(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", type=Path,
                    help="file to write (a folder for brat or with --dev; default: DIR/exports/FORMAT...)")
     p.add_argument("--include", default="",
-                   help=f"comma-separated statuses to export besides accepted ({', '.join(STATUSES[1:])})")
+                   help=f"comma-separated statuses to export besides accepted ({', '.join(STATUSES[1:])}; "
+                        "pending includes documents nobody annotated yet)")
     p.add_argument("--annotator", help="whose annotations (default: the project's annotator)")
     p.add_argument("--align", choices=("expand", "contract"),
                    help="move spans that are not on token boundaries: grow to whole tokens, or shrink")

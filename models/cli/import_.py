@@ -8,8 +8,7 @@ from pathlib import Path
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
 from ..errors import TagdeskError
-from ..formats import ReadOptions, all_formats, get_format, guess_format
-from ..formats._import import ImportReport, import_file
+from ..formats import ImportReport, ReadOptions, all_formats, get_format, guess_format, import_file
 from ..project import open_project
 
 

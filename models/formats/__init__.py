@@ -4,8 +4,9 @@ A reader returns every document of a file or raises `ImportFileError(path, line,
 all-or-nothing, so readers parse and check the whole file before anything is stored. What a reader leaves
 out because Tagdesk cannot hold it (relations, discontinuous spans, ...) it counts in `options.skipped`.
 
-A writer is a factory `write(path, context) -> Writer`; the export driver (`models.formats.export`) feeds it
-one `ExportItem` at a time and calls `finish()` (see `_export.py`).
+A writer is a factory `write(path, context) -> Writer`; the export driver feeds it one `ExportItem` at a time
+and calls `finish()`. Use `import_file(project, path, ...)` and `export_project(project, fmt, out, ...)` (both
+take plain progress callbacks) rather than readers and writers directly.
 """
 from __future__ import annotations
 
@@ -105,3 +106,11 @@ def guess_format(path: Path) -> Format:
             return fmt
     raise TagdeskError(f"{path}: cannot tell the format from the file name; "
                        f"give it with --format ({', '.join(sorted(n for n, f in FORMATS.items() if f.read))})")
+
+
+# The drivers (imported last: they use the registry above).
+from ._export import AlignmentError, ExportResult, export_project  # noqa: E402
+from ._import import ImportReport, import_file  # noqa: E402
+
+__all__ = ["AlignmentError", "ExportResult", "Format", "ImportReport", "ReadOptions", "all_formats", "export_project",
+           "get_format", "guess_format", "import_file", "register"]
