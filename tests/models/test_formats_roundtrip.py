@@ -210,3 +210,17 @@ def test_tokens_of_the_default_pipeline_equal_a_blank_pipeline_of_its_language()
                                          "“Quoted” text… and 10km at 5pm; N.Y.C. isn't L.A.!"]
     for text in texts:
         assert [t.text for t in trained.tokenizer(text)] == [t.text for t in blank("en").make_doc(text)]
+
+
+def test_export_reads_every_document_across_batches_in_project_order(make_project):
+    from models.store import iter_annotated_documents
+
+    src = make_project(LABELS, name="src")
+    fill(src, [NewDocument(f"Document {i} about Oslo.", {}, spans=[(len(f"Document {i} about "),
+                                                                    len(f"Document {i} about Oslo"), "GPE")],
+                           status="accepted" if i % 3 else "rejected") for i in range(25)])
+    with src.session() as session:
+        docs = list(iter_annotated_documents(session=session, annotator=src.annotator, statuses=("accepted",),
+                                             batch=4))
+    assert [d.text for d in docs] == [f"Document {i} about Oslo." for i in range(25) if i % 3]
+    assert all(d.spans == [(d.text.index("Oslo"), d.text.index("Oslo") + 4, "GPE")] for d in docs)
