@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
 from pathlib import Path
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -23,16 +24,18 @@ def add(sub: argparse._SubParsersAction) -> None:
         lines.append(f"  {n:12} {f.description}{gaps}")
     p = sub.add_parser("export", help="write annotated documents as training data: " + ", ".join(writable),
                        formatter_class=argparse.RawDescriptionHelpFormatter,
-                       description="Write a project's annotated documents. By default only the documents the "
+                       description=textwrap.fill("Write a project's annotated documents. By default only the documents the "
                                    "project's annotator accepted; an accepted document is a complete annotation "
                                    "(tokens outside its spans are O). Token formats (spacy, jsonl, conll, iob, "
                                    "biluo) need every span on spaCy token boundaries: the export stops and lists "
                                    "the spans that are not, unless --align says how to move them. Tokens come from "
                                    "a blank spaCy pipeline of the project pipeline's language (the same tokenizer "
-                                   "rules as the trained pipeline). Files appear only when the export succeeds.",
+                                   "rules as the trained pipeline). Files appear only when the export succeeds.", 100),
                        epilog="formats:\n" + "\n".join(lines) +
-                              "\n\nconll/iob/biluo rebuild each text on import by joining tokens with spaces; "
-                              "documents without a status import as accepted.")
+                              "\n\n" + textwrap.fill(
+                                  "conll/iob/biluo rebuild each text on import by joining tokens with spaces; documents "
+                                  "from formats without a status import as accepted. In spacy files only accepted "
+                                  "documents mark the tokens outside their spans O; in others those are missing.", 100))
     p.add_argument("dir", type=Path, metavar="DIR", help="the project folder")
     p.add_argument("--format", required=True, choices=writable, help="the format to write")
     p.add_argument("--out", type=Path,

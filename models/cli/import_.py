@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
 from pathlib import Path
 
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
@@ -17,12 +18,12 @@ def add(sub: argparse._SubParsersAction) -> None:
     readable = sorted(n for n, f in formats.items() if f.read)
     p = sub.add_parser("import", help="add documents (and annotations) from files: " + ", ".join(readable),
                        formatter_class=argparse.RawDescriptionHelpFormatter,
-                       description="Add documents to a project, with the annotations the file carries (origin "
+                       description=textwrap.fill("Add documents to a project, with the annotations the file carries (origin "
                                    "\"import\", for the project's annotator). Each file is all-or-nothing: a bad "
                                    "line rejects the file with file:line: reason and stores nothing from it. Texts "
                                    "already in the project are skipped (a document is identified by a hash of its "
                                    "text). What Tagdesk cannot hold (relations, discontinuous or overlapping spans, "
-                                   "brat events) is skipped and counted; a document that lost spans is left pending.",
+                                   "brat events) is skipped and counted; a document that lost spans is left pending.", 100),
                        epilog="formats:\n" + "\n".join(f"  {n:12} {formats[n].description}" for n in readable))
     p.add_argument("dir", type=Path, metavar="DIR", help="the project folder")
     p.add_argument("files", type=Path, nargs="+", metavar="FILE",

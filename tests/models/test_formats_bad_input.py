@@ -175,6 +175,8 @@ def test_brat_bad_input(proj, tmp_path):
 
 
 # ---------------------------------------------------------------------------------------------- spaCy
+# A DocBin (like a column file) holds entities as token ranges: offsets past the end or ending before they start
+# cannot be written in it, so those two cases do not apply to spacy, conll, iob and biluo.
 
 def _docbin(*items, label="PERSON"):
     nlp = spacy.blank("en")

@@ -224,3 +224,18 @@ def test_export_reads_every_document_across_batches_in_project_order(make_projec
                                              batch=4))
     assert [d.text for d in docs] == [f"Document {i} about Oslo." for i in range(25) if i % 3]
     assert all(d.spans == [(d.text.index("Oslo"), d.text.index("Oslo") + 4, "GPE")] for d in docs)
+
+
+def test_spacy_export_marks_only_accepted_documents_complete(make_project, tmp_path):
+    from spacy.tokens import DocBin
+
+    src = make_project(LABELS, name="src")
+    fill(src)
+    out = tmp_path / "all.spacy"
+    export_project(src, get_format("spacy"), out, statuses=("accepted", "pending"))
+    docs = {d.text: d for d in DocBin().from_disk(out).get_docs(spacy.blank("en").vocab)}
+    accepted = docs[FIXTURE[0].text]
+    assert {t.ent_iob_ for t in accepted} == {"B", "I", "O"}          # outside the spans: O
+    pending = docs["Pending text about Oslo."]
+    assert [t.ent_iob_ for t in pending] == ["", "", "", "B", ""]       # outside the spans: missing, not O
+    assert [(e.text, e.label_) for e in pending.ents] == [("Oslo", "GPE")]
