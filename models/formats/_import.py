@@ -46,6 +46,20 @@ def with_labels(config: ProjectConfig, labels: list[str]) -> ProjectConfig:
         raise ConfigError(f"cannot add labels {', '.join(labels)}: {exc.errors()[0]['msg']}") from None
 
 
+def _check_meta(path: Path, doc) -> None:
+    """Meta must be JSON that can be written as UTF-8 (a lone surrogate would break every later export)."""
+    import json
+
+    try:
+        json.dumps(doc.meta, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ImportFileError(path, doc.line, f"a value beside the text has a lone surrogate {exc.object[exc.start]!r}"
+                                              " (half of an emoji or other character cut in two); fix the tool that "
+                                              "wrote it") from None
+    except (TypeError, ValueError) as exc:
+        raise ImportFileError(path, doc.line, f"the document's meta cannot be stored as JSON ({exc})") from None
+
+
 def import_file(project, path: Path, fmt: Format | None = None, options: ReadOptions | None = None, *,
                 add_labels: bool = False, on_progress=None) -> ImportReport:
     """Import one file (or brat folder) into `project`: all of it, or nothing (ImportFileError names file:line).
@@ -63,6 +77,7 @@ def import_file(project, path: Path, fmt: Format | None = None, options: ReadOpt
     label_lines: dict[str, tuple[Path, int]] = options.extra.get("label_lines", {})
     unknown: dict[str, tuple[Path, int | None]] = {}
     for doc in docs:
+        _check_meta(path, doc)
         if doc.status is not None and doc.status not in STATUSES:
             raise ImportFileError(path, doc.line, f"status {short(doc.status)} is not one of {', '.join(sorted(STATUSES))}")
         for _s, _e, label in doc.spans or ():

@@ -65,6 +65,9 @@ def check_spans(path: Path, line: int | None, text: str, spans: list[SpanTuple],
             raise ImportFileError(path, line, f"span offsets must be whole numbers, got {short(start)}, {short(end)}")
         if not isinstance(label, str) or not label.strip():
             raise ImportFileError(path, line, f"span {start}-{end} has no label (got {short(label)})")
+        if not _utf8(label):
+            raise ImportFileError(path, line, f"span {start}-{end}: its label {short(label)} has a lone surrogate "
+                                              "(half of a character); fix the tool that wrote it")
         if end <= start:
             raise ImportFileError(path, line, f"span {start}-{end} ({label}) ends before it starts, or is empty")
         if start < 0 or end > len(text):
@@ -83,6 +86,14 @@ def check_spans(path: Path, line: int | None, text: str, spans: list[SpanTuple],
     if repeats:
         skipped["repeated spans"] += repeats
     return out, lost
+
+
+def _utf8(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def check_span_text(path: Path, line: int | None, text: str, start: int, end: int, label: str,
@@ -154,3 +165,6 @@ def _decode(path: Path, content: str, decoder, pos: int):
         cut = (" (the file ends too soon: was it truncated?)"
                if exc.pos >= len(content.rstrip()) or exc.msg.startswith("Unterminated string") else "")
         raise ImportFileError(path, exc.lineno, f"invalid JSON: {exc.msg} at column {exc.colno}{cut}") from None
+    except (RecursionError, ValueError) as exc:   # nested thousands deep; an integer of 4,300+ digits
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc).split(";")[0]
+        raise ImportFileError(path, line_at(content, pos), f"invalid JSON: {reason}") from None

@@ -36,6 +36,9 @@ def _objects(path: Path, content: str):
                 cut = (" (the line is cut short: was the file truncated?)"
                        if exc.pos >= len(line.rstrip()) or exc.msg.startswith("Unterminated string") else "")
                 raise ImportFileError(path, n, f"invalid JSON: {exc.msg} at column {exc.colno}{cut}") from None
+        except (RecursionError, ValueError) as exc:   # nested thousands deep; an integer of 4,300+ digits
+            reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc).split(";")[0]
+            raise ImportFileError(path, n, f"invalid JSON: {reason}") from None
     return out
 
 

@@ -42,6 +42,9 @@ def iter_objects(path: Path, options: ReadOptions):
             truncated = (" (the line is cut short: was the file truncated?)"
                          if exc.pos >= len(line.rstrip()) or exc.msg.startswith("Unterminated string") else "")
             raise ImportFileError(path, n, f"invalid JSON: {exc.msg} at column {exc.colno}{truncated}") from None
+        except (RecursionError, ValueError) as exc:   # nested thousands deep; an integer of 4,300+ digits
+            reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc).split(";")[0]
+            raise ImportFileError(path, n, f"invalid JSON: {reason}") from None
         if not isinstance(obj, dict):
             raise ImportFileError(path, n, f"expected a JSON object {{\"text\": ...}}, got {type(obj).__name__}")
         yield n, obj

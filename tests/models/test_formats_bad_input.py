@@ -245,3 +245,17 @@ def test_cli_reports_what_it_left_out(proj, tmp_path, cli):
     code, out, err = cli("import", proj.folder, p)
     assert code == 0, err
     assert "left out: 1 overlapping spans, 1 relations, 1 repeated spans" in out
+
+
+@pytest.mark.parametrize("fmt, name, data, where, says", [
+    ("jsonl", "deep.jsonl", '{"text": "Ann.", "meta": ' + "[" * 100_000 + "]" * 100_000 + "}", 1, "nested too deeply"),
+    ("doccano", "deep.jsonl", '{"text": "Ann.", "label": [], "x": ' + "[" * 100_000 + "]" * 100_000 + "}", 1, "nested too deeply"),
+    ("labelstudio", "deep.json", '[\n{"data": {"text": "Ann."}, "x": ' + "[" * 100_000 + "]" * 100_000 + "}]", 2, "nested too deeply"),
+    ("doccano", "bigint.jsonl", '{"text": "Ann.", "label": [[0, ' + "9" * 5000 + ', "PERSON"]]}', 1, "integer string conversion"),
+    ("jsonl", "surrogate.jsonl", '{"text": "Ann.", "spans": [{"start": 0, "end": 3, "label": "P\\ud83d"}]}', 1, "lone surrogate"),
+    ("doccano", "meta.jsonl", '{"text": "Ann.", "label": [], "meta": {"k": "\\ud83d"}}', 1, "lone surrogate"),
+    ("labelstudio", "meta.json", '[{"data": {"text": "Ann."}, "meta": {"k": "\\udc00"}}]', 1, "lone surrogate"),
+])
+def test_hostile_json_is_refused_with_file_and_line(proj, tmp_path, fmt, name, data, where, says):
+    p = _write(tmp_path, name, data.encode())
+    _expect(proj, p, fmt, f"{p}:{where}", says)
