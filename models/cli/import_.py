@@ -1,32 +1,58 @@
-"""tagdesk import DIR FILE... [--format NAME] [--by-line] [--text-column NAME] [--text-key NAME]"""
+"""tagdesk import DIR FILE... [--format NAME] [--add-labels] [--by-line] [--text-column NAME] [--text-key NAME]"""
 from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
 from pathlib import Path
 
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
 from ..errors import TagdeskError
-from ..formats import ReadOptions, all_formats, get_format, guess_format
+from ..formats import ImportReport, ReadOptions, all_formats, get_format, guess_format, import_file
 from ..project import open_project
-from ..store import add_documents
 
 
 def add(sub: argparse._SubParsersAction) -> None:
-    readable = sorted(n for n, f in all_formats().items() if f.read)
-    p = sub.add_parser("import", help="add documents from files (text, JSONL, CSV, ...)",
-                       description="Add documents to a project. Each file is all-or-nothing: a bad line rejects the "
-                                   "file with file:line: reason and stores nothing from it. Texts already in the "
-                                   "project are skipped (a document is identified by a hash of its text).")
+    formats = all_formats()
+    readable = sorted(n for n, f in formats.items() if f.read)
+    p = sub.add_parser("import", help="add documents (and annotations) from files: " + ", ".join(readable),
+                       formatter_class=argparse.RawDescriptionHelpFormatter,
+                       description=textwrap.fill("Add documents to a project, with the annotations the file carries (origin "
+                                   "\"import\", for the project's annotator). Each file is all-or-nothing: a bad "
+                                   "line rejects the file with file:line: reason and stores nothing from it. Texts "
+                                   "already in the project are skipped (a document is identified by a hash of its "
+                                   "text). What Tagdesk cannot hold (relations, discontinuous or overlapping spans, "
+                                   "brat events) is skipped and counted; a document that lost spans is left pending.", 100),
+                       epilog="formats:\n" + "\n".join(f"  {n:12} {formats[n].description}" for n in readable))
     p.add_argument("dir", type=Path, metavar="DIR", help="the project folder")
-    p.add_argument("files", type=Path, nargs="+", metavar="FILE", help="files to import")
-    p.add_argument("--format", choices=readable, help="the files' format (default: guessed from the file name)")
+    p.add_argument("files", type=Path, nargs="+", metavar="FILE",
+                   help="files to import (brat: a folder of .txt/.ann pairs)")
+    p.add_argument("--format", choices=readable, help="the files' format (default: guessed from each file)")
+    p.add_argument("--add-labels", action="store_true",
+                   help="add labels the files use but the project lacks to tagdesk.toml (default: refuse the file)")
     p.add_argument("--by-line", action="store_true", help="text: one document per line instead of per file")
     p.add_argument("--text-column", default="text", help="csv: the column holding the text (default: text)")
-    p.add_argument("--text-key", default="text", help="jsonl: the key holding the text (default: text)")
+    p.add_argument("--text-key", default="text",
+                   help="jsonl/doccano/labelstudio: the key holding the text (default: text)")
     p.add_argument("--quiet", action="store_true", help="no progress bar; print only problems")
     p.set_defaults(func=run)
+
+
+def _summary(report: ImportReport) -> str:
+    text = f"{report.path}: {report.added} new document{'s' if report.added != 1 else ''}"
+    if report.duplicates:
+        lines = ", ".join(map(str, report.duplicate_lines[:5]))
+        more = ", ..." if len(report.duplicate_lines) > 5 else ""
+        where = f" (line{'s' if len(report.duplicate_lines) > 1 else ''} {lines}{more})" if lines else ""
+        text += f"; {report.duplicates} skipped: text already in the project{where}"
+    if report.annotated:
+        text += f"; {report.annotated} with annotations ({report.format})"
+    if report.skipped:
+        text += "; left out: " + ", ".join(f"{n} {what}" for what, n in sorted(report.skipped.items()))
+    if report.new_labels:
+        text += f"; labels added to tagdesk.toml: {', '.join(report.new_labels)}"
+    return text
 
 
 def run(args: argparse.Namespace) -> int:
@@ -36,8 +62,6 @@ def run(args: argparse.Namespace) -> int:
         for path in args.files:
             try:
                 fmt = get_format(args.format) if args.format else guess_format(path)
-                if fmt.read is None:
-                    raise TagdeskError(f"format {fmt.name!r} can be exported but not imported")
                 with Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
                               TimeRemainingColumn(), disable=not show, transient=True) as progress:
                     task = progress.add_task(f"reading {path.name}", total=None)
@@ -45,22 +69,11 @@ def run(args: argparse.Namespace) -> int:
                                           text_key=args.text_key,
                                           on_progress=lambda done, total: progress.update(task, completed=done,
                                                                                           total=total))
-                    docs = fmt.read(path, options)
-                    store_task = progress.add_task(f"storing {path.name}", total=len(docs))
-                    with project.writing() as session:
-                        result = add_documents(docs, session=session, source=path.name,
-                                               annotator=project.annotator,
-                                               on_progress=lambda d, t: progress.update(store_task, completed=d))
+                    report = import_file(project, path, fmt, options, add_labels=args.add_labels)
             except TagdeskError as exc:
                 failures += 1
                 print(f"tagdesk: error: {exc} (nothing from this file was stored)", file=sys.stderr)
                 continue
-            if not args.quiet or result.added:
-                skipped = ""
-                if result.duplicates:
-                    lines = ", ".join(map(str, result.duplicate_lines[:5]))
-                    more = ", ..." if len(result.duplicate_lines) > 5 else ""
-                    where = f" (line{'s' if len(result.duplicate_lines) > 1 else ''} {lines}{more})" if lines else ""
-                    skipped = f"; {result.duplicates} skipped: text already in the project{where}"
-                print(f"{path}: {result.added} new document{'s' if result.added != 1 else ''}{skipped}")
+            if not args.quiet or report.added or report.skipped:
+                print(_summary(report))
     return 1 if failures else 0

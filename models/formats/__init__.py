@@ -1,11 +1,17 @@
 """File formats, registered by name. One module per format; each may offer `read` and/or `write`.
 
 A reader returns every document of a file or raises `ImportFileError(path, line, reason)`: files are
-all-or-nothing, so readers parse and check the whole file before anything is stored.
+all-or-nothing, so readers parse and check the whole file before anything is stored. What a reader leaves
+out because Tagdesk cannot hold it (relations, discontinuous spans, ...) it counts in `options.skipped`.
+
+A writer is a factory `write(path, context) -> Writer`; the export driver feeds it one `ExportItem` at a time
+and calls `finish()`. Use `import_file(project, path, ...)` and `export_project(project, fmt, out, ...)` (both
+take plain progress callbacks) rather than readers and writers directly.
 """
 from __future__ import annotations
 
 import importlib
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +31,8 @@ class ReadOptions:
     text_key: str = "text"           # jsonl: the key holding the text
     on_progress: ProgressFn | None = None   # (bytes read, bytes total)
     extra: dict[str, Any] = field(default_factory=dict)
+    # Filled by readers: what was left out and how often, e.g. {"relations": 3}.
+    skipped: Counter = field(default_factory=Counter)
 
 
 Reader = Callable[[Path, ReadOptions], list[NewDocument]]
@@ -37,12 +45,17 @@ class Format:
     description: str
     read: Reader | None = None
     write: Callable[..., Any] | None = None
+    # What the format cannot carry (said in `tagdesk export --help`), e.g. ("status", "meta").
+    cannot_carry: tuple[str, ...] = ()
+    tokens: bool = False             # written token by token: spans must fall on token boundaries
+    suffix: str = ""                 # what an exported file is named with ("" = a folder)
+    sniff: Callable[[Path, str], bool] | None = None   # (path, head of the file) -> is it this format?
 
 
 FORMATS: dict[str, Format] = {}
 
 # Modules that register formats; adding a format is one new module and one name here.
-_MODULES = ["text", "jsonl", "csv"]
+_MODULES = ["text", "jsonl", "csv", "spacy", "conll", "iob", "biluo", "doccano", "labelstudio", "brat"]
 
 
 def register(fmt: Format) -> Format:
@@ -69,12 +82,35 @@ def get_format(name: str) -> Format:
         raise TagdeskError(f"unknown format {name!r}; choose one of: {', '.join(sorted(FORMATS))}") from None
 
 
+def _head(path: Path, size: int = 65536) -> str:
+    if path.is_dir():
+        return ""
+    try:
+        with path.open("rb") as fh:
+            return fh.read(size).decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
 def guess_format(path: Path) -> Format:
-    """The reader for a file, from its name (`.jsonl`, `.csv`, `.txt`, ...)."""
+    """The reader for a file: from its content where formats share a suffix (doccano vs Prodigy `.jsonl`,
+    brat folders), else from its name (`.jsonl`, `.csv`, `.txt`, `.spacy`, `.conll`, ...)."""
     _load()
+    head = _head(path)
+    for fmt in FORMATS.values():
+        if fmt.read and fmt.sniff and fmt.sniff(path, head):
+            return fmt
     name = path.name.lower()
     for fmt in FORMATS.values():
         if fmt.read and any(name.endswith(s) for s in fmt.suffixes):
             return fmt
     raise TagdeskError(f"{path}: cannot tell the format from the file name; "
                        f"give it with --format ({', '.join(sorted(n for n, f in FORMATS.items() if f.read))})")
+
+
+# The drivers (imported last: they use the registry above).
+from ._export import AlignmentError, ExportResult, export_project  # noqa: E402
+from ._import import ImportReport, import_file  # noqa: E402
+
+__all__ = ["AlignmentError", "ExportResult", "Format", "ImportReport", "ReadOptions", "all_formats", "export_project",
+           "get_format", "guess_format", "import_file", "register"]

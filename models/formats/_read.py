@@ -42,3 +42,132 @@ def text_problem(text: object) -> str | None:
         return (f"the text has a lone surrogate {text[exc.start]!r} at position {exc.start} (half of an emoji "
                 "or other character cut in two); fix the tool that wrote it")
     return None
+
+
+# ---------------------------------------------------------------------------------------------- spans
+
+def short(value: object, limit: int = 60) -> str:
+    """repr of a value cut to `limit` characters, for messages (a line can be 50 MB)."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+SpanTuple = tuple[int, int, str]
+
+
+def check_spans(path: Path, line: int | None, text: str, spans: list[SpanTuple],
+                skipped) -> tuple[list[SpanTuple], bool]:
+    """Checked spans of one document, sorted, and whether any were left out.
+
+    Offsets out of the text, end before start, empty or non-string labels -> ImportFileError naming the line.
+    An exact repeat of a span is kept once (counted as "repeated spans"); a span overlapping an earlier one is
+    left out (counted as "overlapping spans"), since Tagdesk's entities do not overlap.
+    """
+    for start, end, label in spans:
+        if isinstance(start, bool) or isinstance(end, bool) or not isinstance(start, int) or not isinstance(end, int):
+            raise ImportFileError(path, line, f"span offsets must be whole numbers, got {short(start)}, {short(end)}")
+        if not isinstance(label, str) or not label.strip():
+            raise ImportFileError(path, line, f"span {start}-{end} has no label (got {short(label)})")
+        if not _utf8(label):
+            raise ImportFileError(path, line, f"span {start}-{end}: its label {short(label)} has a lone surrogate "
+                                              "(half of a character); fix the tool that wrote it")
+        if end <= start:
+            raise ImportFileError(path, line, f"span {start}-{end} ({label}) ends before it starts, or is empty")
+        if start < 0 or end > len(text):
+            raise ImportFileError(path, line, f"span {start}-{end} ({label}) is past the end of the text "
+                                              f"({len(text)} characters): offsets must count characters "
+                                              "(code points) of this text")
+    out: list[SpanTuple] = []
+    lost = False
+    for span in sorted(set(spans), key=lambda s: (s[0], -s[1], s[2])):
+        if out and span[0] < out[-1][1]:
+            skipped["overlapping spans"] += 1
+            lost = True
+            continue
+        out.append(span)
+    repeats = len(spans) - len(set(spans))
+    if repeats:
+        skipped["repeated spans"] += repeats
+    return out, lost
+
+
+def _utf8(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def check_span_text(path: Path, line: int | None, text: str, start: int, end: int, label: str,
+                    claimed: object) -> None:
+    """A span's own copy of its text must match the document's text at its offsets."""
+    if claimed is None or not isinstance(claimed, str):
+        return
+    if 0 <= start < end <= len(text) and text[start:end] != claimed:
+        raise ImportFileError(path, line, f"span {start}-{end} ({label}) says {short(claimed)} but the text there is "
+                                          f"{short(text[start:end])}: the offsets do not match the text (were they "
+                                          "counted in UTF-16 units or bytes?)")
+
+
+# ---------------------------------------------------------------------------------------------- JSON
+
+def line_at(content: str, pos: int) -> int:
+    """1-based line number of character `pos`."""
+    return content.count("\n", 0, pos) + 1
+
+
+def json_values(path: Path, content: str):
+    """(line, value) for each element of a top-level JSON array, or the one top-level value, with the line
+    each starts on. Invalid JSON -> ImportFileError naming the line."""
+    import json
+
+    decoder = json.JSONDecoder()
+    n = len(content)
+    pos = _skip_ws(content, 0)
+    if pos >= n:
+        raise ImportFileError(path, None, "is empty: expected JSON")
+    if content[pos] != "[":
+        value, end = _decode(path, content, decoder, pos)
+        if _skip_ws(content, end) < n:
+            raise ImportFileError(path, line_at(content, end), "extra text after the JSON value")
+        yield line_at(content, pos), value
+        return
+    pos = _skip_ws(content, pos + 1)
+    if pos < n and content[pos] == "]":
+        return
+    while True:
+        value, end = _decode(path, content, decoder, pos)
+        yield line_at(content, pos), value
+        pos = _skip_ws(content, end)
+        if pos >= n:
+            raise ImportFileError(path, line_at(content, n), "the JSON array is not closed (was the file truncated?)")
+        if content[pos] == "]":
+            if _skip_ws(content, pos + 1) < n:
+                raise ImportFileError(path, line_at(content, pos + 1), "extra text after the JSON array")
+            return
+        if content[pos] != ",":
+            raise ImportFileError(path, line_at(content, pos), f"expected ',' or ']' in the JSON array, "
+                                                               f"found {content[pos]!r}")
+        pos = _skip_ws(content, pos + 1)
+
+
+def _skip_ws(content: str, pos: int) -> int:
+    n = len(content)
+    while pos < n and content[pos] in " \t\r\n":
+        pos += 1
+    return pos
+
+
+def _decode(path: Path, content: str, decoder, pos: int):
+    import json
+
+    try:
+        return decoder.raw_decode(content, pos)
+    except json.JSONDecodeError as exc:
+        cut = (" (the file ends too soon: was it truncated?)"
+               if exc.pos >= len(content.rstrip()) or exc.msg.startswith("Unterminated string") else "")
+        raise ImportFileError(path, exc.lineno, f"invalid JSON: {exc.msg} at column {exc.colno}{cut}") from None
+    except (RecursionError, ValueError) as exc:   # nested thousands deep; an integer of 4,300+ digits
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc).split(";")[0]
+        raise ImportFileError(path, line_at(content, pos), f"invalid JSON: {reason}") from None

@@ -1,16 +1,28 @@
-"""JSON lines: one object per line with a text (`text` key by default) and optional `meta`.
+"""JSON lines: plain documents `{"text": ..., "meta": {...}}` and Prodigy-style tasks.
 
-Other keys are kept in the document's meta.
+A task carries `tokens` ({text, start, end, id, ws}), `spans` ({start, end, label, token_start, token_end};
+token_end is inclusive, as in Prodigy), `answer` (accept/reject/ignore -> accepted/rejected/ignored), `meta`,
+`_input_hash` and `_task_hash`. A task without `answer` but with `spans` is a pre-annotation (pending).
+Binary `ner.teach` data (an `answer` on each span) keeps the spans answered accept and leaves the document
+pending; several tasks on one text are merged. Other keys are kept in the document's meta.
 """
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
+
+from murmurhash import hash as murmur
 
 from ..errors import ImportFileError
 from ..store import NewDocument
 from . import Format, ReadOptions, register
-from ._read import read_utf8, text_problem
+from ._export import ExportItem, WriteContext
+from ._read import check_span_text, check_spans, read_utf8, short, text_problem
+
+ANSWERS = {"accept": "accepted", "reject": "rejected", "ignore": "ignored"}
+STATUS_ANSWER = {v: k for k, v in ANSWERS.items()}
+TASK_KEYS = {"spans", "tokens", "answer", "_input_hash", "_task_hash", "relations"}
 
 
 def iter_objects(path: Path, options: ReadOptions):
@@ -27,7 +39,8 @@ def iter_objects(path: Path, options: ReadOptions):
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
-            truncated = " (the line is cut short: was the file truncated?)" if exc.pos >= len(line.rstrip()) else ""
+            truncated = (" (the line is cut short: was the file truncated?)"
+                         if exc.pos >= len(line.rstrip()) or exc.msg.startswith("Unterminated string") else "")
             raise ImportFileError(path, n, f"invalid JSON: {exc.msg} at column {exc.colno}{truncated}") from None
         except (RecursionError, ValueError) as exc:   # nested thousands deep; an integer of 4,300+ digits
             reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc).split(";")[0]
@@ -53,7 +66,7 @@ def document_from(obj: dict, n: int, path: Path, text_key: str) -> NewDocument:
         raise ImportFileError(path, n, f"\"meta\" must be an object, got {type(meta).__name__}")
     meta = dict(meta)
     for key, value in obj.items():
-        if key not in (text_key, "meta"):
+        if key not in (text_key, "meta") and key not in TASK_KEYS:
             meta.setdefault(key, value)
     try:  # a lone surrogate in meta would break every later export as UTF-8
         json.dumps(meta, ensure_ascii=False).encode("utf-8")
@@ -64,12 +77,139 @@ def document_from(obj: dict, n: int, path: Path, text_key: str) -> NewDocument:
     return NewDocument(text=text, meta=meta, line=n)
 
 
+def _tokens(obj: dict, n: int, path: Path, text: str) -> list[dict] | None:
+    tokens = obj.get("tokens")
+    if tokens is None:
+        return None
+    if not isinstance(tokens, list):
+        raise ImportFileError(path, n, f"\"tokens\" must be a list, got {type(tokens).__name__}")
+    for i, tok in enumerate(tokens):
+        if not isinstance(tok, dict) or not isinstance(tok.get("start"), int) or not isinstance(tok.get("end"), int):
+            raise ImportFileError(path, n, f"token {i} needs integer \"start\" and \"end\"")
+        if not 0 <= tok["start"] <= tok["end"] <= len(text):
+            raise ImportFileError(path, n, f"token {i} {tok['start']}-{tok['end']} is outside the text "
+                                           f"({len(text)} characters)")
+        if "text" in tok and text[tok["start"]:tok["end"]] != tok["text"]:
+            raise ImportFileError(path, n, f"token {i} says {short(tok['text'])} but the text at {tok['start']}-"
+                                           f"{tok['end']} is {short(text[tok['start']:tok['end']])}")
+    return tokens
+
+
+def _span(raw: object, n: int, path: Path, text: str, tokens: list[dict] | None) -> tuple[int, int, str]:
+    if not isinstance(raw, dict):
+        raise ImportFileError(path, n, f"each span must be an object {{\"start\", \"end\", \"label\"}}, got {short(raw)}")
+    for key in ("start", "end", "label"):
+        if key not in raw:
+            raise ImportFileError(path, n, f"a span has no {key!r} key: {json.dumps(raw)[:80]}")
+    start, end, label = raw["start"], raw["end"], raw["label"]
+    check_spans(path, n, text, [(start, end, label)], Counter())
+    check_span_text(path, n, text, start, end, label, raw.get("text"))
+    ts, te = raw.get("token_start"), raw.get("token_end")
+    if tokens is not None and isinstance(ts, int) and isinstance(te, int):
+        if not (0 <= ts <= te < len(tokens) and tokens[ts]["start"] == start and tokens[te]["end"] == end):
+            raise ImportFileError(path, n, f"span {start}-{end} ({label}): token_start {ts} / token_end {te} "
+                                           "do not match its offsets (token_end is inclusive)")
+    return start, end, label
+
+
+def task_from(obj: dict, n: int, path: Path, options: ReadOptions) -> NewDocument | None:
+    """A document, with its annotation when the object is a task. None for a blank-text task (skipped)."""
+    text = obj.get(options.text_key)
+    if isinstance(text, str) and not text.strip() and ("answer" in obj or "spans" in obj):
+        options.skipped["tasks with blank text"] += 1
+        return None
+    doc = document_from(obj, n, path, options.text_key)
+    if "relations" in obj and isinstance(obj["relations"], list) and obj["relations"]:
+        options.skipped["relations"] += len(obj["relations"])
+    answer = obj.get("answer")
+    raw_spans = obj.get("spans")
+    if answer is None and raw_spans is None:
+        return doc
+    if answer is not None and answer not in ANSWERS:
+        raise ImportFileError(path, n, f"answer {short(answer)} is not accept, reject or ignore")
+    if raw_spans is None:
+        raw_spans = []
+    if not isinstance(raw_spans, list):
+        raise ImportFileError(path, n, f"\"spans\" must be a list, got {type(raw_spans).__name__}")
+    tokens = _tokens(obj, n, path, doc.text)
+    spans = []
+    binary = any(isinstance(s, dict) and "answer" in s for s in raw_spans)
+    for raw in raw_spans:
+        span = _span(raw, n, path, doc.text, tokens)
+        if binary and raw.get("answer", answer) != "accept":
+            options.skipped["spans answered reject/ignore in binary (ner.teach) tasks"] += 1
+            continue
+        spans.append(span)
+    doc.spans, lost = check_spans(path, n, doc.text, spans, options.skipped)
+    doc.status = "pending" if binary or lost or answer is None else ANSWERS[answer]
+    if binary:
+        doc.meta["binary"] = True
+    return doc
+
+
 def read(path: Path, options: ReadOptions) -> list[NewDocument]:
-    docs = [document_from(obj, n, path, options.text_key) for n, obj in iter_objects(path, options)]
+    docs: list[NewDocument] = []
+    binary_by_text: dict[str, NewDocument] = {}
+    for n, obj in iter_objects(path, options):
+        doc = task_from(obj, n, path, options)
+        if doc is None:
+            continue
+        if doc.meta.pop("binary", False):
+            first = binary_by_text.get(doc.text)
+            if first is not None:       # another binary task on the same text: one document, spans merged
+                first.spans, _ = check_spans(path, n, doc.text, first.spans + doc.spans, options.skipped)
+                options.skipped["binary tasks merged into an earlier task on the same text"] += 1
+                continue
+            binary_by_text[doc.text] = doc
+        docs.append(doc)
     if not docs:
         raise ImportFileError(path, None, "is empty: no JSON lines in it")
     return docs
 
 
+# ---------------------------------------------------------------------------------------------- export
+
+def input_hash(text: str) -> int:
+    """A signed 32-bit hash of the text (Prodigy's `_input_hash` role: same text, same hash)."""
+    return murmur(json.dumps({"text": text}, ensure_ascii=False))
+
+
+def task_hash(in_hash: int, spans: list[tuple[int, int, str]]) -> int:
+    """A signed 32-bit hash of the text's hash and the spans (Prodigy's `_task_hash` role)."""
+    return murmur(json.dumps({"input": in_hash, "spans": spans}, ensure_ascii=False))
+
+
+class JsonlWriter:
+    def __init__(self, path: Path, ctx: WriteContext) -> None:
+        self.fh = path.open("w", encoding="utf-8", newline="\n")
+
+    def add(self, item: ExportItem) -> None:
+        doc = item.tokens
+        tokens = [{"text": t.text, "start": t.idx, "end": t.idx + len(t), "id": t.i, "ws": bool(t.whitespace_)}
+                  for t in doc]
+        spans = []
+        for s, e, label in item.spans:
+            span = doc.char_span(s, e)
+            spans.append({"start": s, "end": e, "label": label, "token_start": span.start,
+                          "token_end": span.end - 1})
+        ih = input_hash(item.doc.text)
+        task = {"text": item.doc.text, "meta": item.doc.meta, "_input_hash": ih,
+                "_task_hash": task_hash(ih, item.spans), "tokens": tokens, "spans": spans}
+        if item.doc.status in STATUS_ANSWER:
+            task["answer"] = STATUS_ANSWER[item.doc.status]
+        self.fh.write(json.dumps(task, ensure_ascii=False) + "\n")
+
+    def finish(self) -> None:
+        self.fh.close()
+
+    def close(self) -> None:
+        self.fh.close()
+
+
+def sniff(path: Path, head: str) -> bool:
+    return False
+
+
 register(Format("jsonl", (".jsonl", ".ndjson", ".jsonlines"),
-                "JSON lines {\"text\": ..., \"meta\": {...}}; other keys kept in meta", read=read))
+                "JSON lines: {\"text\", \"meta\"} documents or Prodigy-style tasks (tokens, spans, answer, hashes)",
+                read=read, write=JsonlWriter, cannot_carry=(), tokens=True, suffix=".jsonl"))

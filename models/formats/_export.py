@@ -1,0 +1,206 @@
+"""The export driver: reads annotated documents, puts tokens under them for token formats, checks that every
+span falls on token boundaries (or moves it with `align`), and feeds the format's writer. Files are written
+under a temporary name and renamed at the end, so a failed export leaves nothing half-written.
+"""
+from __future__ import annotations
+
+import random
+import shutil
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from ..errors import TagdeskError
+from ..store import AnnotatedDocument, export_document_ids, iter_annotated_documents
+from . import Format
+from ._read import short
+from ._tokens import align, blank, pipeline_language
+
+STATUSES = ("accepted", "rejected", "ignored", "pending")
+SHOW_PROBLEMS = 10
+
+
+class AlignmentError(TagdeskError):
+    """Spans whose edges are not token boundaries, listed; nothing was written."""
+
+
+@dataclass
+class ExportItem:
+    """One document as a writer gets it: spans already on token boundaries for token formats."""
+    doc: AnnotatedDocument
+    spans: list[tuple[int, int, str]]
+    tokens: Any = None               # spaCy Doc (token formats only)
+
+
+@dataclass
+class WriteContext:
+    labels: list[str]
+    annotator: str
+    nlp: Any = None                  # blank spaCy pipeline (token formats)
+
+
+class Writer(Protocol):
+    def add(self, item: ExportItem) -> None: ...
+    def finish(self) -> None: ...
+
+
+@dataclass
+class ExportResult:
+    documents: int = 0
+    spans: int = 0
+    changed: int = 0                 # spans moved to token boundaries by --align
+    files: list[Path] = field(default_factory=list)
+    split: dict[str, int] = field(default_factory=dict)   # with dev: documents per part
+
+
+def default_out(folder: Path, fmt: Format, dev: float | None) -> Path:
+    """Where an export goes when no --out is given: the project's exports/ folder."""
+    if dev or not fmt.suffix:
+        return folder / "exports" / fmt.name
+    return folder / "exports" / f"{fmt.name}{fmt.suffix}"
+
+
+def split_ids(ids: Sequence[int], dev: float, seed: int) -> set[int]:
+    """The dev part of a train/dev split: a `dev` fraction (at least one) of `ids`, chosen with `seed`."""
+    if not 0 < dev < 1:
+        raise TagdeskError(f"--dev {dev}: give the dev fraction between 0 and 1, e.g. --dev 0.2")
+    if len(ids) < 2:
+        raise TagdeskError(f"--dev needs at least 2 documents to split, found {len(ids)}")
+    order = list(ids)
+    random.Random(seed).shuffle(order)
+    n_dev = min(len(order) - 1, max(1, round(len(order) * dev)))
+    return set(order[:n_dev])
+
+
+def export_project(project, fmt: Format, out: Path | None = None, *, statuses: Sequence[str] = ("accepted",),
+                   annotator: str | None = None, align_mode: str | None = None, dev: float | None = None,
+                   seed: int = 0, on_progress: Callable[[int, int], None] | None = None,
+                   should_stop: Callable[[], bool] | None = None) -> ExportResult:
+    """Write a project's documents in format `fmt`.
+
+    `statuses` chooses documents by `annotator`'s status (default: accepted, of the project's annotator).
+    `align_mode` None refuses spans that are not on token boundaries (AlignmentError lists them); "expand" or
+    "contract" moves them. `dev` (a fraction) with `seed` writes OUT/train.* and OUT/dev.*.
+    Returns counts and the files written. Nothing is left behind when it raises.
+    """
+    if fmt.write is None:
+        raise TagdeskError(f"format {fmt.name!r} can be imported but not exported")
+    bad = [s for s in statuses if s not in STATUSES]
+    if bad:
+        raise TagdeskError(f"unknown status {bad[0]!r}; choose from {', '.join(STATUSES)}")
+    if align_mode not in (None, "expand", "contract"):
+        raise TagdeskError(f"--align {align_mode}: choose expand or contract")
+    annotator = annotator or project.annotator
+    out = Path(out) if out else default_out(project.folder, fmt, dev)
+    if out.is_dir() and fmt.suffix and not dev:      # --out names a folder: write FORMAT.suffix inside it
+        out = out / f"{fmt.name}{fmt.suffix}"
+    if out.exists() and not out.is_dir() and (dev or not fmt.suffix):
+        raise TagdeskError(f"{out} is a file; {'--dev' if dev else fmt.name} writes a folder: name a folder with --out")
+    with project.session() as session:
+        ids = export_document_ids(session=session, annotator=annotator, statuses=statuses)
+    if not ids:
+        raise TagdeskError(f"no {'/'.join(statuses)} documents of annotator {annotator!r} to export; "
+                           "annotate some first, or choose others with --include or --annotator")
+    dev_ids = split_ids(ids, dev, seed) if dev else set()
+    ctx = WriteContext(labels=project.config.label_names, annotator=annotator)
+    if fmt.tokens:
+        ctx.nlp = blank(pipeline_language(project.config.model.pipeline, project.folder))
+    parts = {"train": out / f"train{fmt.suffix}", "dev": out / f"dev{fmt.suffix}"} if dev else {"": out}
+    staging = {part: _staging_path(path) for part, path in parts.items()}
+    created = [p for p in {tmp.parent for tmp in staging.values()} if not p.exists()]
+    writers = {}
+    done = False
+    try:
+        for part, tmp in staging.items():
+            tmp.parent.mkdir(parents=True, exist_ok=True)
+            writers[part] = fmt.write(tmp, ctx)
+        result = _feed(project, fmt, writers, ctx, dev_ids, annotator, statuses, align_mode, len(ids),
+                       on_progress, should_stop)
+        for w in writers.values():
+            w.finish()
+        for part, tmp in staging.items():
+            _move(tmp, parts[part])
+            result.files.append(parts[part])
+        done = True
+    finally:
+        for w in writers.values():
+            close = getattr(w, "close", None)
+            if close:
+                close()
+        for tmp in staging.values():
+            _remove(tmp)
+        if not done:
+            for folder in created:
+                if folder.is_dir() and not any(folder.iterdir()):
+                    folder.rmdir()
+    return result
+
+
+def _feed(project, fmt, writers, ctx, dev_ids, annotator, statuses, align_mode, total, on_progress,
+          should_stop) -> ExportResult:
+    result = ExportResult()
+    problems: list[tuple[AnnotatedDocument, tuple[int, int, str], str]] = []
+    n_problems = 0
+    make_doc = ctx.nlp.make_doc if ctx.nlp is not None else None
+    with project.session() as session:
+        for doc in iter_annotated_documents(session=session, annotator=annotator, statuses=statuses):
+            if should_stop and should_stop():
+                raise TagdeskError("export cancelled; nothing was written")
+            spans, tokens = doc.spans, None
+            if make_doc is not None:
+                tokens = make_doc(doc.text)
+                spans, bad, changed = align(tokens, doc.spans, align_mode)
+                result.changed += changed
+                if bad:
+                    n_problems += len(bad)
+                    problems.extend((doc, span, why) for span, why in bad[:SHOW_PROBLEMS - len(problems)])
+                    continue
+            if n_problems:
+                continue
+            part = ("dev" if doc.id in dev_ids else "train") if dev_ids else ""
+            writers[part].add(ExportItem(doc, spans, tokens))
+            result.documents += 1
+            result.spans += len(spans)
+            if part:
+                result.split[part] = result.split.get(part, 0) + 1
+            if on_progress and result.documents % 500 == 0:
+                on_progress(result.documents, total)
+    if n_problems:
+        raise AlignmentError(_describe(problems, n_problems, fmt))
+    if on_progress:
+        on_progress(result.documents, total)
+    return result
+
+
+def _describe(problems, n: int, fmt: Format) -> str:
+    shown = "; ".join(f"document {doc.id} {s}-{e} {label} {short(doc.text[s:e])} ({why})"
+                      for doc, (s, e, label), why in problems)
+    more = f"; and {n - len(problems)} more" if n > len(problems) else ""
+    return (f"{n} span{'s' if n != 1 else ''} cannot be written as {fmt.name} tokens: {shown}{more}. "
+            "Nothing was written: fix them in the annotation window, or export with --align expand "
+            "(grow each to whole tokens) or --align contract (shrink each)")
+
+
+def _staging_path(path: Path) -> Path:
+    return path.with_name(f".{path.name}.tagdesk-tmp")
+
+
+def _move(tmp: Path, dest: Path) -> None:
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    if tmp.is_dir():
+        dest.mkdir(parents=True, exist_ok=True)
+        if (dest / "annotation.conf").exists():    # a previous brat export: its documents are replaced, not mixed
+            for old in [*dest.glob("*.txt"), *dest.glob("*.ann")]:
+                old.unlink()
+        for child in tmp.iterdir():
+            child.replace(dest / child.name)
+    else:
+        tmp.replace(dest)
+
+
+def _remove(tmp: Path) -> None:
+    if tmp.is_dir():
+        shutil.rmtree(tmp, ignore_errors=True)
+    elif tmp.exists():
+        tmp.unlink()

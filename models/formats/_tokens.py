@@ -1,0 +1,82 @@
+"""Tokens for export: a blank spaCy pipeline of the project pipeline's language.
+
+A trained pipeline such as en_core_web_sm tokenizes with its language's default rules, which `spacy.blank(lang)`
+has too, so the tokens are the ones a user training on the export gets, without loading any weights
+(loading a full pipeline takes ~0.6 s and tokenizing through it is slower). The language is read from the
+pipeline's meta.json; a pipeline that is not installed falls back to its name's language prefix, else "xx".
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # spaCy is imported when tokens are needed, not when the CLI starts (~0.6 s)
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+SpanTuple = tuple[int, int, str]
+
+
+def pipeline_language(pipeline: str, folder: Path | None = None) -> str:
+    """The language code of a spaCy pipeline (package name or folder), without loading it."""
+    from spacy import util
+
+    meta = None
+    path = Path(pipeline)
+    if folder is not None and not path.is_absolute():
+        path = folder / path
+    try:
+        if path.is_dir():
+            meta = util.get_model_meta(path)
+        elif util.is_package(pipeline):
+            meta = util.get_model_meta(util.get_package_path(pipeline))
+    except Exception:  # a broken or foreign folder: fall back to the name
+        meta = None
+    lang = (meta or {}).get("lang")
+    if not lang:
+        m = re.match(r"([a-z]{2,3})_", Path(pipeline).name)
+        lang = m.group(1) if m else "xx"
+    try:
+        util.get_lang_class(lang)
+    except Exception:
+        lang = "xx"
+    return lang
+
+
+@lru_cache(maxsize=8)
+def blank(lang: str) -> Language:
+    """A cached blank pipeline (tokenizer only) for `lang`."""
+    import spacy
+
+    return spacy.blank(lang)
+
+
+def align(doc: Doc, spans: list[SpanTuple], mode: str | None) -> tuple[list[SpanTuple], list[tuple[SpanTuple, str]], int]:
+    """Spans moved to token boundaries of `doc`.
+
+    Returns (aligned spans, problems, changed). Without `mode` a span whose edges are not token boundaries is a
+    problem; with `mode` ("expand" or "contract") it is moved, and a span that contracts to nothing or overlaps
+    another once moved is a problem. `changed` counts moved spans.
+    """
+    out: list[SpanTuple] = []
+    problems: list[tuple[SpanTuple, str]] = []
+    changed = 0
+    for start, end, label in spans:
+        span = doc.char_span(start, end, alignment_mode="strict")
+        if span is None:
+            if mode is None:
+                problems.append(((start, end, label), "not on token boundaries"))
+                continue
+            span = doc.char_span(start, end, alignment_mode=mode)
+            if span is None or not span.text.strip():
+                problems.append(((start, end, label), f"no whole token inside it (try --align expand)"))
+                continue
+            changed += 1
+        new = (span.start_char, span.end_char, label)
+        if out and new[0] < out[-1][1]:
+            problems.append(((start, end, label), f"overlaps {out[-1][0]}-{out[-1][1]} once moved to tokens"))
+            continue
+        out.append(new)
+    return out, problems, changed

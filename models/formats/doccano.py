@@ -1,0 +1,146 @@
+"""doccano JSONL: `{"text": ..., "label": [[start, end, "LABEL"], ...], "meta": {...}}` per line.
+
+Reads the generations seen in real exports: `label` / `labels` / `column_label` lists, `entities` objects
+({start_offset, end_offset, label}; their `relations` are skipped and counted), old `annotations`
+({label, start_offset, end_offset, user}; numeric label ids become labels like "12"; every user's spans are
+merged), texts under `text`, `data` or `column_data`, and a pretty-printed JSON file in place of JSON lines.
+doccano has no status: records with labels import as accepted, and only `text`, spans and `meta` are written.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ..errors import ImportFileError
+from ..store import NewDocument
+from . import Format, ReadOptions, register
+from ._export import ExportItem, WriteContext
+from ._read import check_spans, json_values, read_utf8, text_problem
+
+TEXT_KEYS = ("text", "data", "column_data")
+LIST_KEYS = ("label", "labels", "column_label")
+KNOWN = set(TEXT_KEYS) | set(LIST_KEYS) | {"entities", "relations", "annotations", "meta"}
+
+
+def _objects(path: Path, content: str):
+    out = []
+    for n, line in enumerate(content.split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            out.append((n, json.loads(line)))
+        except json.JSONDecodeError as exc:
+            try:    # a pretty-printed file named .jsonl: the whole file is one JSON value (or an array)
+                return list(json_values(path, content))
+            except ImportFileError:
+                cut = (" (the line is cut short: was the file truncated?)"
+                       if exc.pos >= len(line.rstrip()) or exc.msg.startswith("Unterminated string") else "")
+                raise ImportFileError(path, n, f"invalid JSON: {exc.msg} at column {exc.colno}{cut}") from None
+        except (RecursionError, ValueError) as exc:   # nested thousands deep; an integer of 4,300+ digits
+            reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc).split(";")[0]
+            raise ImportFileError(path, n, f"invalid JSON: {reason}") from None
+    return out
+
+
+def _text(obj: dict, n: int, path: Path, key: str) -> str:
+    keys = (key,) if key != "text" else TEXT_KEYS
+    for k in keys:
+        if k in obj:
+            text = obj[k]
+            problem = text_problem(text)
+            if problem:
+                raise ImportFileError(path, n, problem)
+            return text
+    raise ImportFileError(path, n, f"no text: none of the keys {', '.join(keys)} is here (keys: "
+                                   f"{', '.join(sorted(obj)) or 'none'}); name the text key with --text-key")
+
+
+def _raw_spans(obj: dict, n: int, path: Path, options: ReadOptions) -> list | None:
+    for key in LIST_KEYS:
+        if key in obj:
+            items = obj[key]
+            if not isinstance(items, list):
+                raise ImportFileError(path, n, f"{key!r} must be a list of [start, end, label], got {items!r:.60}")
+            for item in items:
+                if not (isinstance(item, list) and len(item) == 3):
+                    raise ImportFileError(path, n, f"{key!r}: each item must be [start, end, label], got {item!r:.60}")
+            return [tuple(item) for item in items]
+    for key, (s, e, lab) in (("entities", ("start_offset", "end_offset", "label")),
+                             ("annotations", ("start_offset", "end_offset", "label"))):
+        if key in obj:
+            items = obj[key]
+            if not isinstance(items, list):
+                raise ImportFileError(path, n, f"{key!r} must be a list, got {type(items).__name__}")
+            out = []
+            for item in items:
+                if not isinstance(item, dict) or not all(k in item for k in (s, e, lab)):
+                    raise ImportFileError(path, n, f"{key!r}: each item needs {s}, {e} and {lab}: {item!r:.80}")
+                label = item[lab]
+                out.append((item[s], item[e], str(label) if isinstance(label, int) else label))
+            return out
+    return None
+
+
+def read(path: Path, options: ReadOptions) -> list[NewDocument]:
+    content = read_utf8(path)
+    if options.on_progress:
+        options.on_progress(len(content), len(content))
+    docs = []
+    for n, obj in _objects(path, content):
+        if not isinstance(obj, dict):
+            raise ImportFileError(path, n, f"expected a JSON object {{\"text\": ..., \"label\": ...}}, "
+                                           f"got {type(obj).__name__}")
+        text = _text(obj, n, path, options.text_key)
+        meta = obj.get("meta", {})
+        if not isinstance(meta, dict):
+            raise ImportFileError(path, n, f"\"meta\" must be an object, got {type(meta).__name__}")
+        meta = {**meta, **{k: v for k, v in obj.items() if k not in KNOWN and k != options.text_key}}
+        if isinstance(obj.get("relations"), list) and obj["relations"]:
+            options.skipped["relations"] += len(obj["relations"])
+        raw = _raw_spans(obj, n, path, options)
+        if raw is None:
+            docs.append(NewDocument(text=text, meta=meta, line=n))
+            continue
+        spans, lost = check_spans(path, n, text, raw, options.skipped)
+        docs.append(NewDocument(text=text, meta=meta, line=n, spans=spans,
+                                status="pending" if lost else "accepted"))
+    if not docs:
+        raise ImportFileError(path, None, "is empty: no JSON lines in it")
+    return docs
+
+
+class DoccanoWriter:
+    def __init__(self, path: Path, ctx: WriteContext) -> None:
+        self.fh = path.open("w", encoding="utf-8", newline="\n")
+
+    def add(self, item: ExportItem) -> None:
+        record = {"text": item.doc.text, "label": [[s, e, label] for s, e, label in item.spans]}
+        if item.doc.meta:
+            record["meta"] = item.doc.meta
+        self.fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+    def finish(self) -> None:
+        self.fh.close()
+
+    def close(self) -> None:
+        self.fh.close()
+
+
+def sniff(path: Path, head: str) -> bool:
+    if path.is_dir() or not path.name.lower().endswith((".jsonl", ".json", ".ndjson")):
+        return False
+    first = next((ln for ln in head.split("\n") if ln.strip()), "")
+    try:
+        obj = json.loads(first)
+    except json.JSONDecodeError:
+        return '"start_offset"' in head or ('"entities"' in head and '"relations"' in head)
+    if not isinstance(obj, dict):
+        return False
+    if any(isinstance(obj.get(k), list) and all(isinstance(i, list) for i in obj[k]) for k in LIST_KEYS):
+        return True
+    return any(isinstance(obj.get(k), list) and obj[k] and isinstance(obj[k][0], dict)
+               and "start_offset" in obj[k][0] for k in ("entities", "annotations"))
+
+
+register(Format("doccano", (".doccano.jsonl",), "doccano JSONL {\"text\", \"label\": [[start, end, label], ...]}",
+                read=read, write=DoccanoWriter, cannot_carry=("status",), suffix=".jsonl", sniff=sniff))
