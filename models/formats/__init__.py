@@ -92,13 +92,22 @@ def _head(path: Path, size: int = 65536) -> str:
         return ""
 
 
+def _sniffs(fmt: Format, path: Path, head: str) -> bool:
+    """A sniffer only guesses: whatever it trips on (hostile JSON, odd bytes) means "not recognised here",
+    and the reader chosen by name then reports the real problem with its file and line."""
+    try:
+        return bool(fmt.sniff(path, head))
+    except (ValueError, RecursionError, TypeError, KeyError, IndexError, AttributeError):
+        return False
+
+
 def guess_format(path: Path) -> Format:
     """The reader for a file: from its content where formats share a suffix (doccano vs Prodigy `.jsonl`,
     brat folders), else from its name (`.jsonl`, `.csv`, `.txt`, `.spacy`, `.conll`, ...)."""
     _load()
     head = _head(path)
     for fmt in FORMATS.values():
-        if fmt.read and fmt.sniff and fmt.sniff(path, head):
+        if fmt.read and fmt.sniff and _sniffs(fmt, path, head):
             return fmt
     name = path.name.lower()
     for fmt in FORMATS.values():

@@ -1,10 +1,15 @@
 """Helpers for the format tests: a fixture project with varied Unicode, and a snapshot of what is stored."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from models.formats._export import STATUSES
 from models.store import NewDocument, add_documents, iter_annotated_documents
 
 # Token-aligned spans (for spacy.blank("en")) over texts with astral characters, combining marks, \r\n and RTL.
+# The real files other tools exported live beside the checkout (../shared/interop); tests skip when absent.
+INTEROP = Path(__file__).resolve().parents[2].parent / "shared" / "interop"
+
 FIXTURE = [
     NewDocument("Li Qiang met Putin in Beijing.", {"source": "news"},
                 spans=[(0, 8, "PERSON"), (13, 18, "PERSON"), (22, 29, "GPE")], status="accepted"),

@@ -6,8 +6,7 @@ import json
 
 import pytest
 
-from conftest import INTEROP
-from formats_util import counts
+from formats_util import INTEROP, counts
 from models.errors import ImportFileError
 from models.formats import ReadOptions, get_format, guess_format
 from models.formats._import import import_file
