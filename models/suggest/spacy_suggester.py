@@ -9,6 +9,8 @@ that overlaps a pattern match is dropped; among overlapping pattern matches the 
 """
 from __future__ import annotations
 
+import multiprocessing
+import warnings
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -84,8 +86,19 @@ class SpacySuggester(Suggester):
         self.use_patterns = use_patterns
 
     def suggest(self, texts: Iterable[str], *, batch_size: int = 64, n_process: int = 1) -> Iterator[list[SpanDict]]:
-        for doc in self.nlp.pipe(texts, batch_size=batch_size, n_process=n_process):
-            yield self.spans_of(doc)
+        before = set(multiprocessing.active_children()) if n_process > 1 else set()
+        docs = self.nlp.pipe(texts, batch_size=batch_size, n_process=n_process)
+        finished = False
+        try:
+            for doc in docs:
+                yield self.spans_of(doc)
+            finished = True
+        finally:
+            if not finished and n_process > 1:
+                _stop_workers(before)
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message=r"\[W127\]")  # "not all workers completed": we stopped them
+                docs.close()
 
     def spans_of(self, doc) -> list[SpanDict]:
         """A processed Doc's suggestions: mapped labels, patterns winning over overlapping model entities."""
@@ -107,6 +120,14 @@ class SpacySuggester(Suggester):
                 out.append(_span(ent, label, "model"))
         out.sort(key=lambda d: (d["start"], d["end"]))
         return out
+
+
+def _stop_workers(before: set) -> None:
+    """End spaCy's worker processes when a run stops early. Closing `nlp.pipe` alone can hang: the forked workers
+    hold copies of the result pipes, so a worker blocked sending a result never sees the parent stop listening."""
+    for proc in set(multiprocessing.active_children()) - before:
+        proc.terminate()
+        proc.join(timeout=5)
 
 
 def _span(span, label: str, origin: str, score: float | None = None) -> SpanDict:
