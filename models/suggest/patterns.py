@@ -28,8 +28,8 @@ def _check(obj: Any, label_ok: Callable[[str], bool], labels_hint: str) -> str |
     if not isinstance(label, str) or not label.strip():
         return f"\"label\" is missing or not a string; expected e.g. {EXAMPLE}"
     if not label_ok(label):
-        return f"label {label!r} is not a project label and model.label_map does not map it to one; use one of " \
-               f"{labels_hint}, or add it to the project's labels"
+        return f"label {label!r} is not a project label and model.label_map does not map it to one; use one of: " \
+               f"{labels_hint}; or add it to the project's labels"
     pattern = obj.get("pattern")
     if isinstance(pattern, str):
         return None if pattern.strip() else "\"pattern\" is an empty string"
