@@ -16,6 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColum
 from rich.text import Text
 
 from ..project import open_project
+from ..store import document_count
 
 
 class _RateColumn(ProgressColumn):
@@ -88,7 +89,8 @@ def run(args: argparse.Namespace) -> int:
             done = 0
             previous = _quiet_workers_on_ctrl_c()
             try:
-                warnings.filterwarnings("ignore", message=r"\[W127\]")  # spaCy: "not all workers completed" (we stop them)
+                # spaCy warns "not all workers completed" when we stop its workers on Ctrl-C
+                warnings.filterwarnings("ignore", message=r"\[W127\]")
                 done = suggest_documents(project, suggester, batch_size=args.batch_size, n_process=args.processes,
                                          on_progress=on_progress)
             except KeyboardInterrupt:
@@ -101,10 +103,13 @@ def run(args: argparse.Namespace) -> int:
                 if previous is not None:
                     signal.signal(signal.SIGINT, previous)
         seconds = time.perf_counter() - started
-    rate = f", {done / seconds:.1f} docs/s" if done and seconds > 0 else ""
-    if total == 0:
-        print(f"{args.dir}: every document already has suggestions for {suggester.key}")
-    else:
-        print(f"{args.dir}: suggestions stored for {done} document{'s' if done != 1 else ''} "
-              f"({suggester.key}) in {seconds:.1f} s{rate}")
+        if total == 0:
+            with project.session() as session:
+                empty = document_count(session=session) == 0
+            print(f"{args.dir}: no documents yet; add some with: tagdesk import {args.dir} FILE..." if empty else
+                  f"{args.dir}: every document already has suggestions for {suggester.key}")
+            return 0
+    rate = f", {done / seconds:.1f} docs/s" if seconds > 0 else ""
+    print(f"{args.dir}: suggestions stored for {done} document{'s' if done != 1 else ''} "
+          f"({suggester.key}) in {seconds:.1f} s{rate}")
     return 0

