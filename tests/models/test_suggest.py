@@ -167,6 +167,8 @@ def test_registry_lists_the_three_suggesters():
 
 
 def test_cli_suggest_stores_then_reports_nothing_to_do(pipeline_project, cli):
+    code, out, _err = cli("suggest", pipeline_project.folder)
+    assert code == 0 and "no documents yet; add some with: tagdesk import" in out
     docs = add_texts(pipeline_project, [TEXT, "Acme Corp hired."])
     code, out, err = cli("suggest", pipeline_project.folder, "--batch-size", "1")
     assert (code, err) == (0, "")

@@ -77,8 +77,14 @@ def test_missing_patterns_file(make_project):
 
 
 def test_nothing_to_suggest_with(make_project):
-    msg = failure(configure(make_project(), pipeline=""))
-    assert "no pipeline and no patterns are set" in msg
+    project = configure(make_project(), pipeline="")
+    assert "no pipeline and no patterns are set" in failure(project)
+    with pytest.raises(SuggesterError, match="model.pipeline is empty"):
+        load_suggester(project, name="model")
+    with pytest.raises(SuggesterError, match="model.patterns is empty"):
+        load_suggester(project, name="patterns")
+    with pytest.raises(SuggesterError, match="no suggester named 'spacy'; choose one of model, model"):
+        load_suggester(project, name="spacy")
 
 
 def test_a_failure_stores_nothing_and_the_cli_prints_one_line(make_project, cli):
