@@ -190,3 +190,33 @@ def test_two_processes_give_the_same_suggestions_and_stop_cleanly(pipeline_proje
     assert suggest_documents(project, suggester, batch_size=4, n_process=2) == 40 - done
     expected = [span(0, 12, "PERSON", "model"), span(17, 26, "ORG", "model"), span(30, 35, "GPE", "model")]
     assert all(stored(project, suggester.key, d) == expected for d in docs)
+
+
+LISTENING_NER = {"model": {
+    "@architectures": "spacy.TransitionBasedParser.v2", "state_type": "ner", "extra_state_tokens": False,
+    "hidden_width": 64, "maxout_pieces": 2, "use_upper": True, "nO": None,
+    "tok2vec": {"@architectures": "spacy.Tok2VecListener.v1", "width": 96, "upstream": "*"},
+}}
+
+
+@pytest.mark.parametrize("ner_config, runs", [
+    (LISTENING_NER, ["tok2vec", "ner"]),   # `spacy train`'s default: ner listens to the shared tok2vec
+    ({}, ["ner"]),                          # ner with its own tok2vec (like en_core_web_sm): tok2vec is not run
+])
+def test_only_ner_and_the_tok2vec_it_listens_to_are_run(make_project, ner_config, runs):
+    import spacy
+
+    project = make_project(labels=("PERSON", "ORG", "GPE"))
+    nlp = spacy.blank("en")
+    nlp.add_pipe("tok2vec")
+    nlp.add_pipe("tagger").add_label("NN")
+    nlp.add_pipe("ner", config=ner_config).add_label("PERSON")
+    nlp.add_pipe("sentencizer")
+    nlp.initialize()
+    nlp.to_disk(project.folder / "trained")
+    project = configure(project, pipeline="trained")
+    suggester = load_suggester(project)
+    assert suggester.nlp.pipe_names == runs
+    (doc,) = add_texts(project, ["Ada Lovelace wrote to Charles Babbage."])
+    assert suggest_documents(project, suggester) == 1  # an untrained ner: any spans, but it runs and stores
+    assert all(s["label"] == "PERSON" and s["origin"] == "model" for s in stored(project, suggester.key, doc))
