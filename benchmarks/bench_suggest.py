@@ -88,7 +88,7 @@ def run(n_docs: int, processes: list[int], rounds: int, batch_size: int) -> list
                     "plain": lambda: [d.ents for d in plain.pipe(part_texts, batch_size=batch_size,
                                                                   n_process=n_process)],
                     "tagdesk": lambda: suggest_documents(project, suggester, document_ids=part_ids,
-                                                         only_given=True, batch_size=batch_size,
+                                                         batch_size=batch_size,
                                                          n_process=n_process),
                 }
                 for side in (("plain", "tagdesk") if r % 2 == 0 else ("tagdesk", "plain")):

@@ -19,13 +19,13 @@ def _texts(project: Project, ids: list[int], chunk: int) -> Iterator[str]:
 
 
 def suggest_documents(project: Project, suggester: Suggester, *, document_ids: Sequence[int] | None = None,
-                      only_given: bool = False, batch_size: int = 64, n_process: int = 1,
+                      batch_size: int = 64, n_process: int = 1,
                       on_progress: Callable[[int, int], None] | None = None,
                       should_stop: Callable[[], bool] | None = None) -> int:
     """Store `suggester`'s suggestions for every document lacking them under `suggester.key`.
 
-    `document_ids` are done first, in that order (e.g. the document on screen), then the rest in project order
-    (or only them with `only_given=True`). Results are committed every `batch_size` documents in their own write
+    Without `document_ids`, every document lacking them, in project order; with `document_ids`, only those, in that
+    order (those already cached are skipped), e.g. the document on screen, then chunks of the rest. Results are committed every `batch_size` documents in their own write
     session, so an interruption (cancel, Ctrl-C, crash) keeps finished batches and a rerun resumes.
     `on_progress(done, total)` is called after each commit (and once with 0 at the start); `should_stop()` is
     checked after every document: when true, what is finished is stored and the run ends.
@@ -34,7 +34,7 @@ def suggest_documents(project: Project, suggester: Suggester, *, document_ids: S
     batch_size = max(1, int(batch_size))
     with project.session() as session:
         ids = store.documents_lacking_suggestions(suggester.key, session=session, first=document_ids or (),
-                                                  only_first=only_given)
+                                                  only_first=document_ids is not None)
     total = len(ids)
     done = 0
     if on_progress:

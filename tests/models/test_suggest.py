@@ -132,16 +132,22 @@ def test_interrupted_run_keeps_finished_work_and_resumes(pipeline_project):
     assert all(stored(project, suggester.key, d) == [span(0, 12, "PERSON", "model")] for d in docs)
 
 
-def test_given_documents_are_done_first_in_that_order(pipeline_project):
+def test_given_documents_only_are_done_in_that_order(pipeline_project):
     project = pipeline_project
     docs = add_texts(project, [f"Paris {i}" for i in range(5)])
     suggester = load_suggester(project)
-    done = suggest_documents(project, suggester, document_ids=[docs[3], docs[1]], batch_size=1,
-                             should_stop=lambda: stored(project, suggester.key, docs[1]) is not None)
-    assert done == 2
-    assert [stored(project, suggester.key, d) is not None for d in docs] == [False, True, False, True, False]
-    assert suggest_documents(project, suggester, document_ids=[docs[0]], only_given=True) == 1
+    order = []
+    done = suggest_documents(project, suggester, document_ids=[docs[3], docs[1], docs[4]], batch_size=1,
+                             on_progress=lambda d, t: order.append(
+                                 [stored(project, suggester.key, x) is not None for x in docs]))
+    assert done == 3
+    assert order == [[False] * 5, [False, False, False, True, False], [False, True, False, True, False],
+                     [False, True, False, True, True]]
+    # already cached ones are skipped; an empty list does nothing
+    assert suggest_documents(project, suggester, document_ids=[docs[3], docs[0]]) == 1
+    assert suggest_documents(project, suggester, document_ids=[]) == 0
     assert stored(project, suggester.key, docs[2]) is None
+    assert suggest_documents(project, suggester) == 1
 
 
 def test_key_names_pipeline_version_patterns_and_labels(pipeline_project, make_project):
