@@ -2,13 +2,16 @@
 components NER needs loaded (and the same entities as the full pipeline)."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from conftest import SHARED
 from models.suggest import load_suggester, model_key, suggest_documents
 from suggest_support import add_texts, stored
 
-ARTICLE = (SHARED / "corpus" / "seed-article.txt").read_text(encoding="utf-8")
+# the shared corpus beside the repository, as tests/conftest.py finds it
+SEED = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "seed-article.txt"
+ARTICLE = SEED.read_text(encoding="utf-8")
 
 
 @pytest.mark.slow
