@@ -53,3 +53,10 @@ def no_project(path: Path) -> ConfigError:
         f"{path}: no tagdesk.toml here, so this is not a Tagdesk project; "
         f"create one with: tagdesk new {path} --labels PERSON,ORG,GPE"
     )
+
+
+class SuggesterError(TagdeskError):
+    """The project's suggestion model or patterns cannot be used (not installed, not a pipeline, bad pattern line).
+
+    Annotation still works without suggestions; the message says what was asked, what was found and what to do.
+    """

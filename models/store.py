@@ -625,3 +625,53 @@ def iter_annotated_documents(*, session: Session, annotator: str, statuses: Sequ
                 spans.setdefault(ann_id, []).append((start, end, label))
         for doc_id, text, meta, status, ann_id, _position in rows:
             yield AnnotatedDocument(doc_id, text, meta or {}, status, spans.get(ann_id, []) if ann_id else [])
+
+
+# ---------------------------------------------------------------------------------------------- suggestions in bulk
+# (models.suggest.suggest_documents) SQLAlchemy Core: one statement per batch, no ORM objects.
+
+from sqlalchemy import delete as _delete  # noqa: E402  (kept in this section to ease merging)
+
+_IN_CHUNK = 900  # stay under SQLite's bound-parameter limit
+
+
+def documents_lacking_suggestions(model: str, *, session: Session, first: Sequence[int] = (),
+                                  only_first: bool = False) -> list[int]:
+    """Ids of documents without cached suggestions for `model`: the ids in `first` (in that order, unknown and
+    already-suggested ones skipped), then, unless `only_first`, all the others in project order."""
+    has = select(Suggestion.id).where(Suggestion.document_id == Document.id, Suggestion.model == model).exists()
+    head: list[int] = []
+    wanted = list(dict.fromkeys(first))
+    lacking: set[int] = set()
+    for i in range(0, len(wanted), _IN_CHUNK):
+        chunk = wanted[i:i + _IN_CHUNK]
+        lacking.update(session.exec(select(Document.id).where(col(Document.id).in_(chunk), ~has)).all())
+    head = [i for i in wanted if i in lacking]
+    if only_first:
+        return head
+    rest = session.exec(select(Document.id).where(~has).order_by(Document.position)).all()
+    return head + [i for i in rest if i not in lacking]
+
+
+def document_texts(ids: Sequence[int], *, session: Session) -> dict[int, str]:
+    """{id: text} for the given document ids (missing ids are absent)."""
+    out: dict[int, str] = {}
+    for i in range(0, len(ids), _IN_CHUNK):
+        chunk = list(ids[i:i + _IN_CHUNK])
+        out.update(session.exec(select(Document.id, Document.text).where(col(Document.id).in_(chunk))).all())
+    return out
+
+
+def store_suggestions_bulk(items: Sequence[tuple[int, list[dict[str, Any]]]], model: str, *,
+                           session: Session) -> None:
+    """Cache many documents' suggestions for `model` (replacing any already stored for them). Does not commit."""
+    if not items:
+        return
+    conn = session.connection()
+    ids = [doc_id for doc_id, _spans in items]
+    for i in range(0, len(ids), _IN_CHUNK):
+        conn.execute(_delete(Suggestion).where(col(Suggestion.model) == model,
+                                              col(Suggestion.document_id).in_(ids[i:i + _IN_CHUNK])))
+    now = utcnow()
+    conn.execute(insert(Suggestion), [{"document_id": doc_id, "model": model, "spans": spans, "created_at": now}
+                                      for doc_id, spans in items])

