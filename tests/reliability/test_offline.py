@@ -18,6 +18,8 @@ STEPS = [
     ["import", "{proj}", "{data}/docs.jsonl", "--quiet"],
     ["import", "{proj}", "{data}/docs.csv", "--quiet"],
     ["import", "{proj}", "{data}/article.txt", "--quiet"],
+    ["suggest", "{proj}", "--quiet"],   # the real English pipeline, from its installed package
+    ["export", "{proj}", "--format", "spacy", "--include", "pending", "--out", "{tmp}/all.spacy", "--quiet"],
     ["stats", "{proj}", "--json"],
     ["backup", "{proj}", "--out", "{tmp}/copy.sqlite"],
 ]
@@ -49,6 +51,8 @@ def test_the_workflow_needs_no_network(tmp_path):
     assert [r["code"] for r in results] == [0] * len(STEPS), run.stderr[-3000:]
     stats = json.loads(results[STEPS.index(["stats", "{proj}", "--json"])]["stdout"])
     assert stats["documents"] == 4
+    assert stats["documents_with_suggestions"] == 4
+    assert (tmp_path / "all.spacy").stat().st_size > 0
 
 
 def test_the_guard_catches_a_connection(tmp_path):
