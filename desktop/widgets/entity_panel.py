@@ -139,8 +139,8 @@ class EntityPanel(QWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
-        self.table.setColumnWidth(0, 96)
-        self.table.setColumnWidth(2, 66)
+        self.table.setColumnWidth(0, 92)
+        self.table.setColumnWidth(2, 86)   # "pattern ?" fits
         self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.setMinimumWidth(250)
