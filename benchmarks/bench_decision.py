@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--n", type=int, default=300, help="decisions per measurement")
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--dir", type=Path, default=None, help="where the test databases go (default: a temp folder)")
-    args = p.parse_args(argv)
+    args = p.parse_args([] if argv is None else argv)
     with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
         results = {}
         for journal, sync in SETTINGS:
