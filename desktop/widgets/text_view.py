@@ -29,7 +29,8 @@ CHUNK = 2500                  # entities formatted per event-loop turn after tha
 
 class OffsetMap:
     """Code point <-> Qt position for one text: +1 after each character outside the BMP (a surrogate pair),
-    -1 after each "\\r\\n" (Qt stores one paragraph separator for it)."""
+    -1 after each "\\r\\n" (Qt stores one paragraph separator for it), and -1 after a leading U+FEFF (Qt drops
+    a byte-order mark at the start of a text)."""
 
     def __init__(self, text: str) -> None:
         self.length = len(text)
@@ -37,6 +38,11 @@ class OffsetMap:
         self._qt: list[int] = []     # the same place in Qt positions
         self._shift: list[int] = []  # cumulative shift from there on
         shift = 0
+        if text.startswith("\ufeff"):
+            shift = -1
+            self._cp.append(1)
+            self._qt.append(0)
+            self._shift.append(shift)
         for m in _SHIFTS.finditer(text):
             if m.group() == "\r\n":
                 shift -= 1

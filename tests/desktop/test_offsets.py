@@ -13,6 +13,7 @@ TEXTS = {
     "rtl": "قال لي تشيانغ إن الصين وروسيا mixed with English שלום.",
     "tabs": "name:\tLi Qiang\norg:\tState Council\t(China)",
     "crlf": "Line one, Li Qiang.\r\nLine two, Putin.\r\n\r\nLast 😀 line.\rold mac",
+    "bom": "\ufeffLi Qiang met Putin in Moscow.\ufeff (a mark inside stays)",
 }
 
 
@@ -23,15 +24,15 @@ def test_every_substring_round_trips_through_qt(qtbot, name):
     qtbot.addWidget(view)
     view.set_document(text, [])
     m = view.map
-    qt_text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\u2029")
+    qt_text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\u2029")
     assert view.document().characterCount() - 1 == len(qt_text.encode("utf-16-le")) // 2
     cursor = QTextCursor(view.document())
     for start in range(len(text)):
-        assert m.from_qt(m.to_qt(start)) == start or text[start - 1:start + 1] == "\r\n"
+        assert m.from_qt(m.to_qt(start)) == start or text[start - 1:start + 1] == "\r\n" or (start, text[0]) == (0, "\ufeff")
         for end in range(start + 1, min(len(text), start + 6) + 1):
             cursor.setPosition(m.to_qt(start))
             cursor.setPosition(m.to_qt(end), QTextCursor.MoveMode.KeepAnchor)
-            expect = text[start:end].replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\u2029")
+            expect = text[start:end].removeprefix("\ufeff" if start == 0 else "").replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\u2029")
             if text[start - 1:start + 1] == "\r\n":   # between \r and \n: Qt has one separator for both
                 continue
             assert cursor.selectedText() == expect, (start, end)
