@@ -123,8 +123,11 @@ class DocumentState:
                 return sug
         return best
 
-    def was_suggested(self, start: int, end: int, label: str) -> bool:
-        return any((s.start, s.end, s.label) == (start, end, label) for s in self._suggestions_near(start, end))
+    def hidden_suggestions(self, start: int, end: int) -> list[tuple[int, int, str]]:
+        """(start, end, label) of the suggestions a span at start-end hides (overlapping, not dismissed): they
+        would come back if that span were removed."""
+        return [(s.start, s.end, s.label) for s in self._suggestions_near(start, end)
+                if s.start < end and s.end > start and (s.start, s.end, s.label) not in self.dismissed]
 
     # -- changes
     def add_span(self, item: Item) -> Delta:

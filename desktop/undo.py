@@ -73,19 +73,20 @@ class Command(QUndoCommand):
         self.session.span_added(self.document_id, stored)
         return stored
 
+    def _span(self, s, item: Item):  # noqa: ANN001, ANN202
+        span = store.span_at(self.document_id, item.start, item.end, session=s, **self._who)
+        if span is None:
+            raise TagdeskError(f"the span at {item.start}-{item.end} is gone (changed in another window?)")
+        return span
+
     def _remove(self, item: Item) -> None:
         with self._writing() as s:
-            span = store.span_at(self.document_id, item.start, item.end, session=s, **self._who)
-            if span is None:
-                raise TagdeskError(f"the span at {item.start}-{item.end} is gone (changed in another window?)")
-            store.remove_span(span.id, session=s, **self._who)
+            store.remove_span(self._span(s, item).id, session=s, **self._who)
         self.session.span_removed(self.document_id, item.start, item.end)
 
     def _change(self, before: Item, after: Item) -> None:
         with self._writing() as s:
-            span = store.span_at(self.document_id, before.start, before.end, session=s, **self._who)
-            if span is None:
-                raise TagdeskError(f"the span at {before.start}-{before.end} is gone (changed in another window?)")
+            span = self._span(s, before)
             store.update_span(span.id, session=s, start=after.start, end=after.end, label=after.label, **self._who)
         self.session.span_changed(self.document_id, before, after)
 
@@ -116,24 +117,32 @@ class AcceptSuggestion(AddSpan):
 
 
 class RemoveSpan(Command):
-    """Delete on a span. A span that was a suggestion is also dismissed, so the suggestion does not come back."""
+    """Delete on a span: it goes, and so do the suggestions it hid (accepted then deleted, or relabelled or resized
+    then deleted), dismissed in the same transaction so they do not come back."""
 
     def __init__(self, session: AnnotationSession, document_id: int, item: Item) -> None:
         super().__init__(session, document_id, f"Remove {item.label}")
         self.item = item
         state = session.state
-        self.was_suggested = bool(state and state.document_id == document_id
-                                  and state.was_suggested(item.start, item.end, item.label))
+        self.hidden = (state.hidden_suggestions(item.start, item.end)
+                       if state and state.document_id == document_id else [])
 
     def forward(self) -> None:
-        self._remove(self.item)
-        if self.was_suggested:
-            _dismiss(self, self.item, True)
+        with self._writing() as s:
+            span = self._span(s, self.item)
+            store.remove_span(span.id, session=s, dismiss=self.hidden, **self._who)
+        for start, end, label in self.hidden:
+            self.session.suggestion_dismissed(self.document_id, Item(start, end, label), True)
+        self.session.span_removed(self.document_id, self.item.start, self.item.end)
 
     def backward(self) -> None:
-        if self.was_suggested:
-            _dismiss(self, self.item, False)
-        self._add(self.item)
+        item = self.item
+        with self._writing() as s:
+            store.add_span(self.document_id, item.start, item.end, item.label, session=s, origin=item.origin,
+                           score=item.score, undismiss=self.hidden, **self._who)
+        self.session.span_added(self.document_id, Item(item.start, item.end, item.label, item.origin, item.score))
+        for start, end, label in self.hidden:
+            self.session.suggestion_dismissed(self.document_id, Item(start, end, label), False)
 
 
 class ChangeSpan(Command):
@@ -199,6 +208,7 @@ class SetStatus(Command):
             self.before = ann.status if ann else Status.pending.value
             store.decide(self.document_id, self.status, session=s, seconds=self.seconds, **self._who,
                          add_spans=[(i.start, i.end, i.label, i.origin, i.score) for i in self.add])
+        self.seconds = 0.0   # the time was spent once: a redo after an undo adds none
         self.session.status_set(self.document_id, self.status, added=self.add, removed=[])
 
     def backward(self) -> None:

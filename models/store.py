@@ -306,8 +306,11 @@ def _span_for_write(span_id: int, *, session: Session, annotator: str,
 
 def add_span(document_id: int, start: int, end: int, label: str, *, session: Session, annotator: str,
              origin: str = Origin.human.value, score: float | None = None,
-             expected_version: int | None = None) -> Span:
-    """Add one span and commit. Raises OverlapError if it overlaps another span of this annotator."""
+             expected_version: int | None = None, undismiss: Iterable[tuple[int, int, str]] = ()) -> Span:
+    """Add one span and commit. Raises OverlapError if it overlaps another span of this annotator.
+
+    `undismiss` (start, end, label) forgets those suggestion dismissals in the same transaction (the undo of a
+    `remove_span(..., dismiss=...)`)."""
     length = text_length(document_id, session=session)
     check_span(length, start, end, label)
     ann = _annotation_for_write(document_id, session=session, annotator=annotator, expected_version=expected_version)
@@ -315,20 +318,45 @@ def add_span(document_id: int, start: int, end: int, label: str, *, session: Ses
     span = Span(annotation_id=ann.id, start=start, end=end, label=label, origin=origin, score=score)
     session.add(span)
     session.flush()
+    restored = _set_dismissals(ann, undismiss, False, session=session)
     _touch(ann, session=session, action="add_span",
-           payload={"span_id": span.id, "start": start, "end": end, "label": label, "origin": origin})
+           payload={"span_id": span.id, "start": start, "end": end, "label": label, "origin": origin,
+                    **({"undismissed": restored} if restored else {})})
     session.commit()
     return span
 
 
-def remove_span(span_id: int, *, session: Session, annotator: str, expected_version: int | None = None) -> Span:
-    """Remove one span and commit. Returns the removed span (detached) so it can be restored."""
+def remove_span(span_id: int, *, session: Session, annotator: str, expected_version: int | None = None,
+                dismiss: Iterable[tuple[int, int, str]] = ()) -> Span:
+    """Remove one span and commit. Returns the removed span (detached) so it can be restored.
+
+    `dismiss` (start, end, label) records those suggestions as rejected in the same transaction: deleting a span
+    that hid the model's suggestions means "no entity here", so they must not come back."""
     span, ann = _span_for_write(span_id, session=session, annotator=annotator, expected_version=expected_version)
     session.delete(span)
+    dismissed = _set_dismissals(ann, dismiss, True, session=session)
     _touch(ann, session=session, action="remove_span",
-           payload={"span_id": span_id, "start": span.start, "end": span.end, "label": span.label})
+           payload={"span_id": span_id, "start": span.start, "end": span.end, "label": span.label,
+                    **({"dismissed": dismissed} if dismissed else {})})
     session.commit()
     return span
+
+
+def _set_dismissals(ann: Annotation, items: Iterable[tuple[int, int, str]], dismissed: bool, *,
+                    session: Session) -> list[list]:
+    """Record (or forget) dismissals of suggestions for one annotation; does not commit. Returns what changed."""
+    changed = []
+    for start, end, label in items:
+        row = session.exec(select(Dismissal).where(Dismissal.annotation_id == ann.id, Dismissal.start == start,
+                                                   Dismissal.end == end, Dismissal.label == label)).first()
+        if dismissed and row is None:
+            session.add(Dismissal(annotation_id=ann.id, start=start, end=end, label=label))
+        elif not dismissed and row is not None:
+            session.delete(row)
+        else:
+            continue
+        changed.append([start, end, label])
+    return changed
 
 
 def update_span(span_id: int, *, session: Session, annotator: str, start: int | None = None,
@@ -499,10 +527,7 @@ def dismiss_suggestion(document_id: int, start: int, end: int, label: str, *, se
                        annotator: str) -> None:
     """Remember that this annotator rejected one suggested span, so it is not shown again; commit."""
     ann = _annotation_for_write(document_id, session=session, annotator=annotator, expected_version=None)
-    exists = session.exec(select(Dismissal.id).where(Dismissal.annotation_id == ann.id, Dismissal.start == start,
-                                                     Dismissal.end == end, Dismissal.label == label)).first()
-    if exists is None:
-        session.add(Dismissal(annotation_id=ann.id, start=start, end=end, label=label))
+    _set_dismissals(ann, [(start, end, label)], True, session=session)
     _touch(ann, session=session, action="dismiss_suggestion", payload={"start": start, "end": end, "label": label})
     session.commit()
 
@@ -511,10 +536,7 @@ def restore_suggestion(document_id: int, start: int, end: int, label: str, *, se
                        annotator: str) -> None:
     """Forget a dismissal (undo of `dismiss_suggestion`); commit."""
     ann = _annotation_for_write(document_id, session=session, annotator=annotator, expected_version=None)
-    row = session.exec(select(Dismissal).where(Dismissal.annotation_id == ann.id, Dismissal.start == start,
-                                               Dismissal.end == end, Dismissal.label == label)).first()
-    if row is not None:
-        session.delete(row)
+    _set_dismissals(ann, [(start, end, label)], False, session=session)
     _touch(ann, session=session, action="restore_suggestion", payload={"start": start, "end": end, "label": label})
     session.commit()
 

@@ -104,6 +104,48 @@ def test_delete_on_a_suggestion_is_remembered(make_window, qtbot):
     assert [i.key for i in w2.session.state.pending.values()] == []   # it does not come back
 
 
+def test_a_relabelled_suggestion_deleted_stays_gone_in_one_transaction(make_window, qtbot):
+    """Tab to a suggestion, relabel it (it becomes the annotator's span), Delete: the model's suggestion must
+    not come back, and `a` must not store it; the removal and the dismissal are one committed event."""
+    w = make_window(TEXTS, SUGGESTED)
+    press(qtbot, w, Qt.Key.Key_Tab)
+    assert w.session.selected == ("suggestion", *LI, "PERSON")
+    press(qtbot, w, Qt.Key.Key_2)                       # PERSON suggestion -> ORG span
+    assert stored(w) == [(*LI, "ORG", "human")]
+    press(qtbot, w, Qt.Key.Key_Delete)
+    assert stored(w) == []
+    assert ("suggestion", *LI, "PERSON") not in w.session.state.pending
+    with w.project.session() as s:
+        from models.db.tables import Event
+        from sqlmodel import select
+        last = s.exec(select(Event).order_by(Event.id.desc())).first()
+    assert last.action == "remove_span" and last.payload["dismissed"] == [[*LI, "PERSON"]]
+    press(qtbot, w, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)   # undo: the ORG span is back
+    assert stored(w) == [(*LI, "ORG", "human")]
+    press(qtbot, w, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    press(qtbot, w, Qt.Key.Key_A)
+    assert stored(w, 1) == [(*MOSCOW, "GPE", "model")]   # the deleted one was not accepted
+
+
+def test_undo_and_redo_of_a_decision_count_its_time_once(make_window, qtbot):
+    w = make_window(TEXTS, SUGGESTED)
+    w.session.opened_at -= 30          # as if the annotator spent 30 s on this document
+    press(qtbot, w, Qt.Key.Key_X)
+
+    def seconds():
+        with w.project.session() as s:
+            from models import store
+            return store.get_annotation(1, session=s, annotator=w.project.annotator).seconds_spent
+
+    first = seconds()
+    assert first >= 30
+    for _ in range(3):
+        press(qtbot, w, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+        press(qtbot, w, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert status(w, 1) == "rejected"
+    assert seconds() == first
+
+
 def test_enter_accepts_one_suggestion_alone(make_window, qtbot):
     w = make_window(TEXTS, SUGGESTED)
     press(qtbot, w, Qt.Key.Key_Tab)
