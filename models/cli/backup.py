@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import argparse
-import sqlite3
 from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
 from ..config import CONFIG_NAME, load_config
-from ..db.backup import backup_sqlite
+from ..db.backup import backup_sqlite, describe_copy
 from ..errors import ConfigError, TagdeskError, no_project
 from ..project import resolve_database_url
 
@@ -64,11 +63,6 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise TagdeskError(f"{out.parent}: cannot create the folder ({exc.strerror})") from None
     backup_sqlite(db, out)
-    con = sqlite3.connect(out)
-    try:
-        docs = con.execute("SELECT count(*) FROM document").fetchone()[0]
-        rev = con.execute("SELECT version_num FROM alembic_version").fetchone()[0]
-    finally:
-        con.close()
-    print(f"{out}: copy of {db.name} ({docs} document{'s' if docs != 1 else ''}, schema {rev})")
+    docs, rev = describe_copy(out)
+    print(f"{out}: copy of {db.name} ({docs} document{'s' if docs != 1 else ''}, schema {rev or 'unknown'})")
     return 0

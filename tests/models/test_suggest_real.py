@@ -2,6 +2,7 @@
 components NER needs loaded (and the same entities as the full pipeline)."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -9,9 +10,9 @@ import pytest
 from models.suggest import load_suggester, model_key, suggest_documents
 from suggest_support import add_texts, stored
 
-# the shared corpus beside the repository, as tests/conftest.py finds it
-SEED = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "seed-article.txt"
-ARTICLE = SEED.read_text(encoding="utf-8")
+# the seed article: the demo project's first document (a copy of shared/corpus/seed-article.jsonl)
+DEMO = Path(__file__).resolve().parents[2] / "projects" / "demo" / "corpus.jsonl"
+ARTICLE = json.loads(DEMO.read_text(encoding="utf-8").splitlines()[0])["text"]
 
 
 @pytest.mark.slow
