@@ -9,9 +9,9 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Signal
 
 from models.errors import TagdeskError
+from models.formats._tokens import project_tokenizer
 from models.project import Project
 
-from .snapping import load_tokenizer, pipeline_lang
 from .tasks import Task, run_task
 
 CHUNK = 256   # documents per call of the engine: between calls, the document on screen can jump the queue
@@ -44,7 +44,7 @@ class Background(QObject):
     def start(self, *, suggest: bool = True) -> None:
         lang_folder = self.project.folder
         pipeline = self.pipeline
-        tok = run_task(lambda _r, _s: load_tokenizer(pipeline_lang(pipeline, lang_folder)), name="tokenizer")
+        tok = run_task(lambda _r, _s: project_tokenizer(pipeline, lang_folder), name="tokenizer")
         tok.finished.connect(self.tokenizer_ready)
         tok.failed.connect(lambda exc: self.notice.emit(f"Token snapping uses a simple word pattern: {exc}"))
         self.tasks.append(tok)

