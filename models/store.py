@@ -383,34 +383,11 @@ def set_status(document_id: int, status: Status | str, *, session: Session, anno
                add_spans: Iterable[tuple[int, int, str, str, float | None]] = (), seconds: float = 0.0,
                expected_version: int | None = None) -> Annotation:
     """Record a decision on a document and commit, adding `add_spans` (start, end, label, origin, score) first,
-    e.g. the pending suggestions an "accept" turns into spans."""
-    status = Status(status).value
-    length = text_length(document_id, session=session)
-    ann = _annotation_for_write(document_id, session=session, annotator=annotator, expected_version=expected_version)
-    added = []
-    for start, end, label, origin, score in add_spans:
-        check_span(length, start, end, label)
-        _refuse_overlap(ann, start, end, session=session)
-        span = Span(annotation_id=ann.id, start=start, end=end, label=label, origin=origin, score=score)
-        session.add(span)
-        session.flush()
-        added.append(span.id)
-    before = ann.status
-    ann.status = status
-    _touch(ann, session=session, action="set_status",
-           payload={"status": status, "before": before, "added_span_ids": added}, seconds=seconds)
-    session.commit()
+    e.g. the pending suggestions an "accept" turns into spans. (`decide` without removals.)"""
+    ann, _added = decide(document_id, status, session=session, annotator=annotator, add_spans=add_spans,
+                         seconds=seconds, expected_version=expected_version)
     return ann
 
-
-def log_event(action: str, *, session: Session, annotator: str, document_id: int | None = None,
-              payload: dict[str, Any] | None = None, commit: bool = True) -> None:
-    session.add(Event(annotator=annotator, document_id=document_id, action=action, payload=payload or {}))
-    if commit:
-        session.commit()
-
-
-# ---------------------------------------------------------------------------------------------- suggestions
 
 def store_suggestions(document_id: int, model: str, spans: list[dict[str, Any]], *, session: Session) -> None:
     """Cache a model's spans for a document (replacing any for the same model key). Does not commit."""
@@ -484,7 +461,8 @@ def span_at(document_id: int, start: int, end: int, *, session: Session, annotat
 
 def decide(document_id: int, status: Status | str, *, session: Session, annotator: str,
            add_spans: Iterable[tuple[int, int, str, str, float | None]] = (),
-           remove_spans: Iterable[tuple[int, int]] = (), seconds: float = 0.0) -> tuple[Annotation, list[Span]]:
+           remove_spans: Iterable[tuple[int, int]] = (), seconds: float = 0.0,
+           expected_version: int | None = None) -> tuple[Annotation, list[Span]]:
     """Set a document's status, adding `add_spans` (start, end, label, origin, score) and removing the spans at
     `remove_spans` (start, end), in one committed transaction with one `set_status` event.
 
@@ -493,7 +471,7 @@ def decide(document_id: int, status: Status | str, *, session: Session, annotato
     """
     status = Status(status).value
     length = text_length(document_id, session=session)
-    ann = _annotation_for_write(document_id, session=session, annotator=annotator, expected_version=None)
+    ann = _annotation_for_write(document_id, session=session, annotator=annotator, expected_version=expected_version)
     removed = []
     for start, end in remove_spans:
         span = session.exec(select(Span).where(Span.annotation_id == ann.id, Span.start == start,
