@@ -15,7 +15,7 @@ from PySide6.QtGui import QUndoStack
 
 from models import store
 from models.db.tables import Origin, Status
-from models.errors import OverlapError, TagdeskError
+from models.errors import OverlapError, StaleAnnotationError, TagdeskError
 from models.project import Project
 
 from . import undo
@@ -50,6 +50,8 @@ class AnnotationSession(QObject):
         self.opened_at = time.monotonic()
         self.started_at = time.monotonic()
         self.decided_this_session: set[int] = set()
+        # document id -> the annotation version this window last read or wrote (stale-edit detection)
+        self.versions: dict[int, int] = {}
 
     # ------------------------------------------------------------------ documents
     @property
@@ -78,8 +80,17 @@ class AnnotationSession(QObject):
                      in store.span_tuples(document_id, session=s, annotator=self.annotator)]
             sugg = store.suggestions_for(document_id, self.model_key, session=s) if self.model_key else None
             dismissed = store.dismissals_of(document_id, session=s, annotator=self.annotator)
+        self.versions[document_id] = ann.version if ann else 0
         return DocumentState(document_id, doc.text, ann.status if ann else Status.pending.value, spans, sugg,
                              dismissed)
+
+    def reload_document(self) -> None:
+        """Read the document on screen again from the database (another window changed it)."""
+        if self.state is None:
+            return
+        self.state = self._read_state(self.state.document_id)
+        self._select(None)
+        self.document_opened.emit(self.state)
 
     def reload_suggestions(self, *, only_if_missing: bool = True) -> bool:
         """Read the cached suggestions of the document on screen (they may have just arrived). True if shown."""
@@ -248,6 +259,11 @@ class AnnotationSession(QObject):
             command.run()
         except OverlapError as exc:
             self.message.emit(f"Not added: {exc}")
+            return False
+        except StaleAnnotationError:
+            self.reload_document()
+            self.message.emit("This document was changed in another window: it is shown as saved there now. "
+                              "Make your change again if it is still needed.")
             return False
         except TagdeskError as exc:
             self.message.emit(str(exc))

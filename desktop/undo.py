@@ -8,13 +8,14 @@ the message and makes the command obsolete.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QUndoCommand
 
 from models import store
 from models.db.tables import Origin, Status
-from models.errors import TagdeskError
+from models.errors import StaleAnnotationError, TagdeskError
 
 from .document_state import Item
 
@@ -54,15 +55,23 @@ class Command(QUndoCommand):
         try:
             fn()
         except TagdeskError as exc:
+            if isinstance(exc, StaleAnnotationError) and self.session.document_id == self.document_id:
+                self.session.reload_document()   # show what the other window saved
             self.session.message.emit(f"Cannot {self.text().lower()}: {exc}")
             self.setObsolete(True)
 
     @property
     def _who(self) -> dict:
-        return {"annotator": self.session.annotator}
+        """Whose edit, and the version of the document this window last saw: if another window changed it
+        since, the store refuses (StaleAnnotationError) instead of overwriting that change."""
+        return {"annotator": self.session.annotator, "expected_version": self.session.versions.get(self.document_id)}
 
+    @contextmanager
     def _writing(self):  # noqa: ANN202
-        return self.session.project.writing()
+        with self.session.project.writing() as s:
+            yield s
+            self.session.versions[self.document_id] = store.annotation_version(
+                self.document_id, session=s, annotator=self.session.annotator)
 
     # helpers shared by the span commands
     def _add(self, item: Item) -> Item:
@@ -74,7 +83,7 @@ class Command(QUndoCommand):
         return stored
 
     def _span(self, s, item: Item):  # noqa: ANN001, ANN202
-        span = store.span_at(self.document_id, item.start, item.end, session=s, **self._who)
+        span = store.span_at(self.document_id, item.start, item.end, session=s, annotator=self.session.annotator)
         if span is None:
             raise TagdeskError(f"the span at {item.start}-{item.end} is gone (changed in another window?)")
         return span

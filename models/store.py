@@ -264,6 +264,14 @@ def _annotation_for_write(document_id: int, *, session: Session, annotator: str,
     return ann
 
 
+def annotation_version(document_id: int, *, session: Session, annotator: str) -> int:
+    """The version of this annotator's annotation of a document (0 before the first edit): a window passes it
+    back as `expected_version` to find out whether another window changed the document meanwhile."""
+    version = session.exec(select(Annotation.version).where(Annotation.document_id == document_id,
+                                                            Annotation.annotator == annotator)).first()
+    return version or 0
+
+
 def spans_of(document_id: int, *, session: Session, annotator: str) -> list[Span]:
     """This annotator's spans of a document, in reading order."""
     stmt = (select(Span).join(Annotation, Annotation.id == Span.annotation_id)
@@ -502,18 +510,18 @@ def decide(document_id: int, status: Status | str, *, session: Session, annotato
 
 
 def dismiss_suggestion(document_id: int, start: int, end: int, label: str, *, session: Session,
-                       annotator: str) -> None:
+                       annotator: str, expected_version: int | None = None) -> None:
     """Remember that this annotator rejected one suggested span, so it is not shown again; commit."""
-    ann = _annotation_for_write(document_id, session=session, annotator=annotator, expected_version=None)
+    ann = _annotation_for_write(document_id, session=session, annotator=annotator, expected_version=expected_version)
     _set_dismissals(ann, [(start, end, label)], True, session=session)
     _touch(ann, session=session, action="dismiss_suggestion", payload={"start": start, "end": end, "label": label})
     session.commit()
 
 
 def restore_suggestion(document_id: int, start: int, end: int, label: str, *, session: Session,
-                       annotator: str) -> None:
+                       annotator: str, expected_version: int | None = None) -> None:
     """Forget a dismissal (undo of `dismiss_suggestion`); commit."""
-    ann = _annotation_for_write(document_id, session=session, annotator=annotator, expected_version=None)
+    ann = _annotation_for_write(document_id, session=session, annotator=annotator, expected_version=expected_version)
     _set_dismissals(ann, [(start, end, label)], False, session=session)
     _touch(ann, session=session, action="restore_suggestion", payload={"start": start, "end": end, "label": label})
     session.commit()
