@@ -206,10 +206,6 @@ class JsonlWriter:
         self.fh.close()
 
 
-def sniff(path: Path, head: str) -> bool:
-    return False
-
-
 register(Format("jsonl", (".jsonl", ".ndjson", ".jsonlines"),
                 "JSON lines: {\"text\", \"meta\"} documents or Prodigy-style tasks (tokens, spans, answer, hashes)",
                 read=read, write=JsonlWriter, cannot_carry=(), tokens=True, suffix=".jsonl"))
