@@ -21,6 +21,7 @@ from .theme import apply_theme
 from .widgets.document_list import DocumentList
 from .widgets.entity_panel import EntityPanel
 from .widgets.label_bar import LabelBar
+from .widgets.notice_bar import NoticeBar
 from .widgets.shortcuts_dialog import ShortcutsDialog
 from .widgets.status_bar import StatusBar
 from .widgets.text_view import Palette, TextView
@@ -42,6 +43,7 @@ class MainWindow(QMainWindow):
         self.labels = LabelBar(list(project.config.labels), self)
         self.text = TextView(self)
         self.entities = EntityPanel(self.colors, self)
+        self.notice_bar = NoticeBar(self)
         self.status = StatusBar(self)
         self.setStatusBar(self.status)
         self._layout()
@@ -66,6 +68,7 @@ class MainWindow(QMainWindow):
         column = QVBoxLayout(centre)
         column.setContentsMargins(6, 10, 6, 6)
         column.setSpacing(0)
+        column.addWidget(self.notice_bar)
         column.addWidget(self.labels)
         column.addWidget(self.text, 1)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
@@ -188,11 +191,16 @@ class MainWindow(QMainWindow):
         b.tokenizer_ready.connect(lambda tok: setattr(self.session, "snapper", Snapper(tok)))
         b.model_key_ready.connect(self.session.set_model_key)
         b.model_status.connect(self.status.set_model)
+        b.model_status.connect(self._model_problem)
         b.progress.connect(lambda p: self.status.show_task(*p) if p else self.status.show_task(None))
         b.suggestions_arrived.connect(self.session.reload_suggestions)
         b.notice.connect(self.status.notice)
         self.status.cancel_clicked.connect(b.cancel)
         self.status.set_model("Loading model…", self.project.config.model.pipeline)
+
+    def _model_problem(self, text: str, reason: str = "") -> None:
+        if text.startswith("No suggestions") and reason:
+            self.notice_bar.show_message(f"Suggestions are off. {reason}\nAnnotating works as usual without them.")
 
     def _document_opened(self, state: DocumentState | None) -> None:
         self.background.want(state.document_id if state else None)

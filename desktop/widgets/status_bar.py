@@ -41,7 +41,8 @@ class StatusBar(QStatusBar):
         return label
 
     def notice(self, text: str) -> None:
-        self.showMessage(text, NOTICE_MS)
+        # long messages (an error that says what to do) stay long enough to be read: ~15 characters a second
+        self.showMessage(text, max(NOTICE_MS, len(text) * 70))
 
     def set_position(self, place: int | None, total: int, status: str = "") -> None:
         text = f"Doc {place:,} of {total:,}" if place else f"{total:,} documents"
@@ -53,7 +54,9 @@ class StatusBar(QStatusBar):
         self.rate.setToolTip("Documents decided per hour in this session")
 
     def set_model(self, text: str, tooltip: str = "") -> None:
-        self.model.setText(text)
+        """The model in use; with a reason (`tooltip`) for having none, a warning sign says to hover for it."""
+        problem = text.startswith(("No suggestions", "Suggestions unavailable"))
+        self.model.setText(f"⚠ {text}" if problem and tooltip else text)
         self.model.setToolTip(tooltip or text)
 
     def show_task(self, text: str | None, done: int | None = None, total: int | None = None) -> None:
