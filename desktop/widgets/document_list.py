@@ -78,11 +78,29 @@ class DocumentListModel(QAbstractTableModel):
         return not parent.isValid() and len(self._rows) < self._total
 
     def fetchMore(self, parent: QModelIndex) -> None:
-        if parent.isValid():
+        if not parent.isValid():
+            self._load(PAGE)
+
+    def load_document(self, document_id: int) -> int | None:
+        """The row of a document, loading the rows up to it (one COUNT, at most one page query) if needed.
+        None if the filters hide it."""
+        row = self._index.get(document_id)
+        if row is not None:
+            return row
+        with self.project.session() as s:
+            row = store.filtered_row_of(document_id, session=s, annotator=self.project.annotator, **self.filters)
+        if row is None:
+            return None
+        self._load(row + 1 - len(self._rows))
+        return self._index.get(document_id)
+
+    def _load(self, count: int) -> None:
+        """Append the next `count` rows (rounded up to a whole page) in one query."""
+        if count <= 0:
             return
         with self.project.session() as s:
             more = store.document_rows(session=s, annotator=self.project.annotator, offset=len(self._rows),
-                                       limit=PAGE, **self.filters)
+                                       limit=-(-count // PAGE) * PAGE, **self.filters)
         if more:
             first = len(self._rows)
             self.beginInsertRows(QModelIndex(), first, first + len(more) - 1)
@@ -219,11 +237,8 @@ class DocumentList(QWidget):
         self.table.scrollTo(self.list_model.index(row, 0))
 
     def select_document(self, document_id: int, *, emit: bool = True) -> bool:
-        """Make a document the current row, fetching pages until it is loaded. False if the filters hide it."""
-        model = self.list_model
-        while model.row_for(document_id) is None and model.canFetchMore(QModelIndex()):
-            model.fetchMore(QModelIndex())
-        row = model.row_for(document_id)
+        """Make a document the current row, loading the rows up to it in one query. False if the filters hide it."""
+        row = self.list_model.load_document(document_id)
         if row is None:
             self.table.clearSelection()
             return False

@@ -45,3 +45,24 @@ def test_filters_and_search(project, qtbot):
     view.label_filter.setCurrentIndex(view.label_filter.findData("PERSON"))
     assert [view.list_model.row_of(i).id for i in range(view.list_model.rowCount())] == [2]
     assert view.count.text() == "1 document"
+
+
+def test_selecting_the_last_of_20000_documents_loads_rows_in_one_query(project, qtbot, monkeypatch):
+    with project.writing() as s:
+        store.add_documents([store.NewDocument(text=f"Document {i} about {'Berlin' if i % 2 else 'Paris'}.")
+                             for i in range(20_000)], session=s)
+    view = DocumentList(project)
+    qtbot.addWidget(view)
+    pages = []
+    real = store.document_rows
+    monkeypatch.setattr(store, "document_rows", lambda **kw: pages.append(kw) or real(**kw))
+    assert view.select_document(20_000)
+    assert view.current_document() == 20_000
+    assert view.list_model.row_for(20_000) == 19_999
+    assert len(pages) <= 1                             # not 100 pages of OFFSET queries
+    view.search.setText("berlin")
+    view.search.returnPressed.emit()                   # filters change: the current document is found again
+    assert view.current_document() == 20_000
+    assert view.list_model.row_for(20_000) == 9_999
+    assert len(pages) <= 3
+    assert not view.select_document(19_999)             # "Document 19998 about Paris" is hidden by the search
