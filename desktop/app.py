@@ -11,6 +11,8 @@ from models.errors import TagdeskError
 from models.project import open_project
 from resources import resource_path
 
+from . import tasks
+
 
 def make_app(argv: list[str] | None = None) -> QApplication:
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
@@ -34,4 +36,5 @@ def run_app(folder: Path, argv: list[str] | None = None) -> int:
     try:
         return app.exec()
     finally:
+        tasks.shutdown()   # no worker may still use the database once it is closed
         project.close()

@@ -13,6 +13,7 @@ from models.db.tables import Status
 from models.project import Project
 from resources import resource_path
 
+from . import tasks
 from .background import Background
 from .document_state import DocumentState
 from .session import AnnotationSession
@@ -258,6 +259,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_settings()
-        if self.background.suggest_task is not None:
-            self.background.suggest_task.cancel()
+        self._counter_timer.stop()
+        self.background.cancel()
+        tasks.shutdown()   # cancel spaCy loading / suggesting and wait (bounded) before the project closes
         super().closeEvent(event)
