@@ -12,6 +12,7 @@ from models.project import open_project
 from resources import resource_path
 
 from . import tasks
+from .errors import install_excepthook
 
 
 def make_app(argv: list[str] | None = None) -> QApplication:
@@ -31,6 +32,7 @@ def run_app(folder: Path, argv: list[str] | None = None) -> int:
         raise
     from .main_window import MainWindow
 
+    install_excepthook()
     window = MainWindow(project)
     window.show()
     try:
