@@ -5,15 +5,22 @@ a 100,000-document project does not load 100,000 texts.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import shiboken6
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
                                QTableView, QVBoxLayout, QWidget)
 
 from models import store
+from models.errors import TagdeskError
 from models.db.tables import Status
 from models.project import Project
 from resources import resource_path
+
+from ..errors import READ_FAILED
+from ..tasks import Task, run_task
 
 PAGE = 200
 STATUSES = [s.value for s in Status]
@@ -21,6 +28,24 @@ STATUSES = [s.value for s in Status]
 
 def status_icon(status: str) -> QIcon:
     return QIcon(str(resource_path("icons", f"status-{status}.svg")))
+
+
+def clean_filters(filters: dict[str, str | None]) -> dict[str, str | None]:
+    return {k: (v or None) for k, v in filters.items()}
+
+
+def first_page(project: Project, filters: dict[str, str | None], keep: int | None,
+               should_stop: Callable[[], bool] = lambda: False) -> tuple[int, list[store.DocumentRow], int | None]:
+    """(total, rows, row of `keep`) under `filters`: the count, then the rows up to the document `keep` (if the
+    filters show it) or the first page. Opens its own session: runs on a worker thread when filters change."""
+    with project.session() as s:
+        total = store.count_documents(session=s, annotator=project.annotator, **filters)
+        if should_stop():
+            return total, [], None
+        row = store.filtered_row_of(keep, session=s, annotator=project.annotator, **filters) if keep else None
+        limit = PAGE if row is None else -(-(row + 1) // PAGE) * PAGE
+        rows = store.document_rows(session=s, annotator=project.annotator, offset=0, limit=limit, **filters)
+    return total, rows, row
 
 
 class DocumentListModel(QAbstractTableModel):
@@ -38,16 +63,21 @@ class DocumentListModel(QAbstractTableModel):
 
     # -- data
     def reload(self) -> None:
+        """Read the first page under the current filters, on this thread (see `first_page` for the worker)."""
+        self.show_page(self.filters, *first_page(self.project, self.filters, None))
+
+    def show_page(self, filters: dict[str, str | None], total: int, rows: list[store.DocumentRow],
+                  _row: int | None = None) -> None:
+        """Replace the list by rows read under `filters` (by `first_page`, maybe on a worker thread)."""
         self.beginResetModel()
-        with self.project.session() as s:
-            self._total = store.count_documents(session=s, annotator=self.project.annotator, **self.filters)
-            self._rows = store.document_rows(session=s, annotator=self.project.annotator, offset=0, limit=PAGE,
-                                             **self.filters)
+        self.filters = dict(filters)
+        self._total = total
+        self._rows = list(rows)
         self._index = {r.id: i for i, r in enumerate(self._rows)}
         self.endResetModel()
 
     def set_filters(self, **filters: str | None) -> None:
-        self.filters.update({k: (v or None) for k, v in filters.items()})
+        self.filters.update(clean_filters(filters))
         self.reload()
 
     def total(self) -> int:
@@ -162,6 +192,7 @@ class DocumentList(QWidget):
 
     document_chosen = Signal(int)
     message = Signal(str)
+    filters_applied = Signal()   # the list now shows the filters' results (read in the background)
 
     def __init__(self, project: Project, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -200,6 +231,7 @@ class DocumentList(QWidget):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.count)
 
+        self._filtering: Task | None = None   # the latest filter change being read in the background
         self._search_timer = QTimer(self, singleShot=True, interval=250, timeout=self._apply_filters)
         self.search.textChanged.connect(lambda _t: self._search_timer.start())
         self.search.returnPressed.connect(self._apply_filters)
@@ -209,13 +241,44 @@ class DocumentList(QWidget):
         self._update_count()
 
     # -- filters
+    def filtering(self) -> bool:
+        """True while a filter change is being read (the list still shows the previous filters)."""
+        return self._filtering is not None
+
     def _apply_filters(self) -> None:
+        """Read the count and first rows under the new filters on the thread pool (a search scans every text);
+        a newer change makes older results stale: they are dropped."""
+        filters = clean_filters({"status": self.status_filter.currentData(), "label": self.label_filter.currentData(),
+                                 "search": self.search.text().strip()})
+        if self._filtering is not None:
+            self._filtering.cancel()
+        project, keep = self.list_model.project, self.current_document()
+        task = run_task(lambda _report, stop: first_page(project, filters, keep, stop), name="filter documents")
+        self._filtering = task
+        self.count.setText("Searching…" if filters["search"] else "Filtering…")
+        task.finished.connect(lambda result, t=task: self._filtered(t, filters, keep, result))
+        task.failed.connect(lambda exc, t=task: self._filter_failed(t, exc))
+
+    def _filtered(self, task: Task, filters: dict[str, str | None], keep: int | None,
+                  result: tuple[int, list[store.DocumentRow], int | None]) -> None:
+        if not shiboken6.isValid(self) or task is not self._filtering:
+            return   # stale (a newer filter change is on its way), or the list is gone
+        self._filtering = None
         current = self.current_document()
-        self.list_model.set_filters(status=self.status_filter.currentData(), label=self.label_filter.currentData(),
-                                    search=self.search.text().strip())
+        self.list_model.show_page(filters, *result)
         self._update_count()
-        if current is not None:
-            self.select_document(current, emit=False)
+        if current is not None and not (current == keep and result[2] is None):
+            self.select_document(current, emit=False)   # already loaded when it is `keep`: no query here
+        self.filters_applied.emit()
+
+    def _filter_failed(self, task: Task, exc: BaseException) -> None:
+        if not shiboken6.isValid(self) or task is not self._filtering:
+            return
+        self._filtering = None
+        self._update_count()
+        if not isinstance(exc, TagdeskError):
+            raise exc
+        self.message.emit(f"{READ_FAILED}: {exc}")
 
     def _update_count(self) -> None:
         total = self.list_model.total()
