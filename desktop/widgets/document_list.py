@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import shiboken6
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
                                QTableView, QVBoxLayout, QWidget)
@@ -238,7 +238,21 @@ class DocumentList(QWidget):
         self.status_filter.currentIndexChanged.connect(self._apply_filters)
         self.label_filter.currentIndexChanged.connect(self._apply_filters)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
+        self.list_model.modelReset.connect(self._fit_number_column)
+        self._fit_number_column()
         self._update_count()
+
+    def _fit_number_column(self) -> None:
+        """Room for the widest position number ("20000" needs more than "200"); the first, unfiltered list
+        gives the largest count (positions under a filter go as high)."""
+        self._widest = max(getattr(self, "_widest", 1), self.list_model.total())
+        digits = self.table.fontMetrics().horizontalAdvance(str(self._widest))
+        self.table.setColumnWidth(1, max(44, digits + 24))   # the theme pads cells by 6 px a side
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() in (QEvent.Type.StyleChange, QEvent.Type.FontChange):   # the theme sets the font size
+            self._fit_number_column()
+        super().changeEvent(event)
 
     # -- filters
     def filtering(self) -> bool:
@@ -269,6 +283,8 @@ class DocumentList(QWidget):
         self._update_count()
         if current is not None and not (current == keep and result[2] is None):
             self.select_document(current, emit=False)   # already loaded when it is `keep`: no query here
+        else:
+            self.table.scrollToTop()
         self.filters_applied.emit()
 
     def _filter_failed(self, task: Task, exc: BaseException) -> None:
