@@ -1,7 +1,9 @@
 """The document list: a lazily fetched table model over the store, with status/label filters and text search.
 
 Rows come a page at a time (`canFetchMore`/`fetchMore`), holding only id, position, a preview and the status:
-a 100,000-document project does not load 100,000 texts.
+a 100,000-document project does not load 100,000 texts. Jumping to a document deep in the list (restoring the
+last one, back, undo) finds its row with one COUNT and loads the rows up to it in one query. A filter or search
+change reads its count and first rows on the thread pool (a search scans every text).
 """
 from __future__ import annotations
 
@@ -14,12 +16,12 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeade
                                QTableView, QVBoxLayout, QWidget)
 
 from models import store
-from models.errors import TagdeskError
 from models.db.tables import Status
+from models.errors import TagdeskError
 from models.project import Project
 from resources import resource_path
 
-from ..errors import READ_FAILED
+from ..errors import READ_FAILED, read_errors
 from ..tasks import Task, run_task
 
 PAGE = 200
@@ -67,7 +69,7 @@ class DocumentListModel(QAbstractTableModel):
         self.show_page(self.filters, *first_page(self.project, self.filters, None))
 
     def show_page(self, filters: dict[str, str | None], total: int, rows: list[store.DocumentRow],
-                  _row: int | None = None) -> None:
+                  _kept_row: int | None = None) -> None:
         """Replace the list by rows read under `filters` (by `first_page`, maybe on a worker thread)."""
         self.beginResetModel()
         self.filters = dict(filters)
@@ -317,7 +319,9 @@ class DocumentList(QWidget):
 
     def select_document(self, document_id: int, *, emit: bool = True) -> bool:
         """Make a document the current row, loading the rows up to it in one query. False if the filters hide it."""
-        row = self.list_model.load_document(document_id)
+        row = None
+        with read_errors(self.message.emit):
+            row = self.list_model.load_document(document_id)
         if row is None:
             self.table.clearSelection()
             return False

@@ -65,3 +65,17 @@ def test_an_unexpected_exception_in_a_slot_is_shown_in_a_dialog(qtbot, monkeypat
     assert "Traceback" in box.detailedText() and "test_an_unexpected_exception" in box.detailedText()
     assert "KeyError" in capfd.readouterr().err       # still printed
     box.close()
+
+
+def test_a_failing_read_while_jumping_in_the_list_is_a_message(project, qtbot, monkeypatch):
+    from desktop.widgets.document_list import DocumentList
+
+    with project.writing() as s:
+        store.add_documents([store.NewDocument(text=f"Doc {i}") for i in range(500)], session=s)
+    view = DocumentList(project)
+    qtbot.addWidget(view)
+    messages = []
+    view.message.connect(messages.append)
+    monkeypatch.setattr(store, "filtered_row_of", _fail)
+    assert not view.select_document(450)                  # beyond the first page: its row must be read
+    assert len(messages) == 1 and DISK in messages[0]
