@@ -11,6 +11,9 @@ from models.errors import TagdeskError
 from models.project import open_project
 from resources import resource_path
 
+from . import tasks
+from .errors import install_excepthook
+
 
 def make_app(argv: list[str] | None = None) -> QApplication:
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
@@ -29,9 +32,11 @@ def run_app(folder: Path, argv: list[str] | None = None) -> int:
         raise
     from .main_window import MainWindow
 
+    install_excepthook()
     window = MainWindow(project)
     window.show()
     try:
         return app.exec()
     finally:
+        tasks.shutdown()   # no worker may still use the database once it is closed
         project.close()

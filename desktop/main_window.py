@@ -13,8 +13,10 @@ from models.db.tables import Status
 from models.project import Project
 from resources import resource_path
 
+from . import tasks
 from .background import Background
 from .document_state import DocumentState
+from .errors import read_errors
 from .session import AnnotationSession
 from .snapping import Snapper
 from .theme import apply_theme
@@ -217,12 +219,16 @@ class MainWindow(QMainWindow):
         state = self.session.state
         if state is None:
             return
-        with self.project.session() as s:
+        with read_errors(self.status.notice) as read, self.project.session() as s:
             place, total = store.document_index(state.document_id, session=s)
-        self.status.set_position(place, total, state.status)
+        if not read.failed:
+            self.status.set_position(place, total, state.status)
 
     def _update_counters(self) -> None:
-        self.status.set_counters(self.session.done_today(), self.session.docs_per_hour())
+        with read_errors(self.status.notice) as read:
+            today = self.session.done_today()
+        if not read.failed:
+            self.status.set_counters(today, self.session.docs_per_hour())
 
     # ------------------------------------------------------------------ theme and settings
     def set_theme(self, name: str) -> None:
@@ -266,6 +272,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_settings()
-        if self.background.suggest_task is not None:
-            self.background.suggest_task.cancel()
+        self._counter_timer.stop()
+        self.background.cancel()
+        tasks.shutdown()   # cancel spaCy loading / suggesting and wait (bounded) before the project closes
         super().closeEvent(event)

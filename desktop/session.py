@@ -20,6 +20,7 @@ from models.project import Project
 
 from . import undo
 from .document_state import Delta, DocumentState, Item
+from .errors import read_errors
 from .snapping import Snapper
 
 MAX_SECONDS_PER_DOC = 600.0
@@ -66,7 +67,11 @@ class AnnotationSession(QObject):
             return
         if self.state is not None and self.state.document_id == document_id:
             return
-        self.state = self._read_state(document_id)
+        with read_errors(self.message.emit) as read:
+            state = self._read_state(document_id)
+        if read.failed:
+            return
+        self.state = state
         self.selected = None
         self.opened_at = time.monotonic()
         self.document_opened.emit(self.state)
@@ -98,7 +103,8 @@ class AnnotationSession(QObject):
             return False
         if only_if_missing and self.state.suggestions is not None:
             return False
-        with self.project.session() as s:
+        sugg = None
+        with read_errors(self.message.emit), self.project.session() as s:
             sugg = store.suggestions_for(self.state.document_id, self.model_key, session=s)
         if sugg is None:
             return False
@@ -243,13 +249,17 @@ class AnnotationSession(QObject):
 
     def back(self) -> None:
         """Backspace: go back to the previous decision and reopen it."""
-        with self.project.session() as s:
+        with read_errors(self.message.emit) as read, self.project.session() as s:
             doc = store.last_decision(session=s, annotator=self.annotator)
+        if read.failed:
+            return
         if doc is None:
             self.message.emit("No earlier decision to go back to")
             return
         self.want_document.emit(doc)
         self.open_document(doc)
+        if self.document_id != doc:
+            return   # it could not be read (the message says why)
         self._push(undo.SetStatus(self, doc, Status.pending.value, text="Reopen document"))
 
     # ------------------------------------------------------------------ called by undo commands
@@ -329,6 +339,7 @@ class AnnotationSession(QObject):
 
     # ------------------------------------------------------------------ counters
     def done_today(self) -> int:
+        """Decisions made today (local midnight on); raises DatabaseError if the read fails."""
         midnight = datetime.now().astimezone().replace(hour=0, minute=0, second=0, microsecond=0)
         since = midnight.astimezone(timezone.utc)
         with self.project.session() as s:

@@ -8,10 +8,13 @@ session (SQLAlchemy sessions are not shared between threads).
     task = run_task(lambda report, stop: suggest_documents(project, s, on_progress=report, should_stop=stop))
     task.progress.connect(bar.update); task.finished.connect(done); task.failed.connect(show_error)
     task.cancel()   # asks the function to stop at its next should_stop() check
+
+Before the project closes, `shutdown()` cancels every task and waits (bounded) for the pool threads to end.
 """
 from __future__ import annotations
 
 import threading
+import time
 import traceback
 from collections.abc import Callable
 from typing import Any
@@ -21,6 +24,8 @@ from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
 Work = Callable[[Callable[..., None], Callable[[], bool]], Any]
 
 _running: set[Task] = set()  # keeps a task (and its signals) alive until it has reported
+_pools: set[QThreadPool] = set()  # the pools tasks were started on (waited for by shutdown)
+SHUTDOWN_WAIT_MS = 5_000
 
 
 class Task(QObject):
@@ -88,15 +93,45 @@ class _Runner(QRunnable):
     def run(self) -> None:
         task = self.task
         try:
-            result = self.work(task._report, task.is_cancelled)
+            result = self.work(_guarded(task._report), task.is_cancelled)
         except BaseException as exc:  # noqa: BLE001 - delivered to the GUI, never swallowed
             exc.traceback_text = traceback.format_exc()
-            task._w_failed.emit(exc)
+            _emit(task._w_failed, exc)
         else:
             if task.is_cancelled():
-                task._w_cancelled.emit()
+                _emit(task._w_cancelled)
             else:
-                task._w_finished.emit(result)
+                _emit(task._w_finished, result)
+
+
+def _emit(signal: Any, *args: Any) -> None:
+    """Emit from the worker thread; if the window (and the task object) went away meanwhile, nobody listens."""
+    try:
+        signal.emit(*args)
+    except RuntimeError:  # "Signal source has been deleted": the app is closing
+        pass
+
+
+def _guarded(report: Callable[..., None]) -> Callable[..., None]:
+    def guarded(*args: Any) -> None:
+        try:
+            report(*args)
+        except RuntimeError:  # the task object was deleted while closing: progress has no reader
+            pass
+    return guarded
+
+
+def shutdown(timeout_ms: int = SHUTDOWN_WAIT_MS) -> bool:
+    """Cancel every running task and wait up to `timeout_ms` for the pool threads to finish (call before the
+    project's database closes). True if every task ended in time."""
+    for task in list(_running):
+        task.cancel()
+    deadline = time.monotonic() + timeout_ms / 1000
+    done = True
+    for pool in list(_pools):
+        left = max(0, int((deadline - time.monotonic()) * 1000))
+        done = pool.waitForDone(left) and done
+    return done
 
 
 def run_task(work: Work, *, name: str = "task", pool: QThreadPool | None = None) -> Task:
@@ -111,5 +146,7 @@ def run_task(work: Work, *, name: str = "task", pool: QThreadPool | None = None)
     task.finished.connect(forget)
     task.failed.connect(forget)
     task.cancelled.connect(forget)
-    (pool or QThreadPool.globalInstance()).start(_Runner(task, work))
+    pool = pool or QThreadPool.globalInstance()
+    _pools.add(pool)
+    pool.start(_Runner(task, work))
     return task

@@ -16,11 +16,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
-from sqlalchemy import Engine, func, insert, or_
+from sqlalchemy import Engine, case, func, insert, literal, or_
 from sqlalchemy import exc as sa_exc
 from sqlmodel import Session, col, select
 
-from .db.engine import as_user_error
+from .db.engine import as_user_error, casefold
 from .db.tables import Annotation, Dismissal, Document, Event, Origin, Span, Status, Suggestion, utcnow
 from .errors import OverlapError, StaleAnnotationError, TagdeskError
 
@@ -224,7 +224,7 @@ def _filtered_documents(*, annotator: str, status: str | None, label: str | None
     if label:
         stmt = stmt.where(select(Span.id).where(Span.annotation_id == ann.c.id, Span.label == label).exists())
     if search:
-        stmt = stmt.where(func.instr(func.lower(Document.text), search.lower()) > 0)
+        stmt = stmt.where(func.instr(casefold(Document.text), casefold(literal(search))) > 0)
     return stmt
 
 
@@ -683,3 +683,19 @@ def store_suggestions_bulk(items: Sequence[tuple[int, list[dict[str, Any]]]], mo
     now = utcnow()
     conn.execute(insert(Suggestion), [{"document_id": doc_id, "model": model, "spans": spans, "created_at": now}
                                       for doc_id, spans in items])
+
+
+# ---------------------------------------------------------------------------------------------- list position
+# (desktop document list) Where a document sits in the filtered list, in one COUNT, so the list can load the rows
+# up to it in one query instead of paging with OFFSET until it appears.
+
+def filtered_row_of(document_id: int, *, session: Session, annotator: str, status: str | None = None,
+                    label: str | None = None, search: str | None = None) -> int | None:
+    """The 0-based row of a document in the list under these filters (the number of listed documents before it
+    in project order), or None if the filters hide it or it does not exist."""
+    position = select(Document.position).where(Document.id == document_id).scalar_subquery()
+    sub = _filtered_documents(annotator=annotator, status=status, label=label, search=search).where(
+        Document.position <= position).subquery()
+    listed = func.max(case((sub.c.id == document_id, 1), else_=0))
+    count, found = session.exec(select(func.count(), listed).select_from(sub)).one()
+    return count - 1 if found else None

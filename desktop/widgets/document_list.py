@@ -1,19 +1,28 @@
 """The document list: a lazily fetched table model over the store, with status/label filters and text search.
 
 Rows come a page at a time (`canFetchMore`/`fetchMore`), holding only id, position, a preview and the status:
-a 100,000-document project does not load 100,000 texts.
+a 100,000-document project does not load 100,000 texts. Jumping to a document deep in the list (restoring the
+last one, back, undo) finds its row with one COUNT and loads the rows up to it in one query. A filter or search
+change reads its count and first rows on the thread pool (a search scans every text).
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSize, Qt, QTimer, Signal
+from collections.abc import Callable
+
+import shiboken6
+from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
                                QTableView, QVBoxLayout, QWidget)
 
 from models import store
 from models.db.tables import Status
+from models.errors import TagdeskError
 from models.project import Project
 from resources import resource_path
+
+from ..errors import READ_FAILED, read_errors
+from ..tasks import Task, run_task
 
 PAGE = 200
 STATUSES = [s.value for s in Status]
@@ -21,6 +30,24 @@ STATUSES = [s.value for s in Status]
 
 def status_icon(status: str) -> QIcon:
     return QIcon(str(resource_path("icons", f"status-{status}.svg")))
+
+
+def clean_filters(filters: dict[str, str | None]) -> dict[str, str | None]:
+    return {k: (v or None) for k, v in filters.items()}
+
+
+def first_page(project: Project, filters: dict[str, str | None], keep: int | None,
+               should_stop: Callable[[], bool] = lambda: False) -> tuple[int, list[store.DocumentRow], int | None]:
+    """(total, rows, row of `keep`) under `filters`: the count, then the rows up to the document `keep` (if the
+    filters show it) or the first page. Opens its own session: runs on a worker thread when filters change."""
+    with project.session() as s:
+        total = store.count_documents(session=s, annotator=project.annotator, **filters)
+        if should_stop():
+            return total, [], None
+        row = store.filtered_row_of(keep, session=s, annotator=project.annotator, **filters) if keep else None
+        limit = PAGE if row is None else -(-(row + 1) // PAGE) * PAGE
+        rows = store.document_rows(session=s, annotator=project.annotator, offset=0, limit=limit, **filters)
+    return total, rows, row
 
 
 class DocumentListModel(QAbstractTableModel):
@@ -38,16 +65,21 @@ class DocumentListModel(QAbstractTableModel):
 
     # -- data
     def reload(self) -> None:
+        """Read the first page under the current filters, on this thread (see `first_page` for the worker)."""
+        self.show_page(self.filters, *first_page(self.project, self.filters, None))
+
+    def show_page(self, filters: dict[str, str | None], total: int, rows: list[store.DocumentRow],
+                  _kept_row: int | None = None) -> None:
+        """Replace the list by rows read under `filters` (by `first_page`, maybe on a worker thread)."""
         self.beginResetModel()
-        with self.project.session() as s:
-            self._total = store.count_documents(session=s, annotator=self.project.annotator, **self.filters)
-            self._rows = store.document_rows(session=s, annotator=self.project.annotator, offset=0, limit=PAGE,
-                                             **self.filters)
+        self.filters = dict(filters)
+        self._total = total
+        self._rows = list(rows)
         self._index = {r.id: i for i, r in enumerate(self._rows)}
         self.endResetModel()
 
     def set_filters(self, **filters: str | None) -> None:
-        self.filters.update({k: (v or None) for k, v in filters.items()})
+        self.filters.update(clean_filters(filters))
         self.reload()
 
     def total(self) -> int:
@@ -78,11 +110,29 @@ class DocumentListModel(QAbstractTableModel):
         return not parent.isValid() and len(self._rows) < self._total
 
     def fetchMore(self, parent: QModelIndex) -> None:
-        if parent.isValid():
+        if not parent.isValid():
+            self._load(PAGE)
+
+    def load_document(self, document_id: int) -> int | None:
+        """The row of a document, loading the rows up to it (one COUNT, at most one page query) if needed.
+        None if the filters hide it."""
+        row = self._index.get(document_id)
+        if row is not None:
+            return row
+        with self.project.session() as s:
+            row = store.filtered_row_of(document_id, session=s, annotator=self.project.annotator, **self.filters)
+        if row is None:
+            return None
+        self._load(row + 1 - len(self._rows))
+        return self._index.get(document_id)
+
+    def _load(self, count: int) -> None:
+        """Append the next `count` rows (rounded up to a whole page) in one query."""
+        if count <= 0:
             return
         with self.project.session() as s:
             more = store.document_rows(session=s, annotator=self.project.annotator, offset=len(self._rows),
-                                       limit=PAGE, **self.filters)
+                                       limit=-(-count // PAGE) * PAGE, **self.filters)
         if more:
             first = len(self._rows)
             self.beginInsertRows(QModelIndex(), first, first + len(more) - 1)
@@ -144,6 +194,7 @@ class DocumentList(QWidget):
 
     document_chosen = Signal(int)
     message = Signal(str)
+    filters_applied = Signal()   # the list now shows the filters' results (read in the background)
 
     def __init__(self, project: Project, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -182,22 +233,70 @@ class DocumentList(QWidget):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.count)
 
+        self._filtering: Task | None = None   # the latest filter change being read in the background
         self._search_timer = QTimer(self, singleShot=True, interval=250, timeout=self._apply_filters)
         self.search.textChanged.connect(lambda _t: self._search_timer.start())
         self.search.returnPressed.connect(self._apply_filters)
         self.status_filter.currentIndexChanged.connect(self._apply_filters)
         self.label_filter.currentIndexChanged.connect(self._apply_filters)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
+        self.list_model.modelReset.connect(self._fit_number_column)
+        self._fit_number_column()
         self._update_count()
 
+    def _fit_number_column(self) -> None:
+        """Room for the widest position number ("20000" needs more than "200"); the first, unfiltered list
+        gives the largest count (positions under a filter go as high)."""
+        self._widest = max(getattr(self, "_widest", 1), self.list_model.total())
+        digits = self.table.fontMetrics().horizontalAdvance(str(self._widest))
+        self.table.setColumnWidth(1, max(44, digits + 24))   # the theme pads cells by 6 px a side
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() in (QEvent.Type.StyleChange, QEvent.Type.FontChange):   # the theme sets the font size
+            self._fit_number_column()
+        super().changeEvent(event)
+
     # -- filters
+    def filtering(self) -> bool:
+        """True while a filter change is being read (the list still shows the previous filters)."""
+        return self._filtering is not None
+
     def _apply_filters(self) -> None:
+        """Read the count and first rows under the new filters on the thread pool (a search scans every text);
+        a newer change makes older results stale: they are dropped."""
+        filters = clean_filters({"status": self.status_filter.currentData(), "label": self.label_filter.currentData(),
+                                 "search": self.search.text().strip()})
+        if self._filtering is not None:
+            self._filtering.cancel()
+        project, keep = self.list_model.project, self.current_document()
+        task = run_task(lambda _report, stop: first_page(project, filters, keep, stop), name="filter documents")
+        self._filtering = task
+        self.count.setText("Searching…" if filters["search"] else "Filtering…")
+        task.finished.connect(lambda result, t=task: self._filtered(t, filters, keep, result))
+        task.failed.connect(lambda exc, t=task: self._filter_failed(t, exc))
+
+    def _filtered(self, task: Task, filters: dict[str, str | None], keep: int | None,
+                  result: tuple[int, list[store.DocumentRow], int | None]) -> None:
+        if not shiboken6.isValid(self) or task is not self._filtering:
+            return   # stale (a newer filter change is on its way), or the list is gone
+        self._filtering = None
         current = self.current_document()
-        self.list_model.set_filters(status=self.status_filter.currentData(), label=self.label_filter.currentData(),
-                                    search=self.search.text().strip())
+        self.list_model.show_page(filters, *result)
         self._update_count()
-        if current is not None:
-            self.select_document(current, emit=False)
+        if current is not None and not (current == keep and result[2] is None):
+            self.select_document(current, emit=False)   # already loaded when it is `keep`: no query here
+        else:
+            self.table.scrollToTop()
+        self.filters_applied.emit()
+
+    def _filter_failed(self, task: Task, exc: BaseException) -> None:
+        if not shiboken6.isValid(self) or task is not self._filtering:
+            return
+        self._filtering = None
+        self._update_count()
+        if not isinstance(exc, TagdeskError):
+            raise exc
+        self.message.emit(f"{READ_FAILED}: {exc}")
 
     def _update_count(self) -> None:
         total = self.list_model.total()
@@ -219,11 +318,10 @@ class DocumentList(QWidget):
         self.table.scrollTo(self.list_model.index(row, 0))
 
     def select_document(self, document_id: int, *, emit: bool = True) -> bool:
-        """Make a document the current row, fetching pages until it is loaded. False if the filters hide it."""
-        model = self.list_model
-        while model.row_for(document_id) is None and model.canFetchMore(QModelIndex()):
-            model.fetchMore(QModelIndex())
-        row = model.row_for(document_id)
+        """Make a document the current row, loading the rows up to it in one query. False if the filters hide it."""
+        row = None
+        with read_errors(self.message.emit):
+            row = self.list_model.load_document(document_id)
         if row is None:
             self.table.clearSelection()
             return False

@@ -23,7 +23,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, String, create_engine, event, inspect
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.pool import StaticPool
 
 from ..errors import DatabaseError
@@ -47,6 +49,33 @@ def _sqlite_pragmas(dbapi_conn, _record, *, journal_mode: str = JOURNAL_MODE,
     if mode and mode[0] == journal_mode.lower():
         cur.execute(f"PRAGMA synchronous={synchronous}")
     cur.close()
+    # SQLite's lower() folds ASCII only ('É' stays 'É'): search folds case with Python's str.casefold instead.
+    dbapi_conn.create_function(CASEFOLD_SQL, 1, _casefold, deterministic=True)
+
+
+CASEFOLD_SQL = "tagdesk_casefold"
+
+
+def _casefold(value: object) -> str | None:
+    return None if value is None else str(value).casefold()
+
+
+class casefold(FunctionElement):  # noqa: N801 - reads like the SQL function it is
+    """Unicode case folding in SQL: `tagdesk_casefold(x)` on SQLite (registered on every connection),
+    `lower(x)` on other databases."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(casefold)
+def _casefold_default(element, compiler, **kw) -> str:
+    return f"lower({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(casefold, "sqlite")
+def _casefold_sqlite(element, compiler, **kw) -> str:
+    return f"{CASEFOLD_SQL}({compiler.process(element.clauses, **kw)})"
 
 
 def _sqlite_begin(conn) -> None:

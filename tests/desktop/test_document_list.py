@@ -1,7 +1,9 @@
 """The lazy document list: pages, filters, search."""
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex
+import threading
+
+from PySide6.QtCore import QModelIndex, QThreadPool
 
 from desktop.widgets.document_list import PAGE, DocumentList
 from models import store
@@ -34,14 +36,74 @@ def test_filters_and_search(project, qtbot):
         store.set_status(3, "rejected", session=s, annotator=project.annotator)
     view = DocumentList(project)
     qtbot.addWidget(view)
-    view.search.setText("berlin")
-    view.search.returnPressed.emit()
+    with qtbot.waitSignal(view.filters_applied, timeout=5000):
+        view.search.setText("berlin")
+        view.search.returnPressed.emit()
     assert [view.list_model.row_of(i).id for i in range(view.list_model.rowCount())] == [2]
-    view.search.setText("")
-    view.search.returnPressed.emit()
-    view.status_filter.setCurrentIndex(view.status_filter.findData("rejected"))
+    with qtbot.waitSignal(view.filters_applied, timeout=5000):
+        view.search.setText("")
+        view.search.returnPressed.emit()
+    with qtbot.waitSignal(view.filters_applied, timeout=5000):
+        view.status_filter.setCurrentIndex(view.status_filter.findData("rejected"))
     assert [view.list_model.row_of(i).id for i in range(view.list_model.rowCount())] == [3]
-    view.status_filter.setCurrentIndex(0)
-    view.label_filter.setCurrentIndex(view.label_filter.findData("PERSON"))
+    with qtbot.waitSignal(view.filters_applied, timeout=5000):
+        view.status_filter.setCurrentIndex(0)
+    with qtbot.waitSignal(view.filters_applied, timeout=5000):
+        view.label_filter.setCurrentIndex(view.label_filter.findData("PERSON"))
     assert [view.list_model.row_of(i).id for i in range(view.list_model.rowCount())] == [2]
     assert view.count.text() == "1 document"
+
+
+def test_selecting_the_last_of_20000_documents_loads_rows_in_one_query(project, qtbot, monkeypatch):
+    with project.writing() as s:
+        store.add_documents([store.NewDocument(text=f"Document {i} about {'Berlin' if i % 2 else 'Paris'}.")
+                             for i in range(20_000)], session=s)
+    view = DocumentList(project)
+    qtbot.addWidget(view)
+    pages = []
+    real = store.document_rows
+    monkeypatch.setattr(store, "document_rows", lambda **kw: pages.append(kw) or real(**kw))
+    assert view.select_document(20_000)
+    assert view.current_document() == 20_000
+    assert view.list_model.row_for(20_000) == 19_999
+    assert len(pages) <= 1                             # not 100 pages of OFFSET queries
+    with qtbot.waitSignal(view.filters_applied, timeout=10_000):
+        view.search.setText("berlin")
+        view.search.returnPressed.emit()               # filters change: the current document is found again
+    assert view.current_document() == 20_000
+    assert view.list_model.row_for(20_000) == 9_999
+    assert len(pages) <= 3
+    assert not view.select_document(19_999)             # "Document 19998 about Paris" is hidden by the search
+
+
+def test_filter_changes_are_read_off_the_gui_thread_and_stale_results_are_dropped(project, qtbot, monkeypatch):
+    with project.writing() as s:
+        store.add_documents([store.NewDocument(text=t) for t in ["Merkel in Berlin", "Macron in Paris",
+                                                                 "Scholz in Berlin"]], session=s)
+    view = DocumentList(project)
+    qtbot.addWidget(view)
+    gui = threading.get_ident()
+    counted, release = [], threading.Event()
+    real = store.count_documents
+
+    def count(**kw):
+        counted.append((kw.get("search"), threading.get_ident()))
+        if kw.get("search") == "berlin":
+            release.wait(5)                # the first search is slow: its result arrives last
+        return real(**kw)
+
+    monkeypatch.setattr(store, "count_documents", count)
+    view.search.setText("berlin")
+    view.search.returnPressed.emit()
+    qtbot.waitUntil(lambda: any(s == "berlin" for s, _t in counted), timeout=5000)
+    assert view.count.text() == "Searching…"   # the window stays responsive meanwhile
+    with qtbot.waitSignal(view.filters_applied, timeout=5000):
+        view.search.setText("paris")
+        view.search.returnPressed.emit()
+    assert [view.list_model.row_of(i).id for i in range(view.list_model.rowCount())] == [2]
+    release.set()
+    assert QThreadPool.globalInstance().waitForDone(5000)
+    qtbot.wait(50)                             # the stale "berlin" result is delivered now, and dropped
+    assert [view.list_model.row_of(i).id for i in range(view.list_model.rowCount())] == [2]
+    assert view.count.text() == "1 document"
+    assert all(thread != gui for _s, thread in counted)
