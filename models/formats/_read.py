@@ -164,10 +164,31 @@ def _decode(path: Path, content: str, decoder, pos: int):
 
     try:
         return decoder.raw_decode(content, pos)
-    except json.JSONDecodeError as exc:
-        cut = (" (the file ends too soon: was it truncated?)"
-               if exc.pos >= len(content.rstrip()) or exc.msg.startswith("Unterminated string") else "")
-        raise ImportFileError(path, exc.lineno, f"invalid JSON: {exc.msg} at column {exc.colno}{cut}") from None
-    except (RecursionError, ValueError) as exc:   # nested thousands deep; an integer of 4,300+ digits
-        reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc).split(";")[0]
-        raise ImportFileError(path, line_at(content, pos), f"invalid JSON: {reason}") from None
+    except (json.JSONDecodeError, RecursionError, ValueError) as exc:
+        raise bad_json(path, getattr(exc, "lineno", None) or line_at(content, pos), exc, content,
+                       whole_file=True) from None
+
+
+def json_line(path: Path, n: int, line: str):
+    """One JSON value from line `n` of a JSON-lines file, or ImportFileError saying what is wrong there."""
+    import json
+
+    try:
+        return json.loads(line)
+    except (json.JSONDecodeError, RecursionError, ValueError) as exc:
+        raise bad_json(path, n, exc, line) from None
+
+
+def bad_json(path: Path, n: int, exc: Exception, text: str, *, whole_file: bool = False) -> ImportFileError:
+    """The message for JSON that does not parse: where, why, and whether the file looks cut short."""
+    import json
+
+    if isinstance(exc, json.JSONDecodeError):
+        cut = ""
+        if exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string"):
+            cut = (" (the file ends too soon: was it truncated?)" if whole_file
+                   else " (the line is cut short: was the file truncated?)")
+        return ImportFileError(path, n, f"invalid JSON: {exc.msg} at column {exc.colno}{cut}")
+    # nested thousands deep (RecursionError); an integer of 4,300+ digits (ValueError)
+    reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc).split(";")[0]
+    return ImportFileError(path, n, f"invalid JSON: {reason}")

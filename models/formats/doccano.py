@@ -15,7 +15,7 @@ from ..errors import ImportFileError
 from ..store import NewDocument
 from . import Format, ReadOptions, register
 from ._export import ExportItem, WriteContext
-from ._read import check_spans, json_values, read_utf8, text_problem
+from ._read import bad_json, check_spans, json_values, read_utf8, text_problem
 
 TEXT_KEYS = ("text", "data", "column_data")
 LIST_KEYS = ("label", "labels", "column_label")
@@ -33,12 +33,9 @@ def _objects(path: Path, content: str):
             try:    # a pretty-printed file named .jsonl: the whole file is one JSON value (or an array)
                 return list(json_values(path, content))
             except ImportFileError:
-                cut = (" (the line is cut short: was the file truncated?)"
-                       if exc.pos >= len(line.rstrip()) or exc.msg.startswith("Unterminated string") else "")
-                raise ImportFileError(path, n, f"invalid JSON: {exc.msg} at column {exc.colno}{cut}") from None
-        except (RecursionError, ValueError) as exc:   # nested thousands deep; an integer of 4,300+ digits
-            reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc).split(";")[0]
-            raise ImportFileError(path, n, f"invalid JSON: {reason}") from None
+                raise bad_json(path, n, exc, line) from None
+        except (RecursionError, ValueError) as exc:
+            raise bad_json(path, n, exc, line) from None
     return out
 
 

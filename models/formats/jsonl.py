@@ -18,7 +18,7 @@ from ..errors import ImportFileError
 from ..store import NewDocument
 from . import Format, ReadOptions, register
 from ._export import ExportItem, WriteContext
-from ._read import check_span_text, check_spans, read_utf8, short, text_problem
+from ._read import check_span_text, check_spans, json_line, read_utf8, short, text_problem
 
 ANSWERS = {"accept": "accepted", "reject": "rejected", "ignore": "ignored"}
 STATUS_ANSWER = {v: k for k, v in ANSWERS.items()}
@@ -36,15 +36,7 @@ def iter_objects(path: Path, options: ReadOptions):
             options.on_progress(min(done, total), total)
         if not line.strip():
             continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            truncated = (" (the line is cut short: was the file truncated?)"
-                         if exc.pos >= len(line.rstrip()) or exc.msg.startswith("Unterminated string") else "")
-            raise ImportFileError(path, n, f"invalid JSON: {exc.msg} at column {exc.colno}{truncated}") from None
-        except (RecursionError, ValueError) as exc:   # nested thousands deep; an integer of 4,300+ digits
-            reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc).split(";")[0]
-            raise ImportFileError(path, n, f"invalid JSON: {reason}") from None
+        obj = json_line(path, n, line)
         if not isinstance(obj, dict):
             raise ImportFileError(path, n, f"expected a JSON object {{\"text\": ...}}, got {type(obj).__name__}")
         yield n, obj
