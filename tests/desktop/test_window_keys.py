@@ -173,3 +173,20 @@ def test_emoji_text_offsets_are_code_points(make_window, qtbot):
     spans = stored(w)
     assert [(text[a:b], lab) for a, b, lab, _o in spans] == [("Li Qiang", "PERSON"), ("普京", "PERSON"),
                                                                ("Moscow", "PERSON")]
+
+
+def test_relabelled_suggestion_does_not_leave_the_old_suggestion_drawn(make_window, qtbot):
+    """Relabel (or resize) a span made from a suggestion: its suggestion is hidden by the span again; the view
+    must not keep drawing it (a click there once selected nothing)."""
+    w = make_window(TEXTS, SUGGESTED)
+    click(qtbot, w, MOSCOW[0] + 1)
+    press(qtbot, w, Qt.Key.Key_Return)                 # accept Moscow GPE
+    press(qtbot, w, Qt.Key.Key_2)                      # relabel it ORG
+    assert [(a, b, lab) for a, b, lab, _o in stored(w)] == [(*MOSCOW, "ORG")]
+    assert [i for i in w.text._items.values() if i.pending and i.start < MOSCOW[1] and i.end > MOSCOW[0]] == []
+    click(qtbot, w, 0)
+    click(qtbot, w, MOSCOW[0] + 1)
+    assert w.session.selected == ("span", *MOSCOW)
+    assert w.entities.model.pending == 1 and len(w.entities.model.items) == 2     # Li Qiang pending, Moscow
+    press(qtbot, w, Qt.Key.Key_A)                      # accept the document: nothing refused
+    assert w.session.document_id == 2
