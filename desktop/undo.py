@@ -116,24 +116,41 @@ class AcceptSuggestion(AddSpan):
 
 
 class RemoveSpan(Command):
-    """Delete on a span. A span that was a suggestion is also dismissed, so the suggestion does not come back."""
+    """Delete on a span. A span that was a suggestion is also dismissed, so the suggestion does not come back;
+    removal and dismissal are one transaction (a crash between them would bring the suggestion back)."""
 
     def __init__(self, session: AnnotationSession, document_id: int, item: Item) -> None:
         super().__init__(session, document_id, f"Remove {item.label}")
         self.item = item
         state = session.state
+        key = (item.start, item.end, item.label)
+        # an already dismissed suggestion stays dismissed: undo must not forget that earlier dismissal
         self.was_suggested = bool(state and state.document_id == document_id
-                                  and state.was_suggested(item.start, item.end, item.label))
+                                  and state.was_suggested(*key) and key not in state.dismissed)
 
     def forward(self) -> None:
-        self._remove(self.item)
+        item = self.item
+        with store.writing_together(self.session.project.engine) as s:
+            span = store.span_at(self.document_id, item.start, item.end, session=s, **self._who)
+            if span is None:
+                raise TagdeskError(f"the span at {item.start}-{item.end} is gone (changed in another window?)")
+            store.remove_span(span.id, session=s, **self._who)
+            if self.was_suggested:
+                store.dismiss_suggestion(self.document_id, item.start, item.end, item.label, session=s, **self._who)
+        self.session.span_removed(self.document_id, item.start, item.end)
         if self.was_suggested:
-            _dismiss(self, self.item, True)
+            self.session.suggestion_dismissed(self.document_id, item, True)
 
     def backward(self) -> None:
+        item = self.item
+        with store.writing_together(self.session.project.engine) as s:
+            if self.was_suggested:
+                store.restore_suggestion(self.document_id, item.start, item.end, item.label, session=s, **self._who)
+            store.add_span(self.document_id, item.start, item.end, item.label, session=s, origin=item.origin,
+                           score=item.score, **self._who)
         if self.was_suggested:
-            _dismiss(self, self.item, False)
-        self._add(self.item)
+            self.session.suggestion_dismissed(self.document_id, item, False)
+        self.session.span_added(self.document_id, Item(item.start, item.end, item.label, item.origin, item.score))
 
 
 class ChangeSpan(Command):

@@ -675,3 +675,18 @@ def store_suggestions_bulk(items: Sequence[tuple[int, list[dict[str, Any]]]], mo
     now = utcnow()
     conn.execute(insert(Suggestion), [{"document_id": doc_id, "model": model, "spans": spans, "created_at": now}
                                       for doc_id, spans in items])
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Several store calls as ONE transaction (crash safety, issue 6): a window edit that needs two store functions
+# (remove a span + dismiss its suggestion) must leave both or neither after a kill -9, never half.
+
+@contextmanager
+def writing_together(engine: Engine) -> Iterator[Session]:
+    """Like `writing`, but the store functions called with this session commit together, once, when the block
+    ends without error: their own `session.commit()` only releases a savepoint. An error rolls all back."""
+    with _user_errors(engine), engine.connect() as conn:
+        conn.execution_options(tagdesk_immediate=True)
+        with conn.begin(), Session(bind=conn, join_transaction_mode="create_savepoint",
+                                   expire_on_commit=False) as session:
+            yield session

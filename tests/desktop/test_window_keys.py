@@ -190,3 +190,21 @@ def test_relabelled_suggestion_does_not_leave_the_old_suggestion_drawn(make_wind
     assert w.entities.model.pending == 1 and len(w.entities.model.items) == 2     # Li Qiang pending, Moscow
     press(qtbot, w, Qt.Key.Key_A)                      # accept the document: nothing refused
     assert w.session.document_id == 2
+
+
+def test_undoing_a_delete_keeps_an_earlier_dismissal(make_window, qtbot):
+    """Dismiss a suggestion, draw the same entity by hand, delete it, undo: the suggestion stays dismissed
+    (undo once forgot the earlier dismissal, so the suggestion came back after a resize or on reopening)."""
+    from models import store
+    w = make_window(TEXTS, SUGGESTED)
+    click(qtbot, w, MOSCOW[0] + 1)
+    press(qtbot, w, Qt.Key.Key_Delete)                  # dismiss the GPE suggestion
+    press(qtbot, w, Qt.Key.Key_Escape)
+    press(qtbot, w, Qt.Key.Key_3)                       # GPE active
+    drag(qtbot, w, *MOSCOW)
+    press(qtbot, w, Qt.Key.Key_Delete)                  # the new span is selected: remove it
+    assert stored(w) == []
+    press(qtbot, w, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert stored(w) == [(*MOSCOW, "GPE", "human")]
+    with w.project.session() as s:
+        assert store.dismissals_of(1, session=s, annotator="ann") == {(*MOSCOW, "GPE")}
