@@ -50,9 +50,11 @@ def start(folder: Path, settings: Path, seed: int, out: Path, err: Path, env: di
                                 stdout=fo, stderr=fe, env=env)
 
 
-def wait_ready(child: subprocess.Popen, out: Path, err: Path, timeout: float = 60.0) -> None:
+def wait_for(child: subprocess.Popen, out: Path, err: Path, acks: int = 0, timeout: float = 60.0) -> None:
+    """Until the window is ready and has acknowledged `acks` actions (killing after a number of actions, not a
+    number of seconds, keeps the test as thorough on a busy machine)."""
     deadline = time.monotonic() + timeout
-    while b'"ready"' not in out.read_bytes():
+    while (b'"ready"' not in (data := out.read_bytes())) or data.count(b'"kind": "ack"') < acks:
         assert child.poll() is None, f"child exited early ({child.returncode}): {err.read_text()[-2000:]}"
         assert time.monotonic() < deadline, "the window never became ready"
         time.sleep(0.02)
@@ -79,11 +81,28 @@ def stored_state(folder: Path) -> tuple[dict[int, dict], dict[int, tuple[int, in
     return state, versions
 
 
-def check_round(folder: Path, expected: dict[int, dict], lines: list[dict]) -> None:
+def differences(stored: dict, wanted: dict) -> str:
+    out = []
+    for key in ("status", "spans", "dismissed"):
+        a, b = stored[key], wanted[key]
+        if key == "status":
+            if a != b:
+                out.append(f"status {a!r}, not {b!r}")
+            continue
+        extra, missing = [x for x in a if x not in b], [x for x in b if x not in a]
+        if extra or missing:
+            out.append(f"{key}: stored but not expected {extra}, expected but not stored {missing}")
+    return "; ".join(out)
+
+
+def check_round(folder: Path, expected: dict[int, dict], lines: list[dict]) -> bool:
     """Fold this round's acknowledgements into `expected` (the last one per document wins), then compare with the
-    database. A final intent without its ack is the action the kill interrupted: before or after it, both fine."""
+    database. A final intent without its ack is the action the kill interrupted: before or after it, both fine.
+    Returns whether the kill came in the middle of an action."""
     in_flight = None
     for line in lines:
+        if line["kind"] == "ready":
+            continue
         if line["kind"] == "ack":
             expected[line["doc"]] = {k: line[k] for k in ("status", "spans", "dismissed")}
         in_flight = line if line["kind"] == "intent" else None
@@ -94,12 +113,14 @@ def check_round(folder: Path, expected: dict[int, dict], lines: list[dict]) -> N
         if in_flight is not None and in_flight["doc"] == doc:
             landed = {k: in_flight[k] for k in ("status", "spans", "dismissed")}
             assert stored[doc] in (expected[doc], landed), (
-                f"document {doc} is neither as acknowledged nor as the interrupted {in_flight['what']} leaves it:\n"
-                f"stored   {stored[doc]}\nacked    {expected[doc]}\nin flight {landed}")
+                f"document {doc} is neither as acknowledged nor as the interrupted {in_flight['what']} leaves it. "
+                f"Against the ack: {differences(stored[doc], expected[doc])}. "
+                f"Against the {in_flight['what']}: {differences(stored[doc], landed)}")
             expected[doc] = stored[doc]
         else:
             assert stored[doc] == expected[doc], (
-                f"document {doc}: an acknowledged state is lost\nstored {stored[doc]}\nacked  {expected[doc]}")
+                f"document {doc}: an acknowledged state is lost: {differences(stored[doc], expected[doc])}")
+    return in_flight is not None
 
 
 def test_sigkill_of_the_window_loses_no_acknowledged_edit(tmp_path):
@@ -109,18 +130,23 @@ def test_sigkill_of_the_window_loses_no_acknowledged_edit(tmp_path):
     rng = random.Random(6127)
     expected = {doc: {"status": "pending", "spans": [], "dismissed": []} for doc in range(1, DOCS + 1)}
     done: Counter = Counter()
+    interrupted = 0
     for rnd in range(ROUNDS):
         out, err = tmp_path / f"acks-{rnd}.jsonl", tmp_path / f"err-{rnd}.txt"
         child = start(folder, settings, rnd, out, err, env)
-        wait_ready(child, out, err)
-        time.sleep(rng.uniform(0.05, 1.5))
+        if rnd == ROUNDS - 1:      # one round dies while the window opens the project
+            time.sleep(rng.uniform(0.2, 1.0))
+        else:
+            wait_for(child, out, err, acks=rng.randint(10, 50))
+            time.sleep(rng.uniform(0.0, 0.05))
         assert child.poll() is None, f"the window ended by itself ({child.returncode}): {err.read_text()[-2000:]}"
         child.send_signal(signal.SIGKILL)
         child.wait()
         lines = read_acks(out)
-        check_round(folder, expected, lines[1:])
+        interrupted += check_round(folder, expected, lines)
         done.update(line["what"] for line in lines if line["kind"] == "ack")
-    assert sum(done.values()) > 20 * ROUNDS, f"only {sum(done.values())} actions acknowledged: {done}"
+    print(f"{sum(done.values())} acknowledged actions {dict(done)}; {interrupted} of {ROUNDS} kills mid-action")
+    assert sum(done.values()) >= 10 * (ROUNDS - 1), f"only {sum(done.values())} actions acknowledged: {done}"
     assert set(done) == ALL_ACTIONS, f"some actions never ran: {done}"
 
 
@@ -132,19 +158,16 @@ def test_the_child_acknowledgements_describe_the_database(tmp_path):
     out, err = tmp_path / "acks.jsonl", tmp_path / "err.txt"
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     child = start(folder, settings, 99, out, err, env)
-    wait_ready(child, out, err)
-    while len(out.read_bytes().splitlines()) < 120 and child.poll() is None:
-        time.sleep(0.02)
+    wait_for(child, out, err, acks=60)
     child.send_signal(signal.SIGKILL)
     child.wait()
     lines = read_acks(out)
-    assert len(lines) >= 120, err.read_text()[-2000:]
     expected = {doc: {"status": "pending", "spans": [], "dismissed": []} for doc in range(1, DOCS + 1)}
-    check_round(folder, expected, lines[1:])
+    check_round(folder, expected, lines)
     assert any(expected[d]["spans"] for d in expected)
-    wrong = json.loads(json.dumps(lines[1:]))
+    wrong = json.loads(json.dumps(lines))
     last_ack = max(i for i, line in enumerate(wrong) if line["kind"] == "ack")
     wrong = wrong[:last_ack + 1]
     wrong[-1]["spans"] = [*wrong[-1]["spans"], [0, 1, LABELS[0]]]
-    with pytest.raises(AssertionError, match="acknowledged state is lost|neither"):
+    with pytest.raises(AssertionError, match=r"expected but not stored \[\[0, 1, 'PERSON'\]\]"):
         check_round(folder, {doc: {"status": "pending", "spans": [], "dismissed": []} for doc in expected}, wrong)
