@@ -177,13 +177,16 @@ def test_emoji_text_offsets_are_code_points(make_window, qtbot):
 
 def test_relabelled_suggestion_does_not_leave_the_old_suggestion_drawn(make_window, qtbot):
     """Relabel (or resize) a span made from a suggestion: its suggestion is hidden by the span again; the view
-    must not keep drawing it (a click there once selected nothing)."""
+    must not keep drawing it (a click there once selected nothing), and the entity list keeps the relabelled
+    entity selected (it once highlighted another row)."""
     w = make_window(TEXTS, SUGGESTED)
     click(qtbot, w, MOSCOW[0] + 1)
     press(qtbot, w, Qt.Key.Key_Return)                 # accept Moscow GPE
     press(qtbot, w, Qt.Key.Key_2)                      # relabel it ORG
     assert [(a, b, lab) for a, b, lab, _o in stored(w)] == [(*MOSCOW, "ORG")]
     assert [i for i in w.text._items.values() if i.pending and i.start < MOSCOW[1] and i.end > MOSCOW[0]] == []
+    selected_rows = w.entities.table.selectionModel().selectedRows()
+    assert [i.row() for i in selected_rows] == [w.entities.model.row_of(("span", *MOSCOW))]   # not Li Qiang's
     click(qtbot, w, 0)
     click(qtbot, w, MOSCOW[0] + 1)
     assert w.session.selected == ("span", *MOSCOW)
