@@ -42,7 +42,14 @@ class Delta:
         return bool(self.removed or self.added)
 
     def extend(self, other: Delta) -> Delta:
-        self.removed.extend(other.removed)
+        """This change followed by `other`. An item this one added and `other` removes again (a suggestion shown
+        when a span goes, hidden when its replacement comes) cancels out: views apply removals before additions,
+        so listing it in both would leave it drawn."""
+        for item in other.removed:
+            if item in self.added:
+                self.added.remove(item)
+            else:
+                self.removed.append(item)
         self.added.extend(other.added)
         return self
 

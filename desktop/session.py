@@ -305,6 +305,8 @@ class AnnotationSession(QObject):
             delta = self.state.remove_span(before.start, before.end)
             delta.extend(self.state.add_span(after))
             self._emit(delta)
+            if self.selected == after.key:      # relabelled in place: the views re-created its row, tell them again
+                self.selected = None
         self._select(after.key)
 
     def suggestion_dismissed(self, document_id: int, item: Item, dismissed: bool) -> None:

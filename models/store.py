@@ -699,3 +699,4 @@ def filtered_row_of(document_id: int, *, session: Session, annotator: str, statu
     listed = func.max(case((sub.c.id == document_id, 1), else_=0))
     count, found = session.exec(select(func.count(), listed).select_from(sub)).one()
     return count - 1 if found else None
+

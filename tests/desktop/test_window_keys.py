@@ -215,3 +215,41 @@ def test_emoji_text_offsets_are_code_points(make_window, qtbot):
     spans = stored(w)
     assert [(text[a:b], lab) for a, b, lab, _o in spans] == [("Li Qiang", "PERSON"), ("普京", "PERSON"),
                                                                ("Moscow", "PERSON")]
+
+
+def test_relabelled_suggestion_does_not_leave_the_old_suggestion_drawn(make_window, qtbot):
+    """Relabel (or resize) a span made from a suggestion: its suggestion is hidden by the span again; the view
+    must not keep drawing it (a click there once selected nothing), and the entity list keeps the relabelled
+    entity selected (it once highlighted another row)."""
+    w = make_window(TEXTS, SUGGESTED)
+    click(qtbot, w, MOSCOW[0] + 1)
+    press(qtbot, w, Qt.Key.Key_Return)                 # accept Moscow GPE
+    press(qtbot, w, Qt.Key.Key_2)                      # relabel it ORG
+    assert [(a, b, lab) for a, b, lab, _o in stored(w)] == [(*MOSCOW, "ORG")]
+    assert [i for i in w.text._items.values() if i.pending and i.start < MOSCOW[1] and i.end > MOSCOW[0]] == []
+    selected_rows = w.entities.table.selectionModel().selectedRows()
+    assert [i.row() for i in selected_rows] == [w.entities.model.row_of(("span", *MOSCOW))]   # not Li Qiang's
+    click(qtbot, w, 0)
+    click(qtbot, w, MOSCOW[0] + 1)
+    assert w.session.selected == ("span", *MOSCOW)
+    assert w.entities.model.pending == 1 and len(w.entities.model.items) == 2     # Li Qiang pending, Moscow
+    press(qtbot, w, Qt.Key.Key_A)                      # accept the document: nothing refused
+    assert w.session.document_id == 2
+
+
+def test_undoing_a_delete_keeps_an_earlier_dismissal(make_window, qtbot):
+    """Dismiss a suggestion, draw the same entity by hand, delete it, undo: the suggestion stays dismissed
+    (undo once forgot the earlier dismissal, so the suggestion came back after a resize or on reopening)."""
+    from models import store
+    w = make_window(TEXTS, SUGGESTED)
+    click(qtbot, w, MOSCOW[0] + 1)
+    press(qtbot, w, Qt.Key.Key_Delete)                  # dismiss the GPE suggestion
+    press(qtbot, w, Qt.Key.Key_Escape)
+    press(qtbot, w, Qt.Key.Key_3)                       # GPE active
+    drag(qtbot, w, *MOSCOW)
+    press(qtbot, w, Qt.Key.Key_Delete)                  # the new span is selected: remove it
+    assert stored(w) == []
+    press(qtbot, w, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert stored(w) == [(*MOSCOW, "GPE", "human")]
+    with w.project.session() as s:
+        assert store.dismissals_of(1, session=s, annotator="ann") == {(*MOSCOW, "GPE")}
