@@ -161,8 +161,10 @@ class Driver:
         exp = self.shown()
         key = [item.start, item.end, item.label]
         exp["spans"] = [s for s in exp["spans"] if s != key]
-        if (item.pending or self.w.session.state.was_suggested(*key)) and key not in exp["dismissed"]:
-            exp["dismissed"] = sorted([*exp["dismissed"], key])
+        # a pending suggestion is dismissed; a span takes with it the suggestions it hid (they must not come back)
+        hidden = [key] if item.pending else [list(h) for h in
+                                             self.w.session.state.hidden_suggestions(item.start, item.end)]
+        exp["dismissed"] = sorted([*exp["dismissed"], *(h for h in hidden if h not in exp["dismissed"])])
         self.act("delete", exp, lambda: press(self.bot, self.w, Qt.Key.Key_Delete))
 
     def enter(self) -> None:
