@@ -64,9 +64,9 @@ def register(fmt: Format) -> Format:
 
 
 def _load() -> None:
-    if not FORMATS:
-        for mod in _MODULES:
-            importlib.import_module(f"{__name__}.{mod}")
+    # every module, whatever was imported before (importing one format module directly registers only that one)
+    for mod in _MODULES:
+        importlib.import_module(f"{__name__}.{mod}")
 
 
 def all_formats() -> dict[str, Format]:

@@ -43,3 +43,11 @@ def test_importing_every_models_module_loads_no_qt():
 
 def test_walk_finds_the_modules():
     assert {m.name for m in pkgutil.iter_modules(models.__path__)} >= {"store", "config", "project", "cli", "formats"}
+
+
+def test_the_format_registry_is_whole_after_one_format_module_was_imported_directly():
+    code = ("import models.formats.spacy; from models.formats import get_format, all_formats; "
+            "get_format('jsonl'); print(sorted(all_formats()))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert {"jsonl", "csv", "text", "spacy", "conll", "brat"} <= set(ast.literal_eval(out.stdout))
