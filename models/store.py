@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
-from sqlalchemy import Engine, case, func, insert, literal, or_, update
+from sqlalchemy import Engine, bindparam, case, func, insert, literal, or_, update
 from sqlalchemy import delete as _delete
 from sqlalchemy import exc as sa_exc
 from sqlmodel import Session, col, select
@@ -188,7 +188,7 @@ def document_count(*, session: Session) -> int:
 
 def text_length(document_id: int, *, session: Session) -> int:
     """A document's length in code points, without loading its text (decisions check spans against it)."""
-    length = session.exec(select(func.length(Document.text)).where(Document.id == document_id)).first()
+    length = session.connection().execute(_TEXT_LENGTH, {"doc": document_id}).scalar()
     if length is None:
         raise TagdeskError(f"document {document_id} is not in this project")
     return length
@@ -267,27 +267,40 @@ def spans_of(document_id: int, *, session: Session, annotator: str) -> list[Span
     return list(session.exec(stmt).all())
 
 
+# Statements built once (a decision's cost was mostly SQLAlchemy building statements again on every keystroke).
+_TEXT_LENGTH = select(func.length(Document.text)).where(Document.id == bindparam("doc"))
+_ANNOTATION_ROW = select(Annotation.id, Annotation.version).where(Annotation.document_id == bindparam("doc"),
+                                                                  Annotation.annotator == bindparam("who"))
+_OVERLAP = select(Span.label, Span.start, Span.end).where(
+    Span.annotation_id == bindparam("ann"), Span.start < bindparam("end"), Span.end > bindparam("start"),
+    Span.id != bindparam("ignore")).limit(1)
+_BUMP_VERSION = update(Annotation).where(Annotation.id == bindparam("ann")).values(
+    version=bindparam("version"), updated_at=bindparam("now"))
+_SPAN_ROW = (select(Span.id, Span.annotation_id, Span.start, Span.end, Span.label, Span.origin, Span.score,
+                    Annotation.annotator, Annotation.version, Annotation.document_id)
+             .join(Annotation, Annotation.id == Span.annotation_id).where(Span.id == bindparam("span")))
+_DELETE_SPAN = _delete(Span).where(Span.id == bindparam("span"))
+_UPDATE_SPAN = update(Span).where(Span.id == bindparam("span")).values(
+    start=bindparam("start"), end=bindparam("end"), label=bindparam("label"))
+
+
 def _annotation_row(conn, document_id: int, annotator: str, expected_version: int | None) -> tuple[int, int]:
     """(id, version) of this annotator's annotation of a document, created when missing; refuses a stale edit."""
-    row = conn.execute(select(Annotation.id, Annotation.version).where(
-        Annotation.document_id == document_id, Annotation.annotator == annotator)).first()
+    row = conn.execute(_ANNOTATION_ROW, {"doc": document_id, "who": annotator}).first()
     found = row.version if row else 0
     if expected_version is not None and expected_version != found:
         raise StaleAnnotationError(document_id, expected_version, found)
     if row is not None:
         return row.id, row.version
-    created = conn.execute(insert(Annotation).values(
-        document_id=document_id, annotator=annotator, status=Status.pending.value, seconds_spent=0.0,
-        updated_at=utcnow(), version=0))
+    created = conn.execute(insert(Annotation), {
+        "document_id": document_id, "annotator": annotator, "status": Status.pending.value, "seconds_spent": 0.0,
+        "updated_at": utcnow(), "version": 0})
     return created.inserted_primary_key[0], 0
 
 
 def _refuse_overlap_row(conn, annotation_id: int, start: int, end: int, ignore_id: int | None = None) -> None:
-    stmt = select(Span.label, Span.start, Span.end).where(Span.annotation_id == annotation_id, Span.start < end,
-                                                          Span.end > start)
-    if ignore_id is not None:
-        stmt = stmt.where(Span.id != ignore_id)
-    other = conn.execute(stmt.limit(1)).first()
+    other = conn.execute(_OVERLAP, {"ann": annotation_id, "start": start, "end": end,
+                                    "ignore": -1 if ignore_id is None else ignore_id}).first()
     if other is not None:
         raise OverlapError(f"{start}-{end} overlaps the {other.label} span at {other.start}-{other.end}; "
                            "entities cannot overlap: remove or shrink that one first")
@@ -297,16 +310,13 @@ def _touch_row(conn, annotation_id: int, version: int, *, annotator: str, docume
                payload: dict[str, Any]) -> None:
     """Bump the annotation's version and append the event, in the caller's transaction."""
     now = utcnow()
-    conn.execute(update(Annotation).where(Annotation.id == annotation_id).values(version=version + 1,
-                                                                               updated_at=now))
-    conn.execute(insert(Event).values(at=now, annotator=annotator, document_id=document_id, action=action,
-                                      payload={**payload, "version": version + 1}))
+    conn.execute(_BUMP_VERSION, {"ann": annotation_id, "version": version + 1, "now": now})
+    conn.execute(insert(Event), {"at": now, "annotator": annotator, "document_id": document_id, "action": action,
+                                 "payload": {**payload, "version": version + 1}})
 
 
 def _span_row(conn, span_id: int, annotator: str, expected_version: int | None):
-    row = conn.execute(select(Span.id, Span.annotation_id, Span.start, Span.end, Span.label, Span.origin, Span.score,
-                              Annotation.annotator, Annotation.version, Annotation.document_id)
-                       .join(Annotation, Annotation.id == Span.annotation_id).where(Span.id == span_id)).first()
+    row = conn.execute(_SPAN_ROW, {"span": span_id}).first()
     if row is None:
         raise TagdeskError(f"span {span_id} no longer exists (removed in another window?)")
     if row.annotator != annotator:
@@ -351,8 +361,8 @@ def add_span(document_id: int, start: int, end: int, label: str, *, session: Ses
     conn = session.connection()
     ann_id, version = _annotation_row(conn, document_id, annotator, expected_version)
     _refuse_overlap_row(conn, ann_id, start, end)
-    span_id = conn.execute(insert(Span).values(annotation_id=ann_id, start=start, end=end, label=label,
-                                               origin=origin, score=score)).inserted_primary_key[0]
+    span_id = conn.execute(insert(Span), {"annotation_id": ann_id, "start": start, "end": end, "label": label,
+                                          "origin": origin, "score": score}).inserted_primary_key[0]
     restored = _set_dismissal_rows(conn, ann_id, undismiss, False)
     _touch_row(conn, ann_id, version, annotator=annotator, document_id=document_id, action="add_span",
                payload={"span_id": span_id, "start": start, "end": end, "label": label, "origin": origin,
@@ -369,7 +379,7 @@ def remove_span(span_id: int, *, session: Session, annotator: str, expected_vers
     that hid the model's suggestions means "no entity here", so they must not come back."""
     conn = session.connection()
     row = _span_row(conn, span_id, annotator, expected_version)
-    conn.execute(_delete(Span).where(Span.id == span_id))
+    conn.execute(_DELETE_SPAN, {"span": span_id})
     dismissed = _set_dismissal_rows(conn, row.annotation_id, dismiss, True)
     _touch_row(conn, row.annotation_id, row.version, annotator=annotator, document_id=row.document_id,
                action="remove_span",
@@ -390,7 +400,7 @@ def update_span(span_id: int, *, session: Session, annotator: str, start: int | 
     new_label = row.label if label is None else label
     check_span(text_length(row.document_id, session=session), new_start, new_end, new_label)
     _refuse_overlap_row(conn, row.annotation_id, new_start, new_end, ignore_id=span_id)
-    conn.execute(update(Span).where(Span.id == span_id).values(start=new_start, end=new_end, label=new_label))
+    conn.execute(_UPDATE_SPAN, {"span": span_id, "start": new_start, "end": new_end, "label": new_label})
     _touch_row(conn, row.annotation_id, row.version, annotator=annotator, document_id=row.document_id,
                action="update_span",
                payload={"span_id": span_id, "before": {"start": row.start, "end": row.end, "label": row.label},
