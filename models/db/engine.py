@@ -10,12 +10,13 @@ Write transactions start with BEGIN IMMEDIATE (see `models.store.writing`), so a
 before reading and never fails half-way with SQLITE_BUSY when another process wrote in between.
 
 Cost per decision (span + annotation version + event, one commit), `python -m benchmarks.bench_decision`,
-2026-11-27, ext4 on a virtual disk, SQLite 3.40.1, median of 3 x 300 (Tagdesk store / raw sqlite3, same SQL):
-    WAL + FULL      2.84 ms / 0.21 ms   <- chosen
-    WAL + NORMAL    2.80 ms / 0.10 ms
-    DELETE + FULL   3.88 ms / 0.73 ms   (rollback journal: 3.5x the raw cost of WAL + FULL)
-FULL costs ~0.1 ms more than NORMAL here (0.9 ms on the earlier PERF-LIMITS run): nothing next to a keystroke or
-to the ~2.6 ms the ORM session adds, so durability against power loss is worth it. WAL beats the rollback
+2026-11-27, ext4 on a virtual disk, SQLite 3.40.1, median of 3 x 300 (Tagdesk store / raw sqlite3, same SQL),
+with the store's decision statements built once and run through SQLAlchemy Core:
+    WAL + FULL      1.55 ms / 0.20 ms   <- chosen
+    WAL + NORMAL    1.14 ms / 0.10 ms
+    DELETE + FULL   1.89 ms / 0.55 ms   (rollback journal: 2.8x the raw cost of WAL + FULL)
+FULL costs ~0.1-0.4 ms more than NORMAL here (0.9 ms on the earlier PERF-LIMITS run): nothing next to a
+keystroke, so durability against power loss is worth it. WAL beats the rollback
 journal per decision and lets a second window read while one writes (bulk imports are the exception, see
 PERF-LIMITS.md, and they are rare).
 """
