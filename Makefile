@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench demo clean
+.PHONY: run test lint bench demo clean
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "No Python 3.10+ found: install one and retry (or: make PYTHON=/path/to/python3.12)"; exit 1; }
@@ -22,7 +22,12 @@ demo: $(STAMP)
 run: demo
 	$(BIN)/tagdesk open projects/demo
 
-test: $(STAMP)
+# Style and types first: CI runs `make test`, so it checks them too.
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: lint
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
 
 bench: $(STAMP)

@@ -1,4 +1,5 @@
 """`python -m benchmarks [NAME...]`: run every benchmarks/bench_*.py `main()` (or the named ones)."""
+
 from __future__ import annotations
 
 import importlib

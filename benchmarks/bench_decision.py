@@ -6,6 +6,7 @@ SQLite's durability settings, through Tagdesk's store and through raw sqlite3 ru
 Run it on the disk where projects live (fsync cost is the disk's). Prints ms per decision (median of rounds)
 and the ratio Tagdesk / raw sqlite3 for each setting; compare only figures from one run.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -14,7 +15,7 @@ import sqlite3
 import statistics
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 SETTINGS = [("WAL", "FULL"), ("WAL", "NORMAL"), ("DELETE", "FULL")]
@@ -49,7 +50,7 @@ def tagdesk_decisions(path: Path, journal: str, sync: str, n: int) -> float:
 def raw_decisions(path: Path, journal: str, sync: str, n: int) -> float:
     """The same statements with the sqlite3 module: read document, annotation and overlaps, insert the span,
     bump the annotation, append the event, commit."""
-    _tagdesk_db(path, journal, sync).dispose()   # same schema and documents
+    _tagdesk_db(path, journal, sync).dispose()  # same schema and documents
     con = sqlite3.connect(path, isolation_level=None)
     con.execute("PRAGMA foreign_keys=ON")
     con.execute(f"PRAGMA journal_mode={journal}")
@@ -57,25 +58,39 @@ def raw_decisions(path: Path, journal: str, sync: str, n: int) -> float:
     t0 = time.perf_counter()
     for i in range(n):
         doc, start = 1 + i % 50, 5 * (i // 50)
-        now = datetime.now(timezone.utc).isoformat(" ")
+        now = datetime.now(UTC).isoformat(" ")
         con.execute("BEGIN IMMEDIATE")
         con.execute("SELECT id, text FROM document WHERE id = ?", (doc,)).fetchone()
-        row = con.execute("SELECT id, version FROM annotation WHERE document_id = ? AND annotator = ?",
-                          (doc, "bench")).fetchone()
+        row = con.execute(
+            "SELECT id, version FROM annotation WHERE document_id = ? AND annotator = ?", (doc, "bench")
+        ).fetchone()
         if row is None:
-            ann = con.execute("INSERT INTO annotation (document_id, annotator, status, seconds_spent, updated_at, "
-                              "version) VALUES (?, 'bench', 'pending', 0, ?, 0)", (doc, now)).lastrowid
+            ann = con.execute(
+                "INSERT INTO annotation (document_id, annotator, status, seconds_spent, updated_at, "
+                "version) VALUES (?, 'bench', 'pending', 0, ?, 0)",
+                (doc, now),
+            ).lastrowid
             version = 0
         else:
             ann, version = row
-        con.execute("SELECT id FROM span WHERE annotation_id = ? AND start < ? AND \"end\" > ? LIMIT 1",
-                    (ann, start + 4, start)).fetchone()
-        span = con.execute("INSERT INTO span (annotation_id, start, \"end\", label, origin) "
-                           "VALUES (?, ?, ?, 'PERSON', 'human')", (ann, start, start + 4)).lastrowid
+        con.execute(
+            'SELECT id FROM span WHERE annotation_id = ? AND start < ? AND "end" > ? LIMIT 1', (ann, start + 4, start)
+        ).fetchone()
+        span = con.execute(
+            "INSERT INTO span (annotation_id, start, \"end\", label, origin) VALUES (?, ?, ?, 'PERSON', 'human')",
+            (ann, start, start + 4),
+        ).lastrowid
         con.execute("UPDATE annotation SET version = ?, updated_at = ? WHERE id = ?", (version + 1, now, ann))
-        con.execute("INSERT INTO event (at, annotator, document_id, action, payload) VALUES (?, 'bench', ?, "
-                    "'add_span', ?)", (now, doc, json.dumps({"span_id": span, "start": start, "end": start + 4,
-                                                              "label": "PERSON", "version": version + 1})))
+        con.execute(
+            "INSERT INTO event (at, annotator, document_id, action, payload) VALUES (?, 'bench', ?, 'add_span', ?)",
+            (
+                now,
+                doc,
+                json.dumps(
+                    {"span_id": span, "start": start, "end": start + 4, "label": "PERSON", "version": version + 1}
+                ),
+            ),
+        )
         con.execute("COMMIT")
     dt = (time.perf_counter() - t0) / n
     con.close()

@@ -4,9 +4,11 @@ The baseline is spaCy's own way (`doc.user_data` + `DocBin(store_user_data=True)
 user data (tokens and entities only, as a hand-written training script would do) is reported too.
 Both sides start from a fresh `spacy.blank("en")` (so neither gets a warm tokenizer cache), tokenize each text,
 set its entities with `Doc.char_span` + `Doc.set_ents`, add it to a DocBin with the same attributes and user data,
-and write the bytes to a file. Times are CPU seconds of this process (other work shares the cores). The baseline holds texts and spans in Python lists; Tagdesk reads them from the
-project database, checks token alignment and writes through its format registry. The two files must be equal.
+and write the bytes to a file. Times are CPU seconds of this process (other work shares the cores). The baseline
+holds texts and spans in Python lists; Tagdesk reads them from the project database, checks token alignment and
+writes through its format registry. The two files must be equal.
 """
+
 from __future__ import annotations
 
 import random
@@ -18,8 +20,30 @@ N = 10_000
 PEOPLE = ["Li Qiang", "Vladimir Putin", "Ada Lovelace", "Zoe\u0301 Martin", "Ahmed Ali", "Grace Hopper"]
 ORGS = ["the Kremlin", "Acme Corp", "Google", "the United Nations", "IBM"]
 PLACES = ["Beijing", "Moscow", "Paris", "Tel Aviv", "New York", "Oslo"]
-FILLER = ("met at on Wednesday to discuss trade energy and the economy while ministers signed agreements "
-          "about prices, supply chains and the weather. ").split(" ")
+FILLER = [
+    "met",
+    "at",
+    "on",
+    "Wednesday",
+    "to",
+    "discuss",
+    "trade",
+    "energy",
+    "and",
+    "the",
+    "economy",
+    "while",
+    "ministers",
+    "signed",
+    "agreements",
+    "about",
+    "prices,",
+    "supply",
+    "chains",
+    "and",
+    "the",
+    "weather.",
+] + [""]
 
 
 def make_documents(n: int = N, seed: int = 7):
@@ -82,8 +106,9 @@ def main() -> None:
         tmp = Path(tmp)
         with new_project(tmp / "p", ["PERSON", "ORG", "GPE"], annotator="ann") as project:
             with project.writing() as session:
-                add_documents([NewDocument(t, {}, spans=s, status="accepted") for t, s in docs], session=session,
-                              annotator="ann")
+                add_documents(
+                    [NewDocument(t, {}, spans=s, status="accepted") for t, s in docs], session=session, annotator="ann"
+                )
             runs, bare = [], []
             for _ in range(3):
                 b = baseline(docs, tmp / "direct.spacy")
@@ -97,10 +122,14 @@ def main() -> None:
         print(f"{N} documents, {words / N:.0f} words and {ents / N:.0f} entities each; files identical: {same}")
         for k, (b, t) in enumerate(runs, 1):
             print(f"  run {k}: direct DocBin {b:.2f} s, tagdesk export {t:.2f} s (CPU), ratio {b / t:.2f}")
-        print(f"direct DocBin: {N / best_b:,.0f} docs/s; tagdesk export: {N / best_t:,.0f} docs/s; "
-              f"ratio (best runs) {best_b / best_t:.2f} (aim >= 0.7)")
-        print(f"direct DocBin without user data (no status/meta): {N / min(bare):,.0f} docs/s; "
-              f"ratio {min(bare) / best_t:.2f}")
+        print(
+            f"direct DocBin: {N / best_b:,.0f} docs/s; tagdesk export: {N / best_t:,.0f} docs/s; "
+            f"ratio (best runs) {best_b / best_t:.2f} (aim >= 0.7)"
+        )
+        print(
+            f"direct DocBin without user data (no status/meta): {N / min(bare):,.0f} docs/s; "
+            f"ratio {min(bare) / best_t:.2f}"
+        )
 
 
 if __name__ == "__main__":

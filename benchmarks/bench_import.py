@@ -4,6 +4,7 @@ Both sides read the same file, parse each line with json.loads, hash the text, a
 into the same schema (the baseline creates the `document` table with the same unique index). Tagdesk adds its
 checks (UTF-8, empty text, NUL, lone surrogates), duplicate detection and the event row.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -15,8 +16,37 @@ import time
 from pathlib import Path
 
 N = 100_000
-WORDS = ("Li Qiang met Vladimir Putin at the Kremlin on Wednesday to discuss trade energy and the "
-         "economy of Russia and China while ministers from Beijing and Moscow signed agreements").split()
+WORDS = [
+    "Li",
+    "Qiang",
+    "met",
+    "Vladimir",
+    "Putin",
+    "at",
+    "the",
+    "Kremlin",
+    "on",
+    "Wednesday",
+    "to",
+    "discuss",
+    "trade",
+    "energy",
+    "and",
+    "the",
+    "economy",
+    "of",
+    "Russia",
+    "and",
+    "China",
+    "while",
+    "ministers",
+    "from",
+    "Beijing",
+    "and",
+    "Moscow",
+    "signed",
+    "agreements",
+]
 
 
 def make_file(path: Path, n: int = N) -> None:
@@ -32,8 +62,10 @@ def baseline(src: Path, db: Path) -> float:
     con = sqlite3.connect(db)
     con.execute("PRAGMA journal_mode=WAL")
     con.execute("PRAGMA synchronous=FULL")
-    con.execute("CREATE TABLE document (id INTEGER PRIMARY KEY, text TEXT NOT NULL, text_hash VARCHAR(64) NOT NULL, "
-                "meta JSON NOT NULL, source VARCHAR NOT NULL, position INTEGER NOT NULL)")
+    con.execute(
+        "CREATE TABLE document (id INTEGER PRIMARY KEY, text TEXT NOT NULL, text_hash VARCHAR(64) NOT NULL, "
+        "meta JSON NOT NULL, source VARCHAR NOT NULL, position INTEGER NOT NULL)"
+    )
     con.execute("CREATE UNIQUE INDEX ix_document_text_hash ON document (text_hash)")
     con.execute("CREATE INDEX ix_document_position ON document (position)")
     rows = []
@@ -41,8 +73,7 @@ def baseline(src: Path, db: Path) -> float:
         for i, line in enumerate(f):
             obj = json.loads(line)
             text = obj["text"]
-            rows.append((text, hashlib.sha256(text.encode()).hexdigest(), json.dumps(obj.get("meta", {})),
-                         src.name, i))
+            rows.append((text, hashlib.sha256(text.encode()).hexdigest(), json.dumps(obj.get("meta", {})), src.name, i))
     with con:
         con.executemany("INSERT INTO document (text, text_hash, meta, source, position) VALUES (?,?,?,?,?)", rows)
     con.close()

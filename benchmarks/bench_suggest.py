@@ -6,6 +6,7 @@ texts from SQLite, maps labels, and commits the suggestions every batch; plain `
 and keeps nothing. The two alternate in rounds (A B, then B A, ...) so that load from other work falls on both.
 Reported as docs/s and the ratio Tagdesk / plain (aim: >= 0.9 at one process), at 1 and 2 processes.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -67,8 +68,11 @@ def run(n_docs: int, processes: list[int], rounds: int, batch_size: int) -> list
 
     texts = make_texts(n_docs)
     words = sum(len(t.split()) for t in texts)
-    print(f"{n_docs} documents, {words / n_docs:.0f} words and {sum(map(len, texts)) / n_docs:.0f} chars each; "
-          f"pipeline {PIPELINE}; batch size {batch_size}", flush=True)
+    print(
+        f"{n_docs} documents, {words / n_docs:.0f} words and {sum(map(len, texts)) / n_docs:.0f} chars each; "
+        f"pipeline {PIPELINE}; batch size {batch_size}",
+        flush=True,
+    )
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         for n_process in processes:
@@ -85,36 +89,51 @@ def run(n_docs: int, processes: list[int], rounds: int, batch_size: int) -> list
             per = -(-len(ids) // rounds)
             t = {"plain": [0.0, 0.0], "tagdesk": [0.0, 0.0]}
             for r in range(rounds):
-                part_ids, part_texts = ids[r * per:(r + 1) * per], texts[r * per:(r + 1) * per]
+                part_ids, part_texts = ids[r * per : (r + 1) * per], texts[r * per : (r + 1) * per]
                 sides = {
-                    "plain": lambda: [d.ents for d in plain.pipe(part_texts, batch_size=batch_size,
-                                                                  n_process=n_process)],
-                    "tagdesk": lambda: suggest_documents(project, suggester, document_ids=part_ids,
-                                                         batch_size=batch_size,
-                                                         n_process=n_process),
+                    "plain": lambda: [
+                        d.ents for d in plain.pipe(part_texts, batch_size=batch_size, n_process=n_process)
+                    ],
+                    "tagdesk": lambda: suggest_documents(
+                        project, suggester, document_ids=part_ids, batch_size=batch_size, n_process=n_process
+                    ),
                 }
-                for side in (("plain", "tagdesk") if r % 2 == 0 else ("tagdesk", "plain")):
+                for side in ("plain", "tagdesk") if r % 2 == 0 else ("tagdesk", "plain"):
                     wall, cpu = _timed(sides[side])
                     t[side][0] += wall
                     t[side][1] += cpu
-                print(f"  processes={n_process} round {r + 1}/{rounds}: plain {t['plain'][0]:.1f} s, "
-                      f"tagdesk {t['tagdesk'][0]:.1f} s (cumulative wall)", flush=True)
+                print(
+                    f"  processes={n_process} round {r + 1}/{rounds}: plain {t['plain'][0]:.1f} s, "
+                    f"tagdesk {t['tagdesk'][0]:.1f} s (cumulative wall)",
+                    flush=True,
+                )
             project.close()
-            results.append({"processes": n_process, "components": kept, "docs": len(ids),
-                            "plain_docs_s": len(ids) / t["plain"][0], "tagdesk_docs_s": len(ids) / t["tagdesk"][0],
-                            "ratio_wall": t["plain"][0] / t["tagdesk"][0],
-                            "ratio_cpu": t["plain"][1] / t["tagdesk"][1] if n_process == 1 else None,
-                            "words_s": words / t["tagdesk"][0]})
+            results.append(
+                {
+                    "processes": n_process,
+                    "components": kept,
+                    "docs": len(ids),
+                    "plain_docs_s": len(ids) / t["plain"][0],
+                    "tagdesk_docs_s": len(ids) / t["tagdesk"][0],
+                    "ratio_wall": t["plain"][0] / t["tagdesk"][0],
+                    "ratio_cpu": t["plain"][1] / t["tagdesk"][1] if n_process == 1 else None,
+                    "words_s": words / t["tagdesk"][0],
+                }
+            )
     return results
 
 
 def report(results: list[dict]) -> None:
-    print(f"{'processes':>9} {'components':>12} {'plain docs/s':>13} {'tagdesk docs/s':>15} {'ratio (wall)':>13} "
-          f"{'ratio (cpu)':>12} {'tagdesk words/s':>16}")
+    print(
+        f"{'processes':>9} {'components':>12} {'plain docs/s':>13} {'tagdesk docs/s':>15} {'ratio (wall)':>13} "
+        f"{'ratio (cpu)':>12} {'tagdesk words/s':>16}"
+    )
     for r in results:
         cpu = f"{r['ratio_cpu']:.3f}" if r["ratio_cpu"] is not None else "-"
-        print(f"{r['processes']:>9} {','.join(r['components']):>12} {r['plain_docs_s']:>13.1f} "
-              f"{r['tagdesk_docs_s']:>15.1f} {r['ratio_wall']:>13.3f} {cpu:>12} {r['words_s']:>16.0f}")
+        print(
+            f"{r['processes']:>9} {','.join(r['components']):>12} {r['plain_docs_s']:>13.1f} "
+            f"{r['tagdesk_docs_s']:>15.1f} {r['ratio_wall']:>13.3f} {cpu:>12} {r['words_s']:>16.0f}"
+        )
     one = next((r for r in results if r["processes"] == 1), None)
     two = next((r for r in results if r["processes"] == 2), None)
     if one:

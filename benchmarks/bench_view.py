@@ -5,6 +5,7 @@ per 60 characters (half stored spans, half pending suggestions). Offscreen Qt, a
 Aims (issue 4): open < 50 ms at 3 KB and < 1 s at 1 MB; key-to-repaint < 16 ms at every size.
 Run: QT_QPA_PLATFORM=offscreen python -m benchmarks bench_view
 """
+
 from __future__ import annotations
 
 import os
@@ -23,8 +24,11 @@ REPEAT = 7
 
 def _text(size: int) -> str:
     seed = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "seed-article.txt"
-    base = seed.read_text(encoding="utf-8") if seed.exists() else (
-        "Chinese Premier Li Qiang met Russian President Vladimir Putin at the Kremlin on Wednesday. ") * 40
+    base = (
+        seed.read_text(encoding="utf-8")
+        if seed.exists()
+        else ("Chinese Premier Li Qiang met Russian President Vladimir Putin at the Kremlin on Wednesday. ") * 40
+    )
     return (base * (size // len(base) + 1))[:size]
 
 
@@ -52,16 +56,22 @@ def _setup(folder: Path, size: int):
     text = _text(size)
     stored, suggested = _spans(text)
     with project.writing() as s:
-        store.add_documents([store.NewDocument(text=text), store.NewDocument(text="A short second document.")],
-                            session=s)
+        store.add_documents(
+            [store.NewDocument(text=text), store.NewDocument(text="A short second document.")], session=s
+        )
     with project.writing() as s:
         store.set_status(1, "pending", session=s, annotator="bench")
     with project.writing() as s:
         ann = store.get_annotation(1, session=s, annotator="bench")
-        s.add_all([Span(annotation_id=ann.id, start=a, end=b, label="ORG", origin=Origin.human.value)
-                   for a, b in stored])
-        store.store_suggestions(1, KEY, [{"start": a, "end": b, "label": "GPE", "origin": "model", "score": 0.9}
-                                         for a, b in suggested], session=s)
+        s.add_all(
+            [Span(annotation_id=ann.id, start=a, end=b, label="ORG", origin=Origin.human.value) for a, b in stored]
+        )
+        store.store_suggestions(
+            1,
+            KEY,
+            [{"start": a, "end": b, "label": "GPE", "origin": "model", "score": 0.9} for a, b in suggested],
+            session=s,
+        )
         s.commit()
     return project, len(stored), len(suggested)
 
@@ -81,7 +91,7 @@ def _time_store() -> None:
     for name in ("add_span", "remove_span", "update_span", "span_at", "dismiss_suggestion", "decide"):
         fn = getattr(store, name)
 
-        def timed(*args, _fn=fn, **kwargs):  # noqa: ANN002, ANN003
+        def timed(*args, _fn=fn, **kwargs):
             t0 = time.perf_counter()
             try:
                 return _fn(*args, **kwargs)
@@ -100,10 +110,14 @@ def main() -> None:
 
     app = make_app()
     _time_store()
-    print(f"median of {REPEAT}; key columns: key press -> committed -> repainted, total (view's share without "
-          "the store's durable commit)")
-    print(f"{'size':>7} {'spans':>6} {'sugg.':>6} | {'open+paint':>10} {'all marked':>10} | {'relabel':>20} "
-          f"{'accept 1 (Enter)':>20} {'delete':>20}")
+    print(
+        f"median of {REPEAT}; key columns: key press -> committed -> repainted, total (view's share without "
+        "the store's durable commit)"
+    )
+    print(
+        f"{'size':>7} {'spans':>6} {'sugg.':>6} | {'open+paint':>10} {'all marked':>10} | {'relabel':>20} "
+        f"{'accept 1 (Enter)':>20} {'delete':>20}"
+    )
     for name, size in SIZES:
         with tempfile.TemporaryDirectory() as tmp:
             project, n_spans, n_sugg = _setup(Path(tmp) / "p", size)
@@ -125,30 +139,34 @@ def main() -> None:
                 session.open_document(1)
                 view.viewport().repaint()
                 opens.append(time.perf_counter() - t0)
-                while not view.formatting_done():   # the rest is formatted between events
+                while not view.formatting_done():  # the rest is formatted between events
                     app.processEvents()
                 coloured.append(time.perf_counter() - t0)
 
-            def timed(key: Qt.Key, select) -> tuple[float, float]:  # noqa: ANN001
+            def timed(key: Qt.Key, select) -> tuple[float, float]:
                 select()
                 app.processEvents()
                 _in_store[0] = 0.0
                 t0 = time.perf_counter()
-                QTest.keyClick(view, key)      # store commit + view update ...
-                app.processEvents()            # ... + the paint Qt scheduled for the changed lines
+                QTest.keyClick(view, key)  # store commit + view update ...
+                app.processEvents()  # ... + the paint Qt scheduled for the changed lines
                 total = time.perf_counter() - t0
                 return total, total - _in_store[0]
 
             relabel, accept, delete = [], [], []
-            for k in range(REPEAT + 1):    # the first round warms SQLAlchemy's statement cache: not counted
-                spans = [i for i in session.state.spans]
+            for k in range(REPEAT + 1):  # the first round warms SQLAlchemy's statement cache: not counted
+                spans = list(session.state.spans)
                 target = spans[len(spans) // 2 + k]
-                relabel.append(timed(Qt.Key.Key_3 if k % 2 == 0 else Qt.Key.Key_1,   # ORG -> GPE / PERSON
-                                     lambda t=target: session.select(t.key)))
+                relabel.append(
+                    timed(
+                        Qt.Key.Key_3 if k % 2 == 0 else Qt.Key.Key_1,  # ORG -> GPE / PERSON
+                        lambda t=target: session.select(t.key),
+                    )
+                )
                 pend = sorted(session.state.pending.values())
                 target = pend[len(pend) // 2]
                 accept.append(timed(Qt.Key.Key_Return, lambda t=target: session.select(t.key)))
-                delete.append(timed(Qt.Key.Key_Delete, lambda: None))   # the accepted one stays selected
+                delete.append(timed(Qt.Key.Key_Delete, lambda: None))  # the accepted one stays selected
                 if k == 0:
                     relabel, accept, delete = [], [], []
             med = statistics.median
@@ -156,8 +174,11 @@ def main() -> None:
             def both(runs: list[tuple[float, float]]) -> str:
                 return f"{_ms(med(r[0] for r in runs))} ({_ms(med(r[1] for r in runs))})"
 
-            print(f"{name:>7} {n_spans:>6} {n_sugg:>6} | {_ms(med(opens)):>10} {_ms(med(coloured)):>10} | "
-                  f"{both(relabel):>20} {both(accept):>20} {both(delete):>20}", flush=True)
+            print(
+                f"{name:>7} {n_spans:>6} {n_sugg:>6} | {_ms(med(opens)):>10} {_ms(med(coloured)):>10} | "
+                f"{both(relabel):>20} {both(accept):>20} {both(delete):>20}",
+                flush=True,
+            )
             window.close()
             project.close()
 

@@ -1,4 +1,5 @@
 """Start the Qt application on a project. The window appears at once; spaCy and suggestions load behind it."""
+
 from __future__ import annotations
 
 import sys
@@ -38,5 +39,5 @@ def run_app(folder: Path, argv: list[str] | None = None) -> int:
     try:
         return app.exec()
     finally:
-        tasks.shutdown()   # no worker may still use the database once it is closed
+        tasks.shutdown()  # no worker may still use the database once it is closed
         project.close()

@@ -2,6 +2,7 @@
 (issue 3, item 4). Everything slow runs through `desktop.tasks.run_task`; this object turns the results into
 signals for the window. `models.suggest` is imported lazily inside the tasks: without it (or with a model that
 fails to load) annotation keeps working and the status bar says why there are no suggestions."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -14,15 +15,15 @@ from models.project import Project
 
 from .tasks import Task, run_task
 
-CHUNK = 256   # documents per call of the engine: between calls, the document on screen can jump the queue
+CHUNK = 256  # documents per call of the engine: between calls, the document on screen can jump the queue
 
 
 class Background(QObject):
     tokenizer_ready = Signal(object)
-    model_key_ready = Signal(object)          # str, or None when suggestions are unavailable
-    model_status = Signal(str, str)           # short text, tooltip
-    progress = Signal(object)                 # (text, done, total) while suggesting; None when over
-    suggestions_arrived = Signal()            # new suggestions were stored (the screen may need them)
+    model_key_ready = Signal(object)  # str, or None when suggestions are unavailable
+    model_status = Signal(str, str)  # short text, tooltip
+    progress = Signal(object)  # (text, done, total) while suggesting; None when over
+    suggestions_arrived = Signal()  # new suggestions were stored (the screen may need them)
     notice = Signal(str)
 
     def __init__(self, project: Project, parent: QObject | None = None) -> None:
@@ -31,7 +32,7 @@ class Background(QObject):
         self.tasks: list[Task] = []
         self.suggest_task: Task | None = None
         self.pipeline = project.config.model.pipeline
-        self.wanted: int | None = None       # the document on screen, done before the others
+        self.wanted: int | None = None  # the document on screen, done before the others
 
     def _wanted(self) -> int | None:
         """Read by the worker between chunks (an int read: no lock needed)."""
@@ -99,8 +100,7 @@ class Background(QObject):
 
     def _done(self, count: object) -> None:
         self.suggestions_arrived.emit()
-        self._over(f"Suggestions ready ({count:,} documents pre-annotated)" if isinstance(count, int) and count
-                   else "")
+        self._over(f"Suggestions ready ({count:,} documents pre-annotated)" if isinstance(count, int) and count else "")
 
     def _failed(self, exc: BaseException) -> None:
         msg = str(exc) if isinstance(exc, TagdeskError) else f"{exc.__class__.__name__}: {exc}"
@@ -119,7 +119,7 @@ def _model_key(project: Project) -> str:
     return model_key(project)
 
 
-def _suggest(project: Project, wanted: Callable[[], int | None], report, stop) -> int:  # noqa: ANN001
+def _suggest(project: Project, wanted: Callable[[], int | None], report, stop) -> int:
     """Worker: load the suggester, then pre-annotate in chunks. When the annotator opens a document that still
     lacks suggestions, the running chunk is interrupted (the engine keeps what it finished), that document is
     done next, and the chunk resumes (the engine skips documents already cached)."""
@@ -146,12 +146,20 @@ def _suggest(project: Project, wanted: Callable[[], int | None], report, stop) -
             continue
         base = i
 
-        def inner(*args, base=base) -> None:  # noqa: ANN002
-            if args and isinstance(args[0], int):   # the engine's (done, total) within this chunk
+        def inner(*args, base=base) -> None:
+            if args and isinstance(args[0], int):  # the engine's (done, total) within this chunk
                 report("progress", min(base + args[0], len(ids)), len(ids))
 
-        done += suggest_documents(project, suggester, document_ids=ids[i:i + CHUNK], on_progress=inner,
-                                  should_stop=lambda: stop() or jump()) or 0
+        done += (
+            suggest_documents(
+                project,
+                suggester,
+                document_ids=ids[i : i + CHUNK],
+                on_progress=inner,
+                should_stop=lambda: stop() or jump(),
+            )
+            or 0
+        )
         if not jump():
             i += CHUNK
             report("progress", min(i, len(ids)), len(ids))

@@ -1,4 +1,5 @@
 """The `tagdesk` console script: the headless commands of `models.cli` plus `open` (the GUI)."""
+
 from __future__ import annotations
 
 import argparse
@@ -9,8 +10,11 @@ from models.cli import run
 
 
 def _add_open(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("open", help="open a project in the annotation window",
-                       description="Open the annotation window on a project folder.")
+    p = sub.add_parser(
+        "open",
+        help="open a project in the annotation window",
+        description="Open the annotation window on a project folder.",
+    )
     p.add_argument("dir", type=Path, metavar="DIR", help="the project folder")
     p.set_defaults(func=_open)
 

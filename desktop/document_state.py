@@ -4,6 +4,7 @@ Spans are the annotator's stored entities. Pending suggestions are the model's c
 has neither accepted, overwritten (an overlapping span of theirs hides a suggestion) nor dismissed. Each
 mutation returns a `Delta` (items removed, items added) so the views repaint only what changed.
 """
+
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
@@ -14,6 +15,7 @@ from typing import Any
 @dataclass(frozen=True, order=True)
 class Item:
     """A highlighted span: stored (`pending` False) or a pending suggestion. Offsets are code points."""
+
     start: int
     end: int
     label: str
@@ -57,8 +59,15 @@ class Delta:
 class DocumentState:
     """The document on screen. Spans are kept sorted (they never overlap), so look-ups are bisections."""
 
-    def __init__(self, document_id: int, text: str, status: str, spans: list[Item],
-                 suggestions: list[dict[str, Any]] | None, dismissed: set[tuple[int, int, str]]) -> None:
+    def __init__(
+        self,
+        document_id: int,
+        text: str,
+        status: str,
+        spans: list[Item],
+        suggestions: list[dict[str, Any]] | None,
+        dismissed: set[tuple[int, int, str]],
+    ) -> None:
         self.document_id = document_id
         self.text = text
         self.status = status
@@ -110,7 +119,7 @@ class DocumentState:
         """The first span or pending suggestion starting at or after `offset` (bisections, no sort)."""
         i = bisect_left(self._starts, offset)
         best = self._spans[i] if i < len(self._spans) else None
-        for sug in (self.suggestions or [])[bisect_left(self._sug_starts, offset):]:
+        for sug in (self.suggestions or [])[bisect_left(self._sug_starts, offset) :]:
             if best is not None and sug.start >= best.start:
                 break
             if sug.key in self.pending:
@@ -133,8 +142,11 @@ class DocumentState:
     def hidden_suggestions(self, start: int, end: int) -> list[tuple[int, int, str]]:
         """(start, end, label) of the suggestions a span at start-end hides (overlapping, not dismissed): they
         would come back if that span were removed."""
-        return [(s.start, s.end, s.label) for s in self._suggestions_near(start, end)
-                if s.start < end and s.end > start and (s.start, s.end, s.label) not in self.dismissed]
+        return [
+            (s.start, s.end, s.label)
+            for s in self._suggestions_near(start, end)
+            if s.start < end and s.end > start and (s.start, s.end, s.label) not in self.dismissed
+        ]
 
     # -- changes
     def add_span(self, item: Item) -> Delta:
@@ -173,8 +185,19 @@ class DocumentState:
             self.suggestions, self._sug_starts, self._sug_longest = None, [], 0
             return delta
         self.suggestions = sorted(
-            (Item(int(s["start"]), int(s["end"]), str(s["label"]), str(s.get("origin") or "model"),
-                  s.get("score"), pending=True) for s in suggestions), key=sort_key)
+            (
+                Item(
+                    int(s["start"]),
+                    int(s["end"]),
+                    str(s["label"]),
+                    str(s.get("origin") or "model"),
+                    s.get("score"),
+                    pending=True,
+                )
+                for s in suggestions
+            ),
+            key=sort_key,
+        )
         self._sug_starts = [s.start for s in self.suggestions]
         self._sug_longest = max((s.end - s.start for s in self.suggestions), default=0)
         delta.extend(self._restore_pending(0, len(self.text) + 1))
@@ -191,8 +214,8 @@ class DocumentState:
     def _restore_pending(self, start: int, end: int) -> Delta:
         """Show the suggestions touching start-end that are not dismissed, overlapped, or already shown."""
         added = []
-        check_shown = bool(self.pending)   # nothing shown yet (a document opening): the sweep below suffices
-        last_end = -1   # suggestions are sorted: one on the same words as a shown one loses (the first wins)
+        check_shown = bool(self.pending)  # nothing shown yet (a document opening): the sweep below suffices
+        last_end = -1  # suggestions are sorted: one on the same words as a shown one loses (the first wins)
         for sug in self._suggestions_near(start, end):
             if sug.key in self.pending:
                 last_end = max(last_end, sug.end)
@@ -201,8 +224,10 @@ class DocumentState:
                 continue
             if (sug.start, sug.end, sug.label) in self.dismissed or self.overlapping_spans(sug.start, sug.end):
                 continue
-            if check_shown and any(p.key in self.pending and p.start < sug.end and p.end > sug.start
-                                   for p in self._suggestions_near(sug.start, sug.end)):
+            if check_shown and any(
+                p.key in self.pending and p.start < sug.end and p.end > sug.start
+                for p in self._suggestions_near(sug.start, sug.end)
+            ):
                 continue
             self.pending[sug.key] = sug
             last_end = sug.end

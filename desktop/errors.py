@@ -4,8 +4,10 @@ Slots that read the database wrap the read in `read_errors(notify)`: a `TagdeskE
 disk or the file fails) is shown like a refused write, and the slot stops there. `install_excepthook()` shows any
 other exception escaping a slot in a message box with its traceback under "Show Details…" (and still prints it).
 """
+
 from __future__ import annotations
 
+import contextlib
 import sys
 import traceback
 from collections.abc import Callable, Iterator
@@ -18,7 +20,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from models.errors import TagdeskError
 
 READ_FAILED = "Could not read the project"
-_open_boxes: set[QMessageBox] = set()   # a parentless dialog lives while Python holds it
+_open_boxes: set[QMessageBox] = set()  # a parentless dialog lives while Python holds it
 
 
 class ReadFailed:
@@ -40,15 +42,21 @@ def read_errors(notify: Callable[[str], None]) -> Iterator[ReadFailed]:
 
 def error_box(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> QMessageBox:
     """A non-blocking dialog for an exception that escaped a slot (the traceback is in the details)."""
-    box = QMessageBox(QMessageBox.Icon.Critical, "Tagdesk: unexpected error", "", QMessageBox.StandardButton.Ok,
-                      QApplication.activeWindow())
+    box = QMessageBox(
+        QMessageBox.Icon.Critical,
+        "Tagdesk: unexpected error",
+        "",
+        QMessageBox.StandardButton.Ok,
+        QApplication.activeWindow(),
+    )
     box.setObjectName("unexpectedError")
     if isinstance(exc, TagdeskError):
         box.setText(str(exc))
     else:
         box.setText(f"Something went wrong: {exc_type.__name__}: {exc}")
-        box.setInformativeText("Every decision made so far is saved. If this happens again, report it with the "
-                               "details below.")
+        box.setInformativeText(
+            "Every decision made so far is saved. If this happens again, report it with the details below."
+        )
     box.setDetailedText("".join(traceback.format_exception(exc_type, exc, tb)))
     box.setWindowModality(Qt.WindowModality.ApplicationModal)
     _open_boxes.add(box)
@@ -62,15 +70,11 @@ def install_excepthook() -> None:
     previous = sys.excepthook
 
     def hook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
-        try:
+        with contextlib.suppress(Exception):  # a failing previous hook must not hide the dialog
             previous(exc_type, exc, tb)
-        except Exception:  # noqa: BLE001 - a failing previous hook must not hide the dialog
-            pass
         if issubclass(exc_type, KeyboardInterrupt) or QApplication.instance() is None:
             return
-        try:
+        with contextlib.suppress(Exception):  # the hook must never raise; the traceback is already printed
             error_box(exc_type, exc, tb)
-        except Exception:  # noqa: BLE001 - the hook must never raise; the traceback is already printed
-            pass
 
     sys.excepthook = hook

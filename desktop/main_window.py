@@ -1,5 +1,6 @@
 """The main window: builds the widgets, the actions and menus, and wires them to the session. No logic of its own
 beyond wiring; edits live in `session.py` and `undo.py`, long work in `background.py` / `tasks.py`."""
+
 from __future__ import annotations
 
 import hashlib
@@ -58,7 +59,7 @@ class MainWindow(QMainWindow):
         self._wire_background()
         self._restore()
         self._update_counters()
-        self._counter_timer = QTimer(self, interval=30_000, timeout=self._update_counters)   # docs/h drifts
+        self._counter_timer = QTimer(self, interval=30_000, timeout=self._update_counters)  # docs/h drifts
         self._counter_timer.start()
         if background:
             QTimer.singleShot(0, self.background.start)
@@ -112,36 +113,65 @@ class MainWindow(QMainWindow):
         self.act_theme_dark = a("&Dark theme", [], lambda: self.set_theme("dark"))
         for act in (self.act_theme_light, self.act_theme_dark):
             act.setCheckable(True)
-        labels = [a(f"Label {lab.name}", lab.key or [], lambda i=i: s.label_key(i),
-                    f"Make {lab.name} the active label, or relabel the selected entity")
-                  for i, lab in enumerate(self.project.config.labels)]
+        labels = [
+            a(
+                f"Label {lab.name}",
+                lab.key or [],
+                lambda i=i: s.label_key(i),
+                f"Make {lab.name} the active label, or relabel the selected entity",
+            )
+            for i, lab in enumerate(self.project.config.labels)
+        ]
         return [
             ("&File", [a("&Quit", "Ctrl+Q", self.close)]),
-            ("&Edit", [undo, redo, None,
-                       a("&Accept selected suggestion", ["Return", "Enter"], s.accept_selected),
-                       a("&Delete selected entity", ["Delete"], s.remove_selected),
-                       None,
-                       a("&Next entity", ["Tab"], lambda: s.step_selection(1)),
-                       a("&Previous entity", ["Shift+Tab", "Shift+Backtab"], lambda: s.step_selection(-1)),
-                       a("&Grow entity by a token", ["Shift+Right"], lambda: s.resize_selected("end", True)),
-                       a("&Shrink entity by a token", ["Shift+Left"], lambda: s.resize_selected("end", False)),
-                       a("Grow entity to the &left", ["Ctrl+Shift+Left"], lambda: s.resize_selected("start", True)),
-                       a("Shrink entity from the l&eft", ["Ctrl+Shift+Right"],
-                         lambda: s.resize_selected("start", False)),
-                       a("Clear selection", ["Escape"], lambda: s.select(None))]),
-            ("&Document", [a("&Accept document and next", ["A"], lambda: s.decide(Status.accepted.value)),
-                           a("&Reject document and next", ["X"], lambda: s.decide(Status.rejected.value)),
-                           a("&Ignore document and next", ["Space"], lambda: s.decide(Status.ignored.value)),
-                           a("&Back to the previous decision", ["Backspace"], s.back),
-                           None,
-                           a("Ne&xt document", ["Ctrl+Down", "PgDown"], lambda: self.documents.step(1)),
-                           a("Pre&vious document", ["Ctrl+Up", "PgUp"], lambda: self.documents.step(-1)),
-                           a("&Find documents", "Ctrl+F", self.documents.search.setFocus)]),
+            (
+                "&Edit",
+                [
+                    undo,
+                    redo,
+                    None,
+                    a("&Accept selected suggestion", ["Return", "Enter"], s.accept_selected),
+                    a("&Delete selected entity", ["Delete"], s.remove_selected),
+                    None,
+                    a("&Next entity", ["Tab"], lambda: s.step_selection(1)),
+                    a("&Previous entity", ["Shift+Tab", "Shift+Backtab"], lambda: s.step_selection(-1)),
+                    a("&Grow entity by a token", ["Shift+Right"], lambda: s.resize_selected("end", True)),
+                    a("&Shrink entity by a token", ["Shift+Left"], lambda: s.resize_selected("end", False)),
+                    a("Grow entity to the &left", ["Ctrl+Shift+Left"], lambda: s.resize_selected("start", True)),
+                    a("Shrink entity from the l&eft", ["Ctrl+Shift+Right"], lambda: s.resize_selected("start", False)),
+                    a("Clear selection", ["Escape"], lambda: s.select(None)),
+                ],
+            ),
+            (
+                "&Document",
+                [
+                    a("&Accept document and next", ["A"], lambda: s.decide(Status.accepted.value)),
+                    a("&Reject document and next", ["X"], lambda: s.decide(Status.rejected.value)),
+                    a("&Ignore document and next", ["Space"], lambda: s.decide(Status.ignored.value)),
+                    a("&Back to the previous decision", ["Backspace"], s.back),
+                    None,
+                    a("Ne&xt document", ["Ctrl+Down", "PgDown"], lambda: self.documents.step(1)),
+                    a("Pre&vious document", ["Ctrl+Up", "PgUp"], lambda: self.documents.step(-1)),
+                    a("&Find documents", "Ctrl+F", self.documents.search.setFocus),
+                ],
+            ),
             ("&Labels", labels),
-            ("&View", [self.act_theme_light, self.act_theme_dark, None,
-                       a("Compute &suggestions now", [], self.background.start_suggesting)]),
-            ("&Help", [a("&Keyboard shortcuts", ["F1", "Ctrl+/"], self.show_shortcuts),
-                       a("&About Tagdesk", [], self.show_about)]),
+            (
+                "&View",
+                [
+                    self.act_theme_light,
+                    self.act_theme_dark,
+                    None,
+                    a("Compute &suggestions now", [], self.background.start_suggesting),
+                ],
+            ),
+            (
+                "&Help",
+                [
+                    a("&Keyboard shortcuts", ["F1", "Ctrl+/"], self.show_shortcuts),
+                    a("&About Tagdesk", [], self.show_about),
+                ],
+            ),
         ]
 
     def _menus(self) -> None:
@@ -162,8 +192,12 @@ class MainWindow(QMainWindow):
         return dialog
 
     def show_about(self) -> None:
-        QMessageBox.about(self, "About Tagdesk", "Tagdesk: annotate entities with a model in the loop.\n"
-                          "Every decision is saved at once in the project's database.")
+        QMessageBox.about(
+            self,
+            "About Tagdesk",
+            "Tagdesk: annotate entities with a model in the loop.\n"
+            "Every decision is saved at once in the project's database.",
+        )
 
     # ------------------------------------------------------------------ wiring
     def _wire(self) -> None:
@@ -274,5 +308,5 @@ class MainWindow(QMainWindow):
         self.save_settings()
         self._counter_timer.stop()
         self.background.cancel()
-        tasks.shutdown()   # cancel spaCy loading / suggesting and wait (bounded) before the project closes
+        tasks.shutdown()  # cancel spaCy loading / suggesting and wait (bounded) before the project closes
         super().closeEvent(event)

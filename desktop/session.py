@@ -5,10 +5,11 @@ other. Every edit is a command on `undo` (desktop/undo.py) whose redo/undo call 
 committed transaction with its event row) and then tell this session what changed, which re-emits `changed`
 with a `Delta` so the views repaint only that.
 """
+
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
@@ -27,15 +28,15 @@ MAX_SECONDS_PER_DOC = 600.0
 
 
 class AnnotationSession(QObject):
-    document_opened = Signal(object)       # DocumentState (or None: no document)
-    changed = Signal(object)               # Delta for the document on screen
-    selection_changed = Signal(object)     # key of the selected item, or None
-    status_changed = Signal(int, str)      # document id, new status
+    document_opened = Signal(object)  # DocumentState (or None: no document)
+    changed = Signal(object)  # Delta for the document on screen
+    selection_changed = Signal(object)  # key of the selected item, or None
+    status_changed = Signal(int, str)  # document id, new status
     active_label_changed = Signal(str)
-    message = Signal(str)                  # short notice for the status bar
-    decisions_changed = Signal()           # a decision was made or undone (counters)
-    want_next = Signal()                   # move on after a decision (the document list picks the next one)
-    want_document = Signal(int)            # show this document (undo/redo/back on another document)
+    message = Signal(str)  # short notice for the status bar
+    decisions_changed = Signal()  # a decision was made or undone (counters)
+    want_next = Signal()  # move on after a decision (the document list picks the next one)
+    want_document = Signal(int)  # show this document (undo/redo/back on another document)
 
     def __init__(self, project: Project, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -81,13 +82,16 @@ class AnnotationSession(QObject):
         with self.project.session() as s:
             doc = store.get_document(document_id, session=s)
             ann = store.get_annotation(document_id, session=s, annotator=self.annotator)
-            spans = [Item(st, en, lab, origin, score) for _id, st, en, lab, origin, score
-                     in store.span_tuples(document_id, session=s, annotator=self.annotator)]
+            spans = [
+                Item(st, en, lab, origin, score)
+                for _id, st, en, lab, origin, score in store.span_tuples(
+                    document_id, session=s, annotator=self.annotator
+                )
+            ]
             sugg = store.suggestions_for(document_id, self.model_key, session=s) if self.model_key else None
             dismissed = store.dismissals_of(document_id, session=s, annotator=self.annotator)
         self.versions[document_id] = ann.version if ann else 0
-        return DocumentState(document_id, doc.text, ann.status if ann else Status.pending.value, spans, sugg,
-                             dismissed)
+        return DocumentState(document_id, doc.text, ann.status if ann else Status.pending.value, spans, sugg, dismissed)
 
     def reload_document(self) -> None:
         """Read the document on screen again from the database (another window changed it)."""
@@ -259,7 +263,7 @@ class AnnotationSession(QObject):
         self.want_document.emit(doc)
         self.open_document(doc)
         if self.document_id != doc:
-            return   # it could not be read (the message says why)
+            return  # it could not be read (the message says why)
         self._push(undo.SetStatus(self, doc, Status.pending.value, text="Reopen document"))
 
     # ------------------------------------------------------------------ called by undo commands
@@ -272,8 +276,10 @@ class AnnotationSession(QObject):
             return False
         except StaleAnnotationError:
             self.reload_document()
-            self.message.emit("This document was changed in another window: it is shown as saved there now. "
-                              "Make your change again if it is still needed.")
+            self.message.emit(
+                "This document was changed in another window: it is shown as saved there now. "
+                "Make your change again if it is still needed."
+            )
             return False
         except TagdeskError as exc:
             self.message.emit(str(exc))
@@ -305,7 +311,7 @@ class AnnotationSession(QObject):
             delta = self.state.remove_span(before.start, before.end)
             delta.extend(self.state.add_span(after))
             self._emit(delta)
-            if self.selected == after.key:      # relabelled in place: the views re-created its row, tell them again
+            if self.selected == after.key:  # relabelled in place: the views re-created its row, tell them again
                 self.selected = None
         self._select(after.key)
 
@@ -343,7 +349,7 @@ class AnnotationSession(QObject):
     def done_today(self) -> int:
         """Decisions made today (local midnight on); raises DatabaseError if the read fails."""
         midnight = datetime.now().astimezone().replace(hour=0, minute=0, second=0, microsecond=0)
-        since = midnight.astimezone(timezone.utc)
+        since = midnight.astimezone(UTC)
         with self.project.session() as s:
             return store.decided_since(since, session=s, annotator=self.annotator)
 

@@ -2,17 +2,18 @@
 grow or shrink a span by one token. No Qt.
 
 The tokens are those of the project's spaCy language (`models.formats._tokens.project_tokenizer`: the same
-tokens export aligns to; no pipeline weights), loaded in the background. Only the paragraph around the range is tokenized (a 1 MB article is not
-re-tokenized per drag); paragraphs are cut at line breaks, where no token crosses. Until the tokenizer has loaded,
-a word/punctuation pattern stands in.
+tokens export aligns to; no pipeline weights), loaded in the background. Only the paragraph around the range is
+tokenized (a 1 MB article is not re-tokenized per drag); paragraphs are cut at line breaks, where no token crosses.
+Until the tokenizer has loaded, a word/punctuation pattern stands in.
 """
+
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
 
 Tokenizer = Callable[[str], object]
-WINDOW = 4000        # characters each side of a range when a paragraph is longer than that
+WINDOW = 4000  # characters each side of a range when a paragraph is longer than that
 _FALLBACK = re.compile(r"\w+(?:['’.-]\w+)*|[^\w\s]", re.UNICODE)
 
 

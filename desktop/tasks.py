@@ -11,8 +11,10 @@ session (SQLAlchemy sessions are not shared between threads).
 
 Before the project closes, `shutdown()` cancels every task and waits (bounded) for the pool threads to end.
 """
+
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 import traceback
@@ -31,10 +33,10 @@ SHUTDOWN_WAIT_MS = 5_000
 class Task(QObject):
     """A handle on one background run. Signals arrive on the GUI thread (queued connections)."""
 
-    progress = Signal(object)   # the tuple of arguments the function passed to on_progress
-    finished = Signal(object)   # the function's return value
-    failed = Signal(object)     # the exception it raised (with `.traceback_text`)
-    cancelled = Signal()        # it stopped after cancel() (finished is not emitted)
+    progress = Signal(object)  # the tuple of arguments the function passed to on_progress
+    finished = Signal(object)  # the function's return value
+    failed = Signal(object)  # the exception it raised (with `.traceback_text`)
+    cancelled = Signal()  # it stopped after cancel() (finished is not emitted)
     # emitted on the worker thread; relayed by this object's slots, which Qt runs on the GUI thread (the thread
     # this object lives in), so handlers of the public signals above always run there, lambdas included
     _w_progress = Signal(object)
@@ -106,18 +108,15 @@ class _Runner(QRunnable):
 
 def _emit(signal: Any, *args: Any) -> None:
     """Emit from the worker thread; if the window (and the task object) went away meanwhile, nobody listens."""
-    try:
+    with contextlib.suppress(RuntimeError):  # "Signal source has been deleted": the app is closing
         signal.emit(*args)
-    except RuntimeError:  # "Signal source has been deleted": the app is closing
-        pass
 
 
 def _guarded(report: Callable[..., None]) -> Callable[..., None]:
     def guarded(*args: Any) -> None:
-        try:
+        with contextlib.suppress(RuntimeError):  # the task was deleted while closing: progress has no reader
             report(*args)
-        except RuntimeError:  # the task object was deleted while closing: progress has no reader
-            pass
+
     return guarded
 
 

@@ -1,4 +1,5 @@
 """Light and dark themes: the Fusion style, a palette, and a stylesheet from resources/styles/."""
+
 from __future__ import annotations
 
 from PySide6.QtGui import QColor, QPalette
@@ -9,10 +10,28 @@ from resources import resource_path
 THEMES = ("light", "dark")
 
 _COLORS = {
-    "light": {"window": "#f4f5f7", "base": "#ffffff", "alt": "#f7f8fa", "text": "#1d1f23", "mid": "#d8dbe0",
-              "highlight": "#2f6fb0", "htext": "#ffffff", "muted": "#6b7280", "button": "#ffffff"},
-    "dark": {"window": "#1b1d21", "base": "#23262b", "alt": "#272a30", "text": "#e4e6ea", "mid": "#3a3e45",
-             "highlight": "#3d7cc4", "htext": "#ffffff", "muted": "#9aa1ab", "button": "#2b2f35"},
+    "light": {
+        "window": "#f4f5f7",
+        "base": "#ffffff",
+        "alt": "#f7f8fa",
+        "text": "#1d1f23",
+        "mid": "#d8dbe0",
+        "highlight": "#2f6fb0",
+        "htext": "#ffffff",
+        "muted": "#6b7280",
+        "button": "#ffffff",
+    },
+    "dark": {
+        "window": "#1b1d21",
+        "base": "#23262b",
+        "alt": "#272a30",
+        "text": "#e4e6ea",
+        "mid": "#3a3e45",
+        "highlight": "#3d7cc4",
+        "htext": "#ffffff",
+        "muted": "#9aa1ab",
+        "button": "#2b2f35",
+    },
 }
 
 
@@ -20,11 +39,24 @@ def palette(name: str) -> QPalette:
     c = _COLORS[name]
     pal = QPalette()
     role = QPalette.ColorRole
-    for r, key in [(role.Window, "window"), (role.Base, "base"), (role.AlternateBase, "alt"),
-                   (role.Text, "text"), (role.WindowText, "text"), (role.ButtonText, "text"),
-                   (role.Button, "button"), (role.Highlight, "highlight"), (role.HighlightedText, "htext"),
-                   (role.ToolTipBase, "base"), (role.ToolTipText, "text"), (role.PlaceholderText, "muted"),
-                   (role.Mid, "mid"), (role.Midlight, "mid"), (role.Light, "base"), (role.Dark, "mid")]:
+    for r, key in [
+        (role.Window, "window"),
+        (role.Base, "base"),
+        (role.AlternateBase, "alt"),
+        (role.Text, "text"),
+        (role.WindowText, "text"),
+        (role.ButtonText, "text"),
+        (role.Button, "button"),
+        (role.Highlight, "highlight"),
+        (role.HighlightedText, "htext"),
+        (role.ToolTipBase, "base"),
+        (role.ToolTipText, "text"),
+        (role.PlaceholderText, "muted"),
+        (role.Mid, "mid"),
+        (role.Midlight, "mid"),
+        (role.Light, "base"),
+        (role.Dark, "mid"),
+    ]:
         pal.setColor(r, QColor(c[key]))
     pal.setColor(QPalette.ColorGroup.Disabled, role.Text, QColor(c["muted"]))
     pal.setColor(QPalette.ColorGroup.Disabled, role.WindowText, QColor(c["muted"]))

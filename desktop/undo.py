@@ -6,6 +6,7 @@ with new ids. A command's first run happens before it is pushed (`run`), so a re
 the caller and never enters the stack; a later redo/undo that fails (another window changed the document) reports
 the message and makes the command obsolete.
 """
+
 from __future__ import annotations
 
 from contextlib import contextmanager
@@ -51,12 +52,12 @@ class Command(QUndoCommand):
     def undo(self) -> None:
         self._guard(self.backward)
 
-    def _guard(self, fn) -> None:  # noqa: ANN001
+    def _guard(self, fn) -> None:
         try:
             fn()
         except TagdeskError as exc:
             if isinstance(exc, StaleAnnotationError) and self.session.document_id == self.document_id:
-                self.session.reload_document()   # show what the other window saved
+                self.session.reload_document()  # show what the other window saved
             self.session.message.emit(f"Cannot {self.text().lower()}: {exc}")
             self.setObsolete(True)
 
@@ -67,22 +68,31 @@ class Command(QUndoCommand):
         return {"annotator": self.session.annotator, "expected_version": self.session.versions.get(self.document_id)}
 
     @contextmanager
-    def _writing(self):  # noqa: ANN202
+    def _writing(self):
         with self.session.project.writing() as s:
             yield s
             self.session.versions[self.document_id] = store.annotation_version(
-                self.document_id, session=s, annotator=self.session.annotator)
+                self.document_id, session=s, annotator=self.session.annotator
+            )
 
     # helpers shared by the span commands
     def _add(self, item: Item) -> Item:
         with self._writing() as s:
-            store.add_span(self.document_id, item.start, item.end, item.label, session=s, origin=item.origin,
-                           score=item.score, **self._who)
+            store.add_span(
+                self.document_id,
+                item.start,
+                item.end,
+                item.label,
+                session=s,
+                origin=item.origin,
+                score=item.score,
+                **self._who,
+            )
         stored = Item(item.start, item.end, item.label, item.origin, item.score)
         self.session.span_added(self.document_id, stored)
         return stored
 
-    def _span(self, s, item: Item):  # noqa: ANN001, ANN202
+    def _span(self, s, item: Item):
         span = store.span_at(self.document_id, item.start, item.end, session=s, annotator=self.session.annotator)
         if span is None:
             raise TagdeskError(f"the span at {item.start}-{item.end} is gone (changed in another window?)")
@@ -116,12 +126,24 @@ class AcceptSuggestion(AddSpan):
     """Enter on a pending suggestion (or relabel/resize it): it becomes a span; its origin stays the model's
     unless the annotator changed its label or its bounds."""
 
-    def __init__(self, session: AnnotationSession, document_id: int, suggestion: Item, *, label: str | None = None,
-                 bounds: tuple[int, int] | None = None) -> None:
+    def __init__(
+        self,
+        session: AnnotationSession,
+        document_id: int,
+        suggestion: Item,
+        *,
+        label: str | None = None,
+        bounds: tuple[int, int] | None = None,
+    ) -> None:
         start, end = bounds or (suggestion.start, suggestion.end)
         edited = (label not in (None, suggestion.label)) or (start, end) != (suggestion.start, suggestion.end)
-        item = Item(start, end, label or suggestion.label, Origin.human.value if edited else suggestion.origin,
-                    None if edited else suggestion.score)
+        item = Item(
+            start,
+            end,
+            label or suggestion.label,
+            Origin.human.value if edited else suggestion.origin,
+            None if edited else suggestion.score,
+        )
         super().__init__(session, document_id, item, text=f"Accept {item.label} suggestion")
 
 
@@ -133,8 +155,9 @@ class RemoveSpan(Command):
         super().__init__(session, document_id, f"Remove {item.label}")
         self.item = item
         state = session.state
-        self.hidden = (state.hidden_suggestions(item.start, item.end)
-                       if state and state.document_id == document_id else [])
+        self.hidden = (
+            state.hidden_suggestions(item.start, item.end) if state and state.document_id == document_id else []
+        )
 
     def forward(self) -> None:
         with self._writing() as s:
@@ -147,8 +170,17 @@ class RemoveSpan(Command):
     def backward(self) -> None:
         item = self.item
         with self._writing() as s:
-            store.add_span(self.document_id, item.start, item.end, item.label, session=s, origin=item.origin,
-                           score=item.score, undismiss=self.hidden, **self._who)
+            store.add_span(
+                self.document_id,
+                item.start,
+                item.end,
+                item.label,
+                session=s,
+                origin=item.origin,
+                score=item.score,
+                undismiss=self.hidden,
+                **self._who,
+            )
         self.session.span_added(self.document_id, Item(item.start, item.end, item.label, item.origin, item.score))
         for start, end, label in self.hidden:
             self.session.suggestion_dismissed(self.document_id, Item(start, end, label), False)
@@ -203,8 +235,16 @@ def _dismiss(cmd: Command, item: Item, dismiss: bool) -> None:
 class SetStatus(Command):
     """A decision on a document (accept adds the pending suggestions as spans in the same transaction)."""
 
-    def __init__(self, session: AnnotationSession, document_id: int, status: str, *, add: list[Item] = (),
-                 seconds: float = 0.0, text: str = "") -> None:
+    def __init__(
+        self,
+        session: AnnotationSession,
+        document_id: int,
+        status: str,
+        *,
+        add: list[Item] = (),
+        seconds: float = 0.0,
+        text: str = "",
+    ) -> None:
         super().__init__(session, document_id, text or f"{Status(status).value.capitalize()} document")
         self.status = Status(status).value
         self.add = [Item(i.start, i.end, i.label, i.origin, i.score) for i in add]
@@ -215,13 +255,24 @@ class SetStatus(Command):
         with self._writing() as s:
             ann = store.get_annotation(self.document_id, session=s, annotator=self.session.annotator)
             self.before = ann.status if ann else Status.pending.value
-            store.decide(self.document_id, self.status, session=s, seconds=self.seconds, **self._who,
-                         add_spans=[(i.start, i.end, i.label, i.origin, i.score) for i in self.add])
-        self.seconds = 0.0   # the time was spent once: a redo after an undo adds none
+            store.decide(
+                self.document_id,
+                self.status,
+                session=s,
+                seconds=self.seconds,
+                **self._who,
+                add_spans=[(i.start, i.end, i.label, i.origin, i.score) for i in self.add],
+            )
+        self.seconds = 0.0  # the time was spent once: a redo after an undo adds none
         self.session.status_set(self.document_id, self.status, added=self.add, removed=[])
 
     def backward(self) -> None:
         with self._writing() as s:
-            store.decide(self.document_id, self.before or Status.pending.value, session=s, **self._who,
-                         remove_spans=[(i.start, i.end) for i in self.add])
+            store.decide(
+                self.document_id,
+                self.before or Status.pending.value,
+                session=s,
+                **self._who,
+                remove_spans=[(i.start, i.end) for i in self.add],
+            )
         self.session.status_set(self.document_id, self.before or Status.pending.value, added=[], removed=self.add)

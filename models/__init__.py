@@ -2,6 +2,7 @@
 
 Everything here can run from a script or the command line with no display.
 """
+
 from __future__ import annotations
 
 __version__ = "0.1.0"

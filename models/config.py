@@ -3,6 +3,7 @@
 The file is data only (TOML, never executed). Unknown keys and wrong types are refused with a message naming
 the file, the key and what is expected, so a typo never silently falls back to a default.
 """
+
 from __future__ import annotations
 
 import getpass
@@ -26,14 +27,42 @@ DROP = "drop"
 
 # Colour-blind friendly, readable on light and dark backgrounds (Okabe-Ito and Tableau hues).
 PALETTE = [
-    "#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#b07aa1", "#edc948", "#76b7b2",
-    "#ff9da7", "#9c755f", "#bab0ac", "#86bcb6", "#d37295", "#a0cbe8", "#ffbe7d",
+    "#4e79a7",
+    "#f28e2b",
+    "#59a14f",
+    "#e15759",
+    "#b07aa1",
+    "#edc948",
+    "#76b7b2",
+    "#ff9da7",
+    "#9c755f",
+    "#bab0ac",
+    "#86bcb6",
+    "#d37295",
+    "#a0cbe8",
+    "#ffbe7d",
 ]
 
 # Labels of spaCy's English pipelines (OntoNotes 5), used to write a default mapping.
 ONTONOTES_LABELS = [
-    "CARDINAL", "DATE", "EVENT", "FAC", "GPE", "LANGUAGE", "LAW", "LOC", "MONEY", "NORP",
-    "ORDINAL", "ORG", "PERCENT", "PERSON", "PRODUCT", "QUANTITY", "TIME", "WORK_OF_ART",
+    "CARDINAL",
+    "DATE",
+    "EVENT",
+    "FAC",
+    "GPE",
+    "LANGUAGE",
+    "LAW",
+    "LOC",
+    "MONEY",
+    "NORP",
+    "ORDINAL",
+    "ORG",
+    "PERCENT",
+    "PERSON",
+    "PRODUCT",
+    "QUANTITY",
+    "TIME",
+    "WORK_OF_ART",
 ]
 # Model labels that fold naturally into a project label when the project lacks them.
 FOLDS = {"LOC": "GPE", "FAC": "GPE"}
@@ -62,14 +91,14 @@ class Label(_Strict):
     @classmethod
     def _color(cls, v: str) -> str:
         if not _COLOR.match(v):
-            raise ValueError("expected a colour like \"#4e79a7\"")
+            raise ValueError('expected a colour like "#4e79a7"')
         return v.lower()
 
     @field_validator("key")
     @classmethod
     def _key(cls, v: str) -> str:
         if v and (len(v) != 1 or not v.isprintable() or v.isspace()):
-            raise ValueError("expected one character (the shortcut key), or \"\" for none")
+            raise ValueError('expected one character (the shortcut key), or "" for none')
         if v.lower() in RESERVED_KEYS:
             raise ValueError(f"key {v!r} is taken: {RESERVED_KEYS[v.lower()]}; choose a digit or another letter")
         return v
@@ -109,8 +138,7 @@ class ProjectConfig(_Strict):
         for src, dst in self.model.label_map.items():
             if dst != DROP and dst not in names:
                 raise ValueError(
-                    f"model.label_map.{src}: {dst!r} is not a project label; use one of "
-                    f"{', '.join(names)} or \"{DROP}\""
+                    f'model.label_map.{src}: {dst!r} is not a project label; use one of {", ".join(names)} or "{DROP}"'
                 )
         return self
 
@@ -137,13 +165,14 @@ def default_label_map(labels: list[str]) -> dict[str, str]:
     return out
 
 
-def make_config(name: str, labels: list[str], *, pipeline: str = DEFAULT_PIPELINE,
-                annotator: str | None = None) -> ProjectConfig:
+def make_config(
+    name: str, labels: list[str], *, pipeline: str = DEFAULT_PIPELINE, annotator: str | None = None
+) -> ProjectConfig:
     """A new project's configuration: colours and keys assigned in order, a default label mapping."""
     if annotator is None:
         try:
             annotator = getpass.getuser()
-        except Exception:  # no login name (containers): a neutral default
+        except (OSError, KeyError):  # no login name (containers): a neutral default
             annotator = "annotator"
     labs = [
         Label(name=lab, color=PALETTE[i % len(PALETTE)], key=LABEL_KEYS[i] if i < len(LABEL_KEYS) else "")
@@ -175,8 +204,14 @@ def _explain(err: dict[str, Any]) -> str:
     if kind == "missing":
         return f"{loc}: missing; this key is required"
     if kind.endswith("_type") or kind in ("string_type", "int_type", "list_type", "dict_type", "model_type"):
-        want = {"string_type": "a string", "list_type": "a list", "dict_type": "a table",
-                "model_type": "a table", "int_type": "an integer", "bool_type": "true or false"}.get(kind, kind)
+        want = {
+            "string_type": "a string",
+            "list_type": "a list",
+            "dict_type": "a table",
+            "model_type": "a table",
+            "int_type": "an integer",
+            "bool_type": "true or false",
+        }.get(kind, kind)
         return f"{loc}: expected {want}, got {type(got).__name__} {got!r}"
     msg = err["msg"].removeprefix("Value error, ")
     return f"{loc}: {msg}" if loc else msg
@@ -213,7 +248,10 @@ def load_config(path: Path) -> ProjectConfig:
 
 def dump_config(config: ProjectConfig) -> str:
     data = config.model_dump()
-    head = "# Tagdesk project. Labels: name, colour, shortcut key. model.label_map: model label -> project label or \"drop\".\n"
+    head = (
+        "# Tagdesk project. Labels: name, colour, shortcut key. "
+        'model.label_map: model label -> project label or "drop".\n'
+    )
     return head + tomli_w.dumps(data)
 
 

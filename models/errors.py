@@ -3,6 +3,7 @@
 `TagdeskError` is what the CLI prints as one line (exit 1) and what the GUI shows in a dialog.
 Anything else escaping is a bug and gets a traceback.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

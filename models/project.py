@@ -1,4 +1,5 @@
 """A project folder: `tagdesk.toml` + its database (+ `exports/`)."""
+
 from __future__ import annotations
 
 import os
@@ -9,6 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 from sqlmodel import Session
 
 from . import store
@@ -28,23 +30,31 @@ def resolve_database_url(url: str, folder: Path) -> str:
     where = f"{folder / CONFIG_NAME}: project.database_url"
     try:
         parsed = make_url(url)
-    except Exception:
-        raise ConfigError(f"{where}: {url!r} is not a database URL; "
-                          "expected e.g. \"sqlite:///tagdesk.sqlite\" or \"postgresql://host/db\"") from None
+    except ArgumentError:
+        raise ConfigError(
+            f"{where}: {url!r} is not a database URL; "
+            'expected e.g. "sqlite:///tagdesk.sqlite" or "postgresql://host/db"'
+        ) from None
     if parsed.get_backend_name() != "sqlite":
         return url
     if parsed.database in (None, "", ":memory:"):
-        raise ConfigError(f"{where}: {url!r} is an in-memory database, which loses everything on close; "
-                          "use \"sqlite:///tagdesk.sqlite\"")
+        raise ConfigError(
+            f"{where}: {url!r} is an in-memory database, which loses everything on close; "
+            'use "sqlite:///tagdesk.sqlite"'
+        )
     if parsed.query:
-        raise ConfigError(f"{where}: {url!r} has options ({', '.join(parsed.query)}); a SQLite URL is just a "
-                          "file name, e.g. \"sqlite:///tagdesk.sqlite\"")
+        raise ConfigError(
+            f"{where}: {url!r} has options ({', '.join(parsed.query)}); a SQLite URL is just a "
+            'file name, e.g. "sqlite:///tagdesk.sqlite"'
+        )
     base = Path(os.path.abspath(folder))
     path = Path(os.path.normpath(base / parsed.database))
     if path != base and base not in path.parents:
-        raise ConfigError(f"{where}: {parsed.database} is outside the project folder; keep the SQLite file inside "
-                          "it (e.g. \"sqlite:///tagdesk.sqlite\"), or use a server URL (postgresql://...) "
-                          "for a shared database")
+        raise ConfigError(
+            f"{where}: {parsed.database} is outside the project folder; keep the SQLite file inside "
+            'it (e.g. "sqlite:///tagdesk.sqlite"), or use a server URL (postgresql://...) '
+            "for a shared database"
+        )
     return str(parsed.set(database=str(path)))
 
 
@@ -58,6 +68,7 @@ def backup_before_upgrade(project: Project, old_revision: str) -> None:
 @dataclass
 class Project:
     """An open project. `engine` is shared; open short sessions with `session()` / `writing()`."""
+
     folder: Path
     config: ProjectConfig
     engine: Engine
@@ -92,8 +103,9 @@ class Project:
         self.close()
 
 
-def open_project(folder: Path | str, *,
-                 before_upgrade: Callable[[Project, str], None] | None = backup_before_upgrade) -> Project:
+def open_project(
+    folder: Path | str, *, before_upgrade: Callable[[Project, str], None] | None = backup_before_upgrade
+) -> Project:
     """Open a project folder: read its config, open (or create) its database, run pending migrations.
 
     `before_upgrade(project, old_revision)` runs before an older database is migrated; by default it keeps a
@@ -115,14 +127,15 @@ def open_project(folder: Path | str, *,
     except DatabaseError:
         engine.dispose()
         raise
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - any driver failure on open becomes a message
         engine.dispose()
         raise as_user_error(exc, engine) from None
     return project
 
 
-def new_project(folder: Path | str, labels: list[str], *, pipeline: str | None = None,
-                annotator: str | None = None) -> Project:
+def new_project(
+    folder: Path | str, labels: list[str], *, pipeline: str | None = None, annotator: str | None = None
+) -> Project:
     """Create a project folder with a config and an empty database. Refuses to overwrite an existing project."""
     folder = Path(folder)
     if (folder / CONFIG_NAME).exists():
@@ -132,6 +145,7 @@ def new_project(folder: Path | str, labels: list[str], *, pipeline: str | None =
         raise ConfigError("no labels given; name them, e.g. --labels PERSON,ORG,GPE")
     kwargs = {"pipeline": pipeline} if pipeline else {}
     from pydantic import ValidationError
+
     try:
         config = make_config(folder.resolve().name or "project", labels, annotator=annotator, **kwargs)
     except ValidationError as exc:

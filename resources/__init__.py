@@ -1,4 +1,5 @@
 """Static resources: styles (.qss), icons, sample texts. Read with `resource_path(...)`."""
+
 from __future__ import annotations
 
 from pathlib import Path

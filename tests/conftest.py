@@ -1,4 +1,5 @@
 """Shared fixtures: real SQLite files in tmp folders, real projects."""
+
 from __future__ import annotations
 
 import os

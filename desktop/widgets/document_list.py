@@ -5,6 +5,7 @@ a 100,000-document project does not load 100,000 texts. Jumping to a document de
 last one, back, undo) finds its row with one COUNT and loads the rows up to it in one query. A filter or search
 change reads its count and first rows on the thread pool (a search scans every text).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -12,8 +13,17 @@ from collections.abc import Callable
 import shiboken6
 from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-                               QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from models import store
 from models.db.tables import Status
@@ -36,8 +46,9 @@ def clean_filters(filters: dict[str, str | None]) -> dict[str, str | None]:
     return {k: (v or None) for k, v in filters.items()}
 
 
-def first_page(project: Project, filters: dict[str, str | None], keep: int | None,
-               should_stop: Callable[[], bool] = lambda: False) -> tuple[int, list[store.DocumentRow], int | None]:
+def first_page(
+    project: Project, filters: dict[str, str | None], keep: int | None, should_stop: Callable[[], bool] = lambda: False
+) -> tuple[int, list[store.DocumentRow], int | None]:
     """(total, rows, row of `keep`) under `filters`: the count, then the rows up to the document `keep` (if the
     filters show it) or the first page. Opens its own session: runs on a worker thread when filters change."""
     with project.session() as s:
@@ -53,7 +64,7 @@ def first_page(project: Project, filters: dict[str, str | None], keep: int | Non
 class DocumentListModel(QAbstractTableModel):
     COLUMNS = ("", "#", "Document")
 
-    def __init__(self, project: Project, parent=None) -> None:  # noqa: ANN001
+    def __init__(self, project: Project, parent=None) -> None:
         super().__init__(parent)
         self.project = project
         self.filters: dict[str, str | None] = {"status": None, "label": None, "search": None}
@@ -68,8 +79,9 @@ class DocumentListModel(QAbstractTableModel):
         """Read the first page under the current filters, on this thread (see `first_page` for the worker)."""
         self.show_page(self.filters, *first_page(self.project, self.filters, None))
 
-    def show_page(self, filters: dict[str, str | None], total: int, rows: list[store.DocumentRow],
-                  _kept_row: int | None = None) -> None:
+    def show_page(
+        self, filters: dict[str, str | None], total: int, rows: list[store.DocumentRow], _kept_row: int | None = None
+    ) -> None:
         """Replace the list by rows read under `filters` (by `first_page`, maybe on a worker thread)."""
         self.beginResetModel()
         self.filters = dict(filters)
@@ -131,8 +143,13 @@ class DocumentListModel(QAbstractTableModel):
         if count <= 0:
             return
         with self.project.session() as s:
-            more = store.document_rows(session=s, annotator=self.project.annotator, offset=len(self._rows),
-                                       limit=-(-count // PAGE) * PAGE, **self.filters)
+            more = store.document_rows(
+                session=s,
+                annotator=self.project.annotator,
+                offset=len(self._rows),
+                limit=-(-count // PAGE) * PAGE,
+                **self.filters,
+            )
         if more:
             first = len(self._rows)
             self.beginInsertRows(QModelIndex(), first, first + len(more) - 1)
@@ -194,7 +211,7 @@ class DocumentList(QWidget):
 
     document_chosen = Signal(int)
     message = Signal(str)
-    filters_applied = Signal()   # the list now shows the filters' results (read in the background)
+    filters_applied = Signal()  # the list now shows the filters' results (read in the background)
 
     def __init__(self, project: Project, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -206,8 +223,9 @@ class DocumentList(QWidget):
         self.search.setObjectName("search")
         self.search.setPlaceholderText("Search text…")
         self.search.setClearButtonEnabled(True)
-        self.search.addAction(QIcon(str(resource_path("icons", "search.svg"))),
-                              QLineEdit.ActionPosition.LeadingPosition)
+        self.search.addAction(
+            QIcon(str(resource_path("icons", "search.svg"))), QLineEdit.ActionPosition.LeadingPosition
+        )
         self.status_filter = QComboBox(self)
         self.status_filter.addItem("All statuses", None)
         for s in STATUSES:
@@ -233,7 +251,7 @@ class DocumentList(QWidget):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.count)
 
-        self._filtering: Task | None = None   # the latest filter change being read in the background
+        self._filtering: Task | None = None  # the latest filter change being read in the background
         self._search_timer = QTimer(self, singleShot=True, interval=250, timeout=self._apply_filters)
         self.search.textChanged.connect(lambda _t: self._search_timer.start())
         self.search.returnPressed.connect(self._apply_filters)
@@ -249,10 +267,10 @@ class DocumentList(QWidget):
         gives the largest count (positions under a filter go as high)."""
         self._widest = max(getattr(self, "_widest", 1), self.list_model.total())
         digits = self.table.fontMetrics().horizontalAdvance(str(self._widest))
-        self.table.setColumnWidth(1, max(44, digits + 24))   # the theme pads cells by 6 px a side
+        self.table.setColumnWidth(1, max(44, digits + 24))  # the theme pads cells by 6 px a side
 
     def changeEvent(self, event: QEvent) -> None:
-        if event.type() in (QEvent.Type.StyleChange, QEvent.Type.FontChange):   # the theme sets the font size
+        if event.type() in (QEvent.Type.StyleChange, QEvent.Type.FontChange):  # the theme sets the font size
             self._fit_number_column()
         super().changeEvent(event)
 
@@ -264,8 +282,13 @@ class DocumentList(QWidget):
     def _apply_filters(self) -> None:
         """Read the count and first rows under the new filters on the thread pool (a search scans every text);
         a newer change makes older results stale: they are dropped."""
-        filters = clean_filters({"status": self.status_filter.currentData(), "label": self.label_filter.currentData(),
-                                 "search": self.search.text().strip()})
+        filters = clean_filters(
+            {
+                "status": self.status_filter.currentData(),
+                "label": self.label_filter.currentData(),
+                "search": self.search.text().strip(),
+            }
+        )
         if self._filtering is not None:
             self._filtering.cancel()
         project, keep = self.list_model.project, self.current_document()
@@ -275,16 +298,21 @@ class DocumentList(QWidget):
         task.finished.connect(lambda result, t=task: self._filtered(t, filters, keep, result))
         task.failed.connect(lambda exc, t=task: self._filter_failed(t, exc))
 
-    def _filtered(self, task: Task, filters: dict[str, str | None], keep: int | None,
-                  result: tuple[int, list[store.DocumentRow], int | None]) -> None:
+    def _filtered(
+        self,
+        task: Task,
+        filters: dict[str, str | None],
+        keep: int | None,
+        result: tuple[int, list[store.DocumentRow], int | None],
+    ) -> None:
         if not shiboken6.isValid(self) or task is not self._filtering:
-            return   # stale (a newer filter change is on its way), or the list is gone
+            return  # stale (a newer filter change is on its way), or the list is gone
         self._filtering = None
         current = self.current_document()
         self.list_model.show_page(filters, *result)
         self._update_count()
         if current is not None and not (current == keep and result[2] is None):
-            self.select_document(current, emit=False)   # already loaded when it is `keep`: no query here
+            self.select_document(current, emit=False)  # already loaded when it is `keep`: no query here
         else:
             self.table.scrollToTop()
         self.filters_applied.emit()

@@ -1,5 +1,6 @@
 """The entity panel: the spans and pending suggestions of the document on screen, in reading order, with label,
 text and origin. Clicking one selects it (the text view scrolls to it)."""
+
 from __future__ import annotations
 
 from bisect import bisect_left
@@ -36,13 +37,14 @@ def _swatch(color: str, *, hollow: bool) -> QIcon:
 class EntityModel(QAbstractTableModel):
     COLUMNS = ("Label", "Text", "From")
 
-    def __init__(self, colors: dict[str, str], parent=None) -> None:  # noqa: ANN001
+    def __init__(self, colors: dict[str, str], parent=None) -> None:
         super().__init__(parent)
         self.text = ""
         self.items: list[Item] = []
         self.pending = 0
-        self._icons = {(name, hollow): _swatch(c, hollow=hollow) for name, c in colors.items()
-                       for hollow in (False, True)}
+        self._icons = {
+            (name, hollow): _swatch(c, hollow=hollow) for name, c in colors.items() for hollow in (False, True)
+        }
         self._italic = QFont()
         self._italic.setItalic(True)
 
@@ -101,9 +103,9 @@ class EntityModel(QAbstractTableModel):
             if col == 0:
                 return item.label
             if col == 1:
-                words = " ".join(self.text[item.start:item.end].split())
-                return words if len(words) <= PREVIEW else words[:PREVIEW - 1] + "…"
-            if item.pending:   # the model's opinion: its confidence, or where it came from
+                words = " ".join(self.text[item.start : item.end].split())
+                return words if len(words) <= PREVIEW else words[: PREVIEW - 1] + "…"
+            if item.pending:  # the model's opinion: its confidence, or where it came from
                 return f"{item.score:.2f} ?" if isinstance(item.score, (int, float)) else f"{item.origin} ?"
             return item.origin
         if role == Qt.ItemDataRole.DecorationRole and col == 0:
@@ -112,12 +114,12 @@ class EntityModel(QAbstractTableModel):
             return self._italic
         if role == Qt.ItemDataRole.ToolTipRole:
             what = f"suggested by the {item.origin}, not accepted yet" if item.pending else f"origin: {item.origin}"
-            return f"{item.label}: {self.text[item.start:item.end]} ({item.start}-{item.end}), {what}"
+            return f"{item.label}: {self.text[item.start : item.end]} ({item.start}-{item.end}), {what}"
         return None
 
 
 class EntityPanel(QWidget):
-    item_clicked = Signal(object)   # key
+    item_clicked = Signal(object)  # key
 
     def __init__(self, colors: dict[str, str], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -140,7 +142,7 @@ class EntityPanel(QWidget):
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
         self.table.setColumnWidth(0, 92)
-        self.table.setColumnWidth(2, 86)   # "pattern ?" fits
+        self.table.setColumnWidth(2, 86)  # "pattern ?" fits
         self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.setMinimumWidth(250)

@@ -1,5 +1,6 @@
 """A layout that places widgets left to right and wraps them onto new rows (Qt's FlowLayout example), so a
 project with ten labels does not force a wide window."""
+
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QRect, QSize, Qt

@@ -1,18 +1,19 @@
 """The label bar: every label with its colour and key; the active one is checked. Clicking one makes it active
 (as its key does)."""
+
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QButtonGroup, QSizePolicy, QToolButton, QWidget
 
-from .flow_layout import FlowLayout
-
 from models.config import Label
+
+from .flow_layout import FlowLayout
 
 
 class LabelBar(QWidget):
-    label_clicked = Signal(int)   # index of the label (key 1 -> 0)
+    label_clicked = Signal(int)  # index of the label (key 1 -> 0)
 
     def __init__(self, labels: list[Label], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -33,8 +34,11 @@ class LabelBar(QWidget):
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             key = lab.key or ""
             button.setText(f"{key}  {lab.name}" if key else lab.name)
-            button.setToolTip(f"{lab.name}: press {key} to make it the active label, or to relabel the selected "
-                              "entity" if key else lab.name)
+            button.setToolTip(
+                f"{lab.name}: press {key} to make it the active label, or to relabel the selected entity"
+                if key
+                else lab.name
+            )
             button.setStyleSheet(_chip_style(lab.color))
             button.clicked.connect(lambda _c=False, i=i: self.label_clicked.emit(i))
             self.group.addButton(button, i)
@@ -49,12 +53,13 @@ class LabelBar(QWidget):
             button.setChecked(True)
 
 
-
 def _chip_style(color: str) -> str:
     c = QColor(color)
     fill = QColor(c)
     fill.setAlphaF(0.16)
     rgba = f"rgba({fill.red()},{fill.green()},{fill.blue()},{fill.alphaF():.2f})"
     text = "#ffffff" if c.lightnessF() < 0.62 else "#1d1f23"
-    return (f"QToolButton#labelChip {{ border-left: 4px solid {color}; background: {rgba}; }}"
-            f"QToolButton#labelChip:checked {{ background: {color}; color: {text}; border-color: {color}; }}")
+    return (
+        f"QToolButton#labelChip {{ border-left: 4px solid {color}; background: {rgba}; }}"
+        f"QToolButton#labelChip:checked {{ background: {color}; color: {text}; border-color: {color}; }}"
+    )

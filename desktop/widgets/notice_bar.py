@@ -1,5 +1,6 @@
 """A dismissible bar above the text for a lasting problem the annotator should read in full (e.g. why there are
 no suggestions, with the command that fixes it). Short notices stay in the status bar."""
+
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
@@ -13,12 +14,12 @@ class NoticeBar(QFrame):
         self.label = QLabel(self)
         self.label.setObjectName("noticeText")
         self.label.setWordWrap(True)
-        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)   # copy the fix
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)  # copy the fix
         close = QToolButton(self)
         close.setObjectName("noticeClose")
         close.setText("×")
         close.setToolTip("Dismiss")
-        close.setFocusPolicy(Qt.FocusPolicy.NoFocus)   # keys stay with the text view
+        close.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys stay with the text view
         close.clicked.connect(self.hide)
         row = QHBoxLayout(self)
         row.setContentsMargins(12, 8, 6, 8)

@@ -1,4 +1,5 @@
 """Help -> Keyboard shortcuts: every action with its keys, grouped as in the menus."""
+
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
@@ -15,7 +16,7 @@ MOUSE = [
 
 def shortcut_text(action: QAction) -> str:
     keys = [s.toString(QKeySequence.SequenceFormat.NativeText) for s in action.shortcuts()]
-    return "   ".join(k for k in keys if "Backtab" not in k)   # Shift+Backtab is how X11 reports Shift+Tab
+    return "   ".join(k for k in keys if "Backtab" not in k)  # Shift+Backtab is how X11 reports Shift+Tab
 
 
 class ShortcutsDialog(QDialog):

@@ -1,5 +1,6 @@
 """The status bar: position, done today, documents per hour, the model in use, and background progress with a
 cancel button. Short notices (an overlap refused, an error) go to the left as temporary messages."""
+
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
@@ -71,4 +72,4 @@ class StatusBar(QStatusBar):
             self.progress.setRange(0, total)
             self.progress.setValue(done or 0)
         else:
-            self.progress.setRange(0, 0)   # busy
+            self.progress.setRange(0, 0)  # busy

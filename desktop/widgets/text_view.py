@@ -8,23 +8,35 @@ underline. A small label tag is painted after each entity, in room made by lette
 Offsets: everything outside this file speaks Python code points; Qt speaks UTF-16 units and collapses "\\r\\n"
 into one paragraph break. `OffsetMap.to_qt` / `OffsetMap.from_qt` are the one pair of conversions.
 """
+
 from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
 
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import (QColor, QFont, QFontMetricsF, QMouseEvent, QPainter, QPainterPath, QPaintEvent, QPen,
-                           QTextCharFormat, QTextCursor, QTextOption)
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QMouseEvent,
+    QPainter,
+    QPainterPath,
+    QPaintEvent,
+    QPen,
+    QTextCharFormat,
+    QTextCursor,
+    QTextOption,
+)
 from PySide6.QtWidgets import QPlainTextEdit, QToolTip, QWidget
 
 from ..document_state import Delta, Item, sort_key
 
 _SHIFTS = re.compile("[\U00010000-\U0010ffff]|\r\n")
-MAX_TEXT_WIDTH = 760          # px: a readable line length (~85 characters)
+MAX_TEXT_WIDTH = 760  # px: a readable line length (~85 characters)
 TAG_FONT_PT = 7.0
-FIRST_CHUNK = 600             # entities formatted before the first paint (more than a screenful)
-CHUNK = 2500                  # entities formatted per event-loop turn after that
+FIRST_CHUNK = 600  # entities formatted before the first paint (more than a screenful)
+CHUNK = 2500  # entities formatted per event-loop turn after that
 
 
 class OffsetMap:
@@ -34,8 +46,8 @@ class OffsetMap:
 
     def __init__(self, text: str) -> None:
         self.length = len(text)
-        self._cp: list[int] = []     # code point from which the shift applies
-        self._qt: list[int] = []     # the same place in Qt positions
+        self._cp: list[int] = []  # code point from which the shift applies
+        self._qt: list[int] = []  # the same place in Qt positions
         self._shift: list[int] = []  # cumulative shift from there on
         shift = 0
         if text.startswith("\ufeff"):
@@ -157,7 +169,7 @@ class TextView(QPlainTextEdit):
         entities is readable at once and stays responsive while the rest is coloured."""
         first, rest = items[:FIRST_CHUNK], items[FIRST_CHUNK:]
         self._paint_items(first)
-        self._queue = rest[::-1]      # popped from the end, in reading order
+        self._queue = rest[::-1]  # popped from the end, in reading order
         if self._queue:
             self._format_timer.start()
 
@@ -257,7 +269,7 @@ class TextView(QPlainTextEdit):
     def _make_formats(self, label: str, pending: bool, strong: bool) -> tuple[QTextCharFormat, QTextCharFormat]:
         """The body format of an entity and the one of its last character (letter-spaced: room for the tag)."""
         fmt = QTextCharFormat()
-        if pending:   # outlined (painted in paintEvent) over a faint tint
+        if pending:  # outlined (painted in paintEvent) over a faint tint
             fmt.setBackground(self.palette_.tint(label, strong=strong))
         else:
             fmt.setBackground(self.palette_.fill(label, strong=strong))
@@ -277,7 +289,7 @@ class TextView(QPlainTextEdit):
         if len(delta.removed) + len(delta.added) > 64:
             self._sorted = sorted(self._items.values(), key=sort_key)
             self._starts = [i.start for i in self._sorted]
-        else:   # a keystroke's change: bisect, do not re-sort thousands of items
+        else:  # a keystroke's change: bisect, do not re-sort thousands of items
             for item in delta.removed:
                 k = bisect_left(self._sorted, item)
                 if k < len(self._sorted) and self._sorted[k] == item:
@@ -336,7 +348,7 @@ class TextView(QPlainTextEdit):
                 self.viewport().setCursor(shape)
 
     # ------------------------------------------------------------------ painting
-    def resizeEvent(self, event) -> None:  # noqa: ANN001
+    def resizeEvent(self, event) -> None:
         side = max(24, int((self.width() - MAX_TEXT_WIDTH) / 2))
         if self.viewportMargins().left() != side:
             self.setViewportMargins(side, 12, side, 12)
@@ -361,7 +373,7 @@ class TextView(QPlainTextEdit):
             block = block.next()
         painter.end()
 
-    def _paint_block(self, painter: QPainter, block, origin: QPointF) -> None:  # noqa: ANN001
+    def _paint_block(self, painter: QPainter, block, origin: QPointF) -> None:
         qstart = block.position()
         qend = qstart + block.length() - 1
         start, end = self.map.from_qt(qstart), self.map.from_qt(qend)
@@ -375,8 +387,17 @@ class TextView(QPlainTextEdit):
             b = min(self.map.to_qt(item.end), qend) - qstart
             self._paint_item(painter, item, layout, a, b, origin, last=item.end <= end)
 
-    def _paint_item(self, painter: QPainter, item: Item, layout, a: int, b: int, origin: QPointF,  # noqa: ANN001
-                    *, last: bool) -> None:
+    def _paint_item(
+        self,
+        painter: QPainter,
+        item: Item,
+        layout,
+        a: int,
+        b: int,
+        origin: QPointF,
+        *,
+        last: bool,
+    ) -> None:
         color = self.palette_.color(item.label)
         selected = item.key == self.selected
         rects = []
@@ -387,8 +408,7 @@ class TextView(QPlainTextEdit):
             if s >= e:
                 continue
             x1, x2 = line.cursorToX(s)[0], line.cursorToX(e)[0]
-            rects.append(QRectF(origin.x() + min(x1, x2), origin.y() + line.y() + 1, abs(x2 - x1),
-                                line.height() - 2))
+            rects.append(QRectF(origin.x() + min(x1, x2), origin.y() + line.y() + 1, abs(x2 - x1), line.height() - 2))
         if not rects:
             return
         painter.setBrush(Qt.BrushStyle.NoBrush)
@@ -398,7 +418,7 @@ class TextView(QPlainTextEdit):
             painter.setPen(pen)
             for r in rects:
                 painter.drawRoundedRect(r.adjusted(0.5, 0.5, -0.5, -0.5), 3, 3)
-        if selected:   # a ring in the text colour around the selected entity
+        if selected:  # a ring in the text colour around the selected entity
             painter.setPen(QPen(self.palette().text().color(), 2.0))
             for r in rects:
                 painter.drawRoundedRect(r.adjusted(-2, -1, 2, 1), 4, 4)
@@ -421,7 +441,7 @@ class TextView(QPlainTextEdit):
             painter.setPen(self.palette_.tag_text(item.label))
         painter.drawText(tag, Qt.AlignmentFlag.AlignCenter, item.label)
 
-    def event(self, event) -> bool:  # noqa: ANN001
+    def event(self, event) -> bool:
         if event.type() == event.Type.ToolTip:
             item = self.item_at(self.offset_at(self.viewport().mapFromGlobal(event.globalPos())))
             if item is None:

@@ -2,6 +2,7 @@
 
 `desktop.cli` adds the GUI's `open` and is the console script; everything here runs without a display.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -19,7 +20,8 @@ COMMANDS = ["new", "import_", "suggest", "export", "stats", "backup"]
 def build_parser(extra: Sequence[Callable[[argparse._SubParsersAction], None]] = ()) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tagdesk",
-        description="Tagdesk: annotate entities in text with a model in the loop; store in SQLite; export training data.",
+        description="Tagdesk: annotate entities in text with a model in the loop; every decision stored at once; "
+        "export training data.",
         epilog="Run 'tagdesk COMMAND --help' for a command's options.",
     )
     parser.add_argument("--version", action="version", version=f"tagdesk {__version__}")
@@ -32,8 +34,7 @@ def build_parser(extra: Sequence[Callable[[argparse._SubParsersAction], None]] =
     return parser
 
 
-def run(argv: Sequence[str] | None = None,
-        extra: Sequence[Callable[[argparse._SubParsersAction], None]] = ()) -> int:
+def run(argv: Sequence[str] | None = None, extra: Sequence[Callable[[argparse._SubParsersAction], None]] = ()) -> int:
     """Parse and run. User errors print one line and return 1; `--debug` re-raises them."""
     parser = build_parser(extra)
     args = parser.parse_args(argv)

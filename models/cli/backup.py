@@ -1,4 +1,5 @@
 """tagdesk backup DIR [--out PATH]"""
+
 from __future__ import annotations
 
 import argparse
@@ -14,13 +15,20 @@ from ..project import resolve_database_url
 
 
 def add(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("backup", help="write a consistent copy of the project's database (safe while it is open)",
-                       description="Copy the project's SQLite database with SQLite's backup API: one consistent "
-                                   "snapshot, even while Tagdesk is open and annotating in another window. "
-                                   "The copy is a single file that opens as tagdesk.sqlite of a project.")
+    p = sub.add_parser(
+        "backup",
+        help="write a consistent copy of the project's database (safe while it is open)",
+        description="Copy the project's SQLite database with SQLite's backup API: one consistent "
+        "snapshot, even while Tagdesk is open and annotating in another window. "
+        "The copy is a single file that opens as tagdesk.sqlite of a project.",
+    )
     p.add_argument("dir", type=Path, metavar="DIR", help="the project folder")
-    p.add_argument("--out", type=Path, metavar="PATH",
-                   help="the copy to write, or a folder for it (default: DIR/backups/tagdesk-DATE-TIME.sqlite)")
+    p.add_argument(
+        "--out",
+        type=Path,
+        metavar="PATH",
+        help="the copy to write, or a folder for it (default: DIR/backups/tagdesk-DATE-TIME.sqlite)",
+    )
     p.set_defaults(func=run)
 
 
@@ -33,8 +41,10 @@ def database_file(folder: Path) -> Path:
     config = load_config(folder / CONFIG_NAME)
     url = make_url(resolve_database_url(config.project.database_url, folder))
     if url.get_backend_name() != "sqlite":
-        raise TagdeskError(f"{folder}: the database is on a {url.get_backend_name()} server; back it up with that "
-                           "server's own tool (e.g. pg_dump)")
+        raise TagdeskError(
+            f"{folder}: the database is on a {url.get_backend_name()} server; back it up with that "
+            "server's own tool (e.g. pg_dump)"
+        )
     db = Path(url.database)
     if not db.exists():
         raise TagdeskError(f"{db}: no database yet (the project was never opened); nothing to back up")

@@ -1,5 +1,6 @@
 """tagdesk export DIR --format NAME [--out PATH] [--include rejected,ignored] [--annotator NAME]
 [--align expand|contract] [--dev 0.2 --seed N]"""
+
 from __future__ import annotations
 
 import argparse
@@ -22,30 +23,47 @@ def add(sub: argparse._SubParsersAction) -> None:
         f = formats[n]
         gaps = f"; cannot carry: {', '.join(f.cannot_carry)}" if f.cannot_carry else ""
         lines.append(f"  {n:12} {f.description}{gaps}")
-    p = sub.add_parser("export", help="write annotated documents as training data: " + ", ".join(writable),
-                       formatter_class=argparse.RawDescriptionHelpFormatter,
-                       description=textwrap.fill("Write a project's annotated documents. By default only the documents the "
-                                   "project's annotator accepted; an accepted document is a complete annotation "
-                                   "(tokens outside its spans are O). Token formats (spacy, jsonl, conll, iob, "
-                                   "biluo) need every span on spaCy token boundaries: the export stops and lists "
-                                   "the spans that are not, unless --align says how to move them. Tokens come from "
-                                   "a blank spaCy pipeline of the project pipeline's language (the same tokenizer "
-                                   "rules as the trained pipeline). Files appear only when the export succeeds.", 100),
-                       epilog="formats:\n" + "\n".join(lines) +
-                              "\n\n" + textwrap.fill(
-                                  "conll/iob/biluo rebuild each text on import by joining tokens with spaces; documents "
-                                  "from formats without a status import as accepted. In spacy files only accepted "
-                                  "documents mark the tokens outside their spans O; in others those are missing.", 100))
+    p = sub.add_parser(
+        "export",
+        help="write annotated documents as training data: " + ", ".join(writable),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=textwrap.fill(
+            "Write a project's annotated documents. By default only the documents the "
+            "project's annotator accepted; an accepted document is a complete annotation "
+            "(tokens outside its spans are O). Token formats (spacy, jsonl, conll, iob, "
+            "biluo) need every span on spaCy token boundaries: the export stops and lists "
+            "the spans that are not, unless --align says how to move them. Tokens come from "
+            "a blank spaCy pipeline of the project pipeline's language (the same tokenizer "
+            "rules as the trained pipeline). Files appear only when the export succeeds.",
+            100,
+        ),
+        epilog="formats:\n"
+        + "\n".join(lines)
+        + "\n\n"
+        + textwrap.fill(
+            "conll/iob/biluo rebuild each text on import by joining tokens with spaces; documents "
+            "from formats without a status import as accepted. In spacy files only accepted "
+            "documents mark the tokens outside their spans O; in others those are missing.",
+            100,
+        ),
+    )
     p.add_argument("dir", type=Path, metavar="DIR", help="the project folder")
     p.add_argument("--format", required=True, choices=writable, help="the format to write")
-    p.add_argument("--out", type=Path,
-                   help="file to write (a folder for brat or with --dev; default: DIR/exports/FORMAT...)")
-    p.add_argument("--include", default="",
-                   help=f"comma-separated statuses to export besides accepted ({', '.join(STATUSES[1:])}; "
-                        "pending includes documents nobody annotated yet)")
+    p.add_argument(
+        "--out", type=Path, help="file to write (a folder for brat or with --dev; default: DIR/exports/FORMAT...)"
+    )
+    p.add_argument(
+        "--include",
+        default="",
+        help=f"comma-separated statuses to export besides accepted ({', '.join(STATUSES[1:])}; "
+        "pending includes documents nobody annotated yet)",
+    )
     p.add_argument("--annotator", help="whose annotations (default: the project's annotator)")
-    p.add_argument("--align", choices=("expand", "contract"),
-                   help="move spans that are not on token boundaries: grow to whole tokens, or shrink")
+    p.add_argument(
+        "--align",
+        choices=("expand", "contract"),
+        help="move spans that are not on token boundaries: grow to whole tokens, or shrink",
+    )
     p.add_argument("--dev", type=float, help="fraction for a dev set: writes OUT/train.* and OUT/dev.*, e.g. 0.2")
     p.add_argument("--seed", type=int, default=0, help="random seed of the train/dev split (default: 0)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -57,17 +75,34 @@ def run(args: argparse.Namespace) -> int:
     show = not args.quiet and sys.stderr.isatty()
     with open_project(args.dir) as project:
         fmt = get_format(args.format)
-        with Progress(TextColumn("exporting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                      disable=not show, transient=True) as progress:
+        with Progress(
+            TextColumn("exporting"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            disable=not show,
+            transient=True,
+        ) as progress:
             task = progress.add_task("export", total=None)
-            result = export_project(project, fmt, args.out, statuses=statuses, annotator=args.annotator,
-                                    align_mode=args.align, dev=args.dev, seed=args.seed,
-                                    on_progress=lambda d, t: progress.update(task, completed=d, total=t))
+            result = export_project(
+                project,
+                fmt,
+                args.out,
+                statuses=statuses,
+                annotator=args.annotator,
+                align_mode=args.align,
+                dev=args.dev,
+                seed=args.seed,
+                on_progress=lambda d, t: progress.update(task, completed=d, total=t),
+            )
     where = ", ".join(str(f) for f in result.files)
     split = f" (train {result.split.get('train', 0)}, dev {result.split.get('dev', 0)})" if result.split else ""
-    print(f"{where}: {result.documents} document{'s' if result.documents != 1 else ''}{split}, "
-          f"{result.spans} span{'s' if result.spans != 1 else ''} ({fmt.name})")
+    print(
+        f"{where}: {result.documents} document{'s' if result.documents != 1 else ''}{split}, "
+        f"{result.spans} span{'s' if result.spans != 1 else ''} ({fmt.name})"
+    )
     if result.changed:
-        print(f"--align {args.align}: {result.changed} span{'s' if result.changed != 1 else ''} moved to token "
-              "boundaries")
+        print(
+            f"--align {args.align}: {result.changed} span{'s' if result.changed != 1 else ''} moved to token boundaries"
+        )
     return 0

@@ -1,4 +1,5 @@
 """tagdesk import DIR FILE... [--format NAME] [--add-labels] [--by-line] [--text-column NAME] [--text-key NAME]"""
+
 from __future__ import annotations
 
 import argparse
@@ -16,25 +17,36 @@ from ..project import open_project
 def add(sub: argparse._SubParsersAction) -> None:
     formats = all_formats()
     readable = sorted(n for n, f in formats.items() if f.read)
-    p = sub.add_parser("import", help="add documents (and annotations) from files: " + ", ".join(readable),
-                       formatter_class=argparse.RawDescriptionHelpFormatter,
-                       description=textwrap.fill("Add documents to a project, with the annotations the file carries (origin "
-                                   "\"import\", for the project's annotator). Each file is all-or-nothing: a bad "
-                                   "line rejects the file with file:line: reason and stores nothing from it. Texts "
-                                   "already in the project are skipped (a document is identified by a hash of its "
-                                   "text). What Tagdesk cannot hold (relations, discontinuous or overlapping spans, "
-                                   "brat events) is skipped and counted; a document that lost spans is left pending.", 100),
-                       epilog="formats:\n" + "\n".join(f"  {n:12} {formats[n].description}" for n in readable))
+    p = sub.add_parser(
+        "import",
+        help="add documents (and annotations) from files: " + ", ".join(readable),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=textwrap.fill(
+            "Add documents to a project, with the annotations the file carries (origin "
+            '"import", for the project\'s annotator). Each file is all-or-nothing: a bad '
+            "line rejects the file with file:line: reason and stores nothing from it. Texts "
+            "already in the project are skipped (a document is identified by a hash of its "
+            "text). What Tagdesk cannot hold (relations, discontinuous or overlapping spans, "
+            "brat events) is skipped and counted; a document that lost spans is left pending.",
+            100,
+        ),
+        epilog="formats:\n" + "\n".join(f"  {n:12} {formats[n].description}" for n in readable),
+    )
     p.add_argument("dir", type=Path, metavar="DIR", help="the project folder")
-    p.add_argument("files", type=Path, nargs="+", metavar="FILE",
-                   help="files to import (brat: a folder of .txt/.ann pairs)")
+    p.add_argument(
+        "files", type=Path, nargs="+", metavar="FILE", help="files to import (brat: a folder of .txt/.ann pairs)"
+    )
     p.add_argument("--format", choices=readable, help="the files' format (default: guessed from each file)")
-    p.add_argument("--add-labels", action="store_true",
-                   help="add labels the files use but the project lacks to tagdesk.toml (default: refuse the file)")
+    p.add_argument(
+        "--add-labels",
+        action="store_true",
+        help="add labels the files use but the project lacks to tagdesk.toml (default: refuse the file)",
+    )
     p.add_argument("--by-line", action="store_true", help="text: one document per line instead of per file")
     p.add_argument("--text-column", default="text", help="csv: the column holding the text (default: text)")
-    p.add_argument("--text-key", default="text",
-                   help="jsonl/doccano/labelstudio: the key holding the text (default: text)")
+    p.add_argument(
+        "--text-key", default="text", help="jsonl/doccano/labelstudio: the key holding the text (default: text)"
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar; print only problems")
     p.set_defaults(func=run)
 
@@ -62,13 +74,21 @@ def run(args: argparse.Namespace) -> int:
         for path in args.files:
             try:
                 fmt = get_format(args.format) if args.format else guess_format(path)
-                with Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
-                              TimeRemainingColumn(), disable=not show, transient=True) as progress:
+                with Progress(
+                    TextColumn("{task.description}"),
+                    BarColumn(),
+                    DownloadColumn(),
+                    TimeRemainingColumn(),
+                    disable=not show,
+                    transient=True,
+                ) as progress:
                     task = progress.add_task(f"reading {path.name}", total=None)
-                    options = ReadOptions(by_line=args.by_line, text_column=args.text_column,
-                                          text_key=args.text_key,
-                                          on_progress=lambda done, total: progress.update(task, completed=done,
-                                                                                          total=total))
+                    options = ReadOptions(
+                        by_line=args.by_line,
+                        text_column=args.text_column,
+                        text_key=args.text_key,
+                        on_progress=lambda done, total, task=task: progress.update(task, completed=done, total=total),
+                    )
                     report = import_file(project, path, fmt, options, add_labels=args.add_labels)
             except TagdeskError as exc:
                 failures += 1

@@ -1,4 +1,5 @@
 """tagdesk new DIR --labels A,B,C [--model NAME] [--annotator NAME]"""
+
 from __future__ import annotations
 
 import argparse
@@ -9,13 +10,19 @@ from ..project import new_project
 
 
 def add(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("new", help="create a project folder with its config and database",
-                       description="Create DIR with tagdesk.toml (labels with colours and keys, the spaCy pipeline, "
-                                   "a label mapping, the annotator) and an empty database.")
+    p = sub.add_parser(
+        "new",
+        help="create a project folder with its config and database",
+        description="Create DIR with tagdesk.toml (labels with colours and keys, the spaCy pipeline, "
+        "a label mapping, the annotator) and an empty database.",
+    )
     p.add_argument("dir", type=Path, metavar="DIR", help="the project folder to create")
     p.add_argument("--labels", required=True, help="comma-separated labels, e.g. PERSON,ORG,GPE (keys 1-9, 0 in order)")
-    p.add_argument("--model", default=DEFAULT_PIPELINE,
-                   help=f"spaCy pipeline package or folder for suggestions (default: {DEFAULT_PIPELINE})")
+    p.add_argument(
+        "--model",
+        default=DEFAULT_PIPELINE,
+        help=f"spaCy pipeline package or folder for suggestions (default: {DEFAULT_PIPELINE})",
+    )
     p.add_argument("--annotator", help="your name in this project (default: your login name)")
     p.set_defaults(func=run)
 
@@ -25,7 +32,9 @@ def run(args: argparse.Namespace) -> int:
     with new_project(args.dir, labels, pipeline=args.model, annotator=args.annotator) as project:
         cfg = project.config
         keys = ", ".join(f"{lab.key}={lab.name}" if lab.key else lab.name for lab in cfg.labels)
-        print(f"Created {project.config_path} ({len(cfg.labels)} labels: {keys}; "
-              f"model {cfg.model.pipeline}; annotator {cfg.project.annotator})")
+        print(
+            f"Created {project.config_path} ({len(cfg.labels)} labels: {keys}; "
+            f"model {cfg.model.pipeline}; annotator {cfg.project.annotator})"
+        )
         print(f"Next: tagdesk import {args.dir} FILE...")
     return 0

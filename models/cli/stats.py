@@ -1,4 +1,5 @@
 """tagdesk stats DIR [--json]"""
+
 from __future__ import annotations
 
 import argparse
@@ -13,9 +14,12 @@ from ..store import stats
 
 
 def add(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("stats", help="documents by status, spans by label, annotators",
-                       description="Print a project's counts: documents by status (for the configured annotator), "
-                                   "spans by label and origin, and each annotator's decisions.")
+    p = sub.add_parser(
+        "stats",
+        help="documents by status, spans by label, annotators",
+        description="Print a project's counts: documents by status (for the configured annotator), "
+        "spans by label and origin, and each annotator's decisions.",
+    )
     p.add_argument("dir", type=Path, metavar="DIR", help="the project folder")
     p.add_argument("--json", action="store_true", help="print one JSON object (for scripts)")
     p.set_defaults(func=run)
@@ -28,8 +32,10 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(data, indent=2, ensure_ascii=False))
         return 0
     console = Console()
-    console.print(f"[bold]{project.config.project.name}[/]: {data['documents']} documents, "
-                  f"{data['documents_with_suggestions']} with suggestions, {data['spans']} spans")
+    console.print(
+        f"[bold]{project.config.project.name}[/]: {data['documents']} documents, "
+        f"{data['documents_with_suggestions']} with suggestions, {data['spans']} spans"
+    )
     t = Table(title=f"Documents by status ({data['annotator']})", title_justify="left")
     t.add_column("status")
     t.add_column("documents", justify="right")
@@ -49,7 +55,13 @@ def run(args: argparse.Namespace) -> int:
             t.add_column(col, justify="left" if col == "annotator" else "right")
         for a in data["annotators"]:
             s = a["statuses"]
-            t.add_row(a["name"], str(s["accepted"]), str(s["rejected"]), str(s["ignored"]), str(a["spans"]),
-                      f"{a['seconds_spent'] / 3600:.1f}")
+            t.add_row(
+                a["name"],
+                str(s["accepted"]),
+                str(s["rejected"]),
+                str(s["ignored"]),
+                str(a["spans"]),
+                f"{a['seconds_spent'] / 3600:.1f}",
+            )
         console.print(t)
     return 0

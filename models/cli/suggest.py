@@ -1,4 +1,5 @@
 """tagdesk suggest DIR [--batch-size N] [--processes N] [--quiet]"""
+
 from __future__ import annotations
 
 import argparse
@@ -7,12 +8,11 @@ import os
 import signal
 import sys
 import threading
-import warnings
 import time
+import warnings
 from pathlib import Path
 
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TextColumn, \
-    TimeRemainingColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TextColumn, TimeRemainingColumn
 from rich.text import Text
 
 from ..project import open_project
@@ -55,15 +55,28 @@ def _positive(value: str) -> int:
 
 
 def add(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("suggest", help="pre-annotate documents with the project's spaCy pipeline and patterns",
-                       description="Store model suggestions for every document lacking them for the current model "
-                                   "(pipeline name@version, patterns and label mapping). Work is committed in "
-                                   "batches: Ctrl-C keeps what was finished and running it again resumes.")
+    p = sub.add_parser(
+        "suggest",
+        help="pre-annotate documents with the project's spaCy pipeline and patterns",
+        description="Store model suggestions for every document lacking them for the current model "
+        "(pipeline name@version, patterns and label mapping). Work is committed in "
+        "batches: Ctrl-C keeps what was finished and running it again resumes.",
+    )
     p.add_argument("dir", type=Path, metavar="DIR", help="the project folder")
-    p.add_argument("--batch-size", type=_positive, default=64, metavar="N",
-                   help="documents per spaCy batch and per commit (default: 64)")
-    p.add_argument("--processes", type=_positive, default=1, metavar="N",
-                   help="spaCy worker processes (default: 1; 2 is ~1.7x faster on 2 cores)")
+    p.add_argument(
+        "--batch-size",
+        type=_positive,
+        default=64,
+        metavar="N",
+        help="documents per spaCy batch and per commit (default: 64)",
+    )
+    p.add_argument(
+        "--processes",
+        type=_positive,
+        default=1,
+        metavar="N",
+        help="spaCy worker processes (default: 1; 2 is ~1.7x faster on 2 cores)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar; print only the summary and problems")
     p.set_defaults(func=run)
 
@@ -73,8 +86,15 @@ def run(args: argparse.Namespace) -> int:
 
     show = not args.quiet and sys.stderr.isatty()
     with open_project(args.dir) as project:
-        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), _RateColumn(),
-                      TimeRemainingColumn(), disable=not show, transient=True) as progress:
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            _RateColumn(),
+            TimeRemainingColumn(),
+            disable=not show,
+            transient=True,
+        ) as progress:
             task = progress.add_task("loading the model", total=None)
             suggester = load_suggester(project)
             progress.update(task, description="suggesting")
@@ -91,13 +111,17 @@ def run(args: argparse.Namespace) -> int:
             try:
                 # spaCy warns "not all workers completed" when we stop its workers on Ctrl-C
                 warnings.filterwarnings("ignore", message=r"\[W127\]")
-                done = suggest_documents(project, suggester, batch_size=args.batch_size, n_process=args.processes,
-                                         on_progress=on_progress)
+                done = suggest_documents(
+                    project, suggester, batch_size=args.batch_size, n_process=args.processes, on_progress=on_progress
+                )
             except KeyboardInterrupt:
                 progress.stop()
                 kept = int(progress.tasks[0].completed)
-                print(f"tagdesk: interrupted; suggestions for {kept} of the {total} documents lacking them were "
-                      "stored; run the same command again to resume", file=sys.stderr)
+                print(
+                    f"tagdesk: interrupted; suggestions for {kept} of the {total} documents lacking them were "
+                    "stored; run the same command again to resume",
+                    file=sys.stderr,
+                )
                 return 130
             finally:
                 if previous is not None:
@@ -106,10 +130,15 @@ def run(args: argparse.Namespace) -> int:
         if total == 0:
             with project.session() as session:
                 empty = document_count(session=session) == 0
-            print(f"{args.dir}: no documents yet; add some with: tagdesk import {args.dir} FILE..." if empty else
-                  f"{args.dir}: every document already has suggestions for {suggester.key}")
+            print(
+                f"{args.dir}: no documents yet; add some with: tagdesk import {args.dir} FILE..."
+                if empty
+                else f"{args.dir}: every document already has suggestions for {suggester.key}"
+            )
             return 0
     rate = f", {done / seconds:.1f} docs/s" if seconds > 0 else ""
-    print(f"{args.dir}: suggestions stored for {done} document{'s' if done != 1 else ''} "
-          f"({suggester.key}) in {seconds:.1f} s{rate}")
+    print(
+        f"{args.dir}: suggestions stored for {done} document{'s' if done != 1 else ''} "
+        f"({suggester.key}) in {seconds:.1f} s{rate}"
+    )
     return 0

@@ -3,6 +3,7 @@
 A plain file copy of a database in WAL mode can miss committed pages that are still in `-wal`, or catch a page
 half-written; the backup API copies one consistent snapshot while other processes keep reading and writing.
 """
+
 from __future__ import annotations
 
 import os
@@ -18,8 +19,11 @@ def describe_copy(path: Path) -> tuple[int, str | None]:
     try:
         tables = {name for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         docs = con.execute("SELECT count(*) FROM document").fetchone()[0] if "document" in tables else 0
-        rev = (con.execute("SELECT version_num FROM alembic_version").fetchone() or [None])[0] \
-            if "alembic_version" in tables else None
+        rev = (
+            (con.execute("SELECT version_num FROM alembic_version").fetchone() or [None])[0]
+            if "alembic_version" in tables
+            else None
+        )
         return docs, rev
     except sqlite3.Error as exc:
         raise DatabaseError(f"{path}: cannot read the copy ({exc})") from None

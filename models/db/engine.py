@@ -20,14 +20,15 @@ keystroke, so durability against power loss is worth it. WAL beats the rollback
 journal per decision and lets a second window read while one writes (bulk imports are the exception, see
 PERF-LIMITS.md, and they are rare).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
 
 from sqlalchemy import Engine, String, create_engine, event, inspect
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.pool import StaticPool
+from sqlalchemy.sql.functions import FunctionElement
 
 from ..errors import DatabaseError
 
@@ -37,8 +38,7 @@ SYNCHRONOUS = "FULL"
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
-def _sqlite_pragmas(dbapi_conn, _record, *, journal_mode: str = JOURNAL_MODE,
-                   synchronous: str = SYNCHRONOUS) -> None:
+def _sqlite_pragmas(dbapi_conn, _record, *, journal_mode: str = JOURNAL_MODE, synchronous: str = SYNCHRONOUS) -> None:
     # Let SQLAlchemy's "begin" event emit BEGIN itself (pysqlite's own handling defers it wrongly).
     dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
@@ -116,9 +116,9 @@ def _alembic_config(connection):
 
 
 def head_revision() -> str:
+    from alembic.config import Config
     from alembic.script import ScriptDirectory
 
-    from alembic.config import Config
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     return ScriptDirectory.from_config(cfg).get_current_head()
@@ -151,17 +151,20 @@ def upgrade_database(engine: Engine, *, before_upgrade=None) -> str | None:
 
     try:
         old = current_revision(engine)
-    except Exception as exc:  # not a database, truncated, unreadable, read-only folder
+    except Exception as exc:  # noqa: BLE001 - not a database, truncated, unreadable, read-only folder
         raise as_user_error(exc, engine) from None
     head = head_revision()
     if old == head:
         return old
     if old is None and inspect_tables(engine):
-        raise DatabaseError(f"{engine.url.database}: has tables but no Tagdesk schema version; "
-                            "it is not a Tagdesk database")
+        raise DatabaseError(
+            f"{engine.url.database}: has tables but no Tagdesk schema version; it is not a Tagdesk database"
+        )
     if old is not None and old not in _known_revisions():
-        raise DatabaseError(f"{engine.url.database}: made by a newer Tagdesk (schema {old}; this one knows up to "
-                            f"{head}); upgrade Tagdesk to open it. The file was not changed")
+        raise DatabaseError(
+            f"{engine.url.database}: made by a newer Tagdesk (schema {old}; this one knows up to "
+            f"{head}); upgrade Tagdesk to open it. The file was not changed"
+        )
     if old is not None and before_upgrade is not None:
         before_upgrade(old)
     with engine.begin() as conn:
@@ -181,21 +184,41 @@ def inspect_tables(engine: Engine) -> list[str]:
 
 # What SQLite says -> what the user should do. The first match wins; the change in progress was rolled back.
 _ADVICE = [
-    ("database or disk is full", "the disk is full (or the database reached its size limit): this change was NOT "
-                                 "saved, everything saved before is intact; free some disk space, then redo it"),
-    ("readonly database", "the database or its folder is read-only (Tagdesk writes a journal beside the file): "
-                          "changes cannot be saved; make both writable (chmod u+w), or work on a copy of the "
-                          "project"),
-    ("unable to open database file", "cannot open the database: its folder must be writable (Tagdesk keeps a "
-                                     "journal beside it); make the folder writable or copy the project elsewhere"),
-    ("database is locked", f"another program held the project's write lock for more than {BUSY_TIMEOUT_S:.0f} s: "
-                           "this change was NOT saved; close the other program (or wait), then redo it"),
-    ("disk i/o error", "the disk reported an error: this change was NOT saved; check the disk, then reopen the "
-                       "project"),
-    ("malformed", "cannot be read: the database file is damaged (truncated or overwritten); restore it from a "
-                  "backup (a tagdesk.sqlite.bak-* file beside it, or your own) or move it away to start anew"),
-    ("not a database", "cannot be read: this file is not a SQLite database; restore it from a backup (a "
-                       "tagdesk.sqlite.bak-* file beside it, or your own) or move it away to start anew"),
+    (
+        "database or disk is full",
+        "the disk is full (or the database reached its size limit): this change was NOT "
+        "saved, everything saved before is intact; free some disk space, then redo it",
+    ),
+    (
+        "readonly database",
+        "the database or its folder is read-only (Tagdesk writes a journal beside the file): "
+        "changes cannot be saved; make both writable (chmod u+w), or work on a copy of the "
+        "project",
+    ),
+    (
+        "unable to open database file",
+        "cannot open the database: its folder must be writable (Tagdesk keeps a "
+        "journal beside it); make the folder writable or copy the project elsewhere",
+    ),
+    (
+        "database is locked",
+        f"another program held the project's write lock for more than {BUSY_TIMEOUT_S:.0f} s: "
+        "this change was NOT saved; close the other program (or wait), then redo it",
+    ),
+    (
+        "disk i/o error",
+        "the disk reported an error: this change was NOT saved; check the disk, then reopen the project",
+    ),
+    (
+        "malformed",
+        "cannot be read: the database file is damaged (truncated or overwritten); restore it from a "
+        "backup (a tagdesk.sqlite.bak-* file beside it, or your own) or move it away to start anew",
+    ),
+    (
+        "not a database",
+        "cannot be read: this file is not a SQLite database; restore it from a backup (a "
+        "tagdesk.sqlite.bak-* file beside it, or your own) or move it away to start anew",
+    ),
 ]
 
 

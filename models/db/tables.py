@@ -3,18 +3,19 @@
 Schema changes need an Alembic migration in `models/db/migrations/versions/`; a test checks that the
 migrations and these classes agree.
 """
+
 from __future__ import annotations
 
 import enum
-from datetime import datetime, timezone
-from typing import Any, Optional
+from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Status(str, enum.Enum):
@@ -33,7 +34,7 @@ class Origin(str, enum.Enum):
 
 class Document(SQLModel, table=True):
     __tablename__ = "document"
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     text: str
     text_hash: str = Field(unique=True, index=True, max_length=64)
     meta: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
@@ -43,9 +44,10 @@ class Document(SQLModel, table=True):
 
 class Annotation(SQLModel, table=True):
     """One annotator's work on one document."""
+
     __tablename__ = "annotation"
     __table_args__ = (UniqueConstraint("document_id", "annotator", name="uq_annotation_document_annotator"),)
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     document_id: int = Field(foreign_key="document.id", index=True)
     annotator: str
     status: str = Field(default=Status.pending.value, index=True)
@@ -56,20 +58,21 @@ class Annotation(SQLModel, table=True):
 
 class Span(SQLModel, table=True):
     __tablename__ = "span"
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     annotation_id: int = Field(foreign_key="annotation.id", index=True)
     start: int
     end: int
     label: str = Field(index=True)
     origin: str = Origin.human.value
-    score: Optional[float] = None
+    score: float | None = None
 
 
 class Suggestion(SQLModel, table=True):
     """A model's spans for a document, cached per model key (name@version plus patterns hash)."""
+
     __tablename__ = "suggestion"
     __table_args__ = (UniqueConstraint("document_id", "model", name="uq_suggestion_document_model"),)
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     document_id: int = Field(foreign_key="document.id", index=True)
     model: str
     spans: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
@@ -78,12 +81,13 @@ class Suggestion(SQLModel, table=True):
 
 class Event(SQLModel, table=True):
     """Append-only log of every decision, written in the same transaction as the decision."""
+
     __tablename__ = "event"
     __table_args__ = (Index("ix_event_annotator_at", "annotator", "at"),)
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(default_factory=utcnow)
     annotator: str
-    document_id: Optional[int] = Field(default=None, foreign_key="document.id", index=True)
+    document_id: int | None = Field(default=None, foreign_key="document.id", index=True)
     action: str
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
@@ -91,9 +95,10 @@ class Event(SQLModel, table=True):
 class Dismissal(SQLModel, table=True):
     """A suggestion an annotator rejected on its own (Delete on a pending suggestion): it is not shown again
     for this annotation, whatever model suggests the same span later."""
+
     __tablename__ = "dismissal"
     __table_args__ = (UniqueConstraint("annotation_id", "start", "end", "label", name="uq_dismissal_span"),)
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     annotation_id: int = Field(foreign_key="annotation.id", index=True)
     start: int
     end: int

@@ -8,6 +8,7 @@ A writer is a factory `write(path, context) -> Writer`; the export driver feeds 
 and calls `finish()`. Use `import_file(project, path, ...)` and `export_project(project, fmt, out, ...)` (both
 take plain progress callbacks) rather than readers and writers directly.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -26,10 +27,11 @@ ProgressFn = Callable[[int, int], None]
 @dataclass
 class ReadOptions:
     """Options a reader may use; a reader ignores those that do not apply to its format."""
-    by_line: bool = False            # text: one document per line
-    text_column: str = "text"        # csv: the column holding the text
-    text_key: str = "text"           # jsonl: the key holding the text
-    on_progress: ProgressFn | None = None   # (bytes read, bytes total)
+
+    by_line: bool = False  # text: one document per line
+    text_column: str = "text"  # csv: the column holding the text
+    text_key: str = "text"  # jsonl: the key holding the text
+    on_progress: ProgressFn | None = None  # (bytes read, bytes total)
     extra: dict[str, Any] = field(default_factory=dict)
     # Filled by readers: what was left out and how often, e.g. {"relations": 3}.
     skipped: Counter = field(default_factory=Counter)
@@ -47,9 +49,9 @@ class Format:
     write: Callable[..., Any] | None = None
     # What the format cannot carry (said in `tagdesk export --help`), e.g. ("status", "meta").
     cannot_carry: tuple[str, ...] = ()
-    tokens: bool = False             # written token by token: spans must fall on token boundaries
-    suffix: str = ""                 # what an exported file is named with ("" = a folder)
-    sniff: Callable[[Path, str], bool] | None = None   # (path, head of the file) -> is it this format?
+    tokens: bool = False  # written token by token: spans must fall on token boundaries
+    suffix: str = ""  # what an exported file is named with ("" = a folder)
+    sniff: Callable[[Path, str], bool] | None = None  # (path, head of the file) -> is it this format?
 
 
 FORMATS: dict[str, Format] = {}
@@ -113,13 +115,26 @@ def guess_format(path: Path) -> Format:
     for fmt in FORMATS.values():
         if fmt.read and any(name.endswith(s) for s in fmt.suffixes):
             return fmt
-    raise TagdeskError(f"{path}: cannot tell the format from the file name; "
-                       f"give it with --format ({', '.join(sorted(n for n, f in FORMATS.items() if f.read))})")
+    raise TagdeskError(
+        f"{path}: cannot tell the format from the file name; "
+        f"give it with --format ({', '.join(sorted(n for n, f in FORMATS.items() if f.read))})"
+    )
 
 
 # The drivers (imported last: they use the registry above).
 from ._export import AlignmentError, ExportResult, export_project  # noqa: E402
 from ._import import ImportReport, import_file  # noqa: E402
 
-__all__ = ["AlignmentError", "ExportResult", "Format", "ImportReport", "ReadOptions", "all_formats", "export_project",
-           "get_format", "guess_format", "import_file", "register"]
+__all__ = [
+    "AlignmentError",
+    "ExportResult",
+    "Format",
+    "ImportReport",
+    "ReadOptions",
+    "all_formats",
+    "export_project",
+    "get_format",
+    "guess_format",
+    "import_file",
+    "register",
+]

@@ -10,6 +10,7 @@ Tags read: IOB2, IOB1 (an `I-` that starts an entity), BILUO, BIOES (`S-`, `E-`)
 tag is the last column, except GermEval's `index token outer inner` (outer kept, inner nested tags skipped)
 and flair's `token TAG +/-`. A header row `WORD TAG` and `#` comment lines are skipped.
 """
+
 from __future__ import annotations
 
 import re
@@ -29,6 +30,7 @@ _VOCAB = None
 
 
 # ---------------------------------------------------------------------------------------------- writing
+
 
 class ColumnWriter:
     """`columns`: 4 writes `token _ _ TAG` (CoNLL-2003), 2 writes `token<TAB>TAG`. `scheme`: "iob" or "biluo"."""
@@ -50,10 +52,10 @@ class ColumnWriter:
         if self.scheme == "iob":
             tags = biluo_to_iob(tags)
         out = [] if self.first else [""]
-        out += [f"{DOCSTART} -X- O O", ""]     # spaCy's converters split documents on exactly this line
+        out += [f"{DOCSTART} -X- O O", ""]  # spaCy's converters split documents on exactly this line
         self.first = False
         pending_break = False
-        for tok, tag in zip(doc, tags):
+        for tok, tag in zip(doc, tags, strict=True):
             if tok.is_space:
                 pending_break = pending_break or ("\n" in tok.text and tag == "O")
                 continue
@@ -77,13 +79,16 @@ def _trim(doc, item: ExportItem) -> list[tuple[int, int, str]]:
         span = doc.char_span(s, e)
         toks = [t for t in span if not t.is_space]
         if not toks:
-            raise TagdeskError(f"document {item.doc.id}: span {s}-{e} {label} is only whitespace and cannot be "
-                               "written as tokens; remove it")
+            raise TagdeskError(
+                f"document {item.doc.id}: span {s}-{e} {label} is only whitespace and cannot be "
+                "written as tokens; remove it"
+            )
         out.append((toks[0].idx, toks[-1].idx + len(toks[-1]), label))
     return out
 
 
 # ---------------------------------------------------------------------------------------------- reading
+
 
 @dataclass
 class _Doc:
@@ -100,11 +105,14 @@ def _layout(rows: list[list[str]]) -> tuple[int, int, int | None, int]:
     widths = [len(r) for r in rows]
     width = max(set(widths), key=widths.count)
     typical = [r for r in rows if len(r) == width][:50]
-    if (width == 4 and typical[0][0] == "1" and all(r[0].isdigit() and TAG.match(r[2]) and TAG.match(r[3])
-                                                   for r in typical)):
-        return 1, 2, None, width                    # GermEval: index token outer inner
+    if (
+        width == 4
+        and typical[0][0] == "1"
+        and all(r[0].isdigit() and TAG.match(r[2]) and TAG.match(r[3]) for r in typical)
+    ):
+        return 1, 2, None, width  # GermEval: index token outer inner
     if width == 3 and all(r[2] in ("+", "-") for r in typical):
-        return 0, 1, 2, width                       # flair: token TAG +/-
+        return 0, 1, 2, width  # flair: token TAG +/-
     return 0, width - 1, None, width
 
 
@@ -135,8 +143,12 @@ def _parse(path: Path, content: str, options: ReadOptions) -> list[_Doc]:
     tok_col, tag_col, ws_col, width = _layout(rows)
     if width < 2:
         n, line = next((n, ln) for n, ln in body if len(_split(ln, tab)) < 2)
-        raise ImportFileError(path, n, f"1 column where a token and its tag are expected (separated by "
-                                       f"{'a tab' if tab else 'spaces'}): {short(line[:60])}")
+        raise ImportFileError(
+            path,
+            n,
+            f"1 column where a token and its tag are expected (separated by "
+            f"{'a tab' if tab else 'spaces'}): {short(line[:60])}",
+        )
     docs: list[_Doc] = []
     marked = any(ln.startswith(DOCSTART) for ln in lines)
     current: _Doc | None = None
@@ -162,9 +174,13 @@ def _parse(path: Path, content: str, options: ReadOptions) -> list[_Doc]:
             options.skipped["comment lines"] += 1
             continue
         if len(cols) <= max(tok_col, tag_col):
-            raise ImportFileError(path, n, f"{len(cols)} column{'s' if len(cols) != 1 else ''} where a token and its "
-                                           f"tag are expected (separated by {'a tab' if tab else 'spaces'}): "
-                                           f"{line[:60]!r}")
+            raise ImportFileError(
+                path,
+                n,
+                f"{len(cols)} column{'s' if len(cols) != 1 else ''} where a token and its "
+                f"tag are expected (separated by {'a tab' if tab else 'spaces'}): "
+                f"{line[:60]!r}",
+            )
         word = cols[tok_col]
         if not word.strip():
             raise ImportFileError(path, n, "empty token")
@@ -225,9 +241,10 @@ def _to_document(path: Path, d: _Doc, options: ReadOptions) -> NewDocument:
     try:
         biluo = iob_to_biluo(tags)
         offsets = biluo_tags_to_offsets(doc, biluo)
-    except Exception as exc:
-        raise ImportFileError(path, d.line, f"the tags of the document starting here do not form entities "
-                                            f"({exc})") from None
+    except ValueError as exc:
+        raise ImportFileError(
+            path, d.line, f"the tags of the document starting here do not form entities ({exc})"
+        ) from None
     text = doc.text
     problem = text_problem(text)
     if problem:

@@ -2,6 +2,7 @@
 span falls on token boundaries (or moves it with `align`), and feeds the format's writer. Files are written
 under a temporary name and renamed at the end, so a failed export leaves nothing half-written.
 """
+
 from __future__ import annotations
 
 import random
@@ -28,16 +29,17 @@ class AlignmentError(TagdeskError):
 @dataclass
 class ExportItem:
     """One document as a writer gets it: spans already on token boundaries for token formats."""
+
     doc: AnnotatedDocument
     spans: list[tuple[int, int, str]]
-    tokens: Any = None               # spaCy Doc (token formats only)
+    tokens: Any = None  # spaCy Doc (token formats only)
 
 
 @dataclass
 class WriteContext:
     labels: list[str]
     annotator: str
-    nlp: Any = None                  # blank spaCy pipeline (token formats)
+    nlp: Any = None  # blank spaCy pipeline (token formats)
 
 
 class Writer(Protocol):
@@ -49,9 +51,9 @@ class Writer(Protocol):
 class ExportResult:
     documents: int = 0
     spans: int = 0
-    changed: int = 0                 # spans moved to token boundaries by --align
+    changed: int = 0  # spans moved to token boundaries by --align
     files: list[Path] = field(default_factory=list)
-    split: dict[str, int] = field(default_factory=dict)   # with dev: documents per part
+    split: dict[str, int] = field(default_factory=dict)  # with dev: documents per part
 
 
 def default_out(folder: Path, fmt: Format, dev: float | None) -> Path:
@@ -73,10 +75,19 @@ def split_ids(ids: Sequence[int], dev: float, seed: int) -> set[int]:
     return set(order[:n_dev])
 
 
-def export_project(project, fmt: Format, out: Path | None = None, *, statuses: Sequence[str] = ("accepted",),
-                   annotator: str | None = None, align_mode: str | None = None, dev: float | None = None,
-                   seed: int = 0, on_progress: Callable[[int, int], None] | None = None,
-                   should_stop: Callable[[], bool] | None = None) -> ExportResult:
+def export_project(
+    project,
+    fmt: Format,
+    out: Path | None = None,
+    *,
+    statuses: Sequence[str] = ("accepted",),
+    annotator: str | None = None,
+    align_mode: str | None = None,
+    dev: float | None = None,
+    seed: int = 0,
+    on_progress: Callable[[int, int], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> ExportResult:
     """Write a project's documents in format `fmt`.
 
     `statuses` chooses documents by `annotator`'s status (default: accepted, of the project's annotator).
@@ -93,15 +104,17 @@ def export_project(project, fmt: Format, out: Path | None = None, *, statuses: S
         raise TagdeskError(f"--align {align_mode}: choose expand or contract")
     annotator = annotator or project.annotator
     out = Path(out) if out else default_out(project.folder, fmt, dev)
-    if out.is_dir() and fmt.suffix and not dev:      # --out names a folder: write FORMAT.suffix inside it
+    if out.is_dir() and fmt.suffix and not dev:  # --out names a folder: write FORMAT.suffix inside it
         out = out / f"{fmt.name}{fmt.suffix}"
     if out.exists() and not out.is_dir() and (dev or not fmt.suffix):
         raise TagdeskError(f"{out} is a file; {'--dev' if dev else fmt.name} writes a folder: name a folder with --out")
     with project.session() as session:
         ids = export_document_ids(session=session, annotator=annotator, statuses=statuses)
     if not ids:
-        raise TagdeskError(f"no {'/'.join(statuses)} documents of annotator {annotator!r} to export; "
-                           "annotate some first, or choose others with --include or --annotator")
+        raise TagdeskError(
+            f"no {'/'.join(statuses)} documents of annotator {annotator!r} to export; "
+            "annotate some first, or choose others with --include or --annotator"
+        )
     dev_ids = split_ids(ids, dev, seed) if dev else set()
     ctx = WriteContext(labels=project.config.label_names, annotator=annotator)
     if fmt.tokens:
@@ -115,8 +128,9 @@ def export_project(project, fmt: Format, out: Path | None = None, *, statuses: S
         for part, tmp in staging.items():
             tmp.parent.mkdir(parents=True, exist_ok=True)
             writers[part] = fmt.write(tmp, ctx)
-        result = _feed(project, fmt, writers, ctx, dev_ids, annotator, statuses, align_mode, len(ids),
-                       on_progress, should_stop)
+        result = _feed(
+            project, fmt, writers, ctx, dev_ids, annotator, statuses, align_mode, len(ids), on_progress, should_stop
+        )
         for w in writers.values():
             w.finish()
         for part, tmp in staging.items():
@@ -137,8 +151,9 @@ def export_project(project, fmt: Format, out: Path | None = None, *, statuses: S
     return result
 
 
-def _feed(project, fmt, writers, ctx, dev_ids, annotator, statuses, align_mode, total, on_progress,
-          should_stop) -> ExportResult:
+def _feed(
+    project, fmt, writers, ctx, dev_ids, annotator, statuses, align_mode, total, on_progress, should_stop
+) -> ExportResult:
     result = ExportResult()
     problems: list[tuple[AnnotatedDocument, tuple[int, int, str], str]] = []
     n_problems = 0
@@ -154,7 +169,7 @@ def _feed(project, fmt, writers, ctx, dev_ids, annotator, statuses, align_mode, 
                 result.changed += changed
                 if bad:
                     n_problems += len(bad)
-                    problems.extend((doc, span, why) for span, why in bad[:SHOW_PROBLEMS - len(problems)])
+                    problems.extend((doc, span, why) for span, why in bad[: SHOW_PROBLEMS - len(problems)])
                     continue
             if n_problems:
                 continue
@@ -174,12 +189,15 @@ def _feed(project, fmt, writers, ctx, dev_ids, annotator, statuses, align_mode, 
 
 
 def _describe(problems, n: int, fmt: Format) -> str:
-    shown = "; ".join(f"document {doc.id} {s}-{e} {label} {short(doc.text[s:e])} ({why})"
-                      for doc, (s, e, label), why in problems)
+    shown = "; ".join(
+        f"document {doc.id} {s}-{e} {label} {short(doc.text[s:e])} ({why})" for doc, (s, e, label), why in problems
+    )
     more = f"; and {n - len(problems)} more" if n > len(problems) else ""
-    return (f"{n} span{'s' if n != 1 else ''} cannot be written as {fmt.name} tokens: {shown}{more}. "
-            "Nothing was written: fix them in the annotation window, or export with --align expand "
-            "(grow each to whole tokens) or --align contract (shrink each)")
+    return (
+        f"{n} span{'s' if n != 1 else ''} cannot be written as {fmt.name} tokens: {shown}{more}. "
+        "Nothing was written: fix them in the annotation window, or export with --align expand "
+        "(grow each to whole tokens) or --align contract (shrink each)"
+    )
 
 
 def _staging_path(path: Path) -> Path:
@@ -190,7 +208,7 @@ def _move(tmp: Path, dest: Path) -> None:
     dest.parent.mkdir(parents=True, exist_ok=True)
     if tmp.is_dir():
         dest.mkdir(parents=True, exist_ok=True)
-        if (dest / "annotation.conf").exists():    # a previous brat export: its documents are replaced, not mixed
+        if (dest / "annotation.conf").exists():  # a previous brat export: its documents are replaced, not mixed
             for old in [*dest.glob("*.txt"), *dest.glob("*.ann")]:
                 old.unlink()
         for child in tmp.iterdir():

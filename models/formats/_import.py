@@ -2,6 +2,7 @@
 then store it in one transaction (origin "import"). Nothing is stored when any check fails; with `add_labels`
 unknown labels are added to tagdesk.toml after the documents are stored.
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -37,7 +38,7 @@ def with_labels(config: ProjectConfig, labels: list[str]) -> ProjectConfig:
     data = config.model_dump()
     used = {lab["key"] for lab in data["labels"]}
     free = [k for k in LABEL_KEYS if k not in used]
-    for i, name in enumerate(labels):
+    for _i, name in enumerate(labels):
         key = free.pop(0) if free else ""
         data["labels"].append({"name": name, "color": PALETTE[(len(data["labels"])) % len(PALETTE)], "key": key})
     try:
@@ -53,15 +54,26 @@ def _check_meta(path: Path, doc) -> None:
     try:
         json.dumps(doc.meta, ensure_ascii=False).encode("utf-8")
     except UnicodeEncodeError as exc:
-        raise ImportFileError(path, doc.line, f"a value beside the text has a lone surrogate {exc.object[exc.start]!r}"
-                                              " (half of an emoji or other character cut in two); fix the tool that "
-                                              "wrote it") from None
+        raise ImportFileError(
+            path,
+            doc.line,
+            f"a value beside the text has a lone surrogate {exc.object[exc.start]!r}"
+            " (half of an emoji or other character cut in two); fix the tool that "
+            "wrote it",
+        ) from None
     except (TypeError, ValueError) as exc:
         raise ImportFileError(path, doc.line, f"the document's meta cannot be stored as JSON ({exc})") from None
 
 
-def import_file(project, path: Path, fmt: Format | None = None, options: ReadOptions | None = None, *,
-                add_labels: bool = False, on_progress=None) -> ImportReport:
+def import_file(
+    project,
+    path: Path,
+    fmt: Format | None = None,
+    options: ReadOptions | None = None,
+    *,
+    add_labels: bool = False,
+    on_progress=None,
+) -> ImportReport:
     """Import one file (or brat folder) into `project`: all of it, or nothing (ImportFileError names file:line).
 
     Unknown labels are an error naming the label, unless `add_labels` (then they are added to tagdesk.toml).
@@ -79,7 +91,9 @@ def import_file(project, path: Path, fmt: Format | None = None, options: ReadOpt
     for doc in docs:
         _check_meta(path, doc)
         if doc.status is not None and doc.status not in STATUSES:
-            raise ImportFileError(path, doc.line, f"status {short(doc.status)} is not one of {', '.join(sorted(STATUSES))}")
+            raise ImportFileError(
+                path, doc.line, f"status {short(doc.status)} is not one of {', '.join(sorted(STATUSES))}"
+            )
         for _s, _e, label in doc.spans or ():
             if label not in known and label not in unknown:
                 unknown[label] = label_lines.get(label, (path, doc.line))
@@ -88,16 +102,28 @@ def import_file(project, path: Path, fmt: Format | None = None, options: ReadOpt
         first, (where, line) = next(iter(unknown.items()))
         if not add_labels:
             others = f" (and {len(unknown) - 1} more: {', '.join(list(unknown)[1:6])})" if len(unknown) > 1 else ""
-            raise ImportFileError(where, line, f"label {short(first)} is not a label of this project{others}; the project "
-                                              f"has {', '.join(sorted(known))}. Add it to tagdesk.toml, or import "
-                                              "with --add-labels")
+            raise ImportFileError(
+                where,
+                line,
+                f"label {short(first)} is not a label of this project{others}; the project "
+                f"has {', '.join(sorted(known))}. Add it to tagdesk.toml, or import "
+                "with --add-labels",
+            )
         new_config = with_labels(project.config, list(unknown))
     with project.writing() as session:
-        result = add_documents(docs, session=session, source=path.name, annotator=project.annotator,
-                               on_progress=on_progress)
+        result = add_documents(
+            docs, session=session, source=path.name, annotator=project.annotator, on_progress=on_progress
+        )
     if new_config is not None:
         save_config(new_config, project.config_path)
         project.config = new_config
-    return ImportReport(path=path, format=fmt.name, added=result.added, duplicates=result.duplicates,
-                        duplicate_lines=result.duplicate_lines, annotated=result.annotated,
-                        skipped=options.skipped, new_labels=list(unknown) if new_config else [])
+    return ImportReport(
+        path=path,
+        format=fmt.name,
+        added=result.added,
+        duplicates=result.duplicates,
+        duplicate_lines=result.duplicate_lines,
+        annotated=result.annotated,
+        skipped=options.skipped,
+        new_labels=list(unknown) if new_config else [],
+    )

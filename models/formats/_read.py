@@ -1,4 +1,5 @@
 """Shared checks for readers: decoding and text validity, with file:line messages."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -17,14 +18,18 @@ def read_utf8(path: Path) -> str:
     except OSError as exc:
         raise ImportFileError(path, None, f"cannot be read ({exc.strerror})") from None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ImportFileError(path, 1, "UTF-16 text, not UTF-8; convert the file to UTF-8, "
-                                       "e.g. iconv -f utf-16 -t utf-8") from None
+        raise ImportFileError(
+            path, 1, "UTF-16 text, not UTF-8; convert the file to UTF-8, e.g. iconv -f utf-16 -t utf-8"
+        ) from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        raise ImportFileError(path, line, f"not UTF-8 (byte 0x{data[exc.start]:02x}); "
-                                          "convert the file to UTF-8, e.g. iconv -f latin1 -t utf-8") from None
+        raise ImportFileError(
+            path,
+            line,
+            f"not UTF-8 (byte 0x{data[exc.start]:02x}); convert the file to UTF-8, e.g. iconv -f latin1 -t utf-8",
+        ) from None
 
 
 def text_problem(text: object) -> str | None:
@@ -39,12 +44,15 @@ def text_problem(text: object) -> str | None:
     try:
         text.encode("utf-8")
     except UnicodeEncodeError as exc:
-        return (f"the text has a lone surrogate {text[exc.start]!r} at position {exc.start} (half of an emoji "
-                "or other character cut in two); fix the tool that wrote it")
+        return (
+            f"the text has a lone surrogate {text[exc.start]!r} at position {exc.start} (half of an emoji "
+            "or other character cut in two); fix the tool that wrote it"
+        )
     return None
 
 
 # ---------------------------------------------------------------------------------------------- spans
+
 
 def short(value: object, limit: int = 60) -> str:
     """repr of a value cut to `limit` characters, for messages (a line can be 50 MB)."""
@@ -55,8 +63,9 @@ def short(value: object, limit: int = 60) -> str:
 SpanTuple = tuple[int, int, str]
 
 
-def check_spans(path: Path, line: int | None, text: str, spans: list[SpanTuple],
-                skipped) -> tuple[list[SpanTuple], bool]:
+def check_spans(
+    path: Path, line: int | None, text: str, spans: list[SpanTuple], skipped
+) -> tuple[list[SpanTuple], bool]:
     """Checked spans of one document, sorted, and whether any were left out.
 
     Offsets out of the text, end before start, empty or non-string labels -> ImportFileError naming the line.
@@ -69,14 +78,22 @@ def check_spans(path: Path, line: int | None, text: str, spans: list[SpanTuple],
         if not isinstance(label, str) or not label.strip():
             raise ImportFileError(path, line, f"span {start}-{end} has no label (got {short(label)})")
         if not _utf8(label):
-            raise ImportFileError(path, line, f"span {start}-{end}: its label {short(label)} has a lone surrogate "
-                                              "(half of a character); fix the tool that wrote it")
+            raise ImportFileError(
+                path,
+                line,
+                f"span {start}-{end}: its label {short(label)} has a lone surrogate "
+                "(half of a character); fix the tool that wrote it",
+            )
         if end <= start:
             raise ImportFileError(path, line, f"span {start}-{end} ({label}) ends before it starts, or is empty")
         if start < 0 or end > len(text):
-            raise ImportFileError(path, line, f"span {start}-{end} ({label}) is past the end of the text "
-                                              f"({len(text)} characters): offsets must count characters "
-                                              "(code points) of this text")
+            raise ImportFileError(
+                path,
+                line,
+                f"span {start}-{end} ({label}) is past the end of the text "
+                f"({len(text)} characters): offsets must count characters "
+                "(code points) of this text",
+            )
     out: list[SpanTuple] = []
     lost = False
     for span in sorted(set(spans), key=lambda s: (s[0], -s[1], s[2])):
@@ -99,18 +116,22 @@ def _utf8(value: str) -> bool:
     return True
 
 
-def check_span_text(path: Path, line: int | None, text: str, start: int, end: int, label: str,
-                    claimed: object) -> None:
+def check_span_text(path: Path, line: int | None, text: str, start: int, end: int, label: str, claimed: object) -> None:
     """A span's own copy of its text must match the document's text at its offsets."""
     if claimed is None or not isinstance(claimed, str):
         return
     if 0 <= start < end <= len(text) and text[start:end] != claimed:
-        raise ImportFileError(path, line, f"span {start}-{end} ({label}) says {short(claimed)} but the text there is "
-                                          f"{short(text[start:end])}: the offsets do not match the text (were they "
-                                          "counted in UTF-16 units or bytes?)")
+        raise ImportFileError(
+            path,
+            line,
+            f"span {start}-{end} ({label}) says {short(claimed)} but the text there is "
+            f"{short(text[start:end])}: the offsets do not match the text (were they "
+            "counted in UTF-16 units or bytes?)",
+        )
 
 
 # ---------------------------------------------------------------------------------------------- JSON
+
 
 def line_at(content: str, pos: int) -> int:
     """1-based line number of character `pos`."""
@@ -147,8 +168,9 @@ def json_values(path: Path, content: str):
                 raise ImportFileError(path, line_at(content, pos + 1), "extra text after the JSON array")
             return
         if content[pos] != ",":
-            raise ImportFileError(path, line_at(content, pos), f"expected ',' or ']' in the JSON array, "
-                                                               f"found {content[pos]!r}")
+            raise ImportFileError(
+                path, line_at(content, pos), f"expected ',' or ']' in the JSON array, found {content[pos]!r}"
+            )
         pos = _skip_ws(content, pos + 1)
 
 
@@ -165,8 +187,9 @@ def _decode(path: Path, content: str, decoder, pos: int):
     try:
         return decoder.raw_decode(content, pos)
     except (json.JSONDecodeError, RecursionError, ValueError) as exc:
-        raise bad_json(path, getattr(exc, "lineno", None) or line_at(content, pos), exc, content,
-                       whole_file=True) from None
+        raise bad_json(
+            path, getattr(exc, "lineno", None) or line_at(content, pos), exc, content, whole_file=True
+        ) from None
 
 
 def json_line(path: Path, n: int, line: str):
@@ -186,8 +209,11 @@ def bad_json(path: Path, n: int, exc: Exception, text: str, *, whole_file: bool 
     if isinstance(exc, json.JSONDecodeError):
         cut = ""
         if exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string"):
-            cut = (" (the file ends too soon: was it truncated?)" if whole_file
-                   else " (the line is cut short: was the file truncated?)")
+            cut = (
+                " (the file ends too soon: was it truncated?)"
+                if whole_file
+                else " (the line is cut short: was the file truncated?)"
+            )
         return ImportFileError(path, n, f"invalid JSON: {exc.msg} at column {exc.colno}{cut}")
     # nested thousands deep (RecursionError); an integer of 4,300+ digits (ValueError)
     reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc).split(";")[0]

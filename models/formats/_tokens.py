@@ -5,6 +5,7 @@ has too, so the tokens are the ones a user training on the export gets, without 
 (loading a full pipeline takes ~0.6 s and tokenizing through it is slower). The language is read from the
 pipeline's meta.json; a pipeline that is not installed falls back to its name's language prefix, else "xx".
 """
+
 from __future__ import annotations
 
 import re
@@ -32,7 +33,7 @@ def pipeline_language(pipeline: str, folder: Path | None = None) -> str:
             meta = util.get_model_meta(path)
         elif util.is_package(pipeline):
             meta = util.get_model_meta(util.get_package_path(pipeline))
-    except Exception:  # a broken or foreign folder: fall back to the name
+    except (OSError, ValueError):  # a broken or foreign folder: fall back to the name
         meta = None
     lang = (meta or {}).get("lang")
     if not lang:
@@ -40,12 +41,12 @@ def pipeline_language(pipeline: str, folder: Path | None = None) -> str:
         lang = m.group(1) if m else "xx"
     try:
         util.get_lang_class(lang)
-    except Exception:
+    except ImportError:
         lang = "xx"
     return lang
 
 
-def project_tokenizer(pipeline: str, folder: Path | None = None):  # noqa: ANN201 (a spaCy Tokenizer)
+def project_tokenizer(pipeline: str, folder: Path | None = None):
     """The tokenizer of a project's pipeline language, without loading the pipeline: the same tokens the
     annotation window snaps to and export aligns to (slow the first time: it imports spaCy)."""
     return blank(pipeline_language(pipeline, folder)).tokenizer
@@ -59,7 +60,9 @@ def blank(lang: str) -> Language:
     return spacy.blank(lang)
 
 
-def align(doc: Doc, spans: list[SpanTuple], mode: str | None) -> tuple[list[SpanTuple], list[tuple[SpanTuple, str]], int]:
+def align(
+    doc: Doc, spans: list[SpanTuple], mode: str | None
+) -> tuple[list[SpanTuple], list[tuple[SpanTuple, str]], int]:
     """Spans moved to token boundaries of `doc`.
 
     Returns (aligned spans, problems, changed). Without `mode` a span whose edges are not token boundaries is a
@@ -77,7 +80,7 @@ def align(doc: Doc, spans: list[SpanTuple], mode: str | None) -> tuple[list[Span
                 continue
             span = doc.char_span(start, end, alignment_mode=mode)
             if span is None or not span.text.strip():
-                problems.append(((start, end, label), f"no whole token inside it (try --align expand)"))
+                problems.append(((start, end, label), "no whole token inside it (try --align expand)"))
                 continue
             changed += 1
         new = (span.start_char, span.end_char, label)

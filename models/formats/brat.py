@@ -5,6 +5,7 @@ brat has no status or meta: documents import as accepted, named after their file
 under that name when they have one. Import reads a folder, or one `.ann`/`.txt` pair. Discontinuous entities,
 event triggers and relations, events, attributes, normalisations, notes and equivalences are skipped and counted.
 """
+
 from __future__ import annotations
 
 import re
@@ -16,8 +17,15 @@ from . import Format, ReadOptions, register
 from ._export import ExportItem, WriteContext
 from ._read import check_spans, read_utf8, short, text_problem
 
-KINDS = {"R": "relations", "E": "events", "A": "attributes", "M": "attributes", "N": "normalisations",
-         "#": "notes", "*": "equivalences"}
+KINDS = {
+    "R": "relations",
+    "E": "events",
+    "A": "attributes",
+    "M": "attributes",
+    "N": "normalisations",
+    "#": "notes",
+    "*": "equivalences",
+}
 SAFE_NAME = re.compile(r"^[\w.-]{1,100}$")
 OFFSETS = re.compile(r"^\d+ \d+(;\d+ \d+)*$")
 
@@ -66,14 +74,16 @@ def read_pair(txt: Path, ann: Path, options: ReadOptions) -> NewDocument:
         kind = line[0]
         if kind != "T":
             if kind not in KINDS:
-                raise ImportFileError(ann, n, f"unknown annotation line {line[:40]!r}: brat lines start with "
-                                              "T, R, E, A, M, N, # or *")
+                raise ImportFileError(
+                    ann, n, f"unknown annotation line {line[:40]!r}: brat lines start with T, R, E, A, M, N, # or *"
+                )
             options.skipped[KINDS[kind]] += 1
             continue
         parts = line.split("\t", 2)
         if len(parts) < 2 or " " not in parts[1]:
-            raise ImportFileError(ann, n, f"expected 'T1<TAB>LABEL START END<TAB>text', got {line[:60]!r}"
-                                          " (was the line cut short?)")
+            raise ImportFileError(
+                ann, n, f"expected 'T1<TAB>LABEL START END<TAB>text', got {line[:60]!r} (was the line cut short?)"
+            )
         label, offsets = parts[1].split(" ", 1)
         if parts[0] in triggers:
             options.skipped["event triggers"] += 1
@@ -87,14 +97,17 @@ def read_pair(txt: Path, ann: Path, options: ReadOptions) -> NewDocument:
         start, end = (int(x) for x in offsets.split(" "))
         check_spans(ann, n, text, [(start, end, label)], options.skipped.__class__())
         if len(parts) > 2 and parts[2] != _flat(text[start:end]):
-            raise ImportFileError(ann, n, f"{parts[0]} says {short(parts[2])} but {txt.name} has {short(text[start:end])} at "
-                                          f"{start}-{end}: the offsets do not match the text")
+            raise ImportFileError(
+                ann,
+                n,
+                f"{parts[0]} says {short(parts[2])} but {txt.name} has {short(text[start:end])} at "
+                f"{start}-{end}: the offsets do not match the text",
+            )
         labels.setdefault(label, (ann, n))
         spans.append((start, end, label))
     kept, lost = check_spans(ann, 1, text, spans, options.skipped)
     lost = lost or discontinuous > 0
-    return NewDocument(text=text, meta={"file": txt.stem}, line=1, spans=kept,
-                       status="pending" if lost else "accepted")
+    return NewDocument(text=text, meta={"file": txt.stem}, line=1, spans=kept, status="pending" if lost else "accepted")
 
 
 def read(path: Path, options: ReadOptions) -> list[NewDocument]:
@@ -132,14 +145,29 @@ class BratWriter:
                 self.labels.append(label)
 
     def finish(self) -> None:
-        conf = "[entities]\n" + "".join(f"{lab}\n" for lab in self.labels) + "\n[relations]\n\n[events]\n\n[attributes]\n"
+        conf = (
+            "[entities]\n" + "".join(f"{lab}\n" for lab in self.labels) + "\n[relations]\n\n[events]\n\n[attributes]\n"
+        )
         (self.folder / "annotation.conf").write_text(conf, encoding="utf-8")
 
 
 def sniff(path: Path, head: str) -> bool:
-    return ((path.is_dir() and any(path.glob("*.ann"))) or path.suffix == ".ann"
-            or (path.suffix == ".txt" and path.with_suffix(".ann").is_file()))
+    return (
+        (path.is_dir() and any(path.glob("*.ann")))
+        or path.suffix == ".ann"
+        or (path.suffix == ".txt" and path.with_suffix(".ann").is_file())
+    )
 
 
-register(Format("brat", (".ann",), "brat standoff: NAME.txt + NAME.ann per document, in a folder",
-                read=read, write=BratWriter, cannot_carry=("status", "meta"), suffix="", sniff=sniff))
+register(
+    Format(
+        "brat",
+        (".ann",),
+        "brat standoff: NAME.txt + NAME.ann per document, in a folder",
+        read=read,
+        write=BratWriter,
+        cannot_carry=("status", "meta"),
+        suffix="",
+        sniff=sniff,
+    )
+)

@@ -1,4 +1,5 @@
 """CSV with a header row; the text is in `text_column`, every other column goes to meta."""
+
 from __future__ import annotations
 
 import csv
@@ -24,16 +25,21 @@ def read(path: Path, options: ReadOptions) -> list[NewDocument]:
         raise ImportFileError(path, None, "is empty: expected a header row naming the columns")
     column = options.text_column
     if column not in header:
-        raise ImportFileError(path, 1, f"no column {column!r} in the header (columns: {', '.join(header)}); "
-                                       "name the text column with --text-column")
+        raise ImportFileError(
+            path,
+            1,
+            f"no column {column!r} in the header (columns: {', '.join(header)}); "
+            "name the text column with --text-column",
+        )
     docs = []
     line = 1
     try:
         for row in reader:
             start_line, line = line + 1, reader.line_num
             if None in row:
-                raise ImportFileError(path, start_line, f"{len(header) + len(row[None])} fields where the header "
-                                                        f"has {len(header)}")
+                raise ImportFileError(
+                    path, start_line, f"{len(header) + len(row[None])} fields where the header has {len(header)}"
+                )
             text = row[column]
             if text is None:
                 raise ImportFileError(path, start_line, f"fewer fields than the header; no {column!r} value")

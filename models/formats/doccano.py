@@ -6,6 +6,7 @@ Reads the generations seen in real exports: `label` / `labels` / `column_label` 
 merged), texts under `text`, `data` or `column_data`, and a pretty-printed JSON file in place of JSON lines.
 doccano has no status: records with labels import as accepted, and only `text`, spans and `meta` are written.
 """
+
 from __future__ import annotations
 
 import json
@@ -30,7 +31,7 @@ def _objects(path: Path, content: str):
         try:
             out.append((n, json.loads(line)))
         except json.JSONDecodeError as exc:
-            try:    # a pretty-printed file named .jsonl: the whole file is one JSON value (or an array)
+            try:  # a pretty-printed file named .jsonl: the whole file is one JSON value (or an array)
                 return list(json_values(path, content))
             except ImportFileError:
                 raise bad_json(path, n, exc, line) from None
@@ -48,8 +49,12 @@ def _text(obj: dict, n: int, path: Path, key: str) -> str:
             if problem:
                 raise ImportFileError(path, n, problem)
             return text
-    raise ImportFileError(path, n, f"no text: none of the keys {', '.join(keys)} is here (keys: "
-                                   f"{', '.join(sorted(obj)) or 'none'}); name the text key with --text-key")
+    raise ImportFileError(
+        path,
+        n,
+        f"no text: none of the keys {', '.join(keys)} is here (keys: "
+        f"{', '.join(sorted(obj)) or 'none'}); name the text key with --text-key",
+    )
 
 
 def _raw_spans(obj: dict, n: int, path: Path, options: ReadOptions) -> list | None:
@@ -62,8 +67,10 @@ def _raw_spans(obj: dict, n: int, path: Path, options: ReadOptions) -> list | No
                 if not (isinstance(item, list) and len(item) == 3):
                     raise ImportFileError(path, n, f"{key!r}: each item must be [start, end, label], got {item!r:.60}")
             return [tuple(item) for item in items]
-    for key, (s, e, lab) in (("entities", ("start_offset", "end_offset", "label")),
-                             ("annotations", ("start_offset", "end_offset", "label"))):
+    for key, (s, e, lab) in (
+        ("entities", ("start_offset", "end_offset", "label")),
+        ("annotations", ("start_offset", "end_offset", "label")),
+    ):
         if key in obj:
             items = obj[key]
             if not isinstance(items, list):
@@ -85,12 +92,13 @@ def read(path: Path, options: ReadOptions) -> list[NewDocument]:
     docs = []
     for n, obj in _objects(path, content):
         if not isinstance(obj, dict):
-            raise ImportFileError(path, n, f"expected a JSON object {{\"text\": ..., \"label\": ...}}, "
-                                           f"got {type(obj).__name__}")
+            raise ImportFileError(
+                path, n, f'expected a JSON object {{"text": ..., "label": ...}}, got {type(obj).__name__}'
+            )
         text = _text(obj, n, path, options.text_key)
         meta = obj.get("meta", {})
         if not isinstance(meta, dict):
-            raise ImportFileError(path, n, f"\"meta\" must be an object, got {type(meta).__name__}")
+            raise ImportFileError(path, n, f'"meta" must be an object, got {type(meta).__name__}')
         meta = {**meta, **{k: v for k, v in obj.items() if k not in KNOWN and k != options.text_key}}
         if isinstance(obj.get("relations"), list) and obj["relations"]:
             options.skipped["relations"] += len(obj["relations"])
@@ -99,8 +107,7 @@ def read(path: Path, options: ReadOptions) -> list[NewDocument]:
             docs.append(NewDocument(text=text, meta=meta, line=n))
             continue
         spans, lost = check_spans(path, n, text, raw, options.skipped)
-        docs.append(NewDocument(text=text, meta=meta, line=n, spans=spans,
-                                status="pending" if lost else "accepted"))
+        docs.append(NewDocument(text=text, meta=meta, line=n, spans=spans, status="pending" if lost else "accepted"))
     if not docs:
         raise ImportFileError(path, None, "is empty: no JSON lines in it")
     return docs
@@ -135,9 +142,21 @@ def sniff(path: Path, head: str) -> bool:
         return False
     if any(isinstance(obj.get(k), list) and all(isinstance(i, list) for i in obj[k]) for k in LIST_KEYS):
         return True
-    return any(isinstance(obj.get(k), list) and obj[k] and isinstance(obj[k][0], dict)
-               and "start_offset" in obj[k][0] for k in ("entities", "annotations"))
+    return any(
+        isinstance(obj.get(k), list) and obj[k] and isinstance(obj[k][0], dict) and "start_offset" in obj[k][0]
+        for k in ("entities", "annotations")
+    )
 
 
-register(Format("doccano", (".doccano.jsonl",), "doccano JSONL {\"text\", \"label\": [[start, end, label], ...]}",
-                read=read, write=DoccanoWriter, cannot_carry=("status",), suffix=".jsonl", sniff=sniff))
+register(
+    Format(
+        "doccano",
+        (".doccano.jsonl",),
+        'doccano JSONL {"text", "label": [[start, end, label], ...]}',
+        read=read,
+        write=DoccanoWriter,
+        cannot_carry=("status",),
+        suffix=".jsonl",
+        sniff=sniff,
+    )
+)

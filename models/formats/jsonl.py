@@ -6,6 +6,7 @@ token_end is inclusive, as in Prodigy), `answer` (accept/reject/ignore -> accept
 Binary `ner.teach` data (an `answer` on each span) keeps the spans answered accept and leaves the document
 pending; several tasks on one text are merged. Other keys are kept in the document's meta.
 """
+
 from __future__ import annotations
 
 import json
@@ -38,7 +39,7 @@ def iter_objects(path: Path, options: ReadOptions):
             continue
         obj = json_line(path, n, line)
         if not isinstance(obj, dict):
-            raise ImportFileError(path, n, f"expected a JSON object {{\"text\": ...}}, got {type(obj).__name__}")
+            raise ImportFileError(path, n, f'expected a JSON object {{"text": ...}}, got {type(obj).__name__}')
         yield n, obj
     if options.on_progress:
         options.on_progress(total, total)
@@ -47,15 +48,14 @@ def iter_objects(path: Path, options: ReadOptions):
 def document_from(obj: dict, n: int, path: Path, text_key: str) -> NewDocument:
     if text_key not in obj:
         keys = ", ".join(sorted(obj)[:8]) or "none"
-        raise ImportFileError(path, n, f"no {text_key!r} key (keys here: {keys}); "
-                                       f"name the text key with --text-key")
+        raise ImportFileError(path, n, f"no {text_key!r} key (keys here: {keys}); name the text key with --text-key")
     text = obj[text_key]
     problem = text_problem(text)
     if problem:
         raise ImportFileError(path, n, problem)
     meta = obj.get("meta", {})
     if not isinstance(meta, dict):
-        raise ImportFileError(path, n, f"\"meta\" must be an object, got {type(meta).__name__}")
+        raise ImportFileError(path, n, f'"meta" must be an object, got {type(meta).__name__}')
     meta = dict(meta)
     for key, value in obj.items():
         if key not in (text_key, "meta") and key not in TASK_KEYS:
@@ -64,8 +64,12 @@ def document_from(obj: dict, n: int, path: Path, text_key: str) -> NewDocument:
         json.dumps(meta, ensure_ascii=False).encode("utf-8")
     except UnicodeEncodeError as exc:
         bad = exc.object[exc.start]
-        raise ImportFileError(path, n, f"a key or value beside the text has a lone surrogate {bad!r} (half of an "
-                                       "emoji or other character cut in two); fix the tool that wrote it") from None
+        raise ImportFileError(
+            path,
+            n,
+            f"a key or value beside the text has a lone surrogate {bad!r} (half of an "
+            "emoji or other character cut in two); fix the tool that wrote it",
+        ) from None
     return NewDocument(text=text, meta=meta, line=n)
 
 
@@ -74,22 +78,27 @@ def _tokens(obj: dict, n: int, path: Path, text: str) -> list[dict] | None:
     if tokens is None:
         return None
     if not isinstance(tokens, list):
-        raise ImportFileError(path, n, f"\"tokens\" must be a list, got {type(tokens).__name__}")
+        raise ImportFileError(path, n, f'"tokens" must be a list, got {type(tokens).__name__}')
     for i, tok in enumerate(tokens):
         if not isinstance(tok, dict) or not isinstance(tok.get("start"), int) or not isinstance(tok.get("end"), int):
-            raise ImportFileError(path, n, f"token {i} needs integer \"start\" and \"end\"")
+            raise ImportFileError(path, n, f'token {i} needs integer "start" and "end"')
         if not 0 <= tok["start"] <= tok["end"] <= len(text):
-            raise ImportFileError(path, n, f"token {i} {tok['start']}-{tok['end']} is outside the text "
-                                           f"({len(text)} characters)")
-        if "text" in tok and text[tok["start"]:tok["end"]] != tok["text"]:
-            raise ImportFileError(path, n, f"token {i} says {short(tok['text'])} but the text at {tok['start']}-"
-                                           f"{tok['end']} is {short(text[tok['start']:tok['end']])}")
+            raise ImportFileError(
+                path, n, f"token {i} {tok['start']}-{tok['end']} is outside the text ({len(text)} characters)"
+            )
+        if "text" in tok and text[tok["start"] : tok["end"]] != tok["text"]:
+            raise ImportFileError(
+                path,
+                n,
+                f"token {i} says {short(tok['text'])} but the text at {tok['start']}-"
+                f"{tok['end']} is {short(text[tok['start'] : tok['end']])}",
+            )
     return tokens
 
 
 def _span(raw: object, n: int, path: Path, text: str, tokens: list[dict] | None) -> tuple[int, int, str]:
     if not isinstance(raw, dict):
-        raise ImportFileError(path, n, f"each span must be an object {{\"start\", \"end\", \"label\"}}, got {short(raw)}")
+        raise ImportFileError(path, n, f'each span must be an object {{"start", "end", "label"}}, got {short(raw)}')
     for key in ("start", "end", "label"):
         if key not in raw:
             raise ImportFileError(path, n, f"a span has no {key!r} key: {json.dumps(raw)[:80]}")
@@ -97,10 +106,18 @@ def _span(raw: object, n: int, path: Path, text: str, tokens: list[dict] | None)
     check_spans(path, n, text, [(start, end, label)], Counter())
     check_span_text(path, n, text, start, end, label, raw.get("text"))
     ts, te = raw.get("token_start"), raw.get("token_end")
-    if tokens is not None and isinstance(ts, int) and isinstance(te, int):
-        if not (0 <= ts <= te < len(tokens) and tokens[ts]["start"] == start and tokens[te]["end"] == end):
-            raise ImportFileError(path, n, f"span {start}-{end} ({label}): token_start {ts} / token_end {te} "
-                                           "do not match its offsets (token_end is inclusive)")
+    if (
+        tokens is not None
+        and isinstance(ts, int)
+        and isinstance(te, int)
+        and not (0 <= ts <= te < len(tokens) and tokens[ts]["start"] == start and tokens[te]["end"] == end)
+    ):
+        raise ImportFileError(
+            path,
+            n,
+            f"span {start}-{end} ({label}): token_start {ts} / token_end {te} "
+            "do not match its offsets (token_end is inclusive)",
+        )
     return start, end, label
 
 
@@ -122,7 +139,7 @@ def task_from(obj: dict, n: int, path: Path, options: ReadOptions) -> NewDocumen
     if raw_spans is None:
         raw_spans = []
     if not isinstance(raw_spans, list):
-        raise ImportFileError(path, n, f"\"spans\" must be a list, got {type(raw_spans).__name__}")
+        raise ImportFileError(path, n, f'"spans" must be a list, got {type(raw_spans).__name__}')
     tokens = _tokens(obj, n, path, doc.text)
     spans = []
     binary = any(isinstance(s, dict) and "answer" in s for s in raw_spans)
@@ -148,7 +165,7 @@ def read(path: Path, options: ReadOptions) -> list[NewDocument]:
             continue
         if doc.meta.pop("binary", False):
             first = binary_by_text.get(doc.text)
-            if first is not None:       # another binary task on the same text: one document, spans merged
+            if first is not None:  # another binary task on the same text: one document, spans merged
                 first.spans, _ = check_spans(path, n, doc.text, first.spans + doc.spans, options.skipped)
                 options.skipped["binary tasks merged into an earlier task on the same text"] += 1
                 continue
@@ -160,6 +177,7 @@ def read(path: Path, options: ReadOptions) -> list[NewDocument]:
 
 
 # ---------------------------------------------------------------------------------------------- export
+
 
 def input_hash(text: str) -> int:
     """A signed 32-bit hash of the text (Prodigy's `_input_hash` role: same text, same hash)."""
@@ -177,16 +195,22 @@ class JsonlWriter:
 
     def add(self, item: ExportItem) -> None:
         doc = item.tokens
-        tokens = [{"text": t.text, "start": t.idx, "end": t.idx + len(t), "id": t.i, "ws": bool(t.whitespace_)}
-                  for t in doc]
+        tokens = [
+            {"text": t.text, "start": t.idx, "end": t.idx + len(t), "id": t.i, "ws": bool(t.whitespace_)} for t in doc
+        ]
         spans = []
         for s, e, label in item.spans:
             span = doc.char_span(s, e)
-            spans.append({"start": s, "end": e, "label": label, "token_start": span.start,
-                          "token_end": span.end - 1})
+            spans.append({"start": s, "end": e, "label": label, "token_start": span.start, "token_end": span.end - 1})
         ih = input_hash(item.doc.text)
-        task = {"text": item.doc.text, "meta": item.doc.meta, "_input_hash": ih,
-                "_task_hash": task_hash(ih, item.spans), "tokens": tokens, "spans": spans}
+        task = {
+            "text": item.doc.text,
+            "meta": item.doc.meta,
+            "_input_hash": ih,
+            "_task_hash": task_hash(ih, item.spans),
+            "tokens": tokens,
+            "spans": spans,
+        }
         if item.doc.status in STATUS_ANSWER:
             task["answer"] = STATUS_ANSWER[item.doc.status]
         self.fh.write(json.dumps(task, ensure_ascii=False) + "\n")
@@ -198,6 +222,15 @@ class JsonlWriter:
         self.fh.close()
 
 
-register(Format("jsonl", (".jsonl", ".ndjson", ".jsonlines"),
-                "JSON lines: {\"text\", \"meta\"} documents or Prodigy-style tasks (tokens, spans, answer, hashes)",
-                read=read, write=JsonlWriter, cannot_carry=(), tokens=True, suffix=".jsonl"))
+register(
+    Format(
+        "jsonl",
+        (".jsonl", ".ndjson", ".jsonlines"),
+        'JSON lines: {"text", "meta"} documents or Prodigy-style tasks (tokens, spans, answer, hashes)',
+        read=read,
+        write=JsonlWriter,
+        cannot_carry=(),
+        tokens=True,
+        suffix=".jsonl",
+    )
+)

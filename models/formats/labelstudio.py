@@ -6,6 +6,7 @@ Status: an accepted document is a finished annotation, an ignored or rejected on
 Reads 1.x exports (array), single tasks, 0.x `completions`, and `predictions` (read as pending). Only the first
 annotation of a task is read (the others are counted); relation and other non-span results are skipped and counted.
 """
+
 from __future__ import annotations
 
 import json
@@ -21,14 +22,17 @@ from ._read import check_span_text, check_spans, json_values, read_utf8, short, 
 def _text(task: dict, n: int, path: Path, key: str) -> str:
     data = task.get("data")
     if not isinstance(data, dict):
-        raise ImportFileError(path, n, "a task needs \"data\": {\"text\": ...}")
+        raise ImportFileError(path, n, 'a task needs "data": {"text": ...}')
     if key in data:
         text = data[key]
     else:
         strings = [k for k, v in data.items() if isinstance(v, str)]
         if len(strings) != 1:
-            raise ImportFileError(path, n, f"no {key!r} in the task's data (keys: {', '.join(sorted(data))}); "
-                                           "name the text key with --text-key")
+            raise ImportFileError(
+                path,
+                n,
+                f"no {key!r} in the task's data (keys: {', '.join(sorted(data))}); name the text key with --text-key",
+            )
         text = data[strings[0]]
     problem = text_problem(text)
     if problem:
@@ -38,7 +42,7 @@ def _text(task: dict, n: int, path: Path, key: str) -> str:
 
 def _spans(result: object, n: int, path: Path, text: str, options: ReadOptions) -> list[tuple[int, int, str]]:
     if not isinstance(result, list):
-        raise ImportFileError(path, n, f"\"result\" must be a list, got {type(result).__name__}")
+        raise ImportFileError(path, n, f'"result" must be a list, got {type(result).__name__}')
     out = []
     for r in result:
         if not isinstance(r, dict):
@@ -52,7 +56,7 @@ def _spans(result: object, n: int, path: Path, text: str, options: ReadOptions) 
             continue
         labels = value["labels"]
         if not isinstance(labels, list) or not labels:
-            raise ImportFileError(path, n, f"a span's \"labels\" must be a non-empty list, got {short(labels)}")
+            raise ImportFileError(path, n, f'a span\'s "labels" must be a non-empty list, got {short(labels)}')
         if len(labels) > 1:
             options.skipped["extra labels on one span (the first is kept)"] += len(labels) - 1
         start, end = value.get("start"), value.get("end")
@@ -69,7 +73,7 @@ def _task(task: object, n: int, path: Path, options: ReadOptions) -> NewDocument
     meta = task.get("meta") if isinstance(task.get("meta"), dict) else {}
     anns = task.get("annotations") or task.get("completions") or []
     if not isinstance(anns, list):
-        raise ImportFileError(path, n, "\"annotations\" must be a list")
+        raise ImportFileError(path, n, '"annotations" must be a list')
     preds = task.get("predictions") or []
     if anns:
         if len(anns) > 1:
@@ -106,15 +110,24 @@ class LabelStudioWriter:
 
     def add(self, item: ExportItem) -> None:
         d = item.doc
-        result = [{"id": f"t{d.id}s{i}", "from_name": "label", "to_name": "text", "type": "labels",
-                   "origin": "manual", "value": {"start": s, "end": e, "text": d.text[s:e], "labels": [label]}}
-                  for i, (s, e, label) in enumerate(item.spans)]
+        result = [
+            {
+                "id": f"t{d.id}s{i}",
+                "from_name": "label",
+                "to_name": "text",
+                "type": "labels",
+                "origin": "manual",
+                "value": {"start": s, "end": e, "text": d.text[s:e], "labels": [label]},
+            }
+            for i, (s, e, label) in enumerate(item.spans)
+        ]
         task = {"id": d.id, "data": {"text": d.text}, "meta": d.meta, "annotations": [], "predictions": []}
         if d.status == "pending":
             task["predictions"] = [{"model_version": "tagdesk", "result": result}]
         else:
-            task["annotations"] = [{"result": result, "was_cancelled": d.status in ("ignored", "rejected"),
-                                    "ground_truth": False}]
+            task["annotations"] = [
+                {"result": result, "was_cancelled": d.status in ("ignored", "rejected"), "ground_truth": False}
+            ]
         self.fh.write(("\n" if self.first else ",\n") + json.dumps(task, ensure_ascii=False))
         self.first = False
 
@@ -127,10 +140,23 @@ class LabelStudioWriter:
 
 
 def sniff(path: Path, head: str) -> bool:
-    return (not path.is_dir() and path.name.lower().endswith(".json") and '"data"' in head
-            and any(k in head for k in ('"annotations"', '"completions"', '"predictions"')))
+    return (
+        not path.is_dir()
+        and path.name.lower().endswith(".json")
+        and '"data"' in head
+        and any(k in head for k in ('"annotations"', '"completions"', '"predictions"'))
+    )
 
 
-register(Format("labelstudio", (".json",), "Label Studio JSON tasks (annotations[].result[].value)",
-                read=read, write=LabelStudioWriter, cannot_carry=("rejected status (written as cancelled)",),
-                suffix=".json", sniff=sniff))
+register(
+    Format(
+        "labelstudio",
+        (".json",),
+        "Label Studio JSON tasks (annotations[].result[].value)",
+        read=read,
+        write=LabelStudioWriter,
+        cannot_carry=("rejected status (written as cancelled)",),
+        suffix=".json",
+        sniff=sniff,
+    )
+)

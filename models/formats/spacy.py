@@ -4,6 +4,7 @@ under "tagdesk", so a Tagdesk export comes back whole. A DocBin written elsewher
 documents carry entity annotation, else as plain documents. Only accepted documents mark the tokens outside
 their spans O; in others those tokens are missing (unknown) for spaCy.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -59,9 +60,13 @@ def read(path: Path, options: ReadOptions) -> list[NewDocument]:
         raise ImportFileError(path, None, "is empty: expected a spaCy DocBin (.spacy)")
     try:
         docs = list(DocBin().from_bytes(data).get_docs(Vocab()))
-    except Exception as exc:  # zlib/msgpack errors on a cut or foreign file
-        raise ImportFileError(path, None, f"is not a spaCy DocBin, or is cut short ({exc.__class__.__name__}); "
-                                          "write it with DocBin.to_disk or tagdesk export --format spacy") from None
+    except Exception as exc:  # noqa: BLE001 - zlib/msgpack raise many kinds on a cut or foreign file
+        raise ImportFileError(
+            path,
+            None,
+            f"is not a spaCy DocBin, or is cut short ({exc.__class__.__name__}); "
+            "write it with DocBin.to_disk or tagdesk export --format spacy",
+        ) from None
     out = []
     for n, doc in enumerate(docs, start=1):
         problem = text_problem(doc.text)
@@ -73,8 +78,9 @@ def read(path: Path, options: ReadOptions) -> list[NewDocument]:
         if not annotated:
             out.append(NewDocument(text=doc.text, meta=meta, line=n))
             continue
-        spans, lost = check_spans(path, None, doc.text,
-                                  [(e.start_char, e.end_char, e.label_) for e in doc.ents], options.skipped)
+        spans, lost = check_spans(
+            path, None, doc.text, [(e.start_char, e.end_char, e.label_) for e in doc.ents], options.skipped
+        )
         status = extra.get("status") or "accepted"
         out.append(NewDocument(text=doc.text, meta=meta, line=n, spans=spans, status=status))
     if not out:
@@ -82,5 +88,15 @@ def read(path: Path, options: ReadOptions) -> list[NewDocument]:
     return out
 
 
-register(Format("spacy", (".spacy",), "spaCy DocBin for spacy train (train.spacy + dev.spacy with --dev)",
-                read=read, write=SpacyWriter, cannot_carry=(), tokens=True, suffix=".spacy"))
+register(
+    Format(
+        "spacy",
+        (".spacy",),
+        "spaCy DocBin for spacy train (train.spacy + dev.spacy with --dev)",
+        read=read,
+        write=SpacyWriter,
+        cannot_carry=(),
+        tokens=True,
+        suffix=".spacy",
+    )
+)

@@ -1,4 +1,5 @@
 """Plain text: one document per file, or one per line with `by_line` (blank lines are skipped)."""
+
 from __future__ import annotations
 
 from pathlib import Path

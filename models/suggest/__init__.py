@@ -6,6 +6,7 @@ Public API (the GUI and `tagdesk suggest` use exactly these):
 - `suggest_documents(project, suggester, ...)`: fill the cache in committed batches; progress and cancel callbacks.
 Cached suggestions are read with `models.store.suggestions_for(document_id, model_key, session=...)`.
 """
+
 from __future__ import annotations
 
 from ..errors import SuggesterError
@@ -15,12 +16,22 @@ from .base import SpanDict, Suggester, get_factory, register, suggester_names
 from .locate import model_key, suggester_key
 from .run import suggest_documents
 
-__all__ = ["SpanDict", "Suggester", "SuggesterError", "default_suggester_name", "load_suggester", "model_key",
-           "register", "suggest_documents", "suggester_key", "suggester_names"]
+__all__ = [
+    "SpanDict",
+    "Suggester",
+    "SuggesterError",
+    "default_suggester_name",
+    "load_suggester",
+    "model_key",
+    "register",
+    "suggest_documents",
+    "suggester_key",
+    "suggester_names",
+]
 
 
 def default_suggester_name(project: Project) -> str:
-    """"model+patterns" when both are configured, else "model" or "patterns"."""
+    """ "model+patterns" when both are configured, else "model" or "patterns"."""
     model = bool(project.config.model.pipeline.strip())
     patterns = bool(project.config.model.patterns)
     if model and patterns:

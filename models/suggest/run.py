@@ -1,4 +1,5 @@
 """Pre-annotate a project's documents with a suggester, in committed batches (interrupt-safe, resumable)."""
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
@@ -11,30 +12,38 @@ from .base import SpanDict, Suggester
 def _texts(project: Project, ids: list[int], chunk: int) -> Iterator[str]:
     """The documents' texts in `ids` order, read in short read sessions of `chunk` documents."""
     for i in range(0, len(ids), chunk):
-        part = ids[i:i + chunk]
+        part = ids[i : i + chunk]
         with project.session() as session:
             texts = store.document_texts(part, session=session)
         for doc_id in part:
             yield texts[doc_id]
 
 
-def suggest_documents(project: Project, suggester: Suggester, *, document_ids: Sequence[int] | None = None,
-                      batch_size: int = 64, n_process: int = 1,
-                      on_progress: Callable[[int, int], None] | None = None,
-                      should_stop: Callable[[], bool] | None = None) -> int:
+def suggest_documents(
+    project: Project,
+    suggester: Suggester,
+    *,
+    document_ids: Sequence[int] | None = None,
+    batch_size: int = 64,
+    n_process: int = 1,
+    on_progress: Callable[[int, int], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> int:
     """Store `suggester`'s suggestions for every document lacking them under `suggester.key`.
 
     Without `document_ids`, every document lacking them, in project order; with `document_ids`, only those, in that
-    order (those already cached are skipped), e.g. the document on screen, then chunks of the rest. Results are committed every `batch_size` documents in their own write
-    session, so an interruption (cancel, Ctrl-C, crash) keeps finished batches and a rerun resumes.
+    order (those already cached are skipped), e.g. the document on screen, then chunks of the rest. Results are
+    committed every `batch_size` documents in their own write session, so an interruption (cancel, Ctrl-C, crash)
+    keeps finished batches and a rerun resumes.
     `on_progress(done, total)` is called after each commit (and once with 0 at the start); `should_stop()` is
     checked after every document: when true, what is finished is stored and the run ends.
     Returns the number of documents whose suggestions were stored.
     """
     batch_size = max(1, int(batch_size))
     with project.session() as session:
-        ids = store.documents_lacking_suggestions(suggester.key, session=session, first=document_ids or (),
-                                                  only_first=document_ids is not None)
+        ids = store.documents_lacking_suggestions(
+            suggester.key, session=session, first=document_ids or (), only_first=document_ids is not None
+        )
     total = len(ids)
     done = 0
     if on_progress:
@@ -57,7 +66,7 @@ def suggest_documents(project: Project, suggester: Suggester, *, document_ids: S
 
     results = suggester.suggest(_texts(project, ids, batch_size), batch_size=batch_size, n_process=n_process)
     try:
-        for doc_id, spans in zip(ids, results):
+        for doc_id, spans in zip(ids, results, strict=False):  # a stopped run yields fewer
             buffer.append((doc_id, spans))
             if len(buffer) >= batch_size:
                 flush()

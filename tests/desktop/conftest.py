@@ -1,4 +1,5 @@
 """Fixtures for the window: a real project on disk, a real MainWindow, a test-local QSettings file."""
+
 from __future__ import annotations
 
 import pytest
@@ -34,9 +35,12 @@ def make_window(make_project, qtbot, settings_path):
                 store.add_documents([store.NewDocument(text=t) for t in texts], session=s)
             with project.writing() as s:
                 for index, spans in (suggestions or {}).items():
-                    store.store_suggestions(index + 1, MODEL_KEY, [
-                        {"start": a, "end": b, "label": lab, "origin": origin, "score": 0.9} for a, b, lab in spans],
-                        session=s)
+                    store.store_suggestions(
+                        index + 1,
+                        MODEL_KEY,
+                        [{"start": a, "end": b, "label": lab, "origin": origin, "score": 0.9} for a, b, lab in spans],
+                        session=s,
+                    )
                 s.commit()
         settings = QSettings(str(settings_path), QSettings.Format.IniFormat)
         window = MainWindow(project, settings=settings, background=False)
@@ -45,7 +49,7 @@ def make_window(make_project, qtbot, settings_path):
         qtbot.addWidget(window)
         window.show()
         qtbot.waitExposed(window)
-        window.windowHandle().requestActivate()   # shortcuts only fire in the active window
+        window.windowHandle().requestActivate()  # shortcuts only fire in the active window
         qtbot.waitUntil(window.isActiveWindow)
         window.text.setFocus()
         made["window"] = window

@@ -1,4 +1,5 @@
 """Driving the window like a user: keys on the focused text view, mouse drags over character offsets."""
+
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, Qt
@@ -31,14 +32,19 @@ def drag(qtbot, window, start: int, end: int, modifier=Qt.KeyboardModifier.NoMod
 
 
 def click(qtbot, window, offset: int) -> None:
-    qtbot.mouseClick(window.text.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
-                     point_of(window, offset))
+    qtbot.mouseClick(
+        window.text.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, point_of(window, offset)
+    )
 
 
 def stored(window, document_id: int = 1) -> list[tuple[int, int, str, str]]:
     with window.project.session() as s:
-        return [(st, en, lab, origin) for _id, st, en, lab, origin, _score
-                in store.span_tuples(document_id, session=s, annotator=window.project.annotator)]
+        return [
+            (st, en, lab, origin)
+            for _id, st, en, lab, origin, _score in store.span_tuples(
+                document_id, session=s, annotator=window.project.annotator
+            )
+        ]
 
 
 def status(window, document_id: int = 1) -> str:

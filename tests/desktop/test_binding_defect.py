@@ -3,6 +3,7 @@
 pyproject.toml excludes that combination; this test makes 100,000 void calls in a child process so that a
 binding release with the same defect fails CI instead of crashing annotators mid-sentence.
 """
+
 from __future__ import annotations
 
 import os

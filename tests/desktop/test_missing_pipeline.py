@@ -1,5 +1,6 @@
 """A project whose pipeline is not installed: the window opens, says why there are no suggestions and how to fix
 it, and annotation works without them."""
+
 from __future__ import annotations
 
 from PySide6.QtCore import QSettings, Qt
@@ -18,8 +19,9 @@ def test_missing_pipeline_is_explained_and_annotation_still_works(make_project, 
     save_config(cfg, first.config_path)
     project = open_project(first.folder)
     with project.writing() as s:
-        store.add_documents([store.NewDocument(text="Li Qiang met Putin."), store.NewDocument(text="Second.")],
-                            session=s)
+        store.add_documents(
+            [store.NewDocument(text="Li Qiang met Putin."), store.NewDocument(text="Second.")], session=s
+        )
     window = MainWindow(project, settings=QSettings(str(settings_path), QSettings.Format.IniFormat))
     qtbot.addWidget(window)
     window.show()

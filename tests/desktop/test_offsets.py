@@ -1,4 +1,5 @@
 """The one pair of UTF-16 <-> code point conversions, checked against what Qt's document really holds."""
+
 from __future__ import annotations
 
 import pytest
@@ -28,12 +29,22 @@ def test_every_substring_round_trips_through_qt(qtbot, name):
     assert view.document().characterCount() - 1 == len(qt_text.encode("utf-16-le")) // 2
     cursor = QTextCursor(view.document())
     for start in range(len(text)):
-        assert m.from_qt(m.to_qt(start)) == start or text[start - 1:start + 1] == "\r\n" or (start, text[0]) == (0, "\ufeff")
+        assert (
+            m.from_qt(m.to_qt(start)) == start
+            or text[start - 1 : start + 1] == "\r\n"
+            or (start, text[0]) == (0, "\ufeff")
+        )
         for end in range(start + 1, min(len(text), start + 6) + 1):
             cursor.setPosition(m.to_qt(start))
             cursor.setPosition(m.to_qt(end), QTextCursor.MoveMode.KeepAnchor)
-            expect = text[start:end].removeprefix("\ufeff" if start == 0 else "").replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\u2029")
-            if text[start - 1:start + 1] == "\r\n":   # between \r and \n: Qt has one separator for both
+            expect = (
+                text[start:end]
+                .removeprefix("\ufeff" if start == 0 else "")
+                .replace("\r\n", "\n")
+                .replace("\r", "\n")
+                .replace("\n", "\u2029")
+            )
+            if text[start - 1 : start + 1] == "\r\n":  # between \r and \n: Qt has one separator for both
                 continue
             assert cursor.selectedText() == expect, (start, end)
 

@@ -1,4 +1,5 @@
 """Quitting while background work runs: tasks are cancelled and waited for, and nothing prints a traceback."""
+
 from __future__ import annotations
 
 import sys
@@ -20,10 +21,11 @@ def _slow_work(log: dict):
             report(1, 2)
             time.sleep(0.01)
         log["saw_stop"] = True
-        time.sleep(0.2)         # still busy after the window has gone: the report below must not blow up
+        time.sleep(0.2)  # still busy after the window has gone: the report below must not blow up
         report(2, 2)
         log["ended"] = True
         return "done"
+
     return work
 
 
@@ -35,9 +37,9 @@ def test_closing_the_window_stops_and_waits_for_background_work(make_window, qtb
     task = run_task(_slow_work(log), name="slow fake")
     qtbot.waitUntil(lambda: log.get("started"), timeout=5000)
     w.close()
-    assert log.get("saw_stop") and log.get("ended")           # the worker is over before the project closes
+    assert log.get("saw_stop") and log.get("ended")  # the worker is over before the project closes
     assert QThreadPool.globalInstance().activeThreadCount() == 0
-    qtbot.wait(50)                                             # queued signals of the task are delivered now
+    qtbot.wait(50)  # queued signals of the task are delivered now
     assert task.is_cancelled()
     err = capfd.readouterr().err
     assert "Traceback" not in err and "RuntimeError" not in err
@@ -56,7 +58,7 @@ def test_a_worker_emitting_after_its_task_object_was_deleted_prints_nothing(qtbo
         return "late"
 
     task = run_task(work, name="orphan")
-    shiboken6.delete(task)                      # as when the application tears its objects down while quitting
+    shiboken6.delete(task)  # as when the application tears its objects down while quitting
     go.set()
     assert QThreadPool.globalInstance().waitForDone(5000)
     assert log.get("ended")

@@ -1,4 +1,5 @@
 """The store functions the window's undo commands use (headless), and the dismissal migration."""
+
 from __future__ import annotations
 
 import pytest
@@ -17,8 +18,13 @@ def test_decide_adds_and_removes_spans_in_one_transaction(project):
     doc = _doc(project)
     who = {"annotator": project.annotator}
     with project.writing() as s:
-        ann, added = store.decide(doc, "accepted", session=s, add_spans=[(0, 8, "PERSON", "model", 0.9),
-                                                                          (22, 28, "GPE", "pattern", None)], **who)
+        ann, added = store.decide(
+            doc,
+            "accepted",
+            session=s,
+            add_spans=[(0, 8, "PERSON", "model", 0.9), (22, 28, "GPE", "pattern", None)],
+            **who,
+        )
     assert ann.status == "accepted" and [a.origin for a in added] == ["model", "pattern"]
     with project.writing() as s:
         store.decide(doc, "pending", session=s, remove_spans=[(0, 8), (22, 28)], **who)

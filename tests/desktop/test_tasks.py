@@ -1,4 +1,5 @@
 """desktop.tasks: a plain-callback function on the thread pool, results on the GUI thread, cancel."""
+
 from __future__ import annotations
 
 import threading

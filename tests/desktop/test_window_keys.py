@@ -1,4 +1,5 @@
 """Real key presses and mouse drags on the window, asserting what is stored in the project database."""
+
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
@@ -7,9 +8,9 @@ from tests.desktop.conftest import MODEL_KEY
 from tests.desktop.helpers import click, drag, press, status, stored
 
 TEXT = "Chinese Premier Li Qiang met Vladimir Putin in Moscow on Wednesday."
-LI = (16, 24)        # "Li Qiang"
-PUTIN = (29, 43)     # "Vladimir Putin"
-MOSCOW = (47, 53)    # "Moscow"
+LI = (16, 24)  # "Li Qiang"
+PUTIN = (29, 43)  # "Vladimir Putin"
+MOSCOW = (47, 53)  # "Moscow"
 SUGGESTED = {0: [(*LI, "PERSON"), (*MOSCOW, "GPE")]}
 TEXTS = [TEXT, "Second article about Berlin.", "Third article about Paris."]
 
@@ -57,23 +58,25 @@ def test_label_keys_choose_the_active_label_and_relabel_the_selection(make_windo
     assert w.labels.buttons["ORG"].isChecked()
     drag(qtbot, w, *MOSCOW)
     assert stored(w) == [(*MOSCOW, "ORG", "human")]
-    press(qtbot, w, Qt.Key.Key_3)          # the new span is selected: relabel it
+    press(qtbot, w, Qt.Key.Key_3)  # the new span is selected: relabel it
     assert stored(w) == [(*MOSCOW, "GPE", "human")]
 
 
 def test_drag_snaps_to_tokens_and_alt_drag_is_exact(make_window, qtbot):
     w = make_window(TEXTS)
-    drag(qtbot, w, PUTIN[0] + 3, PUTIN[1] - 2)    # "dimir Put": snapped to "Vladimir Putin"
+    drag(qtbot, w, PUTIN[0] + 3, PUTIN[1] - 2)  # "dimir Put": snapped to "Vladimir Putin"
     assert stored(w) == [(*PUTIN, "PERSON", "human")]
-    drag(qtbot, w, MOSCOW[0], MOSCOW[1] - 2, Qt.KeyboardModifier.AltModifier)   # "Mosc" exactly
+    drag(qtbot, w, MOSCOW[0], MOSCOW[1] - 2, Qt.KeyboardModifier.AltModifier)  # "Mosc" exactly
     assert stored(w) == [(*PUTIN, "PERSON", "human"), (MOSCOW[0], MOSCOW[1] - 2, "PERSON", "human")]
 
 
 def test_double_click_makes_a_one_token_span(make_window, qtbot):
     w = make_window(TEXTS)
     from tests.desktop.helpers import point_of
-    qtbot.mouseDClick(w.text.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
-                      point_of(w, MOSCOW[0] + 2))
+
+    qtbot.mouseDClick(
+        w.text.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, point_of(w, MOSCOW[0] + 2)
+    )
     assert stored(w) == [(*MOSCOW, "PERSON", "human")]
 
 
@@ -94,14 +97,14 @@ def test_delete_on_a_suggestion_is_remembered(make_window, qtbot):
     press(qtbot, w, Qt.Key.Key_Delete)
     assert ("suggestion", *MOSCOW, "GPE") not in w.session.state.pending
     press(qtbot, w, Qt.Key.Key_A)
-    assert stored(w, 1) == [(*LI, "PERSON", "model")]        # the dismissed one was not accepted
+    assert stored(w, 1) == [(*LI, "PERSON", "model")]  # the dismissed one was not accepted
     project = w.project
     w.close()
     w2 = type(w)(project, settings=w.settings, background=False)
     qtbot.addWidget(w2)
     w2.session.set_model_key(MODEL_KEY)
     w2.session.open_document(1)
-    assert [i.key for i in w2.session.state.pending.values()] == []   # it does not come back
+    assert [i.key for i in w2.session.state.pending.values()] == []  # it does not come back
 
 
 def test_a_relabelled_suggestion_deleted_stays_gone_in_one_transaction(make_window, qtbot):
@@ -110,31 +113,34 @@ def test_a_relabelled_suggestion_deleted_stays_gone_in_one_transaction(make_wind
     w = make_window(TEXTS, SUGGESTED)
     press(qtbot, w, Qt.Key.Key_Tab)
     assert w.session.selected == ("suggestion", *LI, "PERSON")
-    press(qtbot, w, Qt.Key.Key_2)                       # PERSON suggestion -> ORG span
+    press(qtbot, w, Qt.Key.Key_2)  # PERSON suggestion -> ORG span
     assert stored(w) == [(*LI, "ORG", "human")]
     press(qtbot, w, Qt.Key.Key_Delete)
     assert stored(w) == []
     assert ("suggestion", *LI, "PERSON") not in w.session.state.pending
     with w.project.session() as s:
-        from models.db.tables import Event
         from sqlmodel import select
+
+        from models.db.tables import Event
+
         last = s.exec(select(Event).order_by(Event.id.desc())).first()
     assert last.action == "remove_span" and last.payload["dismissed"] == [[*LI, "PERSON"]]
-    press(qtbot, w, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)   # undo: the ORG span is back
+    press(qtbot, w, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # undo: the ORG span is back
     assert stored(w) == [(*LI, "ORG", "human")]
     press(qtbot, w, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     press(qtbot, w, Qt.Key.Key_A)
-    assert stored(w, 1) == [(*MOSCOW, "GPE", "model")]   # the deleted one was not accepted
+    assert stored(w, 1) == [(*MOSCOW, "GPE", "model")]  # the deleted one was not accepted
 
 
 def test_undo_and_redo_of_a_decision_count_its_time_once(make_window, qtbot):
     w = make_window(TEXTS, SUGGESTED)
-    w.session.opened_at -= 30          # as if the annotator spent 30 s on this document
+    w.session.opened_at -= 30  # as if the annotator spent 30 s on this document
     press(qtbot, w, Qt.Key.Key_X)
 
     def seconds():
         with w.project.session() as s:
             from models import store
+
             return store.get_annotation(1, session=s, annotator=w.project.annotator).seconds_spent
 
     first = seconds()
@@ -161,11 +167,11 @@ def test_enter_accepts_one_suggestion_alone(make_window, qtbot):
 
 def test_shift_arrows_grow_and_shrink_by_a_token(make_window, qtbot):
     w = make_window(TEXTS)
-    drag(qtbot, w, PUTIN[0], PUTIN[0] + 8)     # "Vladimir"
+    drag(qtbot, w, PUTIN[0], PUTIN[0] + 8)  # "Vladimir"
     press(qtbot, w, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
     assert stored(w) == [(*PUTIN, "PERSON", "human")]
     press(qtbot, w, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
-    assert stored(w) == [(PUTIN[0], PUTIN[1] + 3, "PERSON", "human")]   # "... in"
+    assert stored(w) == [(PUTIN[0], PUTIN[1] + 3, "PERSON", "human")]  # "... in"
     press(qtbot, w, Qt.Key.Key_Left, Qt.KeyboardModifier.ShiftModifier)
     assert stored(w) == [(*PUTIN, "PERSON", "human")]
 
@@ -182,16 +188,16 @@ def test_overlap_is_refused_with_a_message(make_window, qtbot):
 def test_undo_and_redo_across_documents(make_window, qtbot):
     w = make_window(TEXTS, SUGGESTED)
     drag(qtbot, w, *PUTIN)
-    press(qtbot, w, Qt.Key.Key_A)                   # accept doc 1 (+2 suggestions) -> doc 2
+    press(qtbot, w, Qt.Key.Key_A)  # accept doc 1 (+2 suggestions) -> doc 2
     assert w.session.document_id == 2
-    drag(qtbot, w, 21, 27)                          # "Berlin"
+    drag(qtbot, w, 21, 27)  # "Berlin"
     assert stored(w, 2) == [(21, 27, "PERSON", "human")]
     press(qtbot, w, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert stored(w, 2) == []
-    press(qtbot, w, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)   # the accept, on document 1
+    press(qtbot, w, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # the accept, on document 1
     assert w.session.document_id == 1
     assert status(w, 1) == "pending" and stored(w, 1) == [(*PUTIN, "PERSON", "human")]
-    assert len(w.session.state.pending) == 2          # the suggestions are pending again
+    assert len(w.session.state.pending) == 2  # the suggestions are pending again
     press(qtbot, w, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert stored(w, 1) == []
     mods = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
@@ -213,8 +219,11 @@ def test_emoji_text_offsets_are_code_points(make_window, qtbot):
     cjk = text.index("普京")
     drag(qtbot, w, cjk, cjk + 2, Qt.KeyboardModifier.AltModifier)
     spans = stored(w)
-    assert [(text[a:b], lab) for a, b, lab, _o in spans] == [("Li Qiang", "PERSON"), ("普京", "PERSON"),
-                                                               ("Moscow", "PERSON")]
+    assert [(text[a:b], lab) for a, b, lab, _o in spans] == [
+        ("Li Qiang", "PERSON"),
+        ("普京", "PERSON"),
+        ("Moscow", "PERSON"),
+    ]
 
 
 def test_relabelled_suggestion_does_not_leave_the_old_suggestion_drawn(make_window, qtbot):
@@ -223,17 +232,17 @@ def test_relabelled_suggestion_does_not_leave_the_old_suggestion_drawn(make_wind
     entity selected (it once highlighted another row)."""
     w = make_window(TEXTS, SUGGESTED)
     click(qtbot, w, MOSCOW[0] + 1)
-    press(qtbot, w, Qt.Key.Key_Return)                 # accept Moscow GPE
-    press(qtbot, w, Qt.Key.Key_2)                      # relabel it ORG
+    press(qtbot, w, Qt.Key.Key_Return)  # accept Moscow GPE
+    press(qtbot, w, Qt.Key.Key_2)  # relabel it ORG
     assert [(a, b, lab) for a, b, lab, _o in stored(w)] == [(*MOSCOW, "ORG")]
     assert [i for i in w.text._items.values() if i.pending and i.start < MOSCOW[1] and i.end > MOSCOW[0]] == []
     selected_rows = w.entities.table.selectionModel().selectedRows()
-    assert [i.row() for i in selected_rows] == [w.entities.model.row_of(("span", *MOSCOW))]   # not Li Qiang's
+    assert [i.row() for i in selected_rows] == [w.entities.model.row_of(("span", *MOSCOW))]  # not Li Qiang's
     click(qtbot, w, 0)
     click(qtbot, w, MOSCOW[0] + 1)
     assert w.session.selected == ("span", *MOSCOW)
-    assert w.entities.model.pending == 1 and len(w.entities.model.items) == 2     # Li Qiang pending, Moscow
-    press(qtbot, w, Qt.Key.Key_A)                      # accept the document: nothing refused
+    assert w.entities.model.pending == 1 and len(w.entities.model.items) == 2  # Li Qiang pending, Moscow
+    press(qtbot, w, Qt.Key.Key_A)  # accept the document: nothing refused
     assert w.session.document_id == 2
 
 
@@ -241,13 +250,14 @@ def test_undoing_a_delete_keeps_an_earlier_dismissal(make_window, qtbot):
     """Dismiss a suggestion, draw the same entity by hand, delete it, undo: the suggestion stays dismissed
     (undo once forgot the earlier dismissal, so the suggestion came back after a resize or on reopening)."""
     from models import store
+
     w = make_window(TEXTS, SUGGESTED)
     click(qtbot, w, MOSCOW[0] + 1)
-    press(qtbot, w, Qt.Key.Key_Delete)                  # dismiss the GPE suggestion
+    press(qtbot, w, Qt.Key.Key_Delete)  # dismiss the GPE suggestion
     press(qtbot, w, Qt.Key.Key_Escape)
-    press(qtbot, w, Qt.Key.Key_3)                       # GPE active
+    press(qtbot, w, Qt.Key.Key_3)  # GPE active
     drag(qtbot, w, *MOSCOW)
-    press(qtbot, w, Qt.Key.Key_Delete)                  # the new span is selected: remove it
+    press(qtbot, w, Qt.Key.Key_Delete)  # the new span is selected: remove it
     assert stored(w) == []
     press(qtbot, w, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert stored(w) == [(*MOSCOW, "GPE", "human")]

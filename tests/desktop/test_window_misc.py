@@ -1,4 +1,5 @@
 """Settings restore, the shortcuts dialog, suggestions arriving later, suggestions unavailable, themes."""
+
 from __future__ import annotations
 
 import sys
@@ -17,7 +18,7 @@ def test_last_document_and_layout_are_restored(make_window, qtbot):
     press(qtbot, w, Qt.Key.Key_Down, Qt.KeyboardModifier.ControlModifier)
     press(qtbot, w, Qt.Key.Key_Down, Qt.KeyboardModifier.ControlModifier)
     assert w.session.document_id == 3
-    w.resize(780, 560)          # inside the offscreen screen, so the geometry restores as it was
+    w.resize(780, 560)  # inside the offscreen screen, so the geometry restores as it was
     qtbot.wait(20)
     w.splitter.setSizes([200, 400, 150])
     sizes, size = w.splitter.sizes(), w.size()
@@ -32,8 +33,10 @@ def test_help_lists_every_shortcut(make_window, qtbot):
     w = make_window(TEXTS)
     dialog = w.show_shortcuts()
     qtbot.addWidget(dialog)
-    rows = {dialog.tree.topLevelItem(i).text(1): dialog.tree.topLevelItem(i).text(0)
-            for i in range(dialog.tree.topLevelItemCount())}
+    rows = {
+        dialog.tree.topLevelItem(i).text(1): dialog.tree.topLevelItem(i).text(0)
+        for i in range(dialog.tree.topLevelItemCount())
+    }
     assert rows["Accept document and next"] == "A"
     assert rows["Undo"] == "Ctrl+Z"
     assert rows["Label PERSON"] == "1"
@@ -44,8 +47,9 @@ def test_suggestions_that_arrive_later_show_up(make_window, qtbot):
     w = make_window(TEXTS)
     assert w.session.state.pending == {}
     with w.project.writing() as s:
-        store.store_suggestions(1, MODEL_KEY, [{"start": 0, "end": 8, "label": "PERSON", "origin": "model",
-                                                "score": 0.8}], session=s)
+        store.store_suggestions(
+            1, MODEL_KEY, [{"start": 0, "end": 8, "label": "PERSON", "origin": "model", "score": 0.8}], session=s
+        )
         s.commit()
     w.background.suggestions_arrived.emit()
     assert list(w.session.state.pending) == [("suggestion", 0, 8, "PERSON")]
@@ -53,7 +57,7 @@ def test_suggestions_that_arrive_later_show_up(make_window, qtbot):
 
 
 def test_without_a_suggestion_engine_annotation_still_works(make_window, qtbot, monkeypatch):
-    monkeypatch.setitem(sys.modules, "models.suggest", None)    # import fails as in a build without it
+    monkeypatch.setitem(sys.modules, "models.suggest", None)  # import fails as in a build without it
     w = make_window(TEXTS)
     w.session.set_model_key(None)
     w.background.start()

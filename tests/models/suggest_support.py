@@ -1,5 +1,6 @@
 """Helpers for the suggestion tests: a tiny spaCy pipeline folder whose "model" entities are exact, and projects
 configured to use it."""
+
 from __future__ import annotations
 
 import json
@@ -16,9 +17,9 @@ from models.store import NewDocument, add_documents, suggestions_for
 MODEL_PATTERNS = [
     {"label": "PERSON", "pattern": "Ada Lovelace"},
     {"label": "ORG", "pattern": "Acme Corp"},
-    {"label": "LOC", "pattern": "Paris"},        # folded into GPE by the default label map
-    {"label": "DATE", "pattern": "Monday"},      # dropped by the default label map
-    {"label": "ANIMAL", "pattern": "Rex"},       # not a project label, not mapped: dropped
+    {"label": "LOC", "pattern": "Paris"},  # folded into GPE by the default label map
+    {"label": "DATE", "pattern": "Monday"},  # dropped by the default label map
+    {"label": "ANIMAL", "pattern": "Rex"},  # not a project label, not mapped: dropped
 ]
 
 
@@ -37,17 +38,25 @@ def save_pipeline(folder: Path, *, components=("entity_ruler",), patterns=MODEL_
 
 def write_patterns(path: Path, lines: list) -> Path:
     """A JSONL patterns file; dicts are dumped, strings written as they are (for bad lines)."""
-    path.write_text("".join((ln if isinstance(ln, str) else json.dumps(ln)) + "\n" for ln in lines),
-                    encoding="utf-8")
+    path.write_text("".join((ln if isinstance(ln, str) else json.dumps(ln)) + "\n" for ln in lines), encoding="utf-8")
     return path
 
 
-def configure(project: Project, *, pipeline: str | None = None, patterns: list[str] | None = None,
-              label_map: dict[str, str] | None = None) -> Project:
+def configure(
+    project: Project,
+    *,
+    pipeline: str | None = None,
+    patterns: list[str] | None = None,
+    label_map: dict[str, str] | None = None,
+) -> Project:
     """Rewrite the project's tagdesk.toml model section and reopen it (the config object is frozen)."""
-    model = project.config.model.model_copy(update={
-        k: v for k, v in {"pipeline": pipeline, "patterns": patterns, "label_map": label_map}.items() if v is not None
-    })
+    model = project.config.model.model_copy(
+        update={
+            k: v
+            for k, v in {"pipeline": pipeline, "patterns": patterns, "label_map": label_map}.items()
+            if v is not None
+        }
+    )
     save_config(project.config.model_copy(update={"model": model}), project.config_path)
     project.close()
     return open_project(project.folder)

@@ -1,4 +1,5 @@
 """CLI manners: help lists every option, --version, user errors are one line, --debug shows the traceback."""
+
 from __future__ import annotations
 
 import json

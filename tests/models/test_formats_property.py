@@ -1,5 +1,6 @@
 """Property tests: random texts (astral characters, combining marks, \\r\\n, RTL) with token-aligned spans
 survive writing and reading back in every format."""
+
 from __future__ import annotations
 
 import os
@@ -17,21 +18,50 @@ from models.formats._export import ExportItem, WriteContext
 from models.store import AnnotatedDocument
 
 NLP = spacy.blank("en")
-PIECES = ["a", "Zo", "e\u0301", "n\u0303o", "😀", "🚀", "𝔘𝔫𝔦", "👩\u200d💻", "שלום", "مرحبا", "\u05d9\u05e8\u05d5",
-          "New", "York", "42", "-", "’s", ".", ",", "(", "IBM", "ß", "İ", "ǅ", "\u0915\u094d\u0937"]
+PIECES = [
+    "a",
+    "Zo",
+    "e\u0301",
+    "n\u0303o",
+    "😀",
+    "🚀",
+    "𝔘𝔫𝔦",
+    "👩\u200d💻",
+    "שלום",
+    "مرحبا",
+    "\u05d9\u05e8\u05d5",
+    "New",
+    "York",
+    "42",
+    "-",
+    "’s",
+    ".",
+    ",",
+    "(",
+    "IBM",
+    "ß",
+    "İ",
+    "ǅ",
+    "\u0915\u094d\u0937",
+]
 SEPARATORS = [" ", " ", " ", "\r\n", "\n", "  ", "\t", " \u200f"]
 STATUSES = ["accepted", "rejected", "ignored", "pending"]
 
 words = st.lists(st.sampled_from(PIECES), min_size=1, max_size=3).map("".join)
-meta = st.dictionaries(st.sampled_from(["source", "n", "note"]),
-                       st.integers(-5, 5) | st.text(st.characters(blacklist_categories=("Cs",)), max_size=5),
-                       max_size=2)
+meta = st.dictionaries(
+    st.sampled_from(["source", "n", "note"]),
+    st.integers(-5, 5) | st.text(st.characters(blacklist_categories=("Cs",)), max_size=5),
+    max_size=2,
+)
 
 
 @st.composite
 def documents(draw, with_status=True):
-    texts = draw(st.lists(st.lists(st.tuples(words, st.sampled_from(SEPARATORS)), min_size=1, max_size=12),
-                          min_size=1, max_size=3))
+    texts = draw(
+        st.lists(
+            st.lists(st.tuples(words, st.sampled_from(SEPARATORS)), min_size=1, max_size=12), min_size=1, max_size=3
+        )
+    )
     out, seen = [], set()
     for k, parts in enumerate(texts):
         text = "".join(w + s for w, s in parts).rstrip(" \t\r\n\u200f")
@@ -67,7 +97,11 @@ def _write_read(name, docs):
         return fmt.read(path, ReadOptions())
 
 
-SETTINGS = settings(max_examples=int(os.environ.get("TAGDESK_EXAMPLES", "40")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=int(os.environ.get("TAGDESK_EXAMPLES", "40")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 
 
 @pytest.mark.parametrize("name", ["spacy", "jsonl"])

@@ -1,12 +1,13 @@
 """Export -> import round trips through every format, on a fixture project with varied Unicode."""
+
 from __future__ import annotations
 
 import json
 
 import pytest
 import spacy
-
 from formats_util import FIXTURE, LABELS, fill, snapshot
+
 from models.formats import get_format, guess_format
 from models.formats._export import AlignmentError, export_project
 from models.formats._import import import_file
@@ -98,8 +99,7 @@ def test_default_export_is_accepted_documents_of_the_project_annotator(make_proj
 
 def test_misaligned_span_stops_the_export_listing_it_and_writes_nothing(make_project):
     src = make_project(LABELS, name="src")
-    fill(src, [*FIXTURE[:2], NewDocument("Meet Amazonia today.", {}, spans=[(5, 11, "ORG")],
-                                                  status="accepted")])
+    fill(src, [*FIXTURE[:2], NewDocument("Meet Amazonia today.", {}, spans=[(5, 11, "ORG")], status="accepted")])
     out = src.folder / "exports" / "train.spacy"
     with pytest.raises(AlignmentError) as err:
         export_project(src, get_format("spacy"), out)
@@ -122,12 +122,22 @@ def test_contract_that_leaves_no_token_is_an_error_not_a_silent_drop(make_projec
 
 def test_dev_split_is_repeatable_with_a_seed_and_covers_every_document(make_project, tmp_path):
     src = make_project(LABELS, name="src")
-    fill(src, [NewDocument(f"Text number {i} about Paris.", {}, spans=[(len(f"Text number {i} about "), len(f"Text number {i} about Paris"), "GPE")],
-                                    status="accepted") for i in range(20)])
+    fill(
+        src,
+        [
+            NewDocument(
+                f"Text number {i} about Paris.",
+                {},
+                spans=[(len(f"Text number {i} about "), len(f"Text number {i} about Paris"), "GPE")],
+                status="accepted",
+            )
+            for i in range(20)
+        ],
+    )
     fmt = get_format("spacy")
     a = export_project(src, fmt, tmp_path / "a", dev=0.2, seed=7)
-    b = export_project(src, fmt, tmp_path / "b", dev=0.2, seed=7)
-    c = export_project(src, fmt, tmp_path / "c", dev=0.2, seed=8)
+    export_project(src, fmt, tmp_path / "b", dev=0.2, seed=7)
+    export_project(src, fmt, tmp_path / "c", dev=0.2, seed=8)
     assert a.split == {"train": 16, "dev": 4}
     assert (tmp_path / "a" / "dev.spacy").read_bytes() == (tmp_path / "b" / "dev.spacy").read_bytes()
     assert (tmp_path / "a" / "dev.spacy").read_bytes() != (tmp_path / "c" / "dev.spacy").read_bytes()
@@ -173,8 +183,9 @@ def test_other_annotator_and_included_statuses(make_project):
         set_status(1, "accepted", session=session, annotator="bea", add_spans=[(0, 2, "PERSON", "human", None)])
     result = export_project(src, get_format("doccano"), src.folder / "bea.jsonl", annotator="bea")
     lines = [json.loads(x) for x in (src.folder / "bea.jsonl").read_text(encoding="utf-8").splitlines()]
-    assert result.documents == 1 and lines == [{"text": FIXTURE[0].text, "label": [[0, 2, "PERSON"]],
-                                                "meta": {"source": "news"}}]
+    assert result.documents == 1 and lines == [
+        {"text": FIXTURE[0].text, "label": [[0, 2, "PERSON"]], "meta": {"source": "news"}}
+    ]
     result = export_project(src, get_format("doccano"), src.folder / "x.jsonl", statuses=("accepted", "rejected"))
     assert result.documents == 6
 
@@ -204,10 +215,13 @@ def test_tokens_of_the_default_pipeline_equal_a_blank_pipeline_of_its_language()
     assert pipeline_language(DEFAULT_PIPELINE) == "en"
     assert pipeline_language("de_core_news_sm_not_installed") == "de"
     assert pipeline_language("my-own-model") == "xx"
-    trained = spacy.load(DEFAULT_PIPELINE, exclude=["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer",
-                                                    "ner", "senter"])
-    texts = [d.text for d in FIXTURE] + ["Mr. O'Neil paid $3.50 for U.S.-made goods, didn't he? (e-mail: a@b.org)",
-                                         "“Quoted” text… and 10km at 5pm; N.Y.C. isn't L.A.!"]
+    trained = spacy.load(
+        DEFAULT_PIPELINE, exclude=["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "ner", "senter"]
+    )
+    texts = [d.text for d in FIXTURE] + [
+        "Mr. O'Neil paid $3.50 for U.S.-made goods, didn't he? (e-mail: a@b.org)",
+        "“Quoted” text… and 10km at 5pm; N.Y.C. isn't L.A.!",
+    ]
     for text in texts:
         assert [t.text for t in trained.tokenizer(text)] == [t.text for t in blank("en").make_doc(text)]
 
@@ -216,12 +230,20 @@ def test_export_reads_every_document_across_batches_in_project_order(make_projec
     from models.store import iter_annotated_documents
 
     src = make_project(LABELS, name="src")
-    fill(src, [NewDocument(f"Document {i} about Oslo.", {}, spans=[(len(f"Document {i} about "),
-                                                                    len(f"Document {i} about Oslo"), "GPE")],
-                           status="accepted" if i % 3 else "rejected") for i in range(25)])
+    fill(
+        src,
+        [
+            NewDocument(
+                f"Document {i} about Oslo.",
+                {},
+                spans=[(len(f"Document {i} about "), len(f"Document {i} about Oslo"), "GPE")],
+                status="accepted" if i % 3 else "rejected",
+            )
+            for i in range(25)
+        ],
+    )
     with src.session() as session:
-        docs = list(iter_annotated_documents(session=session, annotator=src.annotator, statuses=("accepted",),
-                                             batch=4))
+        docs = list(iter_annotated_documents(session=session, annotator=src.annotator, statuses=("accepted",), batch=4))
     assert [d.text for d in docs] == [f"Document {i} about Oslo." for i in range(25) if i % 3]
     assert all(d.spans == [(d.text.index("Oslo"), d.text.index("Oslo") + 4, "GPE")] for d in docs)
 
@@ -235,7 +257,7 @@ def test_spacy_export_marks_only_accepted_documents_complete(make_project, tmp_p
     export_project(src, get_format("spacy"), out, statuses=("accepted", "pending"))
     docs = {d.text: d for d in DocBin().from_disk(out).get_docs(spacy.blank("en").vocab)}
     accepted = docs[FIXTURE[0].text]
-    assert {t.ent_iob_ for t in accepted} == {"B", "I", "O"}          # outside the spans: O
+    assert {t.ent_iob_ for t in accepted} == {"B", "I", "O"}  # outside the spans: O
     pending = docs["Pending text about Oslo."]
-    assert [t.ent_iob_ for t in pending] == ["", "", "", "B", ""]       # outside the spans: missing, not O
+    assert [t.ent_iob_ for t in pending] == ["", "", "", "B", ""]  # outside the spans: missing, not O
     assert [(e.text, e.label_) for e in pending.ents] == [("Oslo", "GPE")]

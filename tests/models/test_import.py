@@ -1,4 +1,5 @@
 """`tagdesk import`: text, JSONL, CSV; duplicates stored once; a bad file is refused whole with file:line."""
+
 from __future__ import annotations
 
 import hashlib
@@ -13,8 +14,10 @@ def db_dump(project) -> list:
     """Everything stored, to compare before/after a refused import."""
     con = sqlite3.connect(project.database_path)
     try:
-        return [con.execute(f"select * from {t} order by id").fetchall()
-                for t in ("document", "annotation", "span", "suggestion", "event")]
+        return [
+            con.execute(f"select * from {t} order by id").fetchall()
+            for t in ("document", "annotation", "span", "suggestion", "event")
+        ]
     finally:
         con.close()
 
@@ -27,8 +30,14 @@ def write(path: Path, content: str | bytes) -> Path:
 
 
 def test_jsonl_keeps_meta_and_other_keys(project, cli, tmp_path):
-    f = write(tmp_path / "news.jsonl", json.dumps({"text": "Putin met Li.", "meta": {"date": "2024"}, "id": 7}) + "\n"
-              + "\n" + json.dumps({"text": "Ünïcode 😀 text"}) + "\n")
+    f = write(
+        tmp_path / "news.jsonl",
+        json.dumps({"text": "Putin met Li.", "meta": {"date": "2024"}, "id": 7})
+        + "\n"
+        + "\n"
+        + json.dumps({"text": "Ünïcode 😀 text"})
+        + "\n",
+    )
     code, out, err = cli("import", project.folder, f)
     assert (code, err) == (0, "")
     assert "2 new documents" in out
@@ -75,12 +84,20 @@ BAD = [
     ("bad.jsonl", '{"text": "fine"}\n{"text": "broken"\n', "bad.jsonl:2: invalid JSON"),
     ("notext.jsonl", '{"text": "fine"}\n{"body": "x"}\n', "notext.jsonl:2: no 'text' key (keys here: body)"),
     ("empty.jsonl", '{"text": "fine"}\n{"text": "   "}\n', "empty.jsonl:2: the text is empty"),
-    ("latin1.jsonl", '{"text": "fine"}\n{"text": "caf\xe9"}\n'.encode("latin-1"), "latin1.jsonl:2: not UTF-8 (byte 0xe9)"),
-    ("surrogate.jsonl", '{"text": "fine"}\n{"text": "half \\ud83d emoji"}\n', "surrogate.jsonl:2: the text has a lone surrogate"),
+    (
+        "latin1.jsonl",
+        '{"text": "fine"}\n{"text": "caf\xe9"}\n'.encode("latin-1"),
+        "latin1.jsonl:2: not UTF-8 (byte 0xe9)",
+    ),
+    (
+        "surrogate.jsonl",
+        '{"text": "fine"}\n{"text": "half \\ud83d emoji"}\n',
+        "surrogate.jsonl:2: the text has a lone surrogate",
+    ),
     ("nul.jsonl", '{"text": "fine"}\n{"text": "a\\u0000b"}\n', "nul.jsonl:2: the text has a NUL character"),
     ("array.jsonl", '{"text": "fine"}\n["text"]\n', "array.jsonl:2: expected a JSON object"),
     ("nothing.jsonl", "", "nothing.jsonl: is empty"),
-    ("bad.csv", "text\nfine\n\"\"\n", "bad.csv:3: the text is empty"),
+    ("bad.csv", 'text\nfine\n""\n', "bad.csv:3: the text is empty"),
     ("nocol.csv", "body\nfine\n", "nocol.csv:1: no column 'text' in the header (columns: body)"),
     ("latin1.txt", "caf\xe9\n".encode("latin-1"), "latin1.txt:1: not UTF-8"),
     ("blank.txt", "  \n", "blank.txt: the text is empty"),

@@ -1,4 +1,5 @@
 """`models/` is the core without a screen: it never imports Qt or `desktop`."""
+
 from __future__ import annotations
 
 import ast
@@ -22,8 +23,11 @@ def test_no_models_module_imports_qt_or_desktop_in_its_source():
                 names = [a.name for a in node.names]
             elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
                 names = [node.module]
-            offenders += [f"{path.relative_to(MODELS)}: {n}" for n in names
-                          if n.split(".")[0] in ("PySide6", "PyQt5", "PyQt6", "shiboken6", "desktop")]
+            offenders += [
+                f"{path.relative_to(MODELS)}: {n}"
+                for n in names
+                if n.split(".")[0] in ("PySide6", "PyQt5", "PyQt6", "shiboken6", "desktop")
+            ]
     assert offenders == []
 
 
@@ -46,8 +50,10 @@ def test_walk_finds_the_modules():
 
 
 def test_the_format_registry_is_whole_after_one_format_module_was_imported_directly():
-    code = ("import models.formats.spacy; from models.formats import get_format, all_formats; "
-            "get_format('jsonl'); print(sorted(all_formats()))")
+    code = (
+        "import models.formats.spacy; from models.formats import get_format, all_formats; "
+        "get_format('jsonl'); print(sorted(all_formats()))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert {"jsonl", "csv", "text", "spacy", "conll", "brat"} <= set(ast.literal_eval(out.stdout))

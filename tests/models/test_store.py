@@ -1,4 +1,5 @@
 """The store: decisions are committed with their event, versions catch stale edits, overlaps are refused."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -74,10 +75,18 @@ def test_stale_edit_is_detected(project, doc_id):
 
 def test_accept_adds_suggested_spans_and_status_in_one_transaction(project, doc_id):
     with project.writing() as s:
-        store.set_status(doc_id, "accepted", session=s, annotator="ann",
-                         add_spans=[(0, 8, "PERSON", "model", 0.9), (31, 37, "GPE", "model", None)], seconds=4.5)
+        store.set_status(
+            doc_id,
+            "accepted",
+            session=s,
+            annotator="ann",
+            add_spans=[(0, 8, "PERSON", "model", 0.9), (31, 37, "GPE", "model", None)],
+            seconds=4.5,
+        )
     assert raw(project, "select label, origin, score from span order by start") == [
-        ("PERSON", "model", 0.9), ("GPE", "model", None)]
+        ("PERSON", "model", 0.9),
+        ("GPE", "model", None),
+    ]
     with project.session() as s:
         st = store.stats(session=s, annotator="ann")
         assert st["statuses"]["accepted"] == 1
@@ -87,8 +96,10 @@ def test_accept_adds_suggested_spans_and_status_in_one_transaction(project, doc_
 
 def test_document_rows_page_filter_and_search(project):
     with project.writing() as s:
-        store.add_documents([store.NewDocument(text=f"Document number {i} about {'Paris' if i % 2 else 'Rome'}")
-                             for i in range(450)], session=s)
+        store.add_documents(
+            [store.NewDocument(text=f"Document number {i} about {'Paris' if i % 2 else 'Rome'}") for i in range(450)],
+            session=s,
+        )
         rows = store.document_rows(session=s, annotator="ann", offset=200, limit=200)
         assert [r.position for r in rows] == list(range(200, 400))
         assert store.count_documents(session=s, annotator="ann", search="paris") == 225

@@ -1,10 +1,16 @@
 """The document list's store queries: Unicode-aware search and a document's row under filters."""
+
 from __future__ import annotations
 
 from models import store
 
-TEXTS = ["Émile Zola wrote Germinal.", "Die Straße in Köln.", "DIE STRASSE IN KÖLN.", "Ein ẞ-Schild.",
-         "Plain ascii Emile."]
+TEXTS = [
+    "Émile Zola wrote Germinal.",
+    "Die Straße in Köln.",
+    "DIE STRASSE IN KÖLN.",
+    "Ein ẞ-Schild.",
+    "Plain ascii Emile.",
+]
 
 
 def _ids(project, search):
@@ -17,32 +23,34 @@ def _ids(project, search):
 def test_search_folds_case_beyond_ascii(project):
     with project.writing() as s:
         store.add_documents([store.NewDocument(text=t) for t in TEXTS], session=s)
-    assert _ids(project, "émile") == [1]             # SQLite's lower() leaves 'É' alone
+    assert _ids(project, "émile") == [1]  # SQLite's lower() leaves 'É' alone
     assert _ids(project, "ÉMILE ZOLA") == [1]
-    assert _ids(project, "emile") == [5]              # folding case is not stripping accents
+    assert _ids(project, "emile") == [5]  # folding case is not stripping accents
     assert _ids(project, "köln") == [2, 3]
-    assert _ids(project, "straße") == [2, 3]          # ß and SS fold to the same 'ss'
+    assert _ids(project, "straße") == [2, 3]  # ß and SS fold to the same 'ss'
     assert _ids(project, "STRASSE") == [2, 3]
-    assert _ids(project, "ß-schild") == [4]           # capital ẞ folds too
+    assert _ids(project, "ß-schild") == [4]  # capital ẞ folds too
 
 
 def test_row_of_a_document_under_filters(project):
     with project.writing() as s:
-        store.add_documents([store.NewDocument(text=f"{'Berlin' if i % 3 == 0 else 'Paris'} {i}") for i in range(30)],
-                            session=s)
+        store.add_documents(
+            [store.NewDocument(text=f"{'Berlin' if i % 3 == 0 else 'Paris'} {i}") for i in range(30)], session=s
+        )
     with project.writing() as s:
         store.set_status(10, "rejected", session=s, annotator=project.annotator)
     with project.session() as s:
+
         def row(doc_id, **filters):
             return store.filtered_row_of(doc_id, session=s, annotator=project.annotator, **filters)
 
         assert row(1) == 0 and row(30) == 29
-        assert row(28, search="berlin") == 9          # documents 1, 4, ..., 28: the tenth Berlin
-        assert row(2, search="berlin") is None        # hidden by the search
-        assert row(12, status="pending") == 10        # document 10 is rejected: one fewer before 12
+        assert row(28, search="berlin") == 9  # documents 1, 4, ..., 28: the tenth Berlin
+        assert row(2, search="berlin") is None  # hidden by the search
+        assert row(12, status="pending") == 10  # document 10 is rejected: one fewer before 12
         assert row(10, status="pending") is None
         assert row(10, status="rejected") == 0
-        assert row(999) is None                       # not in the project
+        assert row(999) is None  # not in the project
         for doc_id, filters in [(28, {"search": "berlin"}), (12, {"status": "pending"})]:
             listed = store.document_rows(session=s, annotator=project.annotator, limit=100, **filters)
             assert listed[row(doc_id, **filters)].id == doc_id

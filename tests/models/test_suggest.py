@@ -1,5 +1,6 @@
 """Suggestions from a real (blank English + entity_ruler) pipeline folder and real patterns files, stored in a real
 SQLite project: origin, label mapping, overlap rule, caching, resume."""
+
 from __future__ import annotations
 
 import importlib.metadata
@@ -8,9 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from suggest_support import add_texts, configure, save_pipeline, stored, write_patterns
 
 from models.suggest import load_suggester, model_key, suggest_documents, suggester_names
-from suggest_support import add_texts, configure, save_pipeline, stored, write_patterns
 
 TEXT = "Ada Lovelace met Acme Corp in Paris on Monday with Rex."
 #       0           12  16        26 29   34 38    45   50 53
@@ -35,7 +36,9 @@ def test_model_suggestions_are_stored_with_origin_and_mapped_labels(pipeline_pro
     assert suggest_documents(pipeline_project, suggester) == 1
     # LOC -> GPE (default fold); DATE -> drop; ANIMAL is no project label: dropped
     assert stored(pipeline_project, model_key(pipeline_project), doc) == [
-        span(0, 12, "PERSON", "model"), span(17, 26, "ORG", "model"), span(30, 35, "GPE", "model"),
+        span(0, 12, "PERSON", "model"),
+        span(17, 26, "ORG", "model"),
+        span(30, 35, "GPE", "model"),
     ]
 
 
@@ -49,33 +52,43 @@ def test_explicit_label_map_is_applied(pipeline_project):
 
 def test_patterns_only_phrase_and_token_patterns(make_project):
     project = make_project(labels=("PERSON", "ORG", "GPE"))
-    write_patterns(project.folder / "p.jsonl", [
-        {"label": "ORG", "pattern": "Acme Corp", "id": "acme"},
-        {"label": "PERSON", "pattern": [{"LOWER": "ada"}, {"IS_TITLE": True}]},
-    ])
+    write_patterns(
+        project.folder / "p.jsonl",
+        [
+            {"label": "ORG", "pattern": "Acme Corp", "id": "acme"},
+            {"label": "PERSON", "pattern": [{"LOWER": "ada"}, {"IS_TITLE": True}]},
+        ],
+    )
     project = configure(project, pipeline="", patterns=["p.jsonl"])
     (doc,) = add_texts(project, [TEXT])
     suggester = load_suggester(project)
     assert suggester.name == "patterns"
     suggest_documents(project, suggester)
-    assert stored(project, model_key(project), doc) == [span(0, 12, "PERSON", "pattern"),
-                                                        span(17, 26, "ORG", "pattern")]
+    assert stored(project, model_key(project), doc) == [
+        span(0, 12, "PERSON", "pattern"),
+        span(17, 26, "ORG", "pattern"),
+    ]
 
 
 def test_patterns_win_over_overlapping_model_entities(pipeline_project):
     project = pipeline_project
-    write_patterns(project.folder / "p.jsonl", [
-        {"label": "ORG", "pattern": "Paris on"},          # overlaps the model's Paris (GPE): the pattern wins
-        {"label": "PERSON", "pattern": "Corp"},            # inside the model's Acme Corp: the pattern wins
-        {"label": "PERSON", "pattern": "Corp in"},         # longer of two overlapping patterns: kept
-    ])
+    write_patterns(
+        project.folder / "p.jsonl",
+        [
+            {"label": "ORG", "pattern": "Paris on"},  # overlaps the model's Paris (GPE): the pattern wins
+            {"label": "PERSON", "pattern": "Corp"},  # inside the model's Acme Corp: the pattern wins
+            {"label": "PERSON", "pattern": "Corp in"},  # longer of two overlapping patterns: kept
+        ],
+    )
     project = configure(project, patterns=["p.jsonl"])
     (doc,) = add_texts(project, [TEXT])
     suggester = load_suggester(project)
     assert suggester.name == "model+patterns"
     suggest_documents(project, suggester)
     assert stored(project, model_key(project), doc) == [
-        span(0, 12, "PERSON", "model"), span(22, 29, "PERSON", "pattern"), span(30, 38, "ORG", "pattern"),
+        span(0, 12, "PERSON", "model"),
+        span(22, 29, "PERSON", "pattern"),
+        span(30, 38, "ORG", "pattern"),
     ]
 
 
@@ -123,9 +136,13 @@ def test_interrupted_run_keeps_finished_work_and_resumes(pipeline_project):
     def stop_after_three() -> bool:
         return len(seen) >= 3
 
-    done = suggest_documents(project, suggester, batch_size=2,
-                             on_progress=lambda d, t: seen.extend([None] * (d - len(seen))),
-                             should_stop=stop_after_three)
+    done = suggest_documents(
+        project,
+        suggester,
+        batch_size=2,
+        on_progress=lambda d, t: seen.extend([None] * (d - len(seen))),
+        should_stop=stop_after_three,
+    )
     # stopped after the 2nd batch (4 documents); what was finished is stored
     assert done == 4
     assert [stored(project, suggester.key, d) is not None for d in docs] == [True] * 4 + [False] * 3
@@ -138,12 +155,20 @@ def test_given_documents_only_are_done_in_that_order(pipeline_project):
     docs = add_texts(project, [f"Paris {i}" for i in range(5)])
     suggester = load_suggester(project)
     order = []
-    done = suggest_documents(project, suggester, document_ids=[docs[3], docs[1], docs[4]], batch_size=1,
-                             on_progress=lambda d, t: order.append(
-                                 [stored(project, suggester.key, x) is not None for x in docs]))
+    done = suggest_documents(
+        project,
+        suggester,
+        document_ids=[docs[3], docs[1], docs[4]],
+        batch_size=1,
+        on_progress=lambda d, t: order.append([stored(project, suggester.key, x) is not None for x in docs]),
+    )
     assert done == 3
-    assert order == [[False] * 5, [False, False, False, True, False], [False, True, False, True, False],
-                     [False, True, False, True, True]]
+    assert order == [
+        [False] * 5,
+        [False, False, False, True, False],
+        [False, True, False, True, False],
+        [False, True, False, True, True],
+    ]
     # already cached ones are skipped; an empty list does nothing
     assert suggest_documents(project, suggester, document_ids=[docs[3], docs[0]]) == 1
     assert suggest_documents(project, suggester, document_ids=[]) == 0
@@ -163,10 +188,17 @@ def test_key_names_pipeline_version_patterns_and_labels(pipeline_project, make_p
 
 
 def test_model_key_does_not_import_spacy(pipeline_project):
-    code = ("import sys; from models.project import open_project; from models.suggest import model_key; "
-            f"print(model_key(open_project({str(pipeline_project.folder)!r}))); print('spacy' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         cwd=Path(__file__).resolve().parents[2]).stdout.split()
+    code = (
+        "import sys; from models.project import open_project; from models.suggest import model_key; "
+        f"print(model_key(open_project({str(pipeline_project.folder)!r}))); print('spacy' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[2],
+    ).stdout.split()
     assert out == [model_key(pipeline_project), "False"]
 
 
@@ -192,25 +224,41 @@ def test_two_processes_give_the_same_suggestions_and_stop_cleanly(pipeline_proje
     docs = add_texts(project, [f"{TEXT} ({i})" for i in range(40)])
     suggester = load_suggester(project)
     progress = []
-    done = suggest_documents(project, suggester, batch_size=4, n_process=2,
-                             on_progress=lambda d, t: progress.append(d), should_stop=lambda: progress[-1] > 0)
+    done = suggest_documents(
+        project,
+        suggester,
+        batch_size=4,
+        n_process=2,
+        on_progress=lambda d, t: progress.append(d),
+        should_stop=lambda: progress[-1] > 0,
+    )
     assert 1 <= done < 40  # stopped early without hanging on spaCy's workers; finished work kept
     assert suggest_documents(project, suggester, batch_size=4, n_process=2) == 40 - done
     expected = [span(0, 12, "PERSON", "model"), span(17, 26, "ORG", "model"), span(30, 35, "GPE", "model")]
     assert all(stored(project, suggester.key, d) == expected for d in docs)
 
 
-LISTENING_NER = {"model": {
-    "@architectures": "spacy.TransitionBasedParser.v2", "state_type": "ner", "extra_state_tokens": False,
-    "hidden_width": 64, "maxout_pieces": 2, "use_upper": True, "nO": None,
-    "tok2vec": {"@architectures": "spacy.Tok2VecListener.v1", "width": 96, "upstream": "*"},
-}}
+LISTENING_NER = {
+    "model": {
+        "@architectures": "spacy.TransitionBasedParser.v2",
+        "state_type": "ner",
+        "extra_state_tokens": False,
+        "hidden_width": 64,
+        "maxout_pieces": 2,
+        "use_upper": True,
+        "nO": None,
+        "tok2vec": {"@architectures": "spacy.Tok2VecListener.v1", "width": 96, "upstream": "*"},
+    }
+}
 
 
-@pytest.mark.parametrize("ner_config, runs", [
-    (LISTENING_NER, ["tok2vec", "ner"]),   # `spacy train`'s default: ner listens to the shared tok2vec
-    ({}, ["ner"]),                          # ner with its own tok2vec (like en_core_web_sm): tok2vec is not run
-])
+@pytest.mark.parametrize(
+    "ner_config, runs",
+    [
+        (LISTENING_NER, ["tok2vec", "ner"]),  # `spacy train`'s default: ner listens to the shared tok2vec
+        ({}, ["ner"]),  # ner with its own tok2vec (like en_core_web_sm): tok2vec is not run
+    ],
+)
 def test_only_ner_and_the_tok2vec_it_listens_to_are_run(make_project, ner_config, runs):
     import spacy
 

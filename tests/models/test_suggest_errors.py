@@ -1,12 +1,13 @@
 """Each way the suggestion setup can be wrong gives one message naming what was asked, what was found and what to do;
 nothing is stored and the project still works."""
+
 from __future__ import annotations
 
 import pytest
+from suggest_support import add_texts, configure, save_pipeline, stored, write_patterns
 
 from models.errors import SuggesterError, TagdeskError
 from models.suggest import load_suggester, model_key
-from suggest_support import add_texts, configure, save_pipeline, stored, write_patterns
 
 
 def failure(project) -> str:
@@ -52,15 +53,18 @@ def test_pipeline_without_ner(make_project):
     assert "trained for named entities" in msg
 
 
-@pytest.mark.parametrize("line, problem", [
-    ('{"label": "ORG", "pattern": "Acme"', "not valid JSON"),
-    ('["ORG", "Acme"]', "expected one JSON object per line"),
-    ('{"pattern": "Acme"}', '"label" is missing'),
-    ('{"label": "ANIMAL", "pattern": "Rex"}', "label 'ANIMAL' is not a project label"),
-    ('{"label": "ORG", "pattern": []}', '"pattern" must be a phrase'),
-    ('{"label": "ORG", "pattern": [{"LOWERR": "acme"}]}', "bad token pattern"),
-    ('{"label": "ORG", "pattern": "Acme", "score": 1}', "unknown key 'score'"),
-])
+@pytest.mark.parametrize(
+    "line, problem",
+    [
+        ('{"label": "ORG", "pattern": "Acme"', "not valid JSON"),
+        ('["ORG", "Acme"]', "expected one JSON object per line"),
+        ('{"pattern": "Acme"}', '"label" is missing'),
+        ('{"label": "ANIMAL", "pattern": "Rex"}', "label 'ANIMAL' is not a project label"),
+        ('{"label": "ORG", "pattern": []}', '"pattern" must be a phrase'),
+        ('{"label": "ORG", "pattern": [{"LOWERR": "acme"}]}', "bad token pattern"),
+        ('{"label": "ORG", "pattern": "Acme", "score": 1}', "unknown key 'score'"),
+    ],
+)
 def test_bad_patterns_line_names_file_and_line(make_project, line, problem):
     project = make_project()
     path = write_patterns(project.folder / "p.jsonl", [{"label": "ORG", "pattern": "Acme Corp"}, "", line])

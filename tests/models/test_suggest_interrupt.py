@@ -1,5 +1,6 @@
 """`tagdesk suggest` interrupted with Ctrl-C (a real SIGINT to a real process): what was finished is kept, the
 exit says how to resume, and running it again does the rest."""
+
 from __future__ import annotations
 
 import signal
@@ -9,7 +10,6 @@ import sys
 import time
 
 import pytest
-
 from suggest_support import add_texts, configure, save_pipeline
 
 N = 4000
@@ -19,7 +19,7 @@ def suggested(project) -> int:
     con = sqlite3.connect(project.database_path)
     try:
         return con.execute("SELECT count(*) FROM suggestion").fetchone()[0]
-    except sqlite3.OperationalError:   # locked for a moment by the writer
+    except sqlite3.OperationalError:  # locked for a moment by the writer
         return 0
     finally:
         con.close()
@@ -42,7 +42,7 @@ def test_ctrl_c_keeps_finished_batches_and_a_rerun_resumes(make_project, tmp_pat
     done = suggested(project)
     assert child.returncode == 130, (out, err)
     assert "run the same command again" in err
-    assert 40 <= done < N                      # finished batches kept, not all done
+    assert 40 <= done < N  # finished batches kept, not all done
     rerun = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     assert rerun.returncode == 0, rerun.stderr
-    assert suggested(project) == N             # the rest, and nothing twice (one row per document and key)
+    assert suggested(project) == N  # the rest, and nothing twice (one row per document and key)

@@ -1,14 +1,15 @@
 """The real English pipeline on a real news article: entities where a reader expects them, with only the
 components NER needs loaded (and the same entities as the full pipeline)."""
+
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
 import pytest
+from suggest_support import add_texts, stored
 
 from models.suggest import load_suggester, model_key, suggest_documents
-from suggest_support import add_texts, stored
 
 # the seed article: the demo project's first document (a copy of shared/corpus/seed-article.jsonl)
 DEMO = Path(__file__).resolve().parents[2] / "projects" / "demo" / "corpus.jsonl"
@@ -24,7 +25,7 @@ def test_real_pipeline_suggests_people_places_and_organisations(make_project):
     assert suggest_documents(project, suggester) == 1
 
     spans = stored(project, model_key(project), doc)
-    found = {(ARTICLE[s["start"]:s["end"]], s["label"]) for s in spans}
+    found = {(ARTICLE[s["start"] : s["end"]], s["label"]) for s in spans}
     assert {("Li Qiang", "PERSON"), ("Vladimir Putin", "PERSON"), ("Russia", "GPE"), ("Chinese", "NORP")} <= found
     assert "Kremlin" in {text for text, _label in found}
     assert {s["origin"] for s in spans} == {"model"}

@@ -13,6 +13,7 @@ other than what the action must do is a failure: the child says so on stderr and
 TAGDESK_TEST_ACK_BEFORE=1 makes it acknowledge each action BEFORE doing it: the GUI crash test must then fail
 (that is how the test was shown able to fail).
 """
+
 from __future__ import annotations
 
 import json
@@ -23,7 +24,7 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))   # for tests.desktop.helpers
+sys.path.insert(0, str(ROOT))  # for tests.desktop.helpers
 
 import spacy  # noqa: E402
 from PySide6.QtCore import QSettings, Qt  # noqa: E402
@@ -36,14 +37,15 @@ from models.project import open_project  # noqa: E402
 from tests.desktop.helpers import click, drag, press  # noqa: E402
 
 MODEL_KEY = "crash-model@1"
-ACK_BEFORE = os.environ.get("TAGDESK_TEST_ACK_BEFORE") == "1"   # the fail-check: a child that lies
+ACK_BEFORE = os.environ.get("TAGDESK_TEST_ACK_BEFORE") == "1"  # the fail-check: a child that lies
 CTRL = Qt.KeyboardModifier.ControlModifier
 KEYS = {"accepted": Qt.Key.Key_A, "rejected": Qt.Key.Key_X, "ignored": Qt.Key.Key_Space}
 LABEL_KEYS = [Qt.Key.Key_1, Qt.Key.Key_2, Qt.Key.Key_3]
 
 
 class Bot:
-    """What tests/desktop/helpers.py needs of pytest-qt's qtbot: QTest itself."""
+    """What tests/desktop/helpers.py needs of pytest-qt's qtbot: QTest itself (qtbot's method names)."""
+
     keyClick = staticmethod(QTest.keyClick)
     mousePress = staticmethod(QTest.mousePress)
     mouseRelease = staticmethod(QTest.mouseRelease)
@@ -67,7 +69,7 @@ class Driver:
         self.w = window
         self.rng = rng
         self.bot = Bot()
-        self.history: list[tuple[int, dict]] = []   # per command on the undo stack: (document, state before)
+        self.history: list[tuple[int, dict]] = []  # per command on the undo stack: (document, state before)
 
     # ------------------------------------------------------------------ what the window shows
     def shown_status(self, doc: int) -> str:
@@ -78,9 +80,11 @@ class Driver:
         """The document on screen: its status in the list, the spans painted in the text view, its dismissals."""
         state = self.w.session.state
         items = self.w.text._items.values()
-        return {"status": self.shown_status(state.document_id),
-                "spans": sorted([i.start, i.end, i.label] for i in items if not i.pending),
-                "dismissed": sorted(list(d) for d in state.dismissed)}
+        return {
+            "status": self.shown_status(state.document_id),
+            "spans": sorted([i.start, i.end, i.label] for i in items if not i.pending),
+            "dismissed": sorted(list(d) for d in state.dismissed),
+        }
 
     def pending(self) -> list:
         return sorted((i for i in self.w.text._items.values() if i.pending), key=lambda i: i.start)
@@ -116,8 +120,11 @@ class Driver:
     def _free_slot(self, width: int) -> int | None:
         text = self.w.session.state.text
         taken = [(i.start, i.end) for i in self.spans()]
-        free = [k for k in range(len(text) // 5 - width + 1)
-                if not any(a < 5 * (k + width) - 1 and b > 5 * k for a, b in taken)]
+        free = [
+            k
+            for k in range(len(text) // 5 - width + 1)
+            if not any(a < 5 * (k + width) - 1 and b > 5 * k for a, b in taken)
+        ]
         return self.rng.choice(free) if free else None
 
     def drag(self) -> None:
@@ -136,8 +143,10 @@ class Driver:
         item = self.rng.choice(items)
         click(self.bot, self.w, item.start + 1)
         if self.w.session.selected != item.key:
-            fail(f"a click on {item} (drawn in the text view) selected {self.w.session.selected}; the session has "
-                 f"{self.w.session.state.item_at(item.start + 1)} there")
+            fail(
+                f"a click on {item} (drawn in the text view) selected {self.w.session.selected}; the session has "
+                f"{self.w.session.state.item_at(item.start + 1)} there"
+            )
         return item
 
     def label(self) -> None:
@@ -149,8 +158,9 @@ class Driver:
         choices = [i for i, lab in enumerate(labels[:3]) if item.pending or lab != item.label]
         index = self.rng.choice(choices)
         exp = self.shown()
-        exp["spans"] = sorted([*(s for s in exp["spans"] if s[:2] != [item.start, item.end]),
-                               [item.start, item.end, labels[index]]])
+        exp["spans"] = sorted(
+            [*(s for s in exp["spans"] if s[:2] != [item.start, item.end]), [item.start, item.end, labels[index]]]
+        )
         self.act("label", exp, lambda: press(self.bot, self.w, LABEL_KEYS[index]))
 
     def delete(self) -> None:
@@ -162,8 +172,9 @@ class Driver:
         key = [item.start, item.end, item.label]
         exp["spans"] = [s for s in exp["spans"] if s != key]
         # a pending suggestion is dismissed; a span takes with it the suggestions it hid (they must not come back)
-        hidden = [key] if item.pending else [list(h) for h in
-                                             self.w.session.state.hidden_suggestions(item.start, item.end)]
+        hidden = (
+            [key] if item.pending else [list(h) for h in self.w.session.state.hidden_suggestions(item.start, item.end)]
+        )
         exp["dismissed"] = sorted([*exp["dismissed"], *(h for h in hidden if h not in exp["dismissed"])])
         self.act("delete", exp, lambda: press(self.bot, self.w, Qt.Key.Key_Delete))
 
@@ -210,7 +221,7 @@ def main() -> int:
     window.show()
     QTest.qWaitForWindowExposed(window)
     window.activateWindow()
-    window.windowHandle().requestActivate()   # shortcuts only fire in the active window
+    window.windowHandle().requestActivate()  # shortcuts only fire in the active window
     for _ in range(100):
         if window.isActiveWindow():
             break
@@ -221,7 +232,7 @@ def main() -> int:
     sys.stdout.write(json.dumps({"kind": "ready", "doc": window.session.document_id}) + "\n")
     sys.stdout.flush()
     driver = Driver(window, random.Random(seed))
-    while app is not None:   # until killed
+    while app is not None:  # until killed
         driver.step()
     return 0
 

@@ -9,6 +9,7 @@ Spans go in word slots (slot s = characters 5s..5s+4 of the test texts); `--slot
 slots with s % K == R, so two processes never collide on a span, only on the annotation's version.
 COUNT 0 means: run until killed.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -53,14 +54,16 @@ def decide(project, rng: random.Random, docs: list[int], slots: int, mod: int, r
                     return
                 k = rng.choice(free)
                 start, end, label = 5 * k, 5 * k + rng.randint(1, 4), rng.choice(labels)
-                sp = store.add_span(doc, start, end, label, session=s, annotator=project.annotator,
-                                    expected_version=version)
+                sp = store.add_span(
+                    doc, start, end, label, session=s, annotator=project.annotator, expected_version=version
+                )
                 ack(op="add_span", doc=doc, version=version + 1, span=sp.id, start=start, end=end, label=label)
             elif op == "update":
                 sp = rng.choice(mine)
                 end, label = sp.start + rng.randint(1, 4), rng.choice(labels)
-                store.update_span(sp.id, session=s, annotator=project.annotator, end=end, label=label,
-                                  expected_version=version)
+                store.update_span(
+                    sp.id, session=s, annotator=project.annotator, end=end, label=label, expected_version=version
+                )
                 ack(op="update_span", doc=doc, version=version + 1, span=sp.id, start=sp.start, end=end, label=label)
             elif op == "remove":
                 sp = rng.choice(mine)

@@ -1,4 +1,5 @@
 """Shared by the reliability tests: a project for child processes, running them, and checking what they left."""
+
 from __future__ import annotations
 
 import json
@@ -37,8 +38,9 @@ def make_child_project(folder: Path, docs: int = 4) -> Path:
 def start_child(folder: Path, seed: int, count: int, out: Path, *args: str) -> subprocess.Popen:
     """Start reliability_child.py; its stdout (the acknowledgements) goes to `out`, stderr is piped."""
     with open(out, "wb") as fh:
-        return subprocess.Popen([sys.executable, str(CHILD), str(folder), str(seed), str(count), *args],
-                                stdout=fh, stderr=subprocess.PIPE)
+        return subprocess.Popen(
+            [sys.executable, str(CHILD), str(folder), str(seed), str(count), *args], stdout=fh, stderr=subprocess.PIPE
+        )
 
 
 def read_acks(path: Path) -> list[dict]:
@@ -51,10 +53,11 @@ def read_acks(path: Path) -> list[dict]:
 @dataclass
 class Replayed:
     """The project's state rebuilt from its event log alone."""
+
     spans: dict[int, tuple[int, int, int, str]] = field(default_factory=dict)
     status: dict[int, str] = field(default_factory=dict)
     version: Counter = field(default_factory=Counter)
-    keys: dict[tuple[int, int], dict] = field(default_factory=dict)   # (doc, version) -> event payload + action
+    keys: dict[tuple[int, int], dict] = field(default_factory=dict)  # (doc, version) -> event payload + action
     events: int = 0
 
 
@@ -90,8 +93,11 @@ def check_project(folder: Path, acks: list[dict]) -> Replayed:
             assert conn.execute(text("PRAGMA foreign_key_check")).fetchall() == []
         with project.session() as s:
             log = replay_events(s)
-            rows = s.exec(select(Span, Annotation.document_id).join(Annotation, Annotation.id == Span.annotation_id)
-                          .where(Annotation.annotator == ANNOTATOR)).all()
+            rows = s.exec(
+                select(Span, Annotation.document_id)
+                .join(Annotation, Annotation.id == Span.annotation_id)
+                .where(Annotation.annotator == ANNOTATOR)
+            ).all()
             stored = {sp.id: (doc, sp.start, sp.end, sp.label) for sp, doc in rows}
             anns = s.exec(select(Annotation).where(Annotation.annotator == ANNOTATOR)).all()
             sources = Counter(s.exec(select(store.Document.source)).all())

@@ -6,6 +6,7 @@ Any attempt to resolve a host name or connect an IP socket raises and is reporte
 "NETWORK ATTEMPT: ..." (the test also runs this in a network namespace with no interfaces when it can).
 Prints one JSON line per step: {"argv": [...], "code": exit code}.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -19,6 +20,7 @@ def _blocked(what: str):
     def refuse(*args, **kwargs):
         print(f"NETWORK ATTEMPT: {what}{args[:2]!r}", file=sys.stderr, flush=True)
         raise OSError(f"network blocked by the no-network test ({what})")
+
     return refuse
 
 

@@ -2,6 +2,7 @@
 presses and mouse drags (gui_crash_child.py); it is killed with SIGKILL at random moments. After each kill the
 project opens cleanly, `PRAGMA integrity_check` is ok, and every document is exactly in the state the window last
 acknowledged (or, for the one action in flight when the kill came, in the state that action leads to)."""
+
 from __future__ import annotations
 
 import json
@@ -25,7 +26,7 @@ from models.project import open_project
 
 HERE = Path(__file__).resolve().parent
 CHILD = HERE / "gui_crash_child.py"
-MODEL_KEY = "crash-model@1"          # as in gui_crash_child.py
+MODEL_KEY = "crash-model@1"  # as in gui_crash_child.py
 DOCS = 8
 ROUNDS = 8
 ALL_ACTIONS = {"drag", "label", "delete", "enter", "accepted", "rejected", "ignored", "undo"}
@@ -37,8 +38,16 @@ def make_gui_project(folder: Path) -> Path:
     make_child_project(folder, docs=DOCS)
     with open_project(folder) as project, project.writing() as s:
         for doc in range(1, DOCS + 1):
-            spans = [{"start": 5 * k, "end": 5 * k + (4 if (k // 4 + doc) % 2 else 9), "label": LABELS[(k + doc) % 3],
-                      "origin": "model", "score": 0.8} for k in range(doc % 4, SLOTS - 1, 4)]
+            spans = [
+                {
+                    "start": 5 * k,
+                    "end": 5 * k + (4 if (k // 4 + doc) % 2 else 9),
+                    "label": LABELS[(k + doc) % 3],
+                    "origin": "model",
+                    "score": 0.8,
+                }
+                for k in range(doc % 4, SLOTS - 1, 4)
+            ]
             store.store_suggestions(doc, MODEL_KEY, spans, session=s)
         s.commit()
     return folder
@@ -46,8 +55,9 @@ def make_gui_project(folder: Path) -> Path:
 
 def start(folder: Path, settings: Path, seed: int, out: Path, err: Path, env: dict) -> subprocess.Popen:
     with open(out, "wb") as fo, open(err, "wb") as fe:
-        return subprocess.Popen([sys.executable, str(CHILD), str(folder), str(settings), str(seed)],
-                                stdout=fo, stderr=fe, env=env)
+        return subprocess.Popen(
+            [sys.executable, str(CHILD), str(folder), str(settings), str(seed)], stdout=fo, stderr=fe, env=env
+        )
 
 
 def wait_for(child: subprocess.Popen, out: Path, err: Path, acks: int = 0, timeout: float = 60.0) -> None:
@@ -73,10 +83,13 @@ def stored_state(folder: Path) -> tuple[dict[int, dict], dict[int, tuple[int, in
             for doc in range(1, DOCS + 1):
                 ann = store.get_annotation(doc, session=s, annotator=project.annotator)
                 spans = store.span_tuples(doc, session=s, annotator=project.annotator)
-                state[doc] = {"status": ann.status if ann else "pending",
-                              "spans": sorted([st, en, lab] for _i, st, en, lab, _o, _sc in spans),
-                              "dismissed": sorted(list(d) for d in
-                                                  store.dismissals_of(doc, session=s, annotator=project.annotator))}
+                state[doc] = {
+                    "status": ann.status if ann else "pending",
+                    "spans": sorted([st, en, lab] for _i, st, en, lab, _o, _sc in spans),
+                    "dismissed": sorted(
+                        list(d) for d in store.dismissals_of(doc, session=s, annotator=project.annotator)
+                    ),
+                }
                 versions[doc] = (ann.version if ann else 0, events[doc])
     return state, versions
 
@@ -115,11 +128,13 @@ def check_round(folder: Path, expected: dict[int, dict], lines: list[dict]) -> b
             assert stored[doc] in (expected[doc], landed), (
                 f"document {doc} is neither as acknowledged nor as the interrupted {in_flight['what']} leaves it. "
                 f"Against the ack: {differences(stored[doc], expected[doc])}. "
-                f"Against the {in_flight['what']}: {differences(stored[doc], landed)}")
+                f"Against the {in_flight['what']}: {differences(stored[doc], landed)}"
+            )
             expected[doc] = stored[doc]
         else:
             assert stored[doc] == expected[doc], (
-                f"document {doc}: an acknowledged state is lost: {differences(stored[doc], expected[doc])}")
+                f"document {doc}: an acknowledged state is lost: {differences(stored[doc], expected[doc])}"
+            )
     return in_flight is not None
 
 
@@ -134,7 +149,7 @@ def test_sigkill_of_the_window_loses_no_acknowledged_edit(tmp_path):
     for rnd in range(ROUNDS):
         out, err = tmp_path / f"acks-{rnd}.jsonl", tmp_path / f"err-{rnd}.txt"
         child = start(folder, settings, rnd, out, err, env)
-        if rnd == ROUNDS - 1:      # one round dies while the window opens the project
+        if rnd == ROUNDS - 1:  # one round dies while the window opens the project
             time.sleep(rng.uniform(0.2, 1.0))
         else:
             wait_for(child, out, err, acks=rng.randint(10, 50))
@@ -167,7 +182,7 @@ def test_the_child_acknowledgements_describe_the_database(tmp_path):
     assert any(expected[d]["spans"] for d in expected)
     wrong = json.loads(json.dumps(lines))
     last_ack = max(i for i, line in enumerate(wrong) if line["kind"] == "ack")
-    wrong = wrong[:last_ack + 1]
+    wrong = wrong[: last_ack + 1]
     wrong[-1]["spans"] = [*wrong[-1]["spans"], [0, 1, LABELS[0]]]
     with pytest.raises(AssertionError, match=r"expected but not stored \[\[0, 1, 'PERSON'\]\]"):
         check_round(folder, {doc: {"status": "pending", "spans": [], "dismissed": []} for doc in expected}, wrong)

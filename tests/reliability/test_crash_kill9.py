@@ -1,5 +1,6 @@
 """Crash safety with real processes: a child Tagdesk process making decisions is killed with SIGKILL at random
 moments; every decision it acknowledged must be on disk, and the project must open cleanly afterwards."""
+
 from __future__ import annotations
 
 import random
@@ -39,7 +40,7 @@ def test_sigkill_at_random_moments_loses_no_acknowledged_decision(tmp_path):
     for rnd in range(ROUNDS):
         out = tmp_path / f"acks-{rnd}.jsonl"
         child = start_child(folder, rnd, 0, out, "--imports")
-        if rnd % 5 == 0:          # some rounds die while the project is being opened
+        if rnd % 5 == 0:  # some rounds die while the project is being opened
             time.sleep(rng.uniform(0.0, 0.7))
         else:
             wait_ready(child, out)
@@ -59,13 +60,15 @@ def test_sigkill_at_random_moments_loses_no_acknowledged_decision(tmp_path):
     assert acked > 20 * ROUNDS, f"only {acked} decisions were made: the test did not exercise much"
 
 
-OPEN_CHILD = ("import sys\nfrom models.project import open_project\nprint('opening', flush=True)\n"
-              "open_project(sys.argv[1]).close()\nprint('opened', flush=True)\n")
+OPEN_CHILD = (
+    "import sys\nfrom models.project import open_project\nprint('opening', flush=True)\n"
+    "open_project(sys.argv[1]).close()\nprint('opened', flush=True)\n"
+)
 
 
 def test_sigkill_while_a_new_database_is_being_created(tmp_path):
     """Killed during the first open (schema being created): the next open finishes the job."""
-    for rnd, delay in enumerate([0.07 * k for k in range(6)]):   # the open takes ~0.3 s: kill across all of it
+    for rnd, delay in enumerate([0.07 * k for k in range(6)]):  # the open takes ~0.3 s: kill across all of it
         folder = tmp_path / f"p{rnd}"
         folder.mkdir()
         save_config(make_config("p", ["PERSON"], annotator="ann"), folder / CONFIG_NAME)

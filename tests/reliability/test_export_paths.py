@@ -1,5 +1,6 @@
 """Export writes only where the user asked: names that come from the data (a brat file name in meta) cannot
 reach outside the output folder, and every format writes inside --out."""
+
 from __future__ import annotations
 
 import pytest
@@ -18,14 +19,17 @@ def files_under(root):
 def accepted_project(make_project):
     project = make_project()
     with project.writing() as s:
-        store.add_documents([store.NewDocument(text=f"Li Qiang met Putin {i}.", meta={"file": name})
-                             for i, name in enumerate(HOSTILE)], session=s)
+        store.add_documents(
+            [store.NewDocument(text=f"Li Qiang met Putin {i}.", meta={"file": name}) for i, name in enumerate(HOSTILE)],
+            session=s,
+        )
     with project.session() as s:
         ids = [r.id for r in store.document_rows(session=s, annotator=project.annotator)]
     for doc_id in ids:
         with project.writing() as s:
-            store.set_status(doc_id, "accepted", session=s, annotator=project.annotator,
-                             add_spans=[(0, 8, "PERSON", "human", None)])
+            store.set_status(
+                doc_id, "accepted", session=s, annotator=project.annotator, add_spans=[(0, 8, "PERSON", "human", None)]
+            )
     return project
 
 
@@ -38,7 +42,7 @@ def test_every_format_writes_only_inside_out(accepted_project, tmp_path, name):
     out = out_root / ("brat" if name == "brat" else f"all{fmt.suffix or ''}")
     result = export_project(accepted_project, fmt, out)
     new = files_under(tmp_path) - before
-    new = {p for p in new if not p.name.startswith("tagdesk.sqlite")}   # the database's own -wal/-shm
+    new = {p for p in new if not p.name.startswith("tagdesk.sqlite")}  # the database's own -wal/-shm
     assert new, "nothing written"
     assert all(out_root in p.parents for p in new), sorted(map(str, new))
     assert result is not None

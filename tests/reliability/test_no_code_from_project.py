@@ -1,4 +1,5 @@
 """Loading a project never executes code from it, and its database_url cannot reach outside its folder."""
+
 from __future__ import annotations
 
 import ast
@@ -31,7 +32,8 @@ def _dotted(func: ast.AST) -> str:
     while isinstance(func, ast.Attribute):
         parts.append(func.attr)
         func = func.value
-    # the root of the chain: a name (eval, builtins.exec) or an expression (insert(t).compile: a method, not the builtin)
+    # the root of the chain: a name (eval, builtins.exec) or an expression (insert(t).compile: a method, not the
+    # builtin)
     parts.append(func.id if isinstance(func, ast.Name) else "<expr>")
     return ".".join(reversed(parts))
 
@@ -40,8 +42,12 @@ def _own_module_name(arg: ast.AST) -> bool:
     """import_module(f"{__name__}.{x}") or a literal: a module of Tagdesk itself, not a name from a file."""
     if isinstance(arg, ast.Constant):
         return True
-    return (isinstance(arg, ast.JoinedStr) and isinstance(arg.values[0], ast.FormattedValue)
-            and isinstance(arg.values[0].value, ast.Name) and arg.values[0].value.id == "__name__")
+    return (
+        isinstance(arg, ast.JoinedStr)
+        and isinstance(arg.values[0], ast.FormattedValue)
+        and isinstance(arg.values[0].value, ast.Name)
+        and arg.values[0].value.id == "__name__"
+    )
 
 
 def test_no_pickle_eval_or_exec_in_the_code():
@@ -52,8 +58,11 @@ def test_no_pickle_eval_or_exec_in_the_code():
             where = path.relative_to(ROOT)
             for node in ast.walk(tree):
                 if isinstance(node, ast.Import):
-                    problems += [f"{where}:{node.lineno}: import {a.name}" for a in node.names
-                                 if a.name.split(".")[0] in UNSAFE_MODULES]
+                    problems += [
+                        f"{where}:{node.lineno}: import {a.name}"
+                        for a in node.names
+                        if a.name.split(".")[0] in UNSAFE_MODULES
+                    ]
                 elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in UNSAFE_MODULES:
                     problems.append(f"{where}:{node.lineno}: from {node.module} import")
             for call in _calls(tree):
@@ -71,8 +80,9 @@ def test_the_scan_finds_what_it_looks_for(tmp_path, monkeypatch):
     """The scan above is not blind: a planted eval, pickle import and computed import_module are reported."""
     planted = tmp_path / "models"
     planted.mkdir()
-    (planted / "bad.py").write_text("import pickle\nimport importlib\nx = eval('1')\n"
-                                    "importlib.import_module(config.name)\n")
+    (planted / "bad.py").write_text(
+        "import pickle\nimport importlib\nx = eval('1')\nimportlib.import_module(config.name)\n"
+    )
     monkeypatch.setattr(sys.modules[__name__], "PACKAGES", [planted])
     monkeypatch.setattr(sys.modules[__name__], "ROOT", tmp_path)
     with pytest.raises(AssertionError) as err:
@@ -103,20 +113,27 @@ color = "#f28e2b"
 
 
 def test_a_hostile_config_is_only_data(tmp_path):
-    marker = tmp_path / "PWNED"      # every trick below would create it (the child runs in tmp_path)
+    marker = tmp_path / "PWNED"  # every trick below would create it (the child runs in tmp_path)
     folder = tmp_path / "proj"
     folder.mkdir()
     (folder / CONFIG_NAME).write_text(HOSTILE_CONFIG.format(marker="PWNED"), encoding="utf-8")
     (tmp_path / "docs.jsonl").write_text('{"text": "a harmless text", "meta": {"x": "$(touch PWNED)"}}\n')
-    script = ("import sys\nfrom desktop.cli import main\n"
-              "codes = [main(a) for a in ([\"import\", sys.argv[1], sys.argv[2]], [\"stats\", sys.argv[1], \"--json\"],"
-              " [\"backup\", sys.argv[1]])]\nprint(codes)\n")
-    run = subprocess.run([sys.executable, "-c", script, str(folder), str(tmp_path / "docs.jsonl")],
-                         capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    script = (
+        "import sys\nfrom desktop.cli import main\n"
+        'codes = [main(a) for a in (["import", sys.argv[1], sys.argv[2]], ["stats", sys.argv[1], "--json"],'
+        ' ["backup", sys.argv[1]])]\nprint(codes)\n'
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", script, str(folder), str(tmp_path / "docs.jsonl")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
     assert run.returncode == 0, run.stderr[-3000:]
     assert run.stdout.strip().endswith("[0, 0, 0]"), run.stdout + run.stderr
-    stats = json.loads(run.stdout[run.stdout.index("{"):run.stdout.rindex("}") + 1])
-    assert stats["annotator"] == "{{7*7}} $(touch PWNED) `touch PWNED`"   # shown literally, not evaluated
+    stats = json.loads(run.stdout[run.stdout.index("{") : run.stdout.rindex("}") + 1])
+    assert stats["annotator"] == "{{7*7}} $(touch PWNED) `touch PWNED`"  # shown literally, not evaluated
     assert stats["documents"] == 1
     assert not marker.exists()
 
@@ -126,18 +143,21 @@ def test_the_database_refuses_side_effect_functions_in_a_crafted_schema(project)
         assert conn.execute(text("PRAGMA trusted_schema")).scalar() == 0
 
 
-@pytest.mark.parametrize("url, allowed", [
-    ("sqlite:///tagdesk.sqlite", True),
-    ("sqlite:///data/tagdesk.sqlite", True),
-    ("sqlite:///data/../tagdesk.sqlite", True),
-    ("sqlite:///../../x.sqlite", False),
-    ("sqlite:///../proj-other/tagdesk.sqlite", False),
-    ("sqlite:////etc/x.sqlite", False),
-    ("sqlite:///" + "../" * 40 + "tmp/x.sqlite", False),
-    ("sqlite:///tagdesk.sqlite?mode=ro&uri=true", False),
-    ("sqlite://", False),
-    ("sqlite:///:memory:", False),
-])
+@pytest.mark.parametrize(
+    "url, allowed",
+    [
+        ("sqlite:///tagdesk.sqlite", True),
+        ("sqlite:///data/tagdesk.sqlite", True),
+        ("sqlite:///data/../tagdesk.sqlite", True),
+        ("sqlite:///../../x.sqlite", False),
+        ("sqlite:///../proj-other/tagdesk.sqlite", False),
+        ("sqlite:////etc/x.sqlite", False),
+        ("sqlite:///" + "../" * 40 + "tmp/x.sqlite", False),
+        ("sqlite:///tagdesk.sqlite?mode=ro&uri=true", False),
+        ("sqlite://", False),
+        ("sqlite:///:memory:", False),
+    ],
+)
 def test_a_sqlite_database_stays_inside_the_project_folder(tmp_path, url, allowed):
     folder = tmp_path / "proj"
     folder.mkdir()
@@ -162,8 +182,10 @@ def test_opening_a_project_that_points_outside_creates_nothing_there(make_projec
     project = make_project()
     project.close()
     cfg = project.config_path.read_text(encoding="utf-8")
-    project.config_path.write_text(cfg.replace('database_url = "sqlite:///tagdesk.sqlite"',
-                                               'database_url = "sqlite:///../../escaped.sqlite"'), encoding="utf-8")
+    project.config_path.write_text(
+        cfg.replace('database_url = "sqlite:///tagdesk.sqlite"', 'database_url = "sqlite:///../../escaped.sqlite"'),
+        encoding="utf-8",
+    )
     code, _, err = cli("stats", project.folder)
     assert code == 1 and "outside the project folder" in err and "postgresql://" in err
     with pytest.raises(ConfigError):

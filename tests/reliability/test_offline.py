@@ -1,5 +1,6 @@
 """No network at run time: the whole workflow runs with sockets blocked (and, where possible, in a network
 namespace with no interfaces at all)."""
+
 from __future__ import annotations
 
 import json
@@ -18,7 +19,7 @@ STEPS = [
     ["import", "{proj}", "{data}/docs.jsonl", "--quiet"],
     ["import", "{proj}", "{data}/docs.csv", "--quiet"],
     ["import", "{proj}", "{data}/article.txt", "--quiet"],
-    ["suggest", "{proj}", "--quiet"],   # the real English pipeline, from its installed package
+    ["suggest", "{proj}", "--quiet"],  # the real English pipeline, from its installed package
     ["export", "{proj}", "--format", "spacy", "--include", "pending", "--out", "{tmp}/all.spacy", "--quiet"],
     ["stats", "{proj}", "--json"],
     ["backup", "{proj}", "--out", "{tmp}/copy.sqlite"],
@@ -37,14 +38,21 @@ def no_interfaces() -> list[str]:
 def test_the_workflow_needs_no_network(tmp_path):
     data = tmp_path / "data"
     data.mkdir()
-    (data / "docs.jsonl").write_text('{"text": "Ada Lovelace met Charles Babbage in London."}\n'
-                                     '{"text": "Grace Hopper worked at Harvard."}\n', encoding="utf-8")
+    (data / "docs.jsonl").write_text(
+        '{"text": "Ada Lovelace met Charles Babbage in London."}\n{"text": "Grace Hopper worked at Harvard."}\n',
+        encoding="utf-8",
+    )
     (data / "docs.csv").write_text("id,text\n1,Alan Turing was born in London.\n", encoding="utf-8")
     (data / "article.txt").write_text("Zoë visited CERN in Geneva.\n", encoding="utf-8")
     fill = {"proj": str(tmp_path / "proj"), "data": str(data), "tmp": str(tmp_path)}
     steps = [[arg.format(**fill) for arg in step] for step in STEPS]
-    run = subprocess.run([*no_interfaces(), sys.executable, str(CHILD), json.dumps(steps)],
-                         capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    run = subprocess.run(
+        [*no_interfaces(), sys.executable, str(CHILD), json.dumps(steps)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+    )
     assert "NETWORK ATTEMPT" not in run.stderr, run.stderr[-3000:]
     assert run.returncode == 0, run.stderr[-3000:]
     results = [json.loads(line) for line in run.stdout.splitlines() if line.startswith("{")]
@@ -57,7 +65,9 @@ def test_the_workflow_needs_no_network(tmp_path):
 
 def test_the_guard_catches_a_connection(tmp_path):
     """The child's guard is not blind: a step that opens a connection is reported."""
-    probe = (f"import runpy, socket; runpy.run_path({str(CHILD)!r})['block_network'](); "
-             "socket.create_connection(('192.0.2.1', 80), timeout=1)")
+    probe = (
+        f"import runpy, socket; runpy.run_path({str(CHILD)!r})['block_network'](); "
+        "socket.create_connection(('192.0.2.1', 80), timeout=1)"
+    )
     run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert run.returncode != 0 and "NETWORK ATTEMPT: create_connection" in run.stderr

@@ -1,4 +1,5 @@
 """Two Tagdesk processes on one project at once: no lost update, no "database is locked", stale edits caught."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -34,18 +35,20 @@ def test_two_writers_on_the_same_documents_lose_nothing(tmp_path):
     folder = make_child_project(tmp_path / "proj", docs=3)
     go = tmp_path / "go"
     outs = [tmp_path / "a.jsonl", tmp_path / "b.jsonl"]
-    kids = [start_child(folder, seed, 150, out, "--docs", "3", "--slots", f"2:{seed}", "--go-file", str(go))
-            for seed, out in enumerate(outs)]
-    for kid, out in zip(kids, outs):
+    kids = [
+        start_child(folder, seed, 150, out, "--docs", "3", "--slots", f"2:{seed}", "--go-file", str(go))
+        for seed, out in enumerate(outs)
+    ]
+    for kid, out in zip(kids, outs, strict=True):
         wait_for(out, b'"ready"', kid)
     go.touch()
     for kid in kids:
         finish(kid)
     acks = [read_acks(out) for out in outs]
     everything = acks[0] + acks[1]
-    log = check_project(folder, everything)    # every acknowledged decision stored, state == event log
+    log = check_project(folder, everything)  # every acknowledged decision stored, state == event log
     made = decisions(everything)
-    assert log.events == len(made)             # nothing stored that was not acknowledged (no kill here)
+    assert log.events == len(made)  # nothing stored that was not acknowledged (no kill here)
     # No lost update: each version of a document was written by exactly one acknowledged decision.
     versions = defaultdict(list)
     for who, batch in enumerate(acks):
@@ -54,7 +57,7 @@ def test_two_writers_on_the_same_documents_lose_nothing(tmp_path):
     for doc, vs in versions.items():
         assert sorted(v for v, _ in vs) == list(range(1, len(vs) + 1)), f"document {doc}: a version was lost"
     # The two really raced: on some document, the writers took turns.
-    turns = sum(a != b for vs in versions.values() for (_, a), (_, b) in zip(sorted(vs), sorted(vs)[1:]))
+    turns = sum(a != b for vs in versions.values() for (_, a), (_, b) in zip(sorted(vs), sorted(vs)[1:], strict=False))
     assert turns > 0
     # Each process's spans are exactly what its own acknowledged decisions leave (slots are disjoint; SQLite may
     # reuse a removed span's id for the other process's next span, so replay each process on its own).
@@ -70,7 +73,7 @@ def test_two_writers_on_the_same_documents_lose_nothing(tmp_path):
         expected.update(own)
     assert log.spans == expected
     stale = [a for a in everything if a["op"] == "stale"]
-    for a in stale:   # a process told that the other one changed the document, never a silent overwrite
+    for a in stale:  # a process told that the other one changed the document, never a silent overwrite
         assert "changed elsewhere" in a["message"] and "reload" in a["message"]
 
 
@@ -80,7 +83,7 @@ def test_stale_edit_after_another_process_changed_the_document_is_refused(tmp_pa
         with window.writing() as s:
             mine = store.add_span(1, 0, 4, "PERSON", session=s, annotator=ANNOTATOR)
         with window.session() as s:
-            seen = store.get_annotation(1, session=s, annotator=ANNOTATOR).version   # what this window shows
+            seen = store.get_annotation(1, session=s, annotator=ANNOTATOR).version  # what this window shows
         other = start_child(folder, 7, 5, tmp_path / "other.jsonl", "--docs", "1", "--slots", "2:1")
         finish(other)
         with pytest.raises(StaleAnnotationError) as err:
@@ -90,9 +93,9 @@ def test_stale_edit_after_another_process_changed_the_document_is_refused(tmp_pa
         with window.session() as s:
             ann = store.get_annotation(1, session=s, annotator=ANNOTATOR)
             spans = {sp.id: sp.label for sp in store.spans_of(1, session=s, annotator=ANNOTATOR)}
-        assert ann.version == seen + 5           # the other process's five decisions, not overwritten
-        assert spans[mine.id] == "PERSON"        # the stale edit changed nothing
-        with window.writing() as s:              # after reloading, the same edit goes through
+        assert ann.version == seen + 5  # the other process's five decisions, not overwritten
+        assert spans[mine.id] == "PERSON"  # the stale edit changed nothing
+        with window.writing() as s:  # after reloading, the same edit goes through
             store.update_span(mine.id, session=s, annotator=ANNOTATOR, label="ORG", expected_version=ann.version)
     check_project(folder, read_acks(tmp_path / "other.jsonl"))
 
@@ -104,7 +107,7 @@ def test_a_writer_waits_for_another_process_holding_the_lock(tmp_path):
     kid = start_child(folder, 3, 20, out, "--docs", "2", "--go-file", str(go))
     wait_for(out, b'"ready"', kid)
     holder = sqlite3.connect(folder / "tagdesk.sqlite", isolation_level=None)
-    holder.execute("BEGIN IMMEDIATE")           # e.g. a long import in another window
+    holder.execute("BEGIN IMMEDIATE")  # e.g. a long import in another window
     go.touch()
     time.sleep(1.0)
     assert len(decisions(read_acks(out))) == 0  # the child is waiting, not failing
@@ -130,6 +133,6 @@ def test_lock_held_too_long_is_a_clear_error_and_nothing_is_half_written(tmp_pat
             holder.close()
         with project.session() as s:
             assert store.spans_of(1, session=s, annotator=ANNOTATOR) == []
-        with project.writing() as s:            # once the other program is done, the same decision works
+        with project.writing() as s:  # once the other program is done, the same decision works
             store.add_span(1, 0, 4, "PERSON", session=s, annotator=ANNOTATOR)
     check_project(folder, [])

@@ -1,5 +1,6 @@
 """Old databases open with the current schema (after a backup copy), migrations match the tables, and
 `tagdesk backup` makes a consistent copy while another process writes."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -69,15 +70,15 @@ def test_a_first_schema_database_opens_with_the_current_schema(tmp_path):
                 ann = store.get_annotation(doc_id, session=s, annotator=who)
                 assert (ann.status, ann.version) == (status, version)
             assert store.stats(session=s, annotator="ann")["statuses"]["accepted"] == 1
-        with project.writing() as s:           # the upgraded project takes new decisions
+        with project.writing() as s:  # the upgraded project takes new decisions
             store.add_span(3, 0, 6, "PERSON", session=s, annotator="ann", expected_version=0)
     backup = folder / "tagdesk.sqlite.bak-0001"
     assert backup.exists() == (head != "0001")
-    if backup.exists():                         # exactly the old file's content, still at the old schema
+    if backup.exists():  # exactly the old file's content, still at the old schema
         assert table_rows(backup) == before
     with open_project(folder) as again:
         assert again.migrated_from == head
-    assert table_rows(OLD_DB) == before         # the committed fixture is never touched
+    assert table_rows(OLD_DB) == before  # the committed fixture is never touched
 
 
 def test_a_database_from_a_newer_tagdesk_is_refused_untouched(tmp_path, make_project):
@@ -107,10 +108,11 @@ def test_backup_copies_commits_still_in_the_wal(tmp_path, make_project):
     project = make_project()
     db = project.database_path
     writer = sqlite3.connect(db, isolation_level=None)
-    writer.execute("PRAGMA wal_autocheckpoint=0")        # keep the commit in tagdesk.sqlite-wal only
+    writer.execute("PRAGMA wal_autocheckpoint=0")  # keep the commit in tagdesk.sqlite-wal only
     project.close()
-    writer.execute("INSERT INTO document (text, text_hash, meta, source, position) "
-                   "VALUES ('only in the wal', 'h', '{}', '', 0)")
+    writer.execute(
+        "INSERT INTO document (text, text_hash, meta, source, position) VALUES ('only in the wal', 'h', '{}', '', 0)"
+    )
     shutil.copyfile(db, tmp_path / "file-copy.sqlite")  # what a plain file copy would keep
     backup_sqlite(db, tmp_path / "copy.sqlite")
     writer.close()
@@ -132,9 +134,9 @@ def test_tagdesk_backup_is_consistent_while_another_process_writes(tmp_path, cli
             time.sleep(0.02)
         acked_before = read_acks(out)
         code, stdout, err = cli("backup", folder, "--out", tmp_path / "copy.sqlite")
-        assert child.poll() is None                        # the writer was never stopped
+        assert child.poll() is None  # the writer was never stopped
         time.sleep(0.2)
-        assert len(decisions(read_acks(out))) > len(decisions(acked_before))   # and kept writing
+        assert len(decisions(read_acks(out))) > len(decisions(acked_before))  # and kept writing
     finally:
         child.send_signal(signal.SIGKILL)
         child.wait()
@@ -142,7 +144,7 @@ def test_tagdesk_backup_is_consistent_while_another_process_writes(tmp_path, cli
     assert code == 0, err
     assert "copy.sqlite" in stdout and "documents" in stdout
     restored = project_with_db(tmp_path / "restored", tmp_path / "copy.sqlite")
-    check_project(restored, acked_before)       # a consistent snapshot holding every decision made before it
+    check_project(restored, acked_before)  # a consistent snapshot holding every decision made before it
 
 
 def test_tagdesk_backup_default_place_and_refusals(tmp_path, cli, make_project):
@@ -192,11 +194,11 @@ def test_an_upgrade_copies_the_old_database_first_with_the_backup_api(tmp_path, 
     with open_project(folder) as project:
         assert project.migrated_from == "0001"
         assert current_revision(project.engine) == "9999_probe"
-        with project.writing() as s:   # a decision after the upgrade lives in the new file only
+        with project.writing() as s:  # a decision after the upgrade lives in the new file only
             store.set_status(3, "accepted", session=s, annotator="ann")
     backup = folder / "tagdesk.sqlite.bak-0001"
     assert table_rows(backup) == before
     assert "reliability_probe" in table_rows(folder / "tagdesk.sqlite")
-    with open_project(folder, before_upgrade=None) as again:        # already at head: no second backup
+    with open_project(folder, before_upgrade=None) as again:  # already at head: no second backup
         assert again.migrated_from == "9999_probe"
     assert sorted(p.name for p in folder.glob("*.bak-*")) == ["tagdesk.sqlite.bak-0001"]

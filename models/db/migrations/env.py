@@ -1,4 +1,5 @@
 """Alembic environment: always run with a connection handed in by `models.db.engine.upgrade_database`."""
+
 from __future__ import annotations
 
 from alembic import context
