@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from ..errors import ImportFileError
 
@@ -138,12 +140,30 @@ def line_at(content: str, pos: int) -> int:
     return content.count("\n", 0, pos) + 1
 
 
-def json_values(path: Path, content: str):
+class LineCounter:
+    """1-based line numbers of increasing positions in one text, counting only the newlines since the last call
+    (asking for every element of a 45 MB array from the file's start made imports quadratic)."""
+
+    def __init__(self, content: str) -> None:
+        self.content = content
+        self.pos = 0
+        self.line = 1
+
+    def __call__(self, pos: int) -> int:
+        if pos < self.pos:  # an earlier position (an error message): count from the start, once
+            return line_at(self.content, pos)
+        self.line += self.content.count("\n", self.pos, pos)
+        self.pos = pos
+        return self.line
+
+
+def json_values(path: Path, content: str) -> Iterator[tuple[int, Any]]:
     """(line, value) for each element of a top-level JSON array, or the one top-level value, with the line
-    each starts on. Invalid JSON -> ImportFileError naming the line."""
+    each starts on. Invalid JSON -> ImportFileError naming the line. Linear in the file's size."""
     import json
 
     decoder = json.JSONDecoder()
+    line = LineCounter(content)
     n = len(content)
     pos = _skip_ws(content, 0)
     if pos >= n:
@@ -151,26 +171,24 @@ def json_values(path: Path, content: str):
     if content[pos] != "[":
         value, end = _decode(path, content, decoder, pos)
         if _skip_ws(content, end) < n:
-            raise ImportFileError(path, line_at(content, end), "extra text after the JSON value")
-        yield line_at(content, pos), value
+            raise ImportFileError(path, line(end), "extra text after the JSON value")
+        yield line(pos), value
         return
     pos = _skip_ws(content, pos + 1)
     if pos < n and content[pos] == "]":
         return
     while True:
         value, end = _decode(path, content, decoder, pos)
-        yield line_at(content, pos), value
+        yield line(pos), value
         pos = _skip_ws(content, end)
         if pos >= n:
-            raise ImportFileError(path, line_at(content, n), "the JSON array is not closed (was the file truncated?)")
+            raise ImportFileError(path, line(n), "the JSON array is not closed (was the file truncated?)")
         if content[pos] == "]":
             if _skip_ws(content, pos + 1) < n:
-                raise ImportFileError(path, line_at(content, pos + 1), "extra text after the JSON array")
+                raise ImportFileError(path, line(pos + 1), "extra text after the JSON array")
             return
         if content[pos] != ",":
-            raise ImportFileError(
-                path, line_at(content, pos), f"expected ',' or ']' in the JSON array, found {content[pos]!r}"
-            )
+            raise ImportFileError(path, line(pos), f"expected ',' or ']' in the JSON array, found {content[pos]!r}")
         pos = _skip_ws(content, pos + 1)
 
 

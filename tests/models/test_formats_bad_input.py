@@ -144,6 +144,25 @@ def test_labelstudio_bad_input(proj, tmp_path):
     _expect(proj, p, "labelstudio", f"{p}:1", "not closed")
 
 
+@pytest.mark.parametrize("fmt", ["labelstudio", "doccano"])
+def test_an_error_in_the_last_task_of_a_large_json_array_names_its_line(proj, tmp_path, fmt):
+    """Line numbers come from a running count (counting from the file's start for every task was quadratic):
+    the last of 20,000 tasks, pretty-printed over several lines each, is still reported on its own line."""
+    n = 20_000
+    if fmt == "labelstudio":
+        tasks = [json.loads(_ls_task(f"Bob {i} works at Acme.", [(0, 3, "PERSON")])) for i in range(n)]
+        tasks[-1]["annotations"][0]["result"][0]["value"]["end"] = 99
+    else:
+        tasks = [{"text": f"Bob {i} works at Acme.", "label": [[0, 3, "PERSON"]]} for i in range(n)]
+        tasks[-1]["label"][0][1] = 99
+    body = json.dumps(tasks, indent=1)
+    last = body.rindex("\n {") + 2  # where the last task's object starts
+    line = body.count("\n", 0, last) + 1
+    assert line > 100_000
+    p = _write(tmp_path, "many.json", body.encode())
+    _expect(proj, p, fmt, f"{p}:{line}", "past the end of the text")
+
+
 # ---------------------------------------------------------------------------------------------- CoNLL / IOB / BILUO
 
 
