@@ -61,3 +61,10 @@ class SuggesterError(TagdeskError):
 
     Annotation still works without suggestions; the message says what was asked, what was found and what to do.
     """
+
+
+class TrainingError(TagdeskError):
+    """Training cannot start or was stopped (too few accepted documents, a label without examples, cancelled).
+
+    The project, its annotations and its current model are left as they were.
+    """
