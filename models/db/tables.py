@@ -71,12 +71,19 @@ class Suggestion(SQLModel, table=True):
     """A model's spans for a document, cached per model key (name@version plus patterns hash)."""
 
     __tablename__ = "suggestion"
-    __table_args__ = (UniqueConstraint("document_id", "model", name="uq_suggestion_document_model"),)
+    __table_args__ = (
+        UniqueConstraint("document_id", "model", name="uq_suggestion_document_model"),
+        Index("ix_suggestion_model_uncertainty", "model", "uncertainty"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     document_id: int = Field(foreign_key="document.id", index=True)
     model: str
     spans: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(default_factory=utcnow)
+    # How unsure the model is of this document: the likeliest mistake among its spans (1 - the probability of a
+    # shown entity, or the probability of an entity the beam finds and the greedy parse does not). None: the
+    # spans have no probabilities yet. Scores are added after caching and never change the cache key.
+    uncertainty: float | None = None
 
 
 class Event(SQLModel, table=True):

@@ -11,6 +11,8 @@ nowhere else. One query style: SQLAlchemy Core statements (ORM objects only wher
 - `listing`: the document list's filtered, counted, paged reads.
 - `exports`: annotated documents in bulk for export.
 - `stats`: counts for `tagdesk stats`.
+- `queue`: what comes next: pending documents in project order or most uncertain first.
+- `training`: what training reads (accepted annotations of every annotator, rejections, undecided texts).
 """
 
 from __future__ import annotations
@@ -54,7 +56,15 @@ from .listing import (
     last_decision,
 )
 from .stats import stats
-from .suggestions import documents_lacking_suggestions, store_suggestions, store_suggestions_bulk, suggestions_for
+from .suggestions import (
+    documents_lacking_suggestions,
+    pending_suggestions,
+    store_suggestions,
+    store_suggestions_bulk,
+    suggestions_for,
+    uncertainty_of,
+)
+from .queue import pending_after, uncertain_pending
 from .transactions import reading, writing
 
 __all__ = [
@@ -84,6 +94,8 @@ __all__ = [
     "get_document",
     "iter_annotated_documents",
     "last_decision",
+    "pending_after",
+    "pending_suggestions",
     "reading",
     "remove_span",
     "restore_suggestion",
@@ -97,6 +109,8 @@ __all__ = [
     "suggestions_for",
     "text_hash",
     "text_length",
+    "uncertain_pending",
+    "uncertainty_of",
     "update_span",
     "writing",
 ]

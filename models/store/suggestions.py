@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import delete as _delete
@@ -33,11 +33,15 @@ def suggestions_for(document_id: int, model: str, *, session: Session) -> list[d
 
 
 def documents_lacking_suggestions(
-    model: str, *, session: Session, first: Sequence[int] = (), only_first: bool = False
+    model: str, *, session: Session, first: Sequence[int] = (), only_first: bool = False, scored: bool = False
 ) -> list[int]:
-    """Ids of documents without cached suggestions for `model`: the ids in `first` (in that order, unknown and
-    already-suggested ones skipped), then, unless `only_first`, all the others in project order."""
-    has = select(Suggestion.id).where(Suggestion.document_id == Document.id, Suggestion.model == model).exists()
+    """Ids of documents without cached suggestions for `model` (with `scored`: or whose cached suggestions have no
+    probabilities yet): the ids in `first` (in that order, unknown and already-suggested ones skipped), then,
+    unless `only_first`, all the others in project order."""
+    cond = [Suggestion.document_id == Document.id, Suggestion.model == model]
+    if scored:
+        cond.append(col(Suggestion.uncertainty).is_not(None))
+    has = select(Suggestion.id).where(*cond).exists()
     head: list[int] = []
     wanted = list(dict.fromkeys(first))
     lacking: set[int] = set()
@@ -51,8 +55,15 @@ def documents_lacking_suggestions(
     return head + [i for i in rest if i not in lacking]
 
 
-def store_suggestions_bulk(items: Sequence[tuple[int, list[dict[str, Any]]]], model: str, *, session: Session) -> None:
-    """Cache many documents' suggestions for `model` (replacing any already stored for them). Does not commit."""
+def store_suggestions_bulk(
+    items: Sequence[tuple[int, list[dict[str, Any]]]],
+    model: str,
+    *,
+    session: Session,
+    uncertainty: Sequence[float | None] | None = None,
+) -> None:
+    """Cache many documents' suggestions for `model` (replacing any already stored for them), with each document's
+    uncertainty when the spans carry probabilities (None: not scored). Does not commit."""
     if not items:
         return
     conn = session.connection()
@@ -66,5 +77,50 @@ def store_suggestions_bulk(items: Sequence[tuple[int, list[dict[str, Any]]]], mo
     now = utcnow()
     conn.execute(
         insert(Suggestion),
-        [{"document_id": doc_id, "model": model, "spans": spans, "created_at": now} for doc_id, spans in items],
+        [
+            {
+                "document_id": doc_id,
+                "model": model,
+                "spans": spans,
+                "created_at": now,
+                "uncertainty": uncertainty[k] if uncertainty is not None else None,
+            }
+            for k, (doc_id, spans) in enumerate(items)
+        ],
     )
+
+
+def uncertainty_of(ids: Sequence[int], model: str, *, session: Session) -> dict[int, float | None]:
+    """{document id: uncertainty} of the cached suggestions of `model` (documents without any are absent)."""
+    out: dict[int, float | None] = {}
+    for i in range(0, len(ids), _IN_CHUNK):
+        chunk = list(ids[i : i + _IN_CHUNK])
+        stmt = select(Suggestion.document_id, Suggestion.uncertainty).where(
+            Suggestion.model == model, col(Suggestion.document_id).in_(chunk)
+        )
+        out.update(session.exec(stmt).all())
+    return out
+
+
+def pending_suggestions(
+    model: str, *, session: Session, annotator: str, batch: int = 500
+) -> Iterator[tuple[int, str, dict[str, Any], list[dict[str, Any]], float | None]]:
+    """(id, text, meta, spans, uncertainty) of the pending documents (for `annotator`) with cached suggestions for
+    `model`, in project order, `batch` per query."""
+    from .queue import pending_for
+
+    last = -1
+    while True:
+        stmt = (
+            select(Document.id, Document.text, Document.meta, Suggestion.spans, Suggestion.uncertainty, Document.position)
+            .join(Suggestion, (Suggestion.document_id == Document.id) & (Suggestion.model == model))
+            .where(pending_for(annotator), Document.position > last)
+            .order_by(Document.position)
+            .limit(batch)
+        )
+        rows = session.exec(stmt).all()
+        if not rows:
+            return
+        last = rows[-1][5]
+        for doc_id, text, meta, spans, unc, _pos in rows:
+            yield doc_id, text, meta or {}, spans, unc
