@@ -120,7 +120,9 @@ def run(args: argparse.Namespace) -> int:
                 result = train_project(project, options, on_progress=on_progress, use=args.use)
             except KeyboardInterrupt:
                 progress.stop()
-                print("tagdesk: training interrupted; nothing was saved, the current model is unchanged", file=sys.stderr)
+                print(
+                    "tagdesk: training interrupted; nothing was saved, the current model is unchanged", file=sys.stderr
+                )
                 return 130
     if args.json:
         print(json.dumps(result.version.meta, indent=2, ensure_ascii=False))

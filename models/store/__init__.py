@@ -55,6 +55,7 @@ from .listing import (
     filtered_row_of,
     last_decision,
 )
+from .queue import pending_after, uncertain_pending
 from .stats import stats
 from .suggestions import (
     documents_lacking_suggestions,
@@ -64,7 +65,6 @@ from .suggestions import (
     suggestions_for,
     uncertainty_of,
 )
-from .queue import pending_after, uncertain_pending
 from .transactions import reading, writing
 
 __all__ = [

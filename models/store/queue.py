@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ..db.tables import Annotation, Document, Status, Suggestion
 
@@ -39,11 +39,11 @@ def uncertain_pending(model: str, *, session: Session, annotator: str, limit: in
     stmt = (
         select(Document.id)
         .where(pending_for(annotator))
-        .order_by(func.coalesce(unc, -1.0).desc(), Document.position, Document.id)
+        .order_by(func.coalesce(unc, -1.0).desc(), col(Document.position), col(Document.id))
     )
     if limit is not None:
         stmt = stmt.limit(limit)
-    return list(session.exec(stmt).all())
+    return [int(d) for d in session.exec(stmt).all() if d is not None]
 
 
 def pending_after(document_id: int | None, *, session: Session, annotator: str, limit: int = 1) -> list[int]:
@@ -54,11 +54,11 @@ def pending_after(document_id: int | None, *, session: Session, annotator: str, 
         found = session.exec(select(Document.position).where(Document.id == document_id)).first()
         position = found if found is not None else -1
     base = select(Document.id).where(pending_for(annotator))
-    after = session.exec(base.where(Document.position > position).order_by(Document.position).limit(limit)).all()
-    out = list(after)
+    after = session.exec(base.where(Document.position > position).order_by(col(Document.position)).limit(limit)).all()
+    out: list[int] = [d for d in after if d is not None]
     if len(out) < limit:
-        before = session.exec(base.where(Document.position <= position).order_by(Document.position).limit(limit))
-        out += [d for d in before.all() if d not in out and d != document_id]
+        before = session.exec(base.where(Document.position <= position).order_by(col(Document.position)).limit(limit))
+        out += [int(d) for d in before.all() if d is not None and d not in out and d != document_id]
         if document_id is not None and document_id not in out and len(out) < limit:
-            out += [d for d in session.exec(base.where(Document.id == document_id)).all()]
+            out += [int(d) for d in session.exec(base.where(Document.id == document_id)).all() if d is not None]
     return out[:limit]

@@ -112,7 +112,9 @@ def pending_suggestions(
     last = -1
     while True:
         stmt = (
-            select(Document.id, Document.text, Document.meta, Suggestion.spans, Suggestion.uncertainty, Document.position)
+            select(
+                Document.id, Document.text, Document.meta, Suggestion.spans, Suggestion.uncertainty, Document.position
+            )
             .join(Suggestion, (Suggestion.document_id == Document.id) & (Suggestion.model == model))
             .where(pending_for(annotator), Document.position > last)
             .order_by(Document.position)

@@ -70,7 +70,7 @@ def _spans_by_annotation(conn: object, ann_ids: Sequence[int]) -> dict[int, list
         stmt = (
             select(Span.annotation_id, Span.start, Span.end, Span.label)
             .where(col(Span.annotation_id).in_(chunk))
-            .order_by(Span.annotation_id, Span.start, Span.end)
+            .order_by(col(Span.annotation_id), col(Span.start), col(Span.end))
         )
         for ann_id, start, end, label in conn.execute(stmt):  # type: ignore[attr-defined]
             out.setdefault(ann_id, []).append((start, end, label))
@@ -94,9 +94,9 @@ def training_documents(*, session: Session) -> TrainingData:
     conn = session.connection()
     rows = conn.execute(
         select(Annotation.id, Annotation.document_id, Annotation.annotator, Annotation.status)
-        .join(Document, Document.id == Annotation.document_id)
+        .join(Document, col(Document.id) == col(Annotation.document_id))
         .where(col(Annotation.status).in_([Status.accepted.value, Status.pending.value, Status.ignored.value]))
-        .order_by(Document.position, Document.id, Annotation.annotator)
+        .order_by(col(Document.position), col(Document.id), col(Annotation.annotator))
     ).all()
     accepted: dict[int, list[int]] = {}
     others: dict[int, list[int]] = {}
@@ -142,13 +142,11 @@ def undecided_texts(*, session: Session, limit: int, exclude: Sequence[int] = ()
         .exists()
     )
     skip = set(exclude)
-    stmt = select(Document.id, Document.text).where(~decided).order_by(Document.position).limit(limit + len(skip))
+    stmt = select(Document.id, Document.text).where(~decided).order_by(col(Document.position)).limit(limit + len(skip))
     return [text for doc_id, text in session.connection().execute(stmt) if doc_id not in skip][:limit]
 
 
 def accepted_count(*, session: Session) -> int:
     """How many documents at least one annotator accepted (automatic retraining counts them)."""
-    stmt = select(func.count(func.distinct(Annotation.document_id))).where(
-        Annotation.status == Status.accepted.value
-    )
+    stmt = select(func.count(func.distinct(Annotation.document_id))).where(Annotation.status == Status.accepted.value)
     return int(session.connection().execute(stmt).scalar_one())

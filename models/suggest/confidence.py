@@ -78,7 +78,8 @@ def uncertainty(spans: Sequence[dict[str, Any]], missed: Sequence[float]) -> flo
     """A document's uncertainty from its scored spans (model spans carry `score`; patterns rank as certain) and
     the probabilities of entities only the beam found."""
     chances = [
-        1.0 - float(span["score"]) if span.get("origin") == "model" and isinstance(span.get("score"), (int, float))
+        1.0 - float(span["score"])
+        if span.get("origin") == "model" and isinstance(span.get("score"), (int, float))
         else 0.0
         for span in spans
     ]

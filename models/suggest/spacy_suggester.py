@@ -114,7 +114,9 @@ class SpacySuggester(Suggester):
     def suggest_scored(self, texts: Iterable[str], *, batch_size: int = 64) -> Iterator[tuple[list[SpanDict], float]]:
         from .confidence import BeamScorer, missed_probabilities, uncertainty
 
-        ner = next((n for n in self.nlp.pipe_names if self.nlp.get_pipe(n).__class__.__name__ == "EntityRecognizer"), None)
+        ner = next(
+            (n for n in self.nlp.pipe_names if self.nlp.get_pipe(n).__class__.__name__ == "EntityRecognizer"), None
+        )
         if not self.use_model or ner is None:
             yield from super().suggest_scored(texts, batch_size=batch_size)
             return

@@ -9,6 +9,7 @@ Public API (the window and `tagdesk train` / `tagdesk models` use exactly these)
 from __future__ import annotations
 
 from .loop import Step
+from .process import train_in_process
 from .run import TrainOptions, TrainResult, train_project
 from .versions import ModelVersion, current_version, get_version, list_versions, use_version
 
@@ -20,6 +21,7 @@ __all__ = [
     "current_version",
     "get_version",
     "list_versions",
+    "train_in_process",
     "train_project",
     "use_version",
 ]

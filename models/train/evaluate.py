@@ -28,8 +28,10 @@ def score(
 
     if not examples:
         return {"p": 0.0, "r": 0.0, "f": 0.0, "per_label": {}, "documents": 0}
-    fresh = [Doc(nlp.vocab, words=[t.text for t in e.reference], spaces=[bool(t.whitespace_) for t in e.reference])
-             for e in examples]
+    fresh = [
+        Doc(nlp.vocab, words=[t.text for t in e.reference], spaces=[bool(t.whitespace_) for t in e.reference])
+        for e in examples
+    ]
     scored = []
     for doc, eg in zip(nlp.pipe(fresh, batch_size=64), examples, strict=True):
         if map_label is not None:
@@ -80,4 +82,7 @@ def curve_sentence(curve: Sequence[dict[str, Any]]) -> str:
             f"F fell in the last step ({before['f']:.2f} -> {last['f']:.2f}, {share}): the evaluation set may be "
             "small or the newest annotations inconsistent; check them before annotating more of the same."
         )
-    return f"F barely changed in the last step ({before['f']:.2f} -> {last['f']:.2f}, {share}): more of the same data may not help much."
+    return (
+        f"F barely changed in the last step ({before['f']:.2f} -> {last['f']:.2f}, {share}): more of the same data "
+        "may not help much."
+    )

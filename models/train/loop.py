@@ -48,7 +48,7 @@ class Settings:
     seed: int = 0
 
 
-class Stopped(Exception):
+class StoppedError(Exception):
     """Raised inside a run when `should_stop` said so (cancel)."""
 
 
@@ -98,7 +98,7 @@ def sourced_pipeline(
     with nlp.select_pipes(enable=list(components)):
         nlp.resume_training(sgd=optimizer)
     for name in components:
-        pipe = nlp.get_pipe(name)
+        pipe: Any = nlp.get_pipe(name)
         if getattr(pipe, "moves", None) is not None and hasattr(pipe, "add_label"):
             pipe.cfg["incorrect_spans_key"] = INCORRECT_KEY
             pipe.moves.cfg["neg_key"] = INCORRECT_KEY
@@ -127,7 +127,7 @@ def run(
     deadline: float | None = None,
 ) -> dict[str, Any]:
     """Train `nlp` with spaCy's loop until max steps, patience, `deadline` (time.monotonic()) or `should_stop`
-    (raises Stopped). The best checkpoint is restored. Returns {"steps", "best_step", "timed_out", "seconds"}."""
+    (raises StoppedError). The best checkpoint is restored. Returns {"steps", "best_step", "timed_out", "seconds"}."""
     from spacy.training.loop import create_train_batches, train_while_improving
 
     if not train:
@@ -173,7 +173,7 @@ def run(
         if report:
             report(Step(phase, step, total, float(sum(info["losses"].values())), last_score))
         if should_stop and should_stop():
-            raise Stopped
+            raise StoppedError
         if deadline is not None and time.monotonic() >= deadline:
             timed_out = True
             break

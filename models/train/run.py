@@ -160,8 +160,9 @@ def _baseline(project: Project, examples: Sequence[Any]) -> Scores | None:
     return result
 
 
-def _start(project: Project, opts: TrainOptions, lang: str, settings: loop.Settings, train: Sequence[Any],
-           labels: list[str]) -> tuple[Any, Any]:
+def _start(
+    project: Project, opts: TrainOptions, lang: str, settings: loop.Settings, train: Sequence[Any], labels: list[str]
+) -> tuple[Any, Any]:
     if opts.start == "blank":
         return loop.blank_pipeline(lang, settings, train)
     from ..suggest.locate import locate_pipeline
@@ -169,8 +170,10 @@ def _start(project: Project, opts: TrainOptions, lang: str, settings: loop.Setti
 
     ref = locate_pipeline(project)
     if ref is None:
-        raise TrainingError(f"{project.config_path}: model.pipeline is empty, so there is no pipeline to update; "
-                            "train with --from blank")
+        raise TrainingError(
+            f"{project.config_path}: model.pipeline is empty, so there is no pipeline to update; "
+            "train with --from blank"
+        )
     keep, _exclude = ner_components(ref, str(project.config_path))
     keep = [n for n in keep if n in ("ner", "tok2vec", "beam_ner") or n.startswith("ner")]
     return loop.sourced_pipeline(ref.load_from, keep, lang, settings, labels)
@@ -187,7 +190,7 @@ def _teacher(project: Project) -> Any:
 
 def train_project(
     project: Project,
-    options: TrainOptions = TrainOptions(),  # noqa: B008 - frozen
+    options: TrainOptions = TrainOptions(),
     *,
     on_progress: Progress | None = None,
     should_stop: Callable[[], bool] | None = None,
@@ -252,26 +255,37 @@ def train_project(
             for share in CURVE:
                 subset = [prep.train[i] for i in order[: max(1, round(len(order) * share))]]
                 nlp, opt = _start(project, options, lang, settings, subset, labels)
-                out = loop.run(nlp, opt, subset, prep.eval, phase=f"{share * 100:.0f} %", report=on_progress,
-                               should_stop=stopper, deadline=deadline)
+                out = loop.run(
+                    nlp,
+                    opt,
+                    subset,
+                    prep.eval,
+                    phase=f"{share * 100:.0f} %",
+                    report=on_progress,
+                    should_stop=stopper,
+                    deadline=deadline,
+                )
                 curve.append({"share": share, "documents": len(subset), "f": score(nlp, prep.eval)["f"]})
                 if out["timed_out"]:
                     timed_out = True
                     break
         nlp, opt = _start(project, options, lang, settings, train_examples, labels)
         left = deadline if not timed_out else time.monotonic()
-        out = loop.run(nlp, opt, train_examples, prep.eval, phase="100 %", report=on_progress,
-                       should_stop=stopper, deadline=left)
+        out = loop.run(
+            nlp, opt, train_examples, prep.eval, phase="100 %", report=on_progress, should_stop=stopper, deadline=left
+        )
         timed_out = timed_out or out["timed_out"]
-    except loop.Stopped:
+    except loop.StoppedError:
         raise TrainingError("training cancelled; nothing was saved and the current model is unchanged") from None
     report("scoring")
     scores = score(nlp, prep.eval)
     curve.append({"share": 1.0, "documents": len(prep.train), "f": scores["f"]})
     baseline = _baseline(project, prep.eval)
     if timed_out:
-        notes.append(f"stopped at the time limit ({options.max_minutes:g} minutes) after {out['steps']} steps; "
-                     "the best model so far was kept")
+        notes.append(
+            f"stopped at the time limit ({options.max_minutes:g} minutes) after {out['steps']} steps; "
+            "the best model so far was kept"
+        )
     before = current_version(project)
     meta = {
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -322,4 +336,3 @@ def _bad_options(o: TrainOptions) -> str | None:
     if o.eval_file is not None and not Path(o.eval_file).exists():
         return f"--eval-file {o.eval_file}: not found"
     return None
-
