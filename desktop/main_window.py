@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 
 from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QSplitter, QVBoxLayout, QWidget
 
 from models import store
@@ -21,13 +21,18 @@ from .errors import read_errors
 from .session import AnnotationSession
 from .snapping import Snapper
 from .theme import apply_theme
+from .training import Trainer
 from .widgets.document_list import DocumentList
 from .widgets.entity_panel import EntityPanel
 from .widgets.label_bar import LabelBar
+from .widgets.model_panel import ModelPanel
 from .widgets.notice_bar import NoticeBar
 from .widgets.shortcuts_dialog import ShortcutsDialog
 from .widgets.status_bar import StatusBar
 from .widgets.text_view import Palette, TextView
+from .widgets.training_bar import TrainingBar
+
+THRESHOLDS = (0.0, 0.3, 0.5, 0.7)  # View menu: hide suggestions the model is less sure of
 
 
 class MainWindow(QMainWindow):
@@ -47,6 +52,10 @@ class MainWindow(QMainWindow):
         self.text = TextView(self)
         self.entities = EntityPanel(self.colors, self)
         self.notice_bar = NoticeBar(self)
+        self.training_bar = TrainingBar(self)
+        self.trainer = Trainer(project, self)
+        self.last_training = None
+        self.model_panel: ModelPanel | None = None
         self.status = StatusBar(self)
         self.setStatusBar(self.status)
         self._layout()
@@ -72,6 +81,7 @@ class MainWindow(QMainWindow):
         column.setContentsMargins(6, 10, 6, 6)
         column.setSpacing(0)
         column.addWidget(self.notice_bar)
+        column.addWidget(self.training_bar)
         column.addWidget(self.labels)
         column.addWidget(self.text, 1)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
@@ -113,6 +123,16 @@ class MainWindow(QMainWindow):
         self.act_theme_dark = a("&Dark theme", [], lambda: self.set_theme("dark"))
         for act in (self.act_theme_light, self.act_theme_dark):
             act.setCheckable(True)
+        self.threshold_actions = QActionGroup(self)
+        for t in THRESHOLDS:
+            act = a(
+                "Show &all suggestions" if not t else f"Hide suggestions below {t:.0%} confidence",
+                [],
+                lambda t=t: self.session.set_threshold(t),
+            )
+            act.setCheckable(True)
+            act.setChecked(t == 0)
+            self.threshold_actions.addAction(act)
         labels = [
             a(
                 f"Label {lab.name}",
@@ -157,10 +177,22 @@ class MainWindow(QMainWindow):
             ),
             ("&Labels", labels),
             (
+                "&Model",
+                [
+                    a("&Train a model from the accepted documents", "Ctrl+T", self.train, "Train in the background"),
+                    a("&Cancel training", [], self.trainer.cancel),
+                    a("Model &panel: scores and learning curve", "Ctrl+M", self.show_model_panel),
+                    None,
+                    a("Jump to the &least confident suggestion", "Ctrl+U", s.select_least_confident),
+                ],
+            ),
+            (
                 "&View",
                 [
                     self.act_theme_light,
                     self.act_theme_dark,
+                    None,
+                    *self.threshold_actions.actions(),
                     None,
                     a("Compute &suggestions now", [], self.background.start_suggesting),
                 ],
@@ -221,11 +253,21 @@ class MainWindow(QMainWindow):
         t.token_double_clicked.connect(s.add_token_at)
         self.entities.item_clicked.connect(s.select)
         self.labels.label_clicked.connect(s.label_key)
+        tr, bar = self.trainer, self.training_bar
+        tr.progress.connect(bar.show_progress)
+        tr.finished.connect(self._training_done)
+        tr.failed.connect(bar.show_problem)
+        tr.model_changed.connect(self._model_changed)
+        bar.cancel_clicked.connect(tr.cancel)
+        bar.use_clicked.connect(self._use_trained)
+        bar.details_clicked.connect(self.show_model_panel)
+        s.decisions_changed.connect(tr.maybe_retrain)
 
     def _wire_background(self) -> None:
         b = self.background
         b.tokenizer_ready.connect(lambda tok: setattr(self.session, "snapper", Snapper(tok)))
         b.model_key_ready.connect(self.session.set_model_key)
+        b.model_key_ready.connect(self.documents.set_model_key)
         b.model_status.connect(self.status.set_model)
         b.model_status.connect(self._model_problem)
         b.progress.connect(lambda p: self.status.show_task(*p) if p else self.status.show_task(None))
@@ -263,6 +305,49 @@ class MainWindow(QMainWindow):
             today = self.session.done_today()
         if not read.failed:
             self.status.set_counters(today, self.session.docs_per_hour())
+
+    # ------------------------------------------------------------------ training
+    def train(self) -> None:
+        if not self.trainer.start():
+            self.status.notice("A model is training already (Model → Cancel training stops it)")
+
+    def _training_done(self, result, auto: bool) -> None:
+        self.last_training = result
+        before = result.baseline["f"] if result.baseline else None
+        change = f"F {before:.2f} → {result.scores['f']:.2f}" if before is not None else f"F {result.scores['f']:.2f}"
+        docs = result.version.meta["documents"]
+        where = f"Model {result.version.name} trained on {docs['train']} documents ({docs['eval']} held out): {change}"
+        if auto:
+            verdict = "now suggesting with it" if result.better else "not used: the current model scores higher"
+            self.training_bar.show_result(f"{where}; {verdict}.", offer_use=not result.better)
+        else:
+            self.training_bar.show_result(f"{where}. Use it for suggestions?", offer_use=True)
+        if self.model_panel is not None:
+            self.model_panel.refresh()
+
+    def _use_trained(self) -> None:
+        if self.last_training is not None:
+            self.trainer.use(self.last_training.version)
+
+    def _model_changed(self, version) -> None:
+        self.training_bar.show_result(
+            f"Suggestions now come from model {version.name}; documents not yet decided get its suggestions "
+            "in the background.",
+            offer_use=False,
+        )
+        self.status.set_model(f"Model {version.name}", f"Suggestions from {version.pipeline_setting}")
+        self.background.restart()
+        if self.model_panel is not None:
+            self.model_panel.refresh()
+
+    def show_model_panel(self) -> ModelPanel:
+        if self.model_panel is None:
+            self.model_panel = ModelPanel(self.project, self)
+            self.model_panel.use_requested.connect(self.trainer.use)
+        self.model_panel.refresh()
+        self.model_panel.show()
+        self.model_panel.raise_()
+        return self.model_panel
 
     # ------------------------------------------------------------------ theme and settings
     def set_theme(self, name: str) -> None:
@@ -308,5 +393,6 @@ class MainWindow(QMainWindow):
         self.save_settings()
         self._counter_timer.stop()
         self.background.cancel()
+        self.trainer.cancel()
         tasks.shutdown()  # cancel spaCy loading / suggesting and wait (bounded) before the project closes
         super().closeEvent(event)

@@ -116,6 +116,9 @@ class ModelSection(_Strict):
     label_map: dict[str, str] = Field(default_factory=dict)
     # JSONL files of spaCy EntityRuler patterns, relative to the project folder
     patterns: list[str] = Field(default_factory=list)
+    # Train again in the window after this many more accepted documents (0: never); the new model is used only
+    # when its F on the evaluation set is not worse than the current one's
+    retrain_every: Annotated[int, Field(ge=0)] = 0
 
 
 class ProjectConfig(_Strict):

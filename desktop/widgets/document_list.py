@@ -67,7 +67,13 @@ class DocumentListModel(QAbstractTableModel):
     def __init__(self, project: Project, parent=None) -> None:
         super().__init__(parent)
         self.project = project
-        self.filters: dict[str, str | None] = {"status": None, "label": None, "search": None}
+        self.filters: dict[str, str | None] = {
+            "status": None,
+            "label": None,
+            "search": None,
+            "order": None,  # None: project order; "uncertain": the model's least sure first
+            "model": None,  # the suggestion key whose uncertainty orders "uncertain"
+        }
         self._rows: list[store.DocumentRow] = []
         self._index: dict[int, int] = {}
         self._total = 0
@@ -234,7 +240,15 @@ class DocumentList(QWidget):
         self.label_filter.addItem("All labels", None)
         for name in project.config.label_names:
             self.label_filter.addItem(name, name)
-        for combo in (self.status_filter, self.label_filter):
+        self.order = QComboBox(self)
+        self.order.setObjectName("documentOrder")
+        self.order.addItem("Project order", None)
+        self.order.addItem("Most uncertain first", "uncertain")
+        self.order.setToolTip(
+            "Most uncertain first: the documents whose suggestions the model is least sure of come first, and "
+            "a / x / Space move on in that order"
+        )
+        for combo in (self.status_filter, self.label_filter, self.order):
             combo.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.count = QLabel(self)
         self.count.setObjectName("listCount")
@@ -248,6 +262,7 @@ class DocumentList(QWidget):
         layout.setSpacing(8)
         layout.addWidget(self.search)
         layout.addLayout(filters)
+        layout.addWidget(self.order)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.count)
 
@@ -257,6 +272,7 @@ class DocumentList(QWidget):
         self.search.returnPressed.connect(self._apply_filters)
         self.status_filter.currentIndexChanged.connect(self._apply_filters)
         self.label_filter.currentIndexChanged.connect(self._apply_filters)
+        self.order.currentIndexChanged.connect(self._apply_filters)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.list_model.modelReset.connect(self._fit_number_column)
         self._fit_number_column()
@@ -275,6 +291,12 @@ class DocumentList(QWidget):
         super().changeEvent(event)
 
     # -- filters
+    def set_model_key(self, key: str | None) -> None:
+        """The suggestions whose uncertainty orders "Most uncertain first" (re-read when that order is on)."""
+        self.list_model.filters["model"] = key
+        if self.order.currentData() == "uncertain":
+            self._apply_filters()
+
     def filtering(self) -> bool:
         """True while a filter change is being read (the list still shows the previous filters)."""
         return self._filtering is not None
@@ -287,6 +309,8 @@ class DocumentList(QWidget):
                 "status": self.status_filter.currentData(),
                 "label": self.label_filter.currentData(),
                 "search": self.search.text().strip(),
+                "order": self.order.currentData(),
+                "model": self.list_model.filters.get("model"),
             }
         )
         if self._filtering is not None:

@@ -37,6 +37,12 @@ MAX_TEXT_WIDTH = 760  # px: a readable line length (~85 characters)
 TAG_FONT_PT = 7.0
 FIRST_CHUNK = 600  # entities formatted before the first paint (more than a screenful)
 CHUNK = 2500  # entities formatted per event-loop turn after that
+WEAK_BELOW = 0.5  # a suggestion the model gives less than this probability is drawn weaker
+
+
+def is_weak(item: Item) -> bool:
+    """A pending model suggestion the model is unsure of (drawn fainter, dotted)."""
+    return item.pending and isinstance(item.score, (int, float)) and item.score < WEAK_BELOW
 
 
 class OffsetMap:
@@ -92,9 +98,18 @@ class Palette:
         c.setAlphaF((0.62 if strong else 0.44) if self.dark else (0.50 if strong else 0.30))
         return c
 
-    def tint(self, label: str, *, strong: bool = False) -> QColor:
+    def tint(self, label: str, *, strong: bool = False, weak: bool = False) -> QColor:
         c = self.color(label)
         c.setAlphaF((0.22 if strong else 0.10) if self.dark else (0.20 if strong else 0.07))
+        if weak and not strong:
+            c.setAlphaF(c.alphaF() * 0.4)
+        return c
+
+    def outline(self, label: str, *, weak: bool) -> QColor:
+        """The dashed outline of a suggestion: fainter when the model is unsure of it."""
+        c = self.color(label)
+        if weak:
+            c.setAlphaF(0.65)
         return c
 
     def tag_text(self, label: str) -> QColor:
@@ -246,7 +261,7 @@ class TextView(QPlainTextEdit):
         formats = self._formats
         to_qt = self.map.to_qt
         for item in items:
-            look = (item.label, item.pending, item.key == selected)
+            look = (item.label, item.pending, item.key == selected, is_weak(item))
             pair = formats.get(look) or self._make_formats(*look)
             a, b, c = to_qt(item.start), to_qt(item.end - 1), to_qt(item.end)
             if b > a:
@@ -266,17 +281,19 @@ class TextView(QPlainTextEdit):
         cursor.setPosition(self.map.to_qt(end), QTextCursor.MoveMode.KeepAnchor)
         cursor.setCharFormat(fmt)
 
-    def _make_formats(self, label: str, pending: bool, strong: bool) -> tuple[QTextCharFormat, QTextCharFormat]:
+    def _make_formats(
+        self, label: str, pending: bool, strong: bool, weak: bool = False
+    ) -> tuple[QTextCharFormat, QTextCharFormat]:
         """The body format of an entity and the one of its last character (letter-spaced: room for the tag)."""
         fmt = QTextCharFormat()
         if pending:  # outlined (painted in paintEvent) over a faint tint
-            fmt.setBackground(self.palette_.tint(label, strong=strong))
+            fmt.setBackground(self.palette_.tint(label, strong=strong, weak=weak))
         else:
             fmt.setBackground(self.palette_.fill(label, strong=strong))
         last = QTextCharFormat(fmt)
         last.setFontLetterSpacingType(QFont.SpacingType.AbsoluteSpacing)
         last.setFontLetterSpacing(self._gap(label))
-        self._formats[(label, pending, strong)] = (fmt, last)
+        self._formats[(label, pending, strong, weak)] = (fmt, last)
         return fmt, last
 
     def _gap(self, label: str) -> float:
@@ -413,8 +430,9 @@ class TextView(QPlainTextEdit):
             return
         painter.setBrush(Qt.BrushStyle.NoBrush)
         if item.pending:
-            pen = QPen(color, 1.3)
-            pen.setStyle(Qt.PenStyle.SolidLine if selected else Qt.PenStyle.DashLine)
+            weak = is_weak(item)
+            pen = QPen(self.palette_.outline(item.label, weak=weak), 1.1 if weak else 1.3)
+            pen.setStyle(Qt.PenStyle.SolidLine if selected else (Qt.PenStyle.DotLine if weak else Qt.PenStyle.DashLine))
             painter.setPen(pen)
             for r in rects:
                 painter.drawRoundedRect(r.adjusted(0.5, 0.5, -0.5, -0.5), 3, 3)
@@ -432,6 +450,8 @@ class TextView(QPlainTextEdit):
         path = QPainterPath()
         path.addRoundedRect(tag, 3, 3)
         if item.pending:
+            if is_weak(item):
+                color = self.palette_.outline(item.label, weak=True)
             painter.setPen(QPen(color, 1.0))
             painter.setBrush(self.palette().base())
             painter.drawPath(path)
@@ -455,6 +475,6 @@ class TextView(QPlainTextEdit):
 
 def _tooltip(item: Item) -> str:
     if item.pending:
-        score = f", score {item.score:.2f}" if isinstance(item.score, (int, float)) else ""
+        score = f", probability {item.score:.2f}" if isinstance(item.score, (int, float)) else ""
         return f"{item.label}: suggested by the {item.origin}{score} (Enter accepts, Delete rejects)"
     return f"{item.label}: {item.origin} (Delete removes, 1-9 relabel)"

@@ -10,7 +10,7 @@ from sqlalchemy import case, func, literal, or_
 from sqlmodel import Session, select
 
 from ..db.engine import casefold
-from ..db.tables import Annotation, Document, Event, Span, Status
+from ..db.tables import Annotation, Document, Event, Span, Status, Suggestion
 
 PREVIEW_CHARS = 120
 
@@ -26,7 +26,32 @@ class DocumentRow:
     status: str
 
 
-def _filtered_documents(*, annotator: str, status: str | None, label: str | None, search: str | None):
+def _uncertainty(model: str | None):
+    """The document's uncertainty under `model` (-1 when it has no scored suggestions): the list's sort key for
+    "most uncertain first"."""
+    unc = (
+        select(Suggestion.uncertainty)
+        .where(Suggestion.document_id == Document.id, Suggestion.model == (model or ""))
+        .scalar_subquery()
+    )
+    return func.coalesce(unc, -1.0)
+
+
+def _order(order: str | None, model: str | None) -> list:
+    if order == "uncertain":
+        return [_uncertainty(model).desc(), Document.position]
+    return [Document.position]
+
+
+def _filtered_documents(
+    *,
+    annotator: str,
+    status: str | None,
+    label: str | None,
+    search: str | None,
+    order: str | None = None,
+    model: str | None = None,
+):
     ann = (
         select(Annotation.document_id, Annotation.status, Annotation.id)
         .where(Annotation.annotator == annotator)
@@ -60,15 +85,25 @@ def document_rows(
     status: str | None = None,
     label: str | None = None,
     search: str | None = None,
+    order: str | None = None,
+    model: str | None = None,
 ) -> list[DocumentRow]:
-    """A page of the document list, in project order, with this annotator's status."""
+    """A page of the document list with this annotator's status, in project order or (`order="uncertain"`) the
+    most uncertain first under the suggestions of `model`."""
     stmt = _filtered_documents(annotator=annotator, status=status, label=label, search=search)
-    stmt = stmt.order_by(Document.position).offset(offset).limit(limit)
+    stmt = stmt.order_by(*_order(order, model)).offset(offset).limit(limit)
     return [DocumentRow(*row) for row in session.exec(stmt).all()]
 
 
 def count_documents(
-    *, session: Session, annotator: str, status: str | None = None, label: str | None = None, search: str | None = None
+    *,
+    session: Session,
+    annotator: str,
+    status: str | None = None,
+    label: str | None = None,
+    search: str | None = None,
+    order: str | None = None,
+    model: str | None = None,
 ) -> int:
     sub = _filtered_documents(annotator=annotator, status=status, label=label, search=search).subquery()
     return session.exec(select(func.count()).select_from(sub)).one()
@@ -82,15 +117,23 @@ def filtered_row_of(
     status: str | None = None,
     label: str | None = None,
     search: str | None = None,
+    order: str | None = None,
+    model: str | None = None,
 ) -> int | None:
     """The 0-based row of a document in the list under these filters (the number of listed documents before it
-    in project order), or None if the filters hide it or it does not exist."""
+    in the list's order), or None if the filters hide it or it does not exist."""
     position = select(Document.position).where(Document.id == document_id).scalar_subquery()
-    sub = (
-        _filtered_documents(annotator=annotator, status=status, label=label, search=search)
-        .where(Document.position <= position)
-        .subquery()
-    )
+    before = Document.position <= position
+    if order == "uncertain":
+        theirs = (
+            select(func.coalesce(Suggestion.uncertainty, -1.0))
+            .where(Suggestion.document_id == document_id, Suggestion.model == (model or ""))
+            .scalar_subquery()
+        )
+        u0 = func.coalesce(theirs, -1.0)
+        u = _uncertainty(model)
+        before = or_(u > u0, (u == u0) & (Document.position <= position))
+    sub = _filtered_documents(annotator=annotator, status=status, label=label, search=search).where(before).subquery()
     listed = func.max(case((sub.c.id == document_id, 1), else_=0))
     count, found = session.exec(select(func.count(), listed).select_from(sub)).one()
     return count - 1 if found else None
