@@ -54,7 +54,7 @@ class Trainer(QObject):
             self.task.cancel()
             self.progress.emit("Stopping the training…", 0, 0)
 
-    def _on_progress(self, args: tuple) -> None:
+    def _on_progress(self, args: tuple[Step, ...]) -> None:
         step: Step = args[0]
         if not step.total:
             names = {"reading": "Reading the annotations…", "rehearsal": "Reading what the model knew…"}

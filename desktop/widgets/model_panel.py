@@ -4,6 +4,8 @@ button to use the selected one."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
@@ -24,7 +26,7 @@ from models.project import Project
 from models.train import ModelVersion, current_version, list_versions
 
 
-def _canvas(parent: QWidget):
+def _canvas(parent: QWidget) -> Any:
     import matplotlib
 
     matplotlib.use("QtAgg", force=False)
@@ -32,7 +34,7 @@ def _canvas(parent: QWidget):
     from matplotlib.figure import Figure
 
     figure = Figure(figsize=(4.2, 2.6), dpi=100, layout="constrained")
-    canvas = FigureCanvasQTAgg(figure)
+    canvas = FigureCanvasQTAgg(figure)  # type: ignore[no-untyped-call]
     canvas.setParent(parent)
     canvas.setMinimumHeight(200)
     return canvas
@@ -53,7 +55,7 @@ def _table(headers: list[str], parent: QWidget) -> QTableWidget:
 def _cell(text: str, *, right: bool = False) -> QTableWidgetItem:
     item = QTableWidgetItem(text)
     if right:
-        item.setTextAlignment(int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter))
+        item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
     return item
 
 
@@ -71,7 +73,12 @@ class ModelPanel(QDialog):
         self.heading.setWordWrap(True)
         self.advice = QLabel(self)
         self.advice.setWordWrap(True)
-        self.scores = _table(["Label", "Precision", "Recall", "F", "Examples"], self)
+        self.scores = _table(["Label", "P", "R", "F", "n"], self)
+        for col, tip in enumerate(["", "Precision", "Recall", "F score", "Entities in the evaluation set"]):
+            if tip:
+                self.scores.horizontalHeaderItem(col).setToolTip(tip)
+            if col:
+                self.scores.horizontalHeader().setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         self.history = _table(["#", "Trained", "From", "Documents", "F"], self)
         self.canvas = _canvas(self)
         self.use_button = QPushButton("Use this model for suggestions", self)
@@ -93,6 +100,7 @@ class ModelPanel(QDialog):
         rcol.addWidget(self.advice)
         top.addWidget(left)
         top.addWidget(right)
+        top.setSizes([360, 500])
         buttons = QHBoxLayout()
         buttons.addWidget(self.use_button)
         buttons.addStretch(1)
@@ -177,25 +185,20 @@ class ModelPanel(QDialog):
         if curve:
             xs = [c["documents"] for c in curve]
             ys = [c["f"] for c in curve]
-            ax.plot(xs, ys, marker="o", color=accent, linewidth=2)
+            ax.plot(xs, ys, marker="o", color=accent, linewidth=2, label="this model")
             for x, y in zip(xs, ys, strict=True):
                 ax.annotate(
                     f"{y:.2f}", (x, y), textcoords="offset points", xytext=(0, 7), ha="center", color=fg, fontsize=8
                 )
             baseline = version.meta.get("baseline") if version else None
             if baseline:
-                ax.axhline(baseline["f"], color=fg, linestyle="--", linewidth=1, alpha=0.6)
-                ax.annotate(
-                    f"before: {baseline['f']:.2f}",
-                    (xs[0], baseline["f"]),
-                    textcoords="offset points",
-                    xytext=(0, -12),
-                    color=fg,
-                    fontsize=8,
-                )
+                label = f"before ({baseline.get('pipeline', 'current')}): {baseline['f']:.2f}"
+                ax.axhline(baseline["f"], color=fg, linestyle="--", linewidth=1, alpha=0.6, label=label)
+            legend = ax.legend(loc="lower right", fontsize=8, facecolor=bg, edgecolor=fg, labelcolor=fg)
+            legend.get_frame().set_alpha(0.9)
         else:
             ax.text(0.5, 0.5, "no learning curve yet", ha="center", va="center", color=fg, transform=ax.transAxes)
-        ax.set_ylim(0, 1.05)
+        ax.set_ylim(0, 1.14)
         ax.set_xlabel("training documents", color=fg, fontsize=9)
         ax.set_ylabel("F", color=fg, fontsize=9)
         ax.tick_params(colors=fg, labelsize=8)

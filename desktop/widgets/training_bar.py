@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, Signal, SignalInstance
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton, QToolButton, QWidget
 
 
@@ -41,7 +41,7 @@ class TrainingBar(QFrame):
             row.addWidget(w, 0, Qt.AlignmentFlag.AlignVCenter)
         self.hide()
 
-    def _button(self, text: str, signal: Signal, tip: str) -> QPushButton:
+    def _button(self, text: str, signal: SignalInstance, tip: str) -> QPushButton:
         button = QPushButton(text, self)
         button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys stay with the text view
         button.setToolTip(tip)

