@@ -23,15 +23,13 @@ def score(
     """Run `nlp` on the examples' tokens and score its entities against their references. With `map_label`, the
     pipeline's labels are mapped (None drops an entity) before scoring."""
     from spacy.scorer import get_ner_prf
-    from spacy.tokens import Doc
     from spacy.training import Example
 
+    from .data import bare_copy
+
     if not examples:
-        return {"p": 0.0, "r": 0.0, "f": 0.0, "per_label": {}, "documents": 0}
-    fresh = [
-        Doc(nlp.vocab, words=[t.text for t in e.reference], spaces=[bool(t.whitespace_) for t in e.reference])
-        for e in examples
-    ]
+        return zero()
+    fresh = [bare_copy(e.reference) for e in examples]
     scored = []
     for doc, eg in zip(nlp.pipe(fresh, batch_size=64), examples, strict=True):
         if map_label is not None:
@@ -63,6 +61,13 @@ def score(
         "per_label": dict(sorted(per_label.items())),
         "documents": len({id(e.reference) for e in examples}),
     }
+
+
+def zero(examples: Sequence[Example] = ()) -> Scores:
+    """The scores of a model that finds nothing (every gold entity missed)."""
+    gold = Counter(ent.label_ for eg in examples for ent in eg.reference.ents)
+    per = {label: {"p": 0.0, "r": 0.0, "f": 0.0, "n": n} for label, n in sorted(gold.items())}
+    return {"p": 0.0, "r": 0.0, "f": 0.0, "per_label": per, "documents": len(examples)}
 
 
 def curve_sentence(curve: Sequence[dict[str, Any]]) -> str:

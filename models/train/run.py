@@ -23,7 +23,7 @@ from ..project import Project
 from ..split import DEFAULT_SEED, DEFAULT_SHARE
 from ..store.training import TrainingDocument, training_documents, undecided_texts
 from . import data, loop
-from .evaluate import Scores, curve_sentence, score
+from .evaluate import Scores, curve_sentence, score, zero
 from .versions import ModelVersion, current_version, use_version, write_version
 
 MIN_TRAIN = 4  # accepted documents to train on, at the least
@@ -74,6 +74,7 @@ def _eval_documents(project: Project, path: Path) -> list[TrainingDocument]:
     from ..formats import ReadOptions, guess_format
     from ..store import text_hash
 
+    path = Path(path)
     fmt = guess_format(path)
     if fmt.read is None:
         raise TrainingError(f"{path}: format {fmt.name} cannot be read")
@@ -103,7 +104,7 @@ def _eval_hash(prep: data.Prepared) -> str:
 def _check_data(prep: data.Prepared, labels: list[str], opts: TrainOptions, conflicts: int) -> list[str]:
     notes = []
     complete = len(prep.train_ids) - prep.negative_only
-    if complete < MIN_TRAIN:
+    if prep.complete_examples < MIN_TRAIN:  # a long document counts once per piece it is cut into
         raise TrainingError(
             f"training needs at least {MIN_TRAIN} accepted documents outside the evaluation set, found {complete} "
             f"({len(prep.eval_ids)} held out for evaluation); accept more documents in the window (a) and train again"
@@ -151,6 +152,10 @@ def _baseline(project: Project, examples: Sequence[Any]) -> Scores | None:
         ref = locate_pipeline(project)
         if ref is None:
             return None
+        known = (ref.meta.get("labels") or {}).get("ner")
+        gold = {ent.label_ for eg in examples for ent in eg.reference.ents}
+        if isinstance(known, list) and not {project.config.map_label(lab) for lab in known} & gold:
+            return {**zero(examples), "pipeline": ref.asked}  # it has none of these labels: it finds nothing
         nlp = load_pipeline(ref, str(project.config_path))
     except TagdeskError:
         return None
