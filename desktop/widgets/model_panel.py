@@ -194,10 +194,13 @@ class ModelPanel(QDialog):
             if baseline:
                 label = f"before ({baseline.get('pipeline', 'current')}): {baseline['f']:.2f}"
                 ax.axhline(baseline["f"], color=fg, linestyle="--", linewidth=1, alpha=0.6, label=label)
-            legend = ax.legend(loc="lower right", fontsize=8, facecolor=bg, edgecolor=fg, labelcolor=fg)
+            legend = ax.legend(loc="best", fontsize=8, facecolor=bg, edgecolor=fg, labelcolor=fg)
             legend.get_frame().set_alpha(0.9)
         else:
             ax.text(0.5, 0.5, "no learning curve yet", ha="center", va="center", color=fg, transform=ax.transAxes)
+        from matplotlib.ticker import MaxNLocator
+
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_ylim(0, 1.14)
         ax.set_xlabel("training documents", color=fg, fontsize=9)
         ax.set_ylabel("F", color=fg, fontsize=9)

@@ -4,7 +4,16 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal, SignalInstance
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton, QToolButton, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 
 class TrainingBar(QFrame):
@@ -20,7 +29,7 @@ class TrainingBar(QFrame):
         self.label.setWordWrap(True)
         self.bar = QProgressBar(self)
         self.bar.setObjectName("trainingProgress")
-        self.bar.setMaximumWidth(160)
+        self.bar.setMaximumWidth(240)
         self.bar.setMaximumHeight(12)
         self.bar.setTextVisible(False)
         self.cancel = self._button("Cancel", self.cancel_clicked, "Stop training; the current model stays")
@@ -33,12 +42,22 @@ class TrainingBar(QFrame):
         close.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         close.clicked.connect(self.hide)
         self.close_button = close
-        row = QHBoxLayout(self)
-        row.setContentsMargins(12, 6, 6, 6)
+        # the text on its own row, the controls under it: readable at any width (800 px too)
+        top = QHBoxLayout()
+        top.setSpacing(8)
+        top.addWidget(self.label, 1)
+        top.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
+        row = QHBoxLayout()
         row.setSpacing(8)
-        row.addWidget(self.label, 1)
-        for w in (self.bar, self.cancel, self.use, self.details, close):
+        row.addWidget(self.bar, 1)
+        row.addStretch(0)
+        for w in (self.cancel, self.use, self.details):
             row.addWidget(w, 0, Qt.AlignmentFlag.AlignVCenter)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(12, 6, 6, 6)
+        column.setSpacing(4)
+        column.addLayout(top)
+        column.addLayout(row)
         self.hide()
 
     def _button(self, text: str, signal: SignalInstance, tip: str) -> QPushButton:
