@@ -18,6 +18,7 @@ nowhere else. One query style: SQLAlchemy Core statements (ORM objects only wher
 from __future__ import annotations
 
 from .decisions import (
+    Written,
     add_span,
     annotation_version,
     decide,
@@ -113,4 +114,5 @@ __all__ = [
     "uncertainty_of",
     "update_span",
     "writing",
+    "Written",
 ]
