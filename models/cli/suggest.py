@@ -81,7 +81,7 @@ def add(sub: argparse._SubParsersAction) -> None:
         "--no-scores",
         dest="scores",
         action="store_false",
-        help="skip each entity's probability (spaCy's beam search, sentence by sentence: about 1.6x the time "
+        help="skip each entity's probability (spaCy's beam search, sentence by sentence: about 3.3x the time "
         "of suggestions alone); without scores the window cannot sort most uncertain first. With scores "
         "(default), documents already suggested without them get them, under the same cache key",
     )

@@ -40,8 +40,8 @@ def suggest_documents(
     `on_progress(done, total)` is called after each commit (and once with 0 at the start); `should_stop()` is
     checked after every document: when true, what is finished is stored and the run ends.
     With `scores`, each model span gets its probability and each document its uncertainty (the beam search:
-    about 1.6x the time of suggestions alone with en_core_web_sm), and documents whose cached suggestions have no
-    probabilities yet are done too: the same spans, now with scores, under the same cache key.
+    about 3.3x the time of suggestions alone on news articles with en_core_web_sm), and documents whose cached
+    suggestions have no probabilities yet are done too: the same spans, now with scores, under the same key.
     Returns the number of documents whose suggestions were stored.
     """
     batch_size = max(1, int(batch_size))

@@ -102,15 +102,19 @@ def _cuts(doc: Doc, inside: set[int], size: int) -> list[int]:
     return cuts
 
 
-def _reference(doc: Doc, ents: list[Any], wrong: list[Any], complete: bool) -> Doc:
-    doc.set_ents(ents, default="outside" if complete else "missing")
+def _reference(doc: Doc, ents: list[Any], wrong: list[Any], complete: bool, unknown: Sequence[Any] = ()) -> Doc:
+    """Entities set (the rest O when `complete`, else missing); `unknown`: spans of labels not trained now,
+    whose tokens are missing rather than O (the model is not taught they are nothing)."""
+    doc.set_ents(ents, missing=list(unknown), default="outside" if complete else "missing")
     doc.spans[INCORRECT_KEY] = wrong
     return doc
 
 
-def _pieces(nlp: Language, item: TrainingDocument, prep: Prepared) -> list[Doc]:
+def _pieces(nlp: Language, item: TrainingDocument, prep: Prepared, labels: set[str] | None = None) -> list[Doc]:
     doc = token_doc(nlp, item.text, item.tokens)
     ents, moved, dropped = _on_tokens(doc, item.spans)
+    unknown = [e for e in ents if labels is not None and e.label_ not in labels]
+    ents = [e for e in ents if labels is None or e.label_ in labels]
     ent_keys = {(e.start_char, e.end_char, e.label_) for e in ents}
     wrong, _m, _d = _on_tokens(doc, [r for r in item.rejected if r not in ent_keys])
     wrong = [w for w in wrong if (w.start_char, w.end_char, w.label_) not in ent_keys]
@@ -118,7 +122,7 @@ def _pieces(nlp: Language, item: TrainingDocument, prep: Prepared) -> list[Doc]:
     prep.dropped += dropped
     prep.rejected += len(wrong)
     if len(doc) <= PIECE_TOKENS * 3 // 2:
-        return [_reference(doc, ents, wrong, item.complete)]
+        return [_reference(doc, ents, wrong, item.complete, unknown)]
     inside = {t for e in ents for t in range(e.start + 1, e.end)}
     cuts = _cuts(doc, inside, PIECE_TOKENS)
     from spacy.tokens import Span
@@ -128,7 +132,8 @@ def _pieces(nlp: Language, item: TrainingDocument, prep: Prepared) -> list[Doc]:
         piece = doc[a:b].as_doc()
         p_ents = [Span(piece, e.start - a, e.end - a, label=e.label_) for e in ents if a <= e.start and e.end <= b]
         p_wrong = [Span(piece, w.start - a, w.end - a, label=w.label_) for w in wrong if a <= w.start and w.end <= b]
-        out.append(_reference(piece, p_ents, p_wrong, item.complete))
+        p_unknown = [Span(piece, u.start - a, u.end - a) for u in unknown if a <= u.start and u.end <= b]
+        out.append(_reference(piece, p_ents, p_wrong, item.complete, p_unknown))
     return out
 
 
@@ -160,9 +165,11 @@ def prepare(
     held_out: set[str],
     extra_eval: Sequence[TrainingDocument] = (),
     should_stop: Callable[[], bool] | None = None,
+    labels: set[str] | None = None,
 ) -> Prepared:
     """Examples for training (documents whose hash is not `held_out`) and for evaluation (accepted documents in
-    `held_out`, plus `extra_eval`, e.g. a named evaluation file). Negative-only documents are never evaluated."""
+    `held_out`, plus `extra_eval`, e.g. a named evaluation file). Negative-only documents are never evaluated.
+    With `labels`, only those are trained and scored; entities of other labels are missing, not O."""
     prep = Prepared()
     for item in documents:
         if should_stop and should_stop():
@@ -171,7 +178,7 @@ def prepare(
         if not to_eval and not item.complete and not item.rejected:
             continue
         moved, dropped = prep.moved, prep.dropped
-        refs = _pieces(nlp, item, prep)
+        refs = _pieces(nlp, item, prep, labels)
         if to_eval:
             prep.moved, prep.dropped = moved, dropped  # the evaluation set is scored as annotated
             prep.eval.extend(_example(nlp, r) for r in refs)
@@ -188,7 +195,7 @@ def prepare(
             for ent in r.ents:
                 prep.labels[ent.label_] = prep.labels.get(ent.label_, 0) + 1
     for item in extra_eval:
-        for r in _pieces(nlp, item, Prepared()):
+        for r in _pieces(nlp, item, Prepared(), labels):
             prep.eval.append(_example(nlp, r))
         prep.eval_ids.append(item.id)
         prep.eval_hashes.append(item.text_hash)

@@ -230,10 +230,15 @@ def train_project(
     held = set() if extra else data.eval_split(read.documents, options.eval_share, options.seed)
     extra_hashes = {d.text_hash for d in extra}
     documents = [d for d in read.documents if d.text_hash not in extra_hashes]
-    prep = data.prepare(tokenizer, documents, held_out=held, extra_eval=extra, should_stop=stop)
+    labels = [lab for lab in project.config.label_names if not options.labels or lab in options.labels]
+    unknown = [lab for lab in options.labels if lab not in project.config.label_names]
+    if unknown:
+        raise TrainingError(
+            f"--label {unknown[0]}: not a label of this project ({', '.join(project.config.label_names)})"
+        )
+    prep = data.prepare(tokenizer, documents, held_out=held, extra_eval=extra, should_stop=stop, labels=set(labels))
     if stop():
         raise TrainingError("training cancelled; nothing was saved and the current model is unchanged")
-    labels = [lab for lab in project.config.label_names if not options.labels or lab in options.labels]
     notes = _check_data(prep, labels, options, read.conflicts)
     train_examples = prep.train
     rehearsed = 0

@@ -171,3 +171,18 @@ def test_cli_train_with_too_few_documents_says_so_in_one_line(cli, make_project)
     add(project, sentences(2))
     code, out, err = cli("train", project.folder, "--no-curve")
     assert code == 1 and err.startswith("tagdesk: error: training needs at least 4") and "Traceback" not in err
+
+
+def test_training_some_labels_leaves_the_others_unknown_not_outside(trained_project):
+    import spacy
+
+    with trained_project.session() as s:
+        read = training_documents(session=s)
+    prep = prepare(spacy.blank("en"), read.documents[:1], held_out=set(), labels={"PERSON"})
+    ref = prep.train[0].reference
+    assert [(e.label_) for e in ref.ents] == ["PERSON"]
+    city = next(t for t in ref if t.text in ("Paris", "Berlin", "Rome", "Madrid", "Lisbon", "Vienna", "Oslo", "Prague"))
+    assert city.ent_iob_ == ""  # missing: not taught to be O
+    assert ref[0].ent_iob_ == "O"
+    with pytest.raises(TrainingError, match="--label NOPE: not a label"):
+        train_project(trained_project, TrainOptions(labels=("NOPE",), curve=False))
