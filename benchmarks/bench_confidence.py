@@ -20,8 +20,8 @@ from benchmarks.bench_suggest import LABELS, PIPELINE, make_texts
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_confidence", description=__doc__.split("\n")[0])
-    parser.add_argument("--docs", type=int, default=300)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--docs", type=int, default=120)
+    parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args([] if argv is None else argv)
     import spacy
 

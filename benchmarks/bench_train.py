@@ -187,8 +187,8 @@ def long_document(tmp: Path, steps: int, size: int) -> dict:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_train", description=__doc__.split("\n")[0])
-    parser.add_argument("--steps", type=int, default=600, help="training steps for both sides (default 600)")
-    parser.add_argument("--long-steps", type=int, default=300, help="steps for the 3 MB document")
+    parser.add_argument("--steps", type=int, default=400, help="training steps for both sides (default 400)")
+    parser.add_argument("--long-steps", type=int, default=100, help="steps for the 3 MB document")
     parser.add_argument("--size", type=int, default=3_000_000, help="characters of the long document")
     args = parser.parse_args([] if argv is None else argv)
     if not (TRAIN.exists() and EVAL.exists()):

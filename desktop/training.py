@@ -5,6 +5,8 @@ for it (the new model is used only when its F on the evaluation set is not worse
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtCore import QObject, Signal
 
 from models.errors import TagdeskError
@@ -68,9 +70,9 @@ class Trainer(QObject):
         )
 
     def _done(self, result: TrainResult) -> None:
-        self.finished.emit(result, self.auto)
         if self.auto and result.better:
             self.use(result.version)
+        self.finished.emit(result, self.auto)
 
     def _failed(self, exc: BaseException) -> None:
         if not isinstance(exc, TagdeskError):
@@ -97,4 +99,4 @@ class Trainer(QObject):
             accepted = accepted_count(session=s)
         if accepted - trained_on < every:
             return False
-        return self.start(auto=True, options=TrainOptions(max_minutes=30, curve=False))
+        return self.start(auto=True, options=replace(self.options, curve=False))
