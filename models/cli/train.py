@@ -28,7 +28,7 @@ def add(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "documents where annotators disagree are left out and counted), with the documents' own tokens where "
         "they have them and the suggestions annotators removed as known-wrong spans. A stable share of the "
         "accepted documents is held out for evaluation (the same split as export --dev). Prints precision, "
-        "recall and F per label and the learning curve at 25/50/75/100 %% of the training documents. Writes "
+        "recall and F per label and the learning curve at 25/50/75/100 % of the training documents. Writes "
         "only DIR/pipelines/NNN/; the annotations are never changed. CPU only.",
     )
     p.add_argument("dir", type=Path, metavar="DIR", help="the project folder")
