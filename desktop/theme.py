@@ -63,10 +63,21 @@ def palette(name: str) -> QPalette:
     return pal
 
 
-def apply_theme(app: QApplication, name: str) -> str:
-    """Apply a theme to the whole application; returns the name applied."""
+DEFAULT_FONT_PT = 10
+FONT_SIZES = range(8, 19)
+
+
+def apply_theme(app: QApplication, name: str, font_pt: int = DEFAULT_FONT_PT) -> str:
+    """Apply a theme (and the interface's font size, in points) to the whole application; returns the name."""
     name = name if name in THEMES else "light"
+    font_pt = font_pt if font_pt in FONT_SIZES else DEFAULT_FONT_PT
     app.setStyle("Fusion")
     app.setPalette(palette(name))
-    app.setStyleSheet(resource_path("styles", f"{name}.qss").read_text(encoding="utf-8"))
+    sheet = resource_path("styles", f"{name}.qss").read_text(encoding="utf-8")
+    app.setStyleSheet(sheet + f"\nQWidget {{ font-size: {font_pt}pt; }}\n")
     return name
+
+
+def theme_colors(name: str) -> dict[str, str]:
+    """The chrome's colours of a theme (plots and rendered text use them too)."""
+    return dict(_COLORS[name if name in THEMES else "light"])

@@ -60,7 +60,7 @@ from .listing import (
 )
 from .notes import FLAGS, DocumentNote, note_of, set_note
 from .settings import SEEDED_FROM, has_labels, read_settings, seed_settings, set_setting, settings_revision
-from .stats import stats
+from .stats import activity, annotator_progress, stats
 from .suggestions import documents_lacking_suggestions, store_suggestions, store_suggestions_bulk, suggestions_for
 from .transactions import reading, writing
 
@@ -89,7 +89,9 @@ __all__ = [
     "AnnotatedDocument",
     "DocumentRow",
     "NewDocument",
+    "activity",
     "add_documents",
+    "annotator_progress",
     "add_span",
     "annotation_version",
     "check_span",

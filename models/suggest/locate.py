@@ -198,3 +198,23 @@ def model_key(project: Project) -> str:
     which spans are kept, so changing it makes new suggestions). Raises SuggesterError like `load_suggester`.
     """
     return suggester_key(project)
+
+
+def installed_pipelines() -> list[str]:
+    """Names of the installed spaCy pipeline packages that can find entities (their meta.json lists "ner"),
+    found without importing spaCy (the New project dialog lists them)."""
+    found: set[str] = set()
+    for dist in importlib.metadata.distributions():
+        name = (dist.metadata["Name"] or "").replace("-", "_")
+        if not name.isidentifier():
+            continue
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            continue
+        if spec is None or not spec.submodule_search_locations:
+            continue
+        meta = _read_meta(Path(next(iter(spec.submodule_search_locations))))
+        if meta and "lang" in meta and "ner" in (meta.get("pipeline") or meta.get("components") or []):
+            found.add(name)
+    return sorted(found)

@@ -181,7 +181,11 @@ def test_overlap_is_refused_with_a_message(make_window, qtbot):
     drag(qtbot, w, *PUTIN)
     drag(qtbot, w, PUTIN[0] + 9, MOSCOW[1], Qt.KeyboardModifier.AltModifier)
     assert stored(w) == [(*PUTIN, "PERSON", "human")]
-    assert "overlap" in w.status.currentMessage()
+    text = w.session.state.text
+    # said in the entities' words, not offsets
+    message = w.status.current_notice()
+    assert f"“{text[PUTIN[0] + 9 : MOSCOW[1]]}” overlaps the PERSON “{text[PUTIN[0] : PUTIN[1]]}”" in message
+    assert not any(ch.isdigit() for ch in message)
     assert w.session.undo.count() == 1
 
 
