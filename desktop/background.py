@@ -100,7 +100,8 @@ class Background(QObject):
 
     def _done(self, count: object) -> None:
         self.suggestions_arrived.emit()
-        self._over(f"Suggestions ready ({count:,} documents pre-annotated)" if isinstance(count, int) and count else "")
+        done = count if isinstance(count, int) else 0
+        self._over(f"Suggestions ready ({done:,} document{'s' if done != 1 else ''} pre-annotated)" if done else "")
 
     def _failed(self, exc: BaseException) -> None:
         msg = str(exc) if isinstance(exc, TagdeskError) else f"{exc.__class__.__name__}: {exc}"

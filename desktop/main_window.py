@@ -51,6 +51,7 @@ class MainWindow(QMainWindow):
         self.setMinimumSize(640, 420)
         self.theme = apply_theme(QApplication.instance(), self.prefs.theme, self.prefs.font_pt)
 
+        self._shown_revision = project.revision  # the labels and settings on screen
         self.session = AnnotationSession(project, self)
         self.documents = DocumentList(project, self)
         self.labels = LabelBar(list(project.config.labels), self, dark=self.theme == "dark")
@@ -321,11 +322,13 @@ class MainWindow(QMainWindow):
     def check_shared_settings(self) -> None:
         """Labels or settings changed (here, on another desktop, or from the command line): show them."""
         with read_errors(self.status.notice) as read:
-            changed = self.project.refresh()
-        if not read.failed and changed:
+            self.project.refresh()
+        # (an import on the thread pool may have refreshed the shared project object already)
+        if not read.failed and self.project.revision != self._shown_revision:
             self.apply_labels()
 
     def apply_labels(self) -> None:
+        self._shown_revision = self.project.revision
         cfg = self.project.config
         self.session.labels_updated()
         self.labels.set_labels(list(cfg.labels), active=self.session.active_label)

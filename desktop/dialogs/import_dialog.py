@@ -343,7 +343,8 @@ class ImportDialog(QDialog):
         def work(report, stop) -> list[str]:
             for n, choice in enumerate(choices, 1):
                 if stop():
-                    break
+                    results.append(f"✗ {choice.path}: import stopped; nothing from this file was stored")
+                    continue
 
                 def progress(done: int, total: int, n: int = n, choice: Choice = choice) -> None:
                     if stop():

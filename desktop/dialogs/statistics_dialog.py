@@ -14,7 +14,7 @@ from models.project import Project
 
 from ..tasks import run_task
 from ..widgets.plot import Plot
-from ..widgets.status_bar import duration
+from ..widgets.status_bar import duration, plural
 
 STATUS_COLORS = {"pending": "#9aa1ab", "accepted": "#2e7d32", "rejected": "#c62828", "ignored": "#b07aa1"}
 DAYS = 30
@@ -82,7 +82,7 @@ class StatisticsDialog(QDialog):
         pace = f"; {duration(sum(seconds) / len(seconds))} a document on average" if seconds else ""
         self.summary.setText(
             f"{st['documents']:,} documents, {decided:,} decided by {self.who.currentText().lower()}"
-            f"{pace}; {st['spans']:,} entities in all."
+            f"{pace}; {plural(st['spans'], 'entity', 'entities')} in all."
         )
         names = list(statuses)
         self.plots["status"].draw(
