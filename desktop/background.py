@@ -72,7 +72,7 @@ class Background(QObject):
         if self.suggest_task is not None and not self.suggest_task.done:
             return
         project = self.project
-        self.progress.emit((f"Loading {self.pipeline}…", 0, 0))
+        self.progress.emit(("Loading the model…", 0, 0))
         task = run_task(lambda report, stop: _suggest(project, self._wanted, report, stop), name="suggest")
         task.progress.connect(self._on_progress)
         task.finished.connect(self._done)

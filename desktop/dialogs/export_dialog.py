@@ -25,9 +25,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import distinct, select
 
-from models.db.tables import Annotation
+from models import store
 from models.errors import TagdeskError
 from models.formats import AlignmentError, all_formats, export_project
 from models.formats._export import STATUSES, default_out
@@ -39,7 +38,7 @@ from ..widgets.task_panel import TaskPanel
 def annotators(project: Project) -> list[str]:
     """Everyone with annotations in the project, the current annotator first."""
     with project.session() as s:
-        names = sorted(n for n in s.exec(select(distinct(Annotation.annotator))).scalars() if n)  # type: ignore[call-overload]
+        names = store.annotators(session=s)
     return [project.annotator, *[n for n in names if n != project.annotator]]
 
 

@@ -35,7 +35,7 @@ from models.formats import Format, ReadOptions, all_formats, guess_format, impor
 from models.project import Project
 from models.store import NewDocument
 
-from ..contrast import readable_on
+from ..contrast import blend, readable_on
 from ..tasks import run_task
 from ..widgets.task_panel import TaskPanel
 
@@ -90,9 +90,11 @@ def preview_html(docs: list[NewDocument], colors: dict[str, str], *, dark: bool)
             color = colors.get(label, "#888888")
             out.append(html.escape(text[at:start]))
             shown = html.escape(text[start : min(end, len(text))])
+            fill = blend(color, bg, 0.30 if dark else 0.25)  # Qt's rich text draws backgrounds, not borders
             out.append(
-                f'<span style="border-bottom: 2px solid {color}; font-weight: 600">{shown}</span>'
-                f'<span style="color: {readable_on(color, bg)}; font-size: small"> {html.escape(label)}</span>'
+                f'<span style="background-color: {fill}; font-weight: 600">&nbsp;{shown}&nbsp;</span>'
+                f'<span style="color: {readable_on(color, bg)}; font-size: small; font-weight: 600">'
+                f"&nbsp;{html.escape(label)}</span>"
             )
             at = min(end, len(text))
         out.append(html.escape(text[at:]))

@@ -98,8 +98,10 @@ class StatisticsDialog(QDialog):
                 labels[::-1],
                 [by_label[n] for n in labels[::-1]],
                 color=[colors.get(n, "#888888") for n in labels[::-1]],
+                height=0.6,
             ),
             "Entities per label",
+            counts="x",
         )
         today = act["today"]
         days = [today - timedelta(days=i) for i in range(DAYS - 1, -1, -1)]
@@ -112,7 +114,12 @@ class StatisticsDialog(QDialog):
             f"Decisions per day (last {DAYS} days)",
         )
         self.plots["hours"].draw(
-            lambda ax: ax.bar(range(24), act["per_hour"], color="#76b7b2"), "Decisions by hour of the day"
+            lambda ax: (
+                ax.bar(range(24), act["per_hour"], color="#76b7b2"),
+                ax.set_xticks(range(0, 24, 3)),
+                ax.set_xlabel("hour (local time)"),
+            ),
+            "Decisions by hour of the day",
         )
         minutes = [x / 60 for x in seconds]
         self.plots["time"].draw(
@@ -129,4 +136,5 @@ class StatisticsDialog(QDialog):
                 )
             ),
             "Time per document",
+            counts="y",
         )

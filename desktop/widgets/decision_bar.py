@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
+from PySide6.QtWidgets import QLabel, QSizePolicy, QToolButton, QWidget
+
+from .flow_layout import FlowLayout
 
 NAMES = ("Accept", "Reject", "Ignore", "Back")
 
@@ -15,9 +17,12 @@ class DecisionBar(QWidget):
         super().__init__(parent)
         self.setObjectName("decisionBar")
         self.buttons: dict[str, QToolButton] = {}
-        row = QHBoxLayout(self)
+        # the buttons wrap to a second row in a narrow window instead of being cut
+        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
+        row = FlowLayout(self, spacing=6)
         row.setContentsMargins(0, 8, 0, 0)
-        row.setSpacing(6)
         self.hint = QLabel("This document:", self)
         self.hint.setObjectName("hint")
         row.addWidget(self.hint)
@@ -28,7 +33,12 @@ class DecisionBar(QWidget):
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
             self.buttons[name] = button
             row.addWidget(button)
-        row.addStretch(1)
+        self.hint.setMinimumHeight(self.buttons["Accept"].sizeHint().height())  # on the buttons' line
+        self.hint.setAlignment(Qt.AlignmentFlag.AlignVCenter)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.hint.setVisible(event.size().width() >= 560)  # in a narrow window the buttons need the room
 
     def set_actions(self, accept: QAction, reject: QAction, ignore: QAction, back: QAction) -> None:
         for name, action in zip(NAMES, (accept, reject, ignore, back), strict=True):

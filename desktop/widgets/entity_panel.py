@@ -159,6 +159,12 @@ class EntityPanel(QWidget):
         layout.addWidget(self.table, 1)
         self.table.clicked.connect(lambda idx: self.item_clicked.emit(self.model.items[idx.row()].key))
 
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        narrow = event.size().width() < 300  # a narrow panel: the entity's text gets the room of "From"
+        self.table.setColumnWidth(0, 84 if narrow else 92)
+        self.table.setColumnHidden(2, narrow)
+
     def set_state(self, state: DocumentState | None) -> None:
         self.model.set_state(state)
         self._title()

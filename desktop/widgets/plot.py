@@ -33,13 +33,17 @@ class Plot(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.canvas)
 
-    def draw(self, fn: Callable, title: str) -> None:
-        """Clear, call `fn(axes)` to draw, style the axes for the theme, repaint."""
+    def draw(self, fn: Callable, title: str, *, counts: str = "y") -> None:
+        """Clear, call `fn(axes)` to draw, style the axes for the theme, repaint. `counts` names the axis that
+        counts things (whole-number ticks)."""
+        from matplotlib.ticker import MaxNLocator
+
         c = self.colors
         self.figure.clear()
         ax = self.figure.add_subplot()
         ax.set_facecolor(c["base"])
         fn(ax)
+        (ax.yaxis if counts == "y" else ax.xaxis).set_major_locator(MaxNLocator(integer=True))
         ax.set_title(title, color=c["text"], fontsize=10, loc="left", fontweight="bold")
         ax.tick_params(colors=c["text"], labelsize=8)
         for side in ("top", "right"):

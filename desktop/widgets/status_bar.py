@@ -51,13 +51,14 @@ class StatusBar(QStatusBar):
         self.done_bar.setTextVisible(False)
         self.position = self._label("position", "No document")
         self.today = self._label("today", "")
-        self.rate = self._label("rate", "")
         self.progress = QProgressBar(self)
         self.progress.setObjectName("taskProgress")
         self.progress.setMaximumWidth(140)
         self.progress.setMaximumHeight(12)
         self.progress.setTextVisible(False)
         self.progress_label = self._label("taskLabel", "")
+        # room for the longest text it shows (the status bar does not re-measure a permanent label later)
+        self.progress_label.setMinimumWidth(self.fontMetrics().horizontalAdvance("Suggesting 100,000/100,000") + 24)
         self.cancel = QToolButton(self)
         self.cancel.setObjectName("cancelTask")
         self.cancel.setText("Cancel")
@@ -73,7 +74,6 @@ class StatusBar(QStatusBar):
             self.done_bar,
             self.position,
             self.today,
-            self.rate,
             self.model,
         ):
             self.addPermanentWidget(w)
@@ -115,7 +115,7 @@ class StatusBar(QStatusBar):
     def set_progress(self, done: int, total: int, seconds_per_document: float | None) -> None:
         """The whole project's progress for this annotator: documents decided out of all, and the time a
         decided document took on average."""
-        pace = f" · {duration(seconds_per_document)} a document" if seconds_per_document else ""
+        pace = f" · {duration(seconds_per_document)} each" if seconds_per_document else ""
         self.done.setText(f"{done:,} / {total:,} done{pace}")
         self.done.setToolTip(
             f"{plural(done, 'document')} decided (accepted, rejected or ignored) of {total:,}"
@@ -126,10 +126,12 @@ class StatusBar(QStatusBar):
         self.done_bar.setToolTip(f"{round(100 * done / total) if total else 0}% done")
 
     def set_counters(self, today: int, per_hour: float | None) -> None:
-        self.today.setText(f"{today:,} today")
-        self.today.setToolTip("Documents you decided today")
-        self.rate.setText(f"{per_hour:.0f} docs/h" if per_hour is not None else "— docs/h")
-        self.rate.setToolTip("Documents decided per hour in this session")
+        rate = f" · {per_hour:.0f}/h" if per_hour is not None else ""
+        self.today.setText(f"{today:,} today{rate}")
+        self.today.setToolTip(
+            f"{plural(today, 'document')} decided today"
+            + (f"; {per_hour:.0f} an hour in this session" if per_hour is not None else "")
+        )
 
     def set_model(self, text: str, tooltip: str = "") -> None:
         """The model in use; with a reason (`tooltip`) for having none, a warning sign says to hover for it."""
@@ -140,8 +142,10 @@ class StatusBar(QStatusBar):
     def set_compact(self, compact: bool) -> None:
         """At a narrow width the counters that matter least step aside (their numbers stay in the tooltips
         of the ones kept, and in the statistics)."""
-        for w in (self.today, self.rate, self.model, self.done_bar):
+        self.compact = compact
+        for w in (self.today, self.model, self.done_bar):
             w.setVisible(not compact)
+        self.progress_label.setVisible(not compact and self.progress.isVisible())
 
     def show_task(self, text: str | None, done: int | None = None, total: int | None = None) -> None:
         """Show a background task's progress (None hides it)."""
@@ -150,7 +154,9 @@ class StatusBar(QStatusBar):
             w.setVisible(visible)
         if not visible:
             return
+        self.progress_label.setVisible(not getattr(self, "compact", False))
         self.progress_label.setText(text)
+        self.progress.setToolTip(text)
         if total:
             self.progress.setRange(0, total)
             self.progress.setValue(done or 0)

@@ -61,7 +61,7 @@ from .listing import (
 )
 from .notes import FLAGS, DocumentNote, note_of, set_note
 from .settings import SEEDED_FROM, has_labels, read_settings, seed_settings, set_setting, settings_revision
-from .stats import activity, annotator_progress, stats
+from .stats import activity, annotator_progress, annotators, stats
 from .suggestions import documents_lacking_suggestions, store_suggestions, store_suggestions_bulk, suggestions_for
 from .transactions import reading, writing
 
@@ -93,6 +93,7 @@ __all__ = [
     "activity",
     "add_documents",
     "annotator_progress",
+    "annotators",
     "add_span",
     "annotation_version",
     "check_span",

@@ -95,3 +95,8 @@ def activity(*, session: Session, annotator: str | None = None) -> dict[str, Any
         "seconds": [float(x) for x in session.exec(seconds).all() if x],
         "today": datetime.now().astimezone().date(),
     }
+
+
+def annotators(*, session: Session) -> list[str]:
+    """Everyone with an annotation in the project, sorted."""
+    return sorted(n for n in session.exec(select(Annotation.annotator).distinct()).all() if n)
