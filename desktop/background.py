@@ -31,8 +31,11 @@ class Background(QObject):
         self.project = project
         self.tasks: list[Task] = []
         self.suggest_task: Task | None = None
-        self.pipeline = project.config.model.pipeline
         self.wanted: int | None = None  # the document on screen, done before the others
+
+    @property
+    def pipeline(self) -> str:
+        return self.project.config.model.pipeline  # read each time: the shared settings may change
 
     def _wanted(self) -> int | None:
         """Read by the worker between chunks (an int read: no lock needed)."""

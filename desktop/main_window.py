@@ -52,6 +52,13 @@ class MainWindow(QMainWindow):
         self.theme = apply_theme(QApplication.instance(), self.prefs.theme, self.prefs.font_pt)
 
         self._shown_revision = project.revision  # the labels and settings on screen
+        cfg = project.config
+        self._suggester = (
+            sorted(cfg.label_names),
+            sorted(cfg.model.label_map.items()),
+            cfg.model.pipeline,
+            cfg.model.patterns,
+        )
         self.session = AnnotationSession(project, self)
         self.documents = DocumentList(project, self)
         self.labels = LabelBar(list(project.config.labels), self, dark=self.theme == "dark")
@@ -81,6 +88,7 @@ class MainWindow(QMainWindow):
         self._settings_timer.start()
         for warning in project.warnings:
             self.notice_bar.show_message(warning)
+        self._background = background
         if background:
             QTimer.singleShot(0, self.background.start)
 
@@ -330,6 +338,16 @@ class MainWindow(QMainWindow):
     def apply_labels(self) -> None:
         self._shown_revision = self.project.revision
         cfg = self.project.config
+        suggester = (
+            sorted(cfg.label_names),
+            sorted(cfg.model.label_map.items()),
+            cfg.model.pipeline,
+            cfg.model.patterns,
+        )
+        if suggester != self._suggester:  # the suggestions' key changed: compute (or find) the new ones
+            self._suggester = suggester
+            if self._background:
+                self.background.start()
         self.session.labels_updated()
         self.labels.set_labels(list(cfg.labels), active=self.session.active_label)
         self.entities.set_colors(self.colors)

@@ -44,7 +44,7 @@ class Preferences:
     def load(cls, settings: QSettings) -> Preferences:
         theme = str(settings.value("theme", "light"))
         try:
-            font = int(settings.value("font_pt", DEFAULT_FONT_PT))
+            font = int(str(settings.value("font_pt", DEFAULT_FONT_PT)))
         except (TypeError, ValueError):
             font = DEFAULT_FONT_PT
         style = str(settings.value("suggestion_style", "tint"))

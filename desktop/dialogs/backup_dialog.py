@@ -32,7 +32,7 @@ class BackupDialog(QDialog):
         layout.addWidget(self.text)
         layout.addWidget(self.panel)
         layout.addLayout(row)
-        self.result = None
+        self.backup_result = None
 
     def start(self) -> None:
         folder = self.project.folder
@@ -49,7 +49,7 @@ class BackupDialog(QDialog):
         task.failed.connect(self._failed)
 
     def _done(self, result) -> None:
-        self.result = result
+        self.backup_result = result
         self.text.setText(
             f"Backed up to {result.path}\n({result.documents} document{'s' if result.documents != 1 else ''}, "
             f"schema {result.revision or 'unknown'}). It opens as tagdesk.sqlite of a project."

@@ -104,10 +104,10 @@ class ExportDialog(QDialog):
         form.addRow("Seed", self.seed)
         form.addRow("Spans off token boundaries", align_row)
         form.addRow("Write to", out_row)
-        self.result = QPlainTextEdit(self)
-        self.result.setObjectName("exportResult")
-        self.result.setReadOnly(True)
-        self.result.hide()
+        self.result_text = QPlainTextEdit(self)
+        self.result_text.setObjectName("exportResult")
+        self.result_text.setReadOnly(True)
+        self.result_text.hide()
         self.panel = TaskPanel(self)
         self.go = QPushButton("Export", self)
         self.go.setObjectName("primary")
@@ -121,7 +121,7 @@ class ExportDialog(QDialog):
         bottom.addWidget(close)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
-        layout.addWidget(self.result, 1)
+        layout.addWidget(self.result_text, 1)
         layout.addWidget(self.panel)
         layout.addLayout(bottom)
         self._auto_out = ""
@@ -198,5 +198,5 @@ class ExportDialog(QDialog):
 
     def _show(self, text: str) -> None:
         self.go.setEnabled(True)
-        self.result.show()
-        self.result.setPlainText(text)
+        self.result_text.show()
+        self.result_text.setPlainText(text)

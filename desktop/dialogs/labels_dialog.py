@@ -58,8 +58,8 @@ class LabelsDialog(QDialog):
             ("Rename…", self.rename),
             ("Colour…", self.recolor),
             ("Key…", self.rekey),
-            ("Move up", lambda: self.move(-1)),
-            ("Move down", lambda: self.move(1)),
+            ("Move up", lambda: self.move_selected(-1)),
+            ("Move down", lambda: self.move_selected(1)),
             ("Remove…", self.remove),
         ]:
             b = QPushButton(name, self)
@@ -167,7 +167,7 @@ class LabelsDialog(QDialog):
         if key is not None:
             self._do(lambda: ops.rekey_label(self.project, lab.name, key.strip()))
 
-    def move(self, step: int) -> None:
+    def move_selected(self, step: int) -> None:
         name = self.selected()
         if name is None:
             return

@@ -38,14 +38,14 @@ class PreferencesDialog(QDialog):
         for t in THEMES:
             self.theme.addItem(t.capitalize(), t)
         self.theme.setCurrentIndex(self.theme.findData(prefs.theme))
-        self.font = QSpinBox(self)
-        self.font.setRange(FONT_SIZES.start, FONT_SIZES.stop - 1)
-        self.font.setSuffix(" pt")
-        self.font.setValue(prefs.font_pt)
-        self.style = QComboBox(self)
+        self.font_size = QSpinBox(self)
+        self.font_size.setRange(FONT_SIZES.start, FONT_SIZES.stop - 1)
+        self.font_size.setSuffix(" pt")
+        self.font_size.setValue(prefs.font_pt)
+        self.suggestions = QComboBox(self)
         for key, text in SUGGESTION_STYLES.items():
-            self.style.addItem(text, key)
-        self.style.setCurrentIndex(self.style.findData(prefs.suggestion_style))
+            self.suggestions.addItem(text, key)
+        self.suggestions.setCurrentIndex(self.suggestions.findData(prefs.suggestion_style))
         current = load_user_settings().annotator
         self.name = QLineEdit(current or (project.annotator if project else ""), self)
         self.name.setObjectName("annotatorName")
@@ -61,8 +61,8 @@ class PreferencesDialog(QDialog):
         self.error.setWordWrap(True)
         form = QFormLayout()
         form.addRow("Theme", self.theme)
-        form.addRow("Font size", self.font)
-        form.addRow("Suggestions", self.style)
+        form.addRow("Font size", self.font_size)
+        form.addRow("Suggestions", self.suggestions)
         form.addRow("Your name", self.name)
         form.addRow("", where)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
@@ -75,7 +75,7 @@ class PreferencesDialog(QDialog):
         self._name_before = self.name.text()
 
     def preferences(self) -> Preferences:
-        return Preferences(self.theme.currentData(), self.font.value(), self.style.currentData())
+        return Preferences(self.theme.currentData(), self.font_size.value(), self.suggestions.currentData())
 
     def accept(self) -> None:
         name = self.name.text()

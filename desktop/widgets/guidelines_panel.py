@@ -28,12 +28,12 @@ class GuidelinesPanel(QDockWidget):
         self.browser = QTextBrowser(body)
         self.browser.setObjectName("guidelinesText")
         self.browser.setOpenExternalLinks(True)
-        self.create = QPushButton("Create guidelines.md and open it", body)
-        self.create.clicked.connect(self.create_file)
+        self.create_button = QPushButton("Create guidelines.md and open it", body)
+        self.create_button.clicked.connect(self.create_file)
         layout = QVBoxLayout(body)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addWidget(self.browser, 1)
-        layout.addWidget(self.create)
+        layout.addWidget(self.create_button)
         self.setWidget(body)
         self.setMinimumWidth(240)
         self.watcher = QFileSystemWatcher(self)
@@ -50,12 +50,12 @@ class GuidelinesPanel(QDockWidget):
                 f"**No guidelines yet.**\n\nWrite them in `{self.path.name}` in the project folder "
                 f"({self.path.parent}), in Markdown: everyone opening the project sees them here."
             )
-            self.create.show()
+            self.create_button.show()
             return
         except OSError as exc:
             self.browser.setMarkdown(f"**{self.path} cannot be read** ({exc.strerror}).")
             return
-        self.create.hide()
+        self.create_button.hide()
         self.browser.setMarkdown(text)
         if str(self.path) not in self.watcher.files():
             self.watcher.addPath(str(self.path))

@@ -94,7 +94,7 @@ def database_file(folder: Path) -> Path:
             f"{folder}: the database is on a {url.get_backend_name()} server; back it up with that "
             "server's own tool (e.g. pg_dump)"
         )
-    db = Path(url.database)
+    db = Path(url.database or "")
     if not db.exists():
         raise TagdeskError(f"{db}: no database yet (the project was never opened); nothing to back up")
     return db

@@ -61,7 +61,7 @@ def test_new_project_dialog_creates_the_project_with_its_labels(app_controller, 
     dialog.add_label("EVENT")
     dialog.pipeline.setCurrentIndex(dialog.pipeline.findData(""))  # patterns only
     dialog.patterns.addItem("rules.jsonl")
-    click(qtbot, dialog.create)
+    click(qtbot, dialog.create_button)
     assert dialog.error.text() == ""
     project = made[0]
     try:
@@ -84,7 +84,7 @@ def test_new_project_dialog_says_what_is_wrong(app_controller, qtbot, tmp_path):
     dialog = NewProjectDialog(where=tmp_path)
     qtbot.addWidget(dialog)
     dialog.table.item(1, 2).setText("a")
-    click(qtbot, dialog.create)
+    click(qtbot, dialog.create_button)
     assert "a accepts the document" in dialog.error.text()
     assert not (tmp_path / "my-project").exists()
 
@@ -207,8 +207,8 @@ def test_export_dialog_writes_train_and_dev_spacy_files(make_window, qtbot, tmp_
     dialog.dev.setValue(0.35)
     dialog.out.setText(str(tmp_path / "corpus"))
     click(qtbot, dialog.go)
-    qtbot.waitUntil(lambda: dialog.result.isVisible(), timeout=20000)
-    text = dialog.result.toPlainText()
+    qtbot.waitUntil(lambda: dialog.result_text.isVisible(), timeout=20000)
+    text = dialog.result_text.toPlainText()
     assert "Exported 3 documents (train 2, dev 1)" in text, text
     assert (tmp_path / "corpus" / "train.spacy").stat().st_size > 0 and (tmp_path / "corpus" / "dev.spacy").exists()
 
@@ -221,13 +221,13 @@ def test_export_dialog_explains_spans_off_tokens_and_expand_fixes_it(make_window
     dialog.format.setCurrentIndex(dialog.format.findData("jsonl"))
     dialog.out.setText(str(tmp_path / "out.jsonl"))
     click(qtbot, dialog.go)
-    qtbot.waitUntil(lambda: dialog.result.isVisible(), timeout=20000)
-    assert "cannot be written as jsonl tokens" in dialog.result.toPlainText()
-    assert "grow to whole tokens" in dialog.result.toPlainText()
+    qtbot.waitUntil(lambda: dialog.result_text.isVisible(), timeout=20000)
+    assert "cannot be written as jsonl tokens" in dialog.result_text.toPlainText()
+    assert "grow to whole tokens" in dialog.result_text.toPlainText()
     assert not (tmp_path / "out.jsonl").exists()
     dialog.align.button(1).setChecked(True)  # grow to whole tokens
     click(qtbot, dialog.go)
-    qtbot.waitUntil(lambda: "Exported" in dialog.result.toPlainText(), timeout=20000)
+    qtbot.waitUntil(lambda: "Exported" in dialog.result_text.toPlainText(), timeout=20000)
     first = json.loads((tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()[0])
     assert [(s["start"], s["end"]) for s in first["spans"]] == [(16, 24)]
 
@@ -236,8 +236,8 @@ def test_backup_dialog_writes_a_copy_that_opens(make_window, qtbot):
     w = make_window(TEXTS)
     dialog = w.back_up()
     qtbot.addWidget(dialog)
-    qtbot.waitUntil(lambda: dialog.result is not None, timeout=20000)
-    path = dialog.result.path
+    qtbot.waitUntil(lambda: dialog.backup_result is not None, timeout=20000)
+    path = dialog.backup_result.path
     assert path.parent == w.project.folder / "backups" and "Backed up to" in dialog.text.text()
     con = sqlite3.connect(path)
     assert con.execute("select count(*) from document").fetchone() == (3,)
@@ -317,8 +317,8 @@ def test_preferences_save_the_name_in_the_user_file_and_the_view_in_qsettings(ma
     dialog.name_changed.connect(renamed.append)
     dialog.name.setText("Zoë")
     dialog.theme.setCurrentIndex(dialog.theme.findData("dark"))
-    dialog.font.setValue(13)
-    dialog.style.setCurrentIndex(dialog.style.findData("strong"))
+    dialog.font_size.setValue(13)
+    dialog.suggestions.setCurrentIndex(dialog.suggestions.findData("strong"))
     dialog.accept()
     assert load_user_settings().annotator == "Zoë" and renamed == ["Zoë"]
     assert w.theme == "dark" and "font-size: 13pt" in QApplication.instance().styleSheet()
