@@ -71,6 +71,7 @@ class DocumentListModel(QAbstractTableModel):
             "status": None,
             "label": None,
             "search": None,
+            "flag": None,
             "order": None,  # None: project order; "uncertain": the model's least sure first
             "model": None,  # the suggestion key whose uncertainty orders "uncertain"
         }
@@ -237,9 +238,14 @@ class DocumentList(QWidget):
         for s in STATUSES:
             self.status_filter.addItem(status_icon(s), s.capitalize(), s)
         self.label_filter = QComboBox(self)
-        self.label_filter.addItem("All labels", None)
-        for name in project.config.label_names:
-            self.label_filter.addItem(name, name)
+        self.set_labels(project.config.label_names)
+        self.flag_filter = QComboBox(self)
+        self.flag_filter.setObjectName("flagFilter")
+        self.flag_filter.addItem("Any flag or none", None)
+        self.flag_filter.addItem("Flagged", store.ANY_FLAG)
+        for flag in store.FLAGS:
+            self.flag_filter.addItem(f"Flagged {flag}", flag)
+        self.flag_filter.setToolTip("Documents someone flagged (any annotator)")
         self.order = QComboBox(self)
         self.order.setObjectName("documentOrder")
         self.order.addItem("Project order", None)
@@ -248,8 +254,10 @@ class DocumentList(QWidget):
             "Most uncertain first: the documents whose suggestions the model is least sure of come first, and "
             "a / x / Space move on in that order"
         )
-        for combo in (self.status_filter, self.label_filter, self.order):
+        for combo in (self.status_filter, self.label_filter, self.flag_filter, self.order):
             combo.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+            combo.setMinimumContentsLength(6)
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.count = QLabel(self)
         self.count.setObjectName("listCount")
 
@@ -262,7 +270,11 @@ class DocumentList(QWidget):
         layout.setSpacing(8)
         layout.addWidget(self.search)
         layout.addLayout(filters)
-        layout.addWidget(self.order)
+        second = QHBoxLayout()
+        second.setSpacing(6)
+        second.addWidget(self.flag_filter, 1)
+        second.addWidget(self.order, 1)
+        layout.addLayout(second)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.count)
 
@@ -272,7 +284,9 @@ class DocumentList(QWidget):
         self.search.returnPressed.connect(self._apply_filters)
         self.status_filter.currentIndexChanged.connect(self._apply_filters)
         self.label_filter.currentIndexChanged.connect(self._apply_filters)
+        self.flag_filter.currentIndexChanged.connect(self._apply_filters)
         self.order.currentIndexChanged.connect(self._apply_filters)
+        self.setMinimumWidth(180)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.list_model.modelReset.connect(self._fit_number_column)
         self._fit_number_column()
@@ -309,6 +323,7 @@ class DocumentList(QWidget):
                 "status": self.status_filter.currentData(),
                 "label": self.label_filter.currentData(),
                 "search": self.search.text().strip(),
+                "flag": self.flag_filter.currentData(),
                 "order": self.order.currentData(),
                 "model": self.list_model.filters.get("model"),
             }
@@ -349,6 +364,23 @@ class DocumentList(QWidget):
         if not isinstance(exc, TagdeskError):
             raise exc
         self.message.emit(f"{READ_FAILED}: {exc}")
+
+    def set_labels(self, names: list[str]) -> None:
+        """The label filter's choices (after labels changed); a filter on a label that is gone is cleared."""
+        current = self.label_filter.currentData()
+        self.label_filter.blockSignals(True)
+        self.label_filter.clear()
+        self.label_filter.addItem("All labels", None)
+        for name in names:
+            self.label_filter.addItem(name, name)
+        self.label_filter.setCurrentIndex(max(0, self.label_filter.findData(current)))
+        self.label_filter.blockSignals(False)
+        if current is not None and current not in names:
+            self._apply_filters()
+
+    def refresh_count(self) -> None:
+        self._fit_number_column()
+        self._update_count()
 
     def _update_count(self) -> None:
         total = self.list_model.total()

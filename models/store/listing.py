@@ -10,7 +10,7 @@ from sqlalchemy import case, func, literal, or_
 from sqlmodel import Session, select
 
 from ..db.engine import casefold
-from ..db.tables import Annotation, Document, Event, Span, Status, Suggestion
+from ..db.tables import Annotation, Document, Event, Note, Span, Status, Suggestion
 
 PREVIEW_CHARS = 120
 
@@ -24,6 +24,9 @@ class DocumentRow:
     preview: str
     length: int
     status: str
+
+
+ANY_FLAG = "any"  # the flag filter's value for "flagged at all"
 
 
 def _uncertainty(model: str | None):
@@ -44,13 +47,7 @@ def _order(order: str | None, model: str | None) -> list:
 
 
 def _filtered_documents(
-    *,
-    annotator: str,
-    status: str | None,
-    label: str | None,
-    search: str | None,
-    order: str | None = None,
-    model: str | None = None,
+    *, annotator: str, status: str | None, label: str | None, search: str | None, flag: str | None = None
 ):
     ann = (
         select(Annotation.document_id, Annotation.status, Annotation.id)
@@ -73,6 +70,13 @@ def _filtered_documents(
         stmt = stmt.where(select(Span.id).where(Span.annotation_id == ann.c.id, Span.label == label).exists())
     if search:
         stmt = stmt.where(func.instr(casefold(Document.text), casefold(literal(search))) > 0)
+    if flag:  # flagged by anyone (a reviewer looks for every annotator's flags); ANY_FLAG: any flag
+        flagged = (
+            select(Note.id)
+            .join(Annotation, Annotation.id == Note.annotation_id)
+            .where(Annotation.document_id == Document.id, Note.flag.is_not(None))
+        )
+        stmt = stmt.where((flagged if flag == ANY_FLAG else flagged.where(Note.flag == flag)).exists())
     return stmt
 
 
@@ -85,12 +89,13 @@ def document_rows(
     status: str | None = None,
     label: str | None = None,
     search: str | None = None,
+    flag: str | None = None,
     order: str | None = None,
     model: str | None = None,
 ) -> list[DocumentRow]:
     """A page of the document list with this annotator's status, in project order or (`order="uncertain"`) the
     most uncertain first under the suggestions of `model`."""
-    stmt = _filtered_documents(annotator=annotator, status=status, label=label, search=search)
+    stmt = _filtered_documents(annotator=annotator, status=status, label=label, search=search, flag=flag)
     stmt = stmt.order_by(*_order(order, model)).offset(offset).limit(limit)
     return [DocumentRow(*row) for row in session.exec(stmt).all()]
 
@@ -102,10 +107,11 @@ def count_documents(
     status: str | None = None,
     label: str | None = None,
     search: str | None = None,
+    flag: str | None = None,
     order: str | None = None,
     model: str | None = None,
 ) -> int:
-    sub = _filtered_documents(annotator=annotator, status=status, label=label, search=search).subquery()
+    sub = _filtered_documents(annotator=annotator, status=status, label=label, search=search, flag=flag).subquery()
     return session.exec(select(func.count()).select_from(sub)).one()
 
 
@@ -117,6 +123,7 @@ def filtered_row_of(
     status: str | None = None,
     label: str | None = None,
     search: str | None = None,
+    flag: str | None = None,
     order: str | None = None,
     model: str | None = None,
 ) -> int | None:
@@ -126,14 +133,17 @@ def filtered_row_of(
     before = Document.position <= position
     if order == "uncertain":
         theirs = (
-            select(func.coalesce(Suggestion.uncertainty, -1.0))
+            select(Suggestion.uncertainty)
             .where(Suggestion.document_id == document_id, Suggestion.model == (model or ""))
             .scalar_subquery()
         )
-        u0 = func.coalesce(theirs, -1.0)
-        u = _uncertainty(model)
+        u0, u = func.coalesce(theirs, -1.0), _uncertainty(model)
         before = or_(u > u0, (u == u0) & (Document.position <= position))
-    sub = _filtered_documents(annotator=annotator, status=status, label=label, search=search).where(before).subquery()
+    sub = (
+        _filtered_documents(annotator=annotator, status=status, label=label, search=search, flag=flag)
+        .where(before)
+        .subquery()
+    )
     listed = func.max(case((sub.c.id == document_id, 1), else_=0))
     count, found = session.exec(select(func.count(), listed).select_from(sub)).one()
     return count - 1 if found else None

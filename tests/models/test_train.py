@@ -84,6 +84,7 @@ def test_a_label_asked_for_without_examples_is_refused_and_unasked_ones_are_note
 def test_cancel_halfway_leaves_the_project_and_its_model_as_they_were(trained_project):
     before = table_snapshot(trained_project)
     config_before = trained_project.config_path.read_text()
+    pipeline_before = trained_project.config.model.pipeline
     seen = []
 
     def stop() -> bool:
@@ -104,6 +105,10 @@ def test_cancel_halfway_leaves_the_project_and_its_model_as_they_were(trained_pr
         else True
     )
     assert trained_project.config_path.read_text() == config_before
+    from models.project import open_project
+
+    with open_project(trained_project.folder) as again:
+        assert again.config.model.pipeline == pipeline_before
     assert table_snapshot(trained_project) == before
 
 
@@ -113,7 +118,10 @@ def test_use_points_the_suggester_at_the_new_pipeline(trained_project):
     key_before = model_key(trained_project)
     result = train_project(trained_project, FAST, use=True)
     assert trained_project.config.model.pipeline == "pipelines/001"
-    assert "pipelines/001" in trained_project.config_path.read_text()
+    from models.project import open_project
+
+    with open_project(trained_project.folder) as again:  # a shared setting: every desktop sees it
+        assert again.config.model.pipeline == "pipelines/001"
     assert current_version(trained_project) == result.version
     assert model_key(trained_project) != key_before
     spans = next(load_suggester(trained_project, "model").suggest(["On day 7 Heidi flew to Prague for a meeting."]))
