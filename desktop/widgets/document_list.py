@@ -249,7 +249,7 @@ class DocumentList(QWidget):
         self.order = QComboBox(self)
         self.order.setObjectName("documentOrder")
         self.order.addItem("Project order", None)
-        self.order.addItem("Most uncertain first", "uncertain")
+        self.order.addItem("Uncertain first", "uncertain")
         self.order.setToolTip(
             "Most uncertain first: the documents whose suggestions the model is least sure of come first, and "
             "a / x / Space move on in that order"
