@@ -194,3 +194,26 @@ def test_training_some_labels_leaves_the_others_unknown_not_outside(trained_proj
     assert ref[0].ent_iob_ == "O"
     with pytest.raises(TrainingError, match="--label NOPE: not a label"):
         train_project(trained_project, TrainOptions(labels=("NOPE",), curve=False))
+
+
+def test_a_long_document_is_cut_into_pieces_at_line_ends_and_keeps_every_entity():
+    import spacy
+
+    from models.store.training import TrainingDocument
+    from models.train.data import PIECE_TOKENS
+
+    lines, spans, at = [], [], 0
+    for i in range(900):  # ~9 tokens a line: ~8,000 tokens, no line break inside an entity
+        line = f"Line {i}: Grace Hopper flew to Oslo today."
+        a = line.index("Grace Hopper")
+        spans += [(at + a, at + a + 12, "PERSON"), (at + line.index("Oslo"), at + line.index("Oslo") + 4, "CITY")]
+        lines.append(line)
+        at += len(line) + 1
+    text = "\n".join(lines)
+    doc = TrainingDocument(1, text, "h", None, spans, [], True)
+    prep = prepare(spacy.blank("en"), [doc], held_out=set())
+    refs = [eg.reference for eg in prep.train]
+    assert len(refs) > 3 and all(len(r) <= PIECE_TOKENS * 3 // 2 for r in refs)
+    assert sum(len(r.ents) for r in refs) == len(spans)
+    assert "".join(r.text for r in refs) == text  # cut at token boundaries, nothing lost
+    assert all(r.text.endswith(("\n", ".")) for r in refs[:-1])  # at line ends
