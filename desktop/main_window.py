@@ -211,7 +211,7 @@ class MainWindow(QMainWindow):
         s.selection_changed.connect(self.entities.select)
         s.status_changed.connect(self.documents.set_status)
         s.message.connect(self.status.notice)
-        s.want_next.connect(self.documents.select_next)
+        self.documents.filters_applied.connect(s.set_filters)
         s.want_document.connect(lambda d: self.documents.select_document(d, emit=False))
         s.active_label_changed.connect(self.labels.set_active)
         s.decisions_changed.connect(self._update_counters)

@@ -14,12 +14,12 @@ from datetime import UTC, datetime
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
-from models import store
+from models import queue, store
 from models.db.tables import Origin, Status
 from models.errors import OverlapError, StaleAnnotationError, TagdeskError
 from models.project import Project
 
-from . import undo
+from . import messages, undo
 from .document_state import Delta, DocumentState, Item
 from .errors import read_errors
 from .snapping import Snapper
@@ -35,8 +35,7 @@ class AnnotationSession(QObject):
     active_label_changed = Signal(str)
     message = Signal(str)  # short notice for the status bar
     decisions_changed = Signal()  # a decision was made or undone (counters)
-    want_next = Signal()  # move on after a decision (the document list picks the next one)
-    want_document = Signal(int)  # show this document (undo/redo/back on another document)
+    want_document = Signal(int)  # show this document (the next one, or undo/redo/back on another document)
 
     def __init__(self, project: Project, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -54,6 +53,7 @@ class AnnotationSession(QObject):
         self.decided_this_session: set[int] = set()
         # document id -> the annotation version this window last read or wrote (stale-edit detection)
         self.versions: dict[int, int] = {}
+        self.filters = store.NO_FILTERS  # what the document list shows: "next" is the next one still to do there
 
     # ------------------------------------------------------------------ documents
     @property
@@ -242,14 +242,34 @@ class AnnotationSession(QObject):
         return nxt.key if nxt else None
 
     # ------------------------------------------------------------------ decisions
+    def set_filters(self, filters: store.ListFilters) -> None:
+        """The document list now shows these filters' results."""
+        self.filters = filters
+
     def decide(self, status: str) -> None:
         """a / x / space: accept (pending suggestions become spans), reject or ignore; then the next document."""
         if self.state is None:
             return
+        doc = self.document_id
         seconds = min(time.monotonic() - self.opened_at, MAX_SECONDS_PER_DOC)
         add = list(self.state.pending.values()) if status == Status.accepted.value else []
-        if self._push(undo.SetStatus(self, self.document_id, status, add=add, seconds=seconds)):
-            self.want_next.emit()
+        if self._push(undo.SetStatus(self, doc, status, add=add, seconds=seconds)):
+            self.move_on(doc)
+
+    def move_on(self, after: int | None) -> None:
+        """Show the next document still to do in the list after the document `after` (the queue's choice)."""
+        step = None
+        with read_errors(self.message.emit) as read, self.project.session() as s:
+            step = queue.next_document(session=s, annotator=self.annotator, after=after, filters=self.filters)
+        if read.failed:
+            return
+        if step is None:
+            self.message.emit(messages.nothing_left(self.filters))
+            return
+        self.want_document.emit(step.document_id)
+        self.open_document(step.document_id)
+        if step.wrapped:
+            self.message.emit(messages.moved_on(step))
 
     def back(self) -> None:
         """Backspace: go back to the previous decision and reopen it."""

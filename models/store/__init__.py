@@ -8,7 +8,8 @@ nowhere else. One query style: SQLAlchemy Core statements (ORM objects only wher
 - `documents`: adding documents (imports, one transaction, Core bulk inserts), reading them, project order.
 - `decisions`: one committed transaction per decision, with its event row and the annotation's new version.
 - `suggestions`: the suggestion cache per (document, model key).
-- `listing`: the document list's filtered, counted, paged reads.
+- `listing`: the document list's filtered, counted reads paged by key; the next document to do; the newest
+  change (what a window polls to see others' work).
 - `exports`: annotated documents in bulk for export.
 - `stats`: counts for `tagdesk stats`.
 """
@@ -45,27 +46,40 @@ from .documents import (
 )
 from .exports import AnnotatedDocument, export_document_ids, iter_annotated_documents
 from .listing import (
+    NO_FILTERS,
     PREVIEW_CHARS,
+    ChangeMark,
     DocumentRow,
+    Key,
+    ListFilters,
+    changed_documents,
     count_documents,
     decided_since,
+    document_key,
     document_rows,
-    filtered_row_of,
     last_decision,
+    listed_key,
+    newest_change,
+    next_to_do,
 )
 from .stats import stats
 from .suggestions import documents_lacking_suggestions, store_suggestions, store_suggestions_bulk, suggestions_for
 from .transactions import reading, writing
 
 __all__ = [
+    "NO_FILTERS",
     "PREVIEW_CHARS",
     "AddResult",
     "AnnotatedDocument",
+    "ChangeMark",
     "DocumentRow",
+    "Key",
+    "ListFilters",
     "NewDocument",
     "add_documents",
     "add_span",
     "annotation_version",
+    "changed_documents",
     "check_span",
     "count_documents",
     "decide",
@@ -75,15 +89,18 @@ __all__ = [
     "document_count",
     "document_ids",
     "document_index",
+    "document_key",
     "document_rows",
     "document_texts",
     "documents_lacking_suggestions",
     "export_document_ids",
-    "filtered_row_of",
     "get_annotation",
     "get_document",
     "iter_annotated_documents",
     "last_decision",
+    "listed_key",
+    "newest_change",
+    "next_to_do",
     "reading",
     "remove_span",
     "restore_suggestion",

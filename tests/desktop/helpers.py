@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import signal
+from contextlib import contextmanager
+
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QTextCursor
 
@@ -51,3 +54,23 @@ def status(window, document_id: int = 1) -> str:
     with window.project.session() as s:
         ann = store.get_annotation(document_id, session=s, annotator=window.project.annotator)
     return ann.status if ann else "pending"
+
+
+@contextmanager
+def bounded(seconds: float, what: str):
+    """Fail if the block runs longer than `seconds`, a hang on the GUI thread included: SIGALRM interrupts the
+    Python code spinning inside a Qt slot (a timeout around the event loop would never get control back)."""
+    fired = []
+
+    def alarm(_signum, _frame):
+        fired.append(True)
+        raise TimeoutError(f"{what}: blocked for more than {seconds:g} s")
+
+    old = signal.signal(signal.SIGALRM, alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+    assert not fired, f"{what}: blocked for more than {seconds:g} s"
