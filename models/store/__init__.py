@@ -17,6 +17,7 @@ nowhere else. One query style: SQLAlchemy Core statements (ORM objects only wher
 from __future__ import annotations
 
 from .decisions import (
+    Written,
     add_span,
     annotation_version,
     decide,
@@ -116,4 +117,5 @@ __all__ = [
     "text_length",
     "update_span",
     "writing",
+    "Written",
 ]
