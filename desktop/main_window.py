@@ -103,12 +103,15 @@ class MainWindow(QMainWindow):
     def _actions(self) -> list[tuple[str, list[QAction]]]:
         s = self.session
         a = self._action
-        undo = s.undo.createUndoAction(self, "&Undo")
-        undo.setShortcuts([QKeySequence("Ctrl+Z")])
-        redo = s.undo.createRedoAction(self, "&Redo")
-        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-        for act in (undo, redo):
-            self.addAction(act)
+        undo = a("&Undo", ["Ctrl+Z"], s.undo_last)
+        redo = a("&Redo", ["Ctrl+Shift+Z", "Ctrl+Y"], s.redo_next)
+        for act, can, text, name in (
+            (undo, s.undo.canUndoChanged, s.undo.undoTextChanged, "&Undo"),
+            (redo, s.undo.canRedoChanged, s.undo.redoTextChanged, "&Redo"),
+        ):
+            act.setEnabled(False)
+            can.connect(act.setEnabled)
+            text.connect(lambda t, act=act, name=name: act.setText(f"{name} {t}" if t else name))
         self.act_theme_light = a("&Light theme", [], lambda: self.set_theme("light"))
         self.act_theme_dark = a("&Dark theme", [], lambda: self.set_theme("dark"))
         for act in (self.act_theme_light, self.act_theme_dark):
@@ -139,7 +142,7 @@ class MainWindow(QMainWindow):
                     a("&Shrink entity by a token", ["Shift+Left"], lambda: s.resize_selected("end", False)),
                     a("Grow entity to the &left", ["Ctrl+Shift+Left"], lambda: s.resize_selected("start", True)),
                     a("Shrink entity from the l&eft", ["Ctrl+Shift+Right"], lambda: s.resize_selected("start", False)),
-                    a("Clear selection", ["Escape"], lambda: s.select(None)),
+                    a("Clear selection", ["Escape"], lambda: s.stop_waiting() or s.select(None)),
                 ],
             ),
             (
@@ -150,8 +153,16 @@ class MainWindow(QMainWindow):
                     a("&Ignore document and next", ["Space"], lambda: s.decide(Status.ignored.value)),
                     a("&Back to the previous decision", ["Backspace"], s.back),
                     None,
-                    a("Ne&xt document", ["Ctrl+Down", "PgDown"], lambda: self.documents.step(1)),
-                    a("Pre&vious document", ["Ctrl+Up", "PgUp"], lambda: self.documents.step(-1)),
+                    a(
+                        "Ne&xt document",
+                        ["Ctrl+Down", "PgDown"],
+                        lambda: s.writer.later(lambda: self.documents.step(1)),
+                    ),
+                    a(
+                        "Pre&vious document",
+                        ["Ctrl+Up", "PgUp"],
+                        lambda: s.writer.later(lambda: self.documents.step(-1)),
+                    ),
                     a("&Find documents", "Ctrl+F", self.documents.search.setFocus),
                 ],
             ),
@@ -202,7 +213,7 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ wiring
     def _wire(self) -> None:
         s, t = self.session, self.text
-        self.documents.document_chosen.connect(s.open_document)
+        self.documents.document_chosen.connect(s.choose_document)
         self.documents.message.connect(self.status.notice)
         s.document_opened.connect(self._document_opened)
         s.changed.connect(t.apply)
@@ -211,6 +222,7 @@ class MainWindow(QMainWindow):
         s.selection_changed.connect(self.entities.select)
         s.status_changed.connect(self.documents.set_status)
         s.message.connect(self.status.notice)
+        s.saving.connect(self.status.show_saving)
         self.documents.filters_applied.connect(s.set_filters)
         s.want_document.connect(lambda d: self.documents.select_document(d, emit=False))
         s.active_label_changed.connect(self.labels.set_active)
@@ -226,6 +238,8 @@ class MainWindow(QMainWindow):
         b = self.background
         b.tokenizer_ready.connect(lambda tok: setattr(self.session, "snapper", Snapper(tok)))
         b.model_key_ready.connect(self.session.set_model_key)
+        b.settled.connect(self.session.suggestions_settled)
+        self.session.expects_suggestions = b.expecting
         b.model_status.connect(self.status.set_model)
         b.model_status.connect(self._model_problem)
         b.progress.connect(lambda p: self.status.show_task(*p) if p else self.status.show_task(None))

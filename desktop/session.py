@@ -1,9 +1,11 @@
-"""The annotation session: the document on screen, the selected item, the undo stack, and the decisions.
+"""The annotation session: the document on screen, the selected item, the undo stack, and the edits.
 
 Widgets call its methods (from actions and mouse signals) and listen to its signals; they never reach into each
-other. Every edit is a command on `undo` (desktop/undo.py) whose redo/undo call a `models.store` function (one
-committed transaction with its event row) and then tell this session what changed, which re-emits `changed`
-with a `Delta` so the views repaint only that.
+other. Every edit is a command (desktop/undo.py) whose store call runs on the writer thread
+(desktop/writer.py); once it is committed the command tells this session what changed, which re-emits `changed`
+with a `Delta` so the views repaint only that. The decisions on documents, undo/redo and moving on are in
+`desktop/decision_flow.py`. The user's actions are marked `@queued` (a key) or `@on_screen` (a mouse gesture on
+the text): while a decision is being saved they wait their turn.
 """
 
 from __future__ import annotations
@@ -14,20 +16,19 @@ from datetime import UTC, datetime
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
-from models import queue, store
+from models import store
 from models.db.tables import Origin, Status
-from models.errors import OverlapError, StaleAnnotationError, TagdeskError
 from models.project import Project
 
-from . import messages, undo
+from . import undo
+from .decision_flow import DecisionFlow, on_screen, queued
 from .document_state import Delta, DocumentState, Item
 from .errors import read_errors
 from .snapping import Snapper
+from .writer import Writer
 
-MAX_SECONDS_PER_DOC = 600.0
 
-
-class AnnotationSession(QObject):
+class AnnotationSession(DecisionFlow, QObject):
     document_opened = Signal(object)  # DocumentState (or None: no document)
     changed = Signal(object)  # Delta for the document on screen
     selection_changed = Signal(object)  # key of the selected item, or None
@@ -36,6 +37,7 @@ class AnnotationSession(QObject):
     message = Signal(str)  # short notice for the status bar
     decisions_changed = Signal()  # a decision was made or undone (counters)
     want_document = Signal(int)  # show this document (the next one, or undo/redo/back on another document)
+    saving = Signal(bool)  # a decision has been waiting for the database for a moment (True) / is saved (False)
 
     def __init__(self, project: Project, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -54,11 +56,22 @@ class AnnotationSession(QObject):
         # document id -> the annotation version this window last read or wrote (stale-edit detection)
         self.versions: dict[int, int] = {}
         self.filters = store.NO_FILTERS  # what the document list shows: "next" is the next one still to do there
+        self.writer = Writer(self)
+        self.writer.saving.connect(self.saving)
+        self.expects_suggestions = lambda _document_id: False  # the background work tells (main window wiring)
+        self.awaiting: tuple[int, float] | None = None  # (document, seconds): an accept waiting for suggestions
 
     # ------------------------------------------------------------------ documents
     @property
     def document_id(self) -> int | None:
         return self.state.document_id if self.state else None
+
+    @queued
+    def choose_document(self, document_id: int) -> None:
+        """The annotator chose a document in the list (in its turn: after what is being saved)."""
+        if document_id != self.document_id:
+            self.want_document.emit(document_id)  # the list may have moved on meanwhile
+        self.open_document(document_id)
 
     def open_document(self, document_id: int | None) -> None:
         if document_id is None:
@@ -101,6 +114,10 @@ class AnnotationSession(QObject):
         self._select(None)
         self.document_opened.emit(self.state)
 
+    def is_current(self, document_id: int, version: int) -> bool:
+        """Whether the document on screen is `document_id` shown at annotation `version` (others' changes)."""
+        return self.document_id == document_id and self.versions.get(document_id) == version
+
     def reload_suggestions(self, *, only_if_missing: bool = True) -> bool:
         """Read the cached suggestions of the document on screen (they may have just arrived). True if shown."""
         if self.state is None or not self.model_key:
@@ -113,12 +130,17 @@ class AnnotationSession(QObject):
         if sugg is None:
             return False
         self._emit(self.state.set_suggestions(sugg))
+        self.suggestions_shown()
         return True
 
     def set_model_key(self, key: str | None) -> None:
+        """The suggestions to show are those cached under `key` (the suggester that writes them says which)."""
+        if key == self.model_key:
+            return
         self.model_key = key
         if self.state is not None:
-            self.reload_suggestions(only_if_missing=False)
+            self._emit(self.state.set_suggestions(None))  # another model's suggestions are not this one's
+            self.reload_suggestions()
 
     # ------------------------------------------------------------------ selection and labels
     def _select(self, key: tuple | None) -> None:
@@ -126,6 +148,7 @@ class AnnotationSession(QObject):
             self.selected = key
             self.selection_changed.emit(key)
 
+    @on_screen
     def select(self, key: tuple | None) -> None:
         if key is not None and (self.state is None or self.state.find(key) is None):
             key = None
@@ -134,6 +157,7 @@ class AnnotationSession(QObject):
     def selected_item(self) -> Item | None:
         return self.state.find(self.selected) if (self.state and self.selected) else None
 
+    @queued
     def step_selection(self, step: int) -> None:
         """Tab / Shift+Tab: the next or previous highlighted item in reading order."""
         if self.state is None:
@@ -149,6 +173,7 @@ class AnnotationSession(QObject):
             return
         self._select(item.key)
 
+    @queued
     def label_key(self, index: int) -> None:
         """1-9, 0: make a label active; with an item selected, relabel it (a suggestion becomes a span)."""
         if index >= len(self.labels):
@@ -166,6 +191,7 @@ class AnnotationSession(QObject):
             self._push(undo.RelabelSpan(self, self.document_id, item, label=label))
 
     # ------------------------------------------------------------------ span edits
+    @on_screen
     def draw_span(self, start: int, end: int, exact: bool = False) -> None:
         """A drag over the text: a new span with the active label, snapped to tokens unless `exact`."""
         if self.state is None:
@@ -184,6 +210,7 @@ class AnnotationSession(QObject):
                 return
         self._add(start, end, self.active_label)
 
+    @on_screen
     def add_token_at(self, offset: int) -> None:
         """Double-click: a one-token span with the active label."""
         if self.state is None:
@@ -204,6 +231,7 @@ class AnnotationSession(QObject):
             return
         self._push(undo.AddSpan(self, self.document_id, Item(start, end, label, Origin.human.value)))
 
+    @queued
     def remove_selected(self) -> None:
         """Delete: remove the selected span, or reject the selected suggestion for good."""
         item = self.selected_item()
@@ -211,12 +239,13 @@ class AnnotationSession(QObject):
             self.message.emit("Select an entity first (click it, or Tab to it)")
             return
         nxt = self._neighbour(item)
+        then = lambda: self._select(nxt)  # noqa: E731
         if item.pending:
-            self._push(undo.DismissSuggestion(self, self.document_id, item))
+            self._push(undo.DismissSuggestion(self, self.document_id, item), then=then)
         else:
-            self._push(undo.RemoveSpan(self, self.document_id, item))
-        self._select(nxt)
+            self._push(undo.RemoveSpan(self, self.document_id, item), then=then)
 
+    @queued
     def accept_selected(self) -> None:
         """Enter: accept the selected pending suggestion alone."""
         item = self.selected_item()
@@ -225,6 +254,7 @@ class AnnotationSession(QObject):
             return
         self._push(undo.AcceptSuggestion(self, self.document_id, item))
 
+    @queued
     def resize_selected(self, side: str, grow: bool) -> None:
         item = self.selected_item()
         if item is None or self.state is None:
@@ -241,72 +271,7 @@ class AnnotationSession(QObject):
         nxt = self.state.next_after(item.end) or self.state.previous_before(item.start)
         return nxt.key if nxt else None
 
-    # ------------------------------------------------------------------ decisions
-    def set_filters(self, filters: store.ListFilters) -> None:
-        """The document list now shows these filters' results."""
-        self.filters = filters
-
-    def decide(self, status: str) -> None:
-        """a / x / space: accept (pending suggestions become spans), reject or ignore; then the next document."""
-        if self.state is None:
-            return
-        doc = self.document_id
-        seconds = min(time.monotonic() - self.opened_at, MAX_SECONDS_PER_DOC)
-        add = list(self.state.pending.values()) if status == Status.accepted.value else []
-        if self._push(undo.SetStatus(self, doc, status, add=add, seconds=seconds)):
-            self.move_on(doc)
-
-    def move_on(self, after: int | None) -> None:
-        """Show the next document still to do in the list after the document `after` (the queue's choice)."""
-        step = None
-        with read_errors(self.message.emit) as read, self.project.session() as s:
-            step = queue.next_document(session=s, annotator=self.annotator, after=after, filters=self.filters)
-        if read.failed:
-            return
-        if step is None:
-            self.message.emit(messages.nothing_left(self.filters))
-            return
-        self.want_document.emit(step.document_id)
-        self.open_document(step.document_id)
-        if step.wrapped:
-            self.message.emit(messages.moved_on(step))
-
-    def back(self) -> None:
-        """Backspace: go back to the previous decision and reopen it."""
-        with read_errors(self.message.emit) as read, self.project.session() as s:
-            doc = store.last_decision(session=s, annotator=self.annotator)
-        if read.failed:
-            return
-        if doc is None:
-            self.message.emit("No earlier decision to go back to")
-            return
-        self.want_document.emit(doc)
-        self.open_document(doc)
-        if self.document_id != doc:
-            return  # it could not be read (the message says why)
-        self._push(undo.SetStatus(self, doc, Status.pending.value, text="Reopen document"))
-
     # ------------------------------------------------------------------ called by undo commands
-    def _push(self, command: undo.Command) -> bool:
-        """Run a command (its first redo) and put it on the undo stack; a refused edit is only a message."""
-        try:
-            command.run()
-        except OverlapError as exc:
-            self.message.emit(f"Not added: {exc}")
-            return False
-        except StaleAnnotationError:
-            self.reload_document()
-            self.message.emit(
-                "This document was changed in another window: it is shown as saved there now. "
-                "Make your change again if it is still needed."
-            )
-            return False
-        except TagdeskError as exc:
-            self.message.emit(str(exc))
-            return False
-        self.undo.push(command)
-        return True
-
     def show_document(self, document_id: int) -> bool:
         """Bring a document on screen for an undo/redo; True if it was already there."""
         if self.document_id == document_id:

@@ -6,6 +6,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QToolButton, QWidget
 
+from ..messages import SAVING
+
 NOTICE_MS = 6000
 
 
@@ -32,7 +34,19 @@ class StatusBar(QStatusBar):
         self.cancel.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.cancel.clicked.connect(self.cancel_clicked)
         self.model = self._label("model", "")
-        for w in (self.progress_label, self.progress, self.cancel, self.position, self.today, self.rate, self.model):
+        self.saving = self._label("saving", SAVING)
+        self.saving.setToolTip("A decision is waiting for the database (another program is writing to it)")
+        self.saving.hide()
+        for w in (
+            self.saving,
+            self.progress_label,
+            self.progress,
+            self.cancel,
+            self.position,
+            self.today,
+            self.rate,
+            self.model,
+        ):
             self.addPermanentWidget(w)
         self.show_task(None)
 
@@ -44,6 +58,10 @@ class StatusBar(QStatusBar):
     def notice(self, text: str) -> None:
         # long messages (an error that says what to do) stay long enough to be read: ~15 characters a second
         self.showMessage(text, max(NOTICE_MS, len(text) * 70))
+
+    def show_saving(self, on: bool) -> None:
+        """ "Saving…" while a decision waits for the database; the window moves on once it is saved."""
+        self.saving.setVisible(on)
 
     def set_position(self, place: int | None, total: int, status: str = "") -> None:
         text = f"Doc {place:,} of {total:,}" if place else f"{total:,} documents"
