@@ -21,6 +21,7 @@ from .errors import read_errors
 from .session import AnnotationSession
 from .snapping import Snapper
 from .theme import apply_theme
+from .watcher import ChangeWatcher
 from .widgets.document_list import DocumentList
 from .widgets.entity_panel import EntityPanel
 from .widgets.label_bar import LabelBar
@@ -51,6 +52,7 @@ class MainWindow(QMainWindow):
         self.setStatusBar(self.status)
         self._layout()
         self.background = Background(project, self)
+        self.watcher = ChangeWatcher(self.session, self.documents, self._show_counters, self)
         self.groups = self._actions()
         self._menus()
         self._wire()
@@ -61,6 +63,7 @@ class MainWindow(QMainWindow):
         self._update_counters()
         self._counter_timer = QTimer(self, interval=30_000, timeout=self._update_counters)  # docs/h drifts
         self._counter_timer.start()
+        self.watcher.start()
         if background:
             QTimer.singleShot(0, self.background.start)
 
@@ -173,6 +176,7 @@ class MainWindow(QMainWindow):
                     self.act_theme_light,
                     self.act_theme_dark,
                     None,
+                    a("&Reload", ["F5"], self.watcher.reload, "Show what other windows and commands changed"),
                     a("Compute &suggestions now", [], self.background.start_suggesting),
                 ],
             ),
@@ -272,6 +276,10 @@ class MainWindow(QMainWindow):
         if not read.failed:
             self.status.set_position(place, total, state.status)
 
+    def _show_counters(self) -> None:
+        self._update_counters()
+        self._show_position()
+
     def _update_counters(self) -> None:
         with read_errors(self.status.notice) as read:
             today = self.session.done_today()
@@ -321,6 +329,8 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_settings()
         self._counter_timer.stop()
+        self.watcher.stop()
+        self.session.writer.wait()  # a decision being saved (another program holds the lock) commits first
         self.background.cancel()
         tasks.shutdown()  # cancel spaCy loading / suggesting and wait (bounded) before the project closes
         super().closeEvent(event)
