@@ -110,8 +110,8 @@ class ChangeWatcher(QObject):
             self.show(changes)
 
     def show(self, changes: Changes) -> None:
-        for doc, status in changes.statuses.items():
-            self.documents.set_status(doc, status)
+        for changed, status in changes.statuses.items():
+            self.documents.set_status(changed, status)
         if changes.added:
             self.documents.refresh()
         self.counters()

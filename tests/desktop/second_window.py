@@ -16,15 +16,15 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # for tests.desktop.helpers
 
-import spacy  # noqa: E402
-from PySide6.QtCore import QSettings, Qt  # noqa: E402
-from PySide6.QtTest import QTest  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+import spacy
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 
-from desktop.main_window import MainWindow  # noqa: E402
-from desktop.snapping import Snapper  # noqa: E402
-from models.project import open_project  # noqa: E402
-from tests.desktop.helpers import settle  # noqa: E402
+from desktop.main_window import MainWindow
+from desktop.snapping import Snapper
+from models.project import open_project
+from tests.desktop.helpers import settle
 
 KEYS = {"a": Qt.Key.Key_A, "x": Qt.Key.Key_X, " ": Qt.Key.Key_Space}
 MODEL_KEY = "test-model@1"  # as in tests/desktop/conftest.py
