@@ -92,6 +92,8 @@ class DecisionFlow:
 
         def reload_document(self) -> None: ...
 
+        def show_busy(self) -> None: ...
+
     # ------------------------------------------------------------------ decisions
     def set_filters(self, filters: store.ListFilters) -> None:
         """The document list now shows these filters' results: "next" is the next one still to do there."""
@@ -107,6 +109,7 @@ class DecisionFlow:
         if status == Status.accepted.value and self.state.suggestions is None and self.expects_suggestions(doc):
             self.awaiting = (doc, seconds)
             self.writer.hold()  # what the annotator does next waits for the accept
+            self.show_busy()
             self.message.emit(messages.WAITING_FOR_SUGGESTIONS)
             return
         self._decide(doc, status, seconds)
@@ -125,6 +128,7 @@ class DecisionFlow:
             return
         doc, seconds = self.awaiting
         self.awaiting = None
+        self.show_busy()
         if self.state.pending:
             dropped = self.writer.drop_queue()
             self.message.emit(messages.suggestions_arrived(len(self.state.pending), dropped))
@@ -139,6 +143,7 @@ class DecisionFlow:
             return
         doc, seconds = self.awaiting
         self.awaiting = None
+        self.show_busy()
         if self.state is not None and self.state.document_id == doc:
             self._decide(doc, Status.accepted.value, seconds)
         self.writer.release()
@@ -148,6 +153,7 @@ class DecisionFlow:
         if self.awaiting is None:
             return False
         self.awaiting = None
+        self.show_busy()
         self.writer.drop_queue()
         self.message.emit(messages.STOPPED_WAITING)
         self.writer.release()

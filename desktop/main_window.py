@@ -226,7 +226,7 @@ class MainWindow(QMainWindow):
         s.selection_changed.connect(self.entities.select)
         s.status_changed.connect(self.documents.set_status)
         s.message.connect(self.status.notice)
-        s.saving.connect(self.status.show_saving)
+        s.busy.connect(self.status.show_busy)
         self.documents.filters_applied.connect(s.set_filters)
         s.want_document.connect(lambda d: self.documents.select_document(d, emit=False))
         s.active_label_changed.connect(self.labels.set_active)

@@ -10,6 +10,7 @@ from .errors import READ_FAILED
 __all__ = ["READ_FAILED"]
 
 SAVING = "Saving…"
+WAITING_SHORT = "Waiting for suggestions…"
 CHANGED_ELSEWHERE = (
     "This document was changed in another window: it is shown as saved there now. "
     "Make your change again if it is still needed."

@@ -20,7 +20,7 @@ from models import store
 from models.db.tables import Origin, Status
 from models.project import Project
 
-from . import undo
+from . import messages, undo
 from .decision_flow import DecisionFlow, on_screen, queued
 from .document_state import Delta, DocumentState, Item
 from .errors import read_errors
@@ -37,7 +37,7 @@ class AnnotationSession(DecisionFlow, QObject):
     message = Signal(str)  # short notice for the status bar
     decisions_changed = Signal()  # a decision was made or undone (counters)
     want_document = Signal(int)  # show this document (the next one, or undo/redo/back on another document)
-    saving = Signal(bool)  # a decision has been waiting for the database for a moment (True) / is saved (False)
+    busy = Signal(object)  # what the window is waiting for ("Saving…", "Waiting for suggestions…"), or None
 
     def __init__(self, project: Project, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -57,7 +57,7 @@ class AnnotationSession(DecisionFlow, QObject):
         self.versions: dict[int, int] = {}
         self.filters = store.NO_FILTERS  # what the document list shows: "next" is the next one still to do there
         self.writer = Writer(self)
-        self.writer.saving.connect(self.saving)
+        self.writer.saving.connect(lambda _on: self.show_busy())
         self.expects_suggestions = lambda _document_id: False  # the background work tells (main window wiring)
         self.awaiting: tuple[int, float] | None = None  # (document, seconds): an accept waiting for suggestions
 
@@ -65,6 +65,13 @@ class AnnotationSession(DecisionFlow, QObject):
     @property
     def document_id(self) -> int | None:
         return self.state.document_id if self.state else None
+
+    def show_busy(self) -> None:
+        """Say what the window is waiting for (the status bar shows it until it is over)."""
+        if self.awaiting is not None:
+            self.busy.emit(messages.WAITING_SHORT)
+        else:
+            self.busy.emit(messages.SAVING if self.writer.is_saving else None)
 
     @queued
     def choose_document(self, document_id: int) -> None:

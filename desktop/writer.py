@@ -64,13 +64,15 @@ class Writer(QObject):
         """Run `work()` (store calls in its own session, no Qt) on the writer thread; then `done(result)` or
         `failed(exc)` on the GUI thread."""
         self._begin()
+        if not self._saving and not self._slow.isActive():
+            self._slow.start()
         task = run_task(lambda _report, _stop: work(), name="decision", pool=self._pool)
         task.finished.connect(lambda result: self._end(done, result))
         task.failed.connect(lambda exc: self._end(failed, exc))
         task.cancelled.connect(lambda: self._end(lambda _none: None, None))  # closing: the write still ran
 
     def hold(self) -> None:
-        """Stay busy (queueing actions) until `release()`."""
+        """Stay busy (queueing actions) until `release()`; nothing is being saved meanwhile."""
         self._begin()
 
     def release(self) -> None:
@@ -87,10 +89,13 @@ class Writer(QObject):
         return self._pool.waitForDone(timeout_ms)
 
     # -- the chain
+    @property
+    def is_saving(self) -> bool:
+        """A write has been under way for longer than SAVING_AFTER_MS."""
+        return self._saving
+
     def _begin(self) -> None:
         self._steps += 1
-        if self._steps == 1:
-            self._slow.start()
 
     def _end(self, then: Callable[[Any], None], arg: Any) -> None:
         try:
@@ -117,6 +122,6 @@ class Writer(QObject):
             self.idle.emit()
 
     def _show_saving(self) -> None:
-        if self.busy and not self._saving:
+        if self.busy and not self._saving:  # (a hold alone never starts the timer)
             self._saving = True
             self.saving.emit(True)

@@ -6,7 +6,12 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QToolButton, QWidget
 
-from ..messages import SAVING
+from ..messages import SAVING, WAITING_SHORT
+
+BUSY_TIPS = {
+    SAVING: "A decision is waiting for the database (another program is writing to it); keys are kept in order",
+    WAITING_SHORT: "The accept waits for this document's suggestions (Esc stops waiting)",
+}
 
 NOTICE_MS = 6000
 
@@ -34,8 +39,7 @@ class StatusBar(QStatusBar):
         self.cancel.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.cancel.clicked.connect(self.cancel_clicked)
         self.model = self._label("model", "")
-        self.saving = self._label("saving", SAVING)
-        self.saving.setToolTip("A decision is waiting for the database (another program is writing to it)")
+        self.saving = self._label("saving", "")
         self.saving.hide()
         for w in (
             self.saving,
@@ -59,9 +63,12 @@ class StatusBar(QStatusBar):
         # long messages (an error that says what to do) stay long enough to be read: ~15 characters a second
         self.showMessage(text, max(NOTICE_MS, len(text) * 70))
 
-    def show_saving(self, on: bool) -> None:
-        """ "Saving…" while a decision waits for the database; the window moves on once it is saved."""
-        self.saving.setVisible(on)
+    def show_busy(self, text: str | None) -> None:
+        """What the window waits for before it moves on ("Saving…" while another program holds the database,
+        "Waiting for suggestions…" while an accept waits for the model); None hides it."""
+        self.saving.setText(text or "")
+        self.saving.setToolTip(BUSY_TIPS.get(text or "", ""))
+        self.saving.setVisible(bool(text))
 
     def set_position(self, place: int | None, total: int, status: str = "") -> None:
         text = f"Doc {place:,} of {total:,}" if place else f"{total:,} documents"
