@@ -34,7 +34,7 @@ class Changes:
 
     mark: store.ChangeMark
     statuses: dict[int, str] = field(default_factory=dict)  # this annotator's documents with new events
-    added: bool = False  # documents were added (an import)
+    added: bool = False  # documents were added, or an import was published: read the list again
     document_id: int | None = None  # the document on screen ...
     version: int = 0  # ... and its annotation version now
 
@@ -45,7 +45,8 @@ def read_changes(project: Project, since: store.ChangeMark | None, document_id: 
         mark = store.newest_change(session=s)
         if since is None or mark == since:
             return Changes(mark) if since is None else None
-        changes = Changes(mark, added=mark.document > since.document, document_id=document_id)
+        added = mark.document > since.document or store.project_events_since(since.event, session=s)
+        changes = Changes(mark, added=added, document_id=document_id)
         changes.statuses = store.changed_documents(since.event, session=s, annotator=project.annotator)
         if document_id is not None:
             changes.version = store.annotation_version(document_id, session=s, annotator=project.annotator)

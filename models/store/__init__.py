@@ -62,6 +62,7 @@ from .listing import (
     listed_key,
     newest_change,
     next_to_do,
+    project_events_since,
 )
 from .stats import stats
 from .suggestions import documents_lacking_suggestions, store_suggestions, store_suggestions_bulk, suggestions_for
@@ -102,6 +103,7 @@ __all__ = [
     "listed_key",
     "newest_change",
     "next_to_do",
+    "project_events_since",
     "reading",
     "remove_span",
     "restore_suggestion",

@@ -223,6 +223,13 @@ def changed_documents(after_event: int, *, session: Session, annotator: str) -> 
     return {int(doc): str(status) for doc, status in session.connection().execute(stmt)}
 
 
+def project_events_since(after_event: int, *, session: Session) -> bool:
+    """Whether events about the project as a whole (no document: an import published) came after the event id
+    `after_event`; a window then reads its list again."""
+    stmt = select(_event_id).where(_event_id > after_event, _event_doc.is_(None)).limit(1)
+    return session.connection().execute(stmt).first() is not None
+
+
 def last_decision(*, session: Session, annotator: str) -> int | None:
     """The document this annotator decided most recently that is still decided (for "back"), or None."""
     stmt = (

@@ -89,3 +89,24 @@ def test_a_refreshed_list_keeps_the_document_on_screen_that_the_filter_now_hides
         assert [(r.id, r.status) for r in kept][1:4] == [(2, "pending"), (3, "accepted"), (4, "pending")]
         through = store.document_rows(session=s, filters=pending, through=(3, 4), limit=None, **who)
         assert [r.id for r in through] == [1, 2, 4]
+
+
+def test_the_newest_change_moves_with_decisions_and_imports(project):
+    who = {"annotator": project.annotator}
+    with project.session() as s:
+        empty = store.newest_change(session=s)
+    with project.writing() as s:
+        store.add_documents([store.NewDocument(text=f"Doc {i}") for i in range(3)], session=s)
+    with project.session() as s:
+        imported = store.newest_change(session=s)
+        assert imported.document == 3 and imported > empty
+        assert store.project_events_since(empty.event, session=s)  # the list must be read again
+        assert store.changed_documents(imported.event, session=s, **who) == {}
+    with project.writing() as s:
+        store.set_status(2, "rejected", session=s, **who)
+    with project.session() as s:
+        decided = store.newest_change(session=s)
+        assert decided.event > imported.event and decided.document == 3
+        assert not store.project_events_since(imported.event, session=s)
+        assert store.changed_documents(imported.event, session=s, **who) == {2: "rejected"}
+        assert store.changed_documents(imported.event, session=s, annotator="bob") == {}
