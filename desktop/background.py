@@ -32,7 +32,6 @@ class Background(QObject):
         self.project = project
         self.tasks: list[Task] = []
         self.suggest_task: Task | None = None
-        self.pipeline = project.config.model.pipeline
         self.wanted: int | None = None  # the document on screen, done before the others
         self.working = False  # suggestions may still arrive: the model key or the suggester is on its way
 
@@ -45,6 +44,10 @@ class Background(QObject):
         if self.working:
             self.working = False
             self.settled.emit()
+
+    @property
+    def pipeline(self) -> str:
+        return self.project.config.model.pipeline  # read each time: the shared settings may change
 
     def _wanted(self) -> int | None:
         """Read by the worker between chunks (an int read: no lock needed)."""
@@ -89,7 +92,7 @@ class Background(QObject):
             return
         self.working = True
         project = self.project
-        self.progress.emit((f"Loading {self.pipeline}…", 0, 0))
+        self.progress.emit(("Loading the model…", 0, 0))
         task = run_task(lambda report, stop: _suggest(project, self._wanted, report, stop), name="suggest")
         task.progress.connect(self._on_progress)
         task.finished.connect(self._done)
@@ -119,7 +122,8 @@ class Background(QObject):
 
     def _done(self, count: object) -> None:
         self.suggestions_arrived.emit()
-        self._over(f"Suggestions ready ({count:,} documents pre-annotated)" if isinstance(count, int) and count else "")
+        done = count if isinstance(count, int) else 0
+        self._over(f"Suggestions ready ({done:,} document{'s' if done != 1 else ''} pre-annotated)" if done else "")
 
     def _failed(self, exc: BaseException) -> None:
         msg = str(exc) if isinstance(exc, TagdeskError) else f"{exc.__class__.__name__}: {exc}"

@@ -232,6 +232,11 @@ class DecisionFlow:
         self.writer.run(step.write, done, failed)
 
     # ------------------------------------------------------------------ running commands
+    def run_command(self, command: commands.Command, then: Callable[[], None] | None = None) -> None:
+        """Run a command made outside the session (a dialog's edit, e.g. renaming a label) like the session's
+        own: in its turn after what is being saved, onto the undo stack once committed."""
+        self.writer.later(lambda: self._push(command, then=then))
+
     def _push(self, command: commands.Command, then: Callable[[], None] | None = None) -> None:
         """Write a new command's first step; once it is committed, show it, put it on the undo stack, then
         `then()`. A refused edit is only a message (and the actions queued after it are dropped)."""
@@ -247,7 +252,7 @@ class DecisionFlow:
 
     def _refused(self, exc: BaseException) -> None:
         if isinstance(exc, OverlapError):
-            self._dropped(f"Not added: {exc}")
+            self._dropped(f"Not added: {self._describe_overlap(exc)}")
         elif isinstance(exc, StaleAnnotationError):
             self.reload_document()
             self._dropped(messages.CHANGED_ELSEWHERE)

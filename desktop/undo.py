@@ -40,7 +40,7 @@ class Step:
 
 
 class Command(QUndoCommand):
-    def __init__(self, session: AnnotationSession, document_id: int, text: str) -> None:
+    def __init__(self, session: AnnotationSession, document_id: int | None, text: str) -> None:
         super().__init__(text)
         self.session = session
         self.document_id = document_id
@@ -63,6 +63,7 @@ class Command(QUndoCommand):
         edit, and the version of the document this window last saw (if another window changed it since, the store
         refuses with StaleAnnotationError instead of overwriting that change)."""
         project, doc = self.session.project, self.document_id
+        assert doc is not None, "a step that writes an annotation belongs to a document"
         who = {"annotator": self.session.annotator, "expected_version": self.session.versions.get(doc)}
 
         def work() -> Any:
@@ -281,3 +282,31 @@ class SetStatus(Command):
             return store.decide(doc, before, session=s, remove_spans=spans, **who)
 
         return self._step(write, lambda _written: self.session.status_set(doc, before, added=[], removed=self.add))
+
+
+class RenameLabel(Command):
+    """Rename a label and every entity carrying it (one transaction in `models.labels`, with an event per
+    annotation it touches); undo renames it back. Not tied to a document: the window shows the labels again (and
+    reloads the document on screen, whose version moved) after either."""
+
+    def __init__(self, session: AnnotationSession, old: str, new: str) -> None:
+        super().__init__(session, None, f"Rename label {old} to {new}")
+        self.old, self.new = old, new
+        self.count = 0
+
+    def forward(self) -> Step:
+        return self._rename(self.old, self.new)
+
+    def backward(self) -> Step:
+        return self._rename(self.new, self.old)
+
+    def _rename(self, old: str, new: str) -> Step:
+        from models.labels import rename_label
+
+        project = self.session.project
+
+        def show(count: int) -> None:
+            self.count = count
+            self.session.labels_changed.emit()
+
+        return Step(lambda: rename_label(project, old, new), show)

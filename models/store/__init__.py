@@ -12,6 +12,9 @@ nowhere else. One query style: SQLAlchemy Core statements (ORM objects only wher
   change (what a window polls to see others' work).
 - `exports`: annotated documents in bulk for export.
 - `stats`: counts for `tagdesk stats`.
+- `settings`: the settings a team shares (suggester, label mapping, overlap) and their change counter.
+- `labels`: the project's labels; renaming or removing one changes the spans that carry it.
+- `notes`: an annotator's comment and flag on a document.
 """
 
 from __future__ import annotations
@@ -46,7 +49,9 @@ from .documents import (
     text_length,
 )
 from .exports import AnnotatedDocument, export_document_ids, iter_annotated_documents
+from .labels import LabelRow, LabelUsage, change_label, delete_label, insert_label, label_usage, move_label, read_labels
 from .listing import (
+    ANY_FLAG,
     NO_FILTERS,
     PREVIEW_CHARS,
     ChangeMark,
@@ -64,13 +69,34 @@ from .listing import (
     next_to_do,
     project_events_since,
 )
-from .stats import stats
+from .notes import FLAGS, DocumentNote, note_of, set_note
+from .settings import SEEDED_FROM, has_labels, read_settings, seed_settings, set_setting, settings_revision
+from .stats import activity, annotator_progress, annotators, stats
 from .suggestions import documents_lacking_suggestions, store_suggestions, store_suggestions_bulk, suggestions_for
 from .transactions import reading, writing
 
 __all__ = [
+    "ANY_FLAG",
+    "FLAGS",
     "NO_FILTERS",
     "PREVIEW_CHARS",
+    "SEEDED_FROM",
+    "DocumentNote",
+    "LabelRow",
+    "LabelUsage",
+    "change_label",
+    "delete_label",
+    "has_labels",
+    "insert_label",
+    "label_usage",
+    "move_label",
+    "note_of",
+    "read_labels",
+    "read_settings",
+    "seed_settings",
+    "set_note",
+    "set_setting",
+    "settings_revision",
     "AddResult",
     "AnnotatedDocument",
     "ChangeMark",
@@ -78,7 +104,10 @@ __all__ = [
     "Key",
     "ListFilters",
     "NewDocument",
+    "activity",
     "add_documents",
+    "annotator_progress",
+    "annotators",
     "add_span",
     "annotation_version",
     "changed_documents",

@@ -13,12 +13,13 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, literal, or_
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
 from ..db.engine import casefold
-from ..db.tables import Annotation, Document, Event, Span, Status
+from ..db.tables import Annotation, Document, Event, Note, Span, Status
 
 PREVIEW_CHARS = 120
+ANY_FLAG = "any"  # the flag filter's value for "flagged at all"
 
 Key = tuple[int, int]  # (position, id): a row's place in project order (positions may tie after a merge)
 
@@ -26,14 +27,16 @@ Key = tuple[int, int]  # (position, id): a row's place in project order (positio
 @dataclass(frozen=True)
 class ListFilters:
     """What the document list shows: one status (None: all), documents with a span of one label, a text search
-    (Unicode case folding). Empty strings mean "no filter"."""
+    (Unicode case folding), documents flagged by anyone (a reviewer looks at every annotator's flags; `ANY_FLAG`:
+    any flag). Empty strings mean "no filter"."""
 
     status: str | None = None
     label: str | None = None
     search: str | None = None
+    flag: str | None = None
 
     def __post_init__(self) -> None:
-        for name in ("status", "label", "search"):
+        for name in ("status", "label", "search", "flag"):
             value = getattr(self, name)
             object.__setattr__(self, name, value.strip() if isinstance(value, str) and value.strip() else None)
         if self.status is not None:
@@ -98,6 +101,14 @@ def _shown(filters: ListFilters) -> list[ColumnElement[bool]]:
         shown.append(select(_span_id).where(_span_ann == _ann_id, _span_label == filters.label).exists())
     if filters.search is not None:
         shown.append(func.instr(casefold(_text), casefold(literal(filters.search))) > 0)
+    if filters.flag is not None:
+        anyone = SQLModel.metadata.tables["annotation"].alias("anyone")  # anyone's annotation, not the joined one
+        flagged = (
+            select(col(Note.id))
+            .join(anyone, anyone.c.id == col(Note.annotation_id))
+            .where(anyone.c.document_id == _doc_id, col(Note.flag).is_not(None))
+        )
+        shown.append((flagged if filters.flag == ANY_FLAG else flagged.where(col(Note.flag) == filters.flag)).exists())
     return shown
 
 
