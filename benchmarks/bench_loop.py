@@ -67,7 +67,7 @@ def _load(limit: int | None) -> list[tuple[str, list[Span]]]:
 def simulate(strategy: str, corpus, folder: Path, block: int, steps: int) -> list[float]:
     from models import store
     from models.project import new_project
-    from models.queue import queue
+    from models.queue import upcoming
     from models.suggest import load_suggester, suggest_documents
     from models.train import TrainOptions, train_project
 
@@ -84,7 +84,8 @@ def simulate(strategy: str, corpus, folder: Path, block: int, steps: int) -> lis
     while len(done) < len(ids):
         if strategy == "uncertain" and suggester is not None:
             suggest_documents(project, suggester, scores=True)
-            chunk = queue(project, order="uncertain", limit=block, model_key=suggester.key)
+            with project.session() as s:
+                chunk = upcoming(session=s, annotator="sim", order="uncertain", limit=block, model_key=suggester.key)
         else:
             chunk = [d for d in ids if d not in set(done)][:block]
         if suggester is not None and strategy != "uncertain":

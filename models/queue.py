@@ -1,58 +1,95 @@
-"""What comes next: the one place that says which document an annotator gets after a decision.
+"""The queue: which document comes next after a decision. The one definition of "next" (no Qt): the window
+asks it after every decision, `tagdesk queue` prints it, and whatever orders work later (documents claimed by
+teammates) come in through `order`.
 
-`order="project"`: the next pending document below the current one, wrapping round to the top.
-`order="uncertain"`: the pending document whose suggestions the model is least sure of (the document's
-uncertainty, from its entities' probabilities; see `models.suggest.confidence`), then unscored ones in project
-order. `tagdesk queue` prints the same order the window moves in.
+Orders: "position" (project order: the next still to do below, then from the top) and "uncertain" (the pending
+document whose suggestions under `model_key` the model is least sure of, from the document uncertainty stored
+with scored suggestions; documents not scored yet follow in project order).
 """
 
 from __future__ import annotations
 
-from .errors import TagdeskError
-from .project import Project
-from .store import pending_after, uncertain_pending
+from dataclasses import dataclass
 
-ORDERS = ("project", "uncertain")
+from sqlmodel import Session
 
+from . import store
+from .store.listing import NO_FILTERS, ListFilters
 
-def _check(order: str) -> None:
-    if order not in ORDERS:
-        raise TagdeskError(f"--order {order}: choose {' or '.join(ORDERS)}")
+ORDERS = ("position", "uncertain")  # more orders extend `next_document`, not its callers
 
 
-def queue(
-    project: Project,
-    *,
-    order: str = "project",
-    limit: int = 20,
-    annotator: str | None = None,
-    model_key: str | None = None,
-    after: int | None = None,
-) -> list[int]:
-    """Up to `limit` pending document ids in the order they come in. `model_key` (default: the project's
-    suggestion key) names the suggestions whose uncertainty orders "uncertain"."""
-    _check(order)
-    who = annotator or project.annotator
-    with project.session() as s:
-        if order == "project":
-            return pending_after(after, session=s, annotator=who, limit=limit)
-    if model_key is None:
-        from .suggest import model_key as key_of
+@dataclass(frozen=True)
+class NextDocument:
+    """The document to show next. `wrapped`: it was found above the current one (the queue went back to the top
+    of the list, the documents below being done)."""
 
-        model_key = key_of(project)
-    with project.session() as s:
-        ids = uncertain_pending(model_key, session=s, annotator=who, limit=limit + 1)
-    return [d for d in ids if d != after][:limit]
+    document_id: int
+    wrapped: bool = False
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How much of a list is done: `to_do` of its `total` documents are still to do (`ListFilters.to_do`)."""
+
+    to_do: int
+    total: int
+
+    @property
+    def done(self) -> int:
+        return self.total - self.to_do
 
 
 def next_document(
-    project: Project,
     *,
+    session: Session,
+    annotator: str,
     after: int | None,
-    order: str = "project",
-    annotator: str | None = None,
+    filters: ListFilters = NO_FILTERS,
+    order: str = "position",
     model_key: str | None = None,
-) -> int | None:
-    """The document to show after `after` was decided, or None when nothing is pending."""
-    found = queue(project, order=order, limit=1, annotator=annotator, model_key=model_key, after=after)
-    return found[0] if found else None
+) -> NextDocument | None:
+    """The next document still to do for `annotator` in the list `filters` show, after the document `after` (the
+    one just decided; None: from the top): the first one below it, else the first one from the top, never `after`
+    itself. None when nothing in the list is left to do. One indexed query (two when it wraps).
+    With `order="uncertain"` (and the suggestions' `model_key`): the most uncertain pending document, never
+    `after` (the filters do not apply: the model chooses)."""
+    if order not in ORDERS:
+        raise ValueError(f"unknown queue order {order!r}; known: {', '.join(ORDERS)}")
+    if order == "uncertain":
+        ids = store.uncertain_pending(model_key or "", session=session, annotator=annotator, limit=2)
+        found = next((d for d in ids if d != after), None)
+        return NextDocument(found) if found is not None else None
+    key = store.document_key(after, session=session) if after is not None else None
+    found = store.next_to_do(session=session, annotator=annotator, filters=filters, after=key, skip=after)
+    if found is not None:
+        return NextDocument(found)
+    if key is None:
+        return None
+    found = store.next_to_do(session=session, annotator=annotator, filters=filters, after=None, skip=after)
+    return NextDocument(found, wrapped=True) if found is not None else None
+
+
+def upcoming(
+    *, session: Session, annotator: str, order: str = "position", limit: int = 20, model_key: str | None = None
+) -> list[int]:
+    """The next `limit` documents still to do, in the order the window gives them (from the top)."""
+    if order == "uncertain":
+        return store.uncertain_pending(model_key or "", session=session, annotator=annotator, limit=limit)
+    out: list[int] = []
+    after: int | None = None
+    while len(out) < limit:
+        step = next_document(session=session, annotator=annotator, after=after)
+        if step is None or step.document_id in out:
+            break
+        out.append(step.document_id)
+        after = step.document_id
+    return out
+
+
+def progress(*, session: Session, annotator: str, filters: ListFilters = NO_FILTERS) -> Progress:
+    """How many documents of the list `filters` show are still to do, and how many it shows (two counts)."""
+    total = store.count_documents(session=session, annotator=annotator, filters=filters)
+    to_do_filters = ListFilters(status=filters.to_do, label=filters.label, search=filters.search)
+    to_do = store.count_documents(session=session, annotator=annotator, filters=to_do_filters)
+    return Progress(to_do=to_do, total=total)

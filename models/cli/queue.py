@@ -16,7 +16,9 @@ def add(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "The window's a / x / Space move in the same order.",
     )
     p.add_argument("dir", type=Path, metavar="DIR", help="the project folder")
-    p.add_argument("--order", choices=("project", "uncertain"), default="project", help="default: project")
+    p.add_argument(
+        "--order", choices=("project", "uncertain"), default="project", help="project order (default) or uncertain"
+    )
     p.add_argument("--limit", type=int, default=20, metavar="N", help="how many (default: 20)")
     p.add_argument("--annotator", help="whose queue (default: the project's annotator)")
     p.add_argument("--json", action="store_true", help="print JSON lines")
@@ -26,13 +28,20 @@ def add(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def run(args: argparse.Namespace) -> int:
     from .. import store
     from ..project import open_project
-    from ..queue import queue
+    from ..queue import upcoming
     from ..suggest import model_key
 
     with open_project(args.dir) as project:
         key = model_key(project) if args.order == "uncertain" else None
-        ids = queue(project, order=args.order, limit=max(0, args.limit), annotator=args.annotator, model_key=key)
+        order = "uncertain" if args.order == "uncertain" else "position"
         with project.session() as s:
+            ids = upcoming(
+                session=s,
+                annotator=args.annotator or project.annotator,
+                order=order,
+                limit=max(0, args.limit),
+                model_key=key,
+            )
             texts = store.document_texts(ids, session=s)
             unc = store.uncertainty_of(ids, key, session=s) if key else {}
     if not ids:

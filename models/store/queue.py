@@ -1,6 +1,6 @@
-"""The order documents come in: the next pending document in project order, or the most uncertain first.
+"""The "most uncertain first" order of pending documents (`models.queue` uses it for `order="uncertain"`).
 
-Indexed queries, never paging the document list: the window and `tagdesk queue` ask here for "what next".
+One indexed query, never paging the document list.
 """
 
 from __future__ import annotations
@@ -44,21 +44,3 @@ def uncertain_pending(model: str, *, session: Session, annotator: str, limit: in
     if limit is not None:
         stmt = stmt.limit(limit)
     return [int(d) for d in session.exec(stmt).all() if d is not None]
-
-
-def pending_after(document_id: int | None, *, session: Session, annotator: str, limit: int = 1) -> list[int]:
-    """Up to `limit` pending documents (for `annotator`) after `document_id` in project order, wrapping round to
-    the top; `document_id` itself comes last if it is pending (nothing else is)."""
-    position = -1
-    if document_id is not None:
-        found = session.exec(select(Document.position).where(Document.id == document_id)).first()
-        position = found if found is not None else -1
-    base = select(Document.id).where(pending_for(annotator))
-    after = session.exec(base.where(Document.position > position).order_by(col(Document.position)).limit(limit)).all()
-    out: list[int] = [d for d in after if d is not None]
-    if len(out) < limit:
-        before = session.exec(base.where(Document.position <= position).order_by(col(Document.position)).limit(limit))
-        out += [int(d) for d in before.all() if d is not None and d not in out and d != document_id]
-        if document_id is not None and document_id not in out and len(out) < limit:
-            out += [int(d) for d in session.exec(base.where(Document.id == document_id)).all() if d is not None]
-    return out[:limit]

@@ -54,24 +54,25 @@ def test_confidence_number_threshold_weaker_and_least_confident_key(make_window,
     next(a for a in window.threshold_actions.actions() if "all" in a.text()).trigger()
 
 
-def test_most_uncertain_first_orders_the_list_and_the_keys(make_window, qtbot):
+def test_most_uncertain_first_is_the_order_a_x_space_move_in(make_window, qtbot):
     window = make_window(TEXTS)
     _scored(
         window,
         [(1, [_span(0, 3, "PERSON", 0.9)], 0.1), (3, [_span(0, 4, "PERSON", 0.3)], 0.7), (4, [], 0.4)],
     )
-    window.documents.set_model_key(MODEL_KEY)
-    window.documents.order.setCurrentIndex(1)
-    qtbot.waitUntil(lambda: not window.documents.filtering())
-    model = window.documents.list_model
-    assert [model.row_of(r).id for r in range(model.rowCount())] == [3, 4, 1, 2]
-    window.documents.select_row(0)
-    assert window.session.document_id == 3
-    press(qtbot, window, Qt.Key.Key_X)
-    assert status(window, 3) == "rejected"
-    assert window.session.document_id == 4
-    press(qtbot, window, Qt.Key.Key_Space)
+    unsure = next(a for a in window.order_actions.actions() if "least" in a.text())
+    unsure.trigger()
+    assert window.session.queue_order == "uncertain"
     assert window.session.document_id == 1
+    press(qtbot, window, Qt.Key.Key_X)  # decided: the most uncertain pending one comes next
+    qtbot.waitUntil(lambda: window.session.document_id == 3)
+    assert status(window, 1) == "rejected"
+    press(qtbot, window, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: window.session.document_id == 4)
+    press(qtbot, window, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: window.session.document_id == 2)  # not scored: last
+    next(a for a in window.order_actions.actions() if "list" in a.text()).trigger()
+    assert window.session.queue_order == "position"
 
 
 @pytest.mark.slow

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from models import store
-from models.queue import next_document, queue
+from models.queue import next_document, upcoming
 from models.suggest import load_suggester, model_key, suggest_documents
 from models.train import TrainOptions, train_in_process, train_project
 from tests.models.train_support import add, sentences
@@ -62,18 +62,29 @@ def test_uncertain_order_puts_the_least_sure_first_and_the_queue_skips_decided(w
             [(ids[3], spans), (ids[1], spans), (ids[0], spans)], key, session=s, uncertainty=[0.9, 0.4, 0.1]
         )
         s.commit()
-    order = queue(with_model, order="uncertain", limit=10)
+
+    def queue(limit, **kw):
+        with with_model.session() as s:
+            return upcoming(session=s, annotator=with_model.annotator, model_key=key, limit=limit, **kw)
+
+    def after(doc, order):
+        with with_model.session() as s:
+            step = next_document(session=s, annotator=with_model.annotator, after=doc, order=order, model_key=key)
+        return step.document_id if step else None
+
+    order = queue(10, order="uncertain")
     assert order[:3] == [ids[3], ids[1], ids[0]]
-    assert next_document(with_model, after=ids[3], order="uncertain") == ids[1]
+    assert after(ids[3], "uncertain") == ids[1]
     with with_model.writing() as s:
         store.set_status(ids[3], "accepted", session=s, annotator=with_model.annotator)
-    assert queue(with_model, order="uncertain", limit=2) == [ids[1], ids[0]]
+    assert queue(2, order="uncertain") == [ids[1], ids[0]]
     code, out, _err = cli("queue", with_model.folder, "--order", "uncertain", "--limit", "2")
     assert code == 0
     lines = out.strip().splitlines()
     assert lines[0].split()[:2] == [str(ids[1]), "0.40"] and lines[1].split()[:2] == [str(ids[0]), "0.10"]
     # project order wraps round after the last pending document
-    assert next_document(with_model, after=ids[-1], order="project") == ids[0]
+    assert after(ids[-1], "position") == ids[0]
+    assert queue(3) == ids[:3]
 
 
 def test_export_suggestions_writes_pending_documents_with_scores(with_model, cli, tmp_path):
