@@ -10,11 +10,13 @@ nowhere else. One query style: SQLAlchemy Core statements (ORM objects only wher
 - `suggestions`: the suggestion cache per (document, model key).
 - `listing`: the document list's filtered, counted, paged reads.
 - `exports`: annotated documents in bulk for export.
+- `compare`: several annotators' annotations of a document side by side (agreement, review).
 - `stats`: counts for `tagdesk stats`.
 """
 
 from __future__ import annotations
 
+from .compare import Overlap, SideBySide, overlap_counts, side_by_side
 from .decisions import (
     add_span,
     annotation_version,
@@ -63,6 +65,8 @@ __all__ = [
     "AnnotatedDocument",
     "DocumentRow",
     "NewDocument",
+    "Overlap",
+    "SideBySide",
     "add_documents",
     "add_span",
     "annotation_version",
@@ -84,10 +88,12 @@ __all__ = [
     "get_document",
     "iter_annotated_documents",
     "last_decision",
+    "overlap_counts",
     "reading",
     "remove_span",
     "restore_suggestion",
     "set_status",
+    "side_by_side",
     "span_at",
     "span_tuples",
     "spans_of",

@@ -1,0 +1,57 @@
+"""A project's agreement: the documents two or more annotators accepted, read from the store and measured with
+the project's tokens (`tagdesk agreement` and the window's report call this one function)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from .. import store
+from .agreement import Agreement, measure
+
+if TYPE_CHECKING:
+    from ..project import Project
+
+
+@dataclass
+class AgreementReport:
+    """The measures, and how many documents were left out of them and why."""
+
+    agreement: Agreement
+    overlap: store.Overlap
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            **self.agreement.to_dict(),
+            "accepted_by_one": self.overlap.single,
+            "statuses_differ": self.overlap.status_differs,
+        }
+
+
+def project_agreement(
+    project: Project,
+    *,
+    annotators: Sequence[str] | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> AgreementReport:
+    """Agreement between the annotators (all, or `annotators`) of `project` on the documents that two or more
+    of them accepted. Tokens come from the project pipeline's language (as export and the window use).
+    `on_progress(done, total)` is called per document."""
+    from ..formats._tokens import project_tokenizer
+
+    with project.session() as session:
+        overlap = store.overlap_counts(session=session, annotators=annotators)
+    tokenizer = project_tokenizer(project.config.model.pipeline, project.folder)
+
+    def tokenize(text: str) -> list[tuple[int, int]]:
+        return [(t.idx, t.idx + len(t.text)) for t in tokenizer(text) if not t.is_space]
+
+    total = overlap.compared
+    with project.session() as session:
+        agreement = measure(
+            store.side_by_side(session=session, annotators=annotators),
+            tokenize,
+            on_document=(lambda done: on_progress(done, total)) if on_progress else None,
+        )
+    return AgreementReport(agreement, overlap)
