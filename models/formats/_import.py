@@ -27,6 +27,8 @@ class ImportReport:
     duplicates: int = 0
     duplicate_lines: list[int] = field(default_factory=list)
     annotated: int = 0
+    joined: int = 0  # annotations added to documents already in the project (another annotator's work)
+    annotators: list[str] = field(default_factory=list)  # whose annotations the file held
     skipped: Counter = field(default_factory=Counter)
     new_labels: list[str] = field(default_factory=list)
 
@@ -72,12 +74,15 @@ def import_file(
     options: ReadOptions | None = None,
     *,
     add_labels: bool = False,
+    annotator: str | None = None,
     on_progress=None,
 ) -> ImportReport:
     """Import one file (or brat folder) into `project`: all of it, or nothing (ImportFileError names file:line).
 
     Unknown labels are an error naming the label, unless `add_labels` (then they are added to tagdesk.toml).
-    Returns counts, duplicates and what the reader skipped.
+    Annotations are stored as the annotator the file names for each (Prodigy sessions, Label Studio users,
+    doccano users), else as `annotator` (default: the project's). Returns counts, duplicates and what the
+    reader skipped.
     """
     fmt = fmt or guess_format(path)
     if fmt.read is None:
@@ -97,6 +102,8 @@ def import_file(
         for _s, _e, label in doc.spans or ():
             if label not in known and label not in unknown:
                 unknown[label] = label_lines.get(label, (path, doc.line))
+    owner = annotator or project.annotator
+    annotators = sorted({d.annotator or owner for d in docs if d.spans is not None or d.status})
     new_config = None
     if unknown:
         first, (where, line) = next(iter(unknown.items()))
@@ -111,9 +118,7 @@ def import_file(
             )
         new_config = with_labels(project.config, list(unknown))
     with project.writing() as session:
-        result = add_documents(
-            docs, session=session, source=path.name, annotator=project.annotator, on_progress=on_progress
-        )
+        result = add_documents(docs, session=session, source=path.name, annotator=owner, on_progress=on_progress)
     if new_config is not None:
         save_config(new_config, project.config_path)
         project.config = new_config
@@ -124,6 +129,8 @@ def import_file(
         duplicates=result.duplicates,
         duplicate_lines=result.duplicate_lines,
         annotated=result.annotated,
+        joined=result.joined,
+        annotators=annotators,
         skipped=options.skipped,
         new_labels=list(unknown) if new_config else [],
     )
