@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from .compare import Overlap, SideBySide, overlap_counts, side_by_side
 from .decisions import (
+    Written,
     add_span,
     annotation_version,
     decide,
@@ -105,4 +106,5 @@ __all__ = [
     "text_length",
     "update_span",
     "writing",
+    "Written",
 ]
