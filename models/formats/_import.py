@@ -13,6 +13,7 @@ from ..config import LABEL_KEYS, PALETTE, ProjectConfig, save_config
 from ..db.tables import Status
 from ..errors import ConfigError, ImportFileError
 from ..store import add_documents
+from ..team import RESERVED_PREFIX, check_person, is_person
 from . import Format, ReadOptions, guess_format
 from ._read import short
 
@@ -102,7 +103,15 @@ def import_file(
         for _s, _e, label in doc.spans or ():
             if label not in known and label not in unknown:
                 unknown[label] = label_lines.get(label, (path, doc.line))
-    owner = annotator or project.annotator
+    owner = check_person(annotator, "--annotator") if annotator else project.annotator
+    for doc in docs:
+        if doc.annotator is not None and not is_person(doc.annotator):
+            raise ImportFileError(
+                path,
+                doc.line,
+                f"annotator {short(doc.annotator)} starts with {RESERVED_PREFIX!r}, which Tagdesk keeps for "
+                "the reviewed (gold) annotation; rename that annotator in the file",
+            )
     annotators = sorted({d.annotator or owner for d in docs if d.spans is not None or d.status})
     new_config = None
     if unknown:

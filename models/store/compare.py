@@ -1,6 +1,7 @@
 """Annotations of one document by several annotators, side by side (for agreement and review).
 
-Reads only: SQLAlchemy Core, in batches of documents, in project order.
+Only people's annotations are compared: the gold annotation (`models.team.GOLD`) is left out. Reads only:
+SQLAlchemy Core, in batches of documents, in project order.
 """
 
 from __future__ import annotations
@@ -8,10 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, func, select, true, tuple_
+from sqlalchemy import ColumnElement, exists, func, select, tuple_
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from ..db.tables import Annotation, Document, Span, Status
+from ..team import GOLD, RESERVED_PREFIX
 
 SpanTuple = tuple[int, int, str]
 
@@ -35,8 +38,8 @@ class Overlap:
 
 
 def _annotations(statuses: Sequence[str] | None, annotators: Sequence[str] | None) -> ColumnElement[bool]:
-    """The WHERE clause choosing annotations by status and annotator (None: any)."""
-    clause: ColumnElement[bool] = true()
+    """The WHERE clause choosing people's annotations by status and annotator (None: any)."""
+    clause: ColumnElement[bool] = ~col(Annotation.annotator).startswith(RESERVED_PREFIX, autoescape=True)
     if statuses is not None:
         clause = clause & col(Annotation.status).in_(list(statuses))
     if annotators is not None:
@@ -72,10 +75,13 @@ def side_by_side(
     session: Session,
     statuses: Sequence[str] = (Status.accepted.value,),
     annotators: Sequence[str] | None = None,
+    unreviewed: bool = False,
+    document_ids: Sequence[int] | None = None,
     batch: int = 500,
 ) -> Iterator[SideBySide]:
     """Documents that two or more annotators (of `annotators`, default all) decided with a status in
-    `statuses`, each with those annotators' spans, in project order. Reads `batch` documents per query."""
+    `statuses`, each with those annotators' spans, in project order. `unreviewed`: only documents without a
+    decided gold annotation; `document_ids`: only these. Reads `batch` documents per query."""
     conn = session.connection()
     ann_filter = _annotations(statuses, annotators)
     ids = (
@@ -88,6 +94,17 @@ def side_by_side(
     base = select(col(Document.id), col(Document.text), col(Document.position)).join(
         ids, ids.c.document_id == col(Document.id)
     )
+    if unreviewed:
+        gold = aliased(Annotation)
+        base = base.where(
+            ~exists().where(
+                col(gold.document_id) == col(Document.id),
+                col(gold.annotator) == GOLD,
+                col(gold.status) != Status.pending.value,
+            )
+        )
+    if document_ids is not None:
+        base = base.where(col(Document.id).in_(list(document_ids)))
     last: tuple[int, int] | None = None
     while True:  # keyset pages on (position, id)
         stmt = base.order_by(col(Document.position), col(Document.id)).limit(batch)
