@@ -21,6 +21,7 @@ from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from itertools import combinations
 from typing import Any, Protocol
 
@@ -307,3 +308,46 @@ def _value_counts(blocks: list[npt.NDArray[np.int64]], values: int) -> npt.NDArr
             np.add.at(out, (np.arange(at, at + n), row), 1)
         at += n
     return out
+
+
+class Dated(Annotated, Protocol):
+    """An annotated document that also says when each annotator's annotation last changed."""
+
+    @property
+    def updated_at(self) -> Mapping[str, datetime]: ...
+
+
+def iso_week(at: datetime) -> str:
+    """The ISO week of a time, e.g. "2026-W48" (the period agreement over time is reported by)."""
+    year, week, _day = at.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+@dataclass
+class Period:
+    """Agreement in one period: documents compared, and each annotator's exact-match span counts against the
+    others (summed over the pairs they are in)."""
+
+    documents: int = 0
+    annotators: dict[str, SpanCounts] = field(default_factory=dict)
+
+
+def over_time(documents: Iterable[Dated], period: Callable[[datetime], str] = iso_week) -> dict[str, Period]:
+    """Agreement per period: each document counts in the period when the last of its annotators decided it.
+    Periods in order, annotators by name."""
+    out: dict[str, Period] = {}
+    for doc in documents:
+        annotators = sorted(doc.spans)
+        if len(annotators) < 2:
+            continue
+        entry = out.setdefault(period(max(doc.updated_at[name] for name in annotators)), Period())
+        entry.documents += 1
+        for a, b in combinations(annotators, 2):
+            pair = SpanCounts()
+            for counts in span_counts(doc.spans[a], doc.spans[b], "exact").values():
+                pair.add(counts)
+            entry.annotators.setdefault(a, SpanCounts()).add(pair)
+            entry.annotators.setdefault(b, SpanCounts()).add(SpanCounts(pair.b, pair.a, pair.matched_b, pair.matched_a))
+    for entry in out.values():
+        entry.annotators = dict(sorted(entry.annotators.items()))
+    return dict(sorted(out.items()))

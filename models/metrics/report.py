@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .. import store
-from .agreement import Agreement, measure
+from .agreement import Agreement, measure, over_time
 
 if TYPE_CHECKING:
+    from sqlmodel import Session
+
     from ..project import Project
 
 
@@ -55,3 +57,16 @@ def project_agreement(
             on_document=(lambda done: on_progress(done, total)) if on_progress else None,
         )
     return AgreementReport(agreement, overlap)
+
+
+def agreement_over_time(*, session: Session) -> list[dict[str, Any]]:
+    """Per ISO week (when the last annotator of a document decided it): how many documents two or more accepted,
+    and each annotator's exact span F1 against the others on them (`tagdesk stats`, the statistics view)."""
+    return [
+        {
+            "week": week,
+            "documents": entry.documents,
+            "f1": {name: None if c.f1 is None else round(c.f1, 4) for name, c in entry.annotators.items()},
+        }
+        for week, entry in over_time(store.side_by_side(session=session)).items()
+    ]

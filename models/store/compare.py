@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import ColumnElement, exists, func, select, tuple_
 from sqlalchemy.orm import aliased
@@ -21,11 +22,13 @@ SpanTuple = tuple[int, int, str]
 
 @dataclass(frozen=True)
 class SideBySide:
-    """A document and each annotator's spans of it (sorted by offset), annotators in name order."""
+    """A document and each annotator's spans of it (sorted by offset), annotators in name order, and when each
+    annotator's annotation last changed."""
 
     document_id: int
     text: str
     spans: dict[str, list[SpanTuple]] = field(default_factory=dict)
+    updated_at: dict[str, datetime] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -116,13 +119,15 @@ def side_by_side(
         last = (rows[-1].position, rows[-1].id)
         doc_ids = [r.id for r in rows]
         spans: dict[int, dict[str, list[SpanTuple]]] = {d: {} for d in doc_ids}
+        updated: dict[int, dict[str, datetime]] = {d: {} for d in doc_ids}
         in_batch = ann_filter & col(Annotation.document_id).in_(doc_ids)
-        for doc_id, annotator in conn.execute(
-            select(col(Annotation.document_id), col(Annotation.annotator))
+        for doc_id, annotator, at in conn.execute(
+            select(col(Annotation.document_id), col(Annotation.annotator), col(Annotation.updated_at))
             .where(in_batch)
             .order_by(col(Annotation.annotator))
         ):
             spans[doc_id][annotator] = []
+            updated[doc_id][annotator] = at
         for doc_id, annotator, start, end, label in conn.execute(
             select(
                 col(Annotation.document_id), col(Annotation.annotator), col(Span.start), col(Span.end), col(Span.label)
@@ -133,4 +138,4 @@ def side_by_side(
         ):
             spans[doc_id][annotator].append((start, end, label))
         for row in rows:
-            yield SideBySide(row.id, row.text, spans[row.id])
+            yield SideBySide(row.id, row.text, spans[row.id], updated[row.id])
