@@ -24,7 +24,7 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def run_app(folder: Path, argv: list[str] | None = None) -> int:
+def run_app(folder: Path, argv: list[str] | None = None, *, review: bool = False) -> int:
     app = make_app(argv)
     try:
         project = open_project(folder)
@@ -34,7 +34,7 @@ def run_app(folder: Path, argv: list[str] | None = None) -> int:
     from .main_window import MainWindow
 
     install_excepthook()
-    window = MainWindow(project)
+    window = MainWindow(project, review=review)
     window.show()
     try:
         return app.exec()

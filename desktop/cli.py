@@ -16,13 +16,18 @@ def _add_open(sub: argparse._SubParsersAction) -> None:
         description="Open the annotation window on a project folder.",
     )
     p.add_argument("dir", type=Path, metavar="DIR", help="the project folder")
+    p.add_argument(
+        "--review",
+        action="store_true",
+        help="review mode: settle where annotators differ into each document's gold annotation",
+    )
     p.set_defaults(func=_open)
 
 
 def _open(args: argparse.Namespace) -> int:
     from .app import run_app  # Qt is imported only here
 
-    return run_app(args.dir)
+    return run_app(args.dir, review=args.review)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -25,27 +25,34 @@ from .widgets.document_list import DocumentList
 from .widgets.entity_panel import EntityPanel
 from .widgets.label_bar import LabelBar
 from .widgets.notice_bar import NoticeBar
+from .widgets.review_panel import ReviewPanel
 from .widgets.shortcuts_dialog import ShortcutsDialog
 from .widgets.status_bar import StatusBar
 from .widgets.text_view import Palette, TextView
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, project: Project, *, settings: QSettings | None = None, background: bool = True) -> None:
+    def __init__(
+        self, project: Project, *, settings: QSettings | None = None, background: bool = True, review: bool = False
+    ) -> None:
         super().__init__()
         self.project = project
         self.settings = settings or QSettings()
         self._key = "projects/" + hashlib.sha1(str(project.folder.resolve()).encode()).hexdigest()[:16]
-        self.setWindowTitle(f"{project.config.project.name} — Tagdesk")
+        if review:  # its own layout and last document
+            self._key += "/review"
+        mode = " — Review" if review else ""
+        self.setWindowTitle(f"{project.config.project.name}{mode} — Tagdesk")
         self.setWindowIcon(QIcon(str(resource_path("icons", "tagdesk.svg"))))
         self.resize(1360, 860)
         self.colors = {lab.name: lab.color for lab in project.config.labels}
 
-        self.session = AnnotationSession(project, self)
-        self.documents = DocumentList(project, self)
+        self.session = AnnotationSession(project, self, review=review)
+        self.documents = DocumentList(project, self, annotator=self.session.annotator)
         self.labels = LabelBar(list(project.config.labels), self)
         self.text = TextView(self)
         self.entities = EntityPanel(self.colors, self)
+        self.review = ReviewPanel(self.colors, self) if review else None
         self.notice_bar = NoticeBar(self)
         self.status = StatusBar(self)
         self.setStatusBar(self.status)
@@ -78,7 +85,16 @@ class MainWindow(QMainWindow):
         self.splitter.setObjectName("mainSplitter")
         self.splitter.addWidget(self.documents)
         self.splitter.addWidget(centre)
-        self.splitter.addWidget(self.entities)
+        if self.review is not None:  # review: the differences above the entities of the gold annotation
+            side = QSplitter(Qt.Orientation.Vertical, self)
+            side.setObjectName("reviewSplitter")
+            side.addWidget(self.review)
+            side.addWidget(self.entities)
+            side.setSizes([430, 330])
+            side.setChildrenCollapsible(False)
+            self.splitter.addWidget(side)
+        else:
+            self.splitter.addWidget(self.entities)
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setStretchFactor(2, 0)
@@ -156,6 +172,7 @@ class MainWindow(QMainWindow):
                 ],
             ),
             ("&Labels", labels),
+            *self._review_actions(),
             (
                 "&View",
                 [
@@ -173,6 +190,37 @@ class MainWindow(QMainWindow):
                 ],
             ),
         ]
+
+    def _review_actions(self) -> list[tuple[str, list[QAction]]]:
+        if self.review is None:
+            return []
+        s = self.session
+        picks = [
+            self._action(
+                f"Pick alternative {n}",
+                f"Alt+{n}",
+                lambda n=n: s.pick(n - 1),
+                f"Put alternative {n} of the selected difference into the gold annotation",
+            )
+            for n in range(1, 10)
+        ]
+        return [
+            (
+                "&Review",
+                [
+                    *picks,
+                    None,
+                    self._action("&Next document to review", ["N"], self._next_to_review),
+                ],
+            )
+        ]
+
+    def _next_to_review(self) -> None:
+        nxt = self.session.next_to_review()
+        if nxt is None:
+            self.status.notice("No document left to review: every difference has a gold decision")
+            return
+        self.documents.select_document(nxt)
 
     def _menus(self) -> None:
         for title, actions in self.groups:
@@ -211,7 +259,7 @@ class MainWindow(QMainWindow):
         s.selection_changed.connect(self.entities.select)
         s.status_changed.connect(self.documents.set_status)
         s.message.connect(self.status.notice)
-        s.want_next.connect(self.documents.select_next)
+        s.want_next.connect(self._next_to_review if self.review is not None else self.documents.select_next)
         s.want_document.connect(lambda d: self.documents.select_document(d, emit=False))
         s.active_label_changed.connect(self.labels.set_active)
         s.decisions_changed.connect(self._update_counters)
@@ -221,6 +269,12 @@ class MainWindow(QMainWindow):
         t.token_double_clicked.connect(s.add_token_at)
         self.entities.item_clicked.connect(s.select)
         self.labels.label_clicked.connect(s.label_key)
+        if self.review is not None:
+            s.changed.connect(lambda _delta: self.review.refresh())
+            s.status_changed.connect(lambda _doc, _status: self.review.refresh())
+            s.selection_changed.connect(self.review.select_key)
+            self.review.chosen.connect(s.pick_choice)
+            self.review.item_clicked.connect(s.select)
 
     def _wire_background(self) -> None:
         b = self.background
@@ -243,9 +297,13 @@ class MainWindow(QMainWindow):
         if state is None:
             self.text.clear_document()
             self.entities.set_state(None)
+            if self.review is not None:
+                self.review.set_document(None, None)
             return
         self.text.set_document(state.text, state.items())
         self.entities.set_state(state)
+        if self.review is not None:
+            self.review.set_document(self.session.proposal, state)
         self._show_position()
         self.settings.setValue(f"{self._key}/last_document", state.document_id)
 

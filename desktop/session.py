@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
+from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
@@ -18,6 +19,8 @@ from models import store
 from models.db.tables import Origin, Status
 from models.errors import OverlapError, StaleAnnotationError, TagdeskError
 from models.project import Project
+from models.review import Choice, Proposal, proposal_for, to_review
+from models.team import GOLD
 
 from . import undo
 from .document_state import Delta, DocumentState, Item
@@ -38,10 +41,14 @@ class AnnotationSession(QObject):
     want_next = Signal()  # move on after a decision (the document list picks the next one)
     want_document = Signal(int)  # show this document (undo/redo/back on another document)
 
-    def __init__(self, project: Project, parent: QObject | None = None) -> None:
+    def __init__(self, project: Project, parent: QObject | None = None, *, review: bool = False) -> None:
         super().__init__(parent)
         self.project = project
-        self.annotator = project.annotator
+        # Review mode: the edits go to the document's gold annotation, and the "suggestions" on screen are the
+        # annotators' spans (who chose each is its origin) instead of the model's.
+        self.review = review
+        self.proposal: Proposal | None = None
+        self.annotator = GOLD if review else project.annotator
         self.labels = project.config.label_names
         self.active_label = self.labels[0]
         self.undo = QUndoStack(self)
@@ -88,7 +95,12 @@ class AnnotationSession(QObject):
                     document_id, session=s, annotator=self.annotator
                 )
             ]
-            sugg = store.suggestions_for(document_id, self.model_key, session=s) if self.model_key else None
+            sugg: list[dict[str, Any]] | None
+            if self.review:
+                self.proposal = proposal_for(document_id, session=s)
+                sugg = self._choices(self.proposal)
+            else:
+                sugg = store.suggestions_for(document_id, self.model_key, session=s) if self.model_key else None
             dismissed = store.dismissals_of(document_id, session=s, annotator=self.annotator)
         self.versions[document_id] = ann.version if ann else 0
         return DocumentState(document_id, doc.text, ann.status if ann else Status.pending.value, spans, sugg, dismissed)
@@ -101,9 +113,19 @@ class AnnotationSession(QObject):
         self._select(None)
         self.document_opened.emit(self.state)
 
+    @staticmethod
+    def _choices(proposal: Proposal | None) -> list[dict[str, Any]]:
+        """The annotators' spans as the review's suggestions, each with who chose it as its origin."""
+        if proposal is None:
+            return []
+        return [
+            {"start": c.start, "end": c.end, "label": c.label, "origin": ", ".join(c.annotators), "score": None}
+            for c in (*proposal.agreed, *proposal.disputed)
+        ]
+
     def reload_suggestions(self, *, only_if_missing: bool = True) -> bool:
         """Read the cached suggestions of the document on screen (they may have just arrived). True if shown."""
-        if self.state is None or not self.model_key:
+        if self.state is None or not self.model_key or self.review:
             return False
         if only_if_missing and self.state.suggestions is not None:
             return False
@@ -117,7 +139,7 @@ class AnnotationSession(QObject):
 
     def set_model_key(self, key: str | None) -> None:
         self.model_key = key
-        if self.state is not None:
+        if self.state is not None and not self.review:
             self.reload_suggestions(only_if_missing=False)
 
     # ------------------------------------------------------------------ selection and labels
@@ -248,8 +270,70 @@ class AnnotationSession(QObject):
             return
         seconds = min(time.monotonic() - self.opened_at, MAX_SECONDS_PER_DOC)
         add = list(self.state.pending.values()) if status == Status.accepted.value else []
+        if self.review:  # the agreed spans go into the gold; a difference only if the reviewer picked it
+            agreed = {c.span for c in self.proposal.agreed} if self.proposal else set()
+            add = [self.accepted(i) for i in add if (i.start, i.end, i.label) in agreed]
         if self._push(undo.SetStatus(self, self.document_id, status, add=add, seconds=seconds)):
             self.want_next.emit()
+
+    def accepted(self, item: Item) -> Item:
+        """The span a pending suggestion becomes when accepted as it is: in review, the gold span is a human
+        decision (who chose it among the annotators stays in the proposal)."""
+        if self.review:
+            return Item(item.start, item.end, item.label, Origin.human.value, None)
+        return Item(item.start, item.end, item.label, item.origin, item.score)
+
+    # ------------------------------------------------------------------ review
+    def group_of_selection(self) -> list[Choice] | None:
+        """The difference (alternatives that share characters) at the selected item, or None."""
+        item = self.selected_item()
+        if item is None or self.proposal is None:
+            return None
+        for group in self.proposal.groups():
+            if any(c.start < item.end and c.end > item.start for c in group):
+                return group
+        return None
+
+    def pick(self, index: int) -> None:
+        """Alt+1..9 in review: make alternative `index` (0-based) of the selected difference the gold span there,
+        in place of whichever alternative or span is there now."""
+        group = self.group_of_selection()
+        if group is None:
+            self.message.emit("Select a difference first (Tab to a dashed entity the annotators disagree on)")
+            return
+        if index >= len(group):
+            self.message.emit(f"This difference has {len(group)} alternatives")
+            return
+        self.pick_choice(group[index])
+
+    def pick_choice(self, choice: Choice) -> None:
+        """Put one annotator's version of an entity into the gold annotation, in place of whatever is there."""
+        if self.state is None:
+            return
+        item = Item(choice.start, choice.end, choice.label, Origin.human.value)
+        there = self.state.overlapping_spans(choice.start, choice.end)
+        text = f"Pick {choice.label} of {', '.join(choice.annotators)}"
+        if there == [item]:
+            self._select(item.key)
+        elif len(there) == 1:
+            self._push(undo.ChangeSpan(self, self.document_id, there[0], item, text))
+        elif not there:
+            self._push(undo.AddSpan(self, self.document_id, item, text))
+        else:
+            self.message.emit("Several entities are there now: delete them first, then pick")
+
+    def next_to_review(self) -> int | None:
+        """The next document (after the one on screen, in project order, wrapping) whose annotators differ and
+        that no reviewer has decided."""
+        with read_errors(self.message.emit) as read, self.project.session() as s:
+            ids = [p.document_id for p in to_review(session=s)]
+            order = {d: i for i, d in enumerate(store.document_ids(session=s))} if ids else {}
+        if read.failed or not ids:
+            return None
+        here = order.get(self.document_id, -1) if self.document_id is not None else -1
+        later = [d for d in ids if order[d] > here]
+        earlier = [d for d in ids if order[d] < here]
+        return (later or earlier or [None])[0]
 
     def back(self) -> None:
         """Backspace: go back to the previous decision and reopen it."""

@@ -47,26 +47,34 @@ def clean_filters(filters: dict[str, str | None]) -> dict[str, str | None]:
 
 
 def first_page(
-    project: Project, filters: dict[str, str | None], keep: int | None, should_stop: Callable[[], bool] = lambda: False
+    project: Project,
+    filters: dict[str, str | None],
+    keep: int | None,
+    should_stop: Callable[[], bool] = lambda: False,
+    *,
+    annotator: str | None = None,
 ) -> tuple[int, list[store.DocumentRow], int | None]:
-    """(total, rows, row of `keep`) under `filters`: the count, then the rows up to the document `keep` (if the
-    filters show it) or the first page. Opens its own session: runs on a worker thread when filters change."""
+    """(total, rows, row of `keep`) under `filters`, with the statuses of `annotator` (default the project's):
+    the count, then the rows up to the document `keep` (if the filters show it) or the first page. Opens its own
+    session: runs on a worker thread when filters change."""
+    who = annotator or project.annotator
     with project.session() as s:
-        total = store.count_documents(session=s, annotator=project.annotator, **filters)
+        total = store.count_documents(session=s, annotator=who, **filters)
         if should_stop():
             return total, [], None
-        row = store.filtered_row_of(keep, session=s, annotator=project.annotator, **filters) if keep else None
+        row = store.filtered_row_of(keep, session=s, annotator=who, **filters) if keep else None
         limit = PAGE if row is None else -(-(row + 1) // PAGE) * PAGE
-        rows = store.document_rows(session=s, annotator=project.annotator, offset=0, limit=limit, **filters)
+        rows = store.document_rows(session=s, annotator=who, offset=0, limit=limit, **filters)
     return total, rows, row
 
 
 class DocumentListModel(QAbstractTableModel):
     COLUMNS = ("", "#", "Document")
 
-    def __init__(self, project: Project, parent=None) -> None:
+    def __init__(self, project: Project, parent=None, *, annotator: str | None = None) -> None:
         super().__init__(parent)
         self.project = project
+        self.annotator = annotator or project.annotator  # whose statuses the list shows (review: the gold's)
         self.filters: dict[str, str | None] = {"status": None, "label": None, "search": None}
         self._rows: list[store.DocumentRow] = []
         self._index: dict[int, int] = {}
@@ -77,7 +85,7 @@ class DocumentListModel(QAbstractTableModel):
     # -- data
     def reload(self) -> None:
         """Read the first page under the current filters, on this thread (see `first_page` for the worker)."""
-        self.show_page(self.filters, *first_page(self.project, self.filters, None))
+        self.show_page(self.filters, *first_page(self.project, self.filters, None, annotator=self.annotator))
 
     def show_page(
         self, filters: dict[str, str | None], total: int, rows: list[store.DocumentRow], _kept_row: int | None = None
@@ -132,7 +140,7 @@ class DocumentListModel(QAbstractTableModel):
         if row is not None:
             return row
         with self.project.session() as s:
-            row = store.filtered_row_of(document_id, session=s, annotator=self.project.annotator, **self.filters)
+            row = store.filtered_row_of(document_id, session=s, annotator=self.annotator, **self.filters)
         if row is None:
             return None
         self._load(row + 1 - len(self._rows))
@@ -145,7 +153,7 @@ class DocumentListModel(QAbstractTableModel):
         with self.project.session() as s:
             more = store.document_rows(
                 session=s,
-                annotator=self.project.annotator,
+                annotator=self.annotator,
                 offset=len(self._rows),
                 limit=-(-count // PAGE) * PAGE,
                 **self.filters,
@@ -213,10 +221,10 @@ class DocumentList(QWidget):
     message = Signal(str)
     filters_applied = Signal()  # the list now shows the filters' results (read in the background)
 
-    def __init__(self, project: Project, parent: QWidget | None = None) -> None:
+    def __init__(self, project: Project, parent: QWidget | None = None, *, annotator: str | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("documentPanel")
-        self.list_model = DocumentListModel(project, self)
+        self.list_model = DocumentListModel(project, self, annotator=annotator)
         self.table = DocumentTable(self.list_model, self)
 
         self.search = QLineEdit(self)
@@ -291,8 +299,10 @@ class DocumentList(QWidget):
         )
         if self._filtering is not None:
             self._filtering.cancel()
-        project, keep = self.list_model.project, self.current_document()
-        task = run_task(lambda _report, stop: first_page(project, filters, keep, stop), name="filter documents")
+        project, keep, who = self.list_model.project, self.current_document(), self.list_model.annotator
+        task = run_task(
+            lambda _report, stop: first_page(project, filters, keep, stop, annotator=who), name="filter documents"
+        )
         self._filtering = task
         self.count.setText("Searching…" if filters["search"] else "Filtering…")
         task.finished.connect(lambda result, t=task: self._filtered(t, filters, keep, result))

@@ -1,0 +1,136 @@
+"""Review mode (`tagdesk open DIR --review`): a reviewer settles alice's and bob's differences into the gold
+annotation with keys, in a real window, and the annotators' own annotations stay as they were."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from PySide6.QtCore import Qt
+
+from models import store
+from models.team import GOLD
+from tests.desktop.helpers import press
+from tests.models.team_support import ALICE, BOB, DOC1, DOC2, annotate
+
+
+@pytest.fixture
+def review_window(make_project, qtbot, settings_path):
+    import spacy
+    from PySide6.QtCore import QSettings
+
+    from desktop.main_window import MainWindow
+    from desktop.snapping import Snapper
+
+    project = make_project()
+    with project.writing() as s:
+        store.add_documents([store.NewDocument(text=t) for t in (DOC1, "Nobody compared this one.", DOC2)], session=s)
+    annotate(project, "alice", ALICE)
+    annotate(project, "bob", BOB)
+    window = MainWindow(
+        project, settings=QSettings(str(settings_path), QSettings.Format.IniFormat), background=False, review=True
+    )
+    window.session.snapper = Snapper(spacy.blank("en").tokenizer)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.windowHandle().requestActivate()
+    qtbot.waitUntil(window.isActiveWindow)
+    window.text.setFocus()
+    return window
+
+
+def gold(window, document_id: int) -> tuple[str, list[tuple[int, int, str, str]]]:
+    with window.project.session() as s:
+        ann = store.get_annotation(document_id, session=s, annotator=GOLD)
+        spans = [
+            (st, en, lab, origin)
+            for _i, st, en, lab, origin, _sc in store.span_tuples(document_id, session=s, annotator=GOLD)
+        ]
+    return (ann.status if ann else "pending"), spans
+
+
+def shown(window) -> list[tuple[int, int, str, str, bool]]:
+    return [(i.start, i.end, i.label, i.origin, i.pending) for i in window.session.state.items()]
+
+
+def test_reviewer_picks_alternatives_with_keys_and_accepts_the_gold(review_window, qtbot):
+    w = review_window
+    assert w.windowTitle().endswith("— Review — Tagdesk")
+    assert w.session.document_id == 1
+    # what both chose is there to accept; of each difference the first alternative shows, with who chose it
+    assert shown(w) == [
+        (0, 8, "PERSON", "alice, bob", True),
+        (13, 27, "PERSON", "alice", True),
+        (31, 37, "GPE", "alice", True),
+    ]
+    assert w.review.title.text() == "Accepted by alice, bob"
+    assert "1 agreed" in w.review.summary.text() and "2 differences, 0 settled" in w.review.summary.text()
+    rows = [
+        [w.review.tree.topLevelItem(g).child(i).text(c) for c in (0, 1, 2, 3)]
+        for g in range(2)
+        for i in range(w.review.tree.topLevelItem(g).childCount())
+    ]
+    assert rows == [
+        ["Alt+1", "PERSON", "Vladimir Putin", "alice"],
+        ["Alt+2", "PERSON", "Putin", "bob"],
+        ["Alt+1", "GPE", "Moscow", "alice"],
+        ["Alt+2", "ORG", "Moscow", "bob"],
+    ]
+
+    press(qtbot, w, Qt.Key.Key_Tab)
+    press(qtbot, w, Qt.Key.Key_Tab)  # alice's "Vladimir Putin"
+    assert w.session.selected == ("suggestion", 13, 27, "PERSON")
+    qtbot.keyClick(w.text, Qt.Key.Key_2, Qt.KeyboardModifier.AltModifier)  # bob's "Putin" instead
+    assert gold(w, 1) == ("pending", [(22, 27, "PERSON", "human")])
+    assert w.review.tree.topLevelItem(0).child(1).text(0) == "✓ Alt+2"  # marked as the gold's
+
+    press(qtbot, w, Qt.Key.Key_Tab)  # alice's GPE "Moscow"
+    assert w.session.selected == ("suggestion", 31, 37, "GPE")
+    press(qtbot, w, Qt.Key.Key_Delete)  # not GPE: bob's ORG shows in its place
+    assert (31, 37, "ORG", "bob", True) in shown(w)
+    press(qtbot, w, Qt.Key.Key_Tab)
+    press(qtbot, w, Qt.Key.Key_Return)  # accept bob's ORG alone
+    assert gold(w, 1) == ("pending", [(22, 27, "PERSON", "human"), (31, 37, "ORG", "human")])
+
+    press(qtbot, w, Qt.Key.Key_A)  # accept: the agreed "Li Qiang" joins the gold
+    assert gold(w, 1) == (
+        "accepted",
+        [(0, 8, "PERSON", "human"), (22, 27, "PERSON", "human"), (31, 37, "ORG", "human")],
+    )
+    # on to the next document to review (the one nobody compared is skipped)
+    assert w.session.document_id == 3
+    assert w.documents.list_model.row_of(0).status == "accepted"  # the list shows the gold's statuses
+
+    # the annotators' own annotations are as they were; the gold's history is in the event log
+    with w.project.session() as s:
+        mine = [(x.start, x.end, x.label) for x in store.spans_of(1, session=s, annotator="alice")]
+    assert mine == ALICE[DOC1]
+    con = sqlite3.connect(w.project.database_path)
+    actions = [a for (a,) in con.execute("select action from event where annotator = ? order by id", (GOLD,))]
+    con.close()
+    assert actions == ["add_span", "dismiss_suggestion", "add_span", "set_status"]
+
+    # undo goes back through the reviewer's steps, in the store too
+    qtbot.keyClick(w.text, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert gold(w, 1)[0] == "pending"
+
+
+def test_double_click_on_an_alternative_picks_it(review_window, qtbot):
+    w = review_window
+    row = w.review.tree.topLevelItem(1).child(1)  # bob's ORG "Moscow"
+    rect = w.review.tree.visualItemRect(row)
+    # a real double-click arrives as a click, then a double-click event
+    qtbot.mouseClick(w.review.tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.mouseDClick(w.review.tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert gold(w, 1) == ("pending", [(31, 37, "ORG", "human")])
+    assert "1 settled" in w.review.summary.text()
+
+
+def test_a_document_fewer_than_two_accepted_says_so(review_window, qtbot):
+    w = review_window
+    w.documents.select_document(2)
+    assert w.session.document_id == 2
+    assert w.review.title.text() == "Nothing to compare" and shown(w) == []
+    press(qtbot, w, Qt.Key.Key_N)
+    assert w.session.document_id == 3
