@@ -10,6 +10,7 @@ nowhere else. One query style: SQLAlchemy Core statements (ORM objects only wher
 - `suggestions`: the suggestion cache per (document, model key).
 - `listing`: the document list's filtered, counted, paged reads.
 - `exports`: annotated documents in bulk for export.
+- `resolved`: the team's annotation of each document (gold, else agreed; conflicts left out) for export.
 - `compare`: several annotators' annotations of a document side by side (agreement, review).
 - `stats`: counts for `tagdesk stats`.
 """
@@ -56,6 +57,7 @@ from .listing import (
     filtered_row_of,
     last_decision,
 )
+from .resolved import count_conflicts
 from .stats import stats
 from .suggestions import documents_lacking_suggestions, store_suggestions, store_suggestions_bulk, suggestions_for
 from .transactions import reading, writing
@@ -72,6 +74,7 @@ __all__ = [
     "add_span",
     "annotation_version",
     "check_span",
+    "count_conflicts",
     "count_documents",
     "decide",
     "decided_since",
