@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QSplitter,
 from models import store
 from models.db.tables import Status
 from models.project import Project
+from models.team import REVIEWER
 from resources import resource_path
 
 from . import tasks
@@ -64,6 +65,8 @@ class MainWindow(QMainWindow):
         self.theme = apply_theme(QApplication.instance(), str(self.settings.value("theme", "light")))
         self.text.set_palette(Palette(self.colors, dark=self.theme == "dark"))
         self._wire_background()
+        if review:
+            self._say_if_not_reviewer()
         self._restore()
         self._update_counters()
         self._counter_timer = QTimer(self, interval=30_000, timeout=self._update_counters)  # docs/h drifts
@@ -214,6 +217,19 @@ class MainWindow(QMainWindow):
                 ],
             )
         ]
+
+    def _say_if_not_reviewer(self) -> None:
+        with read_errors(self.status.notice) as read, self.project.session() as s:
+            team = store.members(session=s)
+        if read.failed or not team or team.get(self.project.annotator) == REVIEWER:
+            return
+        who = self.project.annotator
+        role = team.get(who)
+        self.notice_bar.show_message(
+            f"{who} is {'an ' + role if role else 'not a member of this team'}: only reviewers can change the gold "
+            "annotation, so this review is read-only for you. A reviewer can make you one: "
+            f"tagdesk team {self.project.folder} --reviewer {who}"
+        )
 
     def _next_to_review(self) -> None:
         nxt = self.session.next_to_review()

@@ -91,7 +91,8 @@ class Project:
         return store.reading(self.engine)
 
     def writing(self) -> AbstractContextManager[Session]:
-        return store.writing(self.engine)
+        """A write session as this project's annotator (what the team's roles allow them)."""
+        return store.writing(self.engine, user=self.annotator)
 
     def close(self) -> None:
         self.engine.dispose()

@@ -5,6 +5,10 @@ annotation of a reserved annotator, `GOLD`, so it has everything an annotation h
 history in the event log, replayed by `tagdesk check`) while staying apart from every person's annotation:
 agreement, the per-annotator figures and the count of annotators per document leave it out. No person can be
 called by a name starting with `RESERVED_PREFIX`.
+
+Roles: once a project has members (`tagdesk team DIR add NAME`), each person writes only their own annotation;
+a reviewer also writes the gold annotation, imports other people's annotations and manages the team. A project
+without members checks nothing (one person, or a folder shared without a team set up).
 """
 
 from __future__ import annotations
@@ -13,6 +17,9 @@ from .errors import TagdeskError
 
 RESERVED_PREFIX = "@"
 GOLD = "@gold"
+ANNOTATOR = "annotator"  # writes their own annotations
+REVIEWER = "reviewer"  # also writes the gold annotation, imports others' work, manages the team
+ROLES = (ANNOTATOR, REVIEWER)
 
 
 def is_person(annotator: str) -> bool:

@@ -104,3 +104,14 @@ class Dismissal(SQLModel, table=True):
     end: int
     label: str
     at: datetime = Field(default_factory=utcnow)
+
+
+class Member(SQLModel, table=True):
+    """A person of the project's team and their role (`models.team.ROLES`). With no members the project is one
+    person's (or an unmanaged shared folder) and nothing is checked; once there are, the store lets each person
+    write only their own annotation, and only reviewers the gold annotation and the team."""
+
+    __tablename__ = "member"
+    name: str = Field(primary_key=True)
+    role: str
+    added_at: datetime = Field(default_factory=utcnow)

@@ -11,6 +11,7 @@ nowhere else. One query style: SQLAlchemy Core statements (ORM objects only wher
 - `listing`: the document list's filtered, counted, paged reads.
 - `exports`: annotated documents in bulk for export.
 - `resolved`: the team's annotation of each document (gold, else agreed; conflicts left out) for export.
+- `members`: the team and its roles; the check each write makes against them.
 - `compare`: several annotators' annotations of a document side by side (agreement, review).
 - `stats`: counts for `tagdesk stats`.
 """
@@ -57,6 +58,7 @@ from .listing import (
     filtered_row_of,
     last_decision,
 )
+from .members import NotAllowedError, change_team, members, role_of
 from .resolved import count_conflicts
 from .stats import stats
 from .suggestions import documents_lacking_suggestions, store_suggestions, store_suggestions_bulk, suggestions_for
@@ -68,11 +70,13 @@ __all__ = [
     "AnnotatedDocument",
     "DocumentRow",
     "NewDocument",
+    "NotAllowedError",
     "Overlap",
     "SideBySide",
     "add_documents",
     "add_span",
     "annotation_version",
+    "change_team",
     "check_span",
     "count_conflicts",
     "count_documents",
@@ -92,10 +96,12 @@ __all__ = [
     "get_document",
     "iter_annotated_documents",
     "last_decision",
+    "members",
     "overlap_counts",
     "reading",
     "remove_span",
     "restore_suggestion",
+    "role_of",
     "set_status",
     "side_by_side",
     "span_at",

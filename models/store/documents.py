@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from ..db.tables import Annotation, Document, Event, Origin, Span, Status, utcnow
 from ..errors import TagdeskError
+from .members import check_write
 from .transactions import _IN_CHUNK, _bulk_insert
 
 
@@ -61,6 +62,8 @@ def add_documents(
     """
     result = AddResult()
     total = len(docs)
+    for owner in sorted({d.annotator or annotator or "" for d in docs if d.spans is not None or d.status}):
+        check_write(owner, session=session)  # importing others' annotations is a reviewer's action in a team
     hashes = [text_hash(d.text) for d in docs]
     existing: dict[str, int] = {}
     for i in range(0, len(hashes), 900):

@@ -134,3 +134,32 @@ def test_a_document_fewer_than_two_accepted_says_so(review_window, qtbot):
     assert w.review.title.text() == "Nothing to compare" and shown(w) == []
     press(qtbot, w, Qt.Key.Key_N)
     assert w.session.document_id == 3
+
+
+def test_an_annotator_sees_the_review_is_read_only_and_cannot_change_the_gold(make_project, qtbot, settings_path, cli):
+    import spacy
+    from PySide6.QtCore import QSettings
+
+    from desktop.main_window import MainWindow
+    from desktop.snapping import Snapper
+
+    project = make_project()  # its annotator is "ann"
+    with project.writing() as s:
+        store.add_documents([store.NewDocument(text=t) for t in (DOC1, DOC2)], session=s)
+    annotate(project, "alice", ALICE)
+    annotate(project, "bob", BOB)
+    assert cli("team", project.folder, "--reviewer", "rita", "--add", "ann")[0] == 0
+    w = MainWindow(
+        project, settings=QSettings(str(settings_path), QSettings.Format.IniFormat), background=False, review=True
+    )
+    w.session.snapper = Snapper(spacy.blank("en").tokenizer)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    w.windowHandle().requestActivate()
+    qtbot.waitUntil(w.isActiveWindow)
+    w.text.setFocus()
+    assert w.notice_bar.isVisible() and "ann is an annotator" in w.notice_bar.label.text()
+    press(qtbot, w, Qt.Key.Key_A)
+    assert gold(w, 1) == ("pending", [])  # refused by the store
+    assert "may change only their own annotations" in w.status.currentMessage()
