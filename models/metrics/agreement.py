@@ -29,7 +29,8 @@ import numpy as np
 import numpy.typing as npt
 
 SpanTuple = tuple[int, int, str]
-Tokenize = Callable[[str], Sequence[tuple[int, int]]]
+# (start, end) of a text's non-space tokens: a sequence of pairs, or an (n, 2) integer array
+Tokenize = Callable[[str], "Sequence[tuple[int, int]] | npt.NDArray[np.int64]"]
 OUTSIDE = "O"
 
 
@@ -217,18 +218,21 @@ def _overlapped(spans: Sequence[tuple[int, int]], others: Sequence[tuple[int, in
 
 
 def token_labels(
-    tokens: Sequence[tuple[int, int]], spans: Sequence[SpanTuple], codes: dict[str, int]
+    tokens: Sequence[tuple[int, int]] | npt.NDArray[np.int64], spans: Sequence[SpanTuple], codes: dict[str, int]
 ) -> npt.NDArray[np.int64]:
     """The code of each token's label: the label of a span sharing a character with it, else "O" (code 0).
-    `codes` maps labels to codes and grows as new labels are seen."""
-    out = np.zeros(len(tokens), dtype=np.int64)
-    if not tokens:
+    `tokens` are (start, end) pairs in order; `codes` maps labels to codes and grows as new labels are seen."""
+    bounds = np.asarray(tokens, dtype=np.int64).reshape(-1, 2)
+    out = np.zeros(len(bounds), dtype=np.int64)
+    if not len(bounds):
         return out
-    starts = np.fromiter((s for s, _e in tokens), dtype=np.int64, count=len(tokens))
-    ends = np.fromiter((e for _s, e in tokens), dtype=np.int64, count=len(tokens))
-    for start, end, label in spans:
-        first = int(np.searchsorted(ends, start, side="right"))  # first token ending after the span starts
-        last = int(np.searchsorted(starts, end, side="left"))  # tokens from here start at or after its end
+    if not spans:
+        return out
+    span_starts = np.fromiter((sp[0] for sp in spans), dtype=np.int64, count=len(spans))
+    span_ends = np.fromiter((sp[1] for sp in spans), dtype=np.int64, count=len(spans))
+    firsts = np.searchsorted(bounds[:, 1], span_starts, side="right")  # first token ending after a span starts
+    lasts = np.searchsorted(bounds[:, 0], span_ends, side="left")  # tokens from here start at or after its end
+    for first, last, (_s, _e, label) in zip(firsts.tolist(), lasts.tolist(), spans, strict=True):
         if first < last:
             out[first:last] = codes.setdefault(label, len(codes))
     return out
@@ -251,7 +255,7 @@ def measure(
         annotators = sorted(doc.spans)
         if len(annotators) < 2:
             continue
-        tokens = tokenize(doc.text)
+        tokens = np.asarray(tokenize(doc.text), dtype=np.int64).reshape(-1, 2)
         labelled = {name: token_labels(tokens, doc.spans[name], codes) for name in annotators}
         differs = False
         for a, b in combinations(annotators, 2):
