@@ -22,6 +22,7 @@ from .errors import read_errors
 from .session import AnnotationSession
 from .snapping import Snapper
 from .theme import apply_theme
+from .widgets.agreement_dialog import AgreementDialog
 from .widgets.document_list import DocumentList
 from .widgets.entity_panel import EntityPanel
 from .widgets.label_bar import LabelBar
@@ -183,6 +184,7 @@ class MainWindow(QMainWindow):
                     self.act_theme_dark,
                     None,
                     a("Compute &suggestions now", [], self.background.start_suggesting),
+                    a("&Agreement between annotators…", ["Ctrl+Shift+G"], self.show_agreement),
                 ],
             ),
             (
@@ -252,6 +254,11 @@ class MainWindow(QMainWindow):
 
     def show_shortcuts(self) -> ShortcutsDialog:
         dialog = ShortcutsDialog(self.shortcut_groups(), self)
+        dialog.show()
+        return dialog
+
+    def show_agreement(self) -> AgreementDialog:
+        dialog = AgreementDialog(self.project, self)
         dialog.show()
         return dialog
 

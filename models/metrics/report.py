@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import takewhile
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -39,10 +40,12 @@ def project_agreement(
     *,
     annotators: Sequence[str] | None = None,
     on_progress: Callable[[int, int], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> AgreementReport:
     """Agreement between the annotators (all, or `annotators`) of `project` on the documents that two or more
     of them accepted. Tokens come from the project pipeline's language (as export and the window use).
-    `on_progress(done, total)` is called per document."""
+    `on_progress(done, total)` is called per document; when `should_stop()` turns true the measure ends early
+    (over the documents read so far)."""
     from ..formats._tokens import project_tokenizer
 
     with project.session() as session:
@@ -57,8 +60,11 @@ def project_agreement(
 
     total = overlap.compared
     with project.session() as session:
+        documents = store.side_by_side(session=session, annotators=annotators)
+        if should_stop is not None:
+            documents = takewhile(lambda _doc: not should_stop(), documents)
         agreement = measure(
-            store.side_by_side(session=session, annotators=annotators),
+            documents,
             tokenize,
             on_document=(lambda done: on_progress(done, total)) if on_progress else None,
         )

@@ -7,6 +7,7 @@ import sqlite3
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog
 
 from models import store
 from models.team import GOLD
@@ -163,3 +164,17 @@ def test_an_annotator_sees_the_review_is_read_only_and_cannot_change_the_gold(ma
     press(qtbot, w, Qt.Key.Key_A)
     assert gold(w, 1) == ("pending", [])  # refused by the store
     assert "may change only their own annotations" in w.status.currentMessage()
+
+
+def test_the_agreement_report_in_the_window(review_window, qtbot):
+    """The same figures as `tagdesk agreement` (computed by hand in tests/models/test_agreement.py)."""
+    w = review_window
+    qtbot.keyClick(w.text, Qt.Key.Key_G, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    dialog = next(c for c in w.findChildren(QDialog) if c.objectName() == "agreementDialog")
+    qtbot.waitUntil(lambda: dialog.report is not None, timeout=20_000)
+    assert "2 documents accepted by two or more of 2 annotators (alice, bob)" in dialog.summary.text()
+    assert "alpha 0.707" in dialog.summary.text()
+    row = dialog.pairs.topLevelItem(0)
+    assert [row.text(c) for c in range(6)] == ["alice / bob", "2", "2", "0.545", "0.727", "0.698"]
+    assert "Not compared: 1 documents" not in dialog.summary.text()  # the third document nobody accepted
+    dialog.close()
