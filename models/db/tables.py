@@ -115,3 +115,14 @@ class Member(SQLModel, table=True):
     name: str = Field(primary_key=True)
     role: str
     added_at: datetime = Field(default_factory=utcnow)
+
+
+class Claim(SQLModel, table=True):
+    """A document an annotator was given to work on, until `expires_at` (renewed while they work): with the
+    decided annotations it counts toward the project's overlap, so no more annotators than that get the document
+    at once; a desktop that crashed frees it when its claim expires."""
+
+    __tablename__ = "claim"
+    document_id: int = Field(foreign_key="document.id", primary_key=True)
+    annotator: str = Field(primary_key=True)
+    expires_at: datetime = Field(index=True)
