@@ -1,16 +1,20 @@
-"""A child annotator for the shared-work tests: claims documents with the project's overlap and decides each.
+"""A child annotator for the shared-work tests: claims documents under the project's overlap and works on them.
 
-    python claim_child.py FOLDER NAME OVERLAP MINUTES [HOLD]
+    python claim_child.py FOLDER NAME [--overlap K] [--minutes M] [--hold N] [--decisions N] [--seed S]
 
-Until no document is left for it: in one write transaction, the first document (project order) it has not
-decided and that is available to it; claim it; accept it with one span as NAME. Prints one JSON line per step,
-flushed: {"claimed": id} once the claim is committed, {"decided": id} once the decision is. With HOLD, after
-its HOLD-th claim it keeps the document open (sleeps) instead of deciding it, as a person reading would.
+Until nothing is left for it (or it made --decisions decisions): in one write transaction, the first document
+(project order) it has not decided and that is available to it; claim it; then, with --decisions, add one to
+four spans in free word slots (one decision each), and accept it (one more). Every step is one JSON line,
+flushed once committed: {"claimed": doc}, {"op": "add_span", "doc", "version", "start", "end", "label"},
+{"op": "set_status", "doc", "version"}. With --hold N it keeps its N-th claimed document open (sleeps) instead,
+as a person reading it would. When the rest is claimed by others it waits for them or for their claims to expire.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
+import random
 import sys
 import time
 from datetime import UTC, datetime
@@ -25,52 +29,72 @@ from models.db.tables import Document
 from models.project import open_project
 from models.store.claims import _decided_by, available_to, claim, holders
 
+SLOTS = 60  # the reliability texts: slot k is characters 5k..5k+4
 
-def say(**what: int) -> None:
+
+def say(**what: object) -> None:
     sys.stdout.write(json.dumps(what) + "\n")
     sys.stdout.flush()
 
 
 def main() -> int:
-    folder, name, overlap, minutes = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
-    hold = int(sys.argv[5]) if len(sys.argv) > 5 else None
-    claims = 0
-    project = open_project(folder)
+    p = argparse.ArgumentParser()
+    p.add_argument("folder")
+    p.add_argument("name")
+    p.add_argument("--overlap", type=int, default=2)
+    p.add_argument("--minutes", type=float, default=30.0)
+    p.add_argument("--hold", type=int)
+    p.add_argument("--decisions", type=int)
+    p.add_argument("--seed", type=int, default=0)
+    args = p.parse_args()
+    name, overlap = args.name, args.overlap
+    rng = random.Random(f"{name}-{args.seed}")
+    project = open_project(args.folder)
     project.config = project.config.model_copy(
         update={"project": project.config.project.model_copy(update={"annotator": name})}
     )
-    skip: set[int] = set()
-    # documents not yet decided by `overlap` people, that this one has not decided
+    labels = project.config.label_names
+    mine = ~_decided_by(col(Document.id), name)
+    # documents not yet decided by `overlap` people, that this one has not decided (no claim is live in 9999)
     unfinished = select(col(Document.id)).where(
-        holders(col(Document.id), name, datetime(9999, 1, 1, tzinfo=UTC)) < overlap,  # no claim is live then
-        ~_decided_by(col(Document.id), name),
+        holders(col(Document.id), name, datetime(9999, 1, 1, tzinfo=UTC)) < overlap, mine
     )
-    while True:
+    claims = made = 0
+    while args.decisions is None or made < args.decisions:
         with project.writing() as s:
-            query = (
-                select(col(Document.id))
-                .where(available_to(name, overlap), ~_decided_by(col(Document.id), name))
-                .where(~col(Document.id).in_(skip) if skip else col(Document.id) > 0)
-                .order_by(col(Document.position))
-                .limit(1)
-            )
-            doc = s.execute(query).scalar_one_or_none()
-            if doc is None:
-                if s.execute(unfinished).first() is None:
-                    break
-                time.sleep(0.1)  # the rest is claimed by others: wait for them, or for their claims to expire
-                continue
-            if not claim(doc, session=s, annotator=name, overlap=overlap, minutes=minutes):
-                skip.add(doc)  # cannot happen under the write lock; counted by the test if it does
-                say(refused=doc)
-                continue
+            query = select(col(Document.id)).where(available_to(name, overlap), mine)
+            doc = s.execute(query.order_by(col(Document.position)).limit(1)).scalar_one_or_none()
+            left = doc is not None or s.execute(unfinished).first() is not None
+            got = doc is not None and claim(doc, session=s, annotator=name, overlap=overlap, minutes=args.minutes)
+        if not left:
+            break
+        if doc is None:
+            time.sleep(0.1)  # the rest is held by others: wait (outside the transaction) for them or their claims
+            continue
+        if not got:
+            say(refused=doc)  # cannot happen under the write lock; the tests check it never does
+            continue
         say(claimed=doc)
         claims += 1
-        if claims == hold:
+        if claims == args.hold:
             time.sleep(3600)
+        if args.decisions is not None:
+            with project.session() as s:
+                taken = {sp.start // 5 for sp in store.spans_of(doc, session=s, annotator=name)}
+            for k in rng.sample([k for k in range(SLOTS) if k not in taken], rng.randint(1, 4)):
+                if made >= args.decisions:
+                    break
+                start, end, label = 5 * k, 5 * k + rng.randint(1, 4), rng.choice(labels)
+                with project.writing() as s:
+                    w = store.add_span(doc, start, end, label, session=s, annotator=name)
+                made += 1
+                say(op="add_span", doc=doc, version=w.version, start=start, end=end, label=label)
+            if made >= args.decisions:
+                break
         with project.writing() as s:
-            store.decide(doc, "accepted", session=s, annotator=name, add_spans=[(0, 4, "PERSON", "human", None)])
-        say(decided=doc)
+            w = store.decide(doc, "accepted", session=s, annotator=name)
+        made += 1
+        say(op="set_status", doc=doc, version=w.version)
     project.close()
     return 0
 
