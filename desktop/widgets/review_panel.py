@@ -46,14 +46,18 @@ class ReviewPanel(QWidget):
         self.tree = _Tree(self)
         self.tree.setObjectName("reviewTree")
         self.tree.setColumnCount(4)
-        self.tree.setHeaderLabels(["", "Label", "Text", "Chosen by"])
+        self.tree.setHeaderLabels(["Alt+", "Label", "Text", "By"])
+        self.tree.headerItem().setToolTip(0, "Alt and this number put the alternative into the gold annotation")
+        self.tree.headerItem().setToolTip(3, "the annotators who chose exactly this")
         self.tree.setRootIsDecorated(False)
         self.tree.setIndentation(10)
         self.tree.setUniformRowHeights(True)
         self.tree.setAlternatingRowColors(False)
         self.tree.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.tree.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.tree.setMinimumWidth(160)  # narrow windows: the text column gives way, the names stay
         header = self.tree.header()
+        header.setMinimumSectionSize(24)
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
@@ -111,7 +115,7 @@ class ReviewPanel(QWidget):
                 row = QTreeWidgetItem(
                     head,
                     [
-                        f"Alt+{i}" if i <= 9 else "",
+                        str(i) if i <= 9 else "",
                         choice.label,
                         _preview(self.state.text, choice.start, choice.end),
                         ", ".join(choice.annotators),
@@ -121,7 +125,7 @@ class ReviewPanel(QWidget):
                 row.setForeground(1, QBrush(QColor(self.colors.get(choice.label, "#777777"))))
                 row.setFont(1, self._bold)
                 if self._gold_has(choice):
-                    row.setText(0, f"✓ Alt+{i}" if i <= 9 else "✓")
+                    row.setText(0, f"✓{i}" if i <= 9 else "✓")
                     row.setToolTip(0, "in the gold annotation")
                     for col in range(4):
                         row.setFont(col, self._bold)

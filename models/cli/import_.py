@@ -47,7 +47,7 @@ def add(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--add-labels",
         action="store_true",
-        help="add labels the files use but the project lacks to tagdesk.toml (default: refuse the file)",
+        help="add labels the files use but the project lacks to the project (default: refuse the file)",
     )
     p.add_argument("--by-line", action="store_true", help="text: one document per line instead of per file")
     p.add_argument("--text-column", default="text", help="csv: the column holding the text (default: text)")
@@ -58,7 +58,9 @@ def add(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def _summary(report: ImportReport, default: str) -> str:
+def summary(report: ImportReport, default: str) -> str:
+    """The one-line report of an import (the window shows the same); `default` is the annotator the import
+    stored unnamed annotations as (named only when the file's annotators differ from it)."""
     text = f"{report.path}: {report.added} new document{'s' if report.added != 1 else ''}"
     if report.duplicates:
         lines = ", ".join(map(str, report.duplicate_lines[:5]))
@@ -77,7 +79,7 @@ def _summary(report: ImportReport, default: str) -> str:
     if report.skipped:
         text += "; left out: " + ", ".join(f"{n} {what}" for what, n in sorted(report.skipped.items()))
     if report.new_labels:
-        text += f"; labels added to tagdesk.toml: {', '.join(report.new_labels)}"
+        text += f"; labels added to the project: {', '.join(report.new_labels)}"
     return text
 
 
@@ -111,5 +113,5 @@ def run(args: argparse.Namespace) -> int:
                 print(f"tagdesk: error: {exc} (nothing from this file was stored)", file=sys.stderr)
                 continue
             if not args.quiet or report.added or report.skipped:
-                print(_summary(report, args.annotator or project.annotator))
+                print(summary(report, args.annotator or project.annotator))
     return 1 if failures else 0

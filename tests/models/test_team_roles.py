@@ -18,9 +18,7 @@ from tests.models.team_support import DOC1
 def as_user(project, name: str):
     """The same project opened by another person (their own settings name them)."""
     other = open_project(project.folder)
-    other.config = other.config.model_copy(
-        update={"project": other.config.project.model_copy(update={"annotator": name})}
-    )
+    other.annotator = name
     return other
 
 

@@ -50,9 +50,7 @@ def main() -> int:
     name, overlap = args.name, args.overlap
     rng = random.Random(f"{name}-{args.seed}")
     project = open_project(args.folder)
-    project.config = project.config.model_copy(
-        update={"project": project.config.project.model_copy(update={"annotator": name})}
-    )
+    project.annotator = name
     labels = project.config.label_names
     mine = ~_decided_by(col(Document.id), name)
     # documents not yet decided by `overlap` people, that this one has not decided (no claim is live in 9999)

@@ -1,7 +1,7 @@
 """member: the people of a team and their roles (annotator, reviewer)
 
-Revision ID: 0003_member
-Revises: 0002_dismissal
+Revision ID: 0004_member
+Revises: 0003_labels_settings_notes
 Create Date: 2026-12-02
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003_member"
-down_revision = "0002_dismissal"
+revision = "0004_member"
+down_revision = "0003_labels_settings_notes"
 branch_labels = None
 depends_on = None
 

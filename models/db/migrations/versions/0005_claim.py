@@ -1,7 +1,7 @@
 """claim: documents given to an annotator for a while (shared work with overlap)
 
-Revision ID: 0004_claim
-Revises: 0003_member
+Revision ID: 0005_claim
+Revises: 0004_member
 Create Date: 2026-12-02
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004_claim"
-down_revision = "0003_member"
+revision = "0005_claim"
+down_revision = "0004_member"
 branch_labels = None
 depends_on = None
 
