@@ -179,3 +179,23 @@ def test_the_agreement_report_in_the_window(review_window, qtbot):
     assert [row.text(c) for c in range(6)] == ["alice / bob", "2", "2", "0.545", "0.727", "0.698"]
     assert "Not compared: 1 documents" not in dialog.summary.text()  # the third document nobody accepted
     dialog.close()
+
+
+def test_statistics_view_shows_each_annotator_and_agreement_by_week(review_window, qtbot):
+    """alice and bob: exact span F1 6/11 against each other this week (see tests/models/test_agreement.py)."""
+    from datetime import UTC, datetime
+
+    from models.metrics.agreement import iso_week
+
+    dialog = review_window.show_statistics()
+    names = [dialog.who.itemText(i) for i in range(dialog.who.count())]
+    assert names[2:] == ["alice", "bob"]  # each annotator can be chosen; the gold annotation is no annotator
+    qtbot.waitUntil(lambda: dialog.data is not None, timeout=20_000)
+    (week,) = dialog.data["weeks"]
+    assert week["week"] == iso_week(datetime.now(UTC)) and week["f1"] == {"alice": 0.5455, "bob": 0.5455}
+    axes = dialog.plots["agreement"].figure.axes[0]
+    assert sorted(line.get_label() for line in axes.get_lines()) == ["alice", "bob"]
+    assert [round(y, 4) for y in axes.get_lines()[0].get_ydata()] == [0.5455]
+    bars = dialog.plots["people"].figure.axes[0].patches
+    assert sorted(b.get_width() for b in bars) == [2, 2]  # alice and bob decided two documents each
+    dialog.close()
