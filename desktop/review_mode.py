@@ -54,11 +54,8 @@ def add_groups(window: MainWindow, groups: list[Group]) -> None:
 
 
 def next_to_review(window: MainWindow) -> None:
-    nxt = window.session.next_to_review()
-    if nxt is None:
-        window.status.notice("No document left to review: every difference has a gold decision")
-        return
-    window.documents.select_document(nxt)
+    """n: the next document still to review (the queue's review order), after the one on screen."""
+    window.session.move_on(window.session.document_id)
 
 
 def say_if_not_reviewer(window: MainWindow) -> None:

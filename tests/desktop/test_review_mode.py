@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QDialog
 
 from models import store
 from models.team import GOLD
-from tests.desktop.helpers import press
+from tests.desktop.helpers import press, settle
 from tests.models.team_support import ALICE, BOB, DOC1, DOC2, annotate
 
 
@@ -82,7 +82,7 @@ def test_reviewer_picks_alternatives_with_keys_and_accepts_the_gold(review_windo
     press(qtbot, w, Qt.Key.Key_Tab)
     press(qtbot, w, Qt.Key.Key_Tab)  # alice's "Vladimir Putin"
     assert w.session.selected == ("suggestion", 13, 27, "PERSON")
-    qtbot.keyClick(w.text, Qt.Key.Key_2, Qt.KeyboardModifier.AltModifier)  # bob's "Putin" instead
+    press(qtbot, w, Qt.Key.Key_2, Qt.KeyboardModifier.AltModifier)  # bob's "Putin" instead
     assert gold(w, 1) == ("pending", [(22, 27, "PERSON", "human")])
     assert w.review.tree.topLevelItem(0).child(1).text(0) == "✓2"  # marked as the gold's
 
@@ -113,7 +113,7 @@ def test_reviewer_picks_alternatives_with_keys_and_accepts_the_gold(review_windo
     assert actions == ["add_span", "dismiss_suggestion", "add_span", "set_status"]
 
     # undo goes back through the reviewer's steps, in the store too
-    qtbot.keyClick(w.text, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    press(qtbot, w, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert gold(w, 1)[0] == "pending"
 
 
@@ -124,6 +124,7 @@ def test_double_click_on_an_alternative_picks_it(review_window, qtbot):
     # a real double-click arrives as a click, then a double-click event
     qtbot.mouseClick(w.review.tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     qtbot.mouseDClick(w.review.tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    settle(w)
     assert gold(w, 1) == ("pending", [(31, 37, "ORG", "human")])
     assert "1 settled" in w.review.summary.text()
 
@@ -131,6 +132,7 @@ def test_double_click_on_an_alternative_picks_it(review_window, qtbot):
 def test_a_document_fewer_than_two_accepted_says_so(review_window, qtbot):
     w = review_window
     w.documents.select_document(2)
+    settle(w)
     assert w.session.document_id == 2
     assert w.review.title.text() == "Nothing to compare" and shown(w) == []
     press(qtbot, w, Qt.Key.Key_N)

@@ -2,9 +2,10 @@
 
     python claim_child.py FOLDER NAME [--overlap K] [--minutes M] [--hold N] [--decisions N] [--seed S]
 
-Until nothing is left for it (or it made --decisions decisions): in one write transaction, the first document
-(project order) it has not decided and that is available to it; claim it; then, with --decisions, add one to
-four spans in free word slots (one decision each), and accept it (one more). Every step is one JSON line,
+Until nothing is left for it (or it made --decisions decisions): in one write transaction, the queue's next
+document for it under the overlap, claimed (`models.queue.next_document`, what the window asks); then, with
+--decisions, add one to four spans in free word slots (one decision each), and accept it (one more). Every
+step is one JSON line,
 flushed once committed: {"claimed": doc}, {"op": "add_span", "doc", "version", "start", "end", "label"},
 {"op": "set_status", "doc", "version"}. With --hold N it keeps its N-th claimed document open (sleeps) instead,
 as a person reading it would. When the rest is claimed by others it waits for them or for their claims to expire.
@@ -24,10 +25,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from sqlmodel import col, select
 
-from models import store
+from models import queue, store
 from models.db.tables import Document
 from models.project import open_project
-from models.store.claims import _decided_by, available_to, claim, holders
+from models.store.claims import _decided_by, holders
 
 SLOTS = 60  # the reliability texts: slot k is characters 5k..5k+4
 
@@ -59,18 +60,14 @@ def main() -> int:
     )
     claims = made = 0
     while args.decisions is None or made < args.decisions:
-        with project.writing() as s:
-            query = select(col(Document.id)).where(available_to(name, overlap), mine)
-            doc = s.execute(query.order_by(col(Document.position)).limit(1)).scalar_one_or_none()
+        with project.writing() as s:  # the window's "next": the one queue function, claiming what it returns
+            step = queue.next_document(session=s, annotator=name, after=None, overlap=overlap, minutes=args.minutes)
+            doc = step.document_id if step else None
             left = doc is not None or s.execute(unfinished).first() is not None
-            got = doc is not None and claim(doc, session=s, annotator=name, overlap=overlap, minutes=args.minutes)
         if not left:
             break
         if doc is None:
             time.sleep(0.1)  # the rest is held by others: wait (outside the transaction) for them or their claims
-            continue
-        if not got:
-            say(refused=doc)  # cannot happen under the write lock; the tests check it never does
             continue
         say(claimed=doc)
         claims += 1
