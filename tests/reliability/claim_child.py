@@ -6,8 +6,9 @@ Until nothing is left for it (or it made --decisions decisions): in one write tr
 document for it under the overlap, claimed (`models.queue.next_document`, what the window asks); then, with
 --decisions, add one to four spans in free word slots (one decision each), and accept it (one more). Every
 step is one JSON line, flushed once committed: {"claimed": doc},
-{"op": "add_span", "doc", "version", "start", "end", "label"}, {"op": "set_status", "doc", "version"}. With --hold N it keeps its N-th claimed document open (sleeps) instead,
-as a person reading it would. When the rest is claimed by others it waits for them or for their claims to expire.
+{"op": "add_span", "doc", "version", "start", "end", "label"}, {"op": "set_status", "doc", "version"}.
+With --hold N it keeps its N-th claimed document open (sleeps) instead, as a person reading it would. When the
+rest is claimed by others it waits for them or for their claims to expire.
 """
 
 from __future__ import annotations
