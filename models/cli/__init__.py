@@ -23,6 +23,8 @@ COMMANDS = [
     "models",
     "queue",
     "stats",
+    "agreement",
+    "team",
     "backup",
     "labels",
     "settings",

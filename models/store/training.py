@@ -2,10 +2,10 @@
 
 Reads only (training never writes the annotation tables). Every statement binds at most `_IN_CHUNK` ids.
 
-- `training_documents`: per document, the annotation to learn from. Several annotators may have accepted one
-  document: when they agree (same spans) it is used once; when they disagree it is left out and counted (a
-  reviewed gold annotation, once the project has them, will settle such documents). A document that nobody
-  accepted but where an annotator removed suggestions still teaches what is NOT an entity (negative evidence).
+- `training_documents`: per document, the annotation to learn from: the team's annotation (the rule exports use,
+  `models/store/resolved.py`: the reviewed gold, else what the annotators who decided it agree on; differing
+  unreviewed documents are left out and counted). A document that nobody accepted but where an annotator removed
+  suggestions still teaches what is NOT an entity (negative evidence).
 - `undecided_texts`: texts nobody decided, for rehearsing what a pipeline already knew.
 """
 
@@ -90,45 +90,49 @@ def _dismissals_by_annotation(conn: object, ann_ids: Sequence[int]) -> dict[int,
 
 
 def training_documents(*, session: Session) -> TrainingData:
-    """Every document with something to learn from, in project order (see the module notes)."""
+    """Every document with something to learn from, in project order: its team annotation (`resolved.resolve`:
+    the reviewed gold where there is one, else what the annotators who decided it agree on) when that is
+    accepted; documents whose annotators differ unreviewed are left out and counted; a document nobody accepted
+    where someone removed suggestions teaches only what is not an entity."""
+    from .resolved import CONFLICT, resolve
+
     conn = session.connection()
     rows = conn.execute(
         select(Annotation.id, Annotation.document_id, Annotation.annotator, Annotation.status)
         .join(Document, col(Document.id) == col(Annotation.document_id))
-        .where(col(Annotation.status).in_([Status.accepted.value, Status.pending.value, Status.ignored.value]))
         .order_by(col(Document.position), col(Document.id), col(Annotation.annotator))
     ).all()
-    accepted: dict[int, list[int]] = {}
-    others: dict[int, list[int]] = {}
-    who: set[str] = set()
+    by_doc: dict[int, list[tuple[int, str, str]]] = {}
     for ann_id, doc_id, annotator, status in rows:
-        if status == Status.accepted.value:
-            accepted.setdefault(doc_id, []).append(ann_id)
-            who.add(annotator)
-        else:
-            others.setdefault(doc_id, []).append(ann_id)
+        by_doc.setdefault(doc_id, []).append((ann_id, annotator, status))
     all_ann = [r[0] for r in rows]
-    spans = _spans_by_annotation(conn, [a for ids in accepted.values() for a in ids])
+    spans = _spans_by_annotation(conn, all_ann)
     dismissed = _dismissals_by_annotation(conn, all_ann)
-    negative = {d: ids for d, ids in others.items() if d not in accepted and any(a in dismissed for a in ids)}
-    texts = _documents(conn, list(dict.fromkeys([*accepted, *negative])))
-    out: list[TrainingDocument] = []
+    chosen: dict[int, list[SpanTuple]] = {}
+    negative: dict[int, list[SpanTuple]] = {}
     conflicts = 0
-    for doc_id in dict.fromkeys(r[1] for r in rows):  # project order (rows were read in it)
+    who: set[str] = set()
+    for doc_id, anns in by_doc.items():
+        status, kept = resolve([(annotator, st, spans.get(a, [])) for a, annotator, st in anns])
+        wrong = sorted({r for a, _w, _s in anns for r in dismissed.get(a, []) if r not in kept})
+        if status == Status.accepted.value:
+            chosen[doc_id] = kept
+            negative[doc_id] = wrong
+            who.update(annotator for _a, annotator, st in anns if st == Status.accepted.value)
+        elif status == CONFLICT:
+            conflicts += 1
+        elif status != Status.rejected.value and wrong:
+            negative[doc_id] = wrong
+    texts = _documents(conn, list(dict.fromkeys([*chosen, *negative])))
+    out: list[TrainingDocument] = []
+    for doc_id in by_doc:  # project order (rows were read in it)
         if doc_id not in texts:
             continue
         text, hash_, tokens = texts[doc_id]
-        if doc_id in accepted:
-            versions = {tuple(spans.get(a, [])) for a in accepted[doc_id]}
-            if len(versions) > 1:
-                conflicts += 1
-                continue
-            chosen = list(next(iter(versions)))
-            rejected = sorted({r for a in accepted[doc_id] for r in dismissed.get(a, []) if r not in chosen})
-            out.append(TrainingDocument(doc_id, text, hash_, tokens, chosen, rejected, complete=True))
+        if doc_id in chosen:
+            out.append(TrainingDocument(doc_id, text, hash_, tokens, chosen[doc_id], negative[doc_id], complete=True))
         else:
-            rejected = sorted({r for a in negative[doc_id] for r in dismissed.get(a, [])})
-            out.append(TrainingDocument(doc_id, text, hash_, tokens, [], rejected, complete=False))
+            out.append(TrainingDocument(doc_id, text, hash_, tokens, [], negative[doc_id], complete=False))
     return TrainingData(out, conflicts=conflicts, annotators=len(who))
 
 
