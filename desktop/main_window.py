@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QSplitter,
 from models import store
 from models.db.tables import Status
 from models.project import Project
+from models.search import find_matches
 from resources import resource_path
 
 from . import tasks
@@ -150,15 +151,19 @@ class MainWindow(QMainWindow):
                     a("&Ignore document and next", ["Space"], lambda: s.decide(Status.ignored.value)),
                     a("&Back to the previous decision", ["Backspace"], s.back),
                     None,
-                    a("Ne&xt document", ["Ctrl+Down", "PgDown"], lambda: self.documents.step(1)),
-                    a("Pre&vious document", ["Ctrl+Up", "PgUp"], lambda: self.documents.step(-1)),
+                    a("Ne&xt document", ["Ctrl+PgDown", "Ctrl+Down"], lambda: self.documents.step(1)),
+                    a("Pre&vious document", ["Ctrl+PgUp", "Ctrl+Up"], lambda: self.documents.step(-1)),
                     a("&Find documents", "Ctrl+F", self.documents.search.setFocus),
+                    a("Next &match", "F3", lambda: self._step_match(1), "The next place the search matches"),
+                    a("Previous matc&h", "Shift+F3", lambda: self._step_match(-1)),
                 ],
             ),
             ("&Labels", labels),
             (
                 "&View",
                 [
+                    *self._scroll_actions(),
+                    None,
                     self.act_theme_light,
                     self.act_theme_dark,
                     None,
@@ -173,6 +178,23 @@ class MainWindow(QMainWindow):
                 ],
             ),
         ]
+
+    def _scroll_actions(self) -> list[QAction]:
+        """Scrolling keys: the text view's own (they work while it has the focus; the lists keep theirs)."""
+        t = self.text
+        acts = [
+            self._action("Scroll down a &page", "PgDown", lambda: t.scroll_pages(1)),
+            self._action("Scroll up a pa&ge", "PgUp", lambda: t.scroll_pages(-1)),
+            self._action("Scroll down a li&ne", "Down", lambda: t.scroll_lines(1)),
+            self._action("Scroll up a l&ine", "Up", lambda: t.scroll_lines(-1)),
+            self._action("&Top of the document", ["Ctrl+Home", "Home"], t.scroll_to_start),
+            self._action("&End of the document", ["Ctrl+End", "End"], t.scroll_to_end),
+        ]
+        for act in acts:
+            self.removeAction(act)
+            act.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+            t.addAction(act)
+        return acts
 
     def _menus(self) -> None:
         for title, actions in self.groups:
@@ -219,6 +241,7 @@ class MainWindow(QMainWindow):
         t.span_drawn.connect(s.draw_span)
         t.item_clicked.connect(s.select)
         t.token_double_clicked.connect(s.add_token_at)
+        self.documents.filters_applied.connect(self._show_matches)
         self.entities.item_clicked.connect(s.select)
         self.labels.label_clicked.connect(s.label_key)
 
@@ -245,9 +268,26 @@ class MainWindow(QMainWindow):
             self.entities.set_state(None)
             return
         self.text.set_document(state.text, state.items())
+        self._show_matches()
         self.entities.set_state(state)
         self._show_position()
         self.settings.setValue(f"{self._key}/last_document", state.document_id)
+
+    def _show_matches(self) -> None:
+        """Highlight in the open document what the document list's search looks for."""
+        query = self.documents.list_model.filters.get("search") or ""
+        state = self.session.state
+        self.text.set_matches(find_matches(state.text, query) if state and query else [])
+
+    def _step_match(self, step: int) -> None:
+        found = self.text.step_match(step)
+        query = self.documents.list_model.filters.get("search")
+        if found:
+            self.status.notice(f"Match {found[0]:,} of {found[1]:,} for “{query}” in this document")
+        elif query:
+            self.status.notice(f"“{query}” is not in this document: Ctrl+PgDown goes to the next one")
+        else:
+            self.status.notice("Nothing searched yet: Ctrl+F, then type what to find")
 
     def _show_position(self) -> None:
         state = self.session.state

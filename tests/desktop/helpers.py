@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtGui import QTextCursor
 
 from models import store
 
@@ -14,10 +13,7 @@ def press(qtbot, window, key, modifier=Qt.KeyboardModifier.NoModifier) -> None:
 
 def point_of(window, offset: int, *, after: bool = False) -> QPoint:
     """Viewport point in the middle of the character at a code-point offset (or just before/after it)."""
-    view = window.text
-    cursor = QTextCursor(view.document())
-    cursor.setPosition(view.map.to_qt(offset))
-    rect = view.cursorRect(cursor)
+    rect = window.text.char_rect(offset)
     return QPoint(rect.x() + (-1 if after else 2), rect.center().y())
 
 
@@ -51,3 +47,13 @@ def status(window, document_id: int = 1) -> str:
     with window.project.session() as s:
         ann = store.get_annotation(document_id, session=s, annotator=window.project.annotator)
     return ann.status if ann else "pending"
+
+
+def char_box(window, offset: int):
+    """Viewport rectangle of the character at a code-point offset (its full line height)."""
+    return window.text.char_rect(offset)
+
+
+def shot(window):
+    """What the text view's viewport shows now, as an image."""
+    return window.text.viewport().grab().toImage()
