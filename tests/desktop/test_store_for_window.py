@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from sqlmodel import select
 
 from models import store
+from models.db.tables import Event
 from models.errors import OverlapError
 
 
@@ -18,14 +20,14 @@ def test_decide_adds_and_removes_spans_in_one_transaction(project):
     doc = _doc(project)
     who = {"annotator": project.annotator}
     with project.writing() as s:
-        ann, added = store.decide(
+        written = store.decide(
             doc,
             "accepted",
             session=s,
             add_spans=[(0, 8, "PERSON", "model", 0.9), (22, 28, "GPE", "pattern", None)],
             **who,
         )
-    assert ann.status == "accepted" and [a.origin for a in added] == ["model", "pattern"]
+    assert written.version == 1 and [a.origin for a in written.added] == ["model", "pattern"]
     with project.writing() as s:
         store.decide(doc, "pending", session=s, remove_spans=[(0, 8), (22, 28)], **who)
     with project.session() as s:
@@ -56,7 +58,7 @@ def test_dismissals_are_stored_per_annotator_and_can_be_restored(project):
         store.restore_suggestion(doc, 22, 28, "GPE", session=s, annotator="ann")
     with project.session() as s:
         assert store.dismissals_of(doc, session=s, annotator="ann") == set()
-        actions = [e.action for e in s.exec(store.select(store.Event).order_by(store.Event.id)).all()]
+        actions = [e.action for e in s.exec(select(Event).order_by(Event.id)).all()]
     assert actions[-2:] == ["dismiss_suggestion", "restore_suggestion"]
 
 
