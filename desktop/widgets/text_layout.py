@@ -39,6 +39,7 @@ _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 _SENTENCE_END = re.compile("[.!?…][\"'”’»)\\]]*\\s+|[。！？][”’」』）]*\\s*")
 _SPACE = re.compile(r"\s+")
 _JOINS = frozenset("\u200d\ufe0e\ufe0f\u20e3")
+_RIGHT_TO_LEFT = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc\U00010800-\U00010fff\U0001e800-\U0001efff]")
 
 
 class OffsetMap:
@@ -129,6 +130,7 @@ class TextLayout:
         self.formats_for: Callable[[int], list[QTextLayout.FormatRange]] | None = None  # the view's tag room
         self._cache: OrderedDict[int, QTextLayout] = OrderedDict()
         self._rtl: dict[int, bool] = {}
+        self._mixed: dict[int, bool] = {}
         self._laid_units = 0  # UTF-16 units and lines of the blocks laid out: the estimate for the others
         self._laid_lines = 0
         to_qt = self.map.to_qt
@@ -225,8 +227,15 @@ class TextLayout:
             self._laid_lines -= self.lines[b]
             self.next_unlaid = min(self.next_unlaid, b)
 
-    def cached(self) -> list[int]:
-        return list(self._cache)
+    def mixed(self, b: int) -> bool:
+        """True when block b holds right-to-left characters (its x positions need care at direction changes)."""
+        m = self._mixed.get(b)
+        if m is None:
+            m = self._mixed[b] = _RIGHT_TO_LEFT.search(self.text, self.starts[b], self.ends[b]) is not None
+        return m
+
+    def is_cached(self, b: int) -> bool:
+        return b in self._cache
 
     def _make(self, b: int) -> QTextLayout:
         start, end = self.starts[b], self.ends[b]

@@ -3,8 +3,19 @@ ring, label tags, search matches and the drag selection (no widget here; `text_v
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QTextLayout, QTextLine
+from PySide6.QtCore import QPointF, QRect, QRectF, Qt
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QPainter,
+    QPainterPath,
+    QPen,
+    QPixmap,
+    QTextLayout,
+    QTextLine,
+)
 
 from ..document_state import Item
 
@@ -13,14 +24,21 @@ LEADING, TRAILING = QTextLine.Edge.Leading, QTextLine.Edge.Trailing
 TAG_FONT_PT = 7.0
 
 
+NO_BRUSH = Qt.BrushStyle.NoBrush
+DASH_ON, DASH_OFF = 4, 2  # px of a suggestion's dashed outline
+ANTIALIAS = QPainter.RenderHint.Antialiasing
+CENTRE = Qt.AlignmentFlag.AlignCenter
+
+
 class Palette:
-    """Colours of labels and highlights for one theme."""
+    """Colours of labels and highlights for one theme (resolved once per look: a screen paints dozens)."""
 
     def __init__(self, colors: dict[str, str], *, dark: bool) -> None:
         self.dark = dark
         self.colors = {name: QColor(c) for name, c in colors.items()}
         self.match = QColor("#d9a400" if dark else "#f5c400")
         self.match_line = QColor("#ffd24d" if dark else "#b07d00")
+        self._cache: dict[tuple[object, ...], object] = {}
 
     def color(self, label: str) -> QColor:
         return QColor(self.colors.get(label, "#888888"))
@@ -44,9 +62,37 @@ class Palette:
         c.setAlphaF((0.75 if current else 0.40) if self.dark else (0.85 if current else 0.45))
         return c
 
+    def background_of(self, item: Item, selected: bool) -> QColor:
+        """Filled when stored, a faint tint when suggested; stronger when selected."""
+        key = ("bg", item.label, item.pending, selected)
+        c = self._cache.get(key)
+        if c is None:
+            c = self._cache[key] = (self.tint if item.pending else self.fill)(item.label, strong=selected)
+        return c  # type: ignore[return-value]
+
+    def outline_of(self, label: str, selected: bool) -> tuple[QBrush, QBrush]:
+        """A suggestion's outline, as brushes for its horizontal and vertical edges: dashed, solid when selected.
+        (Filling one-pixel rectangles with a dash texture costs ~3 us; stroking a dashed pen ~90 us.)"""
+        key = ("outline", label, selected)
+        brushes = self._cache.get(key)
+        if brushes is None:
+            color = self.color(label)
+            if selected:
+                brushes = (QBrush(color), QBrush(color))
+            else:
+                across, down = QPixmap(DASH_ON + DASH_OFF, 1), QPixmap(1, DASH_ON + DASH_OFF)
+                for pix, w, h in ((across, DASH_ON, 1), (down, 1, DASH_ON)):
+                    pix.fill(Qt.GlobalColor.transparent)
+                    painter = QPainter(pix)
+                    painter.fillRect(0, 0, w, h, color)
+                    painter.end()
+                brushes = (QBrush(across), QBrush(down))
+            self._cache[key] = brushes
+        return brushes  # type: ignore[return-value]
+
 
 class Tags:
-    """The label tag's font and the room each label's tag needs after its entity."""
+    """The label tag's font, the room each label's tag needs after its entity, and each tag drawn once."""
 
     def __init__(self, font: QFont) -> None:
         self.font = QFont(font)
@@ -55,6 +101,7 @@ class Tags:
         self.font.setLetterSpacing(QFont.SpacingType.AbsoluteSpacing, 0.4)
         self.metrics = QFontMetricsF(self.font)
         self._gap: dict[str, float] = {}
+        self._pixmaps: dict[tuple[object, ...], QPixmap] = {}
 
     def gap(self, label: str) -> float:
         gap = self._gap.get(label)
@@ -62,29 +109,39 @@ class Tags:
             gap = self._gap[label] = round(self.metrics.horizontalAdvance(label) + 12)
         return gap
 
+    def height(self, line_height: int) -> int:
+        return round(min(line_height - 6, self.metrics.height() + 3))
 
-def range_rects(lay: QTextLayout, origin: QPointF, a: int, b: int, line_height: int) -> list[QRectF]:
-    """Rectangles (one per line) covering block positions a-b (UTF-16, end-exclusive) of a laid-out block."""
-    if b <= a or lay.lineCount() == 0:
-        return []
-    first = lay.lineForTextPosition(a)
-    last = lay.lineForTextPosition(b - 1)
-    if not first.isValid() or not last.isValid():
-        return []
-    rects = []
-    for n in range(first.lineNumber(), last.lineNumber() + 1):
-        line = lay.lineAt(n)
-        la = line.textStart()
-        lb = la + line.textLength()
-        s, e = max(a, la), min(b, lb)
-        if s >= e:
-            continue
-        boxes = char_span(lay, line, s), char_span(lay, line, e - 1)
-        x1 = round(origin.x() + min(boxes[0][0], boxes[1][0]))
-        x2 = round(origin.x() + max(boxes[0][1], boxes[1][1]))
-        top = origin.y() + n * line_height
-        rects.append(QRectF(x1, top + 1, x2 - x1, line_height - 2))  # whole pixels: no blended edge
-    return rects
+    def pixmap(self, palette: Palette, label: str, pending: bool, base: QColor, height: int, dpr: float) -> QPixmap:
+        """A label's tag: filled in the label's colour, or outlined for a suggestion."""
+        key = (id(palette), label, pending, base.rgba(), height, dpr)
+        pix = self._pixmaps.get(key)
+        if pix is not None:
+            return pix
+        width = int(self.gap(label)) - 7
+        pix = QPixmap(max(1, round(width * dpr)), max(1, round(height * dpr)))
+        pix.setDevicePixelRatio(dpr)
+        pix.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pix)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setFont(self.font)
+        tag = QRectF(0, 0, width, height)
+        path = QPainterPath()
+        color = palette.color(label)
+        if pending:
+            path.addRoundedRect(tag.adjusted(0.5, 0.5, -0.5, -0.5), 3, 3)
+            painter.setPen(QPen(color, 1.0))
+            painter.setBrush(base)
+            painter.drawPath(path)
+            painter.setPen(color)
+        else:
+            path.addRoundedRect(tag, 3, 3)
+            painter.fillPath(path, color)
+            painter.setPen(palette.tag_text(label))
+        painter.drawText(tag, CENTRE, label)
+        painter.end()
+        self._pixmaps[key] = pix
+        return pix
 
 
 def cursor_x(line: QTextLine, q: int, edge: QTextLine.Edge = LEADING) -> float:
@@ -107,10 +164,42 @@ def char_span(lay: QTextLayout, line: QTextLine, q: int) -> tuple[float, float]:
     return (min(edges), max(edges)) if edges else (a, a)
 
 
-def paint_fill(painter: QPainter, palette: Palette, item: Item, rects: list[QRectF], *, selected: bool) -> None:
-    """The entity's background: filled when stored, a faint tint when suggested."""
-    look = palette.tint if item.pending else palette.fill
-    color = look(item.label, strong=selected)
+def range_rects(
+    lay: QTextLayout, origin: QPointF, a: int, b: int, line_height: int, *, mixed: bool
+) -> tuple[list[QRect], float | None]:
+    """Rectangles (one per line, whole pixels) covering block positions a-b (UTF-16, end-exclusive) of a laid-out
+    block, and the x where the range ends visually (its tag's side). `mixed`: the block holds right-to-left
+    text, so each edge is asked of its own character (slower); else the boundaries' x are the edges."""
+    if b <= a:
+        return [], None
+    first = lay.lineForTextPosition(a)
+    last = lay.lineForTextPosition(b - 1)
+    if not first.isValid() or not last.isValid():
+        return [], None
+    ox, oy = origin.x(), origin.y()
+    rects = []
+    end_x = None
+    for n in range(first.lineNumber(), last.lineNumber() + 1):
+        line = lay.lineAt(n)
+        la = line.textStart()
+        s, e = max(a, la), min(b, la + line.textLength())
+        if s >= e:
+            continue
+        if mixed:
+            (l1, r1), (l2, r2) = char_span(lay, line, s), char_span(lay, line, e - 1)
+            x1, x2 = round(ox + min(l1, l2)), round(ox + max(r1, r2))
+            rtl = cursor_x(line, e - 1, TRAILING) < cursor_x(line, e - 1, LEADING)
+            end_x = x1 if rtl else x2
+        else:
+            x1, x2 = round(ox + line.cursorToX(s)[0]), round(ox + line.cursorToX(e)[0])  # type: ignore[index]
+            end_x = x2
+        rects.append(QRect(x1, round(oy) + n * line_height + 1, x2 - x1, line_height - 2))
+    return rects, end_x
+
+
+def paint_fill(painter: QPainter, palette: Palette, item: Item, rects: list[QRect], *, selected: bool) -> None:
+    """The entity's background (whole pixels: the painter draws without antialiasing, ~10x cheaper)."""
+    color = palette.background_of(item, selected)
     for r in rects:
         painter.fillRect(r, color)
 
@@ -118,70 +207,48 @@ def paint_fill(painter: QPainter, palette: Palette, item: Item, rects: list[QRec
 def paint_marks(
     painter: QPainter,
     palette: Palette,
-    tags: Tags,
     item: Item,
-    rects: list[QRectF],
+    rects: list[QRect],
     *,
     selected: bool,
+    ring: QPen,
+    tag: QPixmap | None,
     tag_at: float | None,
-    ring: QColor,
-    base: QColor,
 ) -> None:
-    """Over the text: a suggestion's dashed outline, the selected entity's ring, and the label tag at x `tag_at`
-    (the entity's visual end on its last line, when that line is painted; None otherwise)."""
-    color = palette.color(item.label)
-    painter.setBrush(Qt.BrushStyle.NoBrush)
+    """Over the text: a suggestion's dashed outline, the selected entity's ring, and its label tag drawn in the
+    room at x `tag_at` (the entity's visual end on its last line; None when that is not painted here)."""
     if item.pending:
-        pen = QPen(color, 1.3)
-        pen.setStyle(Qt.PenStyle.SolidLine if selected else Qt.PenStyle.DashLine)
-        painter.setPen(pen)
+        across, down = palette.outline_of(item.label, selected)
         for r in rects:
-            painter.drawRoundedRect(r.adjusted(0.65, 0.65, -0.65, -0.65), 3, 3)
+            x, y, w, h = r.x(), r.y(), r.width(), r.height()
+            painter.fillRect(x + 1, y, w - 2, 1, across)
+            painter.fillRect(x + 1, y + h - 1, w - 2, 1, across)
+            painter.fillRect(x, y + 1, 1, h - 2, down)
+            painter.fillRect(x + w - 1, y + 1, 1, h - 2, down)
     if selected:  # a ring in the text colour; it stays inside the entity's own box (the tag's room included)
-        painter.setPen(QPen(ring, 2.0))
+        painter.setRenderHint(ANTIALIAS, True)
+        painter.setBrush(NO_BRUSH)
+        painter.setPen(ring)
         for r in rects:
-            painter.drawRoundedRect(r.adjusted(-1.5, -0.5, -1.5, 0.5), 4, 4)
-    if tag_at is not None and rects:
-        _paint_tag(painter, palette, tags, item, rects[-1], tag_at, color, base)
+            painter.drawRoundedRect(QRectF(r).adjusted(-1.5, -0.5, -1.5, 0.5), 4, 4)
+        painter.setRenderHint(ANTIALIAS, False)
+    if tag is not None and tag_at is not None and rects:
+        last = rects[-1]
+        width = tag.width() / tag.devicePixelRatio()
+        height = tag.height() / tag.devicePixelRatio()
+        left = tag_at + 4 if tag_at <= last.left() + 1 else tag_at - width - 4  # room after the last letter
+        painter.drawPixmap(QPointF(left, last.top() + round((last.height() - height) / 2)), tag)
 
 
-def _paint_tag(
-    painter: QPainter, palette: Palette, tags: Tags, item: Item, rect: QRectF, end_x: float, color: QColor, base: QColor
-) -> None:
-    gap = tags.gap(item.label)
-    h = min(rect.height() - 4, tags.metrics.height() + 3)
-    rtl = abs(end_x - rect.left()) < abs(end_x - rect.right())  # the entity ends on its left: right-to-left
-    left = end_x + 4 if rtl else end_x - gap + 3
-    tag = QRectF(left, rect.center().y() - h / 2, gap - 7, h)
-    path = QPainterPath()
-    path.addRoundedRect(tag, 3, 3)
-    painter.setFont(tags.font)
-    if item.pending:
-        painter.setPen(QPen(color, 1.0))
-        painter.setBrush(base)
-        painter.drawPath(path)
-        painter.setPen(color)
-    else:
-        painter.fillPath(path, color)
-        painter.setPen(palette.tag_text(item.label))
-    painter.drawText(tag, Qt.AlignmentFlag.AlignCenter, item.label)
-
-
-def paint_match(painter: QPainter, palette: Palette, rects: list[QRectF], *, current: bool) -> None:
+def paint_match(painter: QPainter, palette: Palette, rects: list[QRect], *, current: bool) -> None:
     """A search match: a marker-pen fill under the text; the current one also outlined."""
     fill = palette.match_fill(current=current)
     for r in rects:
         painter.fillRect(r, fill)
     if current:
-        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.setRenderHint(ANTIALIAS, True)
+        painter.setBrush(NO_BRUSH)
         painter.setPen(QPen(palette.match_line, 1.5))
         for r in rects:
-            painter.drawRoundedRect(r.adjusted(-1, -1, 1, 1), 3, 3)
-
-
-def tag_end_x(lay: QTextLayout, origin: QPointF, end: int) -> float:
-    """Viewport x where the entity ending at block position `end` ends visually (its tag's side)."""
-    line = lay.lineForTextPosition(max(0, end - 1))
-    left, right = char_span(lay, line, max(0, end - 1))
-    rtl = cursor_x(line, max(0, end - 1), TRAILING) < cursor_x(line, max(0, end - 1), LEADING)
-    return round(origin.x() + (left if rtl else right))
+            painter.drawRoundedRect(QRectF(r).adjusted(-1, -1, 1, 1), 3, 3)
+        painter.setRenderHint(ANTIALIAS, False)

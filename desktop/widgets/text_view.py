@@ -34,6 +34,8 @@ from PySide6.QtGui import (
     QMouseEvent,
     QPainter,
     QPaintEvent,
+    QPen,
+    QPixmap,
     QResizeEvent,
     QTextCharFormat,
     QTextLayout,
@@ -43,7 +45,7 @@ from PySide6.QtWidgets import QAbstractScrollArea, QToolTip, QWidget
 
 from ..document_state import Delta, Item, sort_key
 from .text_layout import OffsetMap, TextLayout, tag_format
-from .text_paint import Palette, Tags, char_span, cursor_x, paint_fill, paint_marks, paint_match, range_rects, tag_end_x
+from .text_paint import Palette, Tags, char_span, cursor_x, paint_fill, paint_marks, paint_match, range_rects
 
 Key = tuple[object, ...]  # an item's key (Item.key)
 
@@ -71,6 +73,7 @@ class TextView(QAbstractScrollArea):
         self.viewport().setMouseTracking(True)
         self.viewport().setCursor(Qt.CursorShape.IBeamCursor)
         self.viewport().setFocusProxy(self)
+        self.viewport().setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)  # paintEvent fills what it shows
         font = QFont()
         font.setFamilies(["Inter", "Segoe UI", "Noto Sans", "Helvetica Neue", "DejaVu Sans"])
         font.setPointSizeF(12.5)
@@ -139,18 +142,43 @@ class TextView(QAbstractScrollArea):
         if self.selected is not None and self.selected not in self._items:
             self.selected = None
         lay = self._layout
-        for b in {lay.block_of(i.end - 1) for i in (*delta.removed, *delta.added)}:
+        changed = [*delta.removed, *delta.added]
+        lines = {b: lay.lines[b] for b in {lay.block_of(i.end - 1) for i in changed}}
+        for b in lines:
             lay.forget(b)
         self._sync()
         self._pass.start()
-        self.viewport().update()
+        if len(changed) > 16 or any(lay.lines[b] != n for b, n in lines.items()):
+            self.viewport().update()  # lines moved
+            return
+        for item in changed:  # its block was laid out again: repaint from the entity's line to the block's end
+            b = lay.block_of(item.start)
+            self._update_band(item.start, lay.ends[lay.block_of(item.end - 1)])
+            if b != lay.block_of(item.end - 1):
+                self._update_band(lay.starts[b], lay.ends[b])
 
     def select_item(self, key: Key | None, *, scroll: bool = True) -> None:
+        old = self._items.get(self.selected) if self.selected else None
         self.selected = key if key in self._items else None
         item = self._items.get(self.selected) if self.selected else None
+        value = self.verticalScrollBar().value()
         if item is not None and scroll:
             self.ensure_visible(item.start, item.end)
-        self.viewport().update()
+        if self.verticalScrollBar().value() != value:
+            return  # scrolled: all repainted
+        for it in (old, item):
+            if it is not None:
+                self._update_band(it.start, it.end)
+
+    def _update_band(self, start: int, end: int) -> None:
+        """Repaint the lines holding start-end (those on screen: blocks laid out for the screen are cached)."""
+        lay, value, h = self._layout, self.verticalScrollBar().value(), self._layout.line_height
+        a, z = lay.block_of(start), lay.block_of(max(start, end - 1))
+        if not (lay.is_cached(a) and lay.is_cached(z)):
+            return
+        top = self._line_y(start) - value
+        bottom = self._line_y(max(start, end - 1)) - value + h
+        self.viewport().update(QRect(0, top - 2, self.viewport().width(), bottom - top + 4))
 
     def items_in_view(self) -> list[Item]:
         return list(self._sorted)
@@ -503,18 +531,18 @@ class TextView(QAbstractScrollArea):
             b -= 1
             lay.layout(b)
             y -= lay.lines[b] * h
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        look = _Look(self, painter)  # no antialiasing but for the ring: fills are whole pixels
         while b < len(lay) and y < exposed.bottom():
             blk = lay.layout(b)
             bottom = y + lay.lines[b] * h
             if bottom > exposed.top():
-                self._paint_block(painter, b, blk, QPointF(self._side(), y), exposed)
+                self._paint_block(look, b, blk, QPointF(self._side(), y), exposed)
             y = bottom
             b += 1
         painter.end()
 
-    def _paint_block(self, painter: QPainter, b: int, blk: QTextLayout, origin: QPointF, exposed: QRectF) -> None:
-        lay, to_qt, h = self._layout, self.map.to_qt, self._layout.line_height
+    def _paint_block(self, look: _Look, b: int, blk: QTextLayout, origin: QPointF, exposed: QRectF) -> None:
+        lay, to_qt, h, painter = self._layout, self.map.to_qt, self._layout.line_height, look.painter
         start, end = lay.starts[b], lay.ends[b]
         base = to_qt(start)
         k0 = max(0, int((exposed.top() - origin.y()) // h))
@@ -524,42 +552,57 @@ class TextView(QAbstractScrollArea):
         last = blk.lineAt(k1)
         vs = self.map.from_qt(base + blk.lineAt(k0).textStart())
         ve = max(vs + 1, self.map.from_qt(base + last.textStart() + last.textLength()))
+        mixed = lay.mixed(b)
 
-        def rects(a: int, z: int) -> list[QRectF]:
-            return range_rects(blk, origin, to_qt(max(a, start)) - base, to_qt(min(z, end)) - base, h)
+        def rects(a: int, z: int) -> tuple[list[QRect], float | None]:
+            return range_rects(blk, origin, to_qt(max(a, start)) - base, to_qt(min(z, end)) - base, h, mixed=mixed)
 
         i = bisect_left(self._match_starts, vs - 4096)
         while i < len(self._matches) and self._matches[i][0] < ve:
             ms, me = self._matches[i]
             if me > vs:
-                paint_match(painter, self.palette_, rects(ms, me), current=i == self._current)
+                paint_match(painter, self.palette_, rects(ms, me)[0], current=i == self._current)
             i += 1
-        items = [(item, rects(item.start, item.end)) for item in self._near(max(vs, start), min(ve, end) + 1)]
-        for item, rs in items:
-            paint_fill(painter, self.palette_, item, rs, selected=item.key == self.selected)
+        items = [(item, *rects(item.start, item.end)) for item in self._near(max(vs, start), min(ve, end) + 1)]
+        selected = self.selected
+        for item, rs, _end_x in items:
+            paint_fill(painter, self.palette_, item, rs, selected=item.key == selected)
         if self._drag is not None and self._drag[0] < ve and self._drag[1] > vs:
-            colour = self.palette().highlight().color()
-            colour.setAlphaF(0.28)
-            for r in rects(*self._drag):
-                painter.fillRect(r, colour)
-        text = self.palette().text().color()
-        painter.setPen(text)
+            for r in rects(*self._drag)[0]:
+                painter.fillRect(r, look.drag)
+        painter.setPen(look.text)
         blk.draw(painter, origin, [], exposed)
-        base_colour = self.palette().base().color()
-        for item, rs in items:
-            tag_at = tag_end_x(blk, origin, to_qt(item.end) - base) if start < item.end <= end else None
-            selected = item.key == self.selected
+        for item, rs, end_x in items:
+            ends_here = start < item.end <= end
             paint_marks(
                 painter,
                 self.palette_,
-                self.tags,
                 item,
                 rs,
-                selected=selected,
-                tag_at=tag_at,
-                ring=text,
-                base=base_colour,
+                selected=item.key == selected,
+                ring=look.ring,
+                tag=look.tag(item) if ends_here else None,
+                tag_at=end_x,
             )
+
+
+class _Look:
+    """What one paint needs, resolved once: colours, the ring's pen, the tags' size and pixel ratio."""
+
+    def __init__(self, view: TextView, painter: QPainter) -> None:
+        self.painter = painter
+        self.text = view.palette().text().color()
+        self.base = view.palette().base().color()
+        self.ring = QPen(self.text, 2.0)
+        self.drag = view.palette().highlight().color()
+        self.drag.setAlphaF(0.28)
+        self._view = view
+        self._height = view.tags.height(view._layout.line_height)
+        self._dpr = painter.device().devicePixelRatioF()
+
+    def tag(self, item: Item) -> QPixmap:
+        v = self._view
+        return v.tags.pixmap(v.palette_, item.label, item.pending, self.base, self._height, self._dpr)
 
 
 def _tooltip(item: Item) -> str:
