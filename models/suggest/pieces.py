@@ -7,7 +7,8 @@ a paragraph break where there is one, else at a line break, a sentence end, a sp
 between two characters that are not one grapheme; the pieces go through `nlp.pipe` as texts of their own and
 their entities are shifted back to offsets of the whole text. The NER's context reaches a few tokens, so
 entities away from a cut are the same as in one pass; a cut between paragraphs or sentences rarely meets one.
-`nlp.pipe` batches are kept under `BATCH_CHARACTERS` characters, so memory no longer grows with a text's length.
+Batches given to the pipeline hold at most `BATCH_CHARACTERS` characters (fewer texts when they are long), so
+memory no longer grows with a text's length.
 """
 
 from __future__ import annotations
@@ -65,6 +66,21 @@ def pieces_of(texts: Iterable[str], size: int = PIECE) -> Iterator[Piece]:
             yield text[start:end], (i, start, len(cuts))
 
 
+def batches(pieces: Iterable[Piece], batch_size: int, characters: int = BATCH_CHARACTERS) -> Iterator[list[Piece]]:
+    """Pieces in batches of at most `batch_size` pieces and `characters` characters (at least one piece each)."""
+    batch: list[Piece] = []
+    held = 0
+    for piece in pieces:
+        if batch and (len(batch) >= batch_size or held + len(piece[0]) > characters):
+            yield batch
+            batch, held = [], 0
+        batch.append(piece)
+        held += len(piece[0])
+    if batch:
+        yield batch
+
+
 def pipe_batch_size(batch_size: int, size: int = PIECE) -> int:
-    """The `nlp.pipe` batch size that keeps a batch of full pieces under BATCH_CHARACTERS."""
+    """With worker processes (spaCy batches the stream itself): a batch size that keeps a batch of full pieces
+    under BATCH_CHARACTERS."""
     return max(1, min(batch_size, BATCH_CHARACTERS // size))

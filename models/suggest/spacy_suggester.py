@@ -24,7 +24,7 @@ from ..project import Project
 from .base import SpanDict, Suggester, register
 from .locate import PipelineRef, locate_pipeline, pattern_paths, suggester_key
 from .patterns import read_patterns
-from .pieces import pieces_of, pipe_batch_size
+from .pieces import Piece, batches, pieces_of, pipe_batch_size
 
 PATTERNS_KEY = "tagdesk_patterns"
 ENT_FACTORIES = {"ner", "beam_ner", "entity_ruler"}
@@ -101,9 +101,12 @@ class SpacySuggester(Suggester):
         """Each text's suggestions; a long text goes through the pipeline in pieces (`pieces.py`), so no text is
         too long (spaCy's E088) and memory stays bounded."""
         before = set(multiprocessing.active_children()) if n_process > 1 else set()
-        docs = self.nlp.pipe(
-            pieces_of(texts), as_tuples=True, batch_size=pipe_batch_size(batch_size), n_process=n_process
-        )
+        if n_process > 1:
+            docs = self.nlp.pipe(
+                pieces_of(texts), as_tuples=True, batch_size=pipe_batch_size(batch_size), n_process=n_process
+            )
+        else:
+            docs = _through(self.nlp, batches(pieces_of(texts), batch_size))
         finished = False
         current, seen, spans = -1, 0, []
         try:
@@ -143,6 +146,12 @@ class SpacySuggester(Suggester):
                 out.append(_span(ent, label, "model", offset))
         out.sort(key=lambda d: (d["start"], d["end"]))
         return out
+
+
+def _through(nlp, groups: Iterator[list[Piece]]) -> Iterator:
+    """(Doc, context) of every piece, one `nlp.pipe` call per batch (each bounded in characters)."""
+    for group in groups:
+        yield from nlp.pipe(group, as_tuples=True, batch_size=len(group))
 
 
 def _stop_workers(before: set) -> None:

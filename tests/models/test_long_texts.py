@@ -74,11 +74,15 @@ def test_short_texts_are_suggested_as_before(pipeline_project):
     ]
 
 
-def test_batches_stay_under_the_character_budget(pipeline_project):
-    from models.suggest.pieces import pipe_batch_size
+def test_batches_stay_under_the_character_budget():
+    from models.suggest.pieces import batches, pieces_of, pipe_batch_size
 
-    assert pipe_batch_size(64) * PIECE <= BATCH_CHARACTERS
-    assert pipe_batch_size(1) == 1
+    texts = ["short text"] * 100 + [long_text(1_500_000)] + ["short text"] * 5
+    groups = list(batches(pieces_of(texts), 64))
+    assert [p for g in groups for p in g] == list(pieces_of(texts))  # every piece, in order
+    assert all(len(g) <= 64 and (len(g) == 1 or sum(len(p[0]) for p in g) <= BATCH_CHARACTERS) for g in groups)
+    assert len(groups[0]) == 64  # short texts still go 64 at a time
+    assert pipe_batch_size(64) * PIECE <= BATCH_CHARACTERS and pipe_batch_size(1) == 1
 
 
 @pytest.fixture
