@@ -310,7 +310,7 @@ class TextView(QAbstractScrollArea):
         self._syncing = True
         try:
             bar.setRange(0, max(0, TOP + lay.total_lines() * h + BOTTOM - height))
-            bar.setPageStep(max(h, height - h))
+            bar.setPageStep(max(h, (height // h - 1) * h))  # whole lines: the top line stays whole
             bar.setSingleStep(h)
             if not bar.isSliderDown():
                 bar.setValue(self._line_y(offset) + delta)
@@ -345,13 +345,17 @@ class TextView(QAbstractScrollArea):
         return max(self._anchor[0], self._layout.starts[0])
 
     def ensure_visible(self, start: int, end: int | None = None) -> None:
-        """Scroll so the line holding `start` is on screen (a third of the way down when it was not)."""
+        """Unless some of start-end is on screen already (a span just drawn by a long drag), scroll so the line
+        holding `start` is a third of the way down."""
         lay = self._layout
-        lay.layout(lay.block_of(start))
-        self._sync()  # that block's height may have changed the place of what is on screen
+        last = max(start, (end or start + 1) - 1)
+        for offset in {start, last}:
+            lay.layout(lay.block_of(offset))
+        self._sync()  # those blocks' heights may have changed the place of what is on screen
         y, h, v = self._line_y(start), lay.line_height, self.verticalScrollBar().value()
-        if y < v or y + 2 * h > v + self.viewport().height():
-            self.verticalScrollBar().setValue(y - self.viewport().height() // 3)
+        if self._line_y(last) + h <= v or y >= v + self.viewport().height() - h:
+            target = y - self.viewport().height() // 3
+            self.verticalScrollBar().setValue(TOP + max(0, (target - TOP) // h) * h if target > 0 else 0)
 
     def scroll_pages(self, pages: int) -> None:
         """PgDown / PgUp: a screen less one line, so the last line read stays in sight."""

@@ -112,3 +112,18 @@ def test_an_edit_lays_out_only_the_block_holding_its_entity(make_window, qtbot):
     assert [(s.start, s.label) for s in w.session.state.spans] == [(at, "ORG")]
     assert lay.made == made + 1
     assert [b for b in kept if lay.layout(b) is not kept[b]] == [2]
+
+
+def test_a_drag_past_the_bottom_scrolls_and_takes_in_what_scrolled_by(make_window, qtbot):
+    text = " ".join(f"Word{n}" for n in range(3000))
+    w = make_window([text])
+    vp, bar = w.text.viewport(), w.text.verticalScrollBar()
+    start = char_box(w, 0)
+    qtbot.mousePress(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.AltModifier, start.center())
+    below = QPoint(start.center().x(), vp.height() + 30)
+    qtbot.mouseMove(vp, below)
+    qtbot.waitUntil(lambda: bar.value() > vp.height(), timeout=3000)  # it keeps scrolling while held there
+    qtbot.mouseRelease(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.AltModifier, below)
+    (span,) = w.session.state.spans
+    assert span.start == 0 and span.end > 1000
+    assert w.text.char_rect(span.end).top() < vp.height()  # it ends where the drag was let go, on screen
