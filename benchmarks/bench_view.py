@@ -118,11 +118,11 @@ def measure(app, clock: Clock, text: str, longest: int, view_class, repeat: int)
         runs: dict[str, list[tuple[float, float]]] = {k: [] for k in KEYS}
         for k in range(repeat + 1):  # the first round warms caches: not counted
             items = session.state.spans
-            session.select(items[len(items) // 2 + 2 * k].key)
+            session.select(items[(len(items) // 2 + 2 * k) % len(items)].key)
             view.viewport().repaint()
             r = [key(Qt.Key.Key_3 if k % 2 == 0 else Qt.Key.Key_1)]
             pend = sorted(session.state.pending.values())
-            session.select(pend[len(pend) // 2 + k].key)
+            session.select(pend[(len(pend) // 2 + k) % len(pend)].key)
             r.append(key(Qt.Key.Key_Return))
             r.append(key(Qt.Key.Key_Delete))  # the accepted one stays selected
             r.append(key(Qt.Key.Key_Tab))
