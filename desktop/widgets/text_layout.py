@@ -31,13 +31,14 @@ from itertools import accumulate
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QFont, QFontMetricsF, QTextCharFormat, QTextLayout, QTextOption
 
-LINE_BREAK = re.compile("\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"  # where a paragraph ends (str.splitlines' line boundaries)
 MAX_BLOCK = 6000  # characters of a display block cut from a long paragraph
 MIN_BLOCK = 3000
-CACHE = 48  # laid-out blocks kept (a screen shows a few)
+CACHE = 160  # laid-out blocks kept (a screen shows a few, or dozens of short paragraphs)
+RUN = 6000  # UTF-16 units of short blocks measured in one layout by the pass
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
-_SENTENCE_END = re.compile("[.!?…][\"'”’»)\\]]*\\s+|[。！？][”’」』）]*\\s*")
-_SPACE = re.compile(r"\s+")
+_SENTENCE_ENDS = (". ", "? ", "! ", "\u2026 ", '." ', ".\u201d ", "\u3002", "\uff01", "\uff1f")  # . ? ! … ." .” 。！？
+_SPACES = (" ", "\t", "\u3000", "\u00a0")
 _JOINS = frozenset("\u200d\ufe0e\ufe0f\u20e3")
 _RIGHT_TO_LEFT = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc\U00010800-\U00010fff\U0001e800-\U0001efff]")
 
@@ -48,7 +49,9 @@ class OffsetMap:
 
     def __init__(self, text: str) -> None:
         self.length = len(text)
-        self._cp = [m.start() + 1 for m in _ASTRAL.finditer(text)]  # code point after the k-th pair
+        # most texts have no character outside the BMP: found out at C speed before looking for where they are
+        astral = not text.isascii() and len(text.encode("utf-16-le", "surrogatepass")) != 2 * len(text)
+        self._cp = [m.start() + 1 for m in _ASTRAL.finditer(text)] if astral else []  # after the k-th pair
         self._qt = [cp + k + 1 for k, cp in enumerate(self._cp)]  # the same place in UTF-16 units
 
     def to_qt(self, offset: int) -> int:
@@ -61,14 +64,17 @@ class OffsetMap:
 
 
 def _cut(text: str, start: int, end: int) -> int:
-    """Where to end a block cut from a long paragraph, between start + MIN_BLOCK and start + MAX_BLOCK."""
+    """Where to end a block cut from a long paragraph, between start + MIN_BLOCK and start + MAX_BLOCK: after
+    the last sentence end there, else the last space, else between two characters that are not one grapheme
+    (str.rfind, not a regular expression: a 5 MB paragraph is cut in a few ms)."""
     lo, hi = start + MIN_BLOCK, min(end, start + MAX_BLOCK)
-    for pattern in (_SENTENCE_END, _SPACE):
-        last = None
-        for last in pattern.finditer(text, lo, hi):  # noqa: B007 - the last match is wanted
-            pass
-        if last is not None and last.end() < hi:
-            return last.end()
+    for seps in (_SENTENCE_ENDS, _SPACES):
+        at, sep = max((text.rfind(sep, lo, hi - 1), sep) for sep in seps)
+        if at >= 0:
+            cut = at + len(sep)
+            while cut < hi and text[cut].isspace():
+                cut += 1
+            return cut
     cut = hi
     while cut > lo and (
         unicodedata.combining(text[cut]) or text[cut] in _JOINS or text[cut - 1] == "\u200d" or _is_modifier(text[cut])
@@ -88,8 +94,15 @@ def cut_blocks(text: str) -> tuple[list[int], list[int], list[int]]:
     ends: list[int] = []
     paras: list[int] = []
     pos = 1 if text.startswith("\ufeff") else 0
-    breaks = [(m.start(), m.end()) for m in LINE_BREAK.finditer(text, pos)]
-    breaks.append((len(text), len(text)))
+    breaks = []  # (end of a paragraph, where the next begins)
+    at = pos
+    for line in text[pos:].splitlines(keepends=True):
+        after = at + len(line)
+        cut = 2 if line.endswith("\r\n") else 1 if line[-1] in BREAKS else 0
+        breaks.append((after - cut, after))
+        at = after
+    if not breaks or breaks[-1][0] != breaks[-1][1]:  # the text ends with a line break, or is empty: a last line
+        breaks.append((len(text), len(text)))
     for end, after in breaks:
         para = pos
         while end - pos > MAX_BLOCK:
@@ -127,7 +140,8 @@ class TextLayout:
         self.metrics = QFontMetricsF(font)
         self.width = max(40.0, width)
         self.line_height = line_height
-        self.formats_for: Callable[[int], list[QTextLayout.FormatRange]] | None = None  # the view's tag room
+        # the view's tag room: (code point of a character, its format) for the characters of start-end
+        self.formats_for: Callable[[int, int], list[tuple[int, QTextCharFormat]]] | None = None
         self._cache: OrderedDict[int, QTextLayout] = OrderedDict()
         self._rtl: dict[int, bool] = {}
         self._mixed: dict[int, bool] = {}
@@ -210,13 +224,59 @@ class TextLayout:
             self._cache.popitem(last=False)
         return lay
 
-    def measure(self, b: int) -> None:
-        """Make block b's line count exact without keeping its layout."""
-        if not self.exact[b]:
-            if b in self._cache:
-                self._count(b, self._cache[b].lineCount())
-            else:
-                self._make(b)
+    def measure_from(self, b: int) -> int:
+        """Make block b's line count exact without keeping a layout; short left-to-right blocks after it are
+        measured in the same layout, joined by line separators (one QTextLayout per block costs ~60 us of
+        overhead: a 1 MB article has thousands of short paragraphs). Returns the next block to measure."""
+        if self.exact[b]:
+            return b + 1
+        if b in self._cache:
+            self._count(b, self._cache[b].lineCount())
+            return b + 1
+        if self.starts[b] == self.ends[b]:
+            self._count(b, 1)
+            return b + 1
+        run, units = [b], self._units[b]
+        k = b + 1
+        while (
+            k < len(self.starts)
+            and units + 1 + self._units[k] <= RUN
+            and not self.exact[k]
+            and k not in self._cache
+            and not self._right_to_left(k)
+        ):
+            run.append(k)
+            units += 1 + self._units[k]
+            k += 1
+        if len(run) == 1 or self._right_to_left(b):
+            self._make(b)
+            return b + 1
+        to_qt = self.map.to_qt
+        at = [0]  # where each block of the run starts in the joined text (UTF-16)
+        for j in run[:-1]:
+            at.append(at[-1] + self._units[j] + 1)
+        lay = QTextLayout("\u2028".join(self.text[self.starts[j] : self.ends[j]] for j in run), self.font)
+        option = QTextOption()
+        option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        option.setTextDirection(Qt.LayoutDirection.LeftToRight)
+        lay.setTextOption(option)
+        starts = [self.starts[j] for j in run]
+        ranges = []
+        for cp, fmt in self.formats_for(starts[0], self.ends[run[-1]]) if self.formats_for else []:
+            i = bisect_right(starts, cp) - 1
+            ranges.append(_range(at[i] + to_qt(cp) - to_qt(starts[i]), to_qt(cp + 1) - to_qt(cp), fmt))
+        if ranges:
+            lay.setFormats(ranges)
+        counts = [0] * len(run)
+        lay.beginLayout()
+        while (line := lay.createLine()).isValid():
+            line.setLineWidth(self.width)
+            counts[bisect_right(at, line.textStart()) - 1] += 1
+        lay.endLayout()
+        self.made += 1
+        for j, n in zip(run, counts, strict=True):
+            self._count(j, max(1, n))
+        return k
 
     def forget(self, b: int) -> None:
         """Block b's formats changed: lay it out again when next needed."""
@@ -243,20 +303,17 @@ class TextLayout:
         lay = QTextLayout(self.text[start:end], self.font)
         option = QTextOption()
         option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
-        para = self.paras[b]
-        rtl = self._rtl.get(para)
-        if rtl is None:
-            rtl = self._rtl[para] = right_to_left(self.text, para, self.ends[b])
-        if rtl:
+        if self._right_to_left(b):
             option.setTextDirection(Qt.LayoutDirection.RightToLeft)
             option.setAlignment(Qt.AlignmentFlag.AlignRight)
         else:
             option.setTextDirection(Qt.LayoutDirection.LeftToRight)
         lay.setTextOption(option)
         lay.setCacheEnabled(True)
-        formats = self.formats_for(b) if self.formats_for else None
+        to_qt, base = self.map.to_qt, self.map.to_qt(start)
+        formats = self.formats_for(start, end) if self.formats_for else []
         if formats:
-            lay.setFormats(formats)
+            lay.setFormats([_range(to_qt(cp) - base, to_qt(cp + 1) - to_qt(cp), fmt) for cp, fmt in formats])
         ascent = self.metrics.ascent()
         pad = (self.line_height - self.metrics.height()) / 2
         lay.beginLayout()
@@ -272,6 +329,14 @@ class TextLayout:
         self._count(b, max(1, k))
         return lay
 
+    def _right_to_left(self, b: int) -> bool:
+        """Block b's paragraph reads from right to left."""
+        para = self.paras[b]
+        rtl = self._rtl.get(para)
+        if rtl is None:
+            rtl = self._rtl[para] = right_to_left(self.text, para, self.ends[b])
+        return rtl
+
     def _count(self, b: int, lines: int) -> None:
         if not self.exact[b]:
             self.exact[b] = 1
@@ -286,6 +351,12 @@ class TextLayout:
         while self.next_unlaid < len(self.starts) and self.exact[self.next_unlaid]:
             self.next_unlaid += 1
         return self.next_unlaid >= len(self.starts)
+
+
+def _range(start: int, length: int, fmt: QTextCharFormat) -> QTextLayout.FormatRange:
+    r = QTextLayout.FormatRange()
+    r.start, r.length, r.format = start, length, fmt
+    return r
 
 
 def tag_format(spacing: float) -> QTextCharFormat:

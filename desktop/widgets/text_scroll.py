@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 
 from PySide6.QtCore import QEvent, QPoint, QRect, Qt, QTimer
-from PySide6.QtGui import QFont, QFontMetricsF, QResizeEvent, QTextLayout, QTextLine
+from PySide6.QtGui import QFont, QFontMetricsF, QResizeEvent, QTextCharFormat, QTextLayout, QTextLine
 from PySide6.QtWidgets import QAbstractScrollArea, QWidget
 
 from .text_layout import TextLayout
@@ -69,8 +69,8 @@ class ScrolledText(QAbstractScrollArea):
         """Every block has been laid out with its entities (the scroll bar is exact)."""
         return self._layout.done()
 
-    def _formats_for(self, b: int) -> list[QTextLayout.FormatRange]:
-        """The formats block b is laid out with (none here; the view gives its entities' tag room)."""
+    def _formats_for(self, start: int, end: int) -> list[tuple[int, QTextCharFormat]]:
+        """(code point, format) of the characters of start-end laid out with a format (the view's tag room)."""
         return []
 
     # ------------------------------------------------------------------ layout and scrolling
@@ -151,7 +151,7 @@ class ScrolledText(QAbstractScrollArea):
         deadline = time.perf_counter() + PASS_SLICE
         first = lay.next_unlaid
         while not lay.done():
-            lay.measure(lay.next_unlaid)
+            lay.next_unlaid = lay.measure_from(lay.next_unlaid)
             if time.perf_counter() > deadline:
                 break
         if first == 0 or lay.done():

@@ -30,7 +30,6 @@ from PySide6.QtGui import (
     QPainter,
     QPaintEvent,
     QTextCharFormat,
-    QTextLayout,
 )
 from PySide6.QtWidgets import QToolTip, QWidget
 
@@ -198,22 +197,16 @@ class TextView(ScrolledText):
         return self._current + 1, n
 
     # ------------------------------------------------------------------ tag room
-    def _formats_for(self, b: int) -> list[QTextLayout.FormatRange]:
-        """Letter spacing on the last character of each entity ending in block b: room for its tag."""
-        lay, to_qt = self._layout, self.map.to_qt
-        start, end = lay.starts[b], lay.ends[b]
-        base = to_qt(start)
+    def _formats_for(self, start: int, end: int) -> list[tuple[int, QTextCharFormat]]:
+        """Letter spacing on the last character of each entity ending in start-end: room for its tag."""
         out = []
+        formats = self._tag_formats
         for item in self._near(start, end):
             if start < item.end <= end:
-                fmt = self._tag_formats.get(item.label)
+                fmt = formats.get(item.label)
                 if fmt is None:
-                    fmt = self._tag_formats[item.label] = tag_format(self.tags.gap(item.label))
-                r = QTextLayout.FormatRange()
-                r.start = to_qt(item.end - 1) - base
-                r.length = to_qt(item.end) - to_qt(item.end - 1)
-                r.format = fmt
-                out.append(r)
+                    fmt = formats[item.label] = tag_format(self.tags.gap(item.label))
+                out.append((item.end - 1, fmt))
         return out
 
     def _restyled(self) -> None:

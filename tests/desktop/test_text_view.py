@@ -4,6 +4,8 @@ edit lays out only the block holding its entity."""
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QToolTip
@@ -127,3 +129,20 @@ def test_a_drag_past_the_bottom_scrolls_and_takes_in_what_scrolled_by(make_windo
     (span,) = w.session.state.spans
     assert span.start == 0 and span.end > 1000
     assert w.text.char_rect(span.end).top() < vp.height()  # it ends where the drag was let go, on screen
+
+
+def test_heights_measured_between_events_are_those_of_each_block_laid_out(make_window, qtbot):
+    """The pass that makes the scroll bar exact measures short paragraphs several to a layout; each count must
+    be what laying that paragraph out alone gives (with its entities' tag room)."""
+    paragraphs = [("Li Qiang met Putin in Moscow. " * (n % 9 + 1)).strip() for n in range(300)]
+    text = "\n".join(paragraphs) + "\n\n" + "قال لي تشيانغ إن الصين " * 30
+    names = [m.start() for m in re.finditer("Li Qiang", text)][::3]
+    w = make_window([text], {0: [(m, m + 8, "PERSON") for m in names]})
+    assert len(w.session.state.pending) > 100
+    lay = w.text._layout
+    lay.set_width(lay.width - 1)  # forget what the first screen laid out: everything through the pass
+    qtbot.waitUntil(w.text.formatting_done)
+    counts = list(lay.lines)
+    assert lay.made < len(lay) // 3  # a few blocks per layout
+    assert counts == [lay._make(b).lineCount() or 1 for b in range(len(lay))]
+    assert max(counts) > 1
