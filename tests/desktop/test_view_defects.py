@@ -117,4 +117,4 @@ def test_search_matches_are_highlighted_and_stepped_with_f3(make_window, qtbot):
     assert w.text.viewport().rect().contains(box)
     press(qtbot, w, Qt.Key.Key_F3, Qt.KeyboardModifier.ShiftModifier)
     assert w.text.viewport().rect().contains(char_box(w, first + 2))
-    assert "1 of 2" in w.status.currentMessage()
+    assert "1 of 2" in w.status.message.toolTip()
