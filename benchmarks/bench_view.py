@@ -5,10 +5,11 @@ half stored spans, half pending suggestions. Texts come from the repository only
 For each: open (the first screen painted), all marked (every block laid out with its entities: the scroll bar
 exact), and key press to repaint for relabel, accept one (Enter), delete, Tab to the next entity, scroll one page
 (PgDown). Each key figure is the total (the view's share without the store's durable commit). The old
-QPlainTextEdit view runs beside it up to 100 KB in one paragraph (beyond, it takes minutes). The raw floor: bare
-QTextLayout laying out and drawing one screen of the same text. Then: scrolling through 1 MB in one paragraph
-(wheel, PgDown, scroll bar jumps), the window's RSS at 1 MB and 5 MB, accepting the 1 MB document with all its
-suggestions, and the real pipeline's suggestions for 1 MB in one paragraph (time, peak memory).
+QPlainTextEdit view runs beside it up to 100 KB in one paragraph (beyond, it takes minutes). Raw floors: bare
+QTextLayout laying out and drawing one screen, and breaking the whole text into lines ("raw all"). Then:
+scrolling through 1 MB in one paragraph (wheel, PgDown, scroll bar jumps), the window's RSS at 1 MB and 5 MB,
+accepting the 1 MB document with all its suggestions, and the real pipeline's suggestions for 1 MB in one
+paragraph (time, peak memory).
 
 Aims: first screen < 100 ms and all marked < 1 s at 1 MB of either shape; every key < 16 ms at every size and shape.
 Run: python -m benchmarks view
@@ -165,17 +166,35 @@ def raw_screen(text: str) -> float:
     return statistics.median(runs)
 
 
+def raw_all(text: str) -> float:
+    """The floor of "all marked": bare QTextLayout breaking the whole text into lines (6,000 characters at a
+    time, no formats, nothing drawn)."""
+    from PySide6.QtGui import QFont, QTextLayout
+
+    font = QFont()
+    font.setPointSizeF(10)
+    t0 = time.perf_counter()
+    for at in range(0, len(text), 6000):
+        lay = QTextLayout(text[at : at + 6000], font)
+        lay.beginLayout()
+        while (line := lay.createLine()).isValid():
+            line.setLineWidth(712)
+        lay.endLayout()
+    return time.perf_counter() - t0
+
+
 def _print_header() -> None:
     print(
-        f"{'text':>18} {'view':>4} {'spans':>6} {'sugg.':>6} | {'open':>7} {'marked':>8} | "
+        f"{'text':>18} {'view':>4} {'spans':>6} {'sugg.':>6} | {'open':>7} {'marked':>8} {'raw all':>8} | "
         + " ".join(f"{k:>15}" for k in KEYS)
     )
 
 
-def _print_row(name: str, which: str, r: dict) -> None:
+def _print_row(name: str, which: str, r: dict, raw: float) -> None:
     keys = " ".join(f"{_ms(r[k][0]) + ' (' + _ms(r[k][1]) + ')':>15}" for k in KEYS)
     print(
-        f"{name:>18} {which:>4} {r['spans']:>6} {r['sugg']:>6} | {_ms(r['open']):>7} {_ms(r['marked']):>8} | {keys}",
+        f"{name:>18} {which:>4} {r['spans']:>6} {r['sugg']:>6} | {_ms(r['open']):>7} {_ms(r['marked']):>8} "
+        f"{_ms(raw):>8} | {keys}",
         flush=True,
     )
 
@@ -326,9 +345,10 @@ def main() -> None:
     _print_header()
     for name, size, make, longest, old in SHAPES:
         text = make(size)
-        _print_row(name, "new", measure(app, clock, text, longest, TextView, REPEAT))
+        raw = raw_all(text)
+        _print_row(name, "new", measure(app, clock, text, longest, TextView, REPEAT), raw)
         if old:
-            _print_row(name, "old", measure(app, clock, text, longest, OldView, 3 if size > 50_000 else REPEAT))
+            _print_row(name, "old", measure(app, clock, text, longest, OldView, 3 if size > 50_000 else REPEAT), raw)
     print("\nscrolling through 1 MB in one paragraph:")
     scrolling(app, view_texts.article(1_000_000, paragraphs=False))
     print("\nmemory (fresh process, window open, paged through the whole text):")
