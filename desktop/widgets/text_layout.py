@@ -249,7 +249,7 @@ class TextLayout:
             units += 1 + self._units[k]
             k += 1
         if len(run) == 1 or self._right_to_left(b):
-            self._make(b)
+            self._make(b, to_draw=False)
             return b + 1
         to_qt = self.map.to_qt
         at = [0]  # where each block of the run starts in the joined text (UTF-16)
@@ -297,7 +297,8 @@ class TextLayout:
     def is_cached(self, b: int) -> bool:
         return b in self._cache
 
-    def _make(self, b: int) -> QTextLayout:
+    def _make(self, b: int, *, to_draw: bool = True) -> QTextLayout:
+        """Lay block b out; `to_draw`: also place its lines and keep its glyphs (not when only counting lines)."""
         start, end = self.starts[b], self.ends[b]
         self.made += 1
         lay = QTextLayout(self.text[start:end], self.font)
@@ -309,7 +310,7 @@ class TextLayout:
         else:
             option.setTextDirection(Qt.LayoutDirection.LeftToRight)
         lay.setTextOption(option)
-        lay.setCacheEnabled(True)
+        lay.setCacheEnabled(to_draw)
         to_qt, base = self.map.to_qt, self.map.to_qt(start)
         formats = self.formats_for(start, end) if self.formats_for else []
         if formats:
@@ -323,7 +324,8 @@ class TextLayout:
             if not line.isValid():
                 break
             line.setLineWidth(self.width)
-            line.setPosition(QPointF(0, k * self.line_height + pad + ascent - line.ascent()))
+            if to_draw:
+                line.setPosition(QPointF(0, k * self.line_height + pad + ascent - line.ascent()))
             k += 1
         lay.endLayout()
         self._count(b, max(1, k))

@@ -146,3 +146,12 @@ def test_heights_measured_between_events_are_those_of_each_block_laid_out(make_w
     assert lay.made < len(lay) // 3  # a few blocks per layout
     assert counts == [lay._make(b).lineCount() or 1 for b in range(len(lay))]
     assert max(counts) > 1
+
+
+def test_a_drag_after_a_byte_order_mark_and_crlf_line_breaks_stores_the_characters_dragged(make_window, qtbot):
+    text = "\ufeffFirst line.\r\nSecond line,\r\rLi Qiang met 😀 Putin.\r\n"
+    w = make_window([text])
+    putin = text.index("Putin")
+    drag(qtbot, w, putin, putin + 5)
+    assert [(s.start, s.end) for s in w.session.state.spans] == [(putin, putin + 5)]
+    assert char_box(w, putin).top() > char_box(w, text.index("Second")).top()  # \r\r: an empty line between
