@@ -319,14 +319,14 @@ class MainWindow(QMainWindow):
 
     def _show_matches(self) -> None:
         """Highlight in the open document what the document list's search looks for."""
-        query = self.documents.list_model.filters.get("search") or ""
+        query = self.documents.list_model.filters.search or ""
         state = self.session.state
         self.text.set_matches(find_matches(state.text, query) if state and query else [])
 
     def step_match(self, step: int) -> None:
         """F3 / Shift+F3: the next or previous match of the search in this document."""
         found = self.text.step_match(step)
-        query = self.documents.list_model.filters.get("search")
+        query = self.documents.list_model.filters.search
         if found:
             self.status.notice(f"Match {found[0]:,} of {found[1]:,} for “{query}” in this document")
         elif query:

@@ -10,7 +10,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QToolTip
 
-from tests.desktop.helpers import char_box, drag, press, shot
+from tests.desktop.helpers import char_box, drag, press, settle, shot
 
 TEXT = "Chinese Premier Li Qiang met Vladimir Putin in Moscow on Wednesday.\n\nA second paragraph follows."
 LI, PUTIN = (16, 24), (29, 43)
@@ -69,6 +69,7 @@ def test_right_to_left_paragraphs_are_right_aligned_and_hit_tested(make_window, 
     qtbot.mousePress(vp, Qt.MouseButton.LeftButton, alt, QPoint(a.right() - 1, a.center().y()))
     qtbot.mouseMove(vp, QPoint(b.left() + 1, b.center().y()))
     qtbot.mouseRelease(vp, Qt.MouseButton.LeftButton, alt, QPoint(b.left() + 1, b.center().y()))
+    settle(w)
     assert [(s.start, s.end) for s in w.session.state.spans] == [first_word]
 
 
@@ -126,6 +127,7 @@ def test_a_drag_past_the_bottom_scrolls_and_takes_in_what_scrolled_by(make_windo
     qtbot.mouseMove(vp, below)
     qtbot.waitUntil(lambda: bar.value() > vp.height(), timeout=3000)  # it keeps scrolling while held there
     qtbot.mouseRelease(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.AltModifier, below)
+    settle(w)
     (span,) = w.session.state.spans
     assert span.start == 0 and span.end > 1000
     assert w.text.char_rect(span.end).top() < vp.height()  # it ends where the drag was let go, on screen
