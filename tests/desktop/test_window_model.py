@@ -38,7 +38,7 @@ def test_confidence_number_threshold_weaker_and_least_confident_key(make_window,
     window.session.reload_suggestions(only_if_missing=False)
     panel = window.entities.model
     assert [panel.data(panel.index(r, 2)) for r in range(panel.rowCount())] == ["0.95 ?", "0.20 ?", "0.60 ?"]
-    from desktop.widgets.text_view import is_weak
+    from desktop.widgets.text_paint import is_weak
 
     assert [is_weak(i) for i in window.text.items_in_view()] == [False, True, False]
     press(qtbot, window, Qt.Key.Key_U, Qt.KeyboardModifier.ControlModifier)
