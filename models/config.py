@@ -166,9 +166,15 @@ def default_label_map(labels: list[str]) -> dict[str, str]:
 
 
 def make_config(
-    name: str, labels: list[str], *, pipeline: str = DEFAULT_PIPELINE, annotator: str | None = None
+    name: str,
+    labels: list[str],
+    *,
+    pipeline: str = DEFAULT_PIPELINE,
+    annotator: str | None = None,
+    database_url: str | None = None,
 ) -> ProjectConfig:
-    """A new project's configuration: colours and keys assigned in order, a default label mapping."""
+    """A new project's configuration: colours and keys assigned in order, a default label mapping; the database
+    is the SQLite file beside the config unless `database_url` names another (a PostgreSQL server)."""
     if annotator is None:
         try:
             annotator = getpass.getuser()
@@ -179,7 +185,7 @@ def make_config(
         for i, lab in enumerate(labels)
     ]
     return ProjectConfig(
-        project=ProjectSection(name=name, annotator=annotator),
+        project=ProjectSection(name=name, annotator=annotator, database_url=database_url or DEFAULT_DATABASE_URL),
         model=ModelSection(pipeline=pipeline, label_map=default_label_map(labels)),
         labels=labs,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -17,7 +18,7 @@ from . import store
 from .config import CONFIG_NAME, ProjectConfig, load_config, make_config, save_config
 from .db.backup import backup_sqlite
 from .db.engine import as_user_error, make_engine, upgrade_database
-from .errors import ConfigError, DatabaseError, no_project
+from .errors import ConfigError, DatabaseError, TagdeskError, no_project
 
 
 def resolve_database_url(url: str, folder: Path) -> str:
@@ -35,8 +36,19 @@ def resolve_database_url(url: str, folder: Path) -> str:
             f"{where}: {url!r} is not a database URL; "
             'expected e.g. "sqlite:///tagdesk.sqlite" or "postgresql://host/db"'
         ) from None
-    if parsed.get_backend_name() != "sqlite":
+    if parsed.password is not None:
+        raise ConfigError(
+            f"{where}: the URL holds a password; never keep one in tagdesk.toml (it travels with the project). "
+            "Remove it and put it in your password file (~/.pgpass, or the file PGPASSFILE names) or a service file "
+            "(~/.pg_service.conf); the README's Team setup shows how"
+        )
+    if parsed.get_backend_name() == "postgresql":
         return url
+    if parsed.get_backend_name() != "sqlite":
+        raise ConfigError(
+            f"{where}: {url!r} is a {parsed.get_backend_name()} database; Tagdesk keeps projects in SQLite "
+            '("sqlite:///tagdesk.sqlite") or PostgreSQL ("postgresql+psycopg://host/database")'
+        )
     if parsed.database in (None, "", ":memory:"):
         raise ConfigError(
             f"{where}: {url!r} is an in-memory database, which loses everything on close; "
@@ -123,7 +135,7 @@ def open_project(
     project = Project(folder=folder, config=config, engine=engine)
     hook = (lambda old: before_upgrade(project, old)) if before_upgrade else None
     try:
-        project.migrated_from = upgrade_database(engine, before_upgrade=hook)
+        project.migrated_from = upgrade_database(engine, before_upgrade=hook, command_hint=f"tagdesk upgrade {folder}")
     except DatabaseError:
         engine.dispose()
         raise
@@ -134,16 +146,27 @@ def open_project(
 
 
 def new_project(
-    folder: Path | str, labels: list[str], *, pipeline: str | None = None, annotator: str | None = None
+    folder: Path | str,
+    labels: list[str],
+    *,
+    pipeline: str | None = None,
+    annotator: str | None = None,
+    database_url: str | None = None,
 ) -> Project:
-    """Create a project folder with a config and an empty database. Refuses to overwrite an existing project."""
+    """Create a project folder with a config and an empty database. Refuses to overwrite an existing project.
+
+    `database_url` puts the database on a server (`postgresql+psycopg://host/db`) instead of the SQLite file beside
+    the config; an empty database there gets the schema, one that holds a Tagdesk project is opened as it is."""
     folder = Path(folder)
     if (folder / CONFIG_NAME).exists():
         raise ConfigError(f"{folder / CONFIG_NAME}: a project is already here; open it, or choose another folder")
     labels = [lab.strip() for lab in labels if lab.strip()]
     if not labels:
         raise ConfigError("no labels given; name them, e.g. --labels PERSON,ORG,GPE")
-    kwargs = {"pipeline": pipeline} if pipeline else {}
+    kwargs: dict[str, str] = {"pipeline": pipeline} if pipeline else {}
+    if database_url:
+        resolve_database_url(database_url, folder)  # refused before anything is written
+        kwargs["database_url"] = database_url
     from pydantic import ValidationError
 
     try:
@@ -151,6 +174,14 @@ def new_project(
     except ValidationError as exc:
         err = exc.errors()[0]
         raise ConfigError(f"--labels: {err['msg'].removeprefix('Value error, ')}") from None
+    created = not folder.exists()
     folder.mkdir(parents=True, exist_ok=True)
     save_config(config, folder / CONFIG_NAME)
-    return open_project(folder)
+    try:
+        return open_project(folder)
+    except TagdeskError:  # e.g. the server cannot be reached: leave no half-made project behind
+        (folder / CONFIG_NAME).unlink(missing_ok=True)
+        if created:
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise

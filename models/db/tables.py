@@ -10,12 +10,40 @@ import enum
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Dialect, Index, UniqueConstraint
+from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A point in time, always timezone-aware (UTC) in Python, on both backends.
+
+    PostgreSQL stores `timestamp with time zone`; SQLite has no such type and keeps the UTC wall time as text,
+    read back naive: this type converts aware values to UTC on the way in and marks values read as UTC.
+    A naive value handed in is refused (its zone is unknown)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: pass a timezone-aware one (e.g. datetime.now(UTC))")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _when() -> Any:
+    return Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
 
 
 class Status(str, enum.Enum):
@@ -52,7 +80,7 @@ class Annotation(SQLModel, table=True):
     annotator: str
     status: str = Field(default=Status.pending.value, index=True)
     seconds_spent: float = 0.0
-    updated_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = _when()
     version: int = 0
 
 
@@ -76,7 +104,7 @@ class Suggestion(SQLModel, table=True):
     document_id: int = Field(foreign_key="document.id", index=True)
     model: str
     spans: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    created_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = _when()
 
 
 class Event(SQLModel, table=True):
@@ -85,7 +113,7 @@ class Event(SQLModel, table=True):
     __tablename__ = "event"
     __table_args__ = (Index("ix_event_annotator_at", "annotator", "at"),)
     id: int | None = Field(default=None, primary_key=True)
-    at: datetime = Field(default_factory=utcnow)
+    at: datetime = _when()
     annotator: str
     document_id: int | None = Field(default=None, foreign_key="document.id", index=True)
     action: str
@@ -103,4 +131,4 @@ class Dismissal(SQLModel, table=True):
     start: int
     end: int
     label: str
-    at: datetime = Field(default_factory=utcnow)
+    at: datetime = _when()

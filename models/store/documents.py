@@ -11,9 +11,10 @@ from typing import Any
 from sqlalchemy import bindparam, func, insert
 from sqlmodel import Session, col, select
 
+from ..db.dialect import bulk_insert, index_for_search, lock_event_log, lock_imports, reserve_ids
 from ..db.tables import Annotation, Document, Event, Origin, Span, Status, utcnow
 from ..errors import TagdeskError
-from .transactions import _IN_CHUNK, _bulk_insert
+from .transactions import _IN_CHUNK
 
 
 def text_hash(text: str) -> str:
@@ -58,6 +59,8 @@ def add_documents(
     """
     result = AddResult()
     total = len(docs)
+    conn = session.connection()
+    lock_imports(conn)  # PostgreSQL: one import at a time, so positions and duplicate checks stay exact
     hashes = [text_hash(d.text) for d in docs]
     existing: set[str] = set()
     for i in range(0, len(hashes), 900):
@@ -74,10 +77,10 @@ def add_documents(
         seen.add(h)
         fresh.append((doc, h))
     position = session.exec(select(func.coalesce(func.max(Document.position), -1))).one() + 1
-    first_id = session.exec(select(func.coalesce(func.max(Document.id), 0))).one() + 1
+    ids = reserve_ids(conn, Document.__table__, len(fresh))
     rows = [
         {
-            "id": first_id + i,
+            "id": ids[i],
             "text": d.text,
             "text_hash": h,
             "meta": json.dumps(d.meta, ensure_ascii=False),
@@ -87,16 +90,18 @@ def add_documents(
         for i, (d, h) in enumerate(fresh)
     ]
     step = 5000
-    conn = session.connection()
     for i in range(0, len(rows), step):
-        _bulk_insert(conn, Document, rows[i : i + step])
+        chunk = rows[i : i + step]
+        bulk_insert(conn, Document.__table__, chunk)
+        index_for_search(conn, ((row["id"], row["text"]) for row in chunk))
         if on_progress:
             on_progress(min(i + step, len(rows)), total)
-    annotated = [(first_id + i, d) for i, (d, _h) in enumerate(fresh) if d.spans is not None or d.status]
+    annotated = [(ids[i], d) for i, (d, _h) in enumerate(fresh) if d.spans is not None or d.status]
     if annotated:
         result.annotated = _add_imported_annotations(annotated, conn=conn, default_annotator=annotator)
     result.added = len(rows)
     if rows:
+        lock_event_log(conn)
         conn.execute(
             insert(Event),
             [
@@ -116,11 +121,11 @@ def add_documents(
 
 
 def _add_imported_annotations(items: list[tuple[int, NewDocument]], *, conn, default_annotator: str | None) -> int:
-    first = conn.execute(select(func.coalesce(func.max(Annotation.id), 0))).scalar_one() + 1
+    ann_ids = reserve_ids(conn, Annotation.__table__, len(items))
     ann_rows, span_rows = [], []
     now = utcnow()
     for k, (doc_id, d) in enumerate(items):
-        ann_id = first + k
+        ann_id = ann_ids[k]
         ann_rows.append(
             {
                 "id": ann_id,
@@ -145,8 +150,7 @@ def _add_imported_annotations(items: list[tuple[int, NewDocument]], *, conn, def
                 }
             )
     conn.execute(insert(Annotation), ann_rows)
-    if span_rows:
-        conn.execute(insert(Span), span_rows)
+    bulk_insert(conn, Span.__table__, span_rows)
     return len(ann_rows)
 
 

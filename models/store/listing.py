@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import case, func, literal, or_
+from sqlalchemy import case, func, or_
 from sqlmodel import Session, select
 
-from ..db.engine import casefold
+from ..db.dialect import contains_text
 from ..db.tables import Annotation, Document, Event, Span, Status
 
 PREVIEW_CHARS = 120
@@ -47,7 +47,7 @@ def _filtered_documents(*, annotator: str, status: str | None, label: str | None
     if label:
         stmt = stmt.where(select(Span.id).where(Span.annotation_id == ann.c.id, Span.label == label).exists())
     if search:
-        stmt = stmt.where(func.instr(casefold(Document.text), casefold(literal(search))) > 0)
+        stmt = stmt.where(contains_text(Document.id, Document.text, search))
     return stmt
 
 

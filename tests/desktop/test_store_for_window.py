@@ -74,9 +74,7 @@ def test_last_decision_skips_reopened_documents(project):
 
 
 def test_migrations_match_the_tables(project):
-    from alembic.autogenerate import compare_metadata
-    from alembic.migration import MigrationContext
-    from sqlmodel import SQLModel
+    from models.db.engine import schema_differences
 
     with project.engine.connect() as conn:
-        assert compare_metadata(MigrationContext.configure(conn), SQLModel.metadata) == []
+        assert schema_differences(conn) == []

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 from sqlmodel import select
 
 from models import store
 from models.db.tables import Event
 from models.errors import OverlapError, StaleAnnotationError
+from tests.dbtools import raw_rows
+
+pytestmark = pytest.mark.backends
 
 
 @pytest.fixture
@@ -20,25 +21,25 @@ def doc_id(project):
 
 
 def raw(project, sql):
-    con = sqlite3.connect(project.database_path)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
+    return raw_rows(project, sql)
 
 
-def test_sqlite_is_wal_with_busy_timeout(project):
+def test_sqlite_is_wal_with_busy_timeout(tmp_path):
+    from models.project import new_project
+
+    project = new_project(tmp_path / "p", ["PERSON"], annotator="ann")
     with project.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    project.close()
 
 
 def test_add_span_is_committed_with_its_event(project, doc_id):
     with project.writing() as s:
         span = store.add_span(doc_id, 0, 8, "PERSON", session=s, annotator="ann")
     # seen from another connection: it is on disk, with the event in the same commit
-    assert raw(project, "select start, end, label, origin from span") == [(0, 8, "PERSON", "human")]
+    assert raw(project, 'select start, "end", label, origin from span') == [(0, 8, "PERSON", "human")]
     events = raw(project, "select action, document_id from event where action != 'import'")
     assert events == [("add_span", doc_id)]
     with project.writing() as s:

@@ -11,15 +11,12 @@ import time
 from pathlib import Path
 
 import pytest
-from alembic.autogenerate import compare_metadata
-from alembic.runtime.migration import MigrationContext
 from reliability_helpers import check_project, decisions, make_child_project, read_acks, start_child
-from sqlmodel import SQLModel
 
 from models import store
 from models.config import CONFIG_NAME, make_config, save_config
 from models.db.backup import backup_sqlite
-from models.db.engine import current_revision, head_revision, make_engine, upgrade_database
+from models.db.engine import current_revision, head_revision, make_engine, schema_differences, upgrade_database
 from models.errors import DatabaseError
 from models.project import open_project
 
@@ -45,7 +42,7 @@ def table_rows(path: Path) -> dict[str, list[tuple]]:
     con = sqlite3.connect(path)
     try:
         tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
-        return {t: con.execute(f'SELECT * FROM "{t}" ORDER BY rowid').fetchall() for t in tables}
+        return {t: con.execute(f'SELECT * FROM "{t}" ORDER BY 1').fetchall() for t in tables}
     finally:
         con.close()
 
@@ -95,11 +92,12 @@ def test_a_database_from_a_newer_tagdesk_is_refused_untouched(tmp_path, make_pro
     assert not list(project.folder.glob("*.bak-*"))
 
 
-def test_the_migrations_at_head_match_the_table_classes(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'fresh.sqlite'}")
+@pytest.mark.backends
+def test_the_migrations_at_head_match_the_table_classes(tmp_path, backend):
+    engine = make_engine(backend.database_url(empty=True) or f"sqlite:///{tmp_path / 'fresh.sqlite'}")
     upgrade_database(engine)
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), SQLModel.metadata)
+        diff = schema_differences(conn, compare_type=True)
     engine.dispose()
     assert diff == [], f"models/db/tables.py and the migrations differ; add a migration: {diff}"
 
