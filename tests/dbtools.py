@@ -16,10 +16,18 @@ def raw_rows(project, sql: str) -> list[tuple]:
         finally:
             con.close()
     import psycopg
+    from psycopg.types.string import TextLoader
 
     conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
     with psycopg.connect(conninfo) as con:
+        con.adapters.register_loader("json", TextLoader)  # JSON as stored text, as sqlite3 returns it
         return [tuple(r) for r in con.execute(sql).fetchall()]
+
+
+def table_dump(project, tables=("document", "annotation", "span", "suggestion", "event", "dismissal")) -> list:
+    """Every row of the project's tables, in id order: compare before and after something that must not
+    change anything."""
+    return [raw_rows(project, f"SELECT * FROM {t} ORDER BY id") for t in tables]
 
 
 def integrity_problems(project) -> list[str]:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 from PySide6.QtCore import QModelIndex, QThreadPool
 
 from desktop.widgets.document_list import PAGE, DocumentList
 from models import store
+
+pytestmark = pytest.mark.backends
 
 
 def test_5000_documents_load_a_page_at_a_time(project, qtbot):

@@ -9,6 +9,8 @@ from models import store
 from models.db.tables import Event
 from models.errors import OverlapError
 
+pytestmark = pytest.mark.backends
+
 
 def _doc(project, text="Li Qiang met Putin in Moscow."):
     with project.writing() as s:

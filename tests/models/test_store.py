@@ -131,3 +131,19 @@ def test_every_decision_returns_the_version_it_wrote(project, doc_id):
             written = call(s)
         assert written.version == expected
         assert raw(project, "select version from annotation") == [(expected,)]
+
+
+def test_times_are_timezone_aware_utc_on_both_backends(project, doc_id):
+    from datetime import UTC, datetime, timedelta
+
+    before = datetime.now(UTC)
+    with project.writing() as s:
+        store.set_status(doc_id, "accepted", session=s, annotator="ann")
+    with project.session() as s:
+        ann = store.get_annotation(doc_id, session=s, annotator="ann")
+        assert ann.updated_at.utcoffset() == timedelta(0)
+        assert before - timedelta(seconds=5) <= ann.updated_at <= datetime.now(UTC)
+        # "decided today" counts from a local midnight given in any zone
+        local = (before - timedelta(hours=1)).astimezone(UTC).astimezone()
+        assert store.decided_since(local, session=s, annotator="ann") == 1
+        assert store.decided_since(datetime.now(UTC) + timedelta(minutes=1), session=s, annotator="ann") == 0
