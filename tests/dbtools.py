@@ -46,3 +46,18 @@ def integrity_problems(project) -> list[str]:
         "ON s.document_id = d.id WHERE s.document_id IS NULL",
     }
     return [f"{what}: {n}" for what, sql in checks.items() if (n := raw_rows(project, sql)[0][0])]
+
+
+def rows_by_table(engine) -> dict[str, list[tuple]]:
+    """Every row of every Tagdesk table, read through the table classes (so values compare across backends:
+    aware UTC times, parsed JSON), in id order."""
+    from sqlalchemy import select
+    from sqlmodel import SQLModel
+
+    import models.db.tables  # noqa: F401  (registers the tables)
+
+    out = {}
+    with engine.connect() as conn:
+        for table in SQLModel.metadata.sorted_tables:
+            out[table.name] = [tuple(r) for r in conn.execute(select(table).order_by(table.c.id))]
+    return out

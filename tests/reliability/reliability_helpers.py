@@ -105,7 +105,7 @@ def check_project(folder: Path, acks: list[dict]) -> Replayed:
         assert ann.version == log.version[ann.document_id], f"document {ann.document_id}: version vs event log"
         assert ann.status == log.status.get(ann.document_id, "pending")
     for a in acks:
-        if a["op"] in ("ready", "stale"):
+        if a["op"] in ("ready", "stale", "unsaved"):
             continue
         if a["op"] == "import":
             assert sources[a["source"]] == a["added"] == 50, f"acknowledged import {a['source']} is not all there"
@@ -125,4 +125,4 @@ def check_project(folder: Path, acks: list[dict]) -> Replayed:
 
 
 def decisions(acks: list[dict]) -> list[dict]:
-    return [a for a in acks if a["op"] not in ("ready", "stale", "import")]
+    return [a for a in acks if a["op"] not in ("ready", "stale", "import", "unsaved")]
