@@ -16,6 +16,7 @@ from resources import resource_path
 
 from . import tasks
 from .background import Background
+from .connection import ConnectionWatch
 from .document_state import DocumentState
 from .errors import read_errors
 from .session import AnnotationSession
@@ -57,6 +58,9 @@ class MainWindow(QMainWindow):
         self.theme = apply_theme(QApplication.instance(), str(self.settings.value("theme", "light")))
         self.text.set_palette(Palette(self.colors, dark=self.theme == "dark"))
         self._wire_background()
+        self.connection = ConnectionWatch(project, self)
+        self.connection.lost.connect(self._server_lost)
+        self.connection.back.connect(self._server_back)
         self._restore()
         self._update_counters()
         self._counter_timer = QTimer(self, interval=30_000, timeout=self._update_counters)  # docs/h drifts
@@ -233,6 +237,26 @@ class MainWindow(QMainWindow):
         b.notice.connect(self.status.notice)
         self.status.cancel_clicked.connect(b.cancel)
         self.status.set_model("Loading model…", self.project.config.model.pipeline)
+
+    def _server_lost(self, text: str) -> None:
+        # short, so it fits a narrow window; the driver's own words are in the tooltip
+        self.notice_bar.show_message(
+            "The database server cannot be reached: changes are NOT saved until it is back. "
+            "Tagdesk keeps trying and says so here when it answers."
+        )
+        self.notice_bar.label.setToolTip(text)
+
+    def _server_back(self) -> None:
+        self.notice_bar.show_message("Connected to the database server again: changes are saved as usual.")
+        self.notice_bar.label.setToolTip("")
+        self.status.notice("Connected to the database server again")
+        with read_errors(self.status.notice):
+            self.session.reload_document()  # show what is stored (the failed change was not)
+        QTimer.singleShot(8000, self._hide_back_notice)
+
+    def _hide_back_notice(self) -> None:
+        if not self.connection.offline:
+            self.notice_bar.hide()
 
     def _model_problem(self, text: str, reason: str = "") -> None:
         if text.startswith("No suggestions") and reason:
