@@ -43,8 +43,9 @@ def find_binaries() -> Path | None:
 class PgServer:
     """One PostgreSQL cluster for a test session: start, stop, restart, and databases on it."""
 
-    def __init__(self, bindir: Path) -> None:
+    def __init__(self, bindir: Path, *, durable: bool = False) -> None:
         self.bindir = bindir
+        self.durable = durable  # fsync on, as a real server runs (benchmarks); off for the tests
         self.root = Path(tempfile.mkdtemp(prefix="tagdesk-pg-"))  # short: a socket path has ~100 bytes at most
         self.data = self.root / "data"
         self.socket_dir = self.root
@@ -76,7 +77,7 @@ class PgServer:
             [
                 "-c listen_addresses=''",
                 f"-c unix_socket_directories='{self.socket_dir}'",
-                "-c fsync=off",
+                f"-c fsync={'on' if self.durable else 'off'}",
                 "-c max_connections=200",
                 "-c shared_buffers=64MB",
             ]

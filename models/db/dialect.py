@@ -9,8 +9,9 @@ that only one backend understands (DESIGN.md invariant 12).
   lock on PostgreSQL; the event log's tail is appended under one too, so event ids are committed in id order
   (a reader that polls "events after the newest id I saw" never skips one that committed late).
 - Search: a case-folded substring search with an index on both, over `str.casefold` of each text (Python's full
-  Unicode folding, `Straße` finds `STRASSE`): an FTS5 `trigram` table on SQLite, a `pg_trgm` GIN index on
-  PostgreSQL. The migration `0003_search` creates them; `index_for_search` keeps them up to date on import.
+  Unicode folding, `Straße` finds `STRASSE`): an FTS5 `trigram` table on SQLite (the documents with every trigram
+  of the query, then checked exactly), a `pg_trgm` GIN index on PostgreSQL (which rechecks by itself). The
+  migration `0003_search` creates them; `index_for_search` keeps them up to date on import.
 """
 
 from __future__ import annotations
@@ -178,7 +179,11 @@ class text_contains(ColumnElement[bool]):  # noqa: N801 - reads like the SQL ope
         self.doc_id = doc_id
         self.doc_text = doc_text
         self.folded: BindParameter[str] = bindparam("search_folded", folded, unique=True)
-        self.phrase: BindParameter[str] = bindparam("search_phrase", '"' + folded.replace('"', '""') + '"', unique=True)
+        # FTS5: every trigram of the query must be in the text (a superset of the matches, checked exactly below)
+        trigrams = dict.fromkeys(folded[i : i + MIN_INDEXED] for i in range(len(folded) - MIN_INDEXED + 1))
+        self.phrase: BindParameter[str] = bindparam(
+            "search_trigrams", " ".join('"' + t.replace('"', '""') + '"' for t in trigrams), unique=True
+        )
         escaped = folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         self.pattern: BindParameter[str] = bindparam("search_pattern", f"%{escaped}%", unique=True)
         self.indexed = len(folded) >= MIN_INDEXED
@@ -191,11 +196,12 @@ def contains_text(doc_id: Any, doc_text: Any, query: str) -> text_contains:
 
 @compiles(text_contains, "sqlite")
 def _contains_sqlite(element: text_contains, compiler: Any, **kw: Any) -> str:
-    if not element.indexed:  # too short for trigrams: a scan, folded like the index
-        body, needle = compiler.process(element.doc_text, **kw), compiler.process(element.folded, **kw)
-        return f"instr({CASEFOLD_SQL}({body}), {needle}) > 0"
-    doc_id, phrase = compiler.process(element.doc_id, **kw), compiler.process(element.phrase, **kw)
-    return f"{doc_id} IN (SELECT rowid FROM {SQLITE_SEARCH} WHERE {SQLITE_SEARCH} MATCH {phrase})"
+    body, needle = compiler.process(element.doc_text, **kw), compiler.process(element.folded, **kw)
+    exact = f"instr({CASEFOLD_SQL}({body}), {needle}) > 0"  # folded like the index, in Python
+    if not element.indexed:  # too short for trigrams: a scan
+        return exact
+    doc_id, trigrams = compiler.process(element.doc_id, **kw), compiler.process(element.phrase, **kw)
+    return f"({doc_id} IN (SELECT rowid FROM {SQLITE_SEARCH} WHERE {SQLITE_SEARCH} MATCH {trigrams}) AND {exact})"
 
 
 @compiles(text_contains, "postgresql")
@@ -236,10 +242,12 @@ def create_search_index(conn: Connection) -> None:
         )
         conn.execute(text(f"CREATE INDEX ix_{PG_SEARCH}_trgm ON {PG_SEARCH} USING gin (folded gin_trgm_ops)"))
     else:
-        # contentless (content=''): only the trigram index is stored, not a second copy of every text
+        # contentless (content=''): only the trigram index is stored, not a second copy of every text; detail=none
+        # keeps no positions (a third of the size, twice as fast to fill: 37,000 vs 16,500 short texts a second);
+        # a search takes the documents holding all of its trigrams and checks those exactly
         conn.execute(
             text(
-                f"CREATE VIRTUAL TABLE {SQLITE_SEARCH} USING fts5(folded, content='', "
+                f"CREATE VIRTUAL TABLE {SQLITE_SEARCH} USING fts5(folded, content='', detail=none, "
                 "tokenize='trigram case_sensitive 1')"
             )
         )
