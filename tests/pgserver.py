@@ -24,6 +24,7 @@ from pathlib import Path
 
 SERVER_USER = "postgres"  # the OS user the server runs as when the tests run as root
 LOGIN = "tagdesk"  # the superuser login the tests connect as
+PASSWORD_LOGIN = "tagdesk_pw"  # a login that must give a password (scram-sha-256), for the credential tests
 
 
 def find_binaries() -> Path | None:
@@ -71,6 +72,9 @@ class PgServer:
 
     def init(self) -> None:
         self._run("initdb", "-D", str(self.data), "-U", LOGIN, "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8", "-N")
+        # one login that needs its password, as a team's server asks (the first matching line wins)
+        hba = self.data / "pg_hba.conf"
+        hba.write_text(f"local all {PASSWORD_LOGIN} scram-sha-256\n" + hba.read_text())
 
     def start(self) -> None:
         options = " ".join(

@@ -213,3 +213,45 @@ def test_two_processes_importing_at_once_get_distinct_ids_and_every_batch(tmp_pa
         rows = store.document_rows(session=s, annotator=ANNOTATOR, limit=10_000)
         assert len(rows) == 1 + 60 * 50
         assert len({r.position for r in rows}) == len(rows)  # imports took turns: no position twice
+
+
+def test_credentials_come_from_libpq_never_from_tagdesk_toml(tmp_path, pg_server, cli, monkeypatch):
+    from tests.pgserver import PASSWORD_LOGIN
+
+    name = pg_server.create_database()
+    pg_server.sql(f"CREATE ROLE {PASSWORD_LOGIN} LOGIN PASSWORD 'secret-1' SUPERUSER")
+    try:
+        url = f"postgresql+psycopg://{PASSWORD_LOGIN}@/{name}?host={pg_server.socket_dir}"
+        monkeypatch.setenv("PGPASSFILE", str(tmp_path / "none"))
+        monkeypatch.delenv("PGPASSWORD", raising=False)
+        code, _out, err = cli("new", tmp_path / "a", "--labels", "PERSON", "--database", url)
+        assert code == 1 and "no password" in err and ".pgpass" in err and "never in tagdesk.toml" in err
+        assert not (tmp_path / "a").exists()  # nothing half-made left behind
+
+        passfile = tmp_path / "pgpass"
+        passfile.write_text(f"*:*:{name}:{PASSWORD_LOGIN}:secret-1\n")
+        passfile.chmod(0o600)
+        monkeypatch.setenv("PGPASSFILE", str(passfile))
+        code, out, err = cli("new", tmp_path / "a", "--labels", "PERSON", "--database", url)
+        assert code == 0, err
+        assert "secret" not in (tmp_path / "a" / CONFIG_NAME).read_text()
+
+        service = tmp_path / "pg_service.conf"  # a service file names the server and the login instead
+        service.write_text(f"[team]\nhost={pg_server.socket_dir}\ndbname={name}\nuser={PASSWORD_LOGIN}\n")
+        monkeypatch.setenv("PGSERVICEFILE", str(service))
+        save_config(make_config("b", ["PERSON"], database_url="postgresql+psycopg:///?service=team"), _folder(tmp_path))
+        with open_project(tmp_path / "b") as project, project.session() as s:
+            assert store.document_count(session=s) == 0
+
+        with_password = f"postgresql+psycopg://{PASSWORD_LOGIN}:secret-1@/{name}?host={pg_server.socket_dir}"
+        code, _out, err = cli("new", tmp_path / "c", "--labels", "PERSON", "--database", with_password)
+        assert code == 1 and "holds a password" in err and "secret-1" not in err
+        assert not (tmp_path / "c").exists()
+    finally:
+        pg_server.drop_database(name)
+        pg_server.sql(f"DROP ROLE IF EXISTS {PASSWORD_LOGIN}")
+
+
+def _folder(tmp_path):
+    (tmp_path / "b").mkdir()
+    return tmp_path / "b" / CONFIG_NAME
