@@ -126,6 +126,10 @@ def _add_imported_annotations(items: list[tuple[int, NewDocument]], *, conn, def
     now = utcnow()
     for k, (doc_id, d) in enumerate(items):
         ann_id = ann_ids[k]
+        for value in (d.annotator, d.status):
+            if value and "\x00" in value:
+                where = f"line {d.line}: " if d.line is not None else ""
+                raise TagdeskError(f"{where}{value!r} has a NUL character; no text field may hold one")
         ann_rows.append(
             {
                 "id": ann_id,
@@ -163,6 +167,8 @@ def check_span(text: str | int, start: int, end: int, label: str) -> None:
         raise TagdeskError(f"span {start}-{end} ({label}) is outside the text (0-{length}) or empty")
     if not label:
         raise TagdeskError(f"span {start}-{end} has an empty label")
+    if "\x00" in label:  # PostgreSQL cannot store it, so neither backend takes it
+        raise TagdeskError(f"span {start}-{end}: the label {label!r} has a NUL character")
 
 
 def document_count(*, session: Session) -> int:
