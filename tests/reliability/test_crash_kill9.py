@@ -31,6 +31,16 @@ def wait_ready(child, out, timeout: float = 60.0) -> None:
         time.sleep(0.01)
 
 
+def wait_acks(child, out, count: int, timeout: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout
+    while len(decisions(read_acks(out))) < count:
+        if child.poll() is not None:
+            pytest.fail(f"child exited early ({child.returncode}): {child.stderr.read().decode()[-2000:]}")
+        if time.monotonic() > deadline:
+            pytest.fail(f"child made fewer than {count} decisions in {timeout:.0f} s")
+        time.sleep(0.005)
+
+
 @pytest.mark.backends
 def test_sigkill_at_random_moments_loses_no_acknowledged_decision(tmp_path, backend):
     folder = make_child_project(tmp_path / "proj", database_url=backend.database_url())
@@ -45,7 +55,10 @@ def test_sigkill_at_random_moments_loses_no_acknowledged_decision(tmp_path, back
             time.sleep(rng.uniform(0.0, 0.7))
         else:
             wait_ready(child, out)
-            time.sleep(rng.uniform(0.01, 0.9))
+            # kill after a random number of acknowledged decisions (as thorough on a busy machine), then a random
+            # moment within the next ones
+            wait_acks(child, out, rng.randint(26, 60))
+            time.sleep(rng.uniform(0.0, 0.05))
         assert child.poll() is None, f"child ended by itself: {child.stderr.read().decode()[-2000:]}"
         child.send_signal(signal.SIGKILL)
         child.wait()
