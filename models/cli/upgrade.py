@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..config import CONFIG_NAME, load_config
+from ..db.backup import backup_project, database_url
 from ..db.engine import (
     as_user_error,
     current_revision,
@@ -16,10 +16,7 @@ from ..db.engine import (
     upgrade_database,
     where,
 )
-from ..db.transfer import copy_database
-from ..errors import ConfigError, no_project
-from ..project import open_project, resolve_database_url
-from .backup import target
+from ..project import open_project
 
 
 def add(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -37,12 +34,7 @@ def add(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def run(args: argparse.Namespace) -> int:
     folder: Path = args.dir
-    if not folder.is_dir():
-        raise ConfigError(f"{folder}: no such folder")
-    if not (folder / CONFIG_NAME).exists():
-        raise no_project(folder)
-    url = resolve_database_url(load_config(folder / CONFIG_NAME).project.database_url, folder)
-    engine = make_engine(url)
+    engine = make_engine(database_url(folder))
     try:
         if not is_shared(engine):
             engine.dispose()
@@ -62,9 +54,7 @@ def run(args: argparse.Namespace) -> int:
             upgrade_database(engine, shared_upgrade=True)  # refuses: made by a newer Tagdesk, says what to do
         backup = None
         if old is not None:
-            backup = target(folder, None, stem=f"before-upgrade-{old}")
-            backup.parent.mkdir(parents=True, exist_ok=True)
-            copy_database(engine, f"sqlite:///{backup}")
+            backup = backup_project(folder, stem=f"before-upgrade-{old}").path
         upgrade_database(engine, shared_upgrade=True)
         print(_done(folder, old) + (f"; the database as it was is in {backup}" if backup else ""))
         return 0

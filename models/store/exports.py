@@ -10,6 +10,7 @@ from sqlalchemy import func, tuple_
 from sqlmodel import Session, col, select
 
 from ..db.tables import Annotation, Document, Span, Status
+from .notes import notes_for
 
 
 @dataclass
@@ -48,7 +49,8 @@ def iter_annotated_documents(
     *, session: Session, annotator: str, statuses: Sequence[str], batch: int = 2000
 ) -> Iterator[AnnotatedDocument]:
     """Documents whose status for `annotator` is in `statuses`, with that annotator's spans sorted by offset,
-    in project order. Reads `batch` documents and their spans per query (two queries per batch)."""
+    in project order. Reads `batch` documents and their spans per query (three queries per batch: documents,
+    spans, notes). The annotator's note on a document is added to its meta as "comment" and "flag"."""
 
     conn = session.connection()
     base = _export_query(annotator=annotator, statuses=statuses)
@@ -70,5 +72,10 @@ def iter_annotated_documents(
                 .order_by(Span.annotation_id, Span.start, Span.end)
             ):
                 spans.setdefault(ann_id, []).append((start, end, label))
+        notes = notes_for(ann_ids, conn=conn) if ann_ids else {}
         for doc_id, text, meta, status, ann_id, _position in rows:
-            yield AnnotatedDocument(doc_id, text, meta or {}, status, spans.get(ann_id, []) if ann_id else [])
+            meta = dict(meta or {})
+            note = notes.get(ann_id) if ann_id else None
+            if note:  # the annotator's comment and flag travel in meta
+                meta.update({k: v for k, v in (("comment", note.comment), ("flag", note.flag)) if v})
+            yield AnnotatedDocument(doc_id, text, meta, status, spans.get(ann_id, []) if ann_id else [])
