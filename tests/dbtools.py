@@ -50,7 +50,7 @@ def integrity_problems(project) -> list[str]:
 
 def rows_by_table(engine) -> dict[str, list[tuple]]:
     """Every row of every Tagdesk table, read through the table classes (so values compare across backends:
-    aware UTC times, parsed JSON), in id order."""
+    aware UTC times, parsed JSON), in primary key order."""
     from sqlalchemy import select
     from sqlmodel import SQLModel
 
@@ -59,5 +59,5 @@ def rows_by_table(engine) -> dict[str, list[tuple]]:
     out = {}
     with engine.connect() as conn:
         for table in SQLModel.metadata.sorted_tables:
-            out[table.name] = [tuple(r) for r in conn.execute(select(table).order_by(table.c.id))]
+            out[table.name] = [tuple(r) for r in conn.execute(select(table).order_by(*table.primary_key.columns))]
     return out

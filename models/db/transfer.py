@@ -56,10 +56,8 @@ def _columns_as(target: Connection, table: Table) -> Callable[[Any], dict[str, A
 
     def convert(row: Any) -> dict[str, Any]:
         out = dict(zip(names, row, strict=True))
-        for name in json_cols:
-            value = out[name]
-            if value is not None and not isinstance(value, str):
-                out[name] = json.dumps(value, ensure_ascii=False)
+        for name in json_cols:  # read as Python values (a JSON string is a str too): written back as JSON text
+            out[name] = json.dumps(out[name], ensure_ascii=False)
         for name in time_cols:
             value = out[name]
             if isinstance(value, str):

@@ -255,3 +255,18 @@ def test_credentials_come_from_libpq_never_from_tagdesk_toml(tmp_path, pg_server
 def _folder(tmp_path):
     (tmp_path / "b").mkdir()
     return tmp_path / "b" / CONFIG_NAME
+
+
+def test_on_a_server_the_annotator_is_the_database_login_unless_someone_says_otherwise(tmp_path, pg_server):
+    from models.project import new_project
+    from models.user_settings import set_annotator
+    from tests.pgserver import LOGIN
+
+    url = pg_server.url(pg_server.create_database())
+    with new_project(tmp_path / "a", ["PERSON"], database_url=url) as project:
+        assert (project.annotator, project.annotator_source) == (LOGIN, "database login")
+    with new_project(tmp_path / "b", ["PERSON"], annotator="Zoë", database_url=url) as project:
+        assert project.annotator == "Zoë"  # the project says otherwise
+    set_annotator("Ana")
+    with open_project(tmp_path / "a") as project:
+        assert project.annotator == "Ana"  # and so does the person, in their own settings
