@@ -4,7 +4,7 @@ Both backends: a test that uses `backend` (directly, or through `make_project` /
 `pytestmark = pytest.mark.backends` runs twice, `[sqlite]` and `[postgresql]`, with the same body. Elsewhere
 `backend` is SQLite. The PostgreSQL server (tests/pgserver.py) starts once per test run, the first time a test
 needs it; each test gets a fresh database of its own. Without PostgreSQL's binaries those cases are skipped with
-one line in the summary, except under `CI`, where they fail.
+one line in the summary (they are deselected), except under `CI`, where they fail.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ INTEROP = SHARED / "interop"
 
 BACKENDS = ("sqlite", "postgresql")
 NO_POSTGRESQL = (
-    "PostgreSQL not installed: the [postgresql] cases are skipped (Debian: apt-get install postgresql; "
+    "PostgreSQL is not installed, so they did not run (Debian: apt-get install postgresql; "
     "or set TAGDESK_PG_BIN to the folder with initdb and pg_ctl)"
 )
 
@@ -33,6 +33,30 @@ def pytest_generate_tests(metafunc):
         metafunc.parametrize("backend", BACKENDS, indirect=True)
 
 
+def _needs_postgresql(item) -> bool:
+    callspec = getattr(item, "callspec", None)
+    return "pg_server" in item.fixturenames or (callspec is not None and callspec.params.get("backend") == BACKENDS[1])
+
+
+def pytest_collection_modifyitems(config, items):
+    """Without PostgreSQL (and not under CI), its cases are left out and the summary says so in one line."""
+    if find_binaries() is not None or os.environ.get("CI"):
+        return
+    left_out = [item for item in items if _needs_postgresql(item)]
+    if left_out:
+        items[:] = [item for item in items if not _needs_postgresql(item)]
+        config.hook.pytest_deselected(items=left_out)
+        config.stash[_LEFT_OUT] = len(left_out)
+
+
+_LEFT_OUT = pytest.StashKey[int]()
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    if config.stash.get(_LEFT_OUT, 0):
+        terminalreporter.write_line(f"SKIPPED {config.stash[_LEFT_OUT]} [postgresql] cases: {NO_POSTGRESQL}")
+
+
 @pytest.fixture(scope="session")
 def pg_server(tmp_path_factory):
     """The test run's PostgreSQL server (started on first use, stopped at the end), with a template database
@@ -40,7 +64,10 @@ def pg_server(tmp_path_factory):
     bindir = find_binaries()
     if bindir is None:
         if os.environ.get("CI"):
-            pytest.fail(f"{NO_POSTGRESQL}; under CI they must run: .ci/run installs the package")
+            pytest.fail(
+                "PostgreSQL is not installed, and under CI the [postgresql] cases must run: .ci/run installs "
+                "Debian's postgresql package (or set TAGDESK_PG_BIN to the folder with initdb and pg_ctl)"
+            )
         pytest.skip(NO_POSTGRESQL)
     server = PgServer(bindir)
     try:
