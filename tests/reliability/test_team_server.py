@@ -53,7 +53,10 @@ def test_a_sqlite_project_is_copied_to_postgresql_and_back_with_everything(tmp_p
         assert project.engine.dialect.name == "postgresql"
         assert rows_by_table(project.engine) == original  # same rows, same ids, event log included
         with project.session() as s:
-            assert [r.id for r in store.document_rows(session=s, annotator=ANNOTATOR, search="KÖLN")] == [7]
+            assert [
+                r.id
+                for r in store.document_rows(session=s, annotator=ANNOTATOR, filters=store.ListFilters(search="KÖLN"))
+            ] == [7]
         with project.writing() as s:  # the sequences continue after the copied ids
             added = store.add_span(3, 0, 4, "PERSON", session=s, annotator=ANNOTATOR).span
             assert added.id > max(r[0] for r in original["span"])
@@ -88,7 +91,10 @@ def test_backup_of_a_postgresql_project_is_a_sqlite_project_file(tmp_path, pg_se
     with open_project(folder) as on_server, open_project(restored) as from_backup:
         assert rows_by_table(from_backup.engine) == rows_by_table(on_server.engine)
         with from_backup.session() as s:
-            assert [r.id for r in store.document_rows(session=s, annotator=ANNOTATOR, search="zola")] == [7]
+            assert [
+                r.id
+                for r in store.document_rows(session=s, annotator=ANNOTATOR, filters=store.ListFilters(search="zola"))
+            ] == [7]
 
 
 def old_shared_project(tmp_path, pg_server, revision="0002_dismissal"):
@@ -127,7 +133,9 @@ def test_a_shared_database_is_upgraded_only_by_tagdesk_upgrade_after_a_backup(tm
         assert current_revision(conn) == "0002_dismissal"
         assert conn.exec_driver_sql("SELECT text FROM document").scalars().all() == ["Old Zoë text"]
     with open_project(folder) as project, project.session() as s:  # now it opens, and search knows the old text
-        assert [r.id for r in store.document_rows(session=s, annotator=ANNOTATOR, search="ZOË")] == [1]
+        assert [
+            r.id for r in store.document_rows(session=s, annotator=ANNOTATOR, filters=store.ListFilters(search="ZOË"))
+        ] == [1]
     code, out, _ = cli("upgrade", folder)
     assert code == 0 and "nothing to do" in out
 

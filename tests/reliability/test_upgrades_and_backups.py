@@ -68,8 +68,13 @@ def test_a_first_schema_database_opens_with_the_current_schema(tmp_path):
                 assert (ann.status, ann.version) == (status, version)
             assert store.stats(session=s, annotator="ann")["statuses"]["accepted"] == 1
             # the search index was built from the old documents when the migration added it
-            assert [r.id for r in store.document_rows(session=s, annotator="ann", search="GENÈVE")] == [2]
-            assert [r.id for r in store.document_rows(session=s, annotator="ann", search="here")] == [3]
+            assert [
+                r.id
+                for r in store.document_rows(session=s, annotator="ann", filters=store.ListFilters(search="GENÈVE"))
+            ] == [2]
+            assert [
+                r.id for r in store.document_rows(session=s, annotator="ann", filters=store.ListFilters(search="here"))
+            ] == [3]
             ann = store.get_annotation(1, session=s, annotator="ann")
             assert ann.updated_at.tzinfo is not None  # old naive times are read as the UTC they were written in
             assert ann.updated_at.isoformat().startswith("2026-11-27T09:00:00")
