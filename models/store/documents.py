@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from ..db.dialect import bulk_insert, index_for_search, lock_event_log, lock_imports, reserve_ids
 from ..db.tables import Annotation, Document, Event, Origin, Span, Status, utcnow
 from ..errors import TagdeskError
+from .members import check_write
 from .transactions import _IN_CHUNK
 
 
@@ -39,7 +40,8 @@ class NewDocument:
 class AddResult:
     added: int = 0
     duplicates: int = 0  # already in the project, or repeated within the input
-    annotated: int = 0  # documents whose annotation was stored
+    annotated: int = 0  # annotations stored (of new documents and of documents already here)
+    joined: int = 0  # of those, annotations added to a document already here (another annotator's)
     duplicate_lines: list[int] = field(default_factory=list)
 
 
@@ -53,31 +55,41 @@ def add_documents(
 ) -> AddResult:
     """Store new documents (and any spans/status they carry) in ONE transaction; commit.
 
-    Texts already in the project are skipped and counted as duplicates (a document never changes after import).
-    `annotator` owns carried annotations when a document names none. Raises before writing anything if a
-    carried span is out of range. `on_progress(done, total)` is called as rows are written.
+    Texts already in the project (or earlier in `docs`) are not stored again (a document never changes after
+    import); an annotation such a text carries is added when its annotator has none of that document yet (several
+    annotators' work on one text), else the text is counted as a duplicate. `annotator` owns carried
+    annotations when a document names none. Raises before writing anything if a carried span is out of range.
+    `on_progress(done, total)` is called as rows are written.
     """
     result = AddResult()
     total = len(docs)
     conn = session.connection()
     lock_imports(conn)  # PostgreSQL: one import at a time, so positions and duplicate checks stay exact
+    for owner in sorted({d.annotator or annotator or "" for d in docs if d.spans is not None or d.status}):
+        check_write(owner, session=session)  # importing others' annotations is a reviewer's action in a team
     hashes = [text_hash(d.text) for d in docs]
-    existing: set[str] = set()
+    existing: dict[str, int] = {}
     for i in range(0, len(hashes), 900):
         chunk = hashes[i : i + 900]
-        existing.update(session.exec(select(Document.text_hash).where(col(Document.text_hash).in_(chunk))).all())
+        existing.update(
+            session.exec(select(Document.text_hash, Document.id).where(col(Document.text_hash).in_(chunk))).all()
+        )
+    position = session.exec(select(func.coalesce(func.max(Document.position), -1))).one() + 1
     fresh: list[tuple[NewDocument, str]] = []
-    seen: set[str] = set()
+    seen: dict[str, int] = {}  # hash -> place in `fresh` of its first occurrence in `docs`
+    again: list[tuple[int, NewDocument]] = []  # texts stored already that carry an annotation (document id)
+    again_here: list[tuple[int, NewDocument]] = []  # the same for texts earlier in `docs` (place in `fresh`)
     for doc, h in zip(docs, hashes, strict=True):
         if h in existing or h in seen:
-            result.duplicates += 1
-            if doc.line is not None:
-                result.duplicate_lines.append(doc.line)
+            if doc.spans is not None or doc.status:
+                (again.append((existing[h], doc)) if h in existing else again_here.append((seen[h], doc)))
+            else:
+                _duplicate(result, doc)
             continue
-        seen.add(h)
+        seen[h] = len(fresh)
         fresh.append((doc, h))
-    position = session.exec(select(func.coalesce(func.max(Document.position), -1))).one() + 1
-    ids = reserve_ids(conn, Document.__table__, len(fresh))
+    ids = reserve_ids(conn, Document.__table__, len(fresh))  # a sequence on PostgreSQL, max(id) + 1 on SQLite
+    again += [(ids[k], doc) for k, doc in again_here]
     rows = [
         {
             "id": ids[i],
@@ -97,10 +109,12 @@ def add_documents(
         if on_progress:
             on_progress(min(i + step, len(rows)), total)
     annotated = [(ids[i], d) for i, (d, _h) in enumerate(fresh) if d.spans is not None or d.status]
-    if annotated:
-        result.annotated = _add_imported_annotations(annotated, conn=conn, default_annotator=annotator)
+    joined = _new_annotators(again, conn=conn, default_annotator=annotator, result=result, taken=annotated)
+    if annotated or joined:
+        result.annotated = _add_imported_annotations(annotated + joined, conn=conn, default_annotator=annotator)
+        result.joined = len(joined)
     result.added = len(rows)
-    if rows:
+    if rows or result.joined:
         lock_event_log(conn)
         conn.execute(
             insert(Event),
@@ -118,6 +132,48 @@ def add_documents(
     if on_progress:
         on_progress(total, total)
     return result
+
+
+def _duplicate(result: AddResult, doc: NewDocument) -> None:
+    result.duplicates += 1
+    if doc.line is not None:
+        result.duplicate_lines.append(doc.line)
+
+
+def _new_annotators(
+    items: list[tuple[int, NewDocument]],
+    *,
+    conn,
+    default_annotator: str | None,
+    result: AddResult,
+    taken: list[tuple[int, NewDocument]],
+) -> list[tuple[int, NewDocument]]:
+    """Of annotations carried by texts stored already, those whose annotator has none of that document (in the
+    project or earlier in this import); the others are counted as duplicates."""
+    if not items:
+        return []
+
+    def who(d: NewDocument) -> str:
+        return d.annotator or default_annotator or ""
+
+    have = {(doc_id, who(d)) for doc_id, d in taken}
+    ids = sorted({doc_id for doc_id, _d in items})
+    for i in range(0, len(ids), _IN_CHUNK):
+        have.update(
+            conn.execute(
+                select(Annotation.document_id, Annotation.annotator).where(
+                    col(Annotation.document_id).in_(ids[i : i + _IN_CHUNK])
+                )
+            ).all()
+        )
+    out = []
+    for doc_id, d in items:
+        if (doc_id, who(d)) in have:
+            _duplicate(result, d)
+            continue
+        have.add((doc_id, who(d)))
+        out.append((doc_id, d))
+    return out
 
 
 def _add_imported_annotations(items: list[tuple[int, NewDocument]], *, conn, default_annotator: str | None) -> int:
