@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from sqlmodel import select
 
 from models import store
+from models.db.tables import Event
 from models.errors import OverlapError
 
 
@@ -56,7 +58,7 @@ def test_dismissals_are_stored_per_annotator_and_can_be_restored(project):
         store.restore_suggestion(doc, 22, 28, "GPE", session=s, annotator="ann")
     with project.session() as s:
         assert store.dismissals_of(doc, session=s, annotator="ann") == set()
-        actions = [e.action for e in s.exec(store.select(store.Event).order_by(store.Event.id)).all()]
+        actions = [e.action for e in s.exec(select(Event).order_by(Event.id)).all()]
     assert actions[-2:] == ["dismiss_suggestion", "restore_suggestion"]
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import text
 from sqlmodel import select
 
 from models import store
-from models.db.tables import Annotation, Event, Span
+from models.db.tables import Annotation, Document, Event, Span
 from models.project import new_project, open_project
 
 HERE = Path(__file__).resolve().parent
@@ -100,7 +100,7 @@ def check_project(folder: Path, acks: list[dict]) -> Replayed:
             ).all()
             stored = {sp.id: (doc, sp.start, sp.end, sp.label) for sp, doc in rows}
             anns = s.exec(select(Annotation).where(Annotation.annotator == ANNOTATOR)).all()
-            sources = Counter(s.exec(select(store.Document.source)).all())
+            sources = Counter(s.exec(select(Document.source)).all())
     assert stored == log.spans, "the spans stored differ from what the event log says was done"
     for ann in anns:
         assert ann.version == log.version[ann.document_id], f"document {ann.document_id}: version vs event log"

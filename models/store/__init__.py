@@ -1,0 +1,102 @@
+"""The store: every read and write of the project database goes through this package.
+
+Functions take `session=` (a SQLModel `Session` from `writing(engine)` or `reading(engine)`); SQL lives here and
+nowhere else. One query style: SQLAlchemy Core statements (ORM objects only where a caller wants a row object).
+
+- `transactions`: `writing` (takes the write lock at BEGIN, so a writer never fails half-way with SQLITE_BUSY)
+  and `reading`; database failures become `models.errors.DatabaseError` saying what to do.
+- `documents`: adding documents (imports, one transaction, Core bulk inserts), reading them, project order.
+- `decisions`: one committed transaction per decision, with its event row and the annotation's new version.
+- `suggestions`: the suggestion cache per (document, model key).
+- `listing`: the document list's filtered, counted, paged reads.
+- `exports`: annotated documents in bulk for export.
+- `stats`: counts for `tagdesk stats`.
+"""
+
+from __future__ import annotations
+
+from .decisions import (
+    add_span,
+    annotation_version,
+    decide,
+    dismiss_suggestion,
+    dismissals_of,
+    get_annotation,
+    remove_span,
+    restore_suggestion,
+    set_status,
+    span_at,
+    span_tuples,
+    spans_of,
+    update_span,
+)
+from .documents import (
+    AddResult,
+    NewDocument,
+    add_documents,
+    check_span,
+    document_count,
+    document_ids,
+    document_index,
+    document_texts,
+    get_document,
+    text_hash,
+    text_length,
+)
+from .exports import AnnotatedDocument, export_document_ids, iter_annotated_documents
+from .listing import (
+    PREVIEW_CHARS,
+    DocumentRow,
+    count_documents,
+    decided_since,
+    document_rows,
+    filtered_row_of,
+    last_decision,
+)
+from .stats import stats
+from .suggestions import documents_lacking_suggestions, store_suggestions, store_suggestions_bulk, suggestions_for
+from .transactions import reading, writing
+
+__all__ = [
+    "PREVIEW_CHARS",
+    "AddResult",
+    "AnnotatedDocument",
+    "DocumentRow",
+    "NewDocument",
+    "add_documents",
+    "add_span",
+    "annotation_version",
+    "check_span",
+    "count_documents",
+    "decide",
+    "decided_since",
+    "dismiss_suggestion",
+    "dismissals_of",
+    "document_count",
+    "document_ids",
+    "document_index",
+    "document_rows",
+    "document_texts",
+    "documents_lacking_suggestions",
+    "export_document_ids",
+    "filtered_row_of",
+    "get_annotation",
+    "get_document",
+    "iter_annotated_documents",
+    "last_decision",
+    "reading",
+    "remove_span",
+    "restore_suggestion",
+    "set_status",
+    "span_at",
+    "span_tuples",
+    "spans_of",
+    "stats",
+    "store_suggestions",
+    "store_suggestions_bulk",
+    "suggestions_for",
+    "text_hash",
+    "text_length",
+    "update_span",
+    "writing",
+]

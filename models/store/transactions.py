@@ -1,0 +1,69 @@
+"""Sessions for the store: `writing` (takes the write lock at BEGIN) and `reading`, database failures turned
+into user errors, and the bulk-insert helper imports use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Engine, insert
+from sqlalchemy import exc as sa_exc
+from sqlmodel import Session
+
+from ..db.engine import as_user_error
+
+
+@contextmanager
+def writing(engine: Engine) -> Iterator[Session]:
+    """A session whose transaction takes the write lock at once (SQLite BEGIN IMMEDIATE).
+
+    A database failure (disk full, read-only file, lock held too long, damaged file) rolls the change back and
+    is raised as `models.errors.DatabaseError` saying what to do.
+    """
+    with (
+        _user_errors(engine),
+        Session(engine.execution_options(tagdesk_immediate=True), expire_on_commit=False) as session,
+    ):
+        yield session
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator[Session]:
+    """A session for reads; database failures are raised as `models.errors.DatabaseError`."""
+    with _user_errors(engine), Session(engine, expire_on_commit=False) as session:
+        yield session
+
+
+@contextmanager
+def _user_errors(engine: Engine) -> Iterator[None]:
+    try:
+        yield
+    except (sa_exc.OperationalError, sa_exc.InternalError) as exc:
+        raise as_user_error(exc, engine) from exc
+    except sa_exc.DatabaseError as exc:
+        if isinstance(exc, (sa_exc.IntegrityError, sa_exc.ProgrammingError)):
+            raise  # a bug, not the user's problem
+        raise as_user_error(exc, engine) from exc
+
+
+def _commit(session: Session) -> None:
+    session.commit()
+    session.expire_all()
+
+
+def _bulk_insert(conn, table, rows: list[dict[str, Any]]) -> None:
+    """INSERT many rows through the driver's executemany, skipping SQLAlchemy's per-value processing
+    (JSON columns must already be serialized). ~2x faster than Core for 100k rows; dialect-neutral."""
+    if not rows:
+        return
+    compiled = insert(table).compile(dialect=conn.dialect, column_keys=list(rows[0]))
+    if compiled.positional:
+        params = [tuple(row[k] for k in compiled.positiontup) for row in rows]
+    else:
+        params = rows
+    conn.exec_driver_sql(compiled.string, params)
+
+
+_IN_CHUNK = 900  # stay under SQLite's bound-parameter limit
