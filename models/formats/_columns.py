@@ -21,6 +21,7 @@ from ..errors import ImportFileError, TagdeskError
 from ..store import NewDocument
 from . import ReadOptions
 from ._export import ExportItem, WriteContext
+from ..tokens import from_doc
 from ._read import check_spans, read_utf8, short, text_problem
 
 DOCSTART = "-DOCSTART-"
@@ -167,7 +168,8 @@ def _parse(path: Path, content: str, options: ReadOptions) -> list[_Doc]:
         cols = _split(line, tab)
         if not header_checked:
             header_checked = True
-            if cols[0].lower() in HEADER_WORDS and len(cols) > 1:
+            # `WORD TAG` is a header; `Text O` is a token named "Text" with its tag
+            if cols[0].lower() in HEADER_WORDS and len(cols) > tag_col and not TAG.match(cols[tag_col]):
                 options.skipped["header row"] += 1
                 continue
         if line.startswith("#") and (len(cols) != width or not TAG.match(cols[-1]) and len(cols) > 2):
@@ -255,7 +257,9 @@ def _to_document(path: Path, d: _Doc, options: ReadOptions) -> NewDocument:
         for _w, tag, _ws, n in sent:
             if tag != "O":
                 labels.setdefault(tag[2:], (path, n))
-    return NewDocument(text=text, meta={}, line=d.line, spans=spans, status="pending" if lost else "accepted")
+    return NewDocument(
+        text=text, meta={}, line=d.line, spans=spans, status="pending" if lost else "accepted", tokens=from_doc(doc)
+    )
 
 
 def read_columns(path: Path, options: ReadOptions) -> list[NewDocument]:

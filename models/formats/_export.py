@@ -5,7 +5,6 @@ under a temporary name and renamed at the end, so a failed export leaves nothing
 
 from __future__ import annotations
 
-import random
 import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -13,7 +12,9 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ..errors import TagdeskError
-from ..store import AnnotatedDocument, export_document_ids, iter_annotated_documents
+from ..split import dev_hashes
+from ..store import AnnotatedDocument, export_document_hashes, iter_annotated_documents, text_hash
+from ..tokens import spacy_doc
 from . import Format
 from ._read import short
 from ._tokens import align, blank, pipeline_language
@@ -63,16 +64,13 @@ def default_out(folder: Path, fmt: Format, dev: float | None) -> Path:
     return folder / "exports" / f"{fmt.name}{fmt.suffix}"
 
 
-def split_ids(ids: Sequence[int], dev: float, seed: int) -> set[int]:
-    """The dev part of a train/dev split: a `dev` fraction (at least one) of `ids`, chosen with `seed`."""
+def split_hashes(hashes: Sequence[str], dev: float, seed: int) -> set[str]:
+    """The text hashes of the dev part of a train/dev split (`models.split`: stable as the project grows)."""
     if not 0 < dev < 1:
         raise TagdeskError(f"--dev {dev}: give the dev fraction between 0 and 1, e.g. --dev 0.2")
-    if len(ids) < 2:
-        raise TagdeskError(f"--dev needs at least 2 documents to split, found {len(ids)}")
-    order = list(ids)
-    random.Random(seed).shuffle(order)
-    n_dev = min(len(order) - 1, max(1, round(len(order) * dev)))
-    return set(order[:n_dev])
+    if len(hashes) < 2:
+        raise TagdeskError(f"--dev needs at least 2 documents to split, found {len(hashes)}")
+    return dev_hashes(hashes, dev, seed)
 
 
 def export_project(
@@ -92,7 +90,8 @@ def export_project(
 
     `statuses` chooses documents by `annotator`'s status (default: accepted, of the project's annotator).
     `align_mode` None refuses spans that are not on token boundaries (AlignmentError lists them); "expand" or
-    "contract" moves them. `dev` (a fraction) with `seed` writes OUT/train.* and OUT/dev.*.
+    "contract" moves them. `dev` (a fraction) with `seed` writes OUT/train.* and OUT/dev.*, each document on the
+    side `models.split` puts it (by a hash of its text: stable as the project grows).
     Returns counts and the files written. Nothing is left behind when it raises.
     """
     if fmt.write is None:
@@ -109,13 +108,13 @@ def export_project(
     if out.exists() and not out.is_dir() and (dev or not fmt.suffix):
         raise TagdeskError(f"{out} is a file; {'--dev' if dev else fmt.name} writes a folder: name a folder with --out")
     with project.session() as session:
-        ids = export_document_ids(session=session, annotator=annotator, statuses=statuses)
+        ids = export_document_hashes(session=session, annotator=annotator, statuses=statuses)
     if not ids:
         raise TagdeskError(
             f"no {'/'.join(statuses)} documents of annotator {annotator!r} to export; "
             "annotate some first, or choose others with --include or --annotator"
         )
-    dev_ids = split_ids(ids, dev, seed) if dev else set()
+    dev_ids = split_hashes([h for _id, h in ids], dev, seed) if dev else set()
     ctx = WriteContext(labels=project.config.label_names, annotator=annotator)
     if fmt.tokens:
         ctx.nlp = blank(pipeline_language(project.config.model.pipeline, project.folder))
@@ -157,14 +156,13 @@ def _feed(
     result = ExportResult()
     problems: list[tuple[AnnotatedDocument, tuple[int, int, str], str]] = []
     n_problems = 0
-    make_doc = ctx.nlp.make_doc if ctx.nlp is not None else None
     with project.session() as session:
         for doc in iter_annotated_documents(session=session, annotator=annotator, statuses=statuses):
             if should_stop and should_stop():
                 raise TagdeskError("export cancelled; nothing was written")
             spans, tokens = doc.spans, None
-            if make_doc is not None:
-                tokens = make_doc(doc.text)
+            if ctx.nlp is not None:  # the document's own tokens when it came with them
+                tokens = spacy_doc(ctx.nlp, doc.text, doc.tokens)
                 spans, bad, changed = align(tokens, doc.spans, align_mode)
                 result.changed += changed
                 if bad:
@@ -173,7 +171,7 @@ def _feed(
                     continue
             if n_problems:
                 continue
-            part = ("dev" if doc.id in dev_ids else "train") if dev_ids else ""
+            part = ("dev" if text_hash(doc.text) in dev_ids else "train") if dev_ids else ""
             writers[part].add(ExportItem(doc, spans, tokens))
             result.documents += 1
             result.spans += len(spans)

@@ -17,6 +17,7 @@ from murmurhash import hash as murmur
 
 from ..errors import ImportFileError
 from ..store import NewDocument
+from ..tokens import pack, problem
 from . import Format, ReadOptions, register
 from ._export import ExportItem, WriteContext
 from ._read import check_span_text, check_spans, json_line, read_utf8, short, text_problem
@@ -132,6 +133,13 @@ def task_from(obj: dict, n: int, path: Path, options: ReadOptions) -> NewDocumen
         options.skipped["relations"] += len(obj["relations"])
     answer = obj.get("answer")
     raw_spans = obj.get("spans")
+    tokens = _tokens(obj, n, path, doc.text)
+    if tokens:
+        flat = [x for tok in tokens for x in (tok["start"], tok["end"])]
+        if problem(flat, len(doc.text)) is None:
+            doc.tokens = pack(flat, len(doc.text))
+        else:
+            options.skipped["token lists that overlap or hold empty tokens (the project's tokenizer is used)"] += 1
     if answer is None and raw_spans is None:
         return doc
     if answer is not None and answer not in ANSWERS:
@@ -140,7 +148,6 @@ def task_from(obj: dict, n: int, path: Path, options: ReadOptions) -> NewDocumen
         raw_spans = []
     if not isinstance(raw_spans, list):
         raise ImportFileError(path, n, f'"spans" must be a list, got {type(raw_spans).__name__}')
-    tokens = _tokens(obj, n, path, doc.text)
     spans = []
     binary = any(isinstance(s, dict) and "answer" in s for s in raw_spans)
     for raw in raw_spans:

@@ -39,11 +39,12 @@ from .documents import (
     document_ids,
     document_index,
     document_texts,
+    document_tokens,
     get_document,
     text_hash,
     text_length,
 )
-from .exports import AnnotatedDocument, export_document_ids, iter_annotated_documents
+from .exports import AnnotatedDocument, export_document_hashes, export_document_ids, iter_annotated_documents
 from .listing import (
     PREVIEW_CHARS,
     DocumentRow,
@@ -77,7 +78,9 @@ __all__ = [
     "document_index",
     "document_rows",
     "document_texts",
+    "document_tokens",
     "documents_lacking_suggestions",
+    "export_document_hashes",
     "export_document_ids",
     "filtered_row_of",
     "get_annotation",

@@ -32,6 +32,8 @@ class NewDocument:
     spans: list[tuple[int, int, str]] | None = None
     status: str | None = None
     annotator: str | None = None
+    # The file's own token boundaries, packed (models.tokens.pack); None: the project's tokenizer is used.
+    tokens: bytes | None = None
 
 
 @dataclass
@@ -83,6 +85,7 @@ def add_documents(
             "meta": json.dumps(d.meta, ensure_ascii=False),
             "source": source,
             "position": position + i,
+            "tokens": d.tokens,
         }
         for i, (d, h) in enumerate(fresh)
     ]
@@ -190,6 +193,14 @@ def document_index(document_id: int, *, session: Session) -> tuple[int, int]:
         raise TagdeskError(f"document {document_id} is not in this project")
     place = session.exec(select(func.count()).select_from(Document).where(Document.position <= position)).one()
     return place, document_count(session=session)
+
+
+def document_tokens(document_id: int, *, session: Session) -> bytes | None:
+    """A document's own tokens as stored at import (`models.tokens.pack`), or None when it has none."""
+    return session.connection().execute(_TOKENS, {"doc": document_id}).scalar()
+
+
+_TOKENS = select(Document.tokens).where(Document.id == bindparam("doc"))
 
 
 def document_ids(*, session: Session) -> list[int]:

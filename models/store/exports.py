@@ -10,6 +10,7 @@ from sqlalchemy import func, tuple_
 from sqlmodel import Session, col, select
 
 from ..db.tables import Annotation, Document, Span, Status
+from .transactions import _IN_CHUNK
 
 
 @dataclass
@@ -21,6 +22,7 @@ class AnnotatedDocument:
     meta: dict[str, Any]
     status: str
     spans: list[tuple[int, int, str]]
+    tokens: bytes | None = None  # the document's own tokens (models.tokens), None: tokenize the text
 
 
 def _export_query(*, annotator: str, statuses: Sequence[str]):
@@ -31,7 +33,7 @@ def _export_query(*, annotator: str, statuses: Sequence[str]):
     )
     status = func.coalesce(ann.c.status, Status.pending.value)
     return (
-        select(Document.id, Document.text, Document.meta, status, ann.c.id)
+        select(Document.id, Document.text, Document.meta, status, ann.c.id, Document.tokens)
         .outerjoin(ann, ann.c.document_id == Document.id)
         .where(status.in_(list(statuses)))
     )
@@ -44,11 +46,22 @@ def export_document_ids(*, session: Session, annotator: str, statuses: Sequence[
     return list(session.exec(stmt).all())
 
 
+def export_document_hashes(*, session: Session, annotator: str, statuses: Sequence[str]) -> list[tuple[int, str]]:
+    """(id, text hash) of the documents `export_document_ids` gives, in the same order."""
+    sub = _export_query(annotator=annotator, statuses=statuses).subquery()
+    stmt = (
+        select(sub.c.id, Document.text_hash)
+        .join(Document, Document.id == sub.c.id)
+        .order_by(Document.position, Document.id)
+    )
+    return [(i, h) for i, h in session.exec(stmt).all()]
+
+
 def iter_annotated_documents(
     *, session: Session, annotator: str, statuses: Sequence[str], batch: int = 2000
 ) -> Iterator[AnnotatedDocument]:
     """Documents whose status for `annotator` is in `statuses`, with that annotator's spans sorted by offset,
-    in project order. Reads `batch` documents and their spans per query (two queries per batch)."""
+    in project order. Reads `batch` documents per query and their spans in chunks of at most 900 ids."""
 
     conn = session.connection()
     base = _export_query(annotator=annotator, statuses=statuses)
@@ -63,12 +76,12 @@ def iter_annotated_documents(
         last = (rows[-1][-1], rows[-1][0])
         ann_ids = [r[4] for r in rows if r[4] is not None]
         spans: dict[int, list[tuple[int, int, str]]] = {}
-        if ann_ids:
+        for i in range(0, len(ann_ids), _IN_CHUNK):  # every IN (...) within SQLite's smallest limit (999)
             for ann_id, start, end, label in conn.execute(
                 select(Span.annotation_id, Span.start, Span.end, Span.label)
-                .where(col(Span.annotation_id).in_(ann_ids))
+                .where(col(Span.annotation_id).in_(ann_ids[i : i + _IN_CHUNK]))
                 .order_by(Span.annotation_id, Span.start, Span.end)
             ):
                 spans.setdefault(ann_id, []).append((start, end, label))
-        for doc_id, text, meta, status, ann_id, _position in rows:
-            yield AnnotatedDocument(doc_id, text, meta or {}, status, spans.get(ann_id, []) if ann_id else [])
+        for doc_id, text, meta, status, ann_id, tokens, _position in rows:
+            yield AnnotatedDocument(doc_id, text, meta or {}, status, spans.get(ann_id, []) if ann_id else [], tokens)
