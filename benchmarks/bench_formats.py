@@ -178,6 +178,10 @@ def _empty_database(tmp: Path) -> Path:
     return tmp / "empty" / "tagdesk.sqlite"
 
 
+def _cells(mine: float, theirs: float, n: int) -> str:
+    return f"{mine / n * 1e6:8.0f}{theirs / n * 1e6:8.0f}{theirs / mine:7.2f}"
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks formats", description=__doc__.split("\n")[0])
     parser.add_argument("--large", action="store_true", help="add 30,000 documents and peak memory")
@@ -213,13 +217,8 @@ def main(argv: list[str] | None = None) -> None:
         for fmt in formats:
             for n in sizes:
                 r = run_one(fmt, n, docs, tmp, empty_db, args.repeat)
-                imp = (
-                    f"{r['import'] / n * 1e6:8.0f}{r['raw_import'] / n * 1e6:8.0f}{r['raw_import'] / r['import']:7.2f}"
-                )
-                if r["export"] < float("inf"):
-                    exp = f"{r['export'] / n * 1e6:8.0f}{r['raw_export'] / n * 1e6:8.0f}{r['raw_export'] / r['export']:7.2f}"
-                else:
-                    exp = f"{'-':>8}{'-':>8}{'-':>7}"
+                imp = _cells(r["import"], r["raw_import"], n)
+                exp = _cells(r["export"], r["raw_export"], n) if r["export"] < float("inf") else f"{'-':>23}"
                 rows = "same" if r["same_rows"] else f"DIFFER (tagdesk {r['rows']})"
                 print(f"{fmt:12}{n:7,} | {imp} | {exp} | {rows}", flush=True)
         if args.large:

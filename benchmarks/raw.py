@@ -106,7 +106,7 @@ def read_columns(path: Path) -> list[Row]:
     out = []
     for sentences in docs:
         parts, flat, spans = [], [], []
-        pos, start, label = 0, -1, ""
+        pos, start, end, label = 0, -1, 0, ""
         for sent in (s for s in sentences if s):
             if parts:
                 parts.append("\n")

@@ -19,9 +19,9 @@ from pathlib import Path
 
 from ..errors import ImportFileError, TagdeskError
 from ..store import NewDocument
+from ..tokens import from_doc
 from . import ReadOptions
 from ._export import ExportItem, WriteContext
-from ..tokens import from_doc
 from ._read import check_spans, read_utf8, short, text_problem
 
 DOCSTART = "-DOCSTART-"
