@@ -16,6 +16,7 @@ from ..split import dev_hashes
 from ..store import AnnotatedDocument, export_document_hashes, iter_annotated_documents, text_hash
 from ..tokens import spacy_doc
 from . import Format
+from ._offsets import CONVENTIONS
 from ._read import short
 from ._tokens import align, blank, pipeline_language
 
@@ -41,6 +42,7 @@ class WriteContext:
     labels: list[str]
     annotator: str
     nlp: Any = None  # blank spaCy pipeline (token formats)
+    offsets: str = "codepoints"  # doccano, Label Studio: the offset convention to write (see _offsets.py)
 
 
 class Writer(Protocol):
@@ -83,6 +85,7 @@ def export_project(
     align_mode: str | None = None,
     dev: float | None = None,
     seed: int = 0,
+    offsets: str = "codepoints",
     on_progress: Callable[[int, int], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
 ) -> ExportResult:
@@ -91,7 +94,8 @@ def export_project(
     `statuses` chooses documents by `annotator`'s status (default: accepted, of the project's annotator).
     `align_mode` None refuses spans that are not on token boundaries (AlignmentError lists them); "expand" or
     "contract" moves them. `dev` (a fraction) with `seed` writes OUT/train.* and OUT/dev.*, each document on the
-    side `models.split` puts it (by a hash of its text: stable as the project grows).
+    side `models.split` puts it (by a hash of its text: stable as the project grows). `offsets`: the offset
+    convention doccano and Label Studio files are written in (codepoints, utf16, graphemes).
     Returns counts and the files written. Nothing is left behind when it raises.
     """
     if fmt.write is None:
@@ -115,7 +119,9 @@ def export_project(
             "annotate some first, or choose others with --include or --annotator"
         )
     dev_ids = split_hashes([h for _id, h in ids], dev, seed) if dev else set()
-    ctx = WriteContext(labels=project.config.label_names, annotator=annotator)
+    if offsets not in CONVENTIONS:
+        raise TagdeskError(f"--offsets {offsets}: choose one of {', '.join(CONVENTIONS)}")
+    ctx = WriteContext(labels=project.config.label_names, annotator=annotator, offsets=offsets)
     if fmt.tokens:
         ctx.nlp = blank(pipeline_language(project.config.model.pipeline, project.folder))
     parts = {"train": out / f"train{fmt.suffix}", "dev": out / f"dev{fmt.suffix}"} if dev else {"": out}

@@ -1,8 +1,9 @@
 """spaCy DocBin (`.spacy`): what `spacy train` reads. Entities are set on every document (tokens outside them are
 O, since an accepted document is a complete annotation); each document's status and meta ride in `user_data`
-under "tagdesk", so a Tagdesk export comes back whole. A DocBin written elsewhere imports as accepted when its
-documents carry entity annotation, else as plain documents. Only accepted documents mark the tokens outside
-their spans O; in others those tokens are missing (unknown) for spaCy.
+under "tagdesk", so a Tagdesk export comes back whole. A DocBin written elsewhere imports as accepted when every token
+of a document carries an entity value (B, I or O), as pending (a partial annotation) when some tokens' values
+are missing (ent_iob 0), else as a plain document. Every document keeps its tokens. Only accepted documents mark
+the tokens outside their spans O; in others those tokens are missing (unknown) for spaCy, never O.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from ..errors import ImportFileError
 from ..store import NewDocument
 from . import Format, ReadOptions, register
 from ._export import ExportItem, WriteContext
+from ..tokens import from_doc
 from ._read import check_spans, text_problem
 
 # Tokens, whitespace and entities: all NER training needs, and ~8x faster to serialise than the default set.
@@ -23,7 +25,7 @@ KEY = "tagdesk"
 class SpacyWriter:
     """Builds one DocBin. Each document's user data is packed here with one msgpack packer: DocBin.add packs it
     with a fresh packer per document, which looks up srsly's encoder registry each time (about half the time
-    of an export). The bytes written are the same (bench_export.py checks it)."""
+    of an export). The bytes written are the same as DocBin.add's."""
 
     def __init__(self, path: Path, ctx: WriteContext) -> None:
         from spacy.tokens import DocBin
@@ -74,15 +76,20 @@ def read(path: Path, options: ReadOptions) -> list[NewDocument]:
             raise ImportFileError(path, None, f"document {n}: {problem}")
         extra = doc.user_data.get(KEY) if isinstance(doc.user_data.get(KEY), dict) else {}
         meta = extra.get("meta") if isinstance(extra.get("meta"), dict) else {}
+        tokens = from_doc(doc)
         annotated = doc.has_annotation("ENT_IOB") or extra.get("status")
         if not annotated:
-            out.append(NewDocument(text=doc.text, meta=meta, line=n))
+            out.append(NewDocument(text=doc.text, meta=meta, line=n, tokens=tokens))
             continue
         spans, lost = check_spans(
             path, None, doc.text, [(e.start_char, e.end_char, e.label_) for e in doc.ents], options.skipped
         )
-        status = extra.get("status") or "accepted"
-        out.append(NewDocument(text=doc.text, meta=meta, line=n, spans=spans, status=status))
+        status = extra.get("status")
+        if not status:
+            # tokens whose entity value is missing (ent_iob 0) are unknown, not O: the annotation is partial
+            partial = lost or 0 in doc.to_array("ENT_IOB")
+            status = "pending" if partial else "accepted"
+        out.append(NewDocument(text=doc.text, meta=meta, line=n, spans=spans, status=status, tokens=tokens))
     if not out:
         raise ImportFileError(path, None, "holds no documents")
     return out
