@@ -32,7 +32,11 @@ def _roundtrip(make_project, name, statuses=ALL):
 def test_full_formats_give_back_documents_spans_statuses_and_meta(make_project, name):
     src, dst, result, report = _roundtrip(make_project, name)
     assert result.documents == 9 and report.added == 9  # the pending ones include a plain document
-    assert snapshot(dst) == snapshot(src)
+    after = snapshot(dst)
+    if name == "jsonl":  # the hashes Tagdesk gave its records come back beside the meta, for the next export
+        for _status, _spans, meta in after.values():
+            assert set(meta.pop("_prodigy")) == {"_input_hash", "_task_hash"}
+    assert after == snapshot(src)
 
 
 def test_labelstudio_round_trip_keeps_spans_meta_and_statuses_it_can_carry(make_project):

@@ -44,7 +44,8 @@ def test_jsonl_keeps_meta_and_other_keys(project, cli, tmp_path):
     con = sqlite3.connect(project.database_path)
     rows = con.execute("select text, meta, source, text_hash from document order by position").fetchall()
     assert [r[0] for r in rows] == ["Putin met Li.", "Ünïcode 😀 text"]
-    assert json.loads(rows[0][1]) == {"date": "2024", "id": 7}
+    # the record's other top-level keys are kept apart from its meta, to be written back where they were
+    assert json.loads(rows[0][1]) == {"date": "2024", "_prodigy": {"id": 7}}
     assert rows[0][2] == "news.jsonl"
     assert rows[1][3] == hashlib.sha256("Ünïcode 😀 text".encode()).hexdigest()
 
