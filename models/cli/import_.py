@@ -47,6 +47,13 @@ def add(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--text-key", default="text", help="jsonl/doccano/labelstudio: the key holding the text (default: text)"
     )
+    p.add_argument(
+        "--offsets",
+        choices=("codepoints", "utf16", "graphemes"),
+        help="doccano/labelstudio: what span offsets count: code points (Python), UTF-16 units (JavaScript; "
+        "doccano's default, older Label Studio), or grapheme clusters (doccano's option). Default: detected "
+        "from the file (code points when several fit); the summary says which was used",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar; print only problems")
     p.set_defaults(func=run)
 
@@ -62,6 +69,8 @@ def _summary(report: ImportReport) -> str:
         text += f"; {report.annotated} with annotations ({report.format})"
     if report.skipped:
         text += "; left out: " + ", ".join(f"{n} {what}" for what, n in sorted(report.skipped.items()))
+    if report.offsets:
+        text += f"; offsets: {report.offsets}"
     if report.new_labels:
         text += f"; labels added to tagdesk.toml: {', '.join(report.new_labels)}"
     return text
@@ -87,6 +96,7 @@ def run(args: argparse.Namespace) -> int:
                         by_line=args.by_line,
                         text_column=args.text_column,
                         text_key=args.text_key,
+                        offsets=args.offsets,
                         on_progress=lambda done, total, task=task: progress.update(task, completed=done, total=total),
                     )
                     report = import_file(project, path, fmt, options, add_labels=args.add_labels)
