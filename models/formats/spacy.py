@@ -12,9 +12,9 @@ from pathlib import Path
 
 from ..errors import ImportFileError
 from ..store import NewDocument
+from ..tokens import from_doc
 from . import Format, ReadOptions, register
 from ._export import ExportItem, WriteContext
-from ..tokens import from_doc
 from ._read import check_spans, text_problem
 
 # Tokens, whitespace and entities: all NER training needs, and ~8x faster to serialise than the default set.
