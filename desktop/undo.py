@@ -69,24 +69,30 @@ class Command(QUndoCommand):
 
     @contextmanager
     def _writing(self):
+        """A write session for one store call; pass what the call returns to `_wrote`."""
         with self.session.project.writing() as s:
             yield s
-            self.session.versions[self.document_id] = store.annotation_version(
-                self.document_id, session=s, annotator=self.session.annotator
-            )
+
+    def _wrote(self, written: store.Written) -> None:
+        """Record the version this window's own edit wrote as the one it has seen. (Reading it again after the
+        commit could return a newer version another process wrote meanwhile, which this window never showed: its
+        next edit would then overwrite that change blind.)"""
+        self.session.versions[self.document_id] = written.version
 
     # helpers shared by the span commands
     def _add(self, item: Item) -> Item:
         with self._writing() as s:
-            store.add_span(
-                self.document_id,
-                item.start,
-                item.end,
-                item.label,
-                session=s,
-                origin=item.origin,
-                score=item.score,
-                **self._who,
+            self._wrote(
+                store.add_span(
+                    self.document_id,
+                    item.start,
+                    item.end,
+                    item.label,
+                    session=s,
+                    origin=item.origin,
+                    score=item.score,
+                    **self._who,
+                )
             )
         stored = Item(item.start, item.end, item.label, item.origin, item.score)
         self.session.span_added(self.document_id, stored)
@@ -100,13 +106,15 @@ class Command(QUndoCommand):
 
     def _remove(self, item: Item) -> None:
         with self._writing() as s:
-            store.remove_span(self._span(s, item).id, session=s, **self._who)
+            self._wrote(store.remove_span(self._span(s, item).id, session=s, **self._who))
         self.session.span_removed(self.document_id, item.start, item.end)
 
     def _change(self, before: Item, after: Item) -> None:
         with self._writing() as s:
             span = self._span(s, before)
-            store.update_span(span.id, session=s, start=after.start, end=after.end, label=after.label, **self._who)
+            self._wrote(
+                store.update_span(span.id, session=s, start=after.start, end=after.end, label=after.label, **self._who)
+            )
         self.session.span_changed(self.document_id, before, after)
 
 
@@ -162,7 +170,7 @@ class RemoveSpan(Command):
     def forward(self) -> None:
         with self._writing() as s:
             span = self._span(s, self.item)
-            store.remove_span(span.id, session=s, dismiss=self.hidden, **self._who)
+            self._wrote(store.remove_span(span.id, session=s, dismiss=self.hidden, **self._who))
         for start, end, label in self.hidden:
             self.session.suggestion_dismissed(self.document_id, Item(start, end, label), True)
         self.session.span_removed(self.document_id, self.item.start, self.item.end)
@@ -170,16 +178,18 @@ class RemoveSpan(Command):
     def backward(self) -> None:
         item = self.item
         with self._writing() as s:
-            store.add_span(
-                self.document_id,
-                item.start,
-                item.end,
-                item.label,
-                session=s,
-                origin=item.origin,
-                score=item.score,
-                undismiss=self.hidden,
-                **self._who,
+            self._wrote(
+                store.add_span(
+                    self.document_id,
+                    item.start,
+                    item.end,
+                    item.label,
+                    session=s,
+                    origin=item.origin,
+                    score=item.score,
+                    undismiss=self.hidden,
+                    **self._who,
+                )
             )
         self.session.span_added(self.document_id, Item(item.start, item.end, item.label, item.origin, item.score))
         for start, end, label in self.hidden:
@@ -228,7 +238,7 @@ class DismissSuggestion(Command):
 def _dismiss(cmd: Command, item: Item, dismiss: bool) -> None:
     fn = store.dismiss_suggestion if dismiss else store.restore_suggestion
     with cmd._writing() as s:
-        fn(cmd.document_id, item.start, item.end, item.label, session=s, **cmd._who)
+        cmd._wrote(fn(cmd.document_id, item.start, item.end, item.label, session=s, **cmd._who))
     cmd.session.suggestion_dismissed(cmd.document_id, item, dismiss)
 
 
@@ -255,24 +265,28 @@ class SetStatus(Command):
         with self._writing() as s:
             ann = store.get_annotation(self.document_id, session=s, annotator=self.session.annotator)
             self.before = ann.status if ann else Status.pending.value
-            store.decide(
-                self.document_id,
-                self.status,
-                session=s,
-                seconds=self.seconds,
-                **self._who,
-                add_spans=[(i.start, i.end, i.label, i.origin, i.score) for i in self.add],
+            self._wrote(
+                store.decide(
+                    self.document_id,
+                    self.status,
+                    session=s,
+                    seconds=self.seconds,
+                    **self._who,
+                    add_spans=[(i.start, i.end, i.label, i.origin, i.score) for i in self.add],
+                )
             )
         self.seconds = 0.0  # the time was spent once: a redo after an undo adds none
         self.session.status_set(self.document_id, self.status, added=self.add, removed=[])
 
     def backward(self) -> None:
         with self._writing() as s:
-            store.decide(
-                self.document_id,
-                self.before or Status.pending.value,
-                session=s,
-                **self._who,
-                remove_spans=[(i.start, i.end) for i in self.add],
+            self._wrote(
+                store.decide(
+                    self.document_id,
+                    self.before or Status.pending.value,
+                    session=s,
+                    **self._who,
+                    remove_spans=[(i.start, i.end) for i in self.add],
+                )
             )
         self.session.status_set(self.document_id, self.before or Status.pending.value, added=[], removed=self.add)

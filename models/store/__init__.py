@@ -16,6 +16,7 @@ nowhere else. One query style: SQLAlchemy Core statements (ORM objects only wher
 from __future__ import annotations
 
 from .decisions import (
+    Written,
     add_span,
     annotation_version,
     decide,
@@ -102,4 +103,5 @@ __all__ = [
     "text_length",
     "update_span",
     "writing",
+    "Written",
 ]

@@ -10,6 +10,7 @@ names one span of an annotator at any moment, across undo/redo cycles that re-cr
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import bindparam, insert, update
@@ -20,6 +21,17 @@ from ..db.tables import Annotation, Dismissal, Event, Origin, Span, Status, utcn
 from ..errors import OverlapError, StaleAnnotationError, TagdeskError
 from .documents import check_span, text_length
 from .transactions import _commit
+
+
+@dataclass(frozen=True)
+class Written:
+    """What one decision committed: the annotation's `version` after it, and the span it added, removed or
+    changed (`span`) or the spans it added (`added`, for `decide`). A window records `version` as the one it has
+    seen: reading the version again after the commit could pick up another process's change it never showed."""
+
+    version: int
+    span: Span | None = None
+    added: tuple[Span, ...] = ()
 
 
 def get_annotation(document_id: int, *, session: Session, annotator: str) -> Annotation | None:
@@ -174,8 +186,8 @@ def _refuse_overlap_row(conn, annotation_id: int, start: int, end: int, ignore_i
 
 def _touch_row(
     conn, annotation_id: int, version: int, *, annotator: str, document_id: int, action: str, payload: dict[str, Any]
-) -> None:
-    """Bump the annotation's version and append the event, in the caller's transaction."""
+) -> int:
+    """Bump the annotation's version and append the event, in the caller's transaction. Returns the new version."""
     now = utcnow()
     conn.execute(_BUMP_VERSION, {"ann": annotation_id, "version": version + 1, "now": now})
     conn.execute(
@@ -188,6 +200,7 @@ def _touch_row(
             "payload": {**payload, "version": version + 1},
         },
     )
+    return version + 1
 
 
 def _span_row(conn, span_id: int, annotator: str, expected_version: int | None):
@@ -235,8 +248,9 @@ def add_span(
     score: float | None = None,
     expected_version: int | None = None,
     undismiss: Iterable[tuple[int, int, str]] = (),
-) -> Span:
-    """Add one span and commit. Raises OverlapError if it overlaps another span of this annotator.
+) -> Written:
+    """Add one span and commit; returns the new version and the span. Raises OverlapError if it overlaps another
+    span of this annotator.
 
     `undismiss` (start, end, label) forgets those suggestion dismissals in the same transaction (the undo of a
     `remove_span(..., dismiss=...)`)."""
@@ -250,7 +264,7 @@ def add_span(
         {"annotation_id": ann_id, "start": start, "end": end, "label": label, "origin": origin, "score": score},
     ).inserted_primary_key[0]
     restored = _set_dismissal_rows(conn, ann_id, undismiss, False)
-    _touch_row(
+    written = _touch_row(
         conn,
         ann_id,
         version,
@@ -267,7 +281,9 @@ def add_span(
         },
     )
     _commit(session)
-    return Span(id=span_id, annotation_id=ann_id, start=start, end=end, label=label, origin=origin, score=score)
+    return Written(
+        written, Span(id=span_id, annotation_id=ann_id, start=start, end=end, label=label, origin=origin, score=score)
+    )
 
 
 def remove_span(
@@ -277,8 +293,8 @@ def remove_span(
     annotator: str,
     expected_version: int | None = None,
     dismiss: Iterable[tuple[int, int, str]] = (),
-) -> Span:
-    """Remove one span and commit. Returns the removed span (detached) so it can be restored.
+) -> Written:
+    """Remove one span and commit. Returns the new version and the removed span (detached) so it can be restored.
 
     `dismiss` (start, end, label) records those suggestions as rejected in the same transaction: deleting a span
     that hid the model's suggestions means "no entity here", so they must not come back."""
@@ -286,7 +302,7 @@ def remove_span(
     row = _span_row(conn, span_id, annotator, expected_version)
     conn.execute(_DELETE_SPAN, {"span": span_id})
     dismissed = _set_dismissal_rows(conn, row.annotation_id, dismiss, True)
-    _touch_row(
+    written = _touch_row(
         conn,
         row.annotation_id,
         row.version,
@@ -302,7 +318,7 @@ def remove_span(
         },
     )
     _commit(session)
-    return Span(
+    removed = Span(
         id=row.id,
         annotation_id=row.annotation_id,
         start=row.start,
@@ -311,6 +327,7 @@ def remove_span(
         origin=row.origin,
         score=row.score,
     )
+    return Written(written, removed)
 
 
 def update_span(
@@ -322,8 +339,8 @@ def update_span(
     end: int | None = None,
     label: str | None = None,
     expected_version: int | None = None,
-) -> Span:
-    """Relabel or resize one span and commit."""
+) -> Written:
+    """Relabel or resize one span and commit; returns the new version and the span as it is now."""
     conn = session.connection()
     row = _span_row(conn, span_id, annotator, expected_version)
     new_start = row.start if start is None else start
@@ -332,7 +349,7 @@ def update_span(
     check_span(text_length(row.document_id, session=session), new_start, new_end, new_label)
     _refuse_overlap_row(conn, row.annotation_id, new_start, new_end, ignore_id=span_id)
     conn.execute(_UPDATE_SPAN, {"span": span_id, "start": new_start, "end": new_end, "label": new_label})
-    _touch_row(
+    written = _touch_row(
         conn,
         row.annotation_id,
         row.version,
@@ -346,7 +363,7 @@ def update_span(
         },
     )
     _commit(session)
-    return Span(
+    changed = Span(
         id=span_id,
         annotation_id=row.annotation_id,
         start=new_start,
@@ -355,6 +372,7 @@ def update_span(
         origin=row.origin,
         score=row.score,
     )
+    return Written(written, changed)
 
 
 def decide(
@@ -367,11 +385,11 @@ def decide(
     remove_spans: Iterable[tuple[int, int]] = (),
     seconds: float = 0.0,
     expected_version: int | None = None,
-) -> tuple[Annotation, list[Span]]:
+) -> Written:
     """Set a document's status, adding `add_spans` (start, end, label, origin, score) and removing the spans at
     `remove_spans` (start, end), in one committed transaction with one `set_status` event.
 
-    Returns the annotation and the spans added. Accepting a document adds its pending suggestions; undoing that
+    Returns the new version and the spans added. Accepting a document adds its pending suggestions; undoing that
     removes them again and restores the previous status. Raises OverlapError (nothing written) on an overlap.
     """
     status = Status(status).value
@@ -406,7 +424,7 @@ def decide(
         .where(Annotation.id == ann_id)
         .values(status=status, seconds_spent=Annotation.seconds_spent + seconds)
     )
-    _touch_row(
+    written = _touch_row(
         conn,
         ann_id,
         version,
@@ -416,7 +434,7 @@ def decide(
         payload={"status": status, "before": before, "added_span_ids": [sp.id for sp in added], "removed": removed},
     )
     _commit(session)
-    return session.get(Annotation, ann_id), added
+    return Written(written, added=tuple(added))
 
 
 def set_status(
@@ -428,10 +446,10 @@ def set_status(
     add_spans: Iterable[tuple[int, int, str, str, float | None]] = (),
     seconds: float = 0.0,
     expected_version: int | None = None,
-) -> Annotation:
+) -> Written:
     """Record a decision on a document and commit, adding `add_spans` (start, end, label, origin, score) first,
     e.g. the pending suggestions an "accept" turns into spans. (`decide` without removals.)"""
-    ann, _added = decide(
+    return decide(
         document_id,
         status,
         session=session,
@@ -440,7 +458,6 @@ def set_status(
         seconds=seconds,
         expected_version=expected_version,
     )
-    return ann
 
 
 def dismiss_suggestion(
@@ -452,9 +469,10 @@ def dismiss_suggestion(
     session: Session,
     annotator: str,
     expected_version: int | None = None,
-) -> None:
-    """Remember that this annotator rejected one suggested span, so it is not shown again; commit."""
-    _dismissal(
+) -> Written:
+    """Remember that this annotator rejected one suggested span, so it is not shown again; commit. Returns the
+    new version."""
+    return _dismissal(
         document_id, (start, end, label), True, session=session, annotator=annotator, expected_version=expected_version
     )
 
@@ -468,9 +486,9 @@ def restore_suggestion(
     session: Session,
     annotator: str,
     expected_version: int | None = None,
-) -> None:
-    """Forget a dismissal (undo of `dismiss_suggestion`); commit."""
-    _dismissal(
+) -> Written:
+    """Forget a dismissal (undo of `dismiss_suggestion`); commit. Returns the new version."""
+    return _dismissal(
         document_id, (start, end, label), False, session=session, annotator=annotator, expected_version=expected_version
     )
 
@@ -483,13 +501,13 @@ def _dismissal(
     session: Session,
     annotator: str,
     expected_version: int | None,
-) -> None:
+) -> Written:
     text_length(document_id, session=session)  # raises if the document is gone
     conn = session.connection()
     ann_id, version = _annotation_row(conn, document_id, annotator, expected_version)
     _set_dismissal_rows(conn, ann_id, [item], dismissed)
     start, end, label = item
-    _touch_row(
+    written = _touch_row(
         conn,
         ann_id,
         version,
@@ -499,3 +517,4 @@ def _dismissal(
         payload={"start": start, "end": end, "label": label},
     )
     _commit(session)
+    return Written(written)

@@ -20,14 +20,14 @@ def test_decide_adds_and_removes_spans_in_one_transaction(project):
     doc = _doc(project)
     who = {"annotator": project.annotator}
     with project.writing() as s:
-        ann, added = store.decide(
+        written = store.decide(
             doc,
             "accepted",
             session=s,
             add_spans=[(0, 8, "PERSON", "model", 0.9), (22, 28, "GPE", "pattern", None)],
             **who,
         )
-    assert ann.status == "accepted" and [a.origin for a in added] == ["model", "pattern"]
+    assert written.version == 1 and [a.origin for a in written.added] == ["model", "pattern"]
     with project.writing() as s:
         store.decide(doc, "pending", session=s, remove_spans=[(0, 8), (22, 28)], **who)
     with project.session() as s:

@@ -36,7 +36,7 @@ def test_sqlite_is_wal_with_busy_timeout(project):
 
 def test_add_span_is_committed_with_its_event(project, doc_id):
     with project.writing() as s:
-        span = store.add_span(doc_id, 0, 8, "PERSON", session=s, annotator="ann")
+        span = store.add_span(doc_id, 0, 8, "PERSON", session=s, annotator="ann").span
     # seen from another connection: it is on disk, with the event in the same commit
     assert raw(project, "select start, end, label, origin from span") == [(0, 8, "PERSON", "human")]
     events = raw(project, "select action, document_id from event where action != 'import'")
@@ -107,3 +107,26 @@ def test_document_rows_page_filter_and_search(project):
         store.set_status(first, "rejected", session=s, annotator="ann")
         assert [r.id for r in store.document_rows(session=s, annotator="ann", status="rejected")] == [first]
         assert store.count_documents(session=s, annotator="ann", status="pending") == 449
+
+
+def test_every_decision_returns_the_version_it_wrote(project, doc_id):
+    calls = [
+        lambda s: store.add_span(doc_id, 0, 8, "PERSON", session=s, annotator="ann"),
+        lambda s: store.update_span(
+            store.span_at(doc_id, 0, 8, session=s, annotator="ann").id, label="ORG", session=s, annotator="ann"
+        ),
+        lambda s: store.dismiss_suggestion(doc_id, 13, 27, "PERSON", session=s, annotator="ann"),
+        lambda s: store.restore_suggestion(doc_id, 13, 27, "PERSON", session=s, annotator="ann"),
+        lambda s: store.decide(
+            doc_id, "accepted", add_spans=[(31, 37, "GPE", "model", 0.5)], session=s, annotator="ann"
+        ),
+        lambda s: store.set_status(doc_id, "rejected", session=s, annotator="ann"),
+        lambda s: store.remove_span(
+            store.span_at(doc_id, 0, 8, session=s, annotator="ann").id, session=s, annotator="ann"
+        ),
+    ]
+    for expected, call in enumerate(calls, start=1):
+        with project.writing() as s:
+            written = call(s)
+        assert written.version == expected
+        assert raw(project, "select version from annotation") == [(expected,)]

@@ -56,7 +56,7 @@ def decide(project, rng: random.Random, docs: list[int], slots: int, mod: int, r
                 start, end, label = 5 * k, 5 * k + rng.randint(1, 4), rng.choice(labels)
                 sp = store.add_span(
                     doc, start, end, label, session=s, annotator=project.annotator, expected_version=version
-                )
+                ).span
                 ack(op="add_span", doc=doc, version=version + 1, span=sp.id, start=start, end=end, label=label)
             elif op == "update":
                 sp = rng.choice(mine)

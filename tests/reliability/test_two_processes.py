@@ -81,7 +81,7 @@ def test_stale_edit_after_another_process_changed_the_document_is_refused(tmp_pa
     folder = make_child_project(tmp_path / "proj", docs=1)
     with open_project(folder) as window:
         with window.writing() as s:
-            mine = store.add_span(1, 0, 4, "PERSON", session=s, annotator=ANNOTATOR)
+            mine = store.add_span(1, 0, 4, "PERSON", session=s, annotator=ANNOTATOR).span
         with window.session() as s:
             seen = store.get_annotation(1, session=s, annotator=ANNOTATOR).version  # what this window shows
         other = start_child(folder, 7, 5, tmp_path / "other.jsonl", "--docs", "1", "--slots", "2:1")
