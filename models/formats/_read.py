@@ -237,3 +237,70 @@ def bad_json(path: Path, n: int, exc: Exception, text: str, *, whole_file: bool 
     # nested thousands deep (RecursionError); an integer of 4,300+ digits (ValueError)
     reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc).split(";")[0]
     return ImportFileError(path, n, f"invalid JSON: {reason}")
+
+
+# ---------------------------------------------------------------------------------------------- lines
+
+CHUNK = 1 << 20
+
+
+def iter_lines(path: Path, on_progress=None) -> Iterator[tuple[int, str]]:
+    """(1-based line number, line without its "\\n") for every line of a UTF-8 file, read 1 MB at a time (the file
+    is never held whole). A UTF-8 BOM is dropped; UTF-16 or bytes that are not UTF-8 -> ImportFileError naming
+    the line (as `read_utf8`). `on_progress(bytes read, bytes total)` is called per megabyte."""
+    import codecs
+    import os
+
+    try:
+        fh = path.open("rb")
+    except FileNotFoundError:
+        raise ImportFileError(path, None, "no such file") from None
+    except IsADirectoryError:
+        raise ImportFileError(path, None, "is a folder; name the files inside it") from None
+    except OSError as exc:
+        raise ImportFileError(path, None, f"cannot be read ({exc.strerror})") from None
+    with fh:
+        total = os.fstat(fh.fileno()).st_size
+        data = fh.read(CHUNK)
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            read_utf8(path)  # raises the UTF-16 message
+        if data.startswith(b"\xef\xbb\xbf"):
+            data = data[3:]
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        n, rest, done = 0, "", 0
+        while True:
+            final = not data
+            try:
+                text = decoder.decode(data, final)
+            except UnicodeDecodeError:
+                read_utf8(path)  # raises with the exact line of the bad byte
+                raise
+            lines = (rest + text).split("\n")
+            rest = lines.pop()
+            for line in lines:
+                n += 1
+                yield n, line
+            if final:
+                break
+            done += len(data)
+            if on_progress:
+                on_progress(done, total)
+            data = fh.read(CHUNK)
+        if rest:
+            yield n + 1, rest
+        if on_progress:
+            on_progress(total, total)
+
+
+def file_has_line_starting(path: Path, prefix: bytes) -> bool:
+    """Whether some line of the file starts with `prefix`, without reading the file into memory."""
+    import mmap
+
+    with path.open("rb") as fh:
+        try:
+            view = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+        except ValueError:  # an empty file
+            return False
+        with view:
+            head = view[: len(prefix) + 3]
+            return head.startswith((prefix, b"\xef\xbb\xbf" + prefix)) or view.find(b"\n" + prefix) >= 0
