@@ -58,13 +58,32 @@ def add(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
+def _lines(lines: list, limit: int = 5) -> str:
+    shown = ", ".join(str(n) for n in lines[:limit] if n is not None)
+    more = ", ..." if len(lines) > limit else ""
+    return f"line{'s' if len(lines) > 1 else ''} {shown}{more}" if shown else ""
+
+
 def _summary(report: ImportReport) -> str:
     text = f"{report.path}: {report.added} new document{'s' if report.added != 1 else ''}"
-    if report.duplicates:
-        lines = ", ".join(map(str, report.duplicate_lines[:5]))
-        more = ", ..." if len(report.duplicate_lines) > 5 else ""
-        where = f" (line{'s' if len(report.duplicate_lines) > 1 else ''} {lines}{more})" if lines else ""
-        text += f"; {report.duplicates} skipped: text already in the project{where}"
+    repeats = {line for line, _first in report.repeated}
+    already = [n for n in report.duplicate_lines if n not in repeats]
+    if len(already) or report.duplicates - len(report.repeated) > 0:
+        where = _lines(already)
+        text += f"; {report.duplicates - len(report.repeated)} already in the project" + (
+            f" ({where})" if where else ""
+        )
+    if report.attached:
+        text += f" ({report.attached} of them had no annotation by this annotator: theirs attached)"
+    if report.not_attached:
+        why = report.not_attached[0][1]
+        where = _lines([n for n, _why in report.not_attached])
+        text += f"; {len(report.not_attached)} annotation{'s' if len(report.not_attached) != 1 else ''} not imported"
+        text += f" ({where}: {why})" if where else f" ({why})"
+    if report.repeated:
+        pairs = ", ".join(f"line {n} repeats line {first}" for n, first in report.repeated[:5])
+        more = ", ..." if len(report.repeated) > 5 else ""
+        text += f"; {len(report.repeated)} repeated within the file, stored once ({pairs}{more})"
     if report.annotated:
         text += f"; {report.annotated} with annotations ({report.format})"
     if report.skipped:

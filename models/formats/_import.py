@@ -30,6 +30,9 @@ class ImportReport:
     skipped: Counter = field(default_factory=Counter)
     new_labels: list[str] = field(default_factory=list)
     offsets: str = ""  # doccano, Label Studio: the offset convention used and how it was chosen
+    attached: int = 0  # annotations stored on texts already in the project
+    not_attached: list[tuple[int | None, str]] = field(default_factory=list)  # (line, why)
+    repeated: list[tuple[int | None, int | None]] = field(default_factory=list)  # (line, first line)
 
 
 def with_labels(config: ProjectConfig, labels: list[str]) -> ProjectConfig:
@@ -128,4 +131,7 @@ def import_file(
         skipped=options.skipped,
         new_labels=list(unknown) if new_config else [],
         offsets=options.offsets_used,
+        attached=result.attached,
+        not_attached=result.not_attached,
+        repeated=result.repeated,
     )

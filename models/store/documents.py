@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert
+from sqlalchemy import bindparam, func, insert, update
 from sqlmodel import Session, col, select
 
 from ..db.tables import Annotation, Document, Event, Origin, Span, Status, utcnow
@@ -40,8 +40,18 @@ class NewDocument:
 class AddResult:
     added: int = 0
     duplicates: int = 0  # already in the project, or repeated within the input
-    annotated: int = 0  # documents whose annotation was stored
+    annotated: int = 0  # documents whose annotation was stored (new documents and attached ones)
     duplicate_lines: list[int] = field(default_factory=list)
+    # Annotations for texts already in the project, stored on that document (its annotator had none).
+    attached: int = 0
+    # Annotations not stored: (line, why), for texts already in the project whose annotator has one already.
+    not_attached: list[tuple[int | None, str]] = field(default_factory=list)
+    # Texts repeated within the input: (line, line of the first occurrence); the repeat is not stored.
+    repeated: list[tuple[int | None, int | None]] = field(default_factory=list)
+
+
+def _carries_annotation(doc: NewDocument) -> bool:
+    return doc.spans is not None or bool(doc.status)
 
 
 def add_documents(
@@ -54,26 +64,39 @@ def add_documents(
 ) -> AddResult:
     """Store new documents (and any spans/status they carry) in ONE transaction; commit.
 
-    Texts already in the project are skipped and counted as duplicates (a document never changes after import).
+    A text already in the project is not stored again (a document never changes after import); the annotation
+    it carries is stored on the existing document when that annotator has none for it (`attached`), else it is
+    left out and reported (`not_attached`). A text repeated within `docs` is stored once (`repeated`).
     `annotator` owns carried annotations when a document names none. Raises before writing anything if a
     carried span is out of range. `on_progress(done, total)` is called as rows are written.
     """
     result = AddResult()
     total = len(docs)
     hashes = [text_hash(d.text) for d in docs]
-    existing: set[str] = set()
-    for i in range(0, len(hashes), 900):
-        chunk = hashes[i : i + 900]
-        existing.update(session.exec(select(Document.text_hash).where(col(Document.text_hash).in_(chunk))).all())
+    existing: dict[str, int] = {}
+    for i in range(0, len(hashes), _IN_CHUNK):
+        chunk = hashes[i : i + _IN_CHUNK]
+        existing.update(
+            session.exec(select(Document.text_hash, Document.id).where(col(Document.text_hash).in_(chunk))).all()
+        )
     fresh: list[tuple[NewDocument, str]] = []
-    seen: set[str] = set()
+    first_line: dict[str, int | None] = {}
+    attach: list[tuple[int, NewDocument]] = []
     for doc, h in zip(docs, hashes, strict=True):
-        if h in existing or h in seen:
+        if h in first_line:
             result.duplicates += 1
+            result.repeated.append((doc.line, first_line[h]))
             if doc.line is not None:
                 result.duplicate_lines.append(doc.line)
             continue
-        seen.add(h)
+        first_line[h] = doc.line
+        if h in existing:
+            result.duplicates += 1
+            if doc.line is not None:
+                result.duplicate_lines.append(doc.line)
+            if _carries_annotation(doc):
+                attach.append((existing[h], doc))
+            continue
         fresh.append((doc, h))
     position = session.exec(select(func.coalesce(func.max(Document.position), -1))).one() + 1
     first_id = session.exec(select(func.coalesce(func.max(Document.id), 0))).one() + 1
@@ -95,11 +118,12 @@ def add_documents(
         _bulk_insert(conn, Document, rows[i : i + step])
         if on_progress:
             on_progress(min(i + step, len(rows)), total)
-    annotated = [(first_id + i, d) for i, (d, _h) in enumerate(fresh) if d.spans is not None or d.status]
+    annotated = [(first_id + i, d) for i, (d, _h) in enumerate(fresh) if _carries_annotation(d)]
+    annotated += _attachable(attach, conn=conn, default_annotator=annotator, result=result)
     if annotated:
         result.annotated = _add_imported_annotations(annotated, conn=conn, default_annotator=annotator)
     result.added = len(rows)
-    if rows:
+    if rows or result.attached:
         conn.execute(
             insert(Event),
             [
@@ -116,6 +140,44 @@ def add_documents(
     if on_progress:
         on_progress(total, total)
     return result
+
+
+def _attachable(
+    items: list[tuple[int, NewDocument]], *, conn, default_annotator: str | None, result: AddResult
+) -> list[tuple[int, NewDocument]]:
+    """The annotations for documents already stored that can be attached: those whose annotator has none for
+    that document. The others go to `result.not_attached` with the reason. Documents without tokens of their
+    own get the ones the file brought."""
+    taken: set[tuple[int, str]] = set()
+    ids = [doc_id for doc_id, _d in items]
+    for i in range(0, len(ids), _IN_CHUNK):
+        taken.update(
+            conn.execute(
+                select(Annotation.document_id, Annotation.annotator).where(
+                    col(Annotation.document_id).in_(ids[i : i + _IN_CHUNK])
+                )
+            ).all()
+        )
+    out = []
+    for doc_id, d in items:
+        who = d.annotator or default_annotator or ""
+        if (doc_id, who) in taken:
+            result.not_attached.append(
+                (d.line, f"{who or 'the annotator'} already has an annotation of this text (document {doc_id}); kept")
+            )
+            continue
+        out.append((doc_id, d))
+        if d.tokens is not None:
+            conn.execute(_SET_TOKENS, {"doc": doc_id, "blob": d.tokens})
+    result.attached = len(out)
+    return out
+
+
+_SET_TOKENS = (
+    update(Document)
+    .where(col(Document.id) == bindparam("doc"), col(Document.tokens).is_(None))
+    .values(tokens=bindparam("blob"))
+)
 
 
 def _add_imported_annotations(items: list[tuple[int, NewDocument]], *, conn, default_annotator: str | None) -> int:
