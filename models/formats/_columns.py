@@ -45,7 +45,14 @@ class ColumnWriter:
         self.first = True
 
     def _line(self, word: str, tag: str) -> str:
-        return f"{word} _ _ {tag}" if self.columns == 4 else f"{word}\t{tag}"
+        if self.columns != 4:
+            return f"{word}\t{tag}"
+        if " " in word or "\t" in word:
+            raise TagdeskError(
+                f"the token {short(word)} holds a space, which CoNLL-2003's space-separated columns cannot "
+                "carry; nothing was written. Export as iob or biluo (tab-separated) instead"
+            )
+        return f"{word} _ _ {tag}"
 
     def add(self, item: ExportItem) -> None:
         from spacy.training import biluo_to_iob, offsets_to_biluo_tags
