@@ -19,7 +19,6 @@ from .background import Background
 from .document_state import DocumentState
 from .errors import read_errors
 from .session import AnnotationSession
-from .snapping import Snapper
 from .theme import apply_theme
 from .widgets.document_list import DocumentList
 from .widgets.entity_panel import EntityPanel
@@ -224,7 +223,7 @@ class MainWindow(QMainWindow):
 
     def _wire_background(self) -> None:
         b = self.background
-        b.tokenizer_ready.connect(lambda tok: setattr(self.session, "snapper", Snapper(tok)))
+        b.tokenizer_ready.connect(lambda tok: setattr(self.session.snapper, "tokenizer", tok))
         b.model_key_ready.connect(self.session.set_model_key)
         b.model_status.connect(self.status.set_model)
         b.model_status.connect(self._model_problem)

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
-from models import store
+from models import store, tokens
 from models.db.tables import Origin, Status
 from models.errors import OverlapError, StaleAnnotationError, TagdeskError
 from models.project import Project
@@ -22,7 +22,7 @@ from models.project import Project
 from . import undo
 from .document_state import Delta, DocumentState, Item
 from .errors import read_errors
-from .snapping import Snapper
+from .snapping import DocumentTokens, Snapper
 
 MAX_SECONDS_PER_DOC = 600.0
 
@@ -90,6 +90,9 @@ class AnnotationSession(QObject):
             ]
             sugg = store.suggestions_for(document_id, self.model_key, session=s) if self.model_key else None
             dismissed = store.dismissals_of(document_id, session=s, annotator=self.annotator)
+            own = store.document_tokens(document_id, session=s)
+        # a document imported with its own tokens snaps to them, not to the tokenizer's
+        self.snapper.own = DocumentTokens(doc.text, tokens.bounds(own, len(doc.text))) if own is not None else None
         self.versions[document_id] = ann.version if ann else 0
         return DocumentState(document_id, doc.text, ann.status if ann else Status.pending.value, spans, sugg, dismissed)
 
