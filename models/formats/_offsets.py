@@ -17,6 +17,8 @@ file is refused with the line of the first span that fits none.
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 
 CONVENTIONS = ("codepoints", "utf16", "graphemes")
@@ -28,6 +30,23 @@ DESCRIBED = {
 Span = tuple[int, int, str]
 
 
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+_BELOW_MARKS = re.compile("[^\x00-\u02ff]")  # combining marks and every other joiner start at U+0300
+
+
+def _joiners():
+    """Characters that can join the one before them into one grapheme cluster (combining marks, ZWJ, emoji
+    modifiers, regional indicators, Hangul jamo, prepended marks): where none occurs and there is no CR LF,
+    every code point is a cluster of its own and no segmentation is needed."""
+    import regex
+
+    classes = ["Extend", "SpacingMark", "ZWJ", "Regional_Indicator", "Prepend", "L", "V", "T", "LV", "LVT"]
+    return regex.compile("\r\n|[" + "".join(f"\\p{{Grapheme_Cluster_Break={c}}}" for c in classes) + "]")
+
+
+_JOINERS = None
+
+
 def _clusters(text: str) -> list[int]:
     import regex
 
@@ -36,55 +55,61 @@ def _clusters(text: str) -> list[int]:
 
 class Units:
     """The offsets of one text in one convention: `to_cp` and `from_cp` convert single offsets (None when an
-    offset falls inside a character or cluster, or outside the text)."""
+    offset falls inside a character or cluster, or outside the text). Built from where the text differs
+    (astral characters; grapheme clusters only where a joining character occurs), not character by character."""
 
     def __init__(self, text: str, convention: str) -> None:
         self.length = len(text)
-        self.unit_cp: list[int] | None = None  # code point where each unit starts (-1: inside a character)
-        self.cp_unit: dict[int, int] = {}  # unit of each code point where a unit starts
+        self.astral: list[int] | None = None  # utf16: code points of the astral characters
+        self.first_units: list[int] = []  # utf16: the unit each astral character starts at
+        self.clusters: list[int] | None = None  # graphemes: code point where each cluster starts
+        self.cluster_of: dict[int, int] = {}
         if convention == "utf16" and not _bmp_only(text):
-            unit_cp: list[int] = []
-            for i, ch in enumerate(text):
-                self.cp_unit[i] = len(unit_cp)
-                unit_cp.append(i)
-                if ord(ch) > 0xFFFF:
-                    unit_cp.append(-1)  # the second half of a surrogate pair
-            self.unit_cp = unit_cp
+            self.astral = [m.start() for m in _ASTRAL.finditer(text)]
+            self.first_units = [cp + k for k, cp in enumerate(self.astral)]
         elif convention == "graphemes" and not _single_clusters(text):
-            self.unit_cp = _clusters(text)
-            self.cp_unit = {cp: k for k, cp in enumerate(self.unit_cp)}
-        if self.unit_cp is not None:
-            self.cp_unit[self.length] = len(self.unit_cp)
+            self.clusters = _clusters(text)
+            self.cluster_of = {cp: k for k, cp in enumerate(self.clusters)}
+            self.cluster_of[self.length] = len(self.clusters)
 
     @property
     def identity(self) -> bool:
-        return self.unit_cp is None
+        return self.astral is None and self.clusters is None
 
     def to_cp(self, unit: object) -> int | None:
         if isinstance(unit, bool) or not isinstance(unit, int):
             return None
-        if self.unit_cp is None:
-            return unit if 0 <= unit <= self.length else None
-        if unit == len(self.unit_cp):
-            return self.length
-        if not 0 <= unit < len(self.unit_cp) or self.unit_cp[unit] < 0:
-            return None
-        return self.unit_cp[unit]
+        if self.astral is not None:
+            k = bisect_left(self.first_units, unit)  # astral characters starting before this unit
+            if k and self.first_units[k - 1] + 1 == unit:
+                return None  # the second half of a surrogate pair
+            unit -= k
+        elif self.clusters is not None:
+            if unit == len(self.clusters):
+                return self.length
+            return self.clusters[unit] if 0 <= unit < len(self.clusters) else None
+        return unit if 0 <= unit <= self.length else None
 
     def from_cp(self, cp: int) -> int | None:
-        return cp if self.unit_cp is None else self.cp_unit.get(cp)
+        if self.astral is not None:
+            return cp + bisect_left(self.astral, cp)
+        if self.clusters is not None:
+            return self.cluster_of.get(cp)
+        return cp
 
 
 def _bmp_only(text: str) -> bool:
-    return text.isascii() or max(text) <= "\uffff"
+    return text.isascii() or _ASTRAL.search(text) is None
 
 
 def _single_clusters(text: str) -> bool:
-    """True when every code point is a grapheme cluster of its own (so graphemes = code points): ASCII without
-    CR LF is; otherwise ask the segmenter."""
-    if text.isascii():
+    """True when every code point is a grapheme cluster of its own (so graphemes = code points)."""
+    global _JOINERS
+    if text.isascii() or _BELOW_MARKS.search(text) is None:  # nothing from U+0300 on: nothing joins
         return "\r\n" not in text
-    return len(_clusters(text)) == len(text)
+    if _JOINERS is None:
+        _JOINERS = _joiners()
+    return _JOINERS.search(text) is None
 
 
 def convert_spans(text: str, spans: list[tuple[object, object, str]], convention: str) -> list[Span] | None:
@@ -146,16 +171,28 @@ class Detector:
     fitting: set[str] = field(default_factory=lambda: set(CONVENTIONS))
     first_misfit: int | None = None  # line of the first document that no convention fits
     deciding: int = 0  # documents whose spans differ between conventions
+    unchecked: list = field(default_factory=list)  # documents only code points were checked on (they fit)
 
     def differs(self, text: str) -> bool:
         return not (_bmp_only(text) and _single_clusters(text))
 
     def add(self, text: str, raw: list[tuple[object, object, str]], line: int | None, claimed=None) -> bool:
         """Record what this document says about the convention; False if it says nothing (identical spans in
-        every convention, or the convention was given)."""
+        every convention, or the convention was given). While code points fit every document, only they are
+        checked (they win whenever they fit); the others are checked once a document rules code points out."""
         if self.given is not None or not raw or not self.differs(text):
             return False
         self.deciding += 1
+        if "codepoints" in self.fitting and _fits(text, raw, claimed):  # type: ignore[arg-type]
+            self.unchecked.append((text, raw, line, claimed))
+            return True
+        self._check(text, raw, line, claimed)
+        for item in self.unchecked:
+            self._check(*item)
+        self.unchecked.clear()
+        return True
+
+    def _check(self, text: str, raw: list, line: int | None, claimed) -> None:
         fit = set()
         for conv in CONVENTIONS:
             spans = convert_spans(text, raw, conv)
@@ -164,7 +201,6 @@ class Detector:
         if not fit and self.first_misfit is None:
             self.first_misfit = line
         self.fitting &= fit
-        return True
 
     def decide(self) -> str | None:
         """The convention to use, or None when none fits every deciding document."""

@@ -141,74 +141,167 @@ def line_at(content: str, pos: int) -> int:
     return content.count("\n", 0, pos) + 1
 
 
-class LineCounter:
-    """1-based line numbers of increasing positions in one text, counting only the newlines since the last call
-    (asking for every element of a 45 MB array from the file's start made imports quadratic)."""
+def text_chunks(path: Path, on_progress=None) -> Iterator[str]:
+    """The file's text, 1 MB at a time, decoded as UTF-8 (BOM dropped); errors as `read_utf8` words them."""
+    import codecs
+    import os
 
-    def __init__(self, content: str) -> None:
-        self.content = content
-        self.pos = 0
-        self.line = 1
+    try:
+        fh = path.open("rb")
+    except OSError:
+        read_utf8(path)  # raises the message for a missing file, a folder, no permission
+        raise
+    with fh:
+        total = os.fstat(fh.fileno()).st_size
+        data = fh.read(CHUNK)
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            read_utf8(path)  # raises the UTF-16 message
+        if data.startswith(b"\xef\xbb\xbf"):
+            data = data[3:]
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        done = 0
+        while True:
+            try:
+                text = decoder.decode(data, not data)
+            except UnicodeDecodeError:
+                read_utf8(path)  # raises with the exact line of the bad byte
+                raise
+            if text:
+                yield text
+            if not data:
+                break
+            done += len(data)
+            if on_progress:
+                on_progress(done, total)
+            data = fh.read(CHUNK)
 
-    def __call__(self, pos: int) -> int:
-        if pos < self.pos:  # an earlier position (an error message): count from the start, once
-            return line_at(self.content, pos)
-        self.line += self.content.count("\n", self.pos, pos)
-        self.pos = pos
-        return self.line
+
+class _Buffer:
+    """A window on a text arriving in chunks, with the line number of any position in it (counted once: a
+    running count, so reading a file is linear in its size)."""
+
+    def __init__(self, chunks: Iterator[str]) -> None:
+        self.chunks = chunks
+        self.text = ""
+        self.eof = False
+        self.base_line = 1  # line of text[0]
+        self.counted = 0  # text[:counted] holds `lines` line breaks
+        self.lines = 0
+
+    def more(self, keep_from: int) -> int:
+        """Drop text before `keep_from`, read the next chunk; returns how far positions moved back."""
+        self.line(keep_from)
+        self.base_line += self.lines
+        self.lines, self.counted = 0, 0
+        rest = self.text[keep_from:]
+        parts = [rest]
+        got = 0
+        while not got or got < len(rest):  # an element bigger than a chunk: read as much again (linear)
+            chunk = next(self.chunks, None)
+            if chunk is None:
+                self.eof = True
+                break
+            parts.append(chunk)
+            got += len(chunk)
+        self.text = "".join(parts)
+        return keep_from
+
+    def line(self, pos: int) -> int:
+        if pos < self.counted:
+            return self.base_line + self.text.count("\n", 0, pos)
+        self.lines += self.text.count("\n", self.counted, pos)
+        self.counted = pos
+        return self.base_line + self.lines
+
+    def skip_ws(self, pos: int) -> int:
+        """The first position at or after `pos` that is not whitespace (reading on as needed); -1 at the end."""
+        while True:
+            text = self.text
+            n = len(text)
+            while pos < n and text[pos] in " \t\r\n":
+                pos += 1
+            if pos < n:
+                return pos
+            if self.eof:
+                return -1
+            pos -= self.more(pos)
 
 
-def json_values(path: Path, content: str) -> Iterator[tuple[int, Any]]:
+def json_values(path: Path, content: str | None = None, on_progress=None) -> Iterator[tuple[int, Any]]:
     """(line, value) for each element of a top-level JSON array, or the one top-level value, with the line
-    each starts on. Invalid JSON -> ImportFileError naming the line. Linear in the file's size."""
+    each starts on. Invalid JSON -> ImportFileError naming the line. The file is read 1 MB at a time (its text
+    is never held whole) and each element parsed on its own: linear in the file's size. `content`: parse this
+    text instead of reading `path`."""
     import json
 
     decoder = json.JSONDecoder()
-    line = LineCounter(content)
-    n = len(content)
-    pos = _skip_ws(content, 0)
-    if pos >= n:
+    buf = _Buffer(iter([content]) if content is not None else text_chunks(path, on_progress))
+    pos = buf.skip_ws(0)
+    if pos < 0:
         raise ImportFileError(path, None, "is empty: expected JSON")
-    if content[pos] != "[":
-        value, end = _decode(path, content, decoder, pos)
-        if _skip_ws(content, end) < n:
-            raise ImportFileError(path, line(end), "extra text after the JSON value")
-        yield line(pos), value
+    if buf.text[pos] != "[":
+        while not buf.eof:  # one value (a single task): read it whole
+            pos -= buf.more(pos)
+        value, end = _decode(path, buf, decoder, pos)
+        if buf.skip_ws(end) >= 0:
+            raise ImportFileError(path, buf.line(end), "extra text after the JSON value")
+        yield buf.line(pos), value
         return
-    pos = _skip_ws(content, pos + 1)
-    if pos < n and content[pos] == "]":
+    pos = buf.skip_ws(pos + 1)
+    if pos >= 0 and buf.text[pos] == "]":
+        if buf.skip_ws(pos + 1) >= 0:
+            raise ImportFileError(path, buf.line(pos + 1), "extra text after the JSON array")
         return
     while True:
-        value, end = _decode(path, content, decoder, pos)
-        yield line(pos), value
-        pos = _skip_ws(content, end)
-        if pos >= n:
-            raise ImportFileError(path, line(n), "the JSON array is not closed (was the file truncated?)")
-        if content[pos] == "]":
-            if _skip_ws(content, pos + 1) < n:
-                raise ImportFileError(path, line(pos + 1), "extra text after the JSON array")
+        if pos < 0:
+            raise ImportFileError(
+                path, buf.line(len(buf.text)), "the JSON array is not closed (was the file truncated?)"
+            )
+        while True:
+            try:
+                value, end = decoder.raw_decode(buf.text, pos)
+            except (json.JSONDecodeError, RecursionError, ValueError):
+                if buf.eof:
+                    value, end = _decode(path, buf, decoder, pos)  # raises, worded
+                    break
+                pos -= buf.more(pos)  # the element runs past what was read: read on and parse it again
+                continue
+            if end == len(buf.text) and not buf.eof:  # a number or literal may go on in the next chunk
+                pos -= buf.more(pos)
+                continue
+            break
+        yield buf.line(pos), value
+        pos = buf.skip_ws(end)
+        if pos < 0:
+            raise ImportFileError(
+                path, buf.line(len(buf.text)), "the JSON array is not closed (was the file truncated?)"
+            )
+        if buf.text[pos] == "]":
+            if buf.skip_ws(pos + 1) >= 0:
+                raise ImportFileError(path, buf.line(pos + 1), "extra text after the JSON array")
             return
-        if content[pos] != ",":
-            raise ImportFileError(path, line(pos), f"expected ',' or ']' in the JSON array, found {content[pos]!r}")
-        pos = _skip_ws(content, pos + 1)
+        if buf.text[pos] != ",":
+            raise ImportFileError(
+                path, buf.line(pos), f"expected ',' or ']' in the JSON array, found {buf.text[pos]!r}"
+            )
+        pos = buf.skip_ws(pos + 1)
 
 
-def _skip_ws(content: str, pos: int) -> int:
-    n = len(content)
-    while pos < n and content[pos] in " \t\r\n":
-        pos += 1
-    return pos
-
-
-def _decode(path: Path, content: str, decoder, pos: int):
+def _decode(path: Path, buf: _Buffer, decoder, pos: int):
     import json
 
     try:
-        return decoder.raw_decode(content, pos)
+        return decoder.raw_decode(buf.text, pos)
     except (json.JSONDecodeError, RecursionError, ValueError) as exc:
-        raise bad_json(
-            path, getattr(exc, "lineno", None) or line_at(content, pos), exc, content, whole_file=True
-        ) from None
+        where = getattr(exc, "pos", None)
+        line = buf.line(where) if isinstance(where, int) else buf.line(pos)
+        raise bad_json(path, line, exc, buf.text, whole_file=True, column=_column(buf.text, where)) from None
+
+
+def _column(text: str, pos: int | None) -> int | None:
+    if pos is None:
+        return None
+    return pos - (text.rfind("\n", 0, pos) + 1) + 1
 
 
 def json_line(path: Path, n: int, line: str):
@@ -221,7 +314,9 @@ def json_line(path: Path, n: int, line: str):
         raise bad_json(path, n, exc, line) from None
 
 
-def bad_json(path: Path, n: int, exc: Exception, text: str, *, whole_file: bool = False) -> ImportFileError:
+def bad_json(
+    path: Path, n: int, exc: Exception, text: str, *, whole_file: bool = False, column: int | None = None
+) -> ImportFileError:
     """The message for JSON that does not parse: where, why, and whether the file looks cut short."""
     import json
 
@@ -233,7 +328,7 @@ def bad_json(path: Path, n: int, exc: Exception, text: str, *, whole_file: bool 
                 if whole_file
                 else " (the line is cut short: was the file truncated?)"
             )
-        return ImportFileError(path, n, f"invalid JSON: {exc.msg} at column {exc.colno}{cut}")
+        return ImportFileError(path, n, f"invalid JSON: {exc.msg} at column {column or exc.colno}{cut}")
     # nested thousands deep (RecursionError); an integer of 4,300+ digits (ValueError)
     reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc).split(";")[0]
     return ImportFileError(path, n, f"invalid JSON: {reason}")

@@ -17,7 +17,7 @@ from ..store import NewDocument
 from . import Format, ReadOptions, register
 from ._export import ExportItem, WriteContext
 from ._offsets import DESCRIBED, Detector, convert_spans, export_units
-from ._read import check_span_text, check_spans, json_values, read_utf8, short, text_problem
+from ._read import check_span_text, check_spans, json_values, short, text_problem
 
 
 def _text(task: dict, n: int, path: Path, key: str) -> tuple[str, str]:
@@ -140,13 +140,10 @@ def _set_spans(path: Path, doc: NewDocument, raw: Raw, claimed: list[object], co
 
 
 def read(path: Path, options: ReadOptions) -> list[NewDocument]:
-    content = read_utf8(path)
-    if options.on_progress:
-        options.on_progress(len(content), len(content))
     docs: list[NewDocument] = []
     detector = Detector(given=options.offsets)
     deferred: list[tuple[NewDocument, Raw, list[object]]] = []
-    for n, value in json_values(path, content):
+    for n, value in json_values(path, on_progress=options.on_progress):
         doc, raw, claimed = _task(value, n, path, options)
         docs.append(doc)
         if raw is None:
@@ -157,7 +154,6 @@ def read(path: Path, options: ReadOptions) -> list[NewDocument]:
             deferred.append((doc, raw, claimed))
         else:
             _set_spans(path, doc, raw, claimed, "codepoints", options)
-    del content
     if not docs:
         raise ImportFileError(path, None, "holds no tasks (an empty JSON array)")
     convention = detector.decide()

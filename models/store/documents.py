@@ -183,7 +183,9 @@ _SET_TOKENS = (
 def _add_imported_annotations(items: list[tuple[int, NewDocument]], *, conn, default_annotator: str | None) -> int:
     first = conn.execute(select(func.coalesce(func.max(Annotation.id), 0))).scalar_one() + 1
     ann_rows, span_rows = [], []
-    now = utcnow()
+    # rows go to the driver as they are (_bulk_insert): the timestamp is bound the way its column type binds it
+    bind = Annotation.__table__.c.updated_at.type.bind_processor(conn.dialect)  # type: ignore[attr-defined]
+    now = bind(utcnow()) if bind else utcnow()
     for k, (doc_id, d) in enumerate(items):
         ann_id = first + k
         ann_rows.append(
@@ -209,9 +211,8 @@ def _add_imported_annotations(items: list[tuple[int, NewDocument]], *, conn, def
                     "score": None,
                 }
             )
-    conn.execute(insert(Annotation), ann_rows)
-    if span_rows:
-        conn.execute(insert(Span), span_rows)
+    _bulk_insert(conn, Annotation, ann_rows)
+    _bulk_insert(conn, Span, span_rows)
     return len(ann_rows)
 
 
