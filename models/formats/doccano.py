@@ -19,7 +19,7 @@ from ..store import NewDocument
 from . import Format, ReadOptions, register
 from ._export import ExportItem, WriteContext
 from ._offsets import DESCRIBED, Detector, convert_spans, export_units
-from ._read import bad_json, check_spans, json_values, read_utf8, short, text_problem
+from ._read import bad_json, check_spans, iter_lines, json_values, short, text_problem
 
 TEXT_KEYS = ("text", "data", "column_data")
 LIST_KEYS = ("label", "labels", "column_label")
@@ -27,21 +27,25 @@ KNOWN = set(TEXT_KEYS) | set(LIST_KEYS) | {"entities", "relations", "annotations
 KEY = "_doccano"  # meta key keeping a record's other top-level keys (its `id`, ...)
 
 
-def _objects(path: Path, content: str):
-    out = []
-    for n, line in enumerate(content.split("\n"), start=1):
+def _objects(path: Path, options: ReadOptions):
+    """(line, object) per JSON line, the file streamed; a pretty-printed file named .jsonl (one JSON value, or
+    an array, over many lines) is read as that."""
+    for n, line in iter_lines(path, options.on_progress):
         if not line.strip():
             continue
         try:
-            out.append((n, json.loads(line)))
+            obj = json.loads(line)
         except json.JSONDecodeError as exc:
-            try:  # a pretty-printed file named .jsonl: the whole file is one JSON value (or an array)
-                return list(json_values(path, content))
-            except ImportFileError:
-                raise bad_json(path, n, exc, line) from None
+            if n == 1 or not line[:1].isspace() and line[:1] not in "{[]}":
+                try:
+                    yield from json_values(path)
+                    return
+                except ImportFileError:
+                    pass
+            raise bad_json(path, n, exc, line) from None
         except (RecursionError, ValueError) as exc:
             raise bad_json(path, n, exc, line) from None
-    return out
+        yield n, obj
 
 
 def _text(obj: dict, n: int, path: Path, key: str) -> str:
@@ -97,13 +101,10 @@ def _whole_numbers(path: Path, n: int, raw: list) -> None:
 
 
 def read(path: Path, options: ReadOptions) -> list[NewDocument]:
-    content = read_utf8(path)
-    if options.on_progress:
-        options.on_progress(len(content), len(content))
     docs: list[NewDocument] = []
     detector = Detector(given=options.offsets)
     deferred: list[tuple[int, list]] = []  # (index in docs, raw spans) of documents that decide the convention
-    for n, obj in _objects(path, content):
+    for n, obj in _objects(path, options):
         if not isinstance(obj, dict):
             raise ImportFileError(
                 path, n, f'expected a JSON object {{"text": ..., "label": ...}}, got {type(obj).__name__}'

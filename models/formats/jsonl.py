@@ -22,7 +22,7 @@ from ..store import NewDocument
 from ..tokens import bounds, pack, problem
 from . import Format, ReadOptions, register
 from ._export import ExportItem, WriteContext
-from ._read import check_span_text, check_spans, json_line, read_utf8, short, text_problem
+from ._read import check_span_text, check_spans, iter_lines, json_line, short, text_problem
 
 ANSWERS = {"accept": "accepted", "reject": "rejected", "ignore": "ignored"}
 STATUS_ANSWER = {v: k for k, v in ANSWERS.items()}
@@ -32,22 +32,15 @@ HASHES = ("_input_hash", "_task_hash")
 
 
 def iter_objects(path: Path, options: ReadOptions):
-    """(line number, dict) for each non-blank line; ImportFileError for a line that is not a JSON object."""
-    content = read_utf8(path)
-    total = len(content)
-    done = 0
-    for n, line in enumerate(content.split("\n"), start=1):
-        done += len(line) + 1
-        if options.on_progress and n % 2000 == 0:
-            options.on_progress(min(done, total), total)
+    """(line number, dict) for each non-blank line, the file streamed; ImportFileError for a line that is not a
+    JSON object."""
+    for n, line in iter_lines(path, options.on_progress):
         if not line.strip():
             continue
         obj = json_line(path, n, line)
         if not isinstance(obj, dict):
             raise ImportFileError(path, n, f'expected a JSON object {{"text": ...}}, got {type(obj).__name__}')
         yield n, obj
-    if options.on_progress:
-        options.on_progress(total, total)
 
 
 def document_from(obj: dict, n: int, path: Path, text_key: str) -> NewDocument:
