@@ -31,7 +31,7 @@ def test_jsonl_error_on_the_last_line_names_it(tmp_path):
 
 def test_a_byte_that_is_not_utf8_deep_in_a_streamed_file_names_its_line(tmp_path):
     path = tmp_path / "latin1.jsonl"
-    body = "".join(json.dumps({"text": f"Line {i} ok"}) + "\n" for i in range(N)).encode()
+    body = "".join(json.dumps({"text": f"Line {i} ok"}) + "\n" for i in range(3 * N)).encode()
     cut = body.index(b"ok", CHUNK + 10)  # a few lines after the first chunk ends
     bad = body.count(b"\n", 0, cut) + 1
     path.write_bytes(body[:cut] + b"\xe9" + body[cut + 1 :])
