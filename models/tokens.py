@@ -72,12 +72,7 @@ def problem(flat: Sequence[int], length: int) -> str | None:
 
 def from_doc(doc: Doc) -> bytes:
     """The packed tokens of a spaCy Doc (every token, whitespace tokens too)."""
-    from spacy.attrs import IDX, LENGTH
-
-    arr = doc.to_array([IDX, LENGTH])
-    flat = arr.copy()
-    flat[:, 1] += arr[:, 0]
-    return pack(flat.ravel().tolist(), len(doc.text))
+    return pack(of_doc(doc), len(doc.text))
 
 
 def words_and_spaces(text: str, flat: Sequence[int]) -> tuple[list[str], list[bool]]:
@@ -107,6 +102,27 @@ def words_and_spaces(text: str, flat: Sequence[int]) -> tuple[list[str], list[bo
     if not words:
         return [text], [False]
     return words, spaces
+
+
+def doc_bounds(text: str, flat: Sequence[int]) -> list[int]:
+    """Flat boundaries of the tokens `spacy_doc` makes from these (the text between tokens that is not one
+    space becomes a token of its own), without building the Doc."""
+    words, spaces = words_and_spaces(text, flat)
+    out: list[int] = []
+    pos = 0
+    for word, space in zip(words, spaces, strict=True):
+        out += (pos, pos + len(word))
+        pos += len(word) + space
+    return out
+
+
+def of_doc(doc: Doc) -> list[int]:
+    """Flat boundaries of a spaCy Doc's tokens."""
+    from spacy.attrs import IDX, LENGTH
+
+    arr = doc.to_array([IDX, LENGTH])
+    arr[:, 1] += arr[:, 0]
+    return [int(x) for x in arr.ravel().tolist()]
 
 
 def spacy_doc(nlp_or_vocab: Any, text: str, blob: bytes | None) -> Doc:

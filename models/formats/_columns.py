@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from pathlib import Path
 from ..errors import ImportFileError, TagdeskError
 from ..store import NewDocument
 from ..tokens import pack
-from . import ReadOptions
+from . import ReadOptions, _align
 from ._export import ExportItem, WriteContext
 from ._read import check_spans, file_has_line_starting, iter_lines, short, text_problem
 
@@ -55,24 +56,22 @@ class ColumnWriter:
         return f"{word} _ _ {tag}"
 
     def add(self, item: ExportItem) -> None:
-        from spacy.training import biluo_to_iob, offsets_to_biluo_tags
-
-        doc = item.tokens
-        tags = offsets_to_biluo_tags(doc, _trim(doc, item))
-        if self.scheme == "iob":
-            tags = biluo_to_iob(tags)
+        text = item.doc.text
+        flat = item.token_bounds()
+        tags = _align.tags(text, flat, _trim(text, flat, item), self.scheme)
         out = [] if self.first else [""]
         out += [f"{DOCSTART} -X- O O", ""]  # spaCy's converters split documents on exactly this line
         self.first = False
         pending_break = False
-        for tok, tag in zip(doc, tags, strict=True):
-            if tok.is_space:
-                pending_break = pending_break or ("\n" in tok.text and tag == "O")
+        for k, tag in enumerate(tags):
+            word = text[flat[2 * k] : flat[2 * k + 1]]
+            if word.isspace():
+                pending_break = pending_break or ("\n" in word and tag == "O")
                 continue
             if pending_break and out[-1] != "":
                 out.append("")
             pending_break = False
-            out.append(self._line(tok.text, tag))
+            out.append(self._line(word, tag))
         self.fh.write("\n".join(out) + "\n")
 
     def finish(self) -> None:
@@ -82,18 +81,23 @@ class ColumnWriter:
         self.fh.close()
 
 
-def _trim(doc, item: ExportItem) -> list[tuple[int, int, str]]:
+def _trim(text: str, flat, item: ExportItem) -> list[tuple[int, int, str]]:
     """Spans without leading/trailing whitespace tokens (those are not written in a column file)."""
+    starts = flat[0::2]
     out = []
     for s, e, label in item.spans:
-        span = doc.char_span(s, e)
-        toks = [t for t in span if not t.is_space]
+        k = bisect_left(starts, s)
+        toks = []
+        while k < len(starts) and starts[k] < e:
+            if not text[flat[2 * k] : flat[2 * k + 1]].isspace():
+                toks.append(k)
+            k += 1
         if not toks:
             raise TagdeskError(
                 f"document {item.doc.id}: span {s}-{e} {label} is only whitespace and cannot be "
                 "written as tokens; remove it"
             )
-        out.append((toks[0].idx, toks[-1].idx + len(toks[-1]), label))
+        out.append((flat[2 * toks[0]], flat[2 * toks[-1] + 1], label))
     return out
 
 

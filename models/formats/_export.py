@@ -14,11 +14,12 @@ from typing import Any, Protocol
 from ..errors import TagdeskError
 from ..split import dev_hashes
 from ..store import AnnotatedDocument, export_document_hashes, iter_annotated_documents, text_hash
-from ..tokens import spacy_doc
+from ..tokens import doc_bounds, of_doc, spacy_doc, unpack
 from . import Format
+from ._align import align
 from ._offsets import CONVENTIONS
 from ._read import short
-from ._tokens import align, blank, pipeline_language
+from ._tokens import blank, pipeline_language
 
 STATUSES = ("accepted", "rejected", "ignored", "pending")
 SHOW_PROBLEMS = 10
@@ -30,11 +31,26 @@ class AlignmentError(TagdeskError):
 
 @dataclass
 class ExportItem:
-    """One document as a writer gets it: spans already on token boundaries for token formats."""
+    """One document as a writer gets it: spans already on token boundaries for token formats, whose tokens are
+    `bounds` (flat start, end, ...: the document's own tokens, or its tokenizer's) and, built when a writer asks
+    for it, `tokens` (the spaCy Doc of those tokens)."""
 
     doc: AnnotatedDocument
     spans: list[tuple[int, int, str]]
-    tokens: Any = None  # spaCy Doc (token formats only)
+    doc_tokens: Any = None  # spaCy Doc, if one was made already
+    bounds: Sequence[int] | None = None
+    nlp: Any = None
+
+    @property
+    def tokens(self) -> Any:
+        if self.doc_tokens is None:
+            self.doc_tokens = spacy_doc(self.nlp, self.doc.text, self.doc.tokens)
+        return self.doc_tokens
+
+    def token_bounds(self) -> Sequence[int]:
+        if self.bounds is None:
+            self.bounds = of_doc(self.tokens)
+        return self.bounds
 
 
 @dataclass
@@ -166,10 +182,14 @@ def _feed(
         for doc in iter_annotated_documents(session=session, annotator=annotator, statuses=statuses):
             if should_stop and should_stop():
                 raise TagdeskError("export cancelled; nothing was written")
-            spans, tokens = doc.spans, None
-            if ctx.nlp is not None:  # the document's own tokens when it came with them
-                tokens = spacy_doc(ctx.nlp, doc.text, doc.tokens)
-                spans, bad, changed = align(tokens, doc.spans, align_mode)
+            spans, tokens, flat = doc.spans, None, None
+            if ctx.nlp is not None:  # the document's own tokens when it came with them, else its tokenizer's
+                if doc.tokens is not None:
+                    flat = doc_bounds(doc.text, unpack(doc.tokens, len(doc.text)))
+                else:
+                    tokens = ctx.nlp.make_doc(doc.text)
+                    flat = of_doc(tokens)
+                spans, bad, changed = align(doc.text, flat, doc.spans, align_mode)
                 result.changed += changed
                 if bad:
                     n_problems += len(bad)
@@ -178,7 +198,7 @@ def _feed(
             if n_problems:
                 continue
             part = ("dev" if text_hash(doc.text) in dev_ids else "train") if dev_ids else ""
-            writers[part].add(ExportItem(doc, spans, tokens))
+            writers[part].add(ExportItem(doc, spans, tokens, flat, ctx.nlp))
             result.documents += 1
             result.spans += len(spans)
             if part:

@@ -230,7 +230,8 @@ class JsonlWriter:
         if d.tokens is not None:  # the file's own tokens, exactly (not the Doc's, which adds gap tokens)
             pairs = bounds(d.tokens, len(text))
         else:
-            pairs = [(t.idx, t.idx + len(t)) for t in item.tokens]
+            flat = item.token_bounds()
+            pairs = list(zip(flat[0::2], flat[1::2], strict=True))
         tokens = [
             {"text": text[s:e], "start": s, "end": e, "id": i, "ws": text[e : e + 1] == " "}
             for i, (s, e) in enumerate(pairs)
