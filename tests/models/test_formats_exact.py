@@ -324,3 +324,56 @@ def test_export_of_thousands_of_documents_stays_within_sqlites_smallest_variable
     project.engine.dispose()  # new connections get the limit
     result = export_project(project, get_format("doccano"), tmp_path / "out.jsonl")
     assert result.documents == 2500 and result.spans == 2500
+
+
+# ---------------------------------------------------------------------------------------------- texts already here
+
+
+def test_annotations_for_texts_already_in_the_project_attach_or_are_reported(make_project, cli, tmp_path):
+    """Import raw texts, annotate them elsewhere, import the annotated file: the annotations attach to the
+    documents; imported again, they are kept as they are and the summary says why, with the lines."""
+    from formats_util import snapshot
+
+    project = make_project(LABELS, name="attach")
+    raw = tmp_path / "raw.txt"
+    raw.write_text("Ada met Bob.\nParis is big.\n", encoding="utf-8")
+    assert cli("import", project.folder, raw, "--by-line")[0] == 0
+    annotated = tmp_path / "annotated.jsonl"
+    records = [
+        {"text": "Ada met Bob.", "spans": [{"start": 0, "end": 3, "label": "PERSON"}], "answer": "accept"},
+        {"text": "Paris is big.", "spans": [{"start": 0, "end": 5, "label": "GPE"}], "answer": "accept"},
+        {"text": "Ada met Bob.", "spans": [{"start": 8, "end": 11, "label": "PERSON"}], "answer": "accept"},
+    ]
+    annotated.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    code, out, err = cli("import", project.folder, annotated)
+    assert code == 0, err
+    assert "0 new documents; 2 already in the project (lines 1, 2) (2 of them had no annotation" in out
+    assert "1 repeated within the file, stored once (line 3 repeats line 1)" in out
+    got = {t: (st, sp) for t, (st, sp, _m) in snapshot(project).items()}
+    assert got == {"Ada met Bob.": ("accepted", [(0, 3, "PERSON")]), "Paris is big.": ("accepted", [(0, 5, "GPE")])}
+    code, out, err = cli("import", project.folder, annotated)
+    assert "2 annotations not imported (lines 1, 2: ann already has an annotation of this text" in out
+    assert {t: (st, sp) for t, (st, sp, _m) in snapshot(project).items()} == got
+
+
+def test_the_dev_split_keeps_every_document_on_its_side_as_the_project_grows(make_project, tmp_path):
+    from spacy.tokens import DocBin
+    from spacy.vocab import Vocab
+
+    from models.split import is_dev
+    from models.store import NewDocument, text_hash
+
+    docs = [NewDocument(f"Text {i} about Paris.", {}, spans=[], status="accepted") for i in range(60)]
+    project = make_project(LABELS, name="grow")
+    fill(project, docs[:40])
+    export_project(project, get_format("spacy"), tmp_path / "a", dev=0.2, seed=3)
+    fill(project, docs[40:])
+    export_project(project, get_format("spacy"), tmp_path / "b", dev=0.2, seed=3)
+
+    def dev_texts(folder):
+        return {d.text for d in DocBin().from_disk(folder / "dev.spacy").get_docs(Vocab())}
+
+    before, after = dev_texts(tmp_path / "a"), dev_texts(tmp_path / "b")
+    assert before and before <= after  # nobody left dev; the new documents joined by their own hash only
+    assert after - before == {d.text for d in docs[40:] if is_dev(text_hash(d.text), 0.2, 3)}
+    assert all(is_dev(text_hash(t), 0.2, 3) for t in after)
