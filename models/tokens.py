@@ -132,7 +132,8 @@ def spacy_doc(nlp_or_vocab: Any, text: str, blob: bytes | None) -> Doc:
     from spacy.tokens import Doc
 
     if blob is None:
-        return nlp_or_vocab.make_doc(text)
+        made: Doc = nlp_or_vocab.make_doc(text)
+        return made
     vocab: Vocab = getattr(nlp_or_vocab, "vocab", nlp_or_vocab)
     words, spaces = words_and_spaces(text, unpack(blob, len(text)))
     return Doc(vocab, words=words, spaces=spaces)

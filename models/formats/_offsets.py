@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
+from typing import Any
 
 CONVENTIONS = ("codepoints", "utf16", "graphemes")
 DESCRIBED = {
@@ -28,23 +29,25 @@ DESCRIBED = {
     "graphemes": "grapheme clusters (user-perceived characters)",
 }
 Span = tuple[int, int, str]
+RawSpans = list[tuple[object, object, str]]  # as a file gives them: offsets not yet checked to be numbers
+Claimed = list[object] | None  # each span's own copy of its text, where the file gives one
 
 
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 _BELOW_MARKS = re.compile("[^\x00-\u02ff]")  # combining marks and every other joiner start at U+0300
 
 
-def _joiners():
+def _joiners() -> Any:
     """Characters that can join the one before them into one grapheme cluster (combining marks, ZWJ, emoji
     modifiers, regional indicators, Hangul jamo, prepended marks): where none occurs and there is no CR LF,
     every code point is a cluster of its own and no segmentation is needed."""
-    import regex
+    import regex  # type: ignore[import-untyped]
 
     classes = ["Extend", "SpacingMark", "ZWJ", "Regional_Indicator", "Prepend", "L", "V", "T", "LV", "LVT"]
     return regex.compile("\r\n|[" + "".join(f"\\p{{Grapheme_Cluster_Break={c}}}" for c in classes) + "]")
 
 
-_JOINERS = None
+_JOINERS: Any = None
 
 
 def _clusters(text: str) -> list[int]:
@@ -171,12 +174,13 @@ class Detector:
     fitting: set[str] = field(default_factory=lambda: set(CONVENTIONS))
     first_misfit: int | None = None  # line of the first document that no convention fits
     deciding: int = 0  # documents whose spans differ between conventions
-    unchecked: list = field(default_factory=list)  # documents only code points were checked on (they fit)
+    # documents only code points were checked on (they fit): (text, raw spans, line, claimed texts)
+    unchecked: list[tuple[str, RawSpans, int | None, Claimed]] = field(default_factory=list)
 
     def differs(self, text: str) -> bool:
         return not (_bmp_only(text) and _single_clusters(text))
 
-    def add(self, text: str, raw: list[tuple[object, object, str]], line: int | None, claimed=None) -> bool:
+    def add(self, text: str, raw: RawSpans, line: int | None, claimed: Claimed = None) -> bool:
         """Record what this document says about the convention; False if it says nothing (identical spans in
         every convention, or the convention was given). While code points fit every document, only they are
         checked (they win whenever they fit); the others are checked once a document rules code points out."""
@@ -192,7 +196,7 @@ class Detector:
         self.unchecked.clear()
         return True
 
-    def _check(self, text: str, raw: list, line: int | None, claimed) -> None:
+    def _check(self, text: str, raw: RawSpans, line: int | None, claimed: Claimed) -> None:
         fit = set()
         for conv in CONVENTIONS:
             spans = convert_spans(text, raw, conv)
