@@ -26,7 +26,8 @@ from ..store import NewDocument
 from ..tokens import pack
 from . import ReadOptions, _align
 from ._export import ExportItem, WriteContext
-from ._read import check_spans, file_has_line_starting, iter_lines, short, text_problem
+from ._read import check_spans, short, text_problem
+from ._stream import file_has_line_starting, iter_lines
 
 DOCSTART = "-DOCSTART-"
 TAG = re.compile(r"^(O|[BIESLU]-\S.*)$")

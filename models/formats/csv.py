@@ -8,7 +8,8 @@ from pathlib import Path
 from ..errors import ImportFileError
 from ..store import NewDocument
 from . import Format, ReadOptions, register
-from ._read import iter_lines, text_problem
+from ._read import text_problem
+from ._stream import iter_lines
 
 
 def read(path: Path, options: ReadOptions) -> list[NewDocument]:

@@ -19,7 +19,8 @@ from ..store import NewDocument
 from . import Format, ReadOptions, register
 from ._export import ExportItem, WriteContext
 from ._offsets import DESCRIBED, Detector, convert_spans, export_units
-from ._read import bad_json, check_spans, iter_lines, json_values, short, text_problem
+from ._read import bad_json, check_spans, short, text_problem
+from ._stream import iter_lines, json_values
 
 TEXT_KEYS = ("text", "data", "column_data")
 LIST_KEYS = ("label", "labels", "column_label")

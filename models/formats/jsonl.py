@@ -22,7 +22,8 @@ from ..store import NewDocument
 from ..tokens import bounds, pack, problem
 from . import Format, ReadOptions, register
 from ._export import ExportItem, WriteContext
-from ._read import check_span_text, check_spans, iter_lines, json_line, short, text_problem
+from ._read import check_span_text, check_spans, json_line, short, text_problem
+from ._stream import iter_lines
 
 ANSWERS = {"accept": "accepted", "reject": "rejected", "ignore": "ignored"}
 STATUS_ANSWER = {v: k for k, v in ANSWERS.items()}

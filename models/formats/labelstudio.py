@@ -17,7 +17,8 @@ from ..store import NewDocument
 from . import Format, ReadOptions, register
 from ._export import ExportItem, WriteContext
 from ._offsets import DESCRIBED, Detector, convert_spans, export_units
-from ._read import check_span_text, check_spans, json_values, short, text_problem
+from ._read import check_span_text, check_spans, short, text_problem
+from ._stream import json_values
 
 
 def _text(task: dict, n: int, path: Path, key: str) -> tuple[str, str]:

@@ -7,7 +7,8 @@ from pathlib import Path
 from ..errors import ImportFileError
 from ..store import NewDocument
 from . import Format, ReadOptions, register
-from ._read import iter_lines, read_utf8, text_problem
+from ._read import read_utf8, text_problem
+from ._stream import iter_lines
 
 
 def read(path: Path, options: ReadOptions) -> list[NewDocument]:

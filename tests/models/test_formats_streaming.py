@@ -9,7 +9,7 @@ import pytest
 
 from models.errors import ImportFileError
 from models.formats import ReadOptions, get_format
-from models.formats._read import CHUNK
+from models.formats._stream import CHUNK
 
 N = 40_000  # lines: several chunks of text
 
