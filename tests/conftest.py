@@ -46,3 +46,12 @@ def cli(capsys):
         return code, out.out, out.err
 
     return run
+
+
+@pytest.fixture(autouse=True)
+def _own_user_settings(tmp_path_factory, monkeypatch):
+    """Every test (and every process it starts) reads and writes its own per-user settings file, never the
+    real user's: `models.user_settings` reads the file the environment names."""
+    from models.user_settings import ENV_VAR
+
+    monkeypatch.setenv(ENV_VAR, str(tmp_path_factory.mktemp("user") / "settings.toml"))

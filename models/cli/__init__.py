@@ -14,7 +14,7 @@ from .. import __version__
 from ..errors import TagdeskError
 
 # Subcommand modules, in the order `tagdesk --help` lists them.
-COMMANDS = ["new", "import_", "suggest", "export", "stats", "backup"]
+COMMANDS = ["new", "import_", "suggest", "export", "stats", "backup", "labels", "settings", "whoami"]
 
 
 def build_parser(extra: Sequence[Callable[[argparse._SubParsersAction], None]] = ()) -> argparse.ArgumentParser:

@@ -180,7 +180,9 @@ def _refuse_overlap_row(conn, annotation_id: int, start: int, end: int, ignore_i
     if other is not None:
         raise OverlapError(
             f"{start}-{end} overlaps the {other.label} span at {other.start}-{other.end}; "
-            "entities cannot overlap: remove or shrink that one first"
+            "entities cannot overlap: remove or shrink that one first",
+            span=(start, end),
+            other=(other.label, other.start, other.end),
         )
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import func, tuple_
 from sqlmodel import Session, col, select
 
 from ..db.tables import Annotation, Document, Span, Status
+from .notes import notes_for
 from .transactions import _IN_CHUNK
 
 
@@ -61,7 +62,8 @@ def iter_annotated_documents(
     *, session: Session, annotator: str, statuses: Sequence[str], batch: int = 2000
 ) -> Iterator[AnnotatedDocument]:
     """Documents whose status for `annotator` is in `statuses`, with that annotator's spans sorted by offset,
-    in project order. Reads `batch` documents per query and their spans in chunks of at most 900 ids."""
+    in project order. Reads `batch` documents per query, their spans and notes in chunks of at most 900 ids.
+    The annotator's note on a document is added to its meta as "comment" and "flag"."""
 
     conn = session.connection()
     base = _export_query(annotator=annotator, statuses=statuses)
@@ -83,5 +85,10 @@ def iter_annotated_documents(
                 .order_by(Span.annotation_id, Span.start, Span.end)
             ):
                 spans.setdefault(ann_id, []).append((start, end, label))
+        notes = notes_for(ann_ids, conn=conn) if ann_ids else {}
         for doc_id, text, meta, status, ann_id, tokens, _position in rows:
-            yield AnnotatedDocument(doc_id, text, meta or {}, status, spans.get(ann_id, []) if ann_id else [], tokens)
+            meta = dict(meta or {})
+            note = notes.get(ann_id) if ann_id else None
+            if note:  # the annotator's comment and flag travel in meta
+                meta.update({k: v for k, v in (("comment", note.comment), ("flag", note.flag)) if v})
+            yield AnnotatedDocument(doc_id, text, meta, status, spans.get(ann_id, []) if ann_id else [], tokens)

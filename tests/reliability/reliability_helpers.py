@@ -65,8 +65,8 @@ def replay_events(session) -> Replayed:
     out = Replayed()
     for ev in session.exec(select(Event).where(Event.annotator == ANNOTATOR).order_by(Event.id)).all():
         p = ev.payload
-        if ev.action == "import":
-            continue
+        if ev.action == "import" or ev.document_id is None:
+            continue  # project-level events (labels, settings) change no annotation
         out.events += 1
         key = (ev.document_id, p["version"])
         assert key not in out.keys, f"two decisions claim version {p['version']} of document {ev.document_id}"

@@ -1,7 +1,7 @@
 """document.tokens: the token boundaries a token-carrying file brought
 
-Revision ID: 0003_document_tokens
-Revises: 0002_dismissal
+Revision ID: 0004_document_tokens
+Revises: 0003_labels_settings_notes
 Create Date: 2026-12-02
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003_document_tokens"
-down_revision = "0002_dismissal"
+revision = "0004_document_tokens"
+down_revision = "0003_labels_settings_notes"
 branch_labels = None
 depends_on = None
 
