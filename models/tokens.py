@@ -104,9 +104,22 @@ def words_and_spaces(text: str, flat: Sequence[int]) -> tuple[list[str], list[bo
     return words, spaces
 
 
+def _only_single_spaces(text: str, flat: Sequence[int]) -> bool:
+    """Whether nothing but one space or nothing lies between tokens, and after the last."""
+    ends = flat[1::2]
+    starts = list(flat[2::2]) + [len(text)]
+    for end, start in zip(ends, starts, strict=True):
+        if start != end and (start - end > 1 or text[end] != " "):
+            return False
+    return True
+
+
 def doc_bounds(text: str, flat: Sequence[int]) -> list[int]:
     """Flat boundaries of the tokens `spacy_doc` makes from these (the text between tokens that is not one
     space becomes a token of its own), without building the Doc."""
+    n = len(flat)
+    if n and flat[0] == 0 and _only_single_spaces(text, flat):  # the usual case: the tokens are the Doc's
+        return list(flat)
     words, spaces = words_and_spaces(text, flat)
     out: list[int] = []
     pos = 0

@@ -62,11 +62,10 @@ def align(
 def tags(text: str, flat: Sequence[int], spans: list[SpanTuple], scheme: str) -> list[str]:
     """One tag per token for spans on token boundaries: "iob" (IOB2) or "biluo", as spaCy's
     offsets_to_biluo_tags (+ biluo_to_iob) write them, from the token boundaries alone."""
-    starts = {s: k for k, s in enumerate(flat[0::2])}
-    ends = {e: k for k, e in enumerate(flat[1::2])}
+    starts, ends = flat[0::2], flat[1::2]
     out = ["O"] * (len(flat) // 2)
     for start, end, label in spans:
-        a, b = starts[start], ends[end]
+        a, b = bisect_left(starts, start), bisect_left(ends, end)
         if scheme == "biluo":
             if a == b:
                 out[a] = f"U-{label}"

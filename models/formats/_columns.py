@@ -46,33 +46,32 @@ class ColumnWriter:
         self.columns = columns
         self.first = True
 
-    def _line(self, word: str, tag: str) -> str:
-        if self.columns != 4:
-            return f"{word}\t{tag}"
-        if " " in word or "\t" in word:
-            raise TagdeskError(
-                f"the token {short(word)} holds a space, which CoNLL-2003's space-separated columns cannot "
-                "carry; nothing was written. Export as iob or biluo (tab-separated) instead"
-            )
-        return f"{word} _ _ {tag}"
-
     def add(self, item: ExportItem) -> None:
         text = item.doc.text
         flat = item.token_bounds()
         tags = _align.tags(text, flat, _trim(text, flat, item), self.scheme)
+        words = [text[flat[k] : flat[k + 1]] for k in range(0, len(flat), 2)]
+        sep = " _ _ " if self.columns == 4 else "\t"
+        if self.columns == 4:
+            for word in words:
+                if (" " in word or "\t" in word) and not word.isspace():
+                    raise TagdeskError(
+                        f"the token {short(word)} holds a space, which CoNLL-2003's space-separated columns "
+                        "cannot carry; nothing was written. Export as iob or biluo (tab-separated) instead"
+                    )
         out = [] if self.first else [""]
         out += [f"{DOCSTART} -X- O O", ""]  # spaCy's converters split documents on exactly this line
         self.first = False
         pending_break = False
-        for k, tag in enumerate(tags):
-            word = text[flat[2 * k] : flat[2 * k + 1]]
-            if word.isspace():
+        for word, tag in zip(words, tags, strict=True):
+            if word.isspace():  # not written; a line break outside an entity becomes a blank line
                 pending_break = pending_break or ("\n" in word and tag == "O")
                 continue
-            if pending_break and out[-1] != "":
-                out.append("")
-            pending_break = False
-            out.append(self._line(word, tag))
+            if pending_break:
+                if out[-1] != "":
+                    out.append("")
+                pending_break = False
+            out.append(word + sep + tag)
         self.fh.write("\n".join(out) + "\n")
 
     def finish(self) -> None:
