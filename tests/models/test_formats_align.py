@@ -48,3 +48,18 @@ def test_tags_match_spacys_encoder(text, data):
     biluo = offsets_to_biluo_tags(doc, spans)
     assert _align.tags(text, flat, spans, "biluo") == biluo
     assert _align.tags(text, flat, spans, "iob") == biluo_to_iob(biluo)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(TEXTS), st.data())
+def test_doc_bounds_are_the_tokens_of_the_doc_built_from_a_documents_own_tokens(text, data):
+    """Any subset of a text's non-space tokens as a document's own tokens: the export's token boundaries are
+    those of the spaCy Doc built from them (gap tokens included), with or without building it."""
+    from models.tokens import doc_bounds, pack, spacy_doc
+
+    words = [(t.idx, t.idx + len(t)) for t in NLP.make_doc(text) if not t.is_space]
+    keep = sorted(set(data.draw(st.lists(st.integers(0, len(words) - 1), min_size=1))))
+    flat = [x for k in keep for x in words[k]]
+    doc = spacy_doc(NLP.vocab, text, pack(flat, len(text)))
+    assert doc.text == text
+    assert doc_bounds(text, flat) == of_doc(doc)
