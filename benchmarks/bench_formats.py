@@ -157,8 +157,6 @@ def peak_memory(fmt: str, docs: list[corpus.Doc], tmp: Path, empty_db: Path) -> 
 
 
 def _child(side: str, fmt: str, src: Path, target: Path) -> None:
-    import resource
-
     import spacy  # noqa: F401  (both sides pay for importing spaCy: the baseline of the memory figure)
 
     import models.formats  # noqa: F401
@@ -167,7 +165,21 @@ def _child(side: str, fmt: str, src: Path, target: Path) -> None:
         tagdesk_import(fmt, src, target)
     else:
         raw_import(fmt, src, target, "document")
-    print(json.dumps({"max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+    print(json.dumps({"max_rss_mb": _peak_mb()}))
+
+
+def _peak_mb() -> float:
+    """This process's peak resident memory since it started (Linux VmHWM: unlike ru_maxrss it does not carry
+    over the parent's from before exec), else ru_maxrss."""
+    import resource
+
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _empty_database(tmp: Path) -> Path:
