@@ -14,7 +14,7 @@ from sqlmodel import Session, SQLModel
 
 from ..db.tables import utcnow
 from ..errors import TagdeskError
-from .decisions import _annotation_row, _touch_row
+from .decisions import Written, _annotation_row, _touch_row
 from .documents import text_length
 from .transactions import _commit
 
@@ -68,9 +68,9 @@ def set_note(
     session: Session,
     annotator: str,
     expected_version: int | None = None,
-) -> DocumentNote:
-    """Set this annotator's comment and flag on a document with its `set_note` event; commit. Returns the note
-    it replaced."""
+) -> Written:
+    """Set this annotator's comment and flag on a document with its `set_note` event; commit. Returns the
+    annotation's new version (the event's payload keeps the note it replaced)."""
     check_note(comment, flag)
     text_length(document_id, session=session)  # raises if the document is gone
     conn = session.connection()
@@ -83,7 +83,7 @@ def set_note(
             update(_NOTE).where(_NOTE.c.annotation_id == ann_id).values(comment=comment, flag=flag, updated_at=utcnow())
         )
     old = before or DocumentNote()
-    _touch_row(
+    written = _touch_row(
         conn,
         ann_id,
         version,
@@ -93,7 +93,7 @@ def set_note(
         payload={"comment": comment, "flag": flag, "before": {"comment": old.comment, "flag": old.flag}},
     )
     _commit(session)
-    return old
+    return Written(written)
 
 
 def notes_for(annotation_ids: list[int], *, conn: Connection) -> dict[int, DocumentNote]:
