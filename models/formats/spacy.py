@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..errors import ImportFileError
 from ..store import NewDocument
-from ..tokens import from_doc
+from ..tokens import of_doc, pack
 from . import Format, ReadOptions, register
 from ._export import ExportItem, WriteContext
 from ._read import check_spans, text_problem
@@ -50,18 +50,13 @@ class SpacyWriter:
         self.path.write_bytes(self.bin.to_bytes())
 
 
-def read(path: Path, options: ReadOptions) -> list[NewDocument]:
+def _docs(path: Path, data: bytes):
+    """The DocBin's documents one at a time; a cut or foreign file -> ImportFileError."""
     from spacy.tokens import DocBin
     from spacy.vocab import Vocab
 
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ImportFileError(path, None, f"cannot be read ({exc.strerror})") from None
-    if not data:
-        raise ImportFileError(path, None, "is empty: expected a spaCy DocBin (.spacy)")
-    try:
-        docs = list(DocBin().from_bytes(data).get_docs(Vocab()))
+        yield from DocBin().from_bytes(data).get_docs(Vocab())
     except Exception as exc:  # noqa: BLE001 - zlib/msgpack raise many kinds on a cut or foreign file
         raise ImportFileError(
             path,
@@ -69,27 +64,37 @@ def read(path: Path, options: ReadOptions) -> list[NewDocument]:
             f"is not a spaCy DocBin, or is cut short ({exc.__class__.__name__}); "
             "write it with DocBin.to_disk or tagdesk export --format spacy",
         ) from None
+
+
+def read(path: Path, options: ReadOptions) -> list[NewDocument]:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ImportFileError(path, None, f"cannot be read ({exc.strerror})") from None
+    if not data:
+        raise ImportFileError(path, None, "is empty: expected a spaCy DocBin (.spacy)")
     out = []
-    for n, doc in enumerate(docs, start=1):
-        problem = text_problem(doc.text)
+    for n, doc in enumerate(_docs(path, data), start=1):
+        text = doc.text  # (made from the tokens each time it is asked for)
+        problem = text_problem(text)
         if problem:
             raise ImportFileError(path, None, f"document {n}: {problem}")
         extra = doc.user_data.get(KEY) if isinstance(doc.user_data.get(KEY), dict) else {}
         meta = extra.get("meta") if isinstance(extra.get("meta"), dict) else {}
-        tokens = from_doc(doc)
+        tokens = pack(of_doc(doc), len(text))
         annotated = doc.has_annotation("ENT_IOB") or extra.get("status")
         if not annotated:
-            out.append(NewDocument(text=doc.text, meta=meta, line=n, tokens=tokens))
+            out.append(NewDocument(text=text, meta=meta, line=n, tokens=tokens))
             continue
         spans, lost = check_spans(
-            path, None, doc.text, [(e.start_char, e.end_char, e.label_) for e in doc.ents], options.skipped
+            path, None, text, [(e.start_char, e.end_char, e.label_) for e in doc.ents], options.skipped
         )
         status = extra.get("status")
         if not status:
             # tokens whose entity value is missing (ent_iob 0) are unknown, not O: the annotation is partial
             partial = lost or 0 in doc.to_array("ENT_IOB")
             status = "pending" if partial else "accepted"
-        out.append(NewDocument(text=doc.text, meta=meta, line=n, spans=spans, status=status, tokens=tokens))
+        out.append(NewDocument(text=text, meta=meta, line=n, spans=spans, status=status, tokens=tokens))
     if not out:
         raise ImportFileError(path, None, "holds no documents")
     return out
