@@ -14,7 +14,19 @@ from .. import __version__
 from ..errors import TagdeskError
 
 # Subcommand modules, in the order `tagdesk --help` lists them.
-COMMANDS = ["new", "import_", "suggest", "export", "stats", "backup", "labels", "settings", "whoami"]
+COMMANDS = [
+    "new",
+    "import_",
+    "suggest",
+    "export",
+    "stats",
+    "agreement",
+    "team",
+    "backup",
+    "labels",
+    "settings",
+    "whoami",
+]
 
 
 def build_parser(extra: Sequence[Callable[[argparse._SubParsersAction], None]] = ()) -> argparse.ArgumentParser:

@@ -1,4 +1,5 @@
-"""tagdesk import DIR FILE... [--format NAME] [--add-labels] [--by-line] [--text-column NAME] [--text-key NAME]"""
+"""tagdesk import DIR FILE... [--format NAME] [--annotator NAME] [--add-labels] [--by-line] [--text-column NAME]
+[--text-key NAME]"""
 
 from __future__ import annotations
 
@@ -38,6 +39,12 @@ def add(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--format", choices=readable, help="the files' format (default: guessed from each file)")
     p.add_argument(
+        "--annotator",
+        metavar="NAME",
+        help="store the files' annotations as NAME's where a file does not name their annotator "
+        "(default: the project's annotator)",
+    )
+    p.add_argument(
         "--add-labels",
         action="store_true",
         help="add labels the files use but the project lacks to the project (default: refuse the file)",
@@ -64,8 +71,9 @@ def _lines(lines: list, limit: int = 5) -> str:
     return f"line{'s' if len(lines) > 1 else ''} {shown}{more}" if shown else ""
 
 
-def summary(report: ImportReport) -> str:
-    """The one-line report of an import (the window shows the same)."""
+def summary(report: ImportReport, default: str) -> str:
+    """The one-line report of an import (the window shows the same); `default` is the annotator the import
+    stored unnamed annotations as (named only when the file's annotators differ from it)."""
     text = f"{report.path}: {report.added} new document{'s' if report.added != 1 else ''}"
     repeats = {line for line, _first in report.repeated}
     already = [n for n in report.duplicate_lines if n not in repeats]
@@ -74,8 +82,6 @@ def summary(report: ImportReport) -> str:
         text += f"; {report.duplicates - len(report.repeated)} already in the project" + (
             f" ({where})" if where else ""
         )
-    if report.attached:
-        text += f" ({report.attached} of them had no annotation by this annotator: theirs attached)"
     if report.not_attached:
         why = report.not_attached[0][1]
         where = _lines([n for n, _why in report.not_attached])
@@ -85,8 +91,15 @@ def summary(report: ImportReport) -> str:
         pairs = ", ".join(f"line {n} repeats line {first}" for n, first in report.repeated[:5])
         more = ", ..." if len(report.repeated) > 5 else ""
         text += f"; {len(report.repeated)} repeated within the file, stored once ({pairs}{more})"
-    if report.annotated:
-        text += f"; {report.annotated} with annotations ({report.format})"
+    if report.annotated - report.joined:
+        text += f"; {report.annotated - report.joined} with annotations ({report.format})"
+    if report.joined:
+        text += (
+            f"; {report.joined} annotation{'s' if report.joined != 1 else ''} added to documents already in the project"
+        )
+    if report.annotated and report.annotators != [default]:
+        shown = ", ".join(report.annotators[:5]) + (", ..." if len(report.annotators) > 5 else "")
+        text += f"; annotators: {shown}"
     if report.skipped:
         text += "; left out: " + ", ".join(f"{n} {what}" for what, n in sorted(report.skipped.items()))
     if report.offsets:
@@ -119,11 +132,13 @@ def run(args: argparse.Namespace) -> int:
                         offsets=args.offsets,
                         on_progress=lambda done, total, task=task: progress.update(task, completed=done, total=total),
                     )
-                    report = import_file(project, path, fmt, options, add_labels=args.add_labels)
+                    report = import_file(
+                        project, path, fmt, options, add_labels=args.add_labels, annotator=args.annotator
+                    )
             except TagdeskError as exc:
                 failures += 1
                 print(f"tagdesk: error: {exc} (nothing from this file was stored)", file=sys.stderr)
                 continue
             if not args.quiet or report.added or report.skipped:
-                print(summary(report))
+                print(summary(report, args.annotator or project.annotator))
     return 1 if failures else 0

@@ -20,6 +20,7 @@ from sqlmodel import Session, select
 from ..db.tables import Annotation, Dismissal, Event, Origin, Span, Status, utcnow
 from ..errors import OverlapError, StaleAnnotationError, TagdeskError
 from .documents import check_span, text_length
+from .members import check_write
 from .transactions import _commit
 
 
@@ -256,6 +257,7 @@ def add_span(
 
     `undismiss` (start, end, label) forgets those suggestion dismissals in the same transaction (the undo of a
     `remove_span(..., dismiss=...)`)."""
+    check_write(annotator, session=session)
     length = text_length(document_id, session=session)
     check_span(length, start, end, label)
     conn = session.connection()
@@ -300,6 +302,7 @@ def remove_span(
 
     `dismiss` (start, end, label) records those suggestions as rejected in the same transaction: deleting a span
     that hid the model's suggestions means "no entity here", so they must not come back."""
+    check_write(annotator, session=session)
     conn = session.connection()
     row = _span_row(conn, span_id, annotator, expected_version)
     conn.execute(_DELETE_SPAN, {"span": span_id})
@@ -343,6 +346,7 @@ def update_span(
     expected_version: int | None = None,
 ) -> Written:
     """Relabel or resize one span and commit; returns the new version and the span as it is now."""
+    check_write(annotator, session=session)
     conn = session.connection()
     row = _span_row(conn, span_id, annotator, expected_version)
     new_start = row.start if start is None else start
@@ -394,6 +398,7 @@ def decide(
     Returns the new version and the spans added. Accepting a document adds its pending suggestions; undoing that
     removes them again and restores the previous status. Raises OverlapError (nothing written) on an overlap.
     """
+    check_write(annotator, session=session)
     status = Status(status).value
     length = text_length(document_id, session=session)
     conn = session.connection()
@@ -504,6 +509,7 @@ def _dismissal(
     annotator: str,
     expected_version: int | None,
 ) -> Written:
+    check_write(annotator, session=session)
     text_length(document_id, session=session)  # raises if the document is gone
     conn = session.connection()
     ann_id, version = _annotation_row(conn, document_id, annotator, expected_version)

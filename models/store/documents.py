@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from ..db.tables import Annotation, Document, Event, Origin, Span, Status, utcnow
 from ..errors import TagdeskError
+from .members import check_write
 from .transactions import _IN_CHUNK, _bulk_insert
 
 
@@ -40,18 +41,15 @@ class NewDocument:
 class AddResult:
     added: int = 0
     duplicates: int = 0  # already in the project, or repeated within the input
-    annotated: int = 0  # documents whose annotation was stored (new documents and attached ones)
+    annotated: int = 0  # annotations stored (of new documents and of documents already here)
+    joined: int = 0  # of those, annotations added to a document already here (another annotator's)
     duplicate_lines: list[int] = field(default_factory=list)
-    # Annotations for texts already in the project, stored on that document (its annotator had none).
+    # Annotations stored on texts already in the project (`joined` of them onto documents stored before).
     attached: int = 0
-    # Annotations not stored: (line, why), for texts already in the project whose annotator has one already.
+    # Annotations not stored: (line, why), for texts whose annotator has an annotation of them already.
     not_attached: list[tuple[int | None, str]] = field(default_factory=list)
-    # Texts repeated within the input: (line, line of the first occurrence); the repeat is not stored.
+    # Texts repeated within the input: (line, line of the first occurrence); the repeat is not stored again.
     repeated: list[tuple[int | None, int | None]] = field(default_factory=list)
-
-
-def _carries_annotation(doc: NewDocument) -> bool:
-    return doc.spans is not None or bool(doc.status)
 
 
 def add_documents(
@@ -64,14 +62,16 @@ def add_documents(
 ) -> AddResult:
     """Store new documents (and any spans/status they carry) in ONE transaction; commit.
 
-    A text already in the project is not stored again (a document never changes after import); the annotation
-    it carries is stored on the existing document when that annotator has none for it (`attached`), else it is
-    left out and reported (`not_attached`). A text repeated within `docs` is stored once (`repeated`).
-    `annotator` owns carried annotations when a document names none. Raises before writing anything if a
-    carried span is out of range. `on_progress(done, total)` is called as rows are written.
+    Texts already in the project (or earlier in `docs`) are not stored again (a document never changes after
+    import); an annotation such a text carries is added when its annotator has none of that document yet (several
+    annotators' work on one text), else the text is counted as a duplicate. `annotator` owns carried
+    annotations when a document names none. Raises before writing anything if a carried span is out of range.
+    `on_progress(done, total)` is called as rows are written.
     """
     result = AddResult()
     total = len(docs)
+    for owner in sorted({d.annotator or annotator or "" for d in docs if d.spans is not None or d.status}):
+        check_write(owner, session=session)  # importing others' annotations is a reviewer's action in a team
     hashes = [text_hash(d.text) for d in docs]
     existing: dict[str, int] = {}
     for i in range(0, len(hashes), _IN_CHUNK):
@@ -79,27 +79,26 @@ def add_documents(
         existing.update(
             session.exec(select(Document.text_hash, Document.id).where(col(Document.text_hash).in_(chunk))).all()
         )
-    fresh: list[tuple[NewDocument, str]] = []
-    first_line: dict[str, int | None] = {}
-    attach: list[tuple[int, NewDocument]] = []
-    for doc, h in zip(docs, hashes, strict=True):
-        if h in first_line:
-            result.duplicates += 1
-            result.repeated.append((doc.line, first_line[h]))
-            if doc.line is not None:
-                result.duplicate_lines.append(doc.line)
-            continue
-        first_line[h] = doc.line
-        if h in existing:
-            result.duplicates += 1
-            if doc.line is not None:
-                result.duplicate_lines.append(doc.line)
-            if _carries_annotation(doc):
-                attach.append((existing[h], doc))
-            continue
-        fresh.append((doc, h))
     position = session.exec(select(func.coalesce(func.max(Document.position), -1))).one() + 1
     first_id = session.exec(select(func.coalesce(func.max(Document.id), 0))).one() + 1
+    fresh: list[tuple[NewDocument, str]] = []
+    seen: dict[str, int] = {}  # hash -> id given to its first occurrence in `docs`
+    first_line: dict[int, int | None] = {}  # document id -> line of its text's first occurrence in `docs`
+    again: list[tuple[int, NewDocument]] = []  # texts stored already that carry an annotation
+    for doc, h in zip(docs, hashes, strict=True):
+        known = existing.get(h, seen.get(h))
+        if known is not None:
+            if known in first_line and not (doc.spans is not None or doc.status):
+                result.repeated.append((doc.line, first_line[known]))
+            first_line.setdefault(known, doc.line)
+            if doc.spans is not None or doc.status:
+                again.append((known, doc))
+            else:
+                _duplicate(result, doc)
+            continue
+        seen[h] = first_id + len(fresh)
+        first_line[seen[h]] = doc.line
+        fresh.append((doc, h))
     rows = [
         {
             "id": first_id + i,
@@ -118,12 +117,16 @@ def add_documents(
         _bulk_insert(conn, Document, rows[i : i + step])
         if on_progress:
             on_progress(min(i + step, len(rows)), total)
-    annotated = [(first_id + i, d) for i, (d, _h) in enumerate(fresh) if _carries_annotation(d)]
-    annotated += _attachable(attach, conn=conn, default_annotator=annotator, result=result)
-    if annotated:
-        result.annotated = _add_imported_annotations(annotated, conn=conn, default_annotator=annotator)
+    annotated = [(first_id + i, d) for i, (d, _h) in enumerate(fresh) if d.spans is not None or d.status]
+    joined = _new_annotators(
+        again, conn=conn, default_annotator=annotator, result=result, taken=annotated, first_line=first_line
+    )
+    result.attached = len(joined)
+    if annotated or joined:
+        result.annotated = _add_imported_annotations(annotated + joined, conn=conn, default_annotator=annotator)
+        result.joined = len(joined)
     result.added = len(rows)
-    if rows or result.attached:
+    if rows or result.joined:
         conn.execute(
             insert(Event),
             [
@@ -142,34 +145,56 @@ def add_documents(
     return result
 
 
-def _attachable(
-    items: list[tuple[int, NewDocument]], *, conn, default_annotator: str | None, result: AddResult
+def _duplicate(result: AddResult, doc: NewDocument) -> None:
+    result.duplicates += 1
+    if doc.line is not None:
+        result.duplicate_lines.append(doc.line)
+
+
+def _new_annotators(
+    items: list[tuple[int, NewDocument]],
+    *,
+    conn,
+    default_annotator: str | None,
+    result: AddResult,
+    taken: list[tuple[int, NewDocument]],
+    first_line: dict[int, int | None],
 ) -> list[tuple[int, NewDocument]]:
-    """The annotations for documents already stored that can be attached: those whose annotator has none for
-    that document. The others go to `result.not_attached` with the reason. Documents without tokens of their
-    own get the ones the file brought."""
-    taken: set[tuple[int, str]] = set()
-    ids = [doc_id for doc_id, _d in items]
+    """Of annotations carried by texts stored already, those whose annotator has none of that document (in the
+    project or earlier in this import); the others are counted as duplicates, with why (`result.not_attached`,
+    or `result.repeated` for a repeat within this import). A document without tokens of its own gets the ones
+    the file brought."""
+    if not items:
+        return []
+
+    def who(d: NewDocument) -> str:
+        return d.annotator or default_annotator or ""
+
+    have = {(doc_id, who(d)) for doc_id, d in taken}
+    ids = sorted({doc_id for doc_id, _d in items})
     for i in range(0, len(ids), _IN_CHUNK):
-        taken.update(
+        have.update(
             conn.execute(
                 select(Annotation.document_id, Annotation.annotator).where(
                     col(Annotation.document_id).in_(ids[i : i + _IN_CHUNK])
                 )
             ).all()
         )
+    here_before = {doc_id for doc_id, _d in taken}
     out = []
     for doc_id, d in items:
-        who = d.annotator or default_annotator or ""
-        if (doc_id, who) in taken:
-            result.not_attached.append(
-                (d.line, f"{who or 'the annotator'} already has an annotation of this text (document {doc_id}); kept")
-            )
+        if (doc_id, who(d)) in have:
+            _duplicate(result, d)
+            if doc_id in here_before or (doc_id, who(d)) in {(i, who(x)) for i, x in out}:
+                result.repeated.append((d.line, first_line.get(doc_id)))
+            else:
+                name = who(d) or "the annotator"
+                result.not_attached.append((d.line, f"{name} already has an annotation of this text; kept"))
             continue
+        have.add((doc_id, who(d)))
         out.append((doc_id, d))
         if d.tokens is not None:
             conn.execute(_SET_TOKENS, {"doc": doc_id, "blob": d.tokens})
-    result.attached = len(out)
     return out
 
 

@@ -40,30 +40,42 @@ def _export_query(*, annotator: str, statuses: Sequence[str]):
     )
 
 
-def export_document_ids(*, session: Session, annotator: str, statuses: Sequence[str]) -> list[int]:
-    """Ids of the documents whose status (for `annotator`; undecided = pending) is in `statuses`, in project order."""
+def export_document_ids(*, session: Session, annotator: str | None, statuses: Sequence[str]) -> list[int]:
+    """Ids of the documents whose status (for `annotator`; undecided = pending) is in `statuses`, in project order.
+    `annotator` None: the team's status (gold, else what the annotators agree on; `models/store/resolved.py`)."""
+    if annotator is None:
+        from .resolved import resolved_document_ids
+
+        return resolved_document_ids(session=session, statuses=statuses)
     sub = _export_query(annotator=annotator, statuses=statuses).subquery()
     stmt = select(sub.c.id).join(Document, Document.id == sub.c.id).order_by(Document.position, Document.id)
     return list(session.exec(stmt).all())
 
 
-def export_document_hashes(*, session: Session, annotator: str, statuses: Sequence[str]) -> list[tuple[int, str]]:
+def export_document_hashes(
+    *, session: Session, annotator: str | None, statuses: Sequence[str]
+) -> list[tuple[int, str]]:
     """(id, text hash) of the documents `export_document_ids` gives, in the same order."""
-    sub = _export_query(annotator=annotator, statuses=statuses).subquery()
-    stmt = (
-        select(sub.c.id, Document.text_hash)
-        .join(Document, Document.id == sub.c.id)
-        .order_by(Document.position, Document.id)
-    )
-    return [(i, h) for i, h in session.exec(stmt).all()]
+    ids = export_document_ids(session=session, annotator=annotator, statuses=statuses)
+    hashes: dict[int, str] = {}
+    for i in range(0, len(ids), _IN_CHUNK):
+        chunk = ids[i : i + _IN_CHUNK]
+        hashes.update(session.exec(select(Document.id, Document.text_hash).where(col(Document.id).in_(chunk))).all())
+    return [(i, hashes[i]) for i in ids]
 
 
 def iter_annotated_documents(
-    *, session: Session, annotator: str, statuses: Sequence[str], batch: int = 2000
+    *, session: Session, annotator: str | None, statuses: Sequence[str], batch: int = 2000
 ) -> Iterator[AnnotatedDocument]:
     """Documents whose status for `annotator` is in `statuses`, with that annotator's spans sorted by offset,
-    in project order. Reads `batch` documents per query, their spans and notes in chunks of at most 900 ids.
-    The annotator's note on a document is added to its meta as "comment" and "flag"."""
+    in project order. Reads `batch` documents per query, their spans and notes in chunks of at most 900 ids. The
+    annotator's note on a document is added to its meta as "comment" and "flag". `annotator` None: the team's
+    annotation of each document (`models/store/resolved.py`), conflicts left out."""
+    if annotator is None:
+        from .resolved import iter_resolved_documents
+
+        yield from iter_resolved_documents(session=session, statuses=statuses, batch=batch)
+        return
 
     conn = session.connection()
     base = _export_query(annotator=annotator, statuses=statuses)

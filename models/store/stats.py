@@ -1,15 +1,17 @@
-"""Counts for `tagdesk stats`."""
+"""Counts for `tagdesk stats`: the project's, and each annotator's (the gold annotation is counted apart)."""
 
 from __future__ import annotations
 
 from collections import Counter
 from datetime import UTC, date, datetime
+from statistics import median
 from typing import Any
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ..db.tables import Annotation, Event, Span, Status, Suggestion
+from ..team import GOLD, is_person
 from .documents import document_count
 
 
@@ -34,20 +36,46 @@ def stats(*, session: Session, annotator: str | None = None) -> dict[str, Any]:
     )
     origins = dict(session.exec(select(Span.origin, func.count()).group_by(Span.origin).order_by(Span.origin)).all())
     suggested = session.exec(select(func.count(func.distinct(Suggestion.document_id)))).one()
+    labels_of: dict[str, dict[str, int]] = {}
+    for name, label, n in session.exec(
+        select(Annotation.annotator, Span.label, func.count())
+        .select_from(Span)
+        .join(Annotation, col(Annotation.id) == col(Span.annotation_id))
+        .group_by(Annotation.annotator, Span.label)
+        .order_by(Annotation.annotator, func.count().desc(), Span.label)
+    ).all():
+        labels_of.setdefault(name, {})[label] = n
+    times: dict[str, list[float]] = {}
+    for name, seconds in session.exec(
+        select(Annotation.annotator, Annotation.seconds_spent).where(
+            Annotation.status != Status.pending.value, Annotation.seconds_spent > 0
+        )
+    ).all():
+        times.setdefault(name, []).append(seconds)
     annotators = []
     for name, counts in sorted(by_annotator.items()):
+        if not is_person(name):
+            continue
         seconds = session.exec(
             select(func.coalesce(func.sum(Annotation.seconds_spent), 0.0)).where(Annotation.annotator == name)
         ).one()
-        spans = session.exec(
-            select(func.count())
-            .select_from(Span)
-            .join(Annotation, Annotation.id == Span.annotation_id)
-            .where(Annotation.annotator == name)
-        ).one()
+        used = labels_of.get(name, {})
+        decided = sum(n for status, n in counts.items() if status != Status.pending.value)
+        timed = times.get(name, [])
         annotators.append(
-            {"name": name, "statuses": statuses(counts), "spans": spans, "seconds_spent": round(seconds, 1)}
+            {
+                "name": name,
+                "statuses": statuses(counts),
+                "spans": sum(used.values()),
+                "spans_by_label": used,
+                "seconds_spent": round(seconds, 1),
+                # from the time the window measured on decided documents (imports carry none)
+                "seconds_per_document": round(median(timed), 1) if timed else None,
+                "documents_per_hour": round(len(timed) / (sum(timed) / 3600), 1) if timed else None,
+                "decided": decided,
+            }
         )
+    gold = by_annotator.get(GOLD, {})
     return {
         "documents": total,
         "annotator": annotator,
@@ -57,6 +85,7 @@ def stats(*, session: Session, annotator: str | None = None) -> dict[str, Any]:
         "spans_by_label": labels,
         "spans_by_origin": origins,
         "annotators": annotators,
+        "reviewed": sum(n for status, n in gold.items() if status != Status.pending.value),
     }
 
 
@@ -98,5 +127,5 @@ def activity(*, session: Session, annotator: str | None = None) -> dict[str, Any
 
 
 def annotators(*, session: Session) -> list[str]:
-    """Everyone with an annotation in the project, sorted."""
-    return sorted(n for n in session.exec(select(Annotation.annotator).distinct()).all() if n)
+    """Everyone with an annotation in the project, sorted (people only: not the gold annotation)."""
+    return sorted(n for n in session.exec(select(Annotation.annotator).distinct()).all() if n and is_person(n))

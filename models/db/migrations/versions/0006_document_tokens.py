@@ -1,7 +1,7 @@
 """document.tokens: the token boundaries a token-carrying file brought
 
-Revision ID: 0004_document_tokens
-Revises: 0003_labels_settings_notes
+Revision ID: 0006_document_tokens
+Revises: 0005_claim
 Create Date: 2026-12-02
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004_document_tokens"
-down_revision = "0003_labels_settings_notes"
+revision = "0006_document_tokens"
+down_revision = "0005_claim"
 branch_labels = None
 depends_on = None
 
