@@ -347,12 +347,12 @@ def test_annotations_for_texts_already_in_the_project_attach_or_are_reported(mak
     annotated.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
     code, out, err = cli("import", project.folder, annotated)
     assert code == 0, err
-    assert "0 new documents; 2 already in the project (lines 1, 2) (2 of them had no annotation" in out
-    assert "1 repeated within the file, stored once (line 3 repeats line 1)" in out
+    assert "0 new documents; 1 repeated within the file, stored once (line 3 repeats line 1)" in out
+    assert "2 annotations added to documents already in the project" in out
     got = {t: (st, sp) for t, (st, sp, _m) in snapshot(project).items()}
     assert got == {"Ada met Bob.": ("accepted", [(0, 3, "PERSON")]), "Paris is big.": ("accepted", [(0, 5, "GPE")])}
     code, out, err = cli("import", project.folder, annotated)
-    assert "2 annotations not imported (lines 1, 2: ann already has an annotation of this text" in out
+    assert "3 annotations not imported (lines 1, 2, 3: ann already has an annotation of this text; kept)" in out
     assert {t: (st, sp) for t, (st, sp, _m) in snapshot(project).items()} == got
 
 
