@@ -189,16 +189,17 @@ def _feed(
     result = ExportResult()
     problems: list[tuple[AnnotatedDocument, tuple[int, int, str], str]] = []
     n_problems = 0
+    tokenize = ctx.nlp.tokenizer if ctx.nlp is not None else None  # not make_doc: no length limit (E088)
     with project.session() as session:
         for doc in iter_annotated_documents(session=session, annotator=annotator, statuses=statuses):
             if should_stop and should_stop():
                 raise TagdeskError("export cancelled; nothing was written")
             spans, tokens, flat = doc.spans, None, None
-            if ctx.nlp is not None:  # the document's own tokens when it came with them, else its tokenizer's
+            if tokenize is not None:  # the document's own tokens when it came with them, else its tokenizer's
                 if doc.tokens is not None:
                     flat = doc_bounds(doc.text, unpack(doc.tokens, len(doc.text)))
                 else:
-                    tokens = ctx.nlp.make_doc(doc.text)
+                    tokens = tokenize(doc.text)
                     flat = of_doc(tokens)
                 spans, bad, changed = align(doc.text, flat, doc.spans, align_mode)
                 result.changed += changed
