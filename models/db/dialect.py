@@ -11,7 +11,7 @@ that only one backend understands (DESIGN.md invariant 12).
 - Search: a case-folded substring search with an index on both, over `str.casefold` of each text (Python's full
   Unicode folding, `Straße` finds `STRASSE`): an FTS5 `trigram` table on SQLite (the documents with every trigram
   of the query, then checked exactly), a `pg_trgm` GIN index on PostgreSQL (which rechecks by itself). The
-  migration `0006_search` creates them; `index_for_search` keeps them up to date on import.
+  migration `0007_search` creates them; `index_for_search` keeps them up to date on import.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """search: a case-folded trigram index over every document's text (FTS5 on SQLite, pg_trgm on PostgreSQL)
 
-Revision ID: 0006_search
-Revises: 0005_claim
+Revision ID: 0007_search
+Revises: 0006_document_tokens
 Create Date: 2026-12-02
 """
 
@@ -11,8 +11,8 @@ from alembic import op
 
 from models.db.dialect import create_search_index, drop_search_index, rebuild_search_index
 
-revision = "0006_search"
-down_revision = "0005_claim"
+revision = "0007_search"
+down_revision = "0006_document_tokens"
 branch_labels = None
 depends_on = None
 
