@@ -17,12 +17,12 @@ from resources import resource_path
 
 from . import actions, review_mode, tasks
 from .background import Background
+from .connection import ConnectionWatch
 from .document_state import DocumentState
 from .errors import read_errors
 from .learning import Learning
 from .preferences import Preferences
 from .session import AnnotationSession
-from .snapping import Snapper
 from .theme import apply_theme
 from .watcher import ChangeWatcher
 from .widgets.agreement_dialog import AgreementDialog
@@ -93,6 +93,9 @@ class MainWindow(QMainWindow):
         self._wire()
         self.text.set_palette(self.prefs.palette(self.colors, dark=self.theme == "dark"))
         self._wire_background()
+        self.connection = ConnectionWatch(project, self)
+        self.connection.lost.connect(self._server_lost)
+        self.connection.back.connect(self._server_back)
         if review:
             review_mode.say_if_not_reviewer(self)
         self._restore()
@@ -304,7 +307,7 @@ class MainWindow(QMainWindow):
 
     def _wire_background(self) -> None:
         b = self.background
-        b.tokenizer_ready.connect(lambda tok: setattr(self.session, "snapper", Snapper(tok)))
+        b.tokenizer_ready.connect(lambda tok: setattr(self.session.snapper, "tokenizer", tok))
         b.model_key_ready.connect(self.session.set_model_key)
         b.settled.connect(self.session.suggestions_settled)
         self.session.expects_suggestions = b.expecting
@@ -315,6 +318,26 @@ class MainWindow(QMainWindow):
         b.notice.connect(self.status.notice)
         self.status.cancel_clicked.connect(b.cancel)
         self.status.set_model("Loading model…", self.project.config.model.pipeline)
+
+    def _server_lost(self, text: str) -> None:
+        # short, so it fits a narrow window; the driver's own words are in the tooltip
+        self.notice_bar.show_message(
+            "The database server cannot be reached: changes are NOT saved until it is back. "
+            "Tagdesk keeps trying and says so here when it answers."
+        )
+        self.notice_bar.label.setToolTip(text)
+
+    def _server_back(self) -> None:
+        self.notice_bar.show_message("Connected to the database server again: changes are saved as usual.")
+        self.notice_bar.label.setToolTip("")
+        self.status.notice("Connected to the database server again")
+        with read_errors(self.status.notice):
+            self.session.reload_document()  # show what is stored (the failed change was not)
+        QTimer.singleShot(8000, self._hide_back_notice)
+
+    def _hide_back_notice(self) -> None:
+        if not self.connection.offline:
+            self.notice_bar.hide()
 
     def _model_problem(self, text: str, reason: str = "") -> None:
         if text.startswith("No suggestions") and reason:

@@ -57,6 +57,15 @@ class DatabaseError(TagdeskError):
     """The project's database cannot be opened or written."""
 
 
+class ServerUnavailableError(DatabaseError):
+    """The database server cannot be reached (stopped, restarting, network down). Nothing of the change in
+    progress was saved; the same call works again once the server is back."""
+
+
+class SchemaMismatchError(DatabaseError):
+    """A shared database's schema is older or newer than this Tagdesk's; the message names the command to run."""
+
+
 def no_project(path: Path) -> ConfigError:
     return ConfigError(
         f"{path}: no tagdesk.toml here, so this is not a Tagdesk project; "

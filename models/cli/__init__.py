@@ -26,6 +26,8 @@ COMMANDS = [
     "agreement",
     "team",
     "backup",
+    "copy",
+    "upgrade",
     "labels",
     "settings",
     "whoami",

@@ -10,12 +10,40 @@ import enum
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Dialect, Index, LargeBinary, UniqueConstraint
+from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A point in time, always timezone-aware (UTC) in Python, on both backends.
+
+    PostgreSQL stores `timestamp with time zone`; SQLite has no such type and keeps the UTC wall time as text,
+    read back naive: this type converts aware values to UTC on the way in and marks values read as UTC.
+    A naive value handed in is refused (its zone is unknown)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: pass a timezone-aware one (e.g. datetime.now(UTC))")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _when() -> Any:
+    return Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
 
 
 class Status(str, enum.Enum):
@@ -40,6 +68,8 @@ class Document(SQLModel, table=True):
     meta: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     source: str = ""
     position: int = Field(index=True)
+    # The file's own token boundaries (models.tokens.pack), or None: the project's tokenizer is used.
+    tokens: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
 
 
 class Annotation(SQLModel, table=True):
@@ -52,7 +82,7 @@ class Annotation(SQLModel, table=True):
     annotator: str
     status: str = Field(default=Status.pending.value, index=True)
     seconds_spent: float = 0.0
-    updated_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = _when()
     version: int = 0
 
 
@@ -79,7 +109,7 @@ class Suggestion(SQLModel, table=True):
     document_id: int = Field(foreign_key="document.id", index=True)
     model: str
     spans: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    created_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = _when()
     # How unsure the model is of this document: the likeliest mistake among its spans (1 - the probability of a
     # shown entity, or the probability of an entity the beam finds and the greedy parse does not). None: the
     # spans have no probabilities yet. Scores are added after caching and never change the cache key.
@@ -92,7 +122,7 @@ class Event(SQLModel, table=True):
     __tablename__ = "event"
     __table_args__ = (Index("ix_event_annotator_at", "annotator", "at"),)
     id: int | None = Field(default=None, primary_key=True)
-    at: datetime = Field(default_factory=utcnow)
+    at: datetime = _when()
     annotator: str
     document_id: int | None = Field(default=None, foreign_key="document.id", index=True)
     action: str
@@ -110,7 +140,7 @@ class Dismissal(SQLModel, table=True):
     start: int
     end: int
     label: str
-    at: datetime = Field(default_factory=utcnow)
+    at: datetime = _when()
 
 
 class ProjectLabel(SQLModel, table=True):
@@ -143,7 +173,7 @@ class Note(SQLModel, table=True):
     annotation_id: int = Field(foreign_key="annotation.id", unique=True)
     comment: str = ""
     flag: str | None = Field(default=None, index=True)
-    updated_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = _when()
 
 
 class Member(SQLModel, table=True):
@@ -154,7 +184,7 @@ class Member(SQLModel, table=True):
     __tablename__ = "member"
     name: str = Field(primary_key=True)
     role: str
-    added_at: datetime = Field(default_factory=utcnow)
+    added_at: datetime = _when()
 
 
 class Claim(SQLModel, table=True):
@@ -165,4 +195,4 @@ class Claim(SQLModel, table=True):
     __tablename__ = "claim"
     document_id: int = Field(foreign_key="document.id", primary_key=True)
     annotator: str = Field(primary_key=True)
-    expires_at: datetime = Field(index=True)
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))

@@ -17,6 +17,7 @@ from sqlalchemy import bindparam, insert, update
 from sqlalchemy import delete as _delete
 from sqlmodel import Session, select
 
+from ..db.dialect import insert_if_missing, lock_event_log
 from ..db.tables import Annotation, Dismissal, Event, Origin, Span, Status, utcnow
 from ..errors import OverlapError, StaleAnnotationError, TagdeskError
 from .documents import check_span, text_length
@@ -100,8 +101,12 @@ def dismissals_of(document_id: int, *, session: Session, annotator: str) -> set[
     return {tuple(row) for row in session.exec(stmt).all()}
 
 
-_ANNOTATION_ROW = select(Annotation.id, Annotation.version).where(
-    Annotation.document_id == bindparam("doc"), Annotation.annotator == bindparam("who")
+# FOR UPDATE (PostgreSQL; SQLite's writer already holds the whole database): the annotation's row stays locked
+# until this decision commits, so a second writer on the same annotation waits, then sees the new version.
+_ANNOTATION_ROW = (
+    select(Annotation.id, Annotation.version)
+    .where(Annotation.document_id == bindparam("doc"), Annotation.annotator == bindparam("who"))
+    .with_for_update()
 )
 
 
@@ -117,10 +122,11 @@ _OVERLAP = (
 )
 
 
+# The version moves only from the one this decision read: a row count of 0 means another writer got there first.
 _BUMP_VERSION = (
     update(Annotation)
-    .where(Annotation.id == bindparam("ann"))
-    .values(version=bindparam("version"), updated_at=bindparam("now"))
+    .where(Annotation.id == bindparam("ann"), Annotation.version == bindparam("expected"))
+    .values(version=Annotation.version + 1, updated_at=bindparam("now"))
 )
 
 
@@ -139,6 +145,7 @@ _SPAN_ROW = (
     )
     .join(Annotation, Annotation.id == Span.annotation_id)
     .where(Span.id == bindparam("span"))
+    .with_for_update(of=Annotation)  # as _ANNOTATION_ROW: the version read stays true until commit
 )
 
 
@@ -153,25 +160,28 @@ _UPDATE_SPAN = (
 
 
 def _annotation_row(conn, document_id: int, annotator: str, expected_version: int | None) -> tuple[int, int]:
-    """(id, version) of this annotator's annotation of a document, created when missing; refuses a stale edit."""
+    """(id, version) of this annotator's annotation of a document, created when missing, locked until commit;
+    refuses a stale edit."""
     row = conn.execute(_ANNOTATION_ROW, {"doc": document_id, "who": annotator}).first()
-    found = row.version if row else 0
-    if expected_version is not None and expected_version != found:
-        raise StaleAnnotationError(document_id, expected_version, found)
-    if row is not None:
-        return row.id, row.version
-    created = conn.execute(
-        insert(Annotation),
-        {
-            "document_id": document_id,
-            "annotator": annotator,
-            "status": Status.pending.value,
-            "seconds_spent": 0.0,
-            "updated_at": utcnow(),
-            "version": 0,
-        },
-    )
-    return created.inserted_primary_key[0], 0
+    if row is None:
+        if expected_version:
+            raise StaleAnnotationError(document_id, expected_version, 0)
+        # ON CONFLICT: another desktop may create the same annotation at this moment; then we use (and lock) theirs
+        conn.execute(
+            insert_if_missing(conn, Annotation.__table__, ("document_id", "annotator")),
+            {
+                "document_id": document_id,
+                "annotator": annotator,
+                "status": Status.pending.value,
+                "seconds_spent": 0.0,
+                "updated_at": utcnow(),
+                "version": 0,
+            },
+        )
+        row = conn.execute(_ANNOTATION_ROW, {"doc": document_id, "who": annotator}).one()
+    if expected_version is not None and expected_version != row.version:
+        raise StaleAnnotationError(document_id, expected_version, row.version)
+    return row.id, row.version
 
 
 def _refuse_overlap_row(conn, annotation_id: int, start: int, end: int, ignore_id: int | None = None) -> None:
@@ -190,9 +200,14 @@ def _refuse_overlap_row(conn, annotation_id: int, start: int, end: int, ignore_i
 def _touch_row(
     conn, annotation_id: int, version: int, *, annotator: str, document_id: int, action: str, payload: dict[str, Any]
 ) -> int:
-    """Bump the annotation's version and append the event, in the caller's transaction. Returns the new version."""
+    """Bump the annotation's version from `version` and append the event, in the caller's transaction. Returns
+    the new version; raises StaleAnnotationError if another writer moved it first."""
     now = utcnow()
-    conn.execute(_BUMP_VERSION, {"ann": annotation_id, "version": version + 1, "now": now})
+    bumped = conn.execute(_BUMP_VERSION, {"ann": annotation_id, "expected": version, "now": now}).rowcount
+    if bumped != 1:
+        found = conn.execute(select(Annotation.version).where(Annotation.id == annotation_id)).scalar() or 0
+        raise StaleAnnotationError(document_id, version, found)
+    lock_event_log(conn)
     conn.execute(
         insert(Event),
         {
@@ -221,21 +236,21 @@ def _set_dismissal_rows(conn, annotation_id: int, items: Iterable[tuple[int, int
     """Record (or forget) dismissals of suggestions for one annotation; does not commit. Returns what changed."""
     changed = []
     for start, end, label in items:
-        found = conn.execute(
-            select(Dismissal.id).where(
-                Dismissal.annotation_id == annotation_id,
-                Dismissal.start == start,
-                Dismissal.end == end,
-                Dismissal.label == label,
-            )
-        ).first()
-        if dismissed and found is None:
-            conn.execute(insert(Dismissal).values(annotation_id=annotation_id, start=start, end=end, label=label))
-        elif not dismissed and found is not None:
-            conn.execute(_delete(Dismissal).where(Dismissal.id == found.id))
+        key = {"annotation_id": annotation_id, "start": start, "end": end, "label": label}
+        if dismissed:
+            stmt = insert_if_missing(conn, Dismissal.__table__, ("annotation_id", "start", "end", "label"))
+            count = conn.execute(stmt, {**key, "at": utcnow()}).rowcount
         else:
-            continue
-        changed.append([start, end, label])
+            count = conn.execute(
+                _delete(Dismissal).where(
+                    Dismissal.annotation_id == annotation_id,
+                    Dismissal.start == start,
+                    Dismissal.end == end,
+                    Dismissal.label == label,
+                )
+            ).rowcount
+        if count:
+            changed.append([start, end, label])
     return changed
 
 

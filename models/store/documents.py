@@ -8,13 +8,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert
+from sqlalchemy import bindparam, func, insert, update
 from sqlmodel import Session, col, select
 
+from ..db.dialect import bulk_insert, index_for_search, lock_event_log, lock_imports, reserve_ids
 from ..db.tables import Annotation, Document, Event, Origin, Span, Status, utcnow
 from ..errors import TagdeskError
 from .members import check_write
-from .transactions import _IN_CHUNK, _bulk_insert
+from .transactions import _IN_CHUNK
 
 
 def text_hash(text: str) -> str:
@@ -33,6 +34,8 @@ class NewDocument:
     spans: list[tuple[int, int, str]] | None = None
     status: str | None = None
     annotator: str | None = None
+    # The file's own token boundaries, packed (models.tokens.pack); None: the project's tokenizer is used.
+    tokens: bytes | None = None
 
 
 @dataclass
@@ -42,6 +45,12 @@ class AddResult:
     annotated: int = 0  # annotations stored (of new documents and of documents already here)
     joined: int = 0  # of those, annotations added to a document already here (another annotator's)
     duplicate_lines: list[int] = field(default_factory=list)
+    # Annotations stored on texts already in the project (`joined` of them onto documents stored before).
+    attached: int = 0
+    # Annotations not stored: (line, why), for texts whose annotator has an annotation of them already.
+    not_attached: list[tuple[int | None, str]] = field(default_factory=list)
+    # Texts repeated within the input: (line, line of the first occurrence); the repeat is not stored again.
+    repeated: list[tuple[int | None, int | None]] = field(default_factory=list)
 
 
 def add_documents(
@@ -62,54 +71,68 @@ def add_documents(
     """
     result = AddResult()
     total = len(docs)
+    conn = session.connection()
+    lock_imports(conn)  # PostgreSQL: one import at a time, so positions and duplicate checks stay exact
     for owner in sorted({d.annotator or annotator or "" for d in docs if d.spans is not None or d.status}):
         check_write(owner, session=session)  # importing others' annotations is a reviewer's action in a team
     hashes = [text_hash(d.text) for d in docs]
     existing: dict[str, int] = {}
-    for i in range(0, len(hashes), 900):
-        chunk = hashes[i : i + 900]
+    for i in range(0, len(hashes), _IN_CHUNK):
+        chunk = hashes[i : i + _IN_CHUNK]
         existing.update(
             session.exec(select(Document.text_hash, Document.id).where(col(Document.text_hash).in_(chunk))).all()
         )
     position = session.exec(select(func.coalesce(func.max(Document.position), -1))).one() + 1
-    first_id = session.exec(select(func.coalesce(func.max(Document.id), 0))).one() + 1
     fresh: list[tuple[NewDocument, str]] = []
     seen: dict[str, int] = {}  # hash -> id given to its first occurrence in `docs`
+    first_line: dict[int, int | None] = {}  # document id -> line of its text's first occurrence in `docs`
     again: list[tuple[int, NewDocument]] = []  # texts stored already that carry an annotation
+    # ids for the new texts, before the loop names them (a sequence on PostgreSQL, max(id) + 1 on SQLite)
+    ids = reserve_ids(conn, Document.__table__, len({h for h in hashes if h not in existing}))
     for doc, h in zip(docs, hashes, strict=True):
         known = existing.get(h, seen.get(h))
         if known is not None:
+            if known in first_line and not (doc.spans is not None or doc.status):
+                result.repeated.append((doc.line, first_line[known]))
+            first_line.setdefault(known, doc.line)
             if doc.spans is not None or doc.status:
                 again.append((known, doc))
             else:
                 _duplicate(result, doc)
             continue
-        seen[h] = first_id + len(fresh)
+        seen[h] = ids[len(fresh)]
+        first_line[seen[h]] = doc.line
         fresh.append((doc, h))
     rows = [
         {
-            "id": first_id + i,
+            "id": ids[i],
             "text": d.text,
             "text_hash": h,
             "meta": json.dumps(d.meta, ensure_ascii=False),
             "source": source,
             "position": position + i,
+            "tokens": d.tokens,
         }
         for i, (d, h) in enumerate(fresh)
     ]
     step = 5000
-    conn = session.connection()
     for i in range(0, len(rows), step):
-        _bulk_insert(conn, Document, rows[i : i + step])
+        chunk = rows[i : i + step]
+        bulk_insert(conn, Document.__table__, chunk)
+        index_for_search(conn, ((row["id"], row["text"]) for row in chunk))
         if on_progress:
             on_progress(min(i + step, len(rows)), total)
-    annotated = [(first_id + i, d) for i, (d, _h) in enumerate(fresh) if d.spans is not None or d.status]
-    joined = _new_annotators(again, conn=conn, default_annotator=annotator, result=result, taken=annotated)
+    annotated = [(ids[i], d) for i, (d, _h) in enumerate(fresh) if d.spans is not None or d.status]
+    joined = _new_annotators(
+        again, conn=conn, default_annotator=annotator, result=result, taken=annotated, first_line=first_line
+    )
+    result.attached = len(joined)
     if annotated or joined:
         result.annotated = _add_imported_annotations(annotated + joined, conn=conn, default_annotator=annotator)
         result.joined = len(joined)
     result.added = len(rows)
     if rows or result.joined:
+        lock_event_log(conn)
         conn.execute(
             insert(Event),
             [
@@ -141,9 +164,12 @@ def _new_annotators(
     default_annotator: str | None,
     result: AddResult,
     taken: list[tuple[int, NewDocument]],
+    first_line: dict[int, int | None],
 ) -> list[tuple[int, NewDocument]]:
     """Of annotations carried by texts stored already, those whose annotator has none of that document (in the
-    project or earlier in this import); the others are counted as duplicates."""
+    project or earlier in this import); the others are counted as duplicates, with why (`result.not_attached`,
+    or `result.repeated` for a repeat within this import). A document without tokens of its own gets the ones
+    the file brought."""
     if not items:
         return []
 
@@ -160,28 +186,50 @@ def _new_annotators(
                 )
             ).all()
         )
+    here_before = {doc_id for doc_id, _d in taken}
     out = []
     for doc_id, d in items:
         if (doc_id, who(d)) in have:
             _duplicate(result, d)
+            if doc_id in here_before or (doc_id, who(d)) in {(i, who(x)) for i, x in out}:
+                result.repeated.append((d.line, first_line.get(doc_id)))
+            else:
+                name = who(d) or "the annotator"
+                result.not_attached.append((d.line, f"{name} already has an annotation of this text; kept"))
             continue
         have.add((doc_id, who(d)))
         out.append((doc_id, d))
+        if d.tokens is not None:
+            conn.execute(_SET_TOKENS, {"doc": doc_id, "blob": d.tokens})
     return out
 
 
+_SET_TOKENS = (
+    update(Document)
+    .where(col(Document.id) == bindparam("doc"), col(Document.tokens).is_(None))
+    .values(tokens=bindparam("blob"))
+)
+
+
 def _add_imported_annotations(items: list[tuple[int, NewDocument]], *, conn, default_annotator: str | None) -> int:
-    first = conn.execute(select(func.coalesce(func.max(Annotation.id), 0))).scalar_one() + 1
+    ann_ids = reserve_ids(conn, Annotation.__table__, len(items))
     ann_rows, span_rows = [], []
-    now = utcnow()
+    # rows go to the driver as they are (_bulk_insert): the timestamp is bound the way its column type binds it
+    bind = Annotation.__table__.c.updated_at.type.bind_processor(conn.dialect)  # type: ignore[attr-defined]
+    now = bind(utcnow()) if bind else utcnow()
+    imported, pending = Origin.imported.value, Status.pending.value  # (an enum's .value is slow in a loop)
     for k, (doc_id, d) in enumerate(items):
-        ann_id = first + k
+        ann_id = ann_ids[k]
+        for value in (d.annotator, d.status):
+            if value and "\x00" in value:
+                where = f"line {d.line}: " if d.line is not None else ""
+                raise TagdeskError(f"{where}{value!r} has a NUL character; no text field may hold one")
         ann_rows.append(
             {
                 "id": ann_id,
                 "document_id": doc_id,
                 "annotator": d.annotator or default_annotator or "",
-                "status": d.status or Status.pending.value,
+                "status": d.status or pending,
                 "seconds_spent": 0.0,
                 "updated_at": now,
                 "version": 1,
@@ -195,13 +243,12 @@ def _add_imported_annotations(items: list[tuple[int, NewDocument]], *, conn, def
                     "start": start,
                     "end": end,
                     "label": label,
-                    "origin": Origin.imported.value,
+                    "origin": imported,
                     "score": None,
                 }
             )
-    conn.execute(insert(Annotation), ann_rows)
-    if span_rows:
-        conn.execute(insert(Span), span_rows)
+    bulk_insert(conn, Annotation.__table__, ann_rows)
+    bulk_insert(conn, Span.__table__, span_rows)
     return len(ann_rows)
 
 
@@ -214,6 +261,8 @@ def check_span(text: str | int, start: int, end: int, label: str) -> None:
         raise TagdeskError(f"span {start}-{end} ({label}) is outside the text (0-{length}) or empty")
     if not label:
         raise TagdeskError(f"span {start}-{end} has an empty label")
+    if "\x00" in label:  # PostgreSQL cannot store it, so neither backend takes it
+        raise TagdeskError(f"span {start}-{end}: the label {label!r} has a NUL character")
 
 
 def document_count(*, session: Session) -> int:
@@ -245,6 +294,14 @@ def document_index(document_id: int, *, session: Session) -> tuple[int, int]:
         raise TagdeskError(f"document {document_id} is not in this project")
     place = session.exec(select(func.count()).select_from(Document).where(Document.position <= position)).one()
     return place, document_count(session=session)
+
+
+def document_tokens(document_id: int, *, session: Session) -> bytes | None:
+    """A document's own tokens as stored at import (`models.tokens.pack`), or None when it has none."""
+    return session.connection().execute(_TOKENS, {"doc": document_id}).scalar()
+
+
+_TOKENS = select(Document.tokens).where(Document.id == bindparam("doc"))
 
 
 def document_ids(*, session: Session) -> list[int]:

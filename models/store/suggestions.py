@@ -5,23 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import delete as _delete
-from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
+from ..db.dialect import upsert
 from ..db.tables import Document, Suggestion, utcnow
 from .transactions import _IN_CHUNK
 
 
 def store_suggestions(document_id: int, model: str, spans: list[dict[str, Any]], *, session: Session) -> None:
     """Cache a model's spans for a document (replacing any for the same model key). Does not commit."""
-    old = session.exec(
-        select(Suggestion).where(Suggestion.document_id == document_id, Suggestion.model == model)
-    ).first()
-    if old is not None:
-        session.delete(old)
-        session.flush()
-    session.add(Suggestion(document_id=document_id, model=model, spans=spans))
+    store_suggestions_bulk([(document_id, spans)], model, session=session)
 
 
 def suggestions_for(document_id: int, model: str, *, session: Session) -> list[dict[str, Any]] | None:
@@ -63,31 +56,23 @@ def store_suggestions_bulk(
     uncertainty: Sequence[float | None] | None = None,
 ) -> None:
     """Cache many documents' suggestions for `model` (replacing any already stored for them), with each document's
-    uncertainty when the spans carry probabilities (None: not scored). Does not commit."""
+    uncertainty when the spans carry probabilities (None: not scored). Does not commit.
+
+    An upsert (ON CONFLICT DO UPDATE): two desktops suggesting the same documents at once do not collide."""
     if not items:
         return
-    conn = session.connection()
-    ids = [doc_id for doc_id, _spans in items]
-    for i in range(0, len(ids), _IN_CHUNK):
-        conn.execute(
-            _delete(Suggestion).where(
-                col(Suggestion.model) == model, col(Suggestion.document_id).in_(ids[i : i + _IN_CHUNK])
-            )
-        )
     now = utcnow()
-    conn.execute(
-        insert(Suggestion),
-        [
-            {
-                "document_id": doc_id,
-                "model": model,
-                "spans": spans,
-                "created_at": now,
-                "uncertainty": uncertainty[k] if uncertainty is not None else None,
-            }
-            for k, (doc_id, spans) in enumerate(items)
-        ],
-    )
+    rows = [
+        {
+            "document_id": doc_id,
+            "model": model,
+            "spans": spans,
+            "created_at": now,
+            "uncertainty": uncertainty[k] if uncertainty is not None else None,
+        }
+        for k, (doc_id, spans) in enumerate(items)
+    ]
+    upsert(session.connection(), Suggestion.__table__, rows, ("document_id", "model"))
 
 
 def uncertainty_of(ids: Sequence[int], model: str, *, session: Session) -> dict[int, float | None]:

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
-from sqlalchemy import Engine, insert
+from sqlalchemy import Engine
 from sqlalchemy import exc as sa_exc
 from sqlmodel import Session
 
@@ -46,27 +45,21 @@ def _user_errors(engine: Engine) -> Iterator[None]:
     except (sa_exc.OperationalError, sa_exc.InternalError) as exc:
         raise as_user_error(exc, engine) from exc
     except sa_exc.DatabaseError as exc:
-        if isinstance(exc, (sa_exc.IntegrityError, sa_exc.ProgrammingError)):
+        if isinstance(exc, sa_exc.IntegrityError) or (isinstance(exc, sa_exc.ProgrammingError) and not _denied(exc)):
             raise  # a bug, not the user's problem
         raise as_user_error(exc, engine) from exc
+    except sa_exc.InterfaceError as exc:  # psycopg: the connection was closed under us (server gone)
+        raise as_user_error(exc, engine) from exc
+
+
+def _denied(exc: BaseException) -> bool:
+    """PostgreSQL's "permission denied" (SQLSTATE 42501) is a ProgrammingError, yet the user's to fix."""
+    return getattr(getattr(exc, "orig", None), "sqlstate", None) == "42501"
 
 
 def _commit(session: Session) -> None:
     session.commit()
     session.expire_all()
-
-
-def _bulk_insert(conn, table, rows: list[dict[str, Any]]) -> None:
-    """INSERT many rows through the driver's executemany, skipping SQLAlchemy's per-value processing
-    (JSON columns must already be serialized). ~2x faster than Core for 100k rows; dialect-neutral."""
-    if not rows:
-        return
-    compiled = insert(table).compile(dialect=conn.dialect, column_keys=list(rows[0]))
-    if compiled.positional:
-        params = [tuple(row[k] for k in compiled.positiontup) for row in rows]
-    else:
-        params = rows
-    conn.exec_driver_sql(compiled.string, params)
 
 
 _IN_CHUNK = 900  # stay under SQLite's bound-parameter limit

@@ -13,7 +13,7 @@ from models.formats import ReadOptions, get_format, guess_format
 from models.formats._import import import_file
 from models.store import stats
 
-pytestmark = pytest.mark.skipif(not INTEROP.is_dir(), reason="../shared/interop is not here")
+pytestmark = [pytest.mark.skipif(not INTEROP.is_dir(), reason="../shared/interop is not here"), pytest.mark.backends]
 
 
 def _import(make_project, rel, fmt=None, **kw):

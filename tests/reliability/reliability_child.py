@@ -1,6 +1,7 @@
 """A second Tagdesk process for the reliability tests: it makes decisions through the real store functions.
 
     python reliability_child.py PROJECT SEED COUNT [--docs N] [--slots K:R] [--go-file PATH] [--imports]
+        [--only-imports] [--retry]
 
 Each decision is one `project.writing()` session calling `add_span`, `update_span`, `remove_span` or `set_status`
 with `expected_version` (exactly what the window's undo commands do). After the call returns (committed), the
@@ -20,7 +21,7 @@ import sys
 import time
 
 from models import store
-from models.errors import StaleAnnotationError
+from models.errors import DatabaseError, StaleAnnotationError
 from models.project import open_project
 
 STATUSES = ["accepted", "rejected", "ignored", "pending"]
@@ -94,6 +95,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--slots", default="1:0")
     p.add_argument("--go-file", default=None, help="after printing ready, wait until this file exists (races)")
     p.add_argument("--imports", action="store_true", help="also import batches of 50 documents")
+    p.add_argument("--only-imports", action="store_true", help="import batches of 50 documents, nothing else")
+    p.add_argument(
+        "--retry",
+        action="store_true",
+        help="a database failure (the server restarting) is acknowledged as 'unsaved' and the loop goes on",
+    )
     args = p.parse_args(argv)
     mod, res = map(int, args.slots.split(":"))
     rng = random.Random(args.seed)
@@ -106,10 +113,16 @@ def main(argv: list[str] | None = None) -> int:
     docs = list(range(1, args.docs + 1))
     i = 0
     while args.count == 0 or i < args.count:
-        if args.imports and rng.random() < 0.05:
-            import_batch(project, args.seed, i)
-        else:
-            decide(project, rng, docs, length // 5, mod, res)
+        try:
+            if args.only_imports or (args.imports and rng.random() < 0.05):
+                import_batch(project, args.seed, i)
+            else:
+                decide(project, rng, docs, length // 5, mod, res)
+        except DatabaseError as exc:
+            if not args.retry:
+                raise
+            ack(op="unsaved", message=str(exc))
+            time.sleep(0.05)
         i += 1
     project.close()
     return 0

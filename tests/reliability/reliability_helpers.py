@@ -9,12 +9,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import text
 from sqlmodel import select
 
 from models import store
 from models.db.tables import Annotation, Document, Event, Span
 from models.project import new_project, open_project
+from tests.dbtools import integrity_problems
 
 HERE = Path(__file__).resolve().parent
 CHILD = HERE / "reliability_child.py"
@@ -28,9 +28,10 @@ def slot_text(doc: int) -> str:
     return " ".join(f"{chr(97 + doc % 26)}{k:03d}" for k in range(SLOTS))
 
 
-def make_child_project(folder: Path, docs: int = 4) -> Path:
-    """A project with `docs` slot texts (document ids 1..docs), closed again: children open it themselves."""
-    with new_project(folder, LABELS, annotator=ANNOTATOR) as project, project.writing() as s:
+def make_child_project(folder: Path, docs: int = 4, database_url: str | None = None) -> Path:
+    """A project with `docs` slot texts (document ids 1..docs), closed again: children open it themselves.
+    `database_url`: where its database is (default: tagdesk.sqlite in the folder)."""
+    with new_project(folder, LABELS, annotator=ANNOTATOR, database_url=database_url) as project, project.writing() as s:
         store.add_documents([store.NewDocument(text=slot_text(i)) for i in range(docs)], session=s)
     return folder
 
@@ -88,9 +89,7 @@ def check_project(folder: Path, acks: list[dict]) -> Replayed:
     """Open the project as a user would, and check: integrity ok, the stored state is exactly what its event log
     says, and every acknowledged decision is in the log with what was acknowledged. Returns the replay."""
     with open_project(folder) as project:
-        with project.engine.connect() as conn:
-            assert conn.execute(text("PRAGMA integrity_check")).scalar() == "ok"
-            assert conn.execute(text("PRAGMA foreign_key_check")).fetchall() == []
+        assert integrity_problems(project) == []
         with project.session() as s:
             log = replay_events(s)
             rows = s.exec(
@@ -106,7 +105,7 @@ def check_project(folder: Path, acks: list[dict]) -> Replayed:
         assert ann.version == log.version[ann.document_id], f"document {ann.document_id}: version vs event log"
         assert ann.status == log.status.get(ann.document_id, "pending")
     for a in acks:
-        if a["op"] in ("ready", "stale"):
+        if a["op"] in ("ready", "stale", "unsaved"):
             continue
         if a["op"] == "import":
             assert sources[a["source"]] == a["added"] == 50, f"acknowledged import {a['source']} is not all there"
@@ -126,4 +125,4 @@ def check_project(folder: Path, acks: list[dict]) -> Replayed:
 
 
 def decisions(acks: list[dict]) -> list[dict]:
-    return [a for a in acks if a["op"] not in ("ready", "stale", "import")]
+    return [a for a in acks if a["op"] not in ("ready", "stale", "import", "unsaved")]

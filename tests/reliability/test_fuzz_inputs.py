@@ -19,6 +19,8 @@ from models.errors import ConfigError, TagdeskError
 from models.formats import ReadOptions, all_formats, get_format
 from models.project import resolve_database_url
 
+pytestmark = pytest.mark.backends
+
 FUZZ = settings(
     max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
 )

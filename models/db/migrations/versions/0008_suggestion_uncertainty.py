@@ -1,7 +1,7 @@
 """suggestion.uncertainty: how unsure the model is of a document's suggestions (None: not scored yet)
 
-Revision ID: 0006_suggestion_uncertainty
-Revises: 0005_claim
+Revision ID: 0008_suggestion_uncertainty
+Revises: 0007_search
 Create Date: 2026-12-02
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_suggestion_uncertainty"
-down_revision = "0005_claim"
+revision = "0008_suggestion_uncertainty"
+down_revision = "0007_search"
 branch_labels = None
 depends_on = None
 
