@@ -2,17 +2,28 @@
 
 Reads the generations seen in real exports: `label` / `labels` / `column_label` lists, `entities` objects
 ({start_offset, end_offset, label}; their `relations` are skipped and counted), old `annotations`
-({label, start_offset, end_offset, user}; numeric label ids become labels like "12"; every user's spans are
-merged), texts under `text`, `data` or `column_data`, and a pretty-printed JSON file in place of JSON lines.
-doccano has no status: records with labels import as accepted. A record's other top-level keys (`id`, ...) are
-kept and written back at the top level. Offsets: `--offsets codepoints|utf16|graphemes` (see `_offsets.py`;
-doccano counts UTF-16 units by default), detected on import when not given.
+({label, start_offset, end_offset, user}; numeric label ids become labels like "12"), texts under `text`, `data`
+or `column_data`, and a pretty-printed JSON file in place of JSON lines. doccano has no status: records with
+labels import as accepted. A record's other top-level keys (`id`, ...) are kept and written back at the top level.
+Offsets: `--offsets codepoints|utf16|graphemes` (see `_offsets.py`; doccano counts UTF-16 units by default),
+detected on import when not given.
+
+Annotators. The old `annotations` carry each span's `user` (a number): a record annotated by several users is
+one annotation per user, named `user<N>` (a file by one user alone is the import's annotator's). A project without
+"collaborative annotation" exports a zip with one `<username>.jsonl` per member (`sequence_labeling` export):
+each member's records are that member's annotations. doccano writes every document into every member's file,
+with `"label": []` where the member labelled nothing, unless the export was "approved only" (then each file holds
+the documents that member approved): so where all the members' files hold the same documents, a record without
+labels is taken as not annotated by that member (counted in the summary), and otherwise as approved with no entity.
 """
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
+import shutil
+import tempfile
+import zipfile
+from pathlib import Path, PurePosixPath
 
 from ..errors import ImportFileError
 from ..store import NewDocument
@@ -94,6 +105,19 @@ def _raw_spans(obj: dict, n: int, path: Path, options: ReadOptions) -> list | No
     return None
 
 
+def _by_user(obj: dict) -> dict[object, list] | None:
+    """The old `annotations` list's spans per `user`, when its items name users (None otherwise)."""
+    items = obj.get("annotations")
+    if not isinstance(items, list) or not items or not all(isinstance(i, dict) and "user" in i for i in items):
+        return None
+    users: dict[object, list] = {}
+    for item in items:
+        label = item["label"]
+        span = (item["start_offset"], item["end_offset"], str(label) if isinstance(label, int) else label)
+        users.setdefault(item["user"], []).append(span)
+    return users
+
+
 def _whole_numbers(path: Path, n: int, raw: list) -> None:
     for start, end, _label in raw:
         for x in (start, end):
@@ -102,9 +126,17 @@ def _whole_numbers(path: Path, n: int, raw: list) -> None:
 
 
 def read(path: Path, options: ReadOptions) -> list[NewDocument]:
+    """A doccano JSONL file, or a per-user export (a zip of one JSONL file per member)."""
+    if path.is_file() and zipfile.is_zipfile(path):
+        return _read_members(path, options)
+    return _read_jsonl(path, options)
+
+
+def _read_jsonl(path: Path, options: ReadOptions) -> list[NewDocument]:
     docs: list[NewDocument] = []
     detector = Detector(given=options.offsets)
     deferred: list[tuple[int, list]] = []  # (index in docs, raw spans) of documents that decide the convention
+    users: set[object] = set()
     for n, obj in _objects(path, options):
         if not isinstance(obj, dict):
             raise ImportFileError(
@@ -121,17 +153,25 @@ def read(path: Path, options: ReadOptions) -> list[NewDocument]:
         if isinstance(obj.get("relations"), list) and obj["relations"]:
             options.skipped["relations"] += len(obj["relations"])
         raw = _raw_spans(obj, n, path, options)
-        doc = NewDocument(text=text, meta=meta, line=n)
-        docs.append(doc)
-        if raw is None:
-            continue
-        _whole_numbers(path, n, raw)
-        if detector.given is not None:
-            _set_spans(path, doc, raw, detector.given, options)
-        elif detector.add(text, raw, n):
-            deferred.append((len(docs) - 1, raw))
-        else:
-            _set_spans(path, doc, raw, "codepoints", options)
+        per_user = _by_user(obj) if raw else None
+        for user, spans in (per_user or {None: raw}).items():
+            doc = NewDocument(text=text, meta=dict(meta), line=n)
+            doc.annotator = None if user is None else str(user)
+            if user is not None:
+                users.add(user)
+            docs.append(doc)
+            if spans is None:
+                continue
+            _whole_numbers(path, n, spans)
+            if detector.given is not None:
+                _set_spans(path, doc, spans, detector.given, options)
+            elif detector.add(text, spans, n):
+                deferred.append((len(docs) - 1, spans))
+            else:
+                _set_spans(path, doc, spans, "codepoints", options)
+    for doc in docs:  # user numbers are ids in a doccano server: several tell people apart, one alone names nobody
+        if doc.annotator is not None:
+            doc.annotator = f"user{doc.annotator}" if len(users) > 1 else None
     if not docs:
         raise ImportFileError(path, None, "is empty: no JSON lines in it")
     convention = detector.decide()
@@ -141,6 +181,55 @@ def read(path: Path, options: ReadOptions) -> list[NewDocument]:
         _set_spans(path, docs[index], raw, convention, options)
     options.offsets_used = detector.described(convention)
     return docs
+
+
+UNLABELLED = (
+    "records without labels in a member's file (doccano lists every document for every member): "
+    "not taken as that member's annotation"
+)
+
+
+def _read_members(path: Path, options: ReadOptions) -> list[NewDocument]:
+    """A per-user export: a zip of `<username>.jsonl` files, each read as that member's annotations. A bad
+    record is reported as `export.zip/alice.jsonl:LINE`."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = [m for m in archive.infolist() if not m.is_dir()]
+            names = [PurePosixPath(m.filename) for m in members]
+            wrong = [str(n) for n in names if n.suffix.lower() not in (".jsonl", ".json")]
+            if wrong or not members:
+                raise ImportFileError(
+                    path,
+                    None,
+                    f"a doccano per-user export holds one USER.jsonl per member; this zip holds "
+                    f"{', '.join(wrong[:3]) or 'nothing'}; unzip it and import its files one by one",
+                )
+            read: list[tuple[str, list[NewDocument]]] = []
+            with tempfile.TemporaryDirectory(prefix="tagdesk-doccano-") as tmp:
+                for k, (member, name) in enumerate(zip(members, names, strict=True)):
+                    copy = Path(tmp) / f"{k}.jsonl"  # never a name from the archive: it may hold "../"
+                    with archive.open(member) as src, copy.open("wb") as dst:
+                        shutil.copyfileobj(src, dst)
+                    try:
+                        docs = _read_jsonl(copy, options)
+                    except ImportFileError as exc:
+                        raise ImportFileError(f"{path}/{name}", exc.line, exc.reason) from None
+                    finally:
+                        copy.unlink()
+                    read.append((name.stem, docs))
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise ImportFileError(path, None, f"cannot be read as a zip file ({exc})") from None
+    every = len({frozenset(d.text for d in docs) for _n, docs in read}) == 1 and len(read) > 1
+    out: list[NewDocument] = []
+    for user, docs in read:
+        for doc in docs:
+            if doc.annotator is None:
+                doc.annotator = user
+            if every and not doc.spans:
+                doc.spans, doc.status, doc.annotator = None, None, None
+                options.skipped[UNLABELLED] += 1
+            out.append(doc)
+    return out
 
 
 NO_CONVENTION = (
@@ -187,6 +276,8 @@ class DoccanoWriter:
 
 
 def sniff(path: Path, head: str) -> bool:
+    if path.name.lower().endswith(".zip") and path.is_file():
+        return _is_member_export(path)
     if path.is_dir() or not path.name.lower().endswith((".jsonl", ".json", ".ndjson")):
         return False
     first = next((ln for ln in head.split("\n") if ln.strip()), "")
@@ -204,11 +295,21 @@ def sniff(path: Path, head: str) -> bool:
     )
 
 
+def _is_member_export(path: Path) -> bool:
+    """A zip of JSONL files only: doccano's export of each member's annotations."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = [m.filename for m in archive.infolist() if not m.is_dir()]
+    except (zipfile.BadZipFile, OSError):
+        return False
+    return bool(names) and all(n.lower().endswith(".jsonl") for n in names)
+
+
 register(
     Format(
         "doccano",
-        (".doccano.jsonl",),
-        'doccano JSONL {"text", "label": [[start, end, label], ...]}',
+        (".doccano.jsonl", ".zip"),
+        'doccano JSONL {"text", "label": [[start, end, label], ...]}, or its per-user export (a zip of USER.jsonl)',
         read=read,
         write=DoccanoWriter,
         cannot_carry=("status",),

@@ -3,8 +3,14 @@ span a result `{"type": "labels", "from_name": "label", "to_name": "text", "valu
 
 Status: an accepted document is a finished annotation, an ignored or rejected one a cancelled annotation
 (`was_cancelled`, read back as ignored: Label Studio has no "rejected"), a pending one with spans a prediction.
-Reads 1.x exports (array), single tasks, 0.x `completions`, and `predictions` (read as pending). Only the first
-annotation of a task is read (the others are counted); relation and other non-span results are skipped and counted.
+Reads 1.x exports (array), single tasks, 0.x `completions`, and `predictions` (read as pending, when a task has no
+annotation). Relation and other non-span results are skipped and counted.
+
+Annotators: each annotation of a task is its `completed_by` user's, stored as that person's annotation of the
+document (several annotations of one task are several annotators' work, compared by `tagdesk agreement`). A user
+given as an object is named by its email (else first and last name); a user given as a bare number names someone
+only where the file holds more than one (`user1`, `user2`: the numbers are ids in the Label Studio server's own
+database); a file by one numbered user, like one without `completed_by`, is the import's annotator's work.
 """
 
 from __future__ import annotations
@@ -92,7 +98,30 @@ def _keys(task: dict, ann: dict | None, text_key: str) -> dict:
     return kept
 
 
-def _task(task: object, n: int, path: Path, options: ReadOptions) -> tuple[NewDocument, Raw | None, list[object]]:
+Read = tuple[NewDocument, Raw | None, list[object]]
+
+
+def _user(ann: dict, n: int, path: Path) -> str | int | None:
+    """Who made an annotation, as the file says: a name (from a user object), a user number, or None."""
+    user = ann.get("completed_by")
+    if isinstance(user, dict):
+        email = user.get("email")
+        if isinstance(email, str) and email.strip():
+            return email.strip()
+        name = " ".join(str(user.get(k) or "").strip() for k in ("first_name", "last_name")).strip()
+        if name:
+            return name
+        user = user.get("id")
+    if user is None:
+        return None
+    if isinstance(user, bool) or not isinstance(user, (int, str)):
+        raise ImportFileError(path, n, f'"completed_by" must be a user id or a user object, got {short(user)}')
+    return user if isinstance(user, int) or not user.strip().isdigit() else int(user)
+
+
+def _task(task: object, n: int, path: Path, options: ReadOptions) -> list[tuple[Read, str | int | None]]:
+    """The task's document once per annotation (each with its spans and who made it); once, without an
+    annotator, for a task with only predictions or nothing annotated."""
     if not isinstance(task, dict):
         raise ImportFileError(path, n, f"expected a task object, got {type(task).__name__}")
     text, text_key = _text(task, n, path, options.text_key)
@@ -101,25 +130,40 @@ def _task(task: object, n: int, path: Path, options: ReadOptions) -> tuple[NewDo
     if not isinstance(anns, list):
         raise ImportFileError(path, n, '"annotations" must be a list')
     preds = task.get("predictions") or []
-    doc = NewDocument(text=text, meta=meta, line=n)
-    if anns:
-        if len(anns) > 1:
-            options.skipped["extra annotations of a task (the first is read)"] += len(anns) - 1
-        ann = anns[0]
+    out: list[tuple[Read, str | int | None]] = []
+    for ann in anns:
         if not isinstance(ann, dict):
             raise ImportFileError(path, n, "an annotation must be an object")
+        doc = NewDocument(text=text, meta=dict(meta), line=n)
         doc.status = "ignored" if ann.get("was_cancelled") else "accepted"
         raw, claimed = _spans(ann.get("result", []), n, path, options)
-    elif preds and isinstance(preds, list) and isinstance(preds[0], dict):
-        ann = None
-        doc.status = "pending"
-        raw, claimed = _spans(preds[0].get("result", []), n, path, options)
-    else:
-        ann, raw, claimed = None, None, []
-    kept = _keys(task, ann, text_key)
-    if kept:
-        meta[KEY] = kept
-    return doc, raw, claimed
+        out.append(((doc, raw, claimed), _user(ann, n, path)))
+    if not out:
+        doc = NewDocument(text=text, meta=meta, line=n)
+        if preds and isinstance(preds, list) and isinstance(preds[0], dict):
+            doc.status = "pending"
+            raw, claimed = _spans(preds[0].get("result", []), n, path, options)
+        else:
+            raw, claimed = None, []
+        out.append(((doc, raw, claimed), None))
+    for i, ((doc, _raw, _claimed), _who) in enumerate(out):
+        # the annotation's own keys (its id, its user) go back out with an export only where it was the task's
+        # one annotation: the document is stored once, and an export writes one annotation of it
+        kept = _keys(task, anns[i] if len(anns) == 1 else None, text_key)
+        if kept:
+            doc.meta[KEY] = kept
+    return out
+
+
+def _name_users(read: list[tuple[Read, str | int | None]]) -> None:
+    """Set each document's annotator from its annotation's user: names as they are; numbers as `user<N>` when
+    the file has several numbered users (one alone is the import's annotator)."""
+    numbers = {who for _r, who in read if isinstance(who, int)}
+    for (doc, _raw, _claimed), who in read:
+        if isinstance(who, str):
+            doc.annotator = who
+        elif isinstance(who, int) and len(numbers) > 1:
+            doc.annotator = f"user{who}"
 
 
 def _set_spans(path: Path, doc: NewDocument, raw: Raw, claimed: list[object], conv: str, options) -> None:
@@ -144,8 +188,11 @@ def read(path: Path, options: ReadOptions) -> list[NewDocument]:
     docs: list[NewDocument] = []
     detector = Detector(given=options.offsets)
     deferred: list[tuple[NewDocument, Raw, list[object]]] = []
+    read: list[tuple[Read, str | int | None]] = []
     for n, value in json_values(path, on_progress=options.on_progress):
-        doc, raw, claimed = _task(value, n, path, options)
+        read.extend(_task(value, n, path, options))
+    _name_users(read)
+    for (doc, raw, claimed), _who in read:
         docs.append(doc)
         if raw is None:
             continue

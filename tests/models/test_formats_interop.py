@@ -111,10 +111,10 @@ def test_doccano_relation_files_keep_entities_and_report_relations(make_project)
         assert sum(labels.values()) == 4 and report.skipped["relations"] == 3
 
 
-def test_doccano_old_export_merges_users_and_numeric_labels(make_project):
+def test_doccano_old_export_keeps_each_users_spans_and_numeric_labels(make_project):
     _p, report, _s, labels = _import(make_project, "doccano/doccano-transformer__labeling.jsonl")
-    assert report.added == 2
-    assert sum(labels.values()) + report.skipped["repeated spans"] == 16 and report.skipped["repeated spans"] == 5
+    assert report.added == 2 and report.annotators == ["user1", "user2"]
+    assert sum(labels.values()) == 16 and not report.skipped["repeated spans"]  # 5 by user 1, 5 + 6 by user 2
     assert set(labels) == {"12", "13", "14"}
 
 
