@@ -26,9 +26,9 @@ def install(window: MainWindow) -> ReviewPanel:
     window.side.insertWidget(0, panel)
     window.side.setSizes([330, 290, 160])
     s.changed.connect(lambda _delta: panel.refresh())
-    s.status_changed.connect(lambda _doc, _status: panel.refresh())
+    s.status_changed.connect(lambda _doc, _status: panel.set_review(s.reviewed))
     s.selection_changed.connect(panel.select_key)
-    s.document_opened.connect(lambda state: panel.set_document(s.proposal if state else None, state))
+    s.document_opened.connect(lambda state: panel.set_document(s.proposal if state else None, state, s.reviewed))
     panel.chosen.connect(s.pick_choice)
     panel.item_clicked.connect(s.select)
     return panel

@@ -23,6 +23,7 @@ from models.errors import OverlapError, StaleAnnotationError, TagdeskError
 from models.project import Project
 from models.review import Choice, Proposal, proposal_for
 from models.store.claims import CLAIM_MINUTES, renew
+from models.store.reviews import Review, reviews
 from models.team import GOLD
 
 from . import messages, undo
@@ -53,6 +54,7 @@ class AnnotationSession(DecisionFlow, QObject):
         # annotators' spans (who chose each is its origin) instead of the model's.
         self.review = review
         self.proposal: Proposal | None = None
+        self.reviewed: Review | None = None  # review mode: who settled the gold on screen, who edited it
         self.annotator = GOLD if review else project.annotator
         self.labels = project.config.label_names
         self.active_label: str | None = self.labels[0] if self.labels else None
@@ -142,6 +144,7 @@ class AnnotationSession(DecisionFlow, QObject):
             sugg: list[dict[str, Any]] | None
             if self.review:
                 self.proposal = proposal_for(document_id, session=s)
+                self.reviewed = reviews(session=s, document_ids=[document_id], editors=True).get(document_id)
                 sugg = self._choices(self.proposal)
             else:
                 sugg = self._visible(
@@ -496,6 +499,8 @@ class AnnotationSession(DecisionFlow, QObject):
             for item in added:
                 delta.extend(self.state.add_span(item))
             self.state.status = status
+            if self.review:  # committed: this person settled it now
+                self._reviewed_now(document_id, status)
             self._emit(delta)
         if status == Status.pending.value:
             self.decided_this_session.discard(document_id)
@@ -503,6 +508,13 @@ class AnnotationSession(DecisionFlow, QObject):
             self.decided_this_session.add(document_id)
         self.status_changed.emit(document_id, status)
         self.decisions_changed.emit()
+
+    def _reviewed_now(self, document_id: int, status: str) -> None:
+        """What the store now says of the gold on screen after this person's status decision (no read)."""
+        before = self.reviewed.editors if self.reviewed else ()
+        me = self.project.annotator
+        editors = before if me in before else (*before, me)
+        self.reviewed = Review(document_id, status, me, datetime.now(UTC), editors)
 
     def _emit(self, delta: Delta) -> None:
         if delta:

@@ -103,11 +103,16 @@ class AgreementDialog(QDialog):
         self.report = report
         self.bar.hide()
         a, overlap = report.agreement, report.overlap
+        gold = report.gold
+        reviewed = ""
+        if gold.summary():
+            against = ", ".join(f"{n} {_f1(gold.exact[n])}" for n in sorted(gold.compared))
+            reviewed = f"\n{gold.summary()}." + (f" Against the gold (span F1 exact): {against}." if against else "")
         if a.documents == 0:
             self.summary.setText(
                 "No document was accepted by two or more annotators yet, so there is no agreement to measure "
                 f"({overlap.single} accepted by one). Give documents to several annotators, or import each "
-                "annotator's file with tagdesk import --annotator NAME."
+                "annotator's file with tagdesk import --annotator NAME." + reviewed
             )
             return
         self.summary.setText(
@@ -116,6 +121,7 @@ class AgreementDialog(QDialog):
             f"Krippendorff's alpha {_num(a.alpha)} · span F1 exact {_f1(a.total('exact'))}, "
             f"overlap {_f1(a.total('overlap'))}"
             + (f"\nNot compared: {overlap.single} documents accepted by only one annotator." if overlap.single else "")
+            + reviewed
         )
         for tree in (self.pairs, self.labels):
             tree.headerItem().setTextAlignment(0, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)

@@ -9,6 +9,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QKeyEvent
 from PySide6.QtWidgets import QHeaderView, QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from models.review import Choice, Proposal
+from models.store.reviews import Review
 
 from ..document_state import DocumentState
 
@@ -37,12 +38,16 @@ class ReviewPanel(QWidget):
         self.colors = colors
         self.proposal: Proposal | None = None
         self.state: DocumentState | None = None
+        self.review: Review | None = None
         self.title = QLabel(self)
         self.title.setObjectName("panelTitle")
         self.title.setWordWrap(True)
         self.summary = QLabel(self)
         self.summary.setWordWrap(True)
         self.summary.setObjectName("reviewSummary")
+        self.reviewed = QLabel(self)
+        self.reviewed.setWordWrap(True)
+        self.reviewed.setObjectName("reviewedBy")
         self.tree = _Tree(self)
         self.tree.setObjectName("reviewTree")
         self.tree.setColumnCount(4)
@@ -72,17 +77,41 @@ class ReviewPanel(QWidget):
         layout.setSpacing(6)
         layout.addWidget(self.title)
         layout.addWidget(self.summary)
+        layout.addWidget(self.reviewed)
         layout.addWidget(self.tree, 1)
         self.set_document(None, None)
 
     # ------------------------------------------------------------------ contents
-    def set_document(self, proposal: Proposal | None, state: DocumentState | None) -> None:
-        self.proposal, self.state = proposal, state
+    def set_document(
+        self, proposal: Proposal | None, state: DocumentState | None, review: Review | None = None
+    ) -> None:
+        self.proposal, self.state, self.review = proposal, state, review
         self.refresh()
+
+    def set_review(self, review: Review | None) -> None:
+        self.review = review
+        self.refresh()
+
+    def _show_review(self) -> None:
+        """Who settled the gold annotation on screen, when, and who else edited it."""
+        r = self.review
+        if self.state is None or r is None or (r.status == "pending" and not r.editors):
+            self.reviewed.setText("Not reviewed yet.")
+            return
+        if r.status == "pending":
+            text = "Reopened: the gold annotation waits for a decision."
+        else:
+            when = r.at.astimezone().strftime("%Y-%m-%d %H:%M") if r.at is not None else ""
+            text = f"Gold {r.status} by {r.by or 'a reviewer (not recorded)'}" + (f", {when}." if when else ".")
+        others = [name for name in r.editors if name != r.by]
+        if others:
+            text += f" Also edited by {', '.join(others)}."
+        self.reviewed.setText(text)
 
     def refresh(self) -> None:
         """Rebuild the rows from the proposal and what the gold annotation holds now."""
         self.tree.clear()
+        self._show_review()
         p = self.proposal
         if self.state is None:
             self.title.setText("Review")
@@ -98,10 +127,9 @@ class ReviewPanel(QWidget):
         self.title.setText(f"Accepted by {', '.join(p.annotators)}")
         groups = p.groups()
         settled = sum(1 for g in groups if self._in_gold(g))
-        status = "" if self.state.status == "pending" else f" Gold: {self.state.status}."
         self.summary.setText(
             f"{len(p.agreed)} agreed: accepted with the document (A). "
-            f"{len(groups)} difference{'s' if len(groups) != 1 else ''}, {settled} settled.{status}"
+            f"{len(groups)} difference{'s' if len(groups) != 1 else ''}, {settled} settled."
         )
         for n, group in enumerate(groups, start=1):
             first = min(c.start for c in group)

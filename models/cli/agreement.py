@@ -72,6 +72,7 @@ def _print(report: AgreementReport, name: str) -> None:
             f"to measure ({overlap.single} accepted by one). Give documents to several annotators "
             "(overlap in the project's shared settings) or import each annotator's file with --annotator NAME."
         )
+        _print_review(console, report)
         return
     console.print(
         f"[bold]{name}[/]: {a.documents} document{'s' if a.documents != 1 else ''} accepted by two or more of "
@@ -109,4 +110,21 @@ def _print(report: AgreementReport, name: str) -> None:
             f"{overlap.status_differs} documents have different statuses from different annotators (one accepted, "
             "another rejected or ignored): only those who accepted are compared there."
         )
+    _print_review(console, report)
     console.print("Per-label figures for each pair: --json.", style="dim")
+
+
+def _print_review(console: Console, report: AgreementReport) -> None:
+    """The review's lines: who reviewed how many documents, and each annotator against the accepted gold."""
+    gold = report.gold
+    if not gold.summary():
+        return
+    console.print(gold.summary())
+    if not gold.compared:
+        return
+    t = Table(title="Each annotator against the gold annotation", title_justify="left")
+    for col in ("annotator", "documents", "F1 exact", "F1 overlap"):
+        t.add_column(col, justify="left" if col == "annotator" else "right")
+    for who in sorted(gold.compared):
+        t.add_row(who, str(gold.compared[who]), _f1(gold.exact[who]), _f1(gold.overlap[who]))
+    console.print(t)

@@ -12,6 +12,7 @@ from rich.table import Table
 from ..metrics.report import agreement_over_time
 from ..project import open_project
 from ..store import stats
+from ..store.reviews import reviewers
 
 
 def add(sub: argparse._SubParsersAction) -> None:
@@ -30,6 +31,10 @@ def run(args: argparse.Namespace) -> int:
     with open_project(args.dir) as project, project.session() as session:
         data = stats(session=session, annotator=project.annotator)
         data["agreement_by_week"] = agreement_over_time(session=session)
+        data["reviewers"] = [
+            {"name": name or None, **entry, "last": entry["last"].isoformat() if entry["last"] else None}
+            for name, entry in reviewers(session=session).items()
+        ]
     if args.json:
         print(json.dumps(data, indent=2, ensure_ascii=False))
         return 0
@@ -73,6 +78,19 @@ def run(args: argparse.Namespace) -> int:
     if data["reviewed"]:
         n = data["reviewed"]
         console.print(f"Reviewed (gold): {n} document{'s' if n != 1 else ''}")
+    if data["reviewers"]:
+        t = Table(title="Reviewers", title_justify="left")
+        for col in ("reviewer", "documents", "accepted", "rejected", "ignored", "last review"):
+            t.add_column(col, justify="left" if col in ("reviewer", "last review") else "right")
+        for r in data["reviewers"]:
+            s = r["statuses"]
+            t.add_row(
+                r["name"] or "not recorded",
+                str(r["documents"]),
+                *(str(s.get(k, 0)) for k in ("accepted", "rejected", "ignored")),
+                (r["last"] or "-")[:16].replace("T", " "),
+            )
+        console.print(t)
     weeks = data["agreement_by_week"]
     if weeks:
         names = sorted({name for w in weeks for name in w["f1"]})

@@ -4,7 +4,7 @@ the project's tokens (`tagdesk agreement` and the window's report call this one 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import takewhile
 from typing import TYPE_CHECKING, Any
 
@@ -12,7 +12,8 @@ import numpy as np
 import numpy.typing as npt
 
 from .. import store
-from .agreement import Agreement, measure, over_time
+from ..store.reviews import reviewed_side_by_side, reviewers
+from .agreement import Agreement, SpanCounts, measure, over_time, span_counts
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -21,17 +22,74 @@ if TYPE_CHECKING:
 
 
 @dataclass
+class GoldAgreement:
+    """The reviewed documents: who settled them (`reviewers`: name -> documents; "" where no name was recorded)
+    and each annotator's spans against the gold annotation on the documents whose gold is accepted (A is the
+    gold, B the annotator: F1 says how much of the annotator's work the review kept)."""
+
+    documents: int = 0  # accepted gold annotations
+    reviewers: dict[str, int] = field(default_factory=dict)
+    exact: dict[str, SpanCounts] = field(default_factory=dict)
+    overlap: dict[str, SpanCounts] = field(default_factory=dict)
+    compared: dict[str, int] = field(default_factory=dict)  # annotator -> documents compared with the gold
+
+    def summary(self) -> str:
+        """One sentence for people ("" before any review): who reviewed how many documents."""
+        settled = sum(self.reviewers.values())
+        if not settled:
+            return ""
+        who = ", ".join(f"{name or 'not recorded'} {n}" for name, n in self.reviewers.items())
+        return (
+            f"Reviewed: {settled} document{'s' if settled != 1 else ''} ({who}), {self.documents} with an accepted "
+            "gold annotation"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "documents": self.documents,
+            "reviewers": self.reviewers,
+            "annotators": {
+                name: {
+                    "documents": self.compared[name],
+                    "exact": self.exact[name].to_dict(),
+                    "overlap": self.overlap[name].to_dict(),
+                }
+                for name in sorted(self.compared)
+            },
+        }
+
+
+def against_gold(*, session: Session, annotators: Sequence[str] | None = None) -> GoldAgreement:
+    """Who reviewed, and each annotator (of `annotators`, default all) against the gold annotation where it is
+    accepted."""
+    out = GoldAgreement(reviewers={name: entry["documents"] for name, entry in reviewers(session=session).items()})
+    for doc in reviewed_side_by_side(session=session):
+        out.documents += 1
+        for name, spans in doc.spans.items():
+            if annotators is not None and name not in annotators:
+                continue
+            out.compared[name] = out.compared.get(name, 0) + 1
+            for match, total in (("exact", out.exact), ("overlap", out.overlap)):
+                counts = total.setdefault(name, SpanCounts())
+                for per_label in span_counts(doc.gold, spans, match).values():
+                    counts.add(per_label)
+    return out
+
+
+@dataclass
 class AgreementReport:
-    """The measures, and how many documents were left out of them and why."""
+    """The measures, how many documents were left out of them and why, and the review's figures."""
 
     agreement: Agreement
     overlap: store.Overlap
+    gold: GoldAgreement = field(default_factory=GoldAgreement)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             **self.agreement.to_dict(),
             "accepted_by_one": self.overlap.single,
             "statuses_differ": self.overlap.status_differs,
+            "reviewed": self.gold.to_dict(),
         }
 
 
@@ -50,6 +108,7 @@ def project_agreement(
 
     with project.session() as session:
         overlap = store.overlap_counts(session=session, annotators=annotators)
+        gold = against_gold(session=session, annotators=annotators)
     tokenizer = project_tokenizer(project.config.model.pipeline, project.folder)
 
     def tokenize(text: str) -> npt.NDArray[np.int64]:
@@ -68,7 +127,7 @@ def project_agreement(
             tokenize,
             on_document=(lambda done: on_progress(done, total)) if on_progress else None,
         )
-    return AgreementReport(agreement, overlap)
+    return AgreementReport(agreement, overlap, gold)
 
 
 def agreement_over_time(*, session: Session) -> list[dict[str, Any]]:

@@ -21,7 +21,7 @@ from ..db.dialect import insert_if_missing, lock_event_log
 from ..db.tables import Annotation, Dismissal, Event, Origin, Span, Status, utcnow
 from ..errors import OverlapError, StaleAnnotationError, TagdeskError
 from .documents import check_span, text_length
-from .members import check_write
+from .members import acted_by, check_write
 from .transactions import _commit
 
 
@@ -297,6 +297,7 @@ def add_span(
             "label": label,
             "origin": origin,
             **({"undismissed": restored} if restored else {}),
+            **acted_by(annotator, session=session),
         },
     )
     _commit(session)
@@ -335,6 +336,7 @@ def remove_span(
             "end": row.end,
             "label": row.label,
             **({"dismissed": dismissed} if dismissed else {}),
+            **acted_by(annotator, session=session),
         },
     )
     _commit(session)
@@ -381,6 +383,7 @@ def update_span(
             "span_id": span_id,
             "before": {"start": row.start, "end": row.end, "label": row.label},
             "after": {"start": new_start, "end": new_end, "label": new_label},
+            **acted_by(annotator, session=session),
         },
     )
     _commit(session)
@@ -453,7 +456,13 @@ def decide(
         annotator=annotator,
         document_id=document_id,
         action="set_status",
-        payload={"status": status, "before": before, "added_span_ids": [sp.id for sp in added], "removed": removed},
+        payload={
+            "status": status,
+            "before": before,
+            "added_span_ids": [sp.id for sp in added],
+            "removed": removed,
+            **acted_by(annotator, session=session),
+        },
     )
     _commit(session)
     return Written(written, added=tuple(added))
@@ -537,7 +546,7 @@ def _dismissal(
         annotator=annotator,
         document_id=document_id,
         action="dismiss_suggestion" if dismissed else "restore_suggestion",
-        payload={"start": start, "end": end, "label": label},
+        payload={"start": start, "end": end, "label": label, **acted_by(annotator, session=session)},
     )
     _commit(session)
     return Written(written)

@@ -28,6 +28,13 @@ def acting_user(session: Session) -> str | None:
     return str(user) if user else None
 
 
+def acted_by(annotator: str, *, session: Session) -> dict[str, str]:
+    """What an annotation event records of who made it: `{"by": person}` when the acting person is not the
+    annotation's own annotator (a reviewer editing the gold annotation, or someone else's), else nothing."""
+    user = acting_user(session)
+    return {"by": user} if user and user != annotator else {}
+
+
 def members(*, session: Session) -> dict[str, str]:
     """name -> role of every member, by name."""
     rows = session.execute(select(col(Member.name), col(Member.role)).order_by(col(Member.name))).all()

@@ -201,3 +201,28 @@ def test_statistics_view_shows_each_annotator_and_agreement_by_week(review_windo
     bars = dialog.plots["people"].figure.axes[0].patches
     assert sorted(b.get_width() for b in bars) == [2, 2]  # alice and bob decided two documents each
     dialog.close()
+
+
+def test_the_panel_says_who_settled_the_gold_and_the_agreement_report_counts_it(review_window, qtbot):
+    """The reviewer is recorded with the gold (its events say who): the panel shows it when the document comes
+    back, read from the store, and the agreement report counts the reviewer's documents."""
+    w = review_window
+    assert w.review.reviewed.text() == "Not reviewed yet."
+    press(qtbot, w, Qt.Key.Key_A)  # the agreed "Li Qiang" only
+    assert gold(w, 1) == ("accepted", [(0, 8, "PERSON", "human")])
+    assert w.session.document_id == 3 and w.review.reviewed.text() == "Not reviewed yet."
+    w.documents.select_document(1)
+    settle(w)
+    assert w.session.document_id == 1
+    assert w.review.reviewed.text().startswith("Gold accepted by ann, 20")
+    press(qtbot, w, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # undo the decision: open again
+    assert gold(w, 1)[0] == "pending" and w.review.reviewed.text().startswith("Reopened")
+    press(qtbot, w, Qt.Key.Key_X)  # rejected this time
+    w.documents.select_document(1)
+    settle(w)
+    assert w.review.reviewed.text().startswith("Gold rejected by ann")
+    qtbot.keyClick(w.text, Qt.Key.Key_G, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    dialog = next(c for c in w.findChildren(QDialog) if c.objectName() == "agreementDialog")
+    qtbot.waitUntil(lambda: dialog.report is not None, timeout=20_000)
+    assert "Reviewed: 1 document (ann 1), 0 with an accepted gold annotation." in dialog.summary.text()
+    dialog.close()

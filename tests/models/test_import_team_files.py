@@ -182,7 +182,9 @@ def test_doccanos_old_export_keeps_each_users_annotation(make_project, cli):
     """The real doccano-transformer file: its `annotations` repeat the spans once per `user`; document 2580
     was annotated by user 2 alone. (doccano-transformer wrote this file's CoNLL per user: .user1, .user2.)"""
     project = make_project(("X",))
-    code, out, err = cli("import", project.folder, INTEROP / "doccano/doccano-transformer__labeling.jsonl", "--add-labels")
+    code, out, err = cli(
+        "import", project.folder, INTEROP / "doccano/doccano-transformer__labeling.jsonl", "--add-labels"
+    )
     assert code == 0, err
     assert "annotators: user1, user2" in out
     got = [(t[:12], who, status, len(spans)) for t, who, status, spans in stored(project)]
@@ -245,7 +247,7 @@ def test_doccanos_per_member_export_gives_each_member_their_annotations(make_pro
 
 
 def test_an_approved_only_member_export_takes_empty_records_as_approved(make_project, tmp_path):
-    """"Export only approved documents": each file holds what that member approved, so an empty label list
+    """ "Export only approved documents": each file holds what that member approved, so an empty label list
     is an approval with no entity."""
     from models.formats import import_file
 
