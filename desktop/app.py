@@ -66,9 +66,11 @@ class Controller(QObject):
     def open(self, folder: Path | str, parent: QWidget | None = None, *, replace=None):
         """Open a project folder in a window (replacing `replace`'s project); a problem is a dialog, and the
         caller's screen stays. Returns the window, or None."""
+        from .dialogs.password_dialog import dialog_prompt
+
         folder = Path(folder)
         try:
-            project = open_project(folder)
+            project = open_project(folder, ask_password=dialog_prompt(parent))
         except TagdeskError as exc:
             box = QMessageBox(QMessageBox.Icon.Warning, "Tagdesk cannot open this project", str(exc), parent=parent)
             box.setObjectName("openFailed")
@@ -198,8 +200,10 @@ def run_app(folder: Path | None, argv: list[str] | None = None, *, review: bool 
     if folder is None:
         ctl.show_start()
     else:
+        from .dialogs.password_dialog import dialog_prompt
+
         try:
-            project = open_project(folder)
+            project = open_project(folder, ask_password=dialog_prompt(None))
         except TagdeskError as exc:
             QMessageBox.critical(None, "Tagdesk cannot open this project", str(exc))
             raise

@@ -60,3 +60,13 @@ def moved_on(step: NextDocument) -> str:
 
 def others_changed(document_id: int) -> str:
     return f"Document {document_id} was changed in another window: it is shown as saved there"
+
+
+def password_wanted(what: str) -> str:
+    return f"The server asks for a password: {what}. None was found in your password file or the environment."
+
+
+PASSWORD_KEPT = (
+    "Tagdesk keeps it in memory while the project is open, never on disk. Not to be asked, put it in your "
+    "password file (~/.pgpass, or the file PGPASSFILE names): the README's Team setup shows how."
+)

@@ -35,6 +35,7 @@ from .config import (
 from .db.backup import backup_sqlite
 from .db.dialect import database_login
 from .db.engine import as_user_error, is_shared, make_engine, upgrade_database
+from .db.password import PasswordPrompt, log_in
 from .errors import ConfigError, DatabaseError, TagdeskError, no_project
 from .user_settings import LOGIN_NAME, resolve_annotator
 
@@ -206,12 +207,15 @@ def open_project(
     *,
     before_upgrade: Callable[[Project, str], None] | None = backup_before_upgrade,
     seed: Seed | None = None,
+    ask_password: PasswordPrompt | None = None,
 ) -> Project:
     """Open a project folder: read its config, open (or create) its database, run pending migrations, give a
     database without labels the ones an older tagdesk.toml lists (or `seed`), then read the settings in use.
 
     `before_upgrade(project, old_revision)` runs before an older database is migrated; by default it keeps a
-    copy of a SQLite database as `tagdesk.sqlite.bak-<old revision>` (`None`: no copy).
+    copy of a SQLite database as `tagdesk.sqlite.bak-<old revision>` (`None`: no copy). `ask_password(what,
+    problem)` asks the person for the server's password when it wants one that libpq finds nowhere (default: the
+    prompt of the command being run, if any; see `models/db/password.py`); it is kept in memory only.
     """
     folder = Path(folder)
     if not folder.is_dir():
@@ -226,10 +230,10 @@ def open_project(
     project = Project(folder=folder, file=file, engine=engine, annotator=annotator, annotator_source=source)
     hook = (lambda old: before_upgrade(project, old)) if before_upgrade else None
     try:
+        log_in(engine, ask_password)
         project.migrated_from = upgrade_database(engine, before_upgrade=hook, command_hint=f"tagdesk upgrade {folder}")
-        if source == LOGIN_NAME and is_shared(engine):  # on a server, who you are is your login there
-            with engine.connect() as conn:
-                project.annotator, project.annotator_source = database_login(conn), "database login"
+        if is_shared(engine):
+            _login_identity(project)
         _seed(project, file_seed(file) or seed)
         project.refresh()
     except DatabaseError:
@@ -242,6 +246,24 @@ def open_project(
         engine.dispose()
         raise as_user_error(exc, engine) from None
     return project
+
+
+DATABASE_LOGIN = "database login"
+
+
+def _login_identity(project: Project) -> None:
+    """On a server, who you are is your login there (`current_user`): the server checked its password, and it
+    keeps the team's roles by it (`models/db/row_security.py`). A name in the settings or tagdesk.toml cannot
+    make a desktop another annotator; one that differs is reported once per open."""
+    with project.engine.connect() as conn:
+        login = database_login(conn)
+    if project.annotator_source != LOGIN_NAME and project.annotator != login:
+        project.warnings.append(
+            f"on this server you work as {login}, your database login; the name {project.annotator!r} "
+            f"({project.annotator_source}) is not used for this project (each person connects with their own "
+            "login: see the README's Team setup)"
+        )
+    project.annotator, project.annotator_source = login, DATABASE_LOGIN
 
 
 def _seed(project: Project, seed: Seed | None) -> None:

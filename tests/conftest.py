@@ -92,6 +92,26 @@ def _make_template(server: PgServer) -> str:
     return name
 
 
+@pytest.fixture
+def password_project(tmp_path, pg_server, monkeypatch):
+    """A project folder whose database_url names the server's password login (PASSWORD_LOGIN, password SECRET,
+    an annotator's grants), with no password anywhere libpq would find one (no password file, no PGPASSWORD)."""
+    from models.config import CONFIG_NAME, ConfigFile, ProjectSection, save_config
+    from tests.pgserver import PASSWORD_LOGIN, SECRET
+
+    name = pg_server.create_database(template=pg_server.template)
+    url = pg_server.create_login(PASSWORD_LOGIN, name, password=SECRET)
+    folder = tmp_path / "team"
+    folder.mkdir()
+    save_config(ConfigFile(project=ProjectSection(name="team", database_url=url)), folder / CONFIG_NAME)
+    monkeypatch.setenv("PGPASSFILE", str(tmp_path / "no-pgpass"))
+    monkeypatch.delenv("PGPASSWORD", raising=False)
+    monkeypatch.delenv("PGSERVICEFILE", raising=False)
+    yield folder
+    pg_server.drop_database(name)
+    pg_server.sql(f'DROP ROLE IF EXISTS "{PASSWORD_LOGIN}"')
+
+
 class Backend:
     """The database a test's projects live in: `name` is "sqlite" or "postgresql"."""
 
@@ -104,14 +124,17 @@ class Backend:
     def is_postgresql(self) -> bool:
         return self.name == "postgresql"
 
-    def database_url(self, *, empty: bool = False) -> str | None:
+    def database_url(self, *, empty: bool = False, login: str | None = None) -> str | None:
         """A fresh database for one project: None on SQLite (the project's own file, the default); on PostgreSQL
-        a new database with the current schema (`empty`: without any table)."""
+        a new database with the current schema (`empty`: without any table), reached as `login` (a superuser;
+        default the server's LOGIN): on a server the annotator is the login."""
         if self.server is None:
             return None
         name = self.server.create_database(template="template0" if empty else self.server.template)
         self._made.append(name)
-        return self.server.url(name)
+        if login is None:
+            return self.server.url(name)
+        return self.server.url(name, login=self.server.superuser(login))
 
     def cleanup(self) -> None:
         if self.server is not None:
@@ -137,8 +160,9 @@ def make_project(tmp_path, backend):
     opened = []
 
     def make(labels=("PERSON", "ORG", "GPE"), name="proj", **kwargs):
-        kwargs.setdefault("database_url", backend.database_url())
-        project = new_project(tmp_path / name, list(labels), annotator=kwargs.pop("annotator", "ann"), **kwargs)
+        annotator = kwargs.pop("annotator", "ann")
+        kwargs.setdefault("database_url", backend.database_url(login=annotator))
+        project = new_project(tmp_path / name, list(labels), annotator=annotator, **kwargs)
         opened.append(project)
         return project
 

@@ -23,8 +23,17 @@ import time
 from pathlib import Path
 
 SERVER_USER = "postgres"  # the OS user the server runs as when the tests run as root
-LOGIN = "tagdesk"  # the superuser login the tests connect as
+# The superuser login the tests connect as. On a server the annotator is the login, so it is named like the tests'
+# default annotator (`make_project`'s "ann"); `superuser(name)` adds others for tests that annotate as someone else.
+LOGIN = "ann"
 PASSWORD_LOGIN = "tagdesk_pw"  # a login that must give a password (scram-sha-256), for the credential tests
+SECRET = "secret-Zx8"  # its password in the password-prompt tests
+# What the README's Team setup tells a team to grant each person's login (as the tables' owner, in psql).
+TEAM_GRANTS = (
+    "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {login}",
+    "REVOKE INSERT, UPDATE, DELETE ON alembic_version FROM {login}",
+    "GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {login}",
+)
 
 
 def find_binaries() -> Path | None:
@@ -102,9 +111,18 @@ class PgServer:
             shutil.rmtree(self.root, ignore_errors=True)
 
     # ------------------------------------------------------------------ databases
-    def url(self, database: str, *, driver: str = "postgresql+psycopg") -> str:
+    def url(self, database: str, *, driver: str = "postgresql+psycopg", login: str = LOGIN) -> str:
         """The SQLAlchemy URL of a database on this server, through its Unix socket (no password: trust)."""
-        return f"{driver}://{LOGIN}@/{database}?host={self.socket_dir}"
+        from sqlalchemy import URL
+
+        url = URL.create(driver, username=login, database=database, query={"host": str(self.socket_dir)})
+        return url.render_as_string(hide_password=False)
+
+    def superuser(self, name: str) -> str:
+        """Make sure a superuser login `name` exists (tests that work as another annotator than LOGIN); `name`."""
+        if name != LOGIN and not self.sql(f"SELECT 1 FROM pg_roles WHERE rolname = '{name}'"):
+            self.sql(f'CREATE ROLE "{name}" LOGIN SUPERUSER')
+        return name
 
     def dsn(self, database: str = "postgres") -> str:
         """The libpq connection string (for psycopg and the command-line tools)."""
@@ -130,6 +148,26 @@ class PgServer:
     def drop_database(self, name: str) -> None:
         if self.running:
             self.sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    # ------------------------------------------------------------------ logins
+    def create_login(self, name: str, database: str, *, password: str | None = None) -> str:
+        """A login of one team member (no superuser, so the server's row security applies to it) with what the
+        README's Team setup grants an annotator on `database`; its SQLAlchemy URL through the socket (trust,
+        except PASSWORD_LOGIN, which must give its password)."""
+        self.sql(f'DROP ROLE IF EXISTS "{name}"')
+        self.sql(f'CREATE ROLE "{name}" LOGIN' + (f" PASSWORD '{password}'" if password else ""))
+        for grant in TEAM_GRANTS:
+            self.sql(grant.format(login=f'"{name}"'), database=database)
+        return self.url_as(name, database)
+
+    def url_as(self, login: str, database: str) -> str:
+        return self.url(database, login=login)
+
+    def drop_login(self, name: str, database: str) -> None:
+        """Remove a login (its grants in `database` first)."""
+        if self.running:
+            self.sql(f'DROP OWNED BY "{name}"', database=database)
+            self.sql(f'DROP ROLE IF EXISTS "{name}"')
 
     def mark_template(self, name: str) -> None:
         self.sql(f'ALTER DATABASE "{name}" WITH IS_TEMPLATE true ALLOW_CONNECTIONS false')

@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from .. import __version__
+from ..db.password import asking, terminal_prompt
 from ..errors import TagdeskError
 
 # Subcommand modules, in the order `tagdesk --help` lists them.
@@ -56,7 +57,8 @@ def run(argv: Sequence[str] | None = None, extra: Sequence[Callable[[argparse._S
     parser = build_parser(extra)
     args = parser.parse_args(argv)
     try:
-        return args.func(args) or 0
+        with asking(terminal_prompt):  # a server's password, asked on the terminal when nothing else has it
+            return args.func(args) or 0
     except TagdeskError as exc:
         if args.debug:
             raise

@@ -83,6 +83,13 @@ _POSTGRESQL_ADVICE = [
         False,
     ),
     (
+        "row-level security",
+        "the server refused this change: your login may write only what its role in the project's team allows "
+        "(its own annotations; a reviewer also the gold annotation, other people's imports, the team, labels and "
+        "settings). Nothing was saved; a reviewer can change your role (tagdesk team DIR)",
+        False,
+    ),
+    (
         "does not exist",
         "the server has no such database or login: create them (README, Team setup) or correct "
         "database_url in tagdesk.toml",

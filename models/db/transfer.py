@@ -32,6 +32,7 @@ from .engine import (
     migrate,
     where,
 )
+from .password import log_in
 
 BATCH = 5000
 Progress = Callable[[str, int, int], None]  # (table, rows copied, rows in the table)
@@ -118,6 +119,7 @@ def copy_database(source: Engine, target_url: str, *, on_progress: Progress | No
         return _copy_to_sqlite_file(source, Path(url.database or ""), on_progress)
     target = make_engine(target_url)
     try:
+        log_in(target)  # the target's password, asked if the server wants one that libpq finds nowhere
         try:
             found = inspect_tables(target)
         except Exception as exc:  # noqa: BLE001 - cannot connect, no such database, no login

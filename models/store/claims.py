@@ -4,7 +4,7 @@ With the project's overlap k, a document is *full* for an annotator when k other
 a decided annotation (not pending) or by a live claim (`claim.expires_at` in the future) not yet decided. An
 annotator is given only documents that are not full for them, and `claim` takes one in the caller's write
 transaction: on SQLite the write lock (BEGIN IMMEDIATE) serializes claimers; on PostgreSQL the document's row is
-locked (SELECT ... FOR UPDATE) before the holders are counted again, so two desktops never both take the last
+locked (SELECT ... FOR NO KEY UPDATE) before the holders are counted again, so two desktops never both take the last
 place. A desktop renews its claim while the document is on screen (`renew`); one that crashed frees its
 documents when their claims expire.
 """
@@ -73,7 +73,10 @@ def claim(document_id: int, *, session: Session, annotator: str, overlap: int, m
     conn = session.connection()
     now = utcnow()
     # PostgreSQL: wait for any other claimer of this document, then count again (SQLite: BEGIN IMMEDIATE did).
-    conn.execute(select(col(Document.id)).where(col(Document.id) == document_id).with_for_update())
+    # FOR NO KEY UPDATE: claimers queue for each other, but never for the key-share lock a decision's rows take
+    # on the document (their foreign keys) while that decision holds the event log's lock: with FOR UPDATE the
+    # two waited for each other through that lock (a deadlock the load test found).
+    conn.execute(select(col(Document.id)).where(col(Document.id) == document_id).with_for_update(key_share=True))
     taken = conn.execute(select(holders(col(Document.id), annotator, now)).where(col(Document.id) == document_id))
     if int(taken.scalar_one()) >= overlap:
         session.rollback()

@@ -1,10 +1,10 @@
 """A child annotator for the shared-work tests: claims documents under the project's overlap and works on them.
 
-    python claim_child.py FOLDER NAME [--overlap K] [--minutes M] [--hold N] [--decisions N] [--seed S]
+    python claim_child.py FOLDER NAME [--overlap K] [--minutes M] [--hold N] [--decisions N] [--spans] [--seed S]
 
 Until nothing is left for it (or it made --decisions decisions): in one write transaction, the queue's next
 document for it under the overlap, claimed (`models.queue.next_document`, what the window asks); then, with
---decisions, add one to four spans in free word slots (one decision each), and accept it (one more). Every
+--decisions or --spans, add one to four spans in free word slots (one decision each), and accept it (one more). Every
 step is one JSON line, flushed once committed: {"claimed": doc},
 {"op": "add_span", "doc", "version", "start", "end", "label"}, {"op": "set_status", "doc", "version"}.
 With --hold N it keeps its N-th claimed document open (sleeps) instead, as a person reading it would. When the
@@ -46,6 +46,7 @@ def main() -> int:
     p.add_argument("--minutes", type=float, default=30.0)
     p.add_argument("--hold", type=int)
     p.add_argument("--decisions", type=int)
+    p.add_argument("--spans", action="store_true", help="add spans before accepting, with no limit on decisions")
     p.add_argument("--seed", type=int, default=0)
     args = p.parse_args()
     name, overlap = args.name, args.overlap
@@ -73,18 +74,18 @@ def main() -> int:
         claims += 1
         if claims == args.hold:
             time.sleep(3600)
-        if args.decisions is not None:
+        if args.decisions is not None or args.spans:
             with project.session() as s:
                 taken = {sp.start // 5 for sp in store.spans_of(doc, session=s, annotator=name)}
             for k in rng.sample([k for k in range(SLOTS) if k not in taken], rng.randint(1, 4)):
-                if made >= args.decisions:
+                if args.decisions is not None and made >= args.decisions:
                     break
                 start, end, label = 5 * k, 5 * k + rng.randint(1, 4), rng.choice(labels)
                 with project.writing() as s:
                     w = store.add_span(doc, start, end, label, session=s, annotator=name)
                 made += 1
                 say(op="add_span", doc=doc, version=w.version, start=start, end=end, label=label)
-            if made >= args.decisions:
+            if args.decisions is not None and made >= args.decisions:
                 break
         with project.writing() as s:
             w = store.decide(doc, "accepted", session=s, annotator=name)

@@ -265,7 +265,9 @@ def _folder(tmp_path):
     return tmp_path / "b" / CONFIG_NAME
 
 
-def test_on_a_server_the_annotator_is_the_database_login_unless_someone_says_otherwise(tmp_path, pg_server):
+def test_on_a_server_the_annotator_is_the_database_login_whatever_the_settings_say(tmp_path, pg_server):
+    """The login is who the server let in (its password), and what its roles are kept by: a name in tagdesk.toml
+    or in the person's own settings is not used there, and the window is told so."""
     from models.project import new_project
     from models.user_settings import set_annotator
     from tests.pgserver import LOGIN
@@ -273,8 +275,10 @@ def test_on_a_server_the_annotator_is_the_database_login_unless_someone_says_oth
     url = pg_server.url(pg_server.create_database())
     with new_project(tmp_path / "a", ["PERSON"], database_url=url) as project:
         assert (project.annotator, project.annotator_source) == (LOGIN, "database login")
+        assert project.warnings == []
     with new_project(tmp_path / "b", ["PERSON"], annotator="Zoë", database_url=url) as project:
-        assert project.annotator == "Zoë"  # the project says otherwise
+        assert project.annotator == LOGIN
+        assert any(f"you work as {LOGIN}, your database login; the name 'Zoë'" in w for w in project.warnings)
     set_annotator("Ana")
     with open_project(tmp_path / "a") as project:
-        assert project.annotator == "Ana"  # and so does the person, in their own settings
+        assert project.annotator == LOGIN

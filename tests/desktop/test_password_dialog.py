@@ -1,0 +1,54 @@
+"""The window asks for the server's password with a dialog (typed into with keys) when the server wants one
+libpq finds nowhere, asks again after a wrong one, and keeps it nowhere but in the open project's engine."""
+
+from __future__ import annotations
+
+import pytest
+
+from models.config import CONFIG_NAME
+from tests.pgserver import PASSWORD_LOGIN, SECRET
+
+pytestmark = pytest.mark.slow
+
+
+def test_the_window_asks_with_a_dialog_typed_into_and_keeps_the_password_nowhere(
+    password_project, qtbot, tmp_path, settings_path
+):
+    from PySide6.QtCore import QSettings, Qt, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.app import Controller
+    from desktop.dialogs.password_dialog import PasswordDialog
+
+    seen: list[tuple[str, str]] = []
+
+    def answer(typed: str) -> None:
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, PasswordDialog), dialog
+        seen.append((dialog.findChild(type(dialog.problem), "passwordText").text(), dialog.problem.text()))
+        assert dialog.field.echoMode() == dialog.field.EchoMode.Password
+        qtbot.keyClicks(dialog.field, typed)
+        qtbot.keyClick(dialog.field, Qt.Key.Key_Return)
+
+    QTimer.singleShot(200, lambda: answer("wrong"))
+    QTimer.singleShot(1500, lambda: answer(SECRET))
+    settings = QSettings(str(settings_path), QSettings.Format.IniFormat)
+    controller = Controller(settings)
+    window = controller.open(password_project)
+    assert window is not None, getattr(controller, "last_error", "")
+    qtbot.addWidget(window)
+    assert len(seen) == 2
+    assert f"{PASSWORD_LOGIN} on database" in seen[0][0] and seen[0][1] == ""
+    assert seen[1][1] == "The server refused that password; type it again."
+    project = window.project
+    assert project.annotator == PASSWORD_LOGIN
+    project.engine.dispose()  # every connection closed: new ones still log in (as after a server restart)
+    with project.session() as s:
+        from models import store
+
+        assert store.document_count(session=s) == 0
+    settings.sync()
+    assert SECRET not in settings_path.read_text(encoding="utf-8")
+    assert SECRET not in (password_project / CONFIG_NAME).read_text()
+    window.close()
+    controller.close_project(window) if window in controller.windows else None

@@ -1,0 +1,146 @@
+"""On a PostgreSQL server the annotator is the database login, and the server keeps the team's roles by it:
+real logins (no superuser) on the test server, each with its own project folder, as a team sets them up."""
+
+from __future__ import annotations
+
+import json
+
+import psycopg
+import pytest
+
+from models import store
+from models.config import CONFIG_NAME, ConfigFile, ProjectSection, save_config
+from models.errors import DatabaseError
+from models.project import new_project, open_project
+from models.store.members import NotAllowedError
+from models.team import GOLD
+from models.user_settings import set_annotator
+
+pytestmark = pytest.mark.slow
+TEXTS = ["Li Qiang met Vladimir Putin in Moscow.", "Apple hired Tim Cook in Cupertino today."]
+
+
+@pytest.fixture
+def team(tmp_path, pg_server, cli):
+    """A project on the server made by its owner (the test server's superuser), three logins (alice and bob
+    annotate, rita reviews, as `tagdesk team` recorded), and a project folder for each of them."""
+    name = pg_server.create_database(template=pg_server.template)
+    with new_project(tmp_path / "owner", ["PERSON", "ORG", "GPE"], database_url=pg_server.url(name)) as project:
+        with project.writing() as s:
+            store.add_documents([store.NewDocument(text=t) for t in TEXTS], session=s)
+    assert cli("team", tmp_path / "owner", "--reviewer", "rita", "--add", "alice", "--add", "bob")[0] == 0
+    folders = {}
+    for login in ("alice", "bob", "rita", "carol"):  # carol has a login but is not in the team
+        url = pg_server.create_login(login, name)
+        folder = tmp_path / login
+        folder.mkdir()
+        save_config(ConfigFile(project=ProjectSection(name="team", database_url=url)), folder / CONFIG_NAME)
+        folders[login] = folder
+    yield folders
+    pg_server.drop_database(name)
+    for login in folders:
+        pg_server.sql(f'DROP ROLE IF EXISTS "{login}"')
+
+
+def raw(pg_server, folder, sql: str):
+    """One statement through the login's own plain connection (what any program of that desktop can send)."""
+    with open_project(folder) as project:
+        conninfo = project.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        cur = conn.execute(sql)
+        return cur.rowcount
+
+
+def test_the_annotator_is_the_login_whatever_the_settings_say(team, tmp_path):
+    folder = team["alice"]
+    save_config(
+        ConfigFile(project=ProjectSection(name="team", annotator="bob", database_url=_url(folder))),
+        folder / CONFIG_NAME,
+    )
+    set_annotator("bob")  # and in her own settings file too
+    with open_project(folder) as project:
+        assert (project.annotator, project.annotator_source) == ("alice", "database login")
+        assert any("you work as alice, your database login; the name 'bob'" in w for w in project.warnings)
+        with project.writing() as s:
+            store.set_status(
+                1, "accepted", session=s, annotator=project.annotator, add_spans=[(0, 8, "PERSON", "human", None)]
+            )
+        with pytest.raises(NotAllowedError, match="alice is an annotator and may change only their own"):
+            with project.writing() as s:  # the window and the commands would say who may
+                store.add_span(1, 0, 8, "PERSON", session=s, annotator="bob")
+    with open_project(team["bob"]) as project, project.session() as s:
+        assert project.annotator == "bob"
+        assert [(x.start, x.end) for x in store.spans_of(1, session=s, annotator="alice")] == [(0, 8)]  # he reads hers
+        assert store.get_annotation(1, session=s, annotator="bob") is None
+
+
+def _url(folder):
+    from models.config import load_config
+
+    return load_config(folder / CONFIG_NAME).project.database_url
+
+
+def test_the_server_refuses_what_the_role_does_not_allow_even_past_the_stores_checks(team, pg_server):
+    """A desktop that skips the store's checks (an unchecked session, plain SQL) still cannot write as someone
+    else: the server's row security refuses it, and says why."""
+    with open_project(team["bob"]) as project, project.writing() as s:
+        store.set_status(1, "accepted", session=s, annotator="bob", add_spans=[(0, 5, "ORG", "human", None)])
+    with open_project(team["alice"]) as project:
+        for write in (
+            lambda s: store.add_span(2, 0, 5, "ORG", session=s, annotator="bob"),
+            lambda s: store.set_status(2, "accepted", session=s, annotator=GOLD),
+            lambda s: store.change_team(session=s, add=[("alice", "reviewer")]),
+        ):
+            with pytest.raises(DatabaseError, match="the server refused this change: your login may write only"):
+                with store.writing(project.engine) as s:  # no acting person: the store checks nothing
+                    write(s)
+        with store.writing(project.engine) as s:
+            store.add_span(2, 0, 5, "ORG", session=s, annotator="alice")  # her own: allowed
+    # plain SQL changes nothing that is not hers
+    assert raw(pg_server, team["alice"], "UPDATE annotation SET status = 'rejected' WHERE annotator = 'bob'") == 0
+    assert (
+        raw(
+            pg_server,
+            team["alice"],
+            "DELETE FROM span WHERE annotation_id IN (SELECT id FROM annotation WHERE annotator = 'bob')",
+        )
+        == 0
+    )
+    assert raw(pg_server, team["alice"], "UPDATE member SET role = 'reviewer' WHERE name = 'alice'") == 0
+    assert raw(pg_server, team["alice"], "DELETE FROM event WHERE annotator = 'bob'") == 0
+    with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"):
+        raw(pg_server, team["alice"], "INSERT INTO label (name, color, key, position) VALUES ('X', '#000000', '', 9)")
+    with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"):  # "by" is never forged
+        raw(
+            pg_server,
+            team["alice"],
+            "INSERT INTO event (at, annotator, document_id, action, payload) "
+            """VALUES (now(), 'alice', 2, 'add_span', '{"by": "rita"}')""",
+        )
+    with open_project(team["rita"]) as project, project.session() as s:
+        assert [(x.start, x.end, x.label) for x in store.spans_of(1, session=s, annotator="bob")] == [(0, 5, "ORG")]
+        assert store.members(session=s)["alice"] == "annotator"
+
+
+def test_a_reviewer_login_settles_the_gold_and_is_recorded_as_its_reviewer(team, cli):
+    for login, spans in (("alice", [(0, 8, "PERSON")]), ("bob", [(0, 8, "PERSON"), (31, 37, "GPE")])):
+        with open_project(team[login]) as project, project.writing() as s:
+            store.set_status(1, "accepted", session=s, annotator=login, add_spans=[(*x, "human", None) for x in spans])
+    with open_project(team["rita"]) as project, project.writing() as s:
+        store.set_status(1, "accepted", session=s, annotator=GOLD, add_spans=[(0, 8, "PERSON", "human", None)])
+    data = json.loads(cli("agreement", team["bob"], "--json")[1])
+    assert data["reviewed"]["reviewers"] == {"rita": 1}
+    with open_project(team["alice"]) as project:  # an annotator may not
+        with pytest.raises(NotAllowedError, match="not the gold"), project.writing() as s:
+            store.set_status(2, "accepted", session=s, annotator=GOLD)
+
+
+def test_a_login_outside_the_team_reads_but_writes_nothing(team):
+    with open_project(team["carol"]) as project:
+        assert project.annotator == "carol"
+        with project.session() as s:
+            assert store.document_count(session=s) == 2
+        with pytest.raises(NotAllowedError, match="carol is not a member"), project.writing() as s:
+            store.add_span(1, 0, 8, "PERSON", session=s, annotator="carol")
+        with pytest.raises(DatabaseError, match="server refused"), store.writing(project.engine) as s:
+            store.add_span(1, 0, 8, "PERSON", session=s, annotator="carol")
