@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
 from .. import store
+from ..db.row_security import logins_missing
 from ..project import open_project
 from ..team import ANNOTATOR, REVIEWER
 
@@ -38,6 +40,13 @@ def run(args: argparse.Namespace) -> int:
             with project.writing() as session:
                 for name, role in store.change_team(session=session, add=changes, remove=args.remove):
                     print(f"{name}: {role or 'removed (their annotations stay)'}")
+                missing = logins_missing(session.connection(), [n.strip() for n, _role in changes])
+            for name in missing:  # on a server, a member is a login: who connects as it is that member
+                print(
+                    f"note: {name} is no login on this server yet; they work as their login, so create it "
+                    f"(createuser --pwprompt {name}) and grant it the tables (README, Team setup)",
+                    file=sys.stderr,
+                )
         with project.session() as session:
             team = store.members(session=session)
         you = project.annotator

@@ -3,7 +3,8 @@ that only one backend understands (DESIGN.md invariant 12).
 
 - New ids: PostgreSQL hands them out from each table's sequence (concurrent imports and decisions never collide);
   SQLite counts on from max(id), safe because a SQLite writer holds the database's write lock from BEGIN.
-- Bulk rows: PostgreSQL's COPY (psycopg's `cursor.copy`), SQLite's executemany.
+- Bulk rows: PostgreSQL's COPY (psycopg's `cursor.copy`; executemany where row security applies to the login,
+  which the server does not allow COPY for), SQLite's executemany.
 - Insert-if-missing and upsert: `INSERT ... ON CONFLICT` in each dialect's spelling.
 - Locks that SQLite's single writer gives for free: imports and schema upgrades take a transaction-level advisory
   lock on PostgreSQL; the event log's tail is appended under one too, so event ids are committed in id order
@@ -76,13 +77,33 @@ def bulk_insert(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) 
         return
     keys = list(rows[0])
     if is_postgresql(conn):
+        if not _row_security_active(conn, table):
+            quote = conn.dialect.identifier_preparer.quote
+            _copy(conn, f"COPY {quote(table.name)} ({', '.join(quote(k) for k in keys)}) FROM STDIN", keys, rows)
+            return
+        # The server refuses COPY into a table whose row security applies to this login (a team member's, see
+        # models/db/row_security.py): COPY into a temporary table (no policies there), then one INSERT ... SELECT
+        # that the policies check row by row.
         quote = conn.dialect.identifier_preparer.quote
-        _copy(conn, f"COPY {quote(table.name)} ({', '.join(quote(k) for k in keys)}) FROM STDIN", keys, rows)
+        columns = ", ".join(quote(k) for k in keys)
+        staging = quote(f"tagdesk_bulk_{table.name}")
+        target = quote(table.name)
+        conn.exec_driver_sql(f"CREATE TEMPORARY TABLE {staging} AS SELECT {columns} FROM {target} WITH NO DATA")
+        try:
+            _copy(conn, f"COPY {staging} ({columns}) FROM STDIN", keys, rows)
+            conn.exec_driver_sql(f"INSERT INTO {target} ({columns}) SELECT {columns} FROM {staging}")
+        finally:
+            conn.exec_driver_sql(f"DROP TABLE {staging}")
         return
     compiled = insert(table).compile(dialect=conn.dialect, column_keys=keys)
     assert compiled.positiontup is not None
     order = compiled.positiontup
     conn.exec_driver_sql(compiled.string, [tuple(row[k] for k in order) for row in rows])
+
+
+def _row_security_active(conn: Connection, table: Table) -> bool:
+    """True when the server's row security applies to this connection's login for `table` (not its owner)."""
+    return bool(conn.execute(text("SELECT row_security_active(:t)"), {"t": table.name}).scalar())
 
 
 def _copy(conn: Connection, copy_sql: str, keys: Sequence[str], rows: Sequence[dict[str, Any]]) -> None:

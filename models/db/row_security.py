@@ -20,7 +20,7 @@ logins: there the store's checks are all there is (one desktop, or a shared fold
 
 from __future__ import annotations
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 
 from .dialect import is_postgresql
 
@@ -28,58 +28,62 @@ from .dialect import is_postgresql
 BY_ANNOTATOR = ("annotation", "claim")
 BY_ANNOTATION = ("span", "dismissal", "note")
 MANAGED = ("member", "label", "setting")  # reviewers' tables
-MAY_WRITE = "tagdesk_may_write"
-MAY_MANAGE = "tagdesk_may_manage"
-MAY_WRITE_ANNOTATION = "tagdesk_may_write_annotation"
-REFUSED = "row-level security"  # in the server's message when a policy refused a row
 
 
-def _functions(schema: str) -> list[str]:
-    """The policies' tests. The tables are named with their schema: a login's own temporary table called
-    `member` must not stand in for the team."""
+def _conditions(schema: str) -> tuple[str, str]:
+    """The policies' tests, as SQL over a row: (may write the annotation of the annotator named by `{who}`, may
+    manage the project). The team's table is named with its schema: a login's own temporary table
+    called `member` must not stand in for it. The parts that do not depend on the row (no team; the login is a
+    reviewer; the login is a member) are computed once per statement, so a reviewer's bulk import costs little."""
     member = f"{schema}.member"
-    annotation = f"{schema}.annotation"
-    return [
-        f"""CREATE OR REPLACE FUNCTION {schema}.{MAY_WRITE}(who text) RETURNS boolean LANGUAGE sql STABLE AS $$
-            SELECT NOT EXISTS (SELECT 1 FROM {member})
-                OR EXISTS (SELECT 1 FROM {member} m
-                           WHERE m.name = current_user AND (m.role = 'reviewer' OR m.name = who))
-        $$""",
-        f"""CREATE OR REPLACE FUNCTION {schema}.{MAY_WRITE_ANNOTATION}(ann integer) RETURNS boolean
-            LANGUAGE sql STABLE AS $$
-            SELECT {schema}.{MAY_WRITE}((SELECT a.annotator FROM {annotation} a WHERE a.id = ann))
-        $$""",
-        f"""CREATE OR REPLACE FUNCTION {schema}.{MAY_MANAGE}() RETURNS boolean LANGUAGE sql STABLE AS $$
-            SELECT NOT EXISTS (SELECT 1 FROM {member})
-                OR EXISTS (SELECT 1 FROM {member} m WHERE m.name = current_user AND m.role = 'reviewer')
-        $$""",
-    ]
+    no_team = f"NOT EXISTS (SELECT 1 FROM {member})"
+    reviewer = f"EXISTS (SELECT 1 FROM {member} m WHERE m.name = current_user AND m.role = 'reviewer')"
+    is_member = f"EXISTS (SELECT 1 FROM {member} m WHERE m.name = current_user)"
+    may_write = f"({no_team} OR {reviewer} OR (({{who}}) = current_user AND {is_member}))"
+    return may_write, f"({no_team} OR {reviewer})"
 
 
 def _policies(schema: str) -> list[str]:
-    may = f"{schema}.{MAY_WRITE}"
+    may_write, may_manage = _conditions(schema)
+    owner = f"(SELECT a.annotator FROM {schema}.annotation a WHERE a.id = annotation_id)"
     out: list[str] = []
 
     def table(name: str, write: str) -> None:
+        # one policy per command: reading a table applies only its read policy, so the team's table can be
+        # read inside its own write policies (a FOR ALL policy would recurse)
         out.append(f"ALTER TABLE {schema}.{name} ENABLE ROW LEVEL SECURITY")
         out.append(f"CREATE POLICY tagdesk_read ON {schema}.{name} FOR SELECT USING (true)")
-        out.append(f"CREATE POLICY tagdesk_write ON {schema}.{name} FOR ALL USING ({write}) WITH CHECK ({write})")
+        out.append(f"CREATE POLICY tagdesk_insert ON {schema}.{name} FOR INSERT WITH CHECK ({write})")
+        out.append(f"CREATE POLICY tagdesk_update ON {schema}.{name} FOR UPDATE USING ({write}) WITH CHECK ({write})")
+        out.append(f"CREATE POLICY tagdesk_delete ON {schema}.{name} FOR DELETE USING ({write})")
 
     for name in BY_ANNOTATOR:
-        table(name, f"{may}(annotator)")
+        table(name, may_write.format(who="annotator"))
     for name in BY_ANNOTATION:
-        table(name, f"{schema}.{MAY_WRITE_ANNOTATION}(annotation_id)")
+        table(name, may_write.format(who=owner))
     for name in MANAGED:
-        table(name, f"{schema}.{MAY_MANAGE}()")
+        table(name, may_manage)
     # events: appended and (a half-done import) removed, never changed; "by" is the login's own name
+    by_event = may_write.format(who="annotator")
     out.append(f"ALTER TABLE {schema}.event ENABLE ROW LEVEL SECURITY")
     out.append(f"CREATE POLICY tagdesk_read ON {schema}.event FOR SELECT USING (true)")
     out.append(
         f"CREATE POLICY tagdesk_append ON {schema}.event FOR INSERT WITH CHECK "
-        f"({may}(annotator) AND coalesce(payload->>'by', current_user) = current_user)"
+        f"({by_event} AND coalesce(payload->>'by', current_user) = current_user)"
     )
-    out.append(f"CREATE POLICY tagdesk_remove ON {schema}.event FOR DELETE USING ({may}(annotator))")
+    out.append(f"CREATE POLICY tagdesk_remove ON {schema}.event FOR DELETE USING ({by_event})")
     return out
+
+
+def logins_missing(conn: Connection, names: list[str]) -> list[str]:
+    """Of `names`, those that are no login on this server (a team member there must be one); [] on SQLite."""
+    if not is_postgresql(conn) or not names:
+        return []
+    rows = conn.execute(
+        text("SELECT rolname FROM pg_roles WHERE rolcanlogin AND rolname = ANY(:names)"), {"names": list(names)}
+    )
+    found = {str(r[0]) for r in rows}
+    return [n for n in names if n not in found]
 
 
 def _schema(conn: Connection) -> str:
@@ -91,19 +95,23 @@ def enable_row_security(conn: Connection) -> None:
     """Create the policies (PostgreSQL; nothing on SQLite), in the caller's transaction (a migration)."""
     if not is_postgresql(conn):
         return
-    schema = _schema(conn)
-    for statement in [*_functions(schema), *_policies(schema)]:
+    for statement in _policies(_schema(conn)):
         conn.exec_driver_sql(statement)
 
 
 def disable_row_security(conn: Connection) -> None:
-    """Drop the policies and their functions (the migration's downgrade)."""
+    """Drop the policies (the migration's downgrade)."""
     if not is_postgresql(conn):
         return
     schema = _schema(conn)
     for name in (*BY_ANNOTATOR, *BY_ANNOTATION, *MANAGED, "event"):
-        for policy in ("tagdesk_read", "tagdesk_write", "tagdesk_append", "tagdesk_remove"):
+        for policy in (
+            "tagdesk_read",
+            "tagdesk_insert",
+            "tagdesk_update",
+            "tagdesk_delete",
+            "tagdesk_append",
+            "tagdesk_remove",
+        ):
             conn.exec_driver_sql(f"DROP POLICY IF EXISTS {policy} ON {schema}.{name}")
         conn.exec_driver_sql(f"ALTER TABLE {schema}.{name} DISABLE ROW LEVEL SECURITY")
-    for fn in (f"{MAY_WRITE_ANNOTATION}(integer)", f"{MAY_WRITE}(text)", f"{MAY_MANAGE}()"):
-        conn.exec_driver_sql(f"DROP FUNCTION IF EXISTS {schema}.{fn}")

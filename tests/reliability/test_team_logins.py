@@ -144,3 +144,39 @@ def test_a_login_outside_the_team_reads_but_writes_nothing(team):
             store.add_span(1, 0, 8, "PERSON", session=s, annotator="carol")
         with pytest.raises(DatabaseError, match="server refused"), store.writing(project.engine) as s:
             store.add_span(1, 0, 8, "PERSON", session=s, annotator="carol")
+
+
+def test_whoami_names_the_login_and_its_role_and_team_says_when_a_member_has_no_login(team, cli):
+    code, out, err = cli("whoami", team["alice"])
+    assert code == 0, err
+    assert out.splitlines()[:2] == ["alice (from your database login)", "role: annotator"]
+    assert cli("whoami", team["carol"])[1].splitlines()[1] == "not in this project's team"
+    code, out, err = cli("team", team["rita"], "--add", "dave", "--add", "carol")  # the reviewer, as her login
+    assert code == 0 and "dave: annotator" in out
+    assert "note: dave is no login on this server yet" in err and "carol" not in err
+
+
+def test_team_logins_import_annotated_files(team, cli, tmp_path):
+    """The server allows no COPY into tables whose row security applies to the login: an annotator's import of
+    her own work and a reviewer's of everyone's still go in whole (staged, then checked row by row)."""
+    mine = tmp_path / "alice.jsonl"
+    mine.write_text(
+        json.dumps({"text": "Alice met Bob in Paris.", "label": [[0, 5, "PERSON"], [17, 22, "GPE"]]}) + "\n"
+    )
+    code, out, err = cli("import", team["alice"], mine)
+    assert code == 0, err
+    theirs = tmp_path / "team.jsonl"
+    theirs.write_text(
+        "".join(
+            json.dumps({"text": TEXTS[0], "spans": [{"start": 0, "end": 8, "label": "PERSON"}], "_annotator_id": who})
+            + "\n"
+            for who in ("ds-alice", "ds-bob")
+        )
+    )
+    code, _out, err = cli("import", team["alice"], theirs)
+    assert code == 1 and "alice is an annotator" in err
+    code, out, err = cli("import", team["rita"], theirs)
+    assert code == 0 and "annotators: ds-alice, ds-bob" in out, err
+    with open_project(team["bob"]) as project, project.session() as s:
+        assert [(x.start, x.end) for x in store.spans_of(3, session=s, annotator="alice")] == [(0, 5), (17, 22)]
+        assert len(store.spans_of(1, session=s, annotator="ds-bob")) == 1
