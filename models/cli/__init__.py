@@ -14,7 +14,7 @@ from .. import __version__
 from ..errors import TagdeskError
 
 # Subcommand modules, in the order `tagdesk --help` lists them.
-COMMANDS = ["new", "import_", "suggest", "export", "stats", "backup"]
+COMMANDS = ["new", "import_", "suggest", "export", "stats", "check", "backup"]
 
 
 def build_parser(extra: Sequence[Callable[[argparse._SubParsersAction], None]] = ()) -> argparse.ArgumentParser:

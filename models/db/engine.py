@@ -172,6 +172,24 @@ def upgrade_database(engine: Engine, *, before_upgrade=None) -> str | None:
     return old
 
 
+def integrity_problems(engine: Engine, *, limit: int = 20) -> list[str]:
+    """What SQLite's own checks find wrong with the database file: `PRAGMA integrity_check` (pages, indexes,
+    constraints) and `PRAGMA foreign_key_check`; [] when both are clean. Other databases check their own storage."""
+    if engine.url.get_backend_name() != "sqlite":
+        return []
+    from sqlalchemy import exc as sa_exc
+
+    try:
+        with engine.connect() as conn:
+            found = [row[0] for row in conn.exec_driver_sql(f"PRAGMA integrity_check({int(limit)})")]
+            problems = [] if found == ["ok"] else found
+            for table, rowid, parent, _fk in conn.exec_driver_sql("PRAGMA foreign_key_check").fetchmany(limit):
+                problems.append(f"row {rowid} of {table} points to a missing row of {parent}")
+    except sa_exc.DatabaseError as exc:  # too damaged for the check itself to finish
+        return [short_reason(exc)]
+    return problems
+
+
 def short_reason(exc: BaseException) -> str:
     """The driver's own one-line message for a database exception (no SQL, no links)."""
     orig = getattr(exc, "orig", None) or exc

@@ -10,7 +10,7 @@ import enum
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Table, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -32,6 +32,25 @@ class Origin(str, enum.Enum):
     imported = "import"
 
 
+class ImportRun(SQLModel, table=True):
+    """One import of a file. Its rows are stored in chunks (short transactions) tagged with its id, and stay
+    hidden until it is published (`running` NULL, `published_at` set), one row updated at the end. `running` is 1
+    while it runs; the unique index lets one import run at a time. An import whose process died (`host`, `pid`,
+    `heartbeat_at`) is removed with its rows the next time the project opens."""
+
+    __tablename__ = "import_run"
+    __table_args__ = (UniqueConstraint("running", name="uq_import_run_running"),)
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = ""
+    annotator: str = ""
+    started_at: datetime = Field(default_factory=utcnow)
+    heartbeat_at: datetime = Field(default_factory=utcnow)
+    published_at: datetime | None = None
+    running: int | None = 1
+    host: str = ""
+    pid: int = 0
+
+
 class Document(SQLModel, table=True):
     __tablename__ = "document"
     id: int | None = Field(default=None, primary_key=True)
@@ -40,6 +59,7 @@ class Document(SQLModel, table=True):
     meta: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     source: str = ""
     position: int = Field(index=True)
+    import_id: int | None = Field(default=None, foreign_key="import_run.id", index=True)
 
 
 class Annotation(SQLModel, table=True):
@@ -104,3 +124,13 @@ class Dismissal(SQLModel, table=True):
     end: int
     label: str
     at: datetime = Field(default_factory=utcnow)
+
+
+# The tables themselves, for the store's SQLAlchemy Core statements (`SPAN.c.start`, typed for mypy).
+IMPORT_RUN: Table = ImportRun.__table__  # type: ignore[attr-defined]
+DOCUMENT: Table = Document.__table__  # type: ignore[attr-defined]
+ANNOTATION: Table = Annotation.__table__  # type: ignore[attr-defined]
+SPAN: Table = Span.__table__  # type: ignore[attr-defined]
+SUGGESTION: Table = Suggestion.__table__  # type: ignore[attr-defined]
+EVENT: Table = Event.__table__  # type: ignore[attr-defined]
+DISMISSAL: Table = Dismissal.__table__  # type: ignore[attr-defined]

@@ -5,8 +5,10 @@ nowhere else. One query style: SQLAlchemy Core statements (ORM objects only wher
 
 - `transactions`: `writing` (takes the write lock at BEGIN, so a writer never fails half-way with SQLITE_BUSY)
   and `reading`; database failures become `models.errors.DatabaseError` saying what to do.
+- `annotations`: reading one annotator's annotation of a document (its row, spans, dismissals).
 - `documents`: adding documents (imports, one transaction, Core bulk inserts), reading them, project order.
 - `decisions`: one committed transaction per decision, with its event row and the annotation's new version.
+- `events`: what each event's payload holds, and the replay that rebuilds annotations from the log.
 - `suggestions`: the suggestion cache per (document, model key).
 - `listing`: the document list's filtered, counted, paged reads.
 - `exports`: annotated documents in bulk for export.
@@ -15,20 +17,15 @@ nowhere else. One query style: SQLAlchemy Core statements (ORM objects only wher
 
 from __future__ import annotations
 
+from .annotations import annotation_version, dismissals_of, get_annotation, span_at, span_tuples, spans_of
 from .decisions import (
     Written,
     add_span,
-    annotation_version,
     decide,
     dismiss_suggestion,
-    dismissals_of,
-    get_annotation,
     remove_span,
     restore_suggestion,
     set_status,
-    span_at,
-    span_tuples,
-    spans_of,
     update_span,
 )
 from .documents import (

@@ -1,18 +1,21 @@
-"""Documents: adding them (imports, in one transaction), reading them, their place in project order."""
+"""Documents: adding them (an import run, in chunks published at the end), reading them, their place in project
+order."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert
-from sqlmodel import Session, col, select
+from sqlalchemy import Connection, bindparam, func, insert, select
+from sqlmodel import Session
 
-from ..db.tables import Annotation, Document, Event, Origin, Span, Status, utcnow
+from ..db.tables import ANNOTATION, DOCUMENT, EVENT, SPAN, Document, Origin, Status, utcnow
 from ..errors import TagdeskError
+from . import events
+from .imports import Chunks, begin_import, finished, heartbeat, publish, published, remove_import
 from .transactions import _IN_CHUNK, _bulk_insert
 
 
@@ -40,6 +43,12 @@ class AddResult:
     duplicates: int = 0  # already in the project, or repeated within the input
     annotated: int = 0  # documents whose annotation was stored
     duplicate_lines: list[int] = field(default_factory=list)
+    import_id: int | None = None
+    transactions: int = 0  # commits it took (chunks of bounded time)
+
+
+BATCH_DOCUMENTS = 500  # documents written between two looks at the clock
+BATCH_CHARS = 4_000_000  # ... or fewer, when they are long
 
 
 def add_documents(
@@ -50,31 +59,104 @@ def add_documents(
     annotator: str | None = None,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> AddResult:
-    """Store new documents (and any spans/status they carry) in ONE transaction; commit.
+    """Store new documents (and any spans/status they carry) as one import run, and commit.
 
-    Texts already in the project are skipped and counted as duplicates (a document never changes after import).
-    `annotator` owns carried annotations when a document names none. Raises before writing anything if a
-    carried span is out of range. `on_progress(done, total)` is called as rows are written.
+    The rows go in short transactions (`imports.Chunks`), hidden from every list, export and suggestion run until
+    the run is published at the end; if anything fails, what was written is removed again (or, if the process
+    dies, on the next open): users see all of it or none. Texts already in the project are skipped and counted as
+    duplicates (a document never changes after import). `annotator` owns carried annotations when a document
+    names none; each stored annotation gets one `import` event. Raises before writing anything if a carried span
+    is out of range. `on_progress(done, total)` is called as rows are written.
     """
+    for d in docs:
+        for start, end, label in d.spans or ():
+            check_span(d.text, start, end, label)
     result = AddResult()
     total = len(docs)
-    hashes = [text_hash(d.text) for d in docs]
-    existing: set[str] = set()
-    for i in range(0, len(hashes), 900):
-        chunk = hashes[i : i + 900]
-        existing.update(session.exec(select(Document.text_hash).where(col(Document.text_hash).in_(chunk))).all())
     fresh: list[tuple[NewDocument, str]] = []
     seen: set[str] = set()
-    for doc, h in zip(docs, hashes, strict=True):
-        if h in existing or h in seen:
+    for doc in docs:
+        h = text_hash(doc.text)
+        if h in seen:
             result.duplicates += 1
             if doc.line is not None:
                 result.duplicate_lines.append(doc.line)
             continue
         seen.add(h)
         fresh.append((doc, h))
-    position = session.exec(select(func.coalesce(func.max(Document.position), -1))).one() + 1
-    first_id = session.exec(select(func.coalesce(func.max(Document.id), 0))).one() + 1
+    run_id = begin_import(session, source=source, annotator=annotator or "")
+    result.import_id = run_id
+    try:
+        chunks = Chunks(session)
+        done = total - len(fresh)
+        for batch in _batches(fresh):
+            conn = session.connection()
+            _store_batch(conn, batch, run_id=run_id, source=source, annotator=annotator, result=result)
+            heartbeat(conn, run_id)
+            done += len(batch)
+            if on_progress:
+                on_progress(done, total)
+            if chunks.due():
+                chunks.next()
+        summary = {"source": source, "added": result.added, "duplicates": result.duplicates}
+        publish(session.connection(), run_id, annotator=annotator or "", payload=summary)
+        session.commit()
+        result.transactions = chunks.commits + 2  # registering, the chunks, publishing
+    except BaseException:
+        session.rollback()
+        try:
+            remove_import(session, run_id)
+        except Exception:  # noqa: BLE001 - the next open removes it; the first failure is the one to report
+            session.rollback()
+        raise
+    finally:
+        finished(run_id)
+    result.duplicate_lines.sort()
+    if on_progress:
+        on_progress(total, total)
+    return result
+
+
+def _batches(fresh: list[tuple[NewDocument, str]]) -> Iterator[list[tuple[NewDocument, str]]]:
+    batch: list[tuple[NewDocument, str]] = []
+    chars = 0
+    for item in fresh:
+        batch.append(item)
+        chars += len(item[0].text)
+        if len(batch) >= BATCH_DOCUMENTS or chars >= BATCH_CHARS:
+            yield batch
+            batch, chars = [], 0
+    if batch:
+        yield batch
+
+
+def _store_batch(
+    conn: Connection,
+    batch: list[tuple[NewDocument, str]],
+    *,
+    run_id: int,
+    source: str,
+    annotator: str | None,
+    result: AddResult,
+) -> None:
+    """Write one batch of documents (skipping texts already stored) in the caller's transaction."""
+    hashes = [h for _d, h in batch]
+    existing: set[str] = set()
+    for i in range(0, len(hashes), _IN_CHUNK):
+        chunk = hashes[i : i + _IN_CHUNK]
+        existing.update(conn.execute(select(DOCUMENT.c.text_hash).where(DOCUMENT.c.text_hash.in_(chunk))).scalars())
+    new = []
+    for d, h in batch:
+        if h in existing:
+            result.duplicates += 1
+            if d.line is not None:
+                result.duplicate_lines.append(d.line)
+        else:
+            new.append((d, h))
+    if not new:
+        return
+    position = conn.execute(select(func.coalesce(func.max(DOCUMENT.c.position), -1))).scalar_one() + 1
+    first_id = conn.execute(select(func.coalesce(func.max(DOCUMENT.c.id), 0))).scalar_one() + 1
     rows = [
         {
             "id": first_id + i,
@@ -83,70 +165,60 @@ def add_documents(
             "meta": json.dumps(d.meta, ensure_ascii=False),
             "source": source,
             "position": position + i,
+            "import_id": run_id,
         }
-        for i, (d, h) in enumerate(fresh)
+        for i, (d, h) in enumerate(new)
     ]
-    step = 5000
-    conn = session.connection()
-    for i in range(0, len(rows), step):
-        _bulk_insert(conn, Document, rows[i : i + step])
-        if on_progress:
-            on_progress(min(i + step, len(rows)), total)
-    annotated = [(first_id + i, d) for i, (d, _h) in enumerate(fresh) if d.spans is not None or d.status]
+    _bulk_insert(conn, DOCUMENT, rows)
+    result.added += len(rows)
+    annotated = [(first_id + i, d) for i, (d, _h) in enumerate(new) if d.spans is not None or d.status]
     if annotated:
-        result.annotated = _add_imported_annotations(annotated, conn=conn, default_annotator=annotator)
-    result.added = len(rows)
-    if rows:
-        conn.execute(
-            insert(Event),
-            [
-                {
-                    "at": utcnow(),
-                    "annotator": annotator or "",
-                    "document_id": None,
-                    "action": "import",
-                    "payload": {"source": source, "added": len(rows), "duplicates": result.duplicates},
-                }
-            ],
+        result.annotated += _add_imported_annotations(
+            annotated, conn=conn, default_annotator=annotator, source=source, run_id=run_id
         )
-    session.commit()
-    if on_progress:
-        on_progress(total, total)
-    return result
 
 
-def _add_imported_annotations(items: list[tuple[int, NewDocument]], *, conn, default_annotator: str | None) -> int:
-    first = conn.execute(select(func.coalesce(func.max(Annotation.id), 0))).scalar_one() + 1
-    ann_rows, span_rows = [], []
+def _add_imported_annotations(
+    items: list[tuple[int, NewDocument]], *, conn: Connection, default_annotator: str | None, source: str, run_id: int
+) -> int:
+    first = conn.execute(select(func.coalesce(func.max(ANNOTATION.c.id), 0))).scalar_one() + 1
+    ann_rows: list[dict[str, Any]] = []
+    span_rows: list[dict[str, Any]] = []
+    event_rows: list[dict[str, Any]] = []
     now = utcnow()
     for k, (doc_id, d) in enumerate(items):
         ann_id = first + k
+        who = d.annotator or default_annotator or ""
+        status = d.status or Status.pending.value
         ann_rows.append(
             {
                 "id": ann_id,
                 "document_id": doc_id,
-                "annotator": d.annotator or default_annotator or "",
-                "status": d.status or Status.pending.value,
+                "annotator": who,
+                "status": status,
                 "seconds_spent": 0.0,
                 "updated_at": now,
                 "version": 1,
             }
         )
-        for start, end, label in d.spans or ():
-            check_span(d.text, start, end, label)
-            span_rows.append(
-                {
-                    "annotation_id": ann_id,
-                    "start": start,
-                    "end": end,
-                    "label": label,
-                    "origin": Origin.imported.value,
-                    "score": None,
-                }
-            )
-    conn.execute(insert(Annotation), ann_rows)
+        spans = [(start, end, label, Origin.imported.value, None) for start, end, label in d.spans or ()]
+        span_rows.extend(
+            {"annotation_id": ann_id, "start": a, "end": b, "label": lab, "origin": o, "score": sc}
+            for a, b, lab, o, sc in spans
+        )
+        event_rows.append(
+            {
+                "at": now,
+                "annotator": who,
+                "document_id": doc_id,
+                "action": "import",
+                "payload": events.imported(status, spans, source=source, import_id=run_id),
+            }
+        )
+    conn.execute(insert(ANNOTATION), ann_rows)
     if span_rows:
-        conn.execute(insert(Span), span_rows)
+        conn.execute(insert(SPAN), span_rows)
+    conn.execute(insert(EVENT), event_rows)
     return len(ann_rows)
 
 
@@ -162,7 +234,9 @@ def check_span(text: str | int, start: int, end: int, label: str) -> None:
 
 
 def document_count(*, session: Session) -> int:
-    return session.exec(select(func.count()).select_from(Document)).one()
+    """How many documents the project has (those of an import still under way not counted)."""
+    stmt = select(func.count()).select_from(DOCUMENT).where(published())
+    return int(session.connection().execute(stmt).scalar_one())
 
 
 def text_length(document_id: int, *, session: Session) -> int:
@@ -170,37 +244,43 @@ def text_length(document_id: int, *, session: Session) -> int:
     length = session.connection().execute(_TEXT_LENGTH, {"doc": document_id}).scalar()
     if length is None:
         raise TagdeskError(f"document {document_id} is not in this project")
-    return length
+    return int(length)
 
 
-_TEXT_LENGTH = select(func.length(Document.text)).where(Document.id == bindparam("doc"))
+_TEXT_LENGTH = select(func.length(DOCUMENT.c.text)).where(DOCUMENT.c.id == bindparam("doc"))
+_DOCUMENT = select(DOCUMENT).where(DOCUMENT.c.id == bindparam("doc"))
 
 
 def get_document(document_id: int, *, session: Session) -> Document:
-    doc = session.get(Document, document_id)
-    if doc is None:
+    """A document by id (detached)."""
+    row = session.connection().execute(_DOCUMENT, {"doc": document_id}).first()
+    if row is None:
         raise TagdeskError(f"document {document_id} is not in this project")
-    return doc
+    return Document(**row._mapping)
 
 
 def document_index(document_id: int, *, session: Session) -> tuple[int, int]:
     """(1-based place of a document in project order, number of documents)."""
-    position = session.exec(select(Document.position).where(Document.id == document_id)).first()
+    conn = session.connection()
+    position = conn.execute(select(DOCUMENT.c.position).where(DOCUMENT.c.id == document_id)).scalar()
     if position is None:
         raise TagdeskError(f"document {document_id} is not in this project")
-    place = session.exec(select(func.count()).select_from(Document).where(Document.position <= position)).one()
-    return place, document_count(session=session)
+    before = select(func.count()).select_from(DOCUMENT).where(DOCUMENT.c.position <= position, published())
+    return int(conn.execute(before).scalar_one()), document_count(session=session)
 
 
 def document_ids(*, session: Session) -> list[int]:
     """Every document id in project order (ints only: cheap even for 100,000 documents)."""
-    return list(session.exec(select(Document.id).order_by(Document.position)).all())
+    stmt = select(DOCUMENT.c.id).where(published()).order_by(DOCUMENT.c.position)
+    return [int(i) for i in session.connection().execute(stmt).scalars()]
 
 
 def document_texts(ids: Sequence[int], *, session: Session) -> dict[int, str]:
     """{id: text} for the given document ids (missing ids are absent)."""
     out: dict[int, str] = {}
+    conn = session.connection()
     for i in range(0, len(ids), _IN_CHUNK):
         chunk = list(ids[i : i + _IN_CHUNK])
-        out.update(session.exec(select(Document.id, Document.text).where(col(Document.id).in_(chunk))).all())
+        rows = conn.execute(select(DOCUMENT.c.id, DOCUMENT.c.text).where(DOCUMENT.c.id.in_(chunk)))
+        out.update((int(r.id), str(r.text)) for r in rows)
     return out

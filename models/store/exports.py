@@ -10,6 +10,7 @@ from sqlalchemy import func, tuple_
 from sqlmodel import Session, col, select
 
 from ..db.tables import Annotation, Document, Span, Status
+from .imports import published
 
 
 @dataclass
@@ -33,7 +34,7 @@ def _export_query(*, annotator: str, statuses: Sequence[str]):
     return (
         select(Document.id, Document.text, Document.meta, status, ann.c.id)
         .outerjoin(ann, ann.c.document_id == Document.id)
-        .where(status.in_(list(statuses)))
+        .where(status.in_(list(statuses)), published())
     )
 
 

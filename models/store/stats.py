@@ -1,51 +1,88 @@
-"""Counts for `tagdesk stats`."""
+"""Counts for `tagdesk stats` (documents of an import still under way are not counted)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlalchemy import func, select
+from sqlmodel import Session
 
-from ..db.tables import Annotation, Span, Status, Suggestion
+from ..db.tables import ANNOTATION, DOCUMENT, SPAN, SUGGESTION, Status
 from .documents import document_count
+from .imports import published
+
+_LISTED_ANNOTATION = ANNOTATION.join(DOCUMENT, DOCUMENT.c.id == ANNOTATION.c.document_id)
+_LISTED_SPAN = SPAN.join(_LISTED_ANNOTATION, ANNOTATION.c.id == SPAN.c.annotation_id)
 
 
 def stats(*, session: Session, annotator: str | None = None) -> dict[str, Any]:
     """Counts for `tagdesk stats`: documents by status (for `annotator`; a document nobody decided is pending),
     spans by label and origin, and each annotator's decisions and time."""
+    conn = session.connection()
     total = document_count(session=session)
     by_annotator: dict[str, dict[str, int]] = {}
-    for name, status, n in session.exec(
-        select(Annotation.annotator, Annotation.status, func.count()).group_by(Annotation.annotator, Annotation.status)
-    ).all():
+    rows = conn.execute(
+        select(ANNOTATION.c.annotator, ANNOTATION.c.status, func.count())
+        .select_from(_LISTED_ANNOTATION)
+        .where(published())
+        .group_by(ANNOTATION.c.annotator, ANNOTATION.c.status)
+    )
+    for name, status, n in rows:
         by_annotator.setdefault(name, {})[status] = n
 
     def statuses(counts: dict[str, int]) -> dict[str, int]:
         decided = {s.value: counts.get(s.value, 0) for s in Status if s is not Status.pending}
         return {Status.pending.value: total - sum(decided.values()), **decided}
 
-    labels = dict(
-        session.exec(
-            select(Span.label, func.count()).group_by(Span.label).order_by(func.count().desc(), Span.label)
+    n = func.count()
+    labels: dict[str, int] = dict(
+        conn.execute(
+            select(SPAN.c.label, n)
+            .select_from(_LISTED_SPAN)
+            .where(published())
+            .group_by(SPAN.c.label)
+            .order_by(n.desc(), SPAN.c.label)
         ).all()
     )
-    origins = dict(session.exec(select(Span.origin, func.count()).group_by(Span.origin).order_by(Span.origin)).all())
-    suggested = session.exec(select(func.count(func.distinct(Suggestion.document_id)))).one()
-    annotators = []
-    for name, counts in sorted(by_annotator.items()):
-        seconds = session.exec(
-            select(func.coalesce(func.sum(Annotation.seconds_spent), 0.0)).where(Annotation.annotator == name)
-        ).one()
-        spans = session.exec(
-            select(func.count())
-            .select_from(Span)
-            .join(Annotation, Annotation.id == Span.annotation_id)
-            .where(Annotation.annotator == name)
-        ).one()
-        annotators.append(
-            {"name": name, "statuses": statuses(counts), "spans": spans, "seconds_spent": round(seconds, 1)}
-        )
+    origins: dict[str, int] = dict(
+        conn.execute(
+            select(SPAN.c.origin, n)
+            .select_from(_LISTED_SPAN)
+            .where(published())
+            .group_by(SPAN.c.origin)
+            .order_by(SPAN.c.origin)
+        ).all()
+    )
+    suggested = conn.execute(
+        select(func.count(func.distinct(SUGGESTION.c.document_id)))
+        .select_from(SUGGESTION.join(DOCUMENT, DOCUMENT.c.id == SUGGESTION.c.document_id))
+        .where(published())
+    ).scalar_one()
+    seconds = dict(
+        conn.execute(
+            select(ANNOTATION.c.annotator, func.coalesce(func.sum(ANNOTATION.c.seconds_spent), 0.0))
+            .select_from(_LISTED_ANNOTATION)
+            .where(published())
+            .group_by(ANNOTATION.c.annotator)
+        ).all()
+    )
+    spans: dict[str, int] = dict(
+        conn.execute(
+            select(ANNOTATION.c.annotator, n)
+            .select_from(_LISTED_SPAN)
+            .where(published())
+            .group_by(ANNOTATION.c.annotator)
+        ).all()
+    )
+    annotators = [
+        {
+            "name": name,
+            "statuses": statuses(counts),
+            "spans": spans.get(name, 0),
+            "seconds_spent": round(seconds.get(name, 0.0), 1),
+        }
+        for name, counts in sorted(by_annotator.items())
+    ]
     return {
         "documents": total,
         "annotator": annotator,

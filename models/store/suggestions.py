@@ -10,6 +10,7 @@ from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from ..db.tables import Document, Suggestion, utcnow
+from .imports import published
 from .transactions import _IN_CHUNK
 
 
@@ -43,11 +44,11 @@ def documents_lacking_suggestions(
     lacking: set[int] = set()
     for i in range(0, len(wanted), _IN_CHUNK):
         chunk = wanted[i : i + _IN_CHUNK]
-        lacking.update(session.exec(select(Document.id).where(col(Document.id).in_(chunk), ~has)).all())
+        lacking.update(session.exec(select(Document.id).where(col(Document.id).in_(chunk), ~has, published())).all())
     head = [i for i in wanted if i in lacking]
     if only_first:
         return head
-    rest = session.exec(select(Document.id).where(~has).order_by(Document.position)).all()
+    rest = session.exec(select(Document.id).where(~has, published()).order_by(Document.position)).all()
     return head + [i for i in rest if i not in lacking]
 
 

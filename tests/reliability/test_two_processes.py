@@ -59,19 +59,25 @@ def test_two_writers_on_the_same_documents_lose_nothing(tmp_path):
     # The two really raced: on some document, the writers took turns.
     turns = sum(a != b for vs in versions.values() for (_, a), (_, b) in zip(sorted(vs), sorted(vs)[1:], strict=False))
     assert turns > 0
-    # Each process's spans are exactly what its own acknowledged decisions leave (slots are disjoint; SQLite may
-    # reuse a removed span's id for the other process's next span, so replay each process on its own).
-    expected = {}
+    # Each process's spans are exactly what its own acknowledged decisions leave (slots are disjoint, so a span
+    # is named by its document and start; replay each process on its own).
+    expected = set()
     for batch in acks:
         own = {}
         for a in decisions(batch):
             if a["op"] in ("add_span", "update_span"):
-                own[a["span"]] = (a["doc"], a["start"], a["end"], a["label"])
+                own[(a["doc"], a["start"])] = (a["doc"], a["start"], a["end"], a["label"])
             elif a["op"] == "remove_span":
-                del own[a["span"]]
-        assert not own.keys() & expected.keys()
-        expected.update(own)
+                del own[(a["doc"], a["start"])]
+            elif a["op"] == "set_status":  # an accept adds the suggestions it took, its undo removes them
+                for start, end, label in a.get("added", []):
+                    own[(a["doc"], start)] = (a["doc"], start, end, label)
+                for start, _end, _label in a.get("removed", []):
+                    del own[(a["doc"], start)]
+        assert not set(own.values()) & expected
+        expected |= set(own.values())
     assert log.spans == expected
+    assert any(a.get("added") for a in made) and any(a.get("removed") for a in made)  # accepts and their undo ran
     stale = [a for a in everything if a["op"] == "stale"]
     for a in stale:  # a process told that the other one changed the document, never a silent overwrite
         assert "changed elsewhere" in a["message"] and "reload" in a["message"]
