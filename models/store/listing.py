@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 
 from ..db.engine import casefold
 from ..db.tables import Annotation, Document, Event, Span, Status
+from .imports import published
 
 PREVIEW_CHARS = 120
 
@@ -39,6 +40,7 @@ def _filtered_documents(*, annotator: str, status: str | None, label: str | None
         func.length(Document.text),
         func.coalesce(ann.c.status, Status.pending.value),
     ).outerjoin(ann, ann.c.document_id == Document.id)
+    stmt = stmt.where(published())  # an import still under way shows when it is published
     if status:
         if status == Status.pending.value:
             stmt = stmt.where(or_(ann.c.status.is_(None), ann.c.status == status))
