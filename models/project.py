@@ -124,6 +124,7 @@ def open_project(
     hook = (lambda old: before_upgrade(project, old)) if before_upgrade else None
     try:
         project.migrated_from = upgrade_database(engine, before_upgrade=hook)
+        _remove_dead_imports(project)
     except DatabaseError:
         engine.dispose()
         raise
@@ -131,6 +132,17 @@ def open_project(
         engine.dispose()
         raise as_user_error(exc, engine) from None
     return project
+
+
+def _remove_dead_imports(project: Project) -> None:
+    """An import whose process died left hidden rows: remove them (reads only when there are none, so a
+    read-only project still opens)."""
+    with project.session() as s:
+        dead = store.imports.dead_imports(session=s)
+    if dead:
+        with project.writing() as s:
+            for run_id in dead:
+                store.imports.remove_import(s, run_id)
 
 
 def new_project(

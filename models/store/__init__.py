@@ -9,6 +9,8 @@ nowhere else. One query style: SQLAlchemy Core statements (ORM objects only wher
 - `documents`: adding documents (imports, one transaction, Core bulk inserts), reading them, project order.
 - `decisions`: one committed transaction per decision, with its event row and the annotation's new version.
 - `events`: what each event's payload holds, and the replay that rebuilds annotations from the log.
+- `imports`: import runs (chunks of bounded time, published at the end, dead ones removed); `published()`.
+- `verify`: the event log's replay compared with the tables (`tagdesk check`).
 - `suggestions`: the suggestion cache per (document, model key).
 - `listing`: the document list's filtered, counted, paged reads.
 - `exports`: annotated documents in bulk for export.
@@ -17,6 +19,7 @@ nowhere else. One query style: SQLAlchemy Core statements (ORM objects only wher
 
 from __future__ import annotations
 
+from . import events, imports
 from .annotations import annotation_version, dismissals_of, get_annotation, span_at, span_tuples, spans_of
 from .decisions import (
     Written,
@@ -56,6 +59,8 @@ from .suggestions import documents_lacking_suggestions, store_suggestions, store
 from .transactions import reading, writing
 
 __all__ = [
+    "events",
+    "imports",
     "PREVIEW_CHARS",
     "AddResult",
     "AnnotatedDocument",

@@ -24,7 +24,7 @@ from sqlmodel import Session
 from ..db.tables import ANNOTATION, DISMISSAL, DOCUMENT, EVENT, IMPORT_RUN, SPAN, SUGGESTION, utcnow
 from ..errors import TagdeskError
 
-CHUNK_SECONDS = 0.4  # at most this long in one transaction (then commit)
+CHUNK_SECONDS = 0.5  # at most this long in one transaction (then commit)
 # After each chunk the lock is left free this long: SQLite's busy handler retries a waiting writer every 100 ms
 # once it has waited a while, so a shorter pause could let the import take the lock back before it looks.
 PAUSE_SECONDS = 0.12
@@ -114,10 +114,10 @@ class Chunks:
     """Times a run's transactions: `due()` says when the current one has run long enough; `next()` commits it
     and leaves the lock free for a moment."""
 
-    def __init__(self, session: Session, *, seconds: float = CHUNK_SECONDS, pause: float = PAUSE_SECONDS) -> None:
+    def __init__(self, session: Session) -> None:
         self.session = session
-        self.seconds = seconds
-        self.pause = pause
+        self.seconds = CHUNK_SECONDS
+        self.pause = PAUSE_SECONDS
         self.started = time.monotonic()
         self.commits = 0
 
@@ -148,19 +148,21 @@ def _alive(row: Any, now: datetime) -> bool:
     return True
 
 
+def dead_imports(*, session: Session) -> list[int]:
+    """Ids of the unpublished runs whose process is gone (reads only)."""
+    rows = session.connection().execute(select(IMPORT_RUN).where(IMPORT_RUN.c.running.is_not(None))).all()
+    now = utcnow()
+    return [int(row.id) for row in rows if not _alive(row, now)]
+
+
 def remove_dead_imports(*, session: Session) -> int:
     """Remove every unpublished run whose process is gone, with its rows (in transactions of bounded size).
     Returns how many runs were removed."""
-    conn = session.connection()
-    rows = conn.execute(select(IMPORT_RUN).where(IMPORT_RUN.c.running.is_not(None))).all()
-    session.commit()
-    now = utcnow()
-    removed = 0
-    for row in rows:
-        if not _alive(row, now):
-            remove_import(session, row.id)
-            removed += 1
-    return removed
+    dead = dead_imports(session=session)
+    session.rollback()  # end the read: each removal takes the write lock for itself
+    for run_id in dead:
+        remove_import(session, run_id)
+    return len(dead)
 
 
 def remove_import(session: Session, run_id: int, *, on_batch: Callable[[int], None] | None = None) -> None:
