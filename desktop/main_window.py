@@ -50,6 +50,8 @@ class MainWindow(QMainWindow):
         self.status = StatusBar(self)
         self.setStatusBar(self.status)
         self._layout()
+        for notice in project.notices:  # how the database runs (e.g. without the write-ahead log)
+            self.notice_bar.show_message(notice)
         self.background = Background(project, self)
         self.groups = self._actions()
         self._menus()

@@ -16,7 +16,7 @@ from sqlmodel import Session
 from . import store
 from .config import CONFIG_NAME, ProjectConfig, load_config, make_config, save_config
 from .db.backup import backup_sqlite
-from .db.engine import as_user_error, make_engine, upgrade_database
+from .db.engine import as_user_error, durability_notice, make_engine, upgrade_database
 from .errors import ConfigError, DatabaseError, no_project
 
 
@@ -73,6 +73,9 @@ class Project:
     config: ProjectConfig
     engine: Engine
     migrated_from: str | None = field(default=None)
+    # Lasting notices about how the project's database runs (e.g. without the write-ahead log): the command line
+    # prints them, the window shows them in its notice bar.
+    notices: list[str] = field(default_factory=list)
 
     @property
     def config_path(self) -> Path:
@@ -99,7 +102,7 @@ class Project:
     def __enter__(self) -> Project:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
 
@@ -125,13 +128,21 @@ def open_project(
     try:
         project.migrated_from = upgrade_database(engine, before_upgrade=hook)
         _remove_dead_imports(project)
+        project.notices = [n for n in [durability_notice(engine)] if n]
     except DatabaseError:
         engine.dispose()
         raise
     except Exception as exc:  # noqa: BLE001 - any driver failure on open becomes a message
         engine.dispose()
         raise as_user_error(exc, engine) from None
+    for notice in project.notices:
+        for listener in notice_listeners:
+            listener(notice)
     return project
+
+
+# Called with each lasting notice of a project as it opens (the command line prints them).
+notice_listeners: list[Callable[[str], None]] = []
 
 
 def _remove_dead_imports(project: Project) -> None:

@@ -46,3 +46,18 @@ def cli(capsys):
         return code, out.out, out.err
 
     return run
+
+
+@pytest.fixture
+def no_shared_memory(monkeypatch):
+    """Projects open through SQLite's "unix-dotfile" VFS, which has no shared memory (as on some network and
+    virtual file systems): SQLite refuses the write-ahead log there."""
+    from models.db import engine as engine_mod
+
+    real = engine_mod.make_engine
+
+    def make(url: str, **kw):
+        path = url.removeprefix("sqlite:///")
+        return real(f"sqlite:///file:{path}?vfs=unix-dotfile&uri=true", **kw)
+
+    monkeypatch.setattr("models.project.make_engine", make)

@@ -9,7 +9,7 @@ from ..check import check_project
 from ..project import open_project
 
 
-def add(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "check",
         help="check the database and that its event log rebuilds every annotation",

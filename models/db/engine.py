@@ -1,13 +1,16 @@
 """Engines and migrations.
 
 SQLite settings (chosen for "an acknowledged decision survives a crash, even kill -9 or power loss"):
-- WAL journal: readers never block the writer (two windows on one project), one fsync per commit.
+- WAL journal: readers never block the writer (two windows on one project), one fsync per commit. Where the
+  file system refuses it (no shared memory), the rollback journal with synchronous=FULL, and a lasting notice
+  (`durability_notice`); a connection that will not take synchronous=FULL is refused.
 - synchronous=FULL: the WAL is synced at every commit, so a committed decision survives power loss too
   (NORMAL survives kill -9 but may lose the last commits on power loss).
 - busy_timeout 10 s: a second process waits for the lock instead of failing with "database is locked".
 - foreign_keys=ON; trusted_schema=OFF (a crafted file's triggers/views cannot call side-effect functions).
 Write transactions start with BEGIN IMMEDIATE (see `models.store.writing`), so a writer takes the lock
-before reading and never fails half-way with SQLITE_BUSY when another process wrote in between.
+before reading and never fails half-way with SQLITE_BUSY when another process wrote in between. Migrations
+run under that lock too, after reading the revision again (two windows opening an old project migrate it once).
 
 Cost per decision (span + annotation version + event, one commit), `python -m benchmarks.bench_decision`,
 2026-11-27, ext4 on a virtual disk, SQLite 3.40.1, median of 3 x 300 (Tagdesk store / raw sqlite3, same SQL),
@@ -23,14 +26,21 @@ PERF-LIMITS.md, and they are rare).
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, String, create_engine, event, inspect
+from sqlalchemy import Connection, Engine, String, create_engine, event, inspect
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.pool import StaticPool
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
 from ..errors import DatabaseError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 BUSY_TIMEOUT_S = 10.0
 JOURNAL_MODE = "WAL"
@@ -38,20 +48,67 @@ SYNCHRONOUS = "FULL"
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
-def _sqlite_pragmas(dbapi_conn, _record, *, journal_mode: str = JOURNAL_MODE, synchronous: str = SYNCHRONOUS) -> None:
+_SYNCHRONOUS_LEVEL = {"OFF": 0, "NORMAL": 1, "FULL": 2, "EXTRA": 3}
+
+
+def set_sqlite_pragmas(
+    dbapi_conn: sqlite3.Connection,
+    where: object,
+    *,
+    journal_mode: str = JOURNAL_MODE,
+    synchronous: str = SYNCHRONOUS,
+) -> str:
+    """Make a new SQLite connection safe to write with; returns the journal mode in use.
+
+    Where the file system refuses the write-ahead log (no shared memory: some network shares and virtual file
+    systems), the rollback journal is used instead, with synchronous=FULL (`durability_notice` says so). If
+    SQLite will not confirm the synchronous level, the connection is refused: decisions could be lost on a
+    power failure without anyone knowing.
+    """
     # Let SQLAlchemy's "begin" event emit BEGIN itself (pysqlite's own handling defers it wrongly).
     dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
-    # A project's database is data: triggers or views in a crafted file may not call functions with side effects.
-    cur.execute("PRAGMA trusted_schema=OFF")
-    mode = cur.execute(f"PRAGMA journal_mode={journal_mode}").fetchone()
-    if mode and mode[0] == journal_mode.lower():
-        cur.execute(f"PRAGMA synchronous={synchronous}")
-    cur.close()
+    try:
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
+        # A project's database is data: triggers or views in a crafted file may not call side-effect functions.
+        cur.execute("PRAGMA trusted_schema=OFF")
+        mode = str(cur.execute(f"PRAGMA journal_mode={journal_mode}").fetchone()[0])
+        if mode not in (journal_mode.lower(), "memory"):
+            mode = str(cur.execute("PRAGMA journal_mode=DELETE").fetchone()[0])
+            synchronous = "FULL"
+        level = None
+        try:
+            cur.execute(f"PRAGMA synchronous={synchronous}")
+            level = cur.execute("PRAGMA synchronous").fetchone()[0]
+        except sqlite3.DatabaseError:
+            pass
+        if level != _SYNCHRONOUS_LEVEL[synchronous.upper()]:
+            raise DatabaseError(
+                f"{where}: SQLite does not accept synchronous={synchronous} for this database (it reports "
+                f"{level}), so a saved decision could be lost on a power failure; refusing to open it. Move the "
+                "project to a local disk"
+            )
+    finally:
+        cur.close()
     # SQLite's lower() folds ASCII only ('É' stays 'É'): search folds case with Python's str.casefold instead.
     dbapi_conn.create_function(CASEFOLD_SQL, 1, _casefold, deterministic=True)
+    return mode
+
+
+def durability_notice(engine: Engine) -> str | None:
+    """A lasting notice when the project cannot use the write-ahead log (None when it does, or is not SQLite)."""
+    if engine.url.get_backend_name() != "sqlite" or engine.url.database in (None, "", ":memory:"):
+        return None
+    with engine.connect() as conn:
+        mode = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
+    if mode in ("wal", "memory"):
+        return None
+    return (
+        "This disk does not support SQLite's write-ahead log, so the project uses the rollback journal with "
+        "synchronous=FULL: decisions are still saved safely, but more slowly, and two windows wait for each "
+        "other. On a local disk the write-ahead log comes back."
+    )
 
 
 CASEFOLD_SQL = "tagdesk_casefold"
@@ -61,7 +118,7 @@ def _casefold(value: object) -> str | None:
     return None if value is None else str(value).casefold()
 
 
-class casefold(FunctionElement):  # noqa: N801 - reads like the SQL function it is
+class casefold(FunctionElement[str]):  # noqa: N801 - reads like the SQL function it is
     """Unicode case folding in SQL: `tagdesk_casefold(x)` on SQLite (registered on every connection),
     `lower(x)` on other databases."""
 
@@ -70,16 +127,16 @@ class casefold(FunctionElement):  # noqa: N801 - reads like the SQL function it 
 
 
 @compiles(casefold)
-def _casefold_default(element, compiler, **kw) -> str:
+def _casefold_default(element: casefold, compiler: SQLCompiler, **kw: Any) -> str:
     return f"lower({compiler.process(element.clauses, **kw)})"
 
 
 @compiles(casefold, "sqlite")
-def _casefold_sqlite(element, compiler, **kw) -> str:
+def _casefold_sqlite(element: casefold, compiler: SQLCompiler, **kw: Any) -> str:
     return f"{CASEFOLD_SQL}({compiler.process(element.clauses, **kw)})"
 
 
-def _sqlite_begin(conn) -> None:
+def _sqlite_begin(conn: Connection) -> None:
     immediate = conn.get_execution_options().get("tagdesk_immediate", False)
     conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
@@ -97,8 +154,14 @@ def make_engine(url: str, *, journal_mode: str = JOURNAL_MODE, synchronous: str 
             poolclass=StaticPool if memory else None,
         )
 
-        def on_connect(dbapi_conn, record) -> None:
-            _sqlite_pragmas(dbapi_conn, record, journal_mode=journal_mode, synchronous=synchronous)
+        where = engine.url.database or url
+
+        def on_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
+            try:
+                set_sqlite_pragmas(dbapi_conn, where, journal_mode=journal_mode, synchronous=synchronous)
+            except DatabaseError:
+                dbapi_conn.close()
+                raise
 
         event.listen(engine, "connect", on_connect)
         event.listen(engine, "begin", _sqlite_begin)
@@ -106,7 +169,7 @@ def make_engine(url: str, *, journal_mode: str = JOURNAL_MODE, synchronous: str 
     return create_engine(url, pool_pre_ping=True)
 
 
-def _alembic_config(connection):
+def _alembic_config(connection: Connection) -> Config:
     from alembic.config import Config
 
     cfg = Config()
@@ -121,7 +184,9 @@ def head_revision() -> str:
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
-    return ScriptDirectory.from_config(cfg).get_current_head()
+    head = ScriptDirectory.from_config(cfg).get_current_head()
+    assert head is not None
+    return head
 
 
 def current_revision(engine: Engine) -> str | None:
@@ -141,13 +206,19 @@ def _known_revisions() -> set[str]:
     return {rev.revision for rev in ScriptDirectory.from_config(cfg).walk_revisions()}
 
 
-def upgrade_database(engine: Engine, *, before_upgrade=None) -> str | None:
+MIGRATION_WAIT_S = 600.0  # how long an opening waits for another process's migration to finish
+
+
+def upgrade_database(engine: Engine, *, before_upgrade: Callable[[str], None] | None = None) -> str | None:
     """Bring the schema to the newest revision. Returns the revision it had before (None: new database).
 
     `before_upgrade(old_revision)` runs first when an existing database is about to be migrated (backups).
-    A database made by a newer Tagdesk (unknown revision) is refused untouched.
+    A database made by a newer Tagdesk (unknown revision) is refused untouched. The migration runs under the
+    write lock, after reading the revision again: when two processes open an old project at once, the second
+    waits and finds it migrated.
     """
     from alembic import command
+    from alembic.runtime.migration import MigrationContext
 
     try:
         old = current_revision(engine)
@@ -156,7 +227,35 @@ def upgrade_database(engine: Engine, *, before_upgrade=None) -> str | None:
     head = head_revision()
     if old == head:
         return old
-    if old is None and inspect_tables(engine):
+    sqlite = engine.url.get_backend_name() == "sqlite"
+    with engine.connect() as conn:
+        if sqlite:
+            _busy_timeout(conn, MIGRATION_WAIT_S)
+            conn.execution_options(tagdesk_immediate=True)  # BEGIN IMMEDIATE: the write lock first
+        try:
+            with conn.begin():
+                old = MigrationContext.configure(conn).get_current_revision()
+                if old == head:
+                    return old  # another process migrated it while this one waited
+                _refuse_foreign(engine, conn, old, head)
+                if old is not None and before_upgrade is not None:
+                    before_upgrade(old)
+                command.upgrade(_alembic_config(conn), "head")
+        finally:
+            if sqlite:
+                _busy_timeout(conn, BUSY_TIMEOUT_S)
+    return old
+
+
+def _busy_timeout(conn: Connection, seconds: float) -> None:
+    """Set a SQLite connection's busy timeout outside any transaction (on the driver's connection)."""
+    driver = conn.connection.dbapi_connection
+    assert driver is not None
+    driver.execute(f"PRAGMA busy_timeout={int(seconds * 1000)}")
+
+
+def _refuse_foreign(engine: Engine, conn: Connection, old: str | None, head: str) -> None:
+    if old is None and [t for t in inspect(conn).get_table_names() if t != "alembic_version"]:
         raise DatabaseError(
             f"{engine.url.database}: has tables but no Tagdesk schema version; it is not a Tagdesk database"
         )
@@ -165,11 +264,6 @@ def upgrade_database(engine: Engine, *, before_upgrade=None) -> str | None:
             f"{engine.url.database}: made by a newer Tagdesk (schema {old}; this one knows up to "
             f"{head}); upgrade Tagdesk to open it. The file was not changed"
         )
-    if old is not None and before_upgrade is not None:
-        before_upgrade(old)
-    with engine.begin() as conn:
-        command.upgrade(_alembic_config(conn), "head")
-    return old
 
 
 def integrity_problems(engine: Engine, *, limit: int = 20) -> list[str]:
