@@ -29,6 +29,7 @@ class ImportReport:
     annotated: int = 0
     skipped: Counter = field(default_factory=Counter)
     new_labels: list[str] = field(default_factory=list)
+    import_id: int | None = None  # the import run that stored it
 
 
 def with_labels(config: ProjectConfig, labels: list[str]) -> ProjectConfig:
@@ -126,4 +127,5 @@ def import_file(
         annotated=result.annotated,
         skipped=options.skipped,
         new_labels=list(unknown) if new_config else [],
+        import_id=result.import_id,
     )

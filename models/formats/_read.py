@@ -9,8 +9,9 @@ from typing import Any
 from ..errors import ImportFileError
 
 
-def read_utf8(path: Path) -> str:
-    """The file's text (a UTF-8 BOM is dropped). Not UTF-8 -> ImportFileError naming the line."""
+def read_utf8(path: Path, *, keep_bom: bool = False) -> str:
+    """The file's text (a UTF-8 BOM is dropped unless `keep_bom`: where offsets count every character of the
+    file, as brat's do). Not UTF-8 -> ImportFileError naming the line."""
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -24,7 +25,7 @@ def read_utf8(path: Path) -> str:
             path, 1, "UTF-16 text, not UTF-8; convert the file to UTF-8, e.g. iconv -f utf-16 -t utf-8"
         ) from None
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8" if keep_bom else "utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         raise ImportFileError(

@@ -12,8 +12,13 @@ from models.errors import ImportFileError
 from models.formats import ReadOptions, get_format, guess_format
 from models.formats._import import import_file
 from models.store import stats
+from tests.conftest import unavailable
 
-pytestmark = pytest.mark.skipif(not INTEROP.is_dir(), reason="../shared/interop is not here")
+
+@pytest.fixture(autouse=True)
+def _interop_files():
+    if not INTEROP.is_dir():
+        unavailable(f"the interop files are not here ({INTEROP})")
 
 
 def _import(make_project, rel, fmt=None, **kw):

@@ -2,12 +2,14 @@
 
     python reliability_child.py PROJECT SEED COUNT [--docs N] [--slots K:R] [--go-file PATH] [--imports]
                                                    [--hold opening | committing:N | committed:N]
+                                                   [--say-waiting]
 
 Each decision is one `project.writing()` session calling `add_span`, `update_span`, `remove_span` or `decide`
 with `expected_version` (exactly what the window's undo commands do): spans drawn, changed and removed, statuses
 set, documents accepted with model suggestions added, and such an accept undone (its spans removed, the status
 before restored). After the call returns (committed), the decision is printed as one JSON line and flushed: that
 line is the acknowledgement the tests hold Tagdesk to.
+`--say-waiting` prints a "waiting" line just before each decision asks for the write lock.
 `--hold` stops the child at one point and waits on stdin (the test kills it there): while opening the project
 (its database file just connected), inside the Nth decision with its statements run but not committed
 ("committing"), or just after the Nth decision committed, before its acknowledgement ("committed").
@@ -33,6 +35,7 @@ from models.errors import StaleAnnotationError
 from models.project import open_project
 
 STATUSES = ["accepted", "rejected", "ignored", "pending"]
+SAY_WAITING = "--say-waiting" in sys.argv
 ACCEPTS: dict[int, tuple[int, str, list]] = {}  # doc -> (version after this child accepted it, before, spans added)
 
 
@@ -82,6 +85,8 @@ def decide(project, rng: random.Random, docs: list[int], slots: int, mod: int, r
         op = "add"
     if op == "undo" and ACCEPTS.get(doc, (None,))[0] != version:
         op = "accept"  # nothing of ours to undo: the last change to this document was not our accept
+    if SAY_WAITING:
+        ack(op="waiting", doc=doc)  # about to take the write lock
     try:
         with project.writing() as s:
             if op == "add":
@@ -159,6 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--slots", default="1:0")
     p.add_argument("--go-file", default=None, help="after printing ready, wait until this file exists (races)")
     p.add_argument("--imports", action="store_true", help="also import batches of 50 documents")
+    p.add_argument("--say-waiting", action="store_true", help="print a 'waiting' line before taking the lock")
     p.add_argument("--hold", default=None, help="opening | committing:N | committed:N (then wait for the kill)")
     args = p.parse_args(argv)
     mod, res = map(int, args.slots.split(":"))

@@ -85,7 +85,7 @@ def check_project(folder: Path, acks: list[dict]) -> Logged:
             out.spans = {(doc, sp.start, sp.end, sp.label) for sp, doc in rows}
             sources = Counter(s.exec(select(Document.source)).all())
     for a in acks:
-        if a["op"] in ("ready", "stale", "opening", "committing", "committed"):
+        if a["op"] in NOT_DECISIONS and a["op"] != "import":
             continue
         if a["op"] == "import":
             assert sources[a["source"]] == a["added"] == 50, f"acknowledged import {a['source']} is not all there"
@@ -106,5 +106,8 @@ def check_project(folder: Path, acks: list[dict]) -> Logged:
     return out
 
 
+NOT_DECISIONS = ("ready", "stale", "import", "opening", "committing", "committed", "waiting")
+
+
 def decisions(acks: list[dict]) -> list[dict]:
-    return [a for a in acks if a["op"] not in ("ready", "stale", "import", "opening", "committing", "committed")]
+    return [a for a in acks if a["op"] not in NOT_DECISIONS]

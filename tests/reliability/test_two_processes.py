@@ -110,13 +110,16 @@ def test_a_writer_waits_for_another_process_holding_the_lock(tmp_path):
     folder = make_child_project(tmp_path / "proj", docs=2)
     go = tmp_path / "go"
     out = tmp_path / "acks.jsonl"
-    kid = start_child(folder, 3, 20, out, "--docs", "2", "--go-file", str(go))
+    kid = start_child(folder, 3, 20, out, "--docs", "2", "--go-file", str(go), "--say-waiting")
     wait_for(out, b'"ready"', kid)
     holder = sqlite3.connect(folder / "tagdesk.sqlite", isolation_level=None)
-    holder.execute("BEGIN IMMEDIATE")  # e.g. a long import in another window
+    holder.execute("BEGIN IMMEDIATE")  # another program holding the write lock
     go.touch()
+    wait_for(out, b'"waiting"', kid)  # the child is asking for the lock now ...
     time.sleep(1.0)
-    assert len(decisions(read_acks(out))) == 0  # the child is waiting, not failing
+    acks = read_acks(out)
+    assert kid.poll() is None and acks[-1]["op"] == "waiting"  # ... and is blocked there, not failing
+    assert len(decisions(acks)) == 0
     holder.execute("COMMIT")
     holder.close()
     finish(kid)
