@@ -2,7 +2,7 @@
 key press (relabel, accept one suggestion, delete) to the repaint, for 3 KB, 100 KB and 1 MB texts with one span
 per 60 characters (half stored spans, half pending suggestions). Offscreen Qt, a real project file.
 
-Aims (issue 4): open < 50 ms at 3 KB and < 1 s at 1 MB; key-to-repaint < 16 ms at every size.
+Aims: open < 50 ms at 3 KB and < 1 s at 1 MB; key-to-repaint < 16 ms at every size.
 Run: QT_QPA_PLATFORM=offscreen python -m benchmarks bench_view
 """
 

@@ -1,7 +1,7 @@
 """The text view: the article, wrapped, with each entity highlighted in its label's colour.
 
 A read-only `QPlainTextEdit`. Highlights are character formats set with `QTextCursor` on the spans' ranges only
-(PERF-LIMITS: ExtraSelections and QTextEdit are far slower on long texts), so a change repaints the spans it
+(ExtraSelections and QTextEdit measured far slower on long texts), so a change repaints the spans it
 touched and never rebuilds the document. Stored spans are filled; pending suggestions are outlined with a dashed
 underline. A small label tag is painted after each entity, in room made by letter-spacing its last character.
 

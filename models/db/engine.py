@@ -18,10 +18,9 @@ with the store's decision statements built once and run through SQLAlchemy Core:
     WAL + FULL      1.55 ms / 0.20 ms   <- chosen
     WAL + NORMAL    1.14 ms / 0.10 ms
     DELETE + FULL   1.89 ms / 0.55 ms   (rollback journal: 2.8x the raw cost of WAL + FULL)
-FULL costs ~0.1-0.4 ms more than NORMAL here (0.9 ms on the earlier PERF-LIMITS run): nothing next to a
-keystroke, so durability against power loss is worth it. WAL beats the rollback
-journal per decision and lets a second window read while one writes (bulk imports are the exception, see
-PERF-LIMITS.md, and they are rare).
+FULL costs ~0.1-0.4 ms more than NORMAL here (0.9 ms in an earlier measurement): nothing next to a keystroke,
+so durability against power loss is worth it. WAL beats the rollback journal per decision and lets a second
+window read while one writes (one huge transaction commits slower in WAL; imports write in chunks anyway).
 """
 
 from __future__ import annotations

@@ -1,12 +1,13 @@
 """The store: every read and write of the project database goes through this package.
 
 Functions take `session=` (a SQLModel `Session` from `writing(engine)` or `reading(engine)`); SQL lives here and
-nowhere else. One query style: SQLAlchemy Core statements (ORM objects only where a caller wants a row object).
+nowhere else. One query style: SQLAlchemy Core statements over the tables (`models.db.tables.DOCUMENT`, ...),
+run on `session.connection()`; reads that hand a row to a caller build a detached table object from it.
 
 - `transactions`: `writing` (takes the write lock at BEGIN, so a writer never fails half-way with SQLITE_BUSY)
   and `reading`; database failures become `models.errors.DatabaseError` saying what to do.
 - `annotations`: reading one annotator's annotation of a document (its row, spans, dismissals).
-- `documents`: adding documents (imports, one transaction, Core bulk inserts), reading them, project order.
+- `documents`: adding documents (an import run, Core bulk inserts), reading them, project order.
 - `decisions`: one committed transaction per decision, with its event row and the annotation's new version.
 - `events`: what each event's payload holds, and the replay that rebuilds annotations from the log.
 - `imports`: import runs (chunks of bounded time, published at the end, dead ones removed); `published()`.

@@ -6,11 +6,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, tuple_
-from sqlmodel import Session, col, select
+from sqlalchemy import Select, func, select, tuple_
+from sqlmodel import Session
 
-from ..db.tables import Annotation, Document, Span, Status
+from ..db.tables import ANNOTATION, DOCUMENT, SPAN, Status
 from .imports import published
+from .transactions import _IN_CHUNK
 
 
 @dataclass
@@ -24,25 +25,24 @@ class AnnotatedDocument:
     spans: list[tuple[int, int, str]]
 
 
-def _export_query(*, annotator: str, statuses: Sequence[str]):
+def _export_query(*, annotator: str, statuses: Sequence[str]) -> Select[Any]:
     ann = (
-        select(Annotation.document_id, Annotation.status, Annotation.id)
-        .where(Annotation.annotator == annotator)
+        select(ANNOTATION.c.document_id, ANNOTATION.c.status, ANNOTATION.c.id)
+        .where(ANNOTATION.c.annotator == annotator)
         .subquery()
     )
     status = func.coalesce(ann.c.status, Status.pending.value)
     return (
-        select(Document.id, Document.text, Document.meta, status, ann.c.id)
-        .outerjoin(ann, ann.c.document_id == Document.id)
+        select(DOCUMENT.c.id, DOCUMENT.c.text, DOCUMENT.c.meta, status, ann.c.id)
+        .outerjoin(ann, ann.c.document_id == DOCUMENT.c.id)
         .where(status.in_(list(statuses)), published())
     )
 
 
 def export_document_ids(*, session: Session, annotator: str, statuses: Sequence[str]) -> list[int]:
     """Ids of the documents whose status (for `annotator`; undecided = pending) is in `statuses`, in project order."""
-    sub = _export_query(annotator=annotator, statuses=statuses).subquery()
-    stmt = select(sub.c.id).join(Document, Document.id == sub.c.id).order_by(Document.position, Document.id)
-    return list(session.exec(stmt).all())
+    stmt = _export_query(annotator=annotator, statuses=statuses).order_by(DOCUMENT.c.position, DOCUMENT.c.id)
+    return [int(row[0]) for row in session.connection().execute(stmt)]
 
 
 def iter_annotated_documents(
@@ -53,22 +53,22 @@ def iter_annotated_documents(
 
     conn = session.connection()
     base = _export_query(annotator=annotator, statuses=statuses)
-    last = None
+    last: tuple[int, int] | None = None
     while True:  # keyset pages on (position, id): no OFFSET scans, no row missed if positions repeat
-        stmt = base.add_columns(Document.position).order_by(Document.position, Document.id).limit(batch)
+        stmt = base.add_columns(DOCUMENT.c.position).order_by(DOCUMENT.c.position, DOCUMENT.c.id).limit(batch)
         if last is not None:
-            stmt = stmt.where(tuple_(Document.position, Document.id) > tuple_(*last))
+            stmt = stmt.where(tuple_(DOCUMENT.c.position, DOCUMENT.c.id) > tuple_(*last))
         rows = conn.execute(stmt).all()
         if not rows:
             return
         last = (rows[-1][-1], rows[-1][0])
         ann_ids = [r[4] for r in rows if r[4] is not None]
         spans: dict[int, list[tuple[int, int, str]]] = {}
-        if ann_ids:
+        for i in range(0, len(ann_ids), _IN_CHUNK):
             for ann_id, start, end, label in conn.execute(
-                select(Span.annotation_id, Span.start, Span.end, Span.label)
-                .where(col(Span.annotation_id).in_(ann_ids))
-                .order_by(Span.annotation_id, Span.start, Span.end)
+                select(SPAN.c.annotation_id, SPAN.c.start, SPAN.c.end, SPAN.c.label)
+                .where(SPAN.c.annotation_id.in_(ann_ids[i : i + _IN_CHUNK]))
+                .order_by(SPAN.c.annotation_id, SPAN.c.start, SPAN.c.end)
             ):
                 spans.setdefault(ann_id, []).append((start, end, label))
         for doc_id, text, meta, status, ann_id, _position in rows:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, insert
+from sqlalchemy import Connection, Engine, Table, insert
 from sqlalchemy import exc as sa_exc
 from sqlmodel import Session
 
@@ -53,17 +53,17 @@ def _commit(session: Session) -> None:
     session.expire_all()
 
 
-def _bulk_insert(conn, table, rows: list[dict[str, Any]]) -> None:
+def _bulk_insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
     """INSERT many rows through the driver's executemany, skipping SQLAlchemy's per-value processing
     (JSON columns must already be serialized). ~2x faster than Core for 100k rows; dialect-neutral."""
     if not rows:
         return
     compiled = insert(table).compile(dialect=conn.dialect, column_keys=list(rows[0]))
     if compiled.positional:
-        params = [tuple(row[k] for k in compiled.positiontup) for row in rows]
+        keys = compiled.positiontup or []
+        conn.exec_driver_sql(compiled.string, [tuple(row[k] for k in keys) for row in rows])
     else:
-        params = rows
-    conn.exec_driver_sql(compiled.string, params)
+        conn.exec_driver_sql(compiled.string, rows)
 
 
 _IN_CHUNK = 900  # stay under SQLite's bound-parameter limit

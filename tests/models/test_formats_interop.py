@@ -1,5 +1,5 @@
-"""Real files written by Prodigy, doccano, Label Studio, brat and CoNLL users (../shared/interop), imported with
-the counts that its PROVENANCE.md gives. Read in place, never copied into the repository."""
+"""Real files written by Prodigy, doccano, Label Studio, brat and CoNLL users (`INTEROP` in tests/conftest.py),
+imported with the counts that the set's provenance notes give. Read in place, never copied into the repository."""
 
 from __future__ import annotations
 
