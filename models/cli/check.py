@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
+
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from ..check import check_project
 from ..project import open_project
@@ -22,7 +25,19 @@ def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    with open_project(args.dir) as project:
-        report = check_project(project)
+    with (
+        open_project(args.dir) as project,
+        Progress(
+            TextColumn("replaying the event log"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            disable=not sys.stderr.isatty(),
+            transient=True,
+        ) as progress,
+    ):
+        task = progress.add_task("check", total=None)
+        report = check_project(
+            project, on_progress=lambda done, total: progress.update(task, completed=done, total=total)
+        )
     print(report.summary())
     return 0 if report.ok else 1

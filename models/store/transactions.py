@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, insert
+from sqlalchemy import ColumnElement, Connection, Engine, Table, insert
 from sqlalchemy import exc as sa_exc
 from sqlmodel import Session
 
@@ -64,6 +64,12 @@ def _bulk_insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> 
         conn.exec_driver_sql(compiled.string, [tuple(row[k] for k in keys) for row in rows])
     else:
         conn.exec_driver_sql(compiled.string, rows)
+
+
+def _bound(conn: Connection, column: ColumnElement[Any], value: Any) -> Any:
+    """`value` as the driver receives it for `column` (e.g. a datetime as SQLite's text), for `_bulk_insert`."""
+    process = column.type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
+    return process(value) if process else value
 
 
 _IN_CHUNK = 900  # stay under SQLite's bound-parameter limit

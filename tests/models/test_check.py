@@ -95,6 +95,11 @@ def test_an_import_writes_one_event_per_annotated_document_and_none_without_a_do
                     "import_id": run, "version": 1}),
         (3, "ann", {"status": "accepted", "spans": [], "source": "in.jsonl", "import_id": run, "version": 1}),
     ]  # fmt: skip
+    # times are stored as every other write stores them (SQLite compares them as text)
+    with project.writing() as s:
+        store.decide(1, "accepted", session=s, annotator="ann")
+    stamps = [at for (at,) in sql(project, "select updated_at from annotation union all select at from event")]
+    assert {len(at) for at in stamps} == {len("2026-12-02 10:00:00.000000")}, stamps
     # the only event of no document says the import was published (other windows watch for it)
     assert [(a, json.loads(p)) for doc, _w, a, p in rows if doc is None] == [
         ("import_published", {"source": "in.jsonl", "added": 3, "duplicates": 0, "import_id": run})
