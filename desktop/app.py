@@ -1,19 +1,29 @@
-"""Start the Qt application on a project. The window appears at once; spaCy and suggestions load behind it."""
+"""The application around the annotation window: a start screen when no project is open (recent projects, Open
+folder, New project), opening and closing projects, the recent list, and Quit.
+
+`run_app(folder)` opens a project at once (`make run`, `tagdesk open DIR`); `run_app(None)` shows the start screen
+(`tagdesk open`, the desktop launcher). One `Controller` per process (`controller()`): the windows and dialogs call
+it, so File → Open in a window and Open on the start screen are the same code.
+"""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
+from PySide6.QtCore import QObject, QSettings, QTimer
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QFileDialog, QMenu, QMessageBox, QWidget
 
 from models.errors import TagdeskError
-from models.project import open_project
+from models.project import Project, new_project, open_project
 from resources import resource_path
 
 from . import tasks
 from .errors import install_excepthook
+
+RECENT_KEY = "recent_projects"
+MAX_RECENT = 10
 
 
 def make_app(argv: list[str] | None = None) -> QApplication:
@@ -24,20 +34,180 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def run_app(folder: Path, argv: list[str] | None = None) -> int:
-    app = make_app(argv)
-    try:
-        project = open_project(folder)
-    except TagdeskError as exc:
-        QMessageBox.critical(None, "Tagdesk cannot open this project", str(exc))
-        raise
+def recent_projects(settings: QSettings) -> list[Path]:
+    raw = settings.value(RECENT_KEY, [])
+    items = [raw] if isinstance(raw, str) else list(raw or [])
+    return [Path(p) for p in items if p]
+
+
+def add_recent(settings: QSettings, folder: Path) -> None:
+    folder = folder.resolve()
+    items = [p for p in recent_projects(settings) if p != folder]
+    settings.setValue(RECENT_KEY, [str(p) for p in [folder, *items][:MAX_RECENT]])
+    settings.sync()
+
+
+def forget_recent(settings: QSettings, folder: Path) -> None:
+    settings.setValue(RECENT_KEY, [str(p) for p in recent_projects(settings) if p != folder])
+
+
+class Controller(QObject):
+    """Opens, creates and closes projects; owns the open windows and the start screen."""
+
+    def __init__(self, settings: QSettings | None = None) -> None:
+        super().__init__()
+        self.settings = settings or QSettings()
+        self.windows: list = []
+        self.projects: dict[int, Project] = {}
+        self.start_screen = None
+        self.quitting = False
+
+    # -- opening
+    def open(self, folder: Path | str, parent: QWidget | None = None, *, replace=None):
+        """Open a project folder in a window (replacing `replace`'s project); a problem is a dialog, and the
+        caller's screen stays. Returns the window, or None."""
+        folder = Path(folder)
+        try:
+            project = open_project(folder)
+        except TagdeskError as exc:
+            box = QMessageBox(QMessageBox.Icon.Warning, "Tagdesk cannot open this project", str(exc), parent=parent)
+            box.setObjectName("openFailed")
+            box.exec() if not _offscreen() else box.show()
+            self.last_error = str(exc)
+            return None
+        return self.show_project(project, replace=replace)
+
+    def show_project(self, project: Project, *, replace=None):
+        from .main_window import MainWindow
+
+        add_recent(self.settings, project.folder)
+        if replace is not None:
+            replace.close()
+        window = MainWindow(project, settings=self.settings)
+        self.windows.append(window)
+        self.projects[id(window)] = project
+        window.show()
+        if self.start_screen is not None:
+            self.start_screen.close()
+            self.start_screen = None
+        return window
+
+    def open_folder(self, parent: QWidget | None = None):
+        folder = QFileDialog.getExistingDirectory(parent, "Open a Tagdesk project folder", str(Path.home()))
+        if folder:
+            return self.open(folder, parent, replace=parent if _is_window(parent) else None)
+        return None
+
+    def new_project(self, parent: QWidget | None = None):
+        from .dialogs.new_project_dialog import NewProjectDialog
+
+        dialog = NewProjectDialog(parent)
+        dialog.created.connect(
+            lambda project: self.show_project(project, replace=parent if _is_window(parent) else None)
+        )
+        dialog.show()
+        return dialog
+
+    def create(self, folder: Path, labels, *, pipeline: str, patterns: list[str]) -> Project:
+        """The New project dialog's work: `models.project.new_project` (as `tagdesk new`)."""
+        return new_project(folder, labels, pipeline=pipeline, patterns=patterns)
+
+    def fill_recent_menu(self, menu: QMenu) -> None:
+        menu.clear()
+        items = recent_projects(self.settings)
+        if not items:
+            menu.addAction("No recent projects").setEnabled(False)
+        for folder in items:
+            act = menu.addAction(f"{folder.name}   —   {folder.parent}")
+            act.setEnabled(folder.is_dir())
+            parent = menu.parentWidget()
+            act.triggered.connect(
+                lambda _c=False, f=folder, p=parent: self.open(f, p, replace=p if _is_window(p) else None)
+            )
+
+    # -- closing
+    def close_project(self, window) -> None:
+        window.close()
+
+    def window_closed(self, window) -> None:
+        if window not in self.windows:
+            return  # a window this controller did not open (tests make their own)
+        project = self.projects.pop(id(window), None)
+        self.windows.remove(window)
+        if project is not None:
+            tasks.shutdown()
+            project.close()
+        if not self.windows and not self.quitting:
+            QTimer.singleShot(0, self.show_start)
+
+    def show_start(self):
+        from .dialogs.start_screen import StartScreen
+
+        if self.windows or self.quitting:
+            return None
+        if self.start_screen is None:
+            from .preferences import Preferences
+            from .theme import apply_theme
+
+            prefs = Preferences.load(self.settings)
+            apply_theme(QApplication.instance(), prefs.theme, prefs.font_pt)
+            self.start_screen = StartScreen(self)
+        self.start_screen.show()
+        self.start_screen.raise_()
+        return self.start_screen
+
+    def quit(self) -> None:
+        self.quitting = True
+        for window in list(self.windows):
+            window.close()
+        if self.start_screen is not None:
+            self.start_screen.close()
+        QApplication.instance().quit()
+
+
+def _is_window(widget) -> bool:
     from .main_window import MainWindow
 
+    return isinstance(widget, MainWindow)
+
+
+def _offscreen() -> bool:
+    return QApplication.platformName() in ("offscreen", "minimal")
+
+
+_controller: Controller | None = None
+
+
+def controller() -> Controller:
+    global _controller
+    if _controller is None:
+        _controller = Controller()
+    return _controller
+
+
+def set_controller(value: Controller | None) -> None:
+    """Tests give the application its own settings file."""
+    global _controller
+    _controller = value
+
+
+def run_app(folder: Path | None, argv: list[str] | None = None) -> int:
+    app = make_app(argv)
     install_excepthook()
-    window = MainWindow(project)
-    window.show()
+    ctl = controller()
+    if folder is None:
+        ctl.show_start()
+    else:
+        try:
+            project = open_project(folder)
+        except TagdeskError as exc:
+            QMessageBox.critical(None, "Tagdesk cannot open this project", str(exc))
+            raise
+        ctl.show_project(project)
     try:
         return app.exec()
     finally:
+        ctl.quitting = True
         tasks.shutdown()  # no worker may still use the database once it is closed
-        project.close()
+        for project in list(ctl.projects.values()):
+            project.close()

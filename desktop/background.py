@@ -31,8 +31,11 @@ class Background(QObject):
         self.project = project
         self.tasks: list[Task] = []
         self.suggest_task: Task | None = None
-        self.pipeline = project.config.model.pipeline
         self.wanted: int | None = None  # the document on screen, done before the others
+
+    @property
+    def pipeline(self) -> str:
+        return self.project.config.model.pipeline  # read each time: the shared settings may change
 
     def _wanted(self) -> int | None:
         """Read by the worker between chunks (an int read: no lock needed)."""
@@ -72,7 +75,7 @@ class Background(QObject):
         if self.suggest_task is not None and not self.suggest_task.done:
             return
         project = self.project
-        self.progress.emit((f"Loading {self.pipeline}…", 0, 0))
+        self.progress.emit(("Loading the model…", 0, 0))
         task = run_task(lambda report, stop: _suggest(project, self._wanted, report, stop), name="suggest")
         task.progress.connect(self._on_progress)
         task.finished.connect(self._done)
@@ -100,7 +103,8 @@ class Background(QObject):
 
     def _done(self, count: object) -> None:
         self.suggestions_arrived.emit()
-        self._over(f"Suggestions ready ({count:,} documents pre-annotated)" if isinstance(count, int) and count else "")
+        done = count if isinstance(count, int) else 0
+        self._over(f"Suggestions ready ({done:,} document{'s' if done != 1 else ''} pre-annotated)" if done else "")
 
     def _failed(self, exc: BaseException) -> None:
         msg = str(exc) if isinstance(exc, TagdeskError) else f"{exc.__class__.__name__}: {exc}"

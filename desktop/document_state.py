@@ -69,6 +69,7 @@ class DocumentState:
         dismissed: set[tuple[int, int, str]],
     ) -> None:
         self.document_id = document_id
+        self.note: Any = None  # the annotator's DocumentNote (comment, flag), read with the document
         self.text = text
         self.status = status
         self.dismissed = set(dismissed)

@@ -1,33 +1,41 @@
-"""The main window: builds the widgets, the actions and menus, and wires them to the session. No logic of its own
-beyond wiring; edits live in `session.py` and `undo.py`, long work in `background.py` / `tasks.py`."""
+"""The main window: builds the widgets, the actions and menus (`actions.py`), and wires them to the session. No
+logic of its own beyond wiring; edits live in `session.py` and `undo.py`, long work in `background.py` /
+`tasks.py`, dialogs in `dialogs/`, the application around the window (open, new, close) in `app.py`."""
 
 from __future__ import annotations
 
 import hashlib
 
 from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
+from PySide6.QtGui import QCloseEvent, QIcon, QResizeEvent
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QSplitter, QVBoxLayout, QWidget
 
-from models import store
-from models.db.tables import Status
+from models import __version__, store
 from models.project import Project
 from resources import resource_path
 
-from . import tasks
+from . import actions, tasks
 from .background import Background
 from .document_state import DocumentState
 from .errors import read_errors
+from .preferences import Preferences
 from .session import AnnotationSession
 from .snapping import Snapper
 from .theme import apply_theme
+from .widgets.decision_bar import DecisionBar
 from .widgets.document_list import DocumentList
 from .widgets.entity_panel import EntityPanel
+from .widgets.guidelines_panel import GuidelinesPanel
 from .widgets.label_bar import LabelBar
+from .widgets.note_panel import NotePanel
 from .widgets.notice_bar import NoticeBar
 from .widgets.shortcuts_dialog import ShortcutsDialog
 from .widgets.status_bar import StatusBar
-from .widgets.text_view import Palette, TextView
+from .widgets.text_view import TextView
+
+NARROW = 1000  # px: below this the status bar keeps the essentials (the side panels fold away with F3 / F4)
+MIN_TEXT = 360  # px: the text column never gets narrower (words are not broken mid-word)
+SETTINGS_POLL_MS = 3000  # labels changed on another desktop appear within this
 
 
 class MainWindow(QMainWindow):
@@ -35,157 +43,129 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.project = project
         self.settings = settings or QSettings()
+        self.prefs = Preferences.load(self.settings)
         self._key = "projects/" + hashlib.sha1(str(project.folder.resolve()).encode()).hexdigest()[:16]
         self.setWindowTitle(f"{project.config.project.name} — Tagdesk")
         self.setWindowIcon(QIcon(str(resource_path("icons", "tagdesk.svg"))))
         self.resize(1360, 860)
-        self.colors = {lab.name: lab.color for lab in project.config.labels}
+        self.setMinimumSize(640, 420)
+        self.theme = apply_theme(QApplication.instance(), self.prefs.theme, self.prefs.font_pt)
 
+        self._shown_revision = project.revision  # the labels and settings on screen
+        cfg = project.config
+        self._suggester = (
+            sorted(cfg.label_names),
+            sorted(cfg.model.label_map.items()),
+            cfg.model.pipeline,
+            cfg.model.patterns,
+        )
         self.session = AnnotationSession(project, self)
         self.documents = DocumentList(project, self)
-        self.labels = LabelBar(list(project.config.labels), self)
+        self.labels = LabelBar(list(project.config.labels), self, dark=self.theme == "dark")
         self.text = TextView(self)
         self.entities = EntityPanel(self.colors, self)
+        self.note = NotePanel(self)
+        self.decisions = DecisionBar(self)
         self.notice_bar = NoticeBar(self)
         self.status = StatusBar(self)
         self.setStatusBar(self.status)
+        self.guidelines = GuidelinesPanel(project.guidelines_path, self)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.guidelines)
+        self.guidelines.hide()
         self._layout()
-        for notice in project.notices:  # how the database runs (e.g. without the write-ahead log)
-            self.notice_bar.show_message(notice)
         self.background = Background(project, self)
-        self.groups = self._actions()
-        self._menus()
+        self.groups = actions.build_groups(self)
+        self.menus = actions.build_menus(self, self.groups)
+        self.decisions.set_actions(self.act_accept, self.act_reject, self.act_ignore, self.act_back)
         self._wire()
-        self.theme = apply_theme(QApplication.instance(), str(self.settings.value("theme", "light")))
-        self.text.set_palette(Palette(self.colors, dark=self.theme == "dark"))
+        self.text.set_palette(self.prefs.palette(self.colors, dark=self.theme == "dark"))
         self._wire_background()
         self._restore()
         self._update_counters()
         self._counter_timer = QTimer(self, interval=30_000, timeout=self._update_counters)  # docs/h drifts
         self._counter_timer.start()
+        self._settings_timer = QTimer(self, interval=SETTINGS_POLL_MS, timeout=self.check_shared_settings)
+        self._settings_timer.start()
+        for warning in project.warnings:
+            self.notice_bar.show_message(warning)
+        self._background = background
         if background:
             QTimer.singleShot(0, self.background.start)
+
+    @property
+    def colors(self) -> dict[str, str]:
+        return {lab.name: lab.color for lab in self.project.config.labels}
 
     # ------------------------------------------------------------------ layout
     def _layout(self) -> None:
         centre = QWidget(self)
         centre.setObjectName("centre")
+        centre.setMinimumWidth(MIN_TEXT)
         column = QVBoxLayout(centre)
         column.setContentsMargins(6, 10, 6, 6)
         column.setSpacing(0)
         column.addWidget(self.notice_bar)
         column.addWidget(self.labels)
         column.addWidget(self.text, 1)
+        column.addWidget(self.decisions)
+        side = QSplitter(Qt.Orientation.Vertical, self)
+        side.setObjectName("sidePanel")
+        side.addWidget(self.entities)
+        side.addWidget(self.note)
+        side.setStretchFactor(0, 1)
+        side.setChildrenCollapsible(False)
+        self.side = side
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("mainSplitter")
         self.splitter.addWidget(self.documents)
         self.splitter.addWidget(centre)
-        self.splitter.addWidget(self.entities)
+        self.splitter.addWidget(side)
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setStretchFactor(2, 0)
         self.splitter.setSizes([290, 760, 320])
-        self.splitter.setChildrenCollapsible(False)
+        # the side panels fold away (drag them shut, or F3 / F4); the text column does not
+        self.splitter.setCollapsible(0, True)
+        self.splitter.setCollapsible(1, False)
+        self.splitter.setCollapsible(2, True)
+        self.splitter.splitterMoved.connect(lambda *_: self._panels_changed())
         self.setCentralWidget(self.splitter)
+        self._narrow: bool | None = None
 
-    # ------------------------------------------------------------------ actions and menus
-    def _action(self, text: str, keys: list[str] | str | QKeySequence.StandardKey, slot, tip: str = "") -> QAction:
-        action = QAction(text, self)
-        if isinstance(keys, QKeySequence.StandardKey):
-            action.setShortcuts(keys)
+    def toggle_panel(self, index: int, show: bool | None = None) -> None:
+        """Show or fold away the document list (0) or the entity panel (2)."""
+        sizes = self.splitter.sizes()
+        show = sizes[index] == 0 if show is None else show
+        if show:
+            want = 280 if index == 0 else 300
+            sizes[1] = max(MIN_TEXT, sizes[1] - want)
+            sizes[index] = want
         else:
-            action.setShortcuts([QKeySequence(k) for k in ([keys] if isinstance(keys, str) else keys)])
-        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        if tip:
-            action.setStatusTip(tip)
-        action.triggered.connect(lambda _checked=False: slot())
-        self.addAction(action)
-        return action
+            sizes[1] += sizes[index]
+            sizes[index] = 0
+        self.splitter.setSizes(sizes)
+        self._panels_changed()
 
-    def _actions(self) -> list[tuple[str, list[QAction]]]:
-        s = self.session
-        a = self._action
-        undo = s.undo.createUndoAction(self, "&Undo")
-        undo.setShortcuts([QKeySequence("Ctrl+Z")])
-        redo = s.undo.createRedoAction(self, "&Redo")
-        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-        for act in (undo, redo):
-            self.addAction(act)
-        self.act_theme_light = a("&Light theme", [], lambda: self.set_theme("light"))
-        self.act_theme_dark = a("&Dark theme", [], lambda: self.set_theme("dark"))
-        for act in (self.act_theme_light, self.act_theme_dark):
-            act.setCheckable(True)
-        labels = [
-            a(
-                f"Label {lab.name}",
-                lab.key or [],
-                lambda i=i: s.label_key(i),
-                f"Make {lab.name} the active label, or relabel the selected entity",
-            )
-            for i, lab in enumerate(self.project.config.labels)
-        ]
-        return [
-            ("&File", [a("&Quit", "Ctrl+Q", self.close)]),
-            (
-                "&Edit",
-                [
-                    undo,
-                    redo,
-                    None,
-                    a("&Accept selected suggestion", ["Return", "Enter"], s.accept_selected),
-                    a("&Delete selected entity", ["Delete"], s.remove_selected),
-                    None,
-                    a("&Next entity", ["Tab"], lambda: s.step_selection(1)),
-                    a("&Previous entity", ["Shift+Tab", "Shift+Backtab"], lambda: s.step_selection(-1)),
-                    a("&Grow entity by a token", ["Shift+Right"], lambda: s.resize_selected("end", True)),
-                    a("&Shrink entity by a token", ["Shift+Left"], lambda: s.resize_selected("end", False)),
-                    a("Grow entity to the &left", ["Ctrl+Shift+Left"], lambda: s.resize_selected("start", True)),
-                    a("Shrink entity from the l&eft", ["Ctrl+Shift+Right"], lambda: s.resize_selected("start", False)),
-                    a("Clear selection", ["Escape"], lambda: s.select(None)),
-                ],
-            ),
-            (
-                "&Document",
-                [
-                    a("&Accept document and next", ["A"], lambda: s.decide(Status.accepted.value)),
-                    a("&Reject document and next", ["X"], lambda: s.decide(Status.rejected.value)),
-                    a("&Ignore document and next", ["Space"], lambda: s.decide(Status.ignored.value)),
-                    a("&Back to the previous decision", ["Backspace"], s.back),
-                    None,
-                    a("Ne&xt document", ["Ctrl+Down", "PgDown"], lambda: self.documents.step(1)),
-                    a("Pre&vious document", ["Ctrl+Up", "PgUp"], lambda: self.documents.step(-1)),
-                    a("&Find documents", "Ctrl+F", self.documents.search.setFocus),
-                ],
-            ),
-            ("&Labels", labels),
-            (
-                "&View",
-                [
-                    self.act_theme_light,
-                    self.act_theme_dark,
-                    None,
-                    a("Compute &suggestions now", [], self.background.start_suggesting),
-                ],
-            ),
-            (
-                "&Help",
-                [
-                    a("&Keyboard shortcuts", ["F1", "Ctrl+/"], self.show_shortcuts),
-                    a("&About Tagdesk", [], self.show_about),
-                ],
-            ),
-        ]
+    def _panels_changed(self) -> None:
+        sizes = self.splitter.sizes()
+        self.act_documents.setChecked(sizes[0] > 0)
+        self.act_entities.setChecked(sizes[2] > 0)
 
-    def _menus(self) -> None:
-        for title, actions in self.groups:
-            menu = self.menuBar().addMenu(title)
-            for act in actions:
-                if act is None:
-                    menu.addSeparator()
-                else:
-                    menu.addAction(act)
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        narrow = event.size().width() < NARROW
+        if narrow != self._narrow:
+            self._narrow = narrow
+            self.status.set_compact(narrow)
 
-    def shortcut_groups(self) -> list[tuple[str, list[QAction]]]:
+    def toggle_guidelines(self) -> None:
+        self.guidelines.setVisible(not self.guidelines.isVisible())
+        self.act_guidelines.setChecked(self.guidelines.isVisible())
+        if self.guidelines.isVisible():
+            self.guidelines.reload()
+
+    # ------------------------------------------------------------------ dialogs
+    def shortcut_groups(self):
         return [(t.replace("&", ""), [a for a in acts if a is not None]) for t, acts in self.groups]
 
     def show_shortcuts(self) -> ShortcutsDialog:
@@ -193,17 +173,85 @@ class MainWindow(QMainWindow):
         dialog.show()
         return dialog
 
-    def show_about(self) -> None:
-        QMessageBox.about(
-            self,
-            "About Tagdesk",
-            "Tagdesk: annotate entities with a model in the loop.\n"
-            "Every decision is saved at once in the project's database.",
+    def show_about(self) -> QMessageBox:
+        box = QMessageBox(QMessageBox.Icon.Information, "About Tagdesk", f"Tagdesk {__version__}", parent=self)
+        box.setObjectName("aboutBox")
+        box.setInformativeText(
+            "Annotate entities with a model in the loop. Every decision is saved at once in the project's "
+            f"database.\n\nProject: {self.project.folder}\nYou annotate as: {self.project.annotator}"
         )
+        box.show()
+        return box
+
+    def show_import(self):
+        from .dialogs.import_dialog import ImportDialog
+
+        dialog = ImportDialog(self.project, self)
+        dialog.imported.connect(self.after_import)
+        dialog.show()
+        return dialog
+
+    def after_import(self) -> None:
+        current = self.session.document_id
+        self.documents.list_model.reload()
+        self.documents.refresh_count()
+        self.check_shared_settings()
+        if current is not None:
+            self.documents.select_document(current, emit=False)
+        elif self.documents.list_model.total():
+            self.documents.select_row(0)
+        self._update_counters()
+        self.background.start_suggesting()
+
+    def show_export(self):
+        from .dialogs.export_dialog import ExportDialog
+
+        dialog = ExportDialog(self.project, self)
+        dialog.show()
+        return dialog
+
+    def back_up(self):
+        from .dialogs.backup_dialog import BackupDialog
+
+        dialog = BackupDialog(self.project, self)
+        dialog.show()
+        dialog.start()
+        return dialog
+
+    def show_labels(self):
+        from .dialogs.labels_dialog import LabelsDialog
+
+        dialog = LabelsDialog(self, self)
+        dialog.show()
+        return dialog
+
+    def show_preferences(self):
+        from .app import controller
+        from .dialogs.preferences_dialog import PreferencesDialog
+
+        dialog = PreferencesDialog(self.prefs, self.project, self)
+        dialog.applied.connect(self.apply_preferences)
+        # your work is saved under your name: the project opens again under the new one
+        dialog.name_changed.connect(lambda _n: controller().open(self.project.folder, self, replace=self))
+        dialog.show()
+        return dialog
+
+    def show_statistics(self):
+        from .dialogs.statistics_dialog import StatisticsDialog
+
+        dialog = StatisticsDialog(self.project, self.theme, self)
+        dialog.show()
+        return dialog
+
+    def edit_note(self) -> None:
+        if self.splitter.sizes()[2] == 0:
+            self.toggle_panel(2, show=True)
+        self.note.comment.setFocus()
 
     # ------------------------------------------------------------------ wiring
     def _wire(self) -> None:
         s, t = self.session, self.text
+        self.documents.document_chosen.connect(lambda _d: self.note.flush())  # an unsaved comment, first
         self.documents.document_chosen.connect(s.open_document)
         self.documents.message.connect(self.status.notice)
         s.document_opened.connect(self._document_opened)
@@ -218,11 +266,17 @@ class MainWindow(QMainWindow):
         s.active_label_changed.connect(self.labels.set_active)
         s.decisions_changed.connect(self._update_counters)
         s.decisions_changed.connect(self._show_position)
+        s.note_changed.connect(self.note.set_note)
+        s.labels_changed.connect(self.apply_labels)
+        self.note.save_requested.connect(s.set_note)
+        self.note.done_editing.connect(self.text.setFocus)
+        self.status.overflow.connect(self.notice_bar.show_message)
         t.span_drawn.connect(s.draw_span)
         t.item_clicked.connect(s.select)
         t.token_double_clicked.connect(s.add_token_at)
         self.entities.item_clicked.connect(s.select)
         self.labels.label_clicked.connect(s.label_key)
+        self.guidelines.visibilityChanged.connect(self.act_guidelines.setChecked)
 
     def _wire_background(self) -> None:
         b = self.background
@@ -242,12 +296,16 @@ class MainWindow(QMainWindow):
 
     def _document_opened(self, state: DocumentState | None) -> None:
         self.background.want(state.document_id if state else None)
+        self.decisions.setEnabled(state is not None)
+        self.note.setEnabled(state is not None)
         if state is None:
             self.text.clear_document()
             self.entities.set_state(None)
+            self.note.set_note(None)
             return
         self.text.set_document(state.text, state.items())
         self.entities.set_state(state)
+        self.note.set_note(state.note)
         self._show_position()
         self.settings.setValue(f"{self._key}/last_document", state.document_id)
 
@@ -263,16 +321,54 @@ class MainWindow(QMainWindow):
     def _update_counters(self) -> None:
         with read_errors(self.status.notice) as read:
             today = self.session.done_today()
+            done, total, pace = self.session.progress()
         if not read.failed:
             self.status.set_counters(today, self.session.docs_per_hour())
+            self.status.set_progress(done, total, pace)
+
+    # ------------------------------------------------------------------ labels and shared settings
+    def check_shared_settings(self) -> None:
+        """Labels or settings changed (here, on another desktop, or from the command line): show them."""
+        with read_errors(self.status.notice) as read:
+            self.project.refresh()
+        # (an import on the thread pool may have refreshed the shared project object already)
+        if not read.failed and self.project.revision != self._shown_revision:
+            self.apply_labels()
+
+    def apply_labels(self) -> None:
+        self._shown_revision = self.project.revision
+        cfg = self.project.config
+        suggester = (
+            sorted(cfg.label_names),
+            sorted(cfg.model.label_map.items()),
+            cfg.model.pipeline,
+            cfg.model.patterns,
+        )
+        if suggester != self._suggester:  # the suggestions' key changed: compute (or find) the new ones
+            self._suggester = suggester
+            if self._background:
+                self.background.start()
+        self.session.labels_updated()
+        self.labels.set_labels(list(cfg.labels), active=self.session.active_label)
+        self.entities.set_colors(self.colors)
+        self.documents.set_labels(cfg.label_names)
+        actions.refill_labels_menu(self, self.menus["Labels"])
+        self.text.set_palette(self.prefs.palette(self.colors, dark=self.theme == "dark"))
+        self.session.reload_document()
 
     # ------------------------------------------------------------------ theme and settings
     def set_theme(self, name: str) -> None:
-        self.theme = apply_theme(QApplication.instance(), name)
-        self.settings.setValue("theme", self.theme)
+        self.prefs = self.prefs.with_theme(name)
+        self.apply_preferences(self.prefs)
+
+    def apply_preferences(self, prefs: Preferences) -> None:
+        self.prefs = prefs
+        prefs.save(self.settings)
+        self.theme = apply_theme(QApplication.instance(), prefs.theme, prefs.font_pt)
         self.act_theme_light.setChecked(self.theme == "light")
         self.act_theme_dark.setChecked(self.theme == "dark")
-        self.text.set_palette(Palette(self.colors, dark=self.theme == "dark"))
+        self.labels.set_dark(self.theme == "dark")
+        self.text.set_palette(prefs.palette(self.colors, dark=self.theme == "dark"))
         self.text.viewport().update()
 
     def _restore(self) -> None:
@@ -287,6 +383,8 @@ class MainWindow(QMainWindow):
         sizes = self.settings.value(f"{self._key}/splitter")
         if sizes is not None:
             self.splitter.restoreState(sizes)
+        self._panels_changed()
+        self.act_guidelines.setChecked(self.guidelines.isVisible())
         last = self.settings.value(f"{self._key}/last_document")
         total = self.documents.list_model.total()
         if last is not None and self.documents.select_document(int(last)):
@@ -295,7 +393,11 @@ class MainWindow(QMainWindow):
             self.documents.select_row(0)
         else:
             self.status.set_position(None, 0)
-            self.status.notice(f"No documents yet: tagdesk import {self.project.folder} FILE")
+            self.session.open_document(None)
+            self.notice_bar.show_message(
+                "No documents yet. Import some with File → Import documents… (Ctrl+I): plain text, JSONL, CSV, "
+                "spaCy, CoNLL, doccano, Label Studio or brat files."
+            )
         self.text.setFocus()
 
     def save_settings(self) -> None:
@@ -307,8 +409,13 @@ class MainWindow(QMainWindow):
         self.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.note.flush()
         self.save_settings()
         self._counter_timer.stop()
+        self._settings_timer.stop()
         self.background.cancel()
         tasks.shutdown()  # cancel spaCy loading / suggesting and wait (bounded) before the project closes
         super().closeEvent(event)
+        from .app import controller
+
+        controller().window_closed(self)

@@ -37,13 +37,16 @@ class AnnotationSession(QObject):
     decisions_changed = Signal()  # a decision was made or undone (counters)
     want_next = Signal()  # move on after a decision (the document list picks the next one)
     want_document = Signal(int)  # show this document (undo/redo/back on another document)
+    note_changed = Signal(object)  # the DocumentNote of the document on screen, after it was saved
+    labels_changed = Signal()  # a label was renamed, added, ... from this window (the window shows them)
 
     def __init__(self, project: Project, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.project = project
         self.annotator = project.annotator
         self.labels = project.config.label_names
-        self.active_label = self.labels[0]
+        self.active_label: str | None = self.labels[0] if self.labels else None
+        self._anchor: int | None = None  # where the last removed entity was: Tab goes on from there
         self.undo = QUndoStack(self)
         self.snapper = Snapper()
         self.model_key: str | None = None
@@ -90,8 +93,13 @@ class AnnotationSession(QObject):
             ]
             sugg = store.suggestions_for(document_id, self.model_key, session=s) if self.model_key else None
             dismissed = store.dismissals_of(document_id, session=s, annotator=self.annotator)
+            note = store.note_of(document_id, session=s, annotator=self.annotator)
         self.versions[document_id] = ann.version if ann else 0
-        return DocumentState(document_id, doc.text, ann.status if ann else Status.pending.value, spans, sugg, dismissed)
+        state = DocumentState(
+            document_id, doc.text, ann.status if ann else Status.pending.value, spans, sugg, dismissed
+        )
+        state.note = note
+        return state
 
     def reload_document(self) -> None:
         """Read the document on screen again from the database (another window changed it)."""
@@ -122,6 +130,8 @@ class AnnotationSession(QObject):
 
     # ------------------------------------------------------------------ selection and labels
     def _select(self, key: tuple | None) -> None:
+        if key is not None:
+            self._anchor = None
         if key != self.selected:
             self.selected = key
             self.selection_changed.emit(key)
@@ -140,25 +150,31 @@ class AnnotationSession(QObject):
             return
         state, current = self.state, self.selected_item()
         end = len(state.text) + 1
+        anchor = self._anchor if current is None else None  # after Delete: go on from where it was
         if step > 0:
-            item = state.next_after(current.end if current else 0) or state.next_after(0)
+            at = current.end if current else (anchor or 0)
+            item = state.next_after(at) or state.next_after(0)
         else:
-            item = state.previous_before(current.start if current else end) or state.previous_before(end)
+            at = current.start if current else (anchor if anchor is not None else end)
+            item = state.previous_before(at) or state.previous_before(end)
         if item is None:
             self.message.emit("No entities in this document yet: drag over words to add one")
             return
         self._select(item.key)
 
     def label_key(self, index: int) -> None:
-        """1-9, 0: make a label active; with an item selected, relabel it (a suggestion becomes a span)."""
+        """A label's key (or its chip): with an entity selected, relabel that entity (a suggestion becomes a span)
+        and leave the active label as it was; with nothing selected, make the label the active one."""
         if index >= len(self.labels):
-            self.message.emit(f"No label on key {(index + 1) % 10}: this project has {len(self.labels)} labels")
+            self.message.emit(f"No label on that key: this project has {len(self.labels)} labels")
             return
         label = self.labels[index]
-        self.active_label = label
-        self.active_label_changed.emit(label)
         item = self.selected_item()
-        if item is None or item.label == label and not item.pending:
+        if item is None:
+            self.active_label = label
+            self.active_label_changed.emit(label)
+            return
+        if item.label == label and not item.pending:
             return
         if item.pending:
             self._push(undo.AcceptSuggestion(self, self.document_id, item, label=label))
@@ -197,7 +213,10 @@ class AnnotationSession(QObject):
             return
         self._add(tok[0], tok[1], self.active_label)
 
-    def _add(self, start: int, end: int, label: str) -> None:
+    def _add(self, start: int, end: int, label: str | None) -> None:
+        if label is None:
+            self.message.emit("This project has no labels yet: add one with Labels → Edit labels… (Ctrl+L)")
+            return
         pending = [p for p in self.state.pending.values() if p.start == start and p.end == end and p.label == label]
         if pending:
             self._push(undo.AcceptSuggestion(self, self.document_id, pending[0]))
@@ -205,20 +224,23 @@ class AnnotationSession(QObject):
         self._push(undo.AddSpan(self, self.document_id, Item(start, end, label, Origin.human.value)))
 
     def remove_selected(self) -> None:
-        """Delete: remove the selected span, or reject the selected suggestion for good."""
+        """Delete: remove the selected span, or reject the selected suggestion for good. Like Enter, it acts on the
+        selection and does not move it: nothing is selected afterwards, and Tab goes on from there."""
         item = self.selected_item()
         if item is None:
             self.message.emit("Select an entity first (click it, or Tab to it)")
             return
-        nxt = self._neighbour(item)
         if item.pending:
-            self._push(undo.DismissSuggestion(self, self.document_id, item))
+            done = self._push(undo.DismissSuggestion(self, self.document_id, item))
         else:
-            self._push(undo.RemoveSpan(self, self.document_id, item))
-        self._select(nxt)
+            done = self._push(undo.RemoveSpan(self, self.document_id, item))
+        if done:
+            self._select(None)
+            self._anchor = item.start
 
     def accept_selected(self) -> None:
-        """Enter: accept the selected pending suggestion alone."""
+        """Enter: accept the selected pending suggestion alone; it stays selected (now an entity), as Delete leaves
+        the selection where it was. Tab moves on."""
         item = self.selected_item()
         if item is None or not item.pending:
             self.message.emit("Enter accepts a selected suggestion: Tab to one first")
@@ -272,7 +294,7 @@ class AnnotationSession(QObject):
         try:
             command.run()
         except OverlapError as exc:
-            self.message.emit(f"Not added: {exc}")
+            self.message.emit(f"Not added: {self._describe_overlap(exc)}")
             return False
         except StaleAnnotationError:
             self.reload_document()
@@ -286,6 +308,23 @@ class AnnotationSession(QObject):
             return False
         self.undo.push(command)
         return True
+
+    def _describe_overlap(self, exc: OverlapError) -> str:
+        """The overlap in the entities' words ("Acme Corp" overlaps the ORG "Corp in Paris"), not offsets."""
+        text = self.state.text if self.state else ""
+        if getattr(exc, "other", None) is None or not text:
+            return str(exc)
+
+        def words(a: int, b: int) -> str:
+            snippet = " ".join(text[a:b].split())
+            return f"“{snippet if len(snippet) <= 40 else snippet[:39] + '…'}”"
+
+        start, end = exc.span
+        label, o_start, o_end = exc.other
+        return (
+            f"{words(start, end)} overlaps the {label} {words(o_start, o_end)}; entities cannot overlap: "
+            "remove or shrink that one first"
+        )
 
     def show_document(self, document_id: int) -> bool:
         """Bring a document on screen for an undo/redo; True if it was already there."""
@@ -344,6 +383,44 @@ class AnnotationSession(QObject):
             self.changed.emit(delta)
         if self.selected and self.state and self.state.find(self.selected) is None:
             self._select(None)
+
+    # ------------------------------------------------------------------ notes and labels
+    def set_note(self, comment: str, flag: str | None) -> None:
+        """Save the annotator's comment and flag on the document on screen."""
+        if self.state is None:
+            return
+        doc = self.state.document_id
+        try:
+            with self.project.writing() as s:
+                written = store.set_note(
+                    doc, comment, flag, session=s, annotator=self.annotator, expected_version=self.versions.get(doc)
+                )
+            self.versions[doc] = written.version  # the version this window wrote (see undo.Command._wrote)
+        except StaleAnnotationError:
+            self.reload_document()
+            self.message.emit("This document was changed in another window: its note is shown as saved there now")
+            return
+        except TagdeskError as exc:
+            self.message.emit(f"Note not saved: {exc}")
+            return
+        self.state.note = store.DocumentNote(comment, flag)
+        self.note_changed.emit(self.state.note)
+        self.message.emit(f"Flagged “{flag}”" if flag else "Note saved")
+
+    def labels_updated(self) -> None:
+        """The project's labels changed: keys follow the new order, the active label its new name (or the first)."""
+        old = self.labels
+        self.labels = self.project.config.label_names
+        if self.active_label not in self.labels:
+            renamed = [n for n in self.labels if n not in old]
+            self.active_label = renamed[0] if len(renamed) == 1 else (self.labels[0] if self.labels else None)
+        if self.active_label:
+            self.active_label_changed.emit(self.active_label)
+
+    def progress(self) -> tuple[int, int, float | None]:
+        """(documents decided, documents in the project, seconds per decided document) for this annotator."""
+        with self.project.session() as s:
+            return store.annotator_progress(session=s, annotator=self.annotator)
 
     # ------------------------------------------------------------------ counters
     def done_today(self) -> int:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QComboBox, QStyledItemDelegate
 
 from resources import resource_path
 
@@ -27,7 +28,7 @@ _COLORS = {
         "alt": "#272a30",
         "text": "#e4e6ea",
         "mid": "#3a3e45",
-        "highlight": "#3d7cc4",
+        "highlight": "#2f6fb0",  # white on it: 5.2:1 (#3d7cc4 was 4.3:1)
         "htext": "#ffffff",
         "muted": "#9aa1ab",
         "button": "#2b2f35",
@@ -63,10 +64,40 @@ def palette(name: str) -> QPalette:
     return pal
 
 
-def apply_theme(app: QApplication, name: str) -> str:
-    """Apply a theme to the whole application; returns the name applied."""
+class _ComboPopups(QObject):
+    """Gives every combo box's popup a QStyledItemDelegate when it is polished. The default delegate paints items
+    like menu entries and ignores the style sheet's `QComboBox QAbstractItemView::item:selected`: with Fusion and
+    a style sheet, the highlighted entry of a drop-down came out as an empty white box (its text invisible)."""
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        combo = event.type() == QEvent.Type.Polish and isinstance(obj, QComboBox)
+        if combo and not isinstance(obj.itemDelegate(), QStyledItemDelegate):
+            obj.setItemDelegate(QStyledItemDelegate(obj))
+        return False
+
+
+_combo_fix: _ComboPopups | None = None
+
+
+DEFAULT_FONT_PT = 10
+FONT_SIZES = range(8, 19)
+
+
+def apply_theme(app: QApplication, name: str, font_pt: int = DEFAULT_FONT_PT) -> str:
+    """Apply a theme (and the interface's font size, in points) to the whole application; returns the name."""
     name = name if name in THEMES else "light"
+    font_pt = font_pt if font_pt in FONT_SIZES else DEFAULT_FONT_PT
+    global _combo_fix
+    if _combo_fix is None:
+        _combo_fix = _ComboPopups(app)
+        app.installEventFilter(_combo_fix)
     app.setStyle("Fusion")
     app.setPalette(palette(name))
-    app.setStyleSheet(resource_path("styles", f"{name}.qss").read_text(encoding="utf-8"))
+    sheet = resource_path("styles", f"{name}.qss").read_text(encoding="utf-8")
+    app.setStyleSheet(sheet + f"\nQWidget {{ font-size: {font_pt}pt; }}\n")
     return name
+
+
+def theme_colors(name: str) -> dict[str, str]:
+    """The chrome's colours of a theme (plots and rendered text use them too)."""
+    return dict(_COLORS[name if name in THEMES else "light"])

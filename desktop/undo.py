@@ -290,3 +290,42 @@ class SetStatus(Command):
                 )
             )
         self.session.status_set(self.document_id, self.before or Status.pending.value, added=[], removed=self.add)
+
+
+class RenameLabel(QUndoCommand):
+    """Rename a label and every entity carrying it (one transaction in `models.labels`); undo renames it back.
+    Not tied to a document: the window shows the labels again after either."""
+
+    def __init__(self, session: AnnotationSession, old: str, new: str) -> None:
+        super().__init__(f"Rename label {old} to {new}")
+        self.session = session
+        self.old, self.new = old, new
+        self._skip_redo = False
+        self.count = 0
+
+    def run(self) -> None:
+        self.count = self._rename(self.old, self.new)
+        self._skip_redo = True
+
+    def _rename(self, old: str, new: str) -> int:
+        from models.labels import rename_label
+
+        count = rename_label(self.session.project, old, new)
+        self.session.labels_changed.emit()
+        return count
+
+    def redo(self) -> None:
+        if self._skip_redo:
+            self._skip_redo = False
+            return
+        self._guard(self.old, self.new)
+
+    def undo(self) -> None:
+        self._guard(self.new, self.old)
+
+    def _guard(self, old: str, new: str) -> None:
+        try:
+            self._rename(old, new)
+        except TagdeskError as exc:
+            self.session.message.emit(f"Cannot rename {old} to {new}: {exc}")
+            self.setObsolete(True)

@@ -6,7 +6,6 @@ the file, the key and what is expected, so a typo never silently falls back to a
 
 from __future__ import annotations
 
-import getpass
 import re
 import tomllib
 from pathlib import Path
@@ -106,7 +105,8 @@ class Label(_Strict):
 
 class ProjectSection(_Strict):
     name: str
-    annotator: Annotated[str, StringConstraints(min_length=1, max_length=128)]
+    # The project's default annotator, for whoever has not set a name in their own settings (models.user_settings).
+    annotator: Annotated[str, StringConstraints(min_length=1, max_length=128)] | None = None
     database_url: str = DEFAULT_DATABASE_URL
 
 
@@ -118,33 +118,69 @@ class ModelSection(_Strict):
     patterns: list[str] = Field(default_factory=list)
 
 
+def check_labels(labels: list[Label], label_map: dict[str, str], *, where: str = "labels") -> None:
+    """Refuse two labels with one name or one key, and a mapping to a label the project does not have."""
+    names = [lab.name for lab in labels]
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup:
+        raise ValueError(f"{where}: {', '.join(dup)} listed twice; each label once")
+    keys = [lab.key for lab in labels if lab.key]
+    dupk = sorted({k for k in keys if keys.count(k) > 1})
+    if dupk:
+        raise ValueError(f"{where}: key {dupk[0]!r} is given to two labels; each key once")
+    for src, dst in label_map.items():
+        if dst != DROP and dst not in names:
+            raise ValueError(
+                f'model.label_map.{src}: {dst!r} is not a project label; use one of {", ".join(names)} or "{DROP}"'
+            )
+
+
+class ConfigFile(_Strict):
+    """What `tagdesk.toml` holds: the project's name, where its database is, a default annotator.
+
+    `labels` and `model` appear only in files written before they moved into the database: such a file's values
+    are what its database starts with (copied once, when the database gets its label table); afterwards the
+    database's copy is the one in use, shared by every desktop on the project.
+    """
+
+    project: ProjectSection
+    model: ModelSection | None = None
+    labels: list[Label] | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ConfigFile:
+        if self.labels is not None:
+            if not self.labels:
+                raise ValueError("labels: at least one label is needed")
+            check_labels(self.labels, self.model.label_map if self.model else {})
+        return self
+
+    @property
+    def has_shared_settings(self) -> bool:
+        """True for an older file that still lists labels or the suggester's settings."""
+        return self.labels is not None or self.model is not None
+
+
 class ProjectConfig(_Strict):
+    """A project's settings as the code uses them: the file's `project` section, and the labels, suggester
+    settings and `overlap` (how many annotators see each document) read from the database."""
+
     project: ProjectSection
     model: ModelSection = Field(default_factory=ModelSection)
-    labels: list[Label]
+    labels: list[Label] = Field(default_factory=list)
+    overlap: int = 1
 
     @model_validator(mode="after")
     def _consistent(self) -> ProjectConfig:
-        names = [lab.name for lab in self.labels]
-        if not names:
-            raise ValueError("labels: at least one label is needed")
-        dup = sorted({n for n in names if names.count(n) > 1})
-        if dup:
-            raise ValueError(f"labels: {', '.join(dup)} listed twice; each label once")
-        keys = [lab.key for lab in self.labels if lab.key]
-        dupk = sorted({k for k in keys if keys.count(k) > 1})
-        if dupk:
-            raise ValueError(f"labels: key {dupk[0]!r} is given to two labels; each key once")
-        for src, dst in self.model.label_map.items():
-            if dst != DROP and dst not in names:
-                raise ValueError(
-                    f'model.label_map.{src}: {dst!r} is not a project label; use one of {", ".join(names)} or "{DROP}"'
-                )
+        check_labels(self.labels, self.model.label_map)
         return self
 
     @property
     def label_names(self) -> list[str]:
         return [lab.name for lab in self.labels]
+
+    def label(self, name: str) -> Label | None:
+        return next((lab for lab in self.labels if lab.name == name), None)
 
     def map_label(self, model_label: str) -> str | None:
         """The project label for a model's label, or None when it is dropped or unknown."""
@@ -165,23 +201,23 @@ def default_label_map(labels: list[str]) -> dict[str, str]:
     return out
 
 
+def default_labels(names: list[str]) -> list[Label]:
+    """Labels with colours and keys assigned in order."""
+    return [
+        Label(name=lab, color=PALETTE[i % len(PALETTE)], key=LABEL_KEYS[i] if i < len(LABEL_KEYS) else "")
+        for i, lab in enumerate(names)
+    ]
+
+
 def make_config(
     name: str, labels: list[str], *, pipeline: str = DEFAULT_PIPELINE, annotator: str | None = None
-) -> ProjectConfig:
-    """A new project's configuration: colours and keys assigned in order, a default label mapping."""
-    if annotator is None:
-        try:
-            annotator = getpass.getuser()
-        except (OSError, KeyError):  # no login name (containers): a neutral default
-            annotator = "annotator"
-    labs = [
-        Label(name=lab, color=PALETTE[i % len(PALETTE)], key=LABEL_KEYS[i] if i < len(LABEL_KEYS) else "")
-        for i, lab in enumerate(labels)
-    ]
-    return ProjectConfig(
+) -> ConfigFile:
+    """A `tagdesk.toml` of the older, complete kind (labels and model section in the file, a default annotator):
+    what projects made before the settings moved into the database look like."""
+    return ConfigFile(
         project=ProjectSection(name=name, annotator=annotator),
         model=ModelSection(pipeline=pipeline, label_map=default_label_map(labels)),
-        labels=labs,
+        labels=default_labels(labels),
     )
 
 
@@ -195,7 +231,7 @@ def _loc(loc: tuple[Any, ...]) -> str:
     return out
 
 
-def _explain(err: dict[str, Any]) -> str:
+def _explain(err: Any) -> str:
     kind = err["type"]
     loc = _loc(tuple(p for p in err["loc"] if p not in ("function-after",)))
     got = err.get("input")
@@ -217,10 +253,10 @@ def _explain(err: dict[str, Any]) -> str:
     return f"{loc}: {msg}" if loc else msg
 
 
-def parse_config(data: dict[str, Any], path: Path) -> ProjectConfig:
+def parse_config(data: dict[str, Any], path: Path) -> ConfigFile:
     """Check a parsed TOML table; ConfigError names the file, the key and what is expected."""
     try:
-        return ProjectConfig.model_validate(data)
+        return ConfigFile.model_validate(data)
     except ValidationError as exc:
         # an unknown key usually explains the "missing" one beside it (a typo): say it first
         errs = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
@@ -229,7 +265,7 @@ def parse_config(data: dict[str, Any], path: Path) -> ProjectConfig:
         raise ConfigError(f"{path}: {first}{more}") from None
 
 
-def load_config(path: Path) -> ProjectConfig:
+def load_config(path: Path) -> ConfigFile:
     """Read and check `tagdesk.toml`."""
     try:
         raw = path.read_bytes()
@@ -246,16 +282,21 @@ def load_config(path: Path) -> ProjectConfig:
     return parse_config(data, path)
 
 
-def dump_config(config: ProjectConfig) -> str:
-    data = config.model_dump()
-    head = (
-        "# Tagdesk project. Labels: name, colour, shortcut key. "
-        'model.label_map: model label -> project label or "drop".\n'
-    )
-    return head + tomli_w.dumps(data)
+HEADER_SLIM = (
+    "# Tagdesk project: its name and where its database is. Labels and the suggester's settings live in the\n"
+    "# database, shared by everyone on the project: change them in the window or with tagdesk labels / settings.\n"
+)
+HEADER_FULL = (
+    '# Tagdesk project. Labels: name, colour, shortcut key. model.label_map: model label -> project label or "drop".\n'
+)
 
 
-def save_config(config: ProjectConfig, path: Path) -> None:
+def dump_config(config: ConfigFile) -> str:
+    data = config.model_dump(exclude_none=True)
+    return (HEADER_FULL if config.has_shared_settings else HEADER_SLIM) + tomli_w.dumps(data)
+
+
+def save_config(config: ConfigFile, path: Path) -> None:
     tmp = path.with_suffix(".toml.tmp")
     tmp.write_text(dump_config(config), encoding="utf-8")
     tmp.replace(path)

@@ -42,7 +42,15 @@ class StaleAnnotationError(TagdeskError):
 
 
 class OverlapError(TagdeskError):
-    """A new or changed span would overlap another span (NER spans do not overlap)."""
+    """A new or changed span would overlap another span (NER spans do not overlap). `span` is (start, end) of the
+    refused one and `other` (label, start, end) of the one in the way, when known (the window quotes their text)."""
+
+    def __init__(
+        self, message: str, span: tuple[int, int] | None = None, other: tuple[str, int, int] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.span = span
+        self.other = other
 
 
 class DatabaseError(TagdeskError):

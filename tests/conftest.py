@@ -70,3 +70,12 @@ def no_shared_memory(monkeypatch):
         return real(f"sqlite:///file:{path}?vfs=unix-dotfile&uri=true", **kw)
 
     monkeypatch.setattr("models.project.make_engine", make)
+
+
+@pytest.fixture(autouse=True)
+def _own_user_settings(tmp_path_factory, monkeypatch):
+    """Every test (and every process it starts) reads and writes its own per-user settings file, never the
+    real user's: `models.user_settings` reads the file the environment names."""
+    from models.user_settings import ENV_VAR
+
+    monkeypatch.setenv(ENV_VAR, str(tmp_path_factory.mktemp("user") / "settings.toml"))

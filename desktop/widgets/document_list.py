@@ -67,7 +67,7 @@ class DocumentListModel(QAbstractTableModel):
     def __init__(self, project: Project, parent=None) -> None:
         super().__init__(parent)
         self.project = project
-        self.filters: dict[str, str | None] = {"status": None, "label": None, "search": None}
+        self.filters: dict[str, str | None] = {"status": None, "label": None, "search": None, "flag": None}
         self._rows: list[store.DocumentRow] = []
         self._index: dict[int, int] = {}
         self._total = 0
@@ -231,11 +231,18 @@ class DocumentList(QWidget):
         for s in STATUSES:
             self.status_filter.addItem(status_icon(s), s.capitalize(), s)
         self.label_filter = QComboBox(self)
-        self.label_filter.addItem("All labels", None)
-        for name in project.config.label_names:
-            self.label_filter.addItem(name, name)
-        for combo in (self.status_filter, self.label_filter):
+        self.set_labels(project.config.label_names)
+        self.flag_filter = QComboBox(self)
+        self.flag_filter.setObjectName("flagFilter")
+        self.flag_filter.addItem("Any flag or none", None)
+        self.flag_filter.addItem("Flagged", store.ANY_FLAG)
+        for flag in store.FLAGS:
+            self.flag_filter.addItem(f"Flagged {flag}", flag)
+        self.flag_filter.setToolTip("Documents someone flagged (any annotator)")
+        for combo in (self.status_filter, self.label_filter, self.flag_filter):
             combo.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+            combo.setMinimumContentsLength(6)
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.count = QLabel(self)
         self.count.setObjectName("listCount")
 
@@ -248,6 +255,7 @@ class DocumentList(QWidget):
         layout.setSpacing(8)
         layout.addWidget(self.search)
         layout.addLayout(filters)
+        layout.addWidget(self.flag_filter)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.count)
 
@@ -257,6 +265,8 @@ class DocumentList(QWidget):
         self.search.returnPressed.connect(self._apply_filters)
         self.status_filter.currentIndexChanged.connect(self._apply_filters)
         self.label_filter.currentIndexChanged.connect(self._apply_filters)
+        self.flag_filter.currentIndexChanged.connect(self._apply_filters)
+        self.setMinimumWidth(180)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.list_model.modelReset.connect(self._fit_number_column)
         self._fit_number_column()
@@ -287,6 +297,7 @@ class DocumentList(QWidget):
                 "status": self.status_filter.currentData(),
                 "label": self.label_filter.currentData(),
                 "search": self.search.text().strip(),
+                "flag": self.flag_filter.currentData(),
             }
         )
         if self._filtering is not None:
@@ -325,6 +336,23 @@ class DocumentList(QWidget):
         if not isinstance(exc, TagdeskError):
             raise exc
         self.message.emit(f"{READ_FAILED}: {exc}")
+
+    def set_labels(self, names: list[str]) -> None:
+        """The label filter's choices (after labels changed); a filter on a label that is gone is cleared."""
+        current = self.label_filter.currentData()
+        self.label_filter.blockSignals(True)
+        self.label_filter.clear()
+        self.label_filter.addItem("All labels", None)
+        for name in names:
+            self.label_filter.addItem(name, name)
+        self.label_filter.setCurrentIndex(max(0, self.label_filter.findData(current)))
+        self.label_filter.blockSignals(False)
+        if current is not None and current not in names:
+            self._apply_filters()
+
+    def refresh_count(self) -> None:
+        self._fit_number_column()
+        self._update_count()
 
     def _update_count(self) -> None:
         total = self.list_model.total()

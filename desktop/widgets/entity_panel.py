@@ -42,11 +42,14 @@ class EntityModel(QAbstractTableModel):
         self.text = ""
         self.items: list[Item] = []
         self.pending = 0
+        self.set_colors(colors)
+        self._italic = QFont()
+        self._italic.setItalic(True)
+
+    def set_colors(self, colors: dict[str, str]) -> None:
         self._icons = {
             (name, hollow): _swatch(c, hollow=hollow) for name, c in colors.items() for hollow in (False, True)
         }
-        self._italic = QFont()
-        self._italic.setItalic(True)
 
     def set_state(self, state: DocumentState | None) -> None:
         self.beginResetModel()
@@ -145,7 +148,7 @@ class EntityPanel(QWidget):
         self.table.setColumnWidth(2, 86)  # "pattern ?" fits
         self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.setMinimumWidth(250)
+        self.setMinimumWidth(200)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.title = QLabel("Entities", self)
         self.title.setObjectName("panelTitle")
@@ -156,9 +159,18 @@ class EntityPanel(QWidget):
         layout.addWidget(self.table, 1)
         self.table.clicked.connect(lambda idx: self.item_clicked.emit(self.model.items[idx.row()].key))
 
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        narrow = event.size().width() < 300  # a narrow panel: the entity's text gets the room of "From"
+        self.table.setColumnWidth(0, 84 if narrow else 92)
+        self.table.setColumnHidden(2, narrow)
+
     def set_state(self, state: DocumentState | None) -> None:
         self.model.set_state(state)
         self._title()
+
+    def set_colors(self, colors: dict[str, str]) -> None:
+        self.model.set_colors(colors)
 
     def apply(self, delta: Delta) -> None:
         self.model.apply(delta)

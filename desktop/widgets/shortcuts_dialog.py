@@ -4,7 +4,23 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QHeaderView, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QLabel,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+# How the keys that act on the selection behave, said once beside the list.
+SELECTION = (
+    "Keys act on the selected entity and leave the selection where it is: a label key relabels it (the "
+    "active label stays), Enter accepts a suggestion, Delete removes it. Only Tab and Shift+Tab move the "
+    "selection. With nothing selected, a label key chooses the active label for new entities."
+)
 
 MOUSE = [
     ("Drag over words", "New entity with the active label, snapped to whole tokens"),
@@ -33,19 +49,24 @@ class ShortcutsDialog(QDialog):
         tree.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         for title, actions in [*groups, ("Mouse", [])]:
+            rows = [(shortcut_text(a), a.text().replace("&", "")) for a in actions if a.shortcuts()]
+            if title == "Mouse":
+                rows = MOUSE
+            if not rows:
+                continue  # a heading with nothing under it says nothing
             head = QTreeWidgetItem(tree, ["", title])
             font = head.font(1)
             font.setBold(True)
             head.setFont(1, font)
-            head.setFirstColumnSpanned(False)
-            rows = [(shortcut_text(a), a.text().replace("&", "")) for a in actions if a.shortcuts()]
-            if title == "Mouse":
-                rows = MOUSE
             for keys, what in rows:
                 QTreeWidgetItem(tree, [keys, what])
         self.tree = tree
+        self.note = QLabel(SELECTION, self)
+        self.note.setObjectName("hint")
+        self.note.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.note)
         layout.addWidget(tree)
         layout.addWidget(buttons)

@@ -14,7 +14,7 @@ from .. import __version__
 from ..errors import TagdeskError
 
 # Subcommand modules, in the order `tagdesk --help` lists them.
-COMMANDS = ["new", "import_", "suggest", "export", "stats", "check", "backup"]
+COMMANDS = ["new", "import_", "suggest", "export", "stats", "check", "backup", "labels", "settings", "whoami"]
 
 
 def build_parser(

@@ -40,7 +40,7 @@ def add(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--add-labels",
         action="store_true",
-        help="add labels the files use but the project lacks to tagdesk.toml (default: refuse the file)",
+        help="add labels the files use but the project lacks to the project (default: refuse the file)",
     )
     p.add_argument("--by-line", action="store_true", help="text: one document per line instead of per file")
     p.add_argument("--text-column", default="text", help="csv: the column holding the text (default: text)")
@@ -51,7 +51,8 @@ def add(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def _summary(report: ImportReport) -> str:
+def summary(report: ImportReport) -> str:
+    """The one-line report of an import (the window shows the same)."""
     text = f"{report.path}: {report.added} new document{'s' if report.added != 1 else ''}"
     if report.duplicates:
         lines = ", ".join(map(str, report.duplicate_lines[:5]))
@@ -63,7 +64,7 @@ def _summary(report: ImportReport) -> str:
     if report.skipped:
         text += "; left out: " + ", ".join(f"{n} {what}" for what, n in sorted(report.skipped.items()))
     if report.new_labels:
-        text += f"; labels added to tagdesk.toml: {', '.join(report.new_labels)}"
+        text += f"; labels added to the project: {', '.join(report.new_labels)}"
     return text
 
 
@@ -95,5 +96,5 @@ def run(args: argparse.Namespace) -> int:
                 print(f"tagdesk: error: {exc} (nothing from this file was stored)", file=sys.stderr)
                 continue
             if not args.quiet or report.added or report.skipped:
-                print(_summary(report))
+                print(summary(report))
     return 1 if failures else 0

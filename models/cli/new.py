@@ -13,8 +13,9 @@ def add(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "new",
         help="create a project folder with its config and database",
-        description="Create DIR with tagdesk.toml (labels with colours and keys, the spaCy pipeline, "
-        "a label mapping, the annotator) and an empty database.",
+        description="Create DIR with tagdesk.toml (the project's name and where its database is) and a "
+        "database holding the labels (colours and keys in order), the spaCy pipeline and a label mapping. "
+        "Change them later with tagdesk labels / tagdesk settings, or in the window.",
     )
     p.add_argument("dir", type=Path, metavar="DIR", help="the project folder to create")
     p.add_argument("--labels", required=True, help="comma-separated labels, e.g. PERSON,ORG,GPE (keys 1-9, 0 in order)")
@@ -23,7 +24,11 @@ def add(sub: argparse._SubParsersAction) -> None:
         default=DEFAULT_PIPELINE,
         help=f"spaCy pipeline package or folder for suggestions (default: {DEFAULT_PIPELINE})",
     )
-    p.add_argument("--annotator", help="your name in this project (default: your login name)")
+    p.add_argument(
+        "--annotator",
+        help="the project's default annotator name, written to tagdesk.toml, for whoever has not set their own "
+        "(tagdesk whoami --set NAME); default: each person's own name, else their login name",
+    )
     p.set_defaults(func=run)
 
 
@@ -34,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
         keys = ", ".join(f"{lab.key}={lab.name}" if lab.key else lab.name for lab in cfg.labels)
         print(
             f"Created {project.config_path} ({len(cfg.labels)} labels: {keys}; "
-            f"model {cfg.model.pipeline}; annotator {cfg.project.annotator})"
+            f"model {cfg.model.pipeline or 'none'}; you annotate as {project.annotator})"
         )
         print(f"Next: tagdesk import {args.dir} FILE...")
     return 0

@@ -9,9 +9,14 @@ from __future__ import annotations
 import os
 import sqlite3
 import tempfile
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
-from ..errors import DatabaseError
+from sqlalchemy.engine import make_url
+
+from ..config import CONFIG_NAME, load_config
+from ..errors import ConfigError, DatabaseError, TagdeskError, no_project
 
 
 def describe_copy(path: Path) -> tuple[int, str | None]:
@@ -69,3 +74,62 @@ def backup_sqlite(source: Path, dest: Path) -> None:
         raise DatabaseError(f"{dest}: cannot write the backup ({exc.strerror})") from None
     finally:
         tmp.unlink(missing_ok=True)
+
+
+@dataclass(frozen=True)
+class BackupResult:
+    source: Path
+    path: Path
+    documents: int
+    revision: str | None
+
+
+def database_file(folder: Path) -> Path:
+    """The SQLite file of the project in `folder` (without opening or migrating it)."""
+    if not folder.is_dir():
+        raise ConfigError(f"{folder}: no such folder")
+    if not (folder / CONFIG_NAME).exists():
+        raise no_project(folder)
+    config = load_config(folder / CONFIG_NAME)
+    from ..project import resolve_database_url  # (models.project uses this module: imported here)
+
+    url = make_url(resolve_database_url(config.project.database_url, folder))
+    if url.get_backend_name() != "sqlite":
+        raise TagdeskError(
+            f"{folder}: the database is on a {url.get_backend_name()} server; back it up with that "
+            "server's own tool (e.g. pg_dump)"
+        )
+    db = Path(url.database or "")
+    if not db.exists():
+        raise TagdeskError(f"{db}: no database yet (the project was never opened); nothing to back up")
+    return db
+
+
+def target(folder: Path, out: Path | None) -> Path:
+    """Where a back-up goes: `out` (a file, or a folder for a dated file), else DIR/backups/tagdesk-DATE-TIME.sqlite."""
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    if out is None:
+        out = folder / "backups"
+    if out.is_dir() or out == folder / "backups":
+        base = out / f"tagdesk-{stamp}.sqlite"
+        out, n = base, 2
+        while out.exists():
+            out, n = base.with_name(f"tagdesk-{stamp}-{n}.sqlite"), n + 1
+    elif out.exists():
+        raise TagdeskError(f"{out}: already exists; choose another --out or remove it first")
+    return out
+
+
+def backup_project(folder: Path | str, out: Path | None = None) -> BackupResult:
+    """`tagdesk backup` and the window's Back up: a consistent copy of the project's SQLite database at `out`
+    (default DIR/backups/tagdesk-DATE-TIME.sqlite), safe while the project is open and being annotated."""
+    folder = Path(folder)
+    db = database_file(folder)
+    path = target(folder, Path(out) if out else None)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise TagdeskError(f"{path.parent}: cannot create the folder ({exc.strerror})") from None
+    backup_sqlite(db, path)
+    docs, rev = describe_copy(path)
+    return BackupResult(db, path, docs, rev)

@@ -126,6 +126,39 @@ class Dismissal(SQLModel, table=True):
     at: datetime = Field(default_factory=utcnow)
 
 
+class ProjectLabel(SQLModel, table=True):
+    """A label of the project: its name (what spans carry), colour, shortcut key ("" for none) and place in the
+    label bar. Shared by everyone working on the project database."""
+
+    __tablename__ = "label"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+    color: str
+    key: str = ""
+    position: int
+
+
+class Setting(SQLModel, table=True):
+    """A project setting the whole team shares (the suggester's pipeline and patterns, the label mapping,
+    overlap), as JSON. The row `revision` counts changes to labels and settings, so windows notice them."""
+
+    __tablename__ = "setting"
+    key: str = Field(primary_key=True)
+    value: Any = Field(default=None, sa_column=Column(JSON, nullable=True))
+
+
+class Note(SQLModel, table=True):
+    """An annotator's comment on a document and a flag ("unsure", "needs review") a reviewer can filter on; part
+    of that annotator's annotation (changing it bumps the annotation's version and is logged)."""
+
+    __tablename__ = "note"
+    id: int | None = Field(default=None, primary_key=True)
+    annotation_id: int = Field(foreign_key="annotation.id", unique=True)
+    comment: str = ""
+    flag: str | None = Field(default=None, index=True)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
 # The tables themselves, for the store's SQLAlchemy Core statements (`SPAN.c.start`, typed for mypy).
 IMPORT_RUN: Table = ImportRun.__table__  # type: ignore[attr-defined]
 DOCUMENT: Table = Document.__table__  # type: ignore[attr-defined]
@@ -134,3 +167,4 @@ SPAN: Table = Span.__table__  # type: ignore[attr-defined]
 SUGGESTION: Table = Suggestion.__table__  # type: ignore[attr-defined]
 EVENT: Table = Event.__table__  # type: ignore[attr-defined]
 DISMISSAL: Table = Dismissal.__table__  # type: ignore[attr-defined]
+NOTE: Table = Note.__table__  # type: ignore[attr-defined]

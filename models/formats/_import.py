@@ -1,6 +1,6 @@
 """The import driver: read a whole file with its format's reader, check statuses and labels against the project,
 then store it in one transaction (origin "import"). Nothing is stored when any check fails; with `add_labels`
-unknown labels are added to tagdesk.toml after the documents are stored.
+unknown labels are checked first and added to the project's labels (in its database) after the documents are stored.
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..config import LABEL_KEYS, PALETTE, ProjectConfig, save_config
 from ..db.tables import Status
 from ..errors import ConfigError, ImportFileError
 from ..store import add_documents
@@ -32,20 +31,16 @@ class ImportReport:
     import_id: int | None = None  # the import run that stored it
 
 
-def with_labels(config: ProjectConfig, labels: list[str]) -> ProjectConfig:
-    """The config with `labels` added (next colours and free keys). ConfigError for a label that cannot be one."""
-    from pydantic import ValidationError
+def check_new_labels(labels: list[str]) -> None:
+    """Refuse names that cannot be labels before anything is stored (ConfigError names the first)."""
+    from ..errors import TagdeskError
+    from ..labels import _checked
 
-    data = config.model_dump()
-    used = {lab["key"] for lab in data["labels"]}
-    free = [k for k in LABEL_KEYS if k not in used]
-    for _i, name in enumerate(labels):
-        key = free.pop(0) if free else ""
-        data["labels"].append({"name": name, "color": PALETTE[(len(data["labels"])) % len(PALETTE)], "key": key})
-    try:
-        return ProjectConfig.model_validate(data)
-    except ValidationError as exc:
-        raise ConfigError(f"cannot add labels {', '.join(labels)}: {exc.errors()[0]['msg']}") from None
+    for name in labels:
+        try:
+            _checked(name, "#000000", "")
+        except TagdeskError as exc:
+            raise ConfigError(f"cannot add label {short(name)}: {exc}") from None
 
 
 def _check_meta(path: Path, doc) -> None:
@@ -77,7 +72,7 @@ def import_file(
 ) -> ImportReport:
     """Import one file (or brat folder) into `project`: all of it, or nothing (ImportFileError names file:line).
 
-    Unknown labels are an error naming the label, unless `add_labels` (then they are added to tagdesk.toml).
+    Unknown labels are an error naming the label, unless `add_labels` (then they are added to the project).
     Returns counts, duplicates and what the reader skipped.
     """
     fmt = fmt or guess_format(path)
@@ -85,6 +80,7 @@ def import_file(
         raise ImportFileError(path, None, f"format {fmt.name!r} can be exported but not imported")
     options = options or ReadOptions()
     docs = fmt.read(path, options)
+    project.refresh()  # labels another desktop added count as known
     known = set(project.config.label_names)
     # label -> (file, line) where a reader saw it first; else the line of the first document using it
     label_lines: dict[str, tuple[Path, int]] = options.extra.get("label_lines", {})
@@ -98,7 +94,6 @@ def import_file(
         for _s, _e, label in doc.spans or ():
             if label not in known and label not in unknown:
                 unknown[label] = label_lines.get(label, (path, doc.line))
-    new_config = None
     if unknown:
         first, (where, line) = next(iter(unknown.items()))
         if not add_labels:
@@ -107,17 +102,18 @@ def import_file(
                 where,
                 line,
                 f"label {short(first)} is not a label of this project{others}; the project "
-                f"has {', '.join(sorted(known))}. Add it to tagdesk.toml, or import "
+                f"has {', '.join(sorted(known))}. Add it (tagdesk labels DIR add NAME), or import "
                 "with --add-labels",
             )
-        new_config = with_labels(project.config, list(unknown))
+        check_new_labels(list(unknown))
     with project.writing() as session:
         result = add_documents(
             docs, session=session, source=path.name, annotator=project.annotator, on_progress=on_progress
         )
-    if new_config is not None:
-        save_config(new_config, project.config_path)
-        project.config = new_config
+    if unknown:
+        from ..labels import add_labels as add_project_labels
+
+        add_project_labels(project, [name for name in unknown if name not in project.config.label_names])
     return ImportReport(
         path=path,
         format=fmt.name,
@@ -126,6 +122,6 @@ def import_file(
         duplicate_lines=result.duplicate_lines,
         annotated=result.annotated,
         skipped=options.skipped,
-        new_labels=list(unknown) if new_config else [],
+        new_labels=list(unknown),
         import_id=result.import_id,
     )

@@ -16,6 +16,9 @@ run on `session.connection()`; reads that hand a row to a caller build a detache
 - `listing`: the document list's filtered, counted, paged reads.
 - `exports`: annotated documents in bulk for export.
 - `stats`: counts for `tagdesk stats`.
+- `settings`: the settings a team shares (suggester, label mapping, overlap) and their change counter.
+- `labels`: the project's labels; renaming or removing one changes the spans that carry it.
+- `notes`: an annotator's comment and flag on a document.
 """
 
 from __future__ import annotations
@@ -46,7 +49,9 @@ from .documents import (
     text_length,
 )
 from .exports import AnnotatedDocument, export_document_ids, iter_annotated_documents
+from .labels import LabelRow, LabelUsage, change_label, delete_label, insert_label, label_usage, move_label, read_labels
 from .listing import (
+    ANY_FLAG,
     PREVIEW_CHARS,
     DocumentRow,
     count_documents,
@@ -55,19 +60,43 @@ from .listing import (
     filtered_row_of,
     last_decision,
 )
-from .stats import stats
+from .notes import FLAGS, DocumentNote, note_of, set_note
+from .settings import SEEDED_FROM, has_labels, read_settings, seed_settings, set_setting, settings_revision
+from .stats import activity, annotator_progress, annotators, stats
 from .suggestions import documents_lacking_suggestions, store_suggestions, store_suggestions_bulk, suggestions_for
 from .transactions import reading, writing
 
 __all__ = [
+    "ANY_FLAG",
+    "FLAGS",
     "events",
     "imports",
     "PREVIEW_CHARS",
+    "SEEDED_FROM",
+    "DocumentNote",
+    "LabelRow",
+    "LabelUsage",
+    "change_label",
+    "delete_label",
+    "has_labels",
+    "insert_label",
+    "label_usage",
+    "move_label",
+    "note_of",
+    "read_labels",
+    "read_settings",
+    "seed_settings",
+    "set_note",
+    "set_setting",
+    "settings_revision",
     "AddResult",
     "AnnotatedDocument",
     "DocumentRow",
     "NewDocument",
+    "activity",
     "add_documents",
+    "annotator_progress",
+    "annotators",
     "add_span",
     "annotation_version",
     "check_span",

@@ -38,7 +38,7 @@ class Written:
 
 
 # ---------------------------------------------------------------------------------------------- statements
-_ANNOTATION_ROW = select(ANNOTATION.c.id, ANNOTATION.c.version, ANNOTATION.c.status).where(
+_ANNOTATION_ROW = select(ANNOTATION.c.id, ANNOTATION.c.version).where(
     ANNOTATION.c.document_id == bindparam("doc"), ANNOTATION.c.annotator == bindparam("who")
 )
 
@@ -107,17 +107,19 @@ _INSERT_EVENT = insert(EVENT)
 
 
 # ---------------------------------------------------------------------------------------------- helpers
+_STATUS = select(ANNOTATION.c.status).where(ANNOTATION.c.id == bindparam("ann"))
+
+
 def _annotation_row(
     conn: Connection, document_id: int, annotator: str, expected_version: int | None
-) -> tuple[int, int, str]:
-    """(id, version, status) of this annotator's annotation of a document, created when missing; refuses a stale
-    edit."""
+) -> tuple[int, int]:
+    """(id, version) of this annotator's annotation of a document, created when missing; refuses a stale edit."""
     row = conn.execute(_ANNOTATION_ROW, {"doc": document_id, "who": annotator}).first()
     found = row.version if row else 0
     if expected_version is not None and expected_version != found:
         raise StaleAnnotationError(document_id, expected_version, found)
     if row is not None:
-        return row.id, row.version, row.status
+        return row.id, row.version
     created = conn.execute(
         insert(ANNOTATION),
         {
@@ -129,7 +131,7 @@ def _annotation_row(
             "version": 0,
         },
     )
-    return _new_id(created), 0, Status.pending.value
+    return _new_id(created), 0
 
 
 def _refuse_overlap_row(
@@ -141,29 +143,37 @@ def _refuse_overlap_row(
     if other is not None:
         raise OverlapError(
             f"{start}-{end} overlaps the {other.label} span at {other.start}-{other.end}; "
-            "entities cannot overlap: remove or shrink that one first"
+            "entities cannot overlap: remove or shrink that one first",
+            span=(start, end),
+            other=(other.label, other.start, other.end),
         )
 
 
 def _touch_row(
     conn: Connection,
     annotation_id: int,
+    version: int,
     *,
     annotator: str,
     document_id: int,
     action: str,
     payload: dict[str, Any],
 ) -> int:
-    """Bump the annotation's version to the payload's and append the event, in the caller's transaction.
-    Returns the new version."""
+    """Bump the annotation's version (from `version`) and append the event with the new version in its payload,
+    in the caller's transaction. Returns the new version."""
     now = utcnow()
-    version = int(payload["version"])
-    conn.execute(_BUMP_VERSION, {"ann": annotation_id, "version": version, "now": now})
+    conn.execute(_BUMP_VERSION, {"ann": annotation_id, "version": version + 1, "now": now})
     conn.execute(
         _INSERT_EVENT,
-        {"at": now, "annotator": annotator, "document_id": document_id, "action": action, "payload": payload},
+        {
+            "at": now,
+            "annotator": annotator,
+            "document_id": document_id,
+            "action": action,
+            "payload": {**payload, "version": version + 1},
+        },
     )
-    return version
+    return version + 1
 
 
 def _new_id(result: CursorResult[Any]) -> int:
@@ -234,12 +244,14 @@ def add_span(
     `remove_span(..., dismiss=...)`)."""
     check_span(text_length(document_id, session=session), start, end, label)
     conn = session.connection()
-    ann_id, version, _status = _annotation_row(conn, document_id, annotator, expected_version)
+    ann_id, version = _annotation_row(conn, document_id, annotator, expected_version)
     _refuse_overlap_row(conn, ann_id, start, end)
     span = _insert_span(conn, ann_id, (start, end, label, origin, score))
     restored = _set_dismissal_rows(conn, ann_id, undismiss, False)
-    payload = events.add_span(_spec(span), undismissed=restored, version=version + 1)
-    written = _touch_row(conn, ann_id, annotator=annotator, document_id=document_id, action="add_span", payload=payload)
+    payload = events.add_span(_spec(span), undismissed=restored)
+    written = _touch_row(
+        conn, ann_id, version, annotator=annotator, document_id=document_id, action="add_span", payload=payload
+    )
     _commit(session)
     return Written(written, span)
 
@@ -260,9 +272,15 @@ def remove_span(
     row = _span_row(conn, span_id, annotator, expected_version)
     conn.execute(_DELETE_SPAN, {"span": span_id})
     dismissed = _set_dismissal_rows(conn, row.annotation_id, dismiss, True)
-    payload = events.remove_span(_spec(row), dismissed=dismissed, version=row.version + 1)
+    payload = events.remove_span(_spec(row), dismissed=dismissed)
     written = _touch_row(
-        conn, row.annotation_id, annotator=annotator, document_id=row.document_id, action="remove_span", payload=payload
+        conn,
+        row.annotation_id,
+        row.version,
+        annotator=annotator,
+        document_id=row.document_id,
+        action="remove_span",
+        payload=payload,
     )
     _commit(session)
     start, end, label, origin, score = _spec(row)
@@ -292,9 +310,15 @@ def update_span(
     _refuse_overlap_row(conn, row.annotation_id, new_start, new_end, ignore_id=span_id)
     conn.execute(_UPDATE_SPAN, {"span": span_id, "start": new_start, "end": new_end, "label": new_label})
     after: SpanSpec = (new_start, new_end, new_label, row.origin, row.score)
-    payload = events.update_span(_spec(row), after, version=row.version + 1)
+    payload = events.update_span(_spec(row), after)
     written = _touch_row(
-        conn, row.annotation_id, annotator=annotator, document_id=row.document_id, action="update_span", payload=payload
+        conn,
+        row.annotation_id,
+        row.version,
+        annotator=annotator,
+        document_id=row.document_id,
+        action="update_span",
+        payload=payload,
     )
     _commit(session)
     changed = Span(
@@ -330,7 +354,8 @@ def decide(
     status = Status(status).value
     length = text_length(document_id, session=session)
     conn = session.connection()
-    ann_id, version, before = _annotation_row(conn, document_id, annotator, expected_version)
+    ann_id, version = _annotation_row(conn, document_id, annotator, expected_version)
+    before = conn.execute(_STATUS, {"ann": ann_id}).scalar_one()
     removed: list[SpanSpec] = []
     added: list[Span] = []
     try:
@@ -348,10 +373,10 @@ def decide(
         raise
     conn.execute(_SET_STATUS, {"ann": ann_id, "status": status, "seconds": seconds})
     payload = events.set_status(
-        status, before=before, added=[_spec(sp) for sp in added], removed=removed, seconds=seconds, version=version + 1
+        status, before=before, added=[_spec(sp) for sp in added], removed=removed, seconds=seconds
     )
     written = _touch_row(
-        conn, ann_id, annotator=annotator, document_id=document_id, action="set_status", payload=payload
+        conn, ann_id, version, annotator=annotator, document_id=document_id, action="set_status", payload=payload
     )
     _commit(session)
     return Written(written, added=tuple(added))
@@ -425,15 +450,16 @@ def _dismissal(
 ) -> Written:
     text_length(document_id, session=session)  # raises if the document is gone
     conn = session.connection()
-    ann_id, version, _status = _annotation_row(conn, document_id, annotator, expected_version)
+    ann_id, version = _annotation_row(conn, document_id, annotator, expected_version)
     _set_dismissal_rows(conn, ann_id, [item], dismissed)
     written = _touch_row(
         conn,
         ann_id,
+        version,
         annotator=annotator,
         document_id=document_id,
         action="dismiss_suggestion" if dismissed else "restore_suggestion",
-        payload=events.dismissal(item, version=version + 1),
+        payload=events.dismissal(item),
     )
     _commit(session)
     return Written(written)

@@ -13,6 +13,9 @@ Payloads carry `"version"`, the annotation's version after the event. Spans are 
 | update_span | before, after |
 | set_status | status, before, added, removed (spans), seconds (added by this decision) |
 | dismiss_suggestion, restore_suggestion | span ([start, end, label]) |
+| set_note | comment, flag, before ({"comment", "flag"}): the annotator's note on the document |
+| rename_label | before, after, by: the annotation's spans and dismissals labelled `before` take `after` |
+| remove_label | label, removed (spans), by: those spans went with the label |
 | import | status, spans, source, import_id: the annotation as the import stored it (at version 1 when new) |
 | baseline | status, spans, dismissed, seconds: an annotation as it was when this log began |
 
@@ -43,6 +46,9 @@ REPLAYED = frozenset(
         "restore_suggestion",
         "import",
         "baseline",
+        "set_note",
+        "rename_label",
+        "remove_label",
     }
 )
 
@@ -59,16 +65,17 @@ def dismissal_item(item: Sequence[Any]) -> list[Any]:
     return [int(start), int(end), str(label)]
 
 
-def add_span(span: Sequence[Any], *, undismissed: Iterable[Sequence[Any]] = (), version: int) -> Payload:
-    return {"span": span_item(span), "undismissed": [dismissal_item(d) for d in undismissed], "version": version}
+# The payloads of actions on an annotation; the decision functions add "version" when they write the event.
+def add_span(span: Sequence[Any], *, undismissed: Iterable[Sequence[Any]] = ()) -> Payload:
+    return {"span": span_item(span), "undismissed": [dismissal_item(d) for d in undismissed]}
 
 
-def remove_span(span: Sequence[Any], *, dismissed: Iterable[Sequence[Any]] = (), version: int) -> Payload:
-    return {"span": span_item(span), "dismissed": [dismissal_item(d) for d in dismissed], "version": version}
+def remove_span(span: Sequence[Any], *, dismissed: Iterable[Sequence[Any]] = ()) -> Payload:
+    return {"span": span_item(span), "dismissed": [dismissal_item(d) for d in dismissed]}
 
 
-def update_span(before: Sequence[Any], after: Sequence[Any], *, version: int) -> Payload:
-    return {"before": span_item(before), "after": span_item(after), "version": version}
+def update_span(before: Sequence[Any], after: Sequence[Any]) -> Payload:
+    return {"before": span_item(before), "after": span_item(after)}
 
 
 def set_status(
@@ -78,7 +85,6 @@ def set_status(
     added: Iterable[Sequence[Any]] = (),
     removed: Iterable[Sequence[Any]] = (),
     seconds: float = 0.0,
-    version: int,
 ) -> Payload:
     return {
         "status": status,
@@ -86,13 +92,26 @@ def set_status(
         "added": [span_item(s) for s in added],
         "removed": [span_item(s) for s in removed],
         "seconds": float(seconds),
-        "version": version,
     }
 
 
-def dismissal(item: Sequence[Any], *, version: int) -> Payload:
+def dismissal(item: Sequence[Any]) -> Payload:
     """The payload of `dismiss_suggestion` and `restore_suggestion`."""
-    return {"span": dismissal_item(item), "version": version}
+    return {"span": dismissal_item(item)}
+
+
+def set_note(comment: str, flag: str | None, *, before: tuple[str, str | None]) -> Payload:
+    return {"comment": comment, "flag": flag, "before": {"comment": before[0], "flag": before[1]}}
+
+
+def rename_label(before: str, after: str, *, by: str) -> Payload:
+    """Spans and dismissals of an annotation labelled `before` take `after` (a label renamed by `by`)."""
+    return {"before": before, "after": after, "by": by}
+
+
+def remove_label(label: str, removed: Iterable[Sequence[Any]], *, by: str) -> Payload:
+    """The annotation's spans labelled `label` went with the label (removed by `by`)."""
+    return {"label": label, "removed": [span_item(s) for s in removed], "by": by}
 
 
 def imported(status: str, spans: Iterable[Sequence[Any]], *, source: str, import_id: int, version: int = 1) -> Payload:
@@ -127,6 +146,7 @@ class AnnotationState:
     dismissed: set[Dismissed] = field(default_factory=set)
     seconds: float = 0.0
     version: int = 0
+    note: tuple[str, str | None] = ("", None)  # comment, flag
 
     def differences(self, other: AnnotationState) -> list[str]:
         """What differs from `other`, in words (empty when they agree); `self` is the table, `other` the log."""
@@ -144,6 +164,8 @@ class AnnotationState:
             out.append(
                 f"spans stored but not in the event log: {_spans(extra)}; in the log, not stored: {_spans(missing)}"
             )
+        if self.note != other.note:
+            out.append(f"the note is {self.note} but the event log says {other.note}")
         if self.dismissed != other.dismissed:
             out.append(
                 f"dismissals stored but not in the event log: {sorted(self.dismissed - other.dismissed)}; "
@@ -222,6 +244,18 @@ def apply(state: AnnotationState, action: str, payload: Payload) -> None:
         state.dismissed.add(_dismissed(payload["span"]))
     elif action == "restore_suggestion":
         state.dismissed.discard(_dismissed(payload["span"]))
+    elif action == "set_note":
+        before = payload["before"]
+        if (before["comment"], before["flag"]) != state.note:
+            raise ReplayError(f"set_note says the note was {before}, the log says {state.note}")
+        state.note = (str(payload["comment"]), payload["flag"])
+    elif action == "rename_label":
+        old, new = str(payload["before"]), str(payload["after"])
+        state.spans = {k: (s, e, new if lab == old else lab, o, sc) for k, (s, e, lab, o, sc) in state.spans.items()}
+        state.dismissed = {(s, e, new if lab == old else lab) for s, e, lab in state.dismissed}
+    elif action == "remove_label":
+        for span in payload["removed"]:
+            _remove(state, _span(span))
     else:
         raise ReplayError(f"{action!r} is not an action that changes an annotation")
     state.version = version

@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from ..db.tables import ANNOTATION, DOCUMENT, SPAN, Status
 from .imports import published
+from .notes import notes_for
 from .transactions import _IN_CHUNK
 
 
@@ -49,7 +50,8 @@ def iter_annotated_documents(
     *, session: Session, annotator: str, statuses: Sequence[str], batch: int = 2000
 ) -> Iterator[AnnotatedDocument]:
     """Documents whose status for `annotator` is in `statuses`, with that annotator's spans sorted by offset,
-    in project order. Reads `batch` documents and their spans per query (two queries per batch)."""
+    in project order. Reads `batch` documents and their spans per query (three queries per batch: documents,
+    spans, notes). The annotator's note on a document is added to its meta as "comment" and "flag"."""
 
     conn = session.connection()
     base = _export_query(annotator=annotator, statuses=statuses)
@@ -71,5 +73,10 @@ def iter_annotated_documents(
                 .order_by(SPAN.c.annotation_id, SPAN.c.start, SPAN.c.end)
             ):
                 spans.setdefault(ann_id, []).append((start, end, label))
+        notes = notes_for(ann_ids, conn=conn) if ann_ids else {}
         for doc_id, text, meta, status, ann_id, _position in rows:
-            yield AnnotatedDocument(doc_id, text, meta or {}, status, spans.get(ann_id, []) if ann_id else [])
+            meta = dict(meta or {})
+            note = notes.get(ann_id) if ann_id else None
+            if note:  # the annotator's comment and flag travel in meta
+                meta.update({k: v for k, v in (("comment", note.comment), ("flag", note.flag)) if v})
+            yield AnnotatedDocument(doc_id, text, meta, status, spans.get(ann_id, []) if ann_id else [])

@@ -10,7 +10,7 @@ from sqlalchemy import case, func, literal, or_
 from sqlmodel import Session, select
 
 from ..db.engine import casefold
-from ..db.tables import Annotation, Document, Event, Span, Status
+from ..db.tables import Annotation, Document, Event, Note, Span, Status
 from .imports import published
 
 PREVIEW_CHARS = 120
@@ -27,7 +27,12 @@ class DocumentRow:
     status: str
 
 
-def _filtered_documents(*, annotator: str, status: str | None, label: str | None, search: str | None):
+ANY_FLAG = "any"  # the flag filter's value for "flagged at all"
+
+
+def _filtered_documents(
+    *, annotator: str, status: str | None, label: str | None, search: str | None, flag: str | None = None
+):
     ann = (
         select(Annotation.document_id, Annotation.status, Annotation.id)
         .where(Annotation.annotator == annotator)
@@ -50,6 +55,13 @@ def _filtered_documents(*, annotator: str, status: str | None, label: str | None
         stmt = stmt.where(select(Span.id).where(Span.annotation_id == ann.c.id, Span.label == label).exists())
     if search:
         stmt = stmt.where(func.instr(casefold(Document.text), casefold(literal(search))) > 0)
+    if flag:  # flagged by anyone (a reviewer looks for every annotator's flags); ANY_FLAG: any flag
+        flagged = (
+            select(Note.id)
+            .join(Annotation, Annotation.id == Note.annotation_id)
+            .where(Annotation.document_id == Document.id, Note.flag.is_not(None))
+        )
+        stmt = stmt.where((flagged if flag == ANY_FLAG else flagged.where(Note.flag == flag)).exists())
     return stmt
 
 
@@ -62,17 +74,24 @@ def document_rows(
     status: str | None = None,
     label: str | None = None,
     search: str | None = None,
+    flag: str | None = None,
 ) -> list[DocumentRow]:
     """A page of the document list, in project order, with this annotator's status."""
-    stmt = _filtered_documents(annotator=annotator, status=status, label=label, search=search)
+    stmt = _filtered_documents(annotator=annotator, status=status, label=label, search=search, flag=flag)
     stmt = stmt.order_by(Document.position).offset(offset).limit(limit)
     return [DocumentRow(*row) for row in session.exec(stmt).all()]
 
 
 def count_documents(
-    *, session: Session, annotator: str, status: str | None = None, label: str | None = None, search: str | None = None
+    *,
+    session: Session,
+    annotator: str,
+    status: str | None = None,
+    label: str | None = None,
+    search: str | None = None,
+    flag: str | None = None,
 ) -> int:
-    sub = _filtered_documents(annotator=annotator, status=status, label=label, search=search).subquery()
+    sub = _filtered_documents(annotator=annotator, status=status, label=label, search=search, flag=flag).subquery()
     return session.exec(select(func.count()).select_from(sub)).one()
 
 
@@ -84,12 +103,13 @@ def filtered_row_of(
     status: str | None = None,
     label: str | None = None,
     search: str | None = None,
+    flag: str | None = None,
 ) -> int | None:
     """The 0-based row of a document in the list under these filters (the number of listed documents before it
     in project order), or None if the filters hide it or it does not exist."""
     position = select(Document.position).where(Document.id == document_id).scalar_subquery()
     sub = (
-        _filtered_documents(annotator=annotator, status=status, label=label, search=search)
+        _filtered_documents(annotator=annotator, status=status, label=label, search=search, flag=flag)
         .where(Document.position <= position)
         .subquery()
     )

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Connection, func, select
 from sqlmodel import Session
 
-from ..db.tables import ANNOTATION, DISMISSAL, DOCUMENT, EVENT, SPAN
+from ..db.tables import ANNOTATION, DISMISSAL, DOCUMENT, EVENT, NOTE, SPAN
 from .events import AnnotationState, EventRow, Replay, replay
 
 BATCH = 500
@@ -68,6 +68,8 @@ def stored_states(conn: Connection, first_id: int, last_id: int) -> dict[tuple[i
     dismissals = select(DISMISSAL).where(DISMISSAL.c.annotation_id.in_(ids))
     for d in conn.execute(dismissals):
         by_id[d.annotation_id].dismissed.add((d.start, d.end, d.label))
+    for n in conn.execute(select(NOTE).where(NOTE.c.annotation_id.in_(ids))):
+        by_id[n.annotation_id].note = (n.comment, n.flag)
     return states
 
 

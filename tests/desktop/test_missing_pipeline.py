@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSettings, Qt
 
-from models import store
-from models.config import save_config
+from models import settings, store
 from models.project import open_project
 from tests.desktop.helpers import press, status
 
@@ -15,8 +14,7 @@ def test_missing_pipeline_is_explained_and_annotation_still_works(make_project, 
     from desktop.main_window import MainWindow
 
     first = make_project()
-    cfg = first.config.model_copy(update={"model": first.config.model.model_copy(update={"pipeline": "no_such_pipe"})})
-    save_config(cfg, first.config_path)
+    settings.set_pipeline(first, "no_such_pipe")
     project = open_project(first.folder)
     with project.writing() as s:
         store.add_documents(

@@ -60,6 +60,31 @@ def test_label_keys_choose_the_active_label_and_relabel_the_selection(make_windo
     assert stored(w) == [(*MOSCOW, "ORG", "human")]
     press(qtbot, w, Qt.Key.Key_3)  # the new span is selected: relabel it
     assert stored(w) == [(*MOSCOW, "GPE", "human")]
+    # relabelling the selection leaves the active label as it was: the next new entity is ORG again
+    assert w.session.active_label == "ORG" and w.labels.buttons["ORG"].isChecked()
+    w.session.select(None)
+    drag(qtbot, w, *PUTIN)
+    assert (*PUTIN, "ORG", "human") in stored(w)
+
+
+def test_delete_and_enter_act_on_the_selection_and_leave_it_where_it_is(make_window, qtbot):
+    w = make_window(TEXTS, SUGGESTED)  # suggestions: Li Qiang (PERSON), Moscow (GPE)
+    drag(qtbot, w, *PUTIN)
+    press(qtbot, w, Qt.Key.Key_Escape)
+    press(qtbot, w, Qt.Key.Key_Tab)  # the first entity: the Li Qiang suggestion
+    assert w.session.selected == ("suggestion", *LI, "PERSON")
+    press(qtbot, w, Qt.Key.Key_Return)  # accepted; it stays selected (now an entity)
+    assert w.session.selected == ("span", *LI)
+    press(qtbot, w, Qt.Key.Key_Return)  # nothing moved: a second Enter accepts nothing more
+    assert len(stored(w)) == 2
+    press(qtbot, w, Qt.Key.Key_Tab)
+    assert w.session.selected == ("span", *PUTIN)
+    press(qtbot, w, Qt.Key.Key_Delete)  # removed; nothing selected
+    assert w.session.selected is None
+    press(qtbot, w, Qt.Key.Key_Delete)  # so a second Delete removes nothing more
+    assert [s[:2] for s in stored(w)] == [LI]
+    press(qtbot, w, Qt.Key.Key_Tab)  # Tab goes on from where the removed one was
+    assert w.session.selected == ("suggestion", *MOSCOW, "GPE")
 
 
 def test_drag_snaps_to_tokens_and_alt_drag_is_exact(make_window, qtbot):
@@ -181,7 +206,11 @@ def test_overlap_is_refused_with_a_message(make_window, qtbot):
     drag(qtbot, w, *PUTIN)
     drag(qtbot, w, PUTIN[0] + 9, MOSCOW[1], Qt.KeyboardModifier.AltModifier)
     assert stored(w) == [(*PUTIN, "PERSON", "human")]
-    assert "overlap" in w.status.currentMessage()
+    text = w.session.state.text
+    # said in the entities' words, not offsets
+    message = w.status.current_notice()
+    assert f"“{text[PUTIN[0] + 9 : MOSCOW[1]]}” overlaps the PERSON “{text[PUTIN[0] : PUTIN[1]]}”" in message
+    assert not any(ch.isdigit() for ch in message)
     assert w.session.undo.count() == 1
 
 

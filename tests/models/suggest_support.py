@@ -8,9 +8,8 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from models.config import save_config
 from models.db.tables import Document
-from models.project import Project, open_project
+from models.project import Project
 from models.store import NewDocument, add_documents, suggestions_for
 
 # What the test pipeline's "model" finds (an entity_ruler saved in a pipeline folder: exact, no training).
@@ -49,17 +48,16 @@ def configure(
     patterns: list[str] | None = None,
     label_map: dict[str, str] | None = None,
 ) -> Project:
-    """Rewrite the project's tagdesk.toml model section and reopen it (the config object is frozen)."""
-    model = project.config.model.model_copy(
-        update={
-            k: v
-            for k, v in {"pipeline": pipeline, "patterns": patterns, "label_map": label_map}.items()
-            if v is not None
-        }
-    )
-    save_config(project.config.model_copy(update={"model": model}), project.config_path)
-    project.close()
-    return open_project(project.folder)
+    """Change the project's shared suggester settings (stored in its database, as `tagdesk settings` does)."""
+    from models import settings
+
+    if pipeline is not None:
+        settings.set_pipeline(project, pipeline)
+    if patterns is not None:
+        settings.set_patterns(project, patterns)
+    if label_map is not None:
+        settings.set_label_map(project, label_map)
+    return project
 
 
 def add_texts(project: Project, texts: list[str]) -> list[int]:

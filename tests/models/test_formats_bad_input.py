@@ -270,14 +270,16 @@ def test_duplicate_documents_are_stored_once(proj, tmp_path, fmt):
     assert counts(proj) == (2, 2, 2)
 
 
-def test_add_labels_extends_the_project_config(proj, tmp_path, cli):
+def test_add_labels_adds_them_to_the_project_for_every_desktop(proj, tmp_path, cli):
     p = _write(tmp_path, "cats.jsonl", _jsonl_task("A cat and a dog.", [(2, 5, "ANIMAL"), (12, 15, "PET")]).encode())
     code, _out, err = cli("import", proj.folder, p)
     assert code == 1 and f"{p}:1: label 'ANIMAL' is not a label of this project (and 1 more: PET)" in err
     code, out, err = cli("import", proj.folder, p, "--add-labels")
     assert code == 0, err
-    assert "labels added to tagdesk.toml: ANIMAL, PET" in out
-    labels = load_config(proj.config_path).labels
+    assert "labels added to the project: ANIMAL, PET" in out
+    assert load_config(proj.config_path).labels is None  # not in this desktop's file: in the shared database
+    assert proj.refresh()  # a project already open elsewhere (another desktop) sees them
+    labels = proj.config.labels
     assert [lab.name for lab in labels] == ["PERSON", "ORG", "GPE", "ANIMAL", "PET"]
     assert labels[3].key == "4" and labels[3].color != labels[2].color
 

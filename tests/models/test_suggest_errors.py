@@ -20,7 +20,7 @@ def failure(project) -> str:
 def test_pipeline_not_installed_names_the_pip_install_line(make_project):
     project = configure(make_project(), pipeline="xx_no_such_pipeline")
     msg = failure(project)
-    assert str(project.config_path) in msg
+    assert str(project.folder) in msg and "tagdesk settings" in msg
     assert "'xx_no_such_pipeline' is not installed" in msg
     assert "pip install xx_no_such_pipeline" in msg
     with pytest.raises(SuggesterError, match="pip install xx_no_such_pipeline"):
@@ -77,15 +77,15 @@ def test_bad_patterns_line_names_file_and_line(make_project, line, problem):
 def test_missing_patterns_file(make_project):
     project = configure(make_project(), pipeline="", patterns=["rules/orgs.jsonl"])
     msg = failure(project)
-    assert "model.patterns" in msg and "orgs.jsonl not found" in msg
+    assert "patterns setting" in msg and "orgs.jsonl not found" in msg
 
 
 def test_nothing_to_suggest_with(make_project):
     project = configure(make_project(), pipeline="")
     assert "no pipeline and no patterns are set" in failure(project)
-    with pytest.raises(SuggesterError, match="model.pipeline is empty"):
+    with pytest.raises(SuggesterError, match="the pipeline setting is empty"):
         load_suggester(project, name="model")
-    with pytest.raises(SuggesterError, match="model.patterns is empty"):
+    with pytest.raises(SuggesterError, match="the patterns setting is empty"):
         load_suggester(project, name="patterns")
     with pytest.raises(SuggesterError, match="no suggester named 'spacy'; choose one of model, model"):
         load_suggester(project, name="spacy")

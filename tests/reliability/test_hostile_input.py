@@ -72,7 +72,7 @@ L = '[[labels]]\nname = "A"\ncolor = "#000000"\n'
         (P + '[model]\nlabel_map = { ORG = "COMPANY" }\n' + L, "model.label_map.ORG: 'COMPANY' is not a project label"),
         (P + '[model]\npatterns = "p.jsonl"\n' + L, "model.patterns: expected a list"),
         (P + "[model]\npipeline = 3\n" + L, "model.pipeline: expected a string"),
-        (P, "labels: missing"),
+        ('[project]\nannotator = "ann"\n', "project.name: missing"),
         (P + L + "[labels]\nx = 1", "not valid TOML"),
         (P + '[[labels]\nname = "A"', "not valid TOML"),
     ],

@@ -27,7 +27,7 @@ def pragmas(project) -> dict[str, object]:
 
 def test_a_normal_project_is_wal_with_synchronous_full_and_untrusted_schema(project):
     assert pragmas(project) == {"journal_mode": "wal", "synchronous": FULL, "trusted_schema": 0, "foreign_keys": 1}
-    assert project.notices == []
+    assert project.warnings == []
 
 
 def test_where_wal_is_refused_the_rollback_journal_is_used_with_full_and_a_lasting_notice(
@@ -35,8 +35,8 @@ def test_where_wal_is_refused_the_rollback_journal_is_used_with_full_and_a_lasti
 ):
     project = make_project()
     assert pragmas(project) == {"journal_mode": "delete", "synchronous": FULL, "trusted_schema": 0, "foreign_keys": 1}
-    assert len(project.notices) == 1 and "write-ahead log" in project.notices[0]
-    assert "rollback journal with synchronous=FULL" in project.notices[0]
+    assert len(project.warnings) == 1 and "write-ahead log" in project.warnings[0]
+    assert "rollback journal with synchronous=FULL" in project.warnings[0]
     with project.writing() as s:  # it works, durably
         store.add_documents([store.NewDocument(text="Ada met Bob.")], session=s)
     with project.writing() as s:
@@ -68,4 +68,4 @@ def test_a_project_opened_again_keeps_no_stale_notice(make_project):
     project = make_project()
     project.close()
     with open_project(project.folder) as again:
-        assert again.notices == []
+        assert again.warnings == []

@@ -1,0 +1,194 @@
+"""The window's actions and menus: File, Edit, Document, Labels, View, Help.
+
+Each action calls one method of the session, the window or the application (`desktop.app`): this module only
+names them, gives them keys and puts them in menus, so the window stays wiring. The F1 dialog lists the same
+groups, so every key a menu shows is listed there too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMenu
+
+from models.db.tables import Status
+
+if TYPE_CHECKING:
+    from .main_window import MainWindow
+
+Group = tuple[str, list[QAction | None]]
+
+
+def make_action(
+    window: MainWindow, text: str, keys: list[str] | str, slot: Callable[[], object], tip: str = ""
+) -> QAction:
+    action = QAction(text, window)
+    action.setShortcuts([QKeySequence(k) for k in ([keys] if isinstance(keys, str) else keys)])
+    action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+    if tip:
+        action.setStatusTip(tip)
+        action.setToolTip(tip)
+    action.triggered.connect(lambda _checked=False: slot())
+    window.addAction(action)
+    return action
+
+
+def label_actions(window: MainWindow) -> list[QAction]:
+    """One action per label with its key: the active label, or relabel the selection."""
+    s = window.session
+    return [
+        make_action(
+            window,
+            f"Label {lab.name}",
+            lab.key or [],
+            lambda i=i: s.label_key(i),
+            f"With an entity selected: relabel it as {lab.name}; otherwise make {lab.name} the active label",
+        )
+        for i, lab in enumerate(window.project.config.labels)
+    ]
+
+
+def build_groups(window: MainWindow) -> list[Group]:
+    from .app import controller
+
+    s, a, app = window.session, make_action, controller()
+    undo = s.undo.createUndoAction(window, "&Undo")
+    undo.setShortcuts([QKeySequence("Ctrl+Z")])
+    redo = s.undo.createRedoAction(window, "&Redo")
+    redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+    for act in (undo, redo):
+        window.addAction(act)
+    window.act_theme_light = a(window, "&Light theme", [], lambda: window.set_theme("light"))
+    window.act_theme_dark = a(window, "&Dark theme", [], lambda: window.set_theme("dark"))
+    for act in (window.act_theme_light, window.act_theme_dark):
+        act.setCheckable(True)
+    window.recent_menu = QMenu("Open &recent", window)
+    window.recent_menu.aboutToShow.connect(lambda: app.fill_recent_menu(window.recent_menu))
+    window.act_accept = a(window, "&Accept document and next", ["A"], lambda: s.decide(Status.accepted.value))
+    window.act_reject = a(window, "&Reject document and next", ["X"], lambda: s.decide(Status.rejected.value))
+    window.act_ignore = a(window, "&Ignore document and next", ["Space"], lambda: s.decide(Status.ignored.value))
+    window.act_back = a(window, "&Back to the previous decision", ["Backspace"], s.back)
+    window.act_guidelines = a(window, "&Guidelines", ["F2"], window.toggle_guidelines, "Show or hide the guidelines")
+    window.act_documents = a(window, "Document &list", ["F3"], lambda: window.toggle_panel(0))
+    window.act_entities = a(window, "&Entities and note", ["F4"], lambda: window.toggle_panel(2))
+    for act in (window.act_guidelines, window.act_documents, window.act_entities):
+        act.setCheckable(True)
+    window.label_group_actions = label_actions(window)
+    return [
+        (
+            "&File",
+            [
+                a(window, "&New project…", ["Ctrl+N"], lambda: app.new_project(window)),
+                a(window, "&Open project…", ["Ctrl+O"], lambda: app.open_folder(window)),
+                window.recent_menu.menuAction(),
+                None,
+                a(window, "&Import documents…", ["Ctrl+I"], window.show_import),
+                a(window, "&Export…", ["Ctrl+E"], window.show_export),
+                a(window, "&Back up the database…", ["Ctrl+B"], window.back_up),
+                None,
+                a(window, "&Close project", ["Ctrl+W"], lambda: app.close_project(window)),
+                a(window, "&Quit", "Ctrl+Q", app.quit),
+            ],
+        ),
+        (
+            "&Edit",
+            [
+                undo,
+                redo,
+                None,
+                a(
+                    window,
+                    "&Accept the selected suggestion (it stays selected)",
+                    ["Return", "Enter"],
+                    s.accept_selected,
+                ),
+                a(
+                    window,
+                    "&Delete the selected entity (nothing stays selected; Tab goes on)",
+                    ["Delete"],
+                    s.remove_selected,
+                ),
+                None,
+                a(window, "&Next entity", ["Tab"], lambda: s.step_selection(1)),
+                a(window, "&Previous entity", ["Shift+Tab", "Shift+Backtab"], lambda: s.step_selection(-1)),
+                a(window, "&Grow entity by a token", ["Shift+Right"], lambda: s.resize_selected("end", True)),
+                a(window, "&Shrink entity by a token", ["Shift+Left"], lambda: s.resize_selected("end", False)),
+                a(window, "Grow entity to the &left", ["Ctrl+Shift+Left"], lambda: s.resize_selected("start", True)),
+                a(
+                    window,
+                    "Shrink entity from the l&eft",
+                    ["Ctrl+Shift+Right"],
+                    lambda: s.resize_selected("start", False),
+                ),
+                a(window, "Clear selection", ["Escape"], lambda: s.select(None)),
+                None,
+                a(window, "&Preferences…", ["Ctrl+,"], window.show_preferences),
+            ],
+        ),
+        (
+            "&Document",
+            [
+                window.act_accept,
+                window.act_reject,
+                window.act_ignore,
+                window.act_back,
+                None,
+                a(window, "Ne&xt document", ["Ctrl+Down", "PgDown"], lambda: window.documents.step(1)),
+                a(window, "Pre&vious document", ["Ctrl+Up", "PgUp"], lambda: window.documents.step(-1)),
+                a(window, "&Find documents", "Ctrl+F", window.documents.search.setFocus),
+                a(window, "&Comment or flag this document", ["Ctrl+M"], window.edit_note),
+            ],
+        ),
+        ("&Labels", [a(window, "&Edit labels…", ["Ctrl+L"], window.show_labels), None, *window.label_group_actions]),
+        (
+            "&View",
+            [
+                window.act_guidelines,
+                window.act_documents,
+                window.act_entities,
+                a(window, "&Statistics", ["F9"], window.show_statistics),
+                None,
+                window.act_theme_light,
+                window.act_theme_dark,
+                None,
+                a(window, "Compute &suggestions now", [], window.background.start_suggesting),
+            ],
+        ),
+        (
+            "&Help",
+            [
+                a(window, "&Keyboard shortcuts", ["F1", "Ctrl+/"], window.show_shortcuts),
+                a(window, "&About Tagdesk", [], window.show_about),
+            ],
+        ),
+    ]
+
+
+def build_menus(window: MainWindow, groups: list[Group]) -> dict[str, QMenu]:
+    menus = {}
+    for title, actions in groups:
+        menu = window.menuBar().addMenu(title)
+        menus[title.replace("&", "")] = menu
+        for act in actions:
+            if act is None:
+                menu.addSeparator()
+            else:
+                menu.addAction(act)
+    return menus
+
+
+def refill_labels_menu(window: MainWindow, menu: QMenu) -> None:
+    """After the labels changed: new label actions (keys) in the Labels menu and in the F1 list."""
+    for act in window.label_group_actions:
+        window.removeAction(act)
+        menu.removeAction(act)
+        act.deleteLater()
+    window.label_group_actions = label_actions(window)
+    for act in window.label_group_actions:
+        menu.addAction(act)
+    for i, (title, actions) in enumerate(window.groups):
+        if title == "&Labels":
+            window.groups[i] = (title, [actions[0], None, *window.label_group_actions])

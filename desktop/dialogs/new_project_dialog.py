@@ -1,0 +1,230 @@
+"""File → New project (and the start screen's New project): where, the labels with their colours and keys, the
+spaCy pipeline chosen from the installed ones (or a folder, or none), and pattern files. Creating it calls
+`models.project.new_project`, as `tagdesk new` does."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import shiboken6
+from pydantic import ValidationError
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QColorDialog,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from models.config import DEFAULT_PIPELINE, LABEL_KEYS, PALETTE, Label
+from models.errors import TagdeskError
+
+from ..contrast import text_on
+from ..tasks import run_task
+
+DEFAULT_LABELS = ["PERSON", "ORG", "GPE"]
+NO_PIPELINE = ""
+FOLDER = "\0folder"
+
+
+class NewProjectDialog(QDialog):
+    created = Signal(object)  # the new, open Project
+
+    def __init__(self, parent: QWidget | None = None, *, where: Path | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("newProjectDialog")
+        self.setWindowTitle("New project")
+        self.resize(620, 600)
+        self.parent_folder = QLineEdit(str(where or Path.home()), self)
+        self.parent_folder.setObjectName("projectParent")
+        browse = QPushButton("Choose…", self)
+        browse.clicked.connect(self.choose_parent)
+        self.name = QLineEdit("my-project", self)
+        self.name.setObjectName("projectName")
+        self.where = QLabel(self)
+        self.where.setObjectName("hint")
+        self.table = QTableWidget(0, 3, self)
+        self.table.setObjectName("newLabels")
+        self.table.setHorizontalHeaderLabels(["Label", "Colour", "Key"])
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.setColumnWidth(1, 110)
+        self.table.setColumnWidth(2, 60)
+        for name in DEFAULT_LABELS:
+            self.add_label(name)
+        label_buttons = QVBoxLayout()
+        for text, slot in [("Add", lambda: self.add_label("")), ("Remove", self.remove_label)]:
+            b = QPushButton(text, self)
+            b.clicked.connect(slot)
+            label_buttons.addWidget(b)
+        label_buttons.addStretch(1)
+        self.pipeline = QComboBox(self)
+        self.pipeline.setObjectName("projectPipeline")
+        self.pipeline.addItem(f"{DEFAULT_PIPELINE} (looking for installed pipelines…)", DEFAULT_PIPELINE)
+        self.pipeline.addItem("None: suggestions from patterns only", NO_PIPELINE)
+        self.pipeline.addItem("A pipeline folder…", FOLDER)
+        self.pipeline.activated.connect(lambda _i: self._pipeline_chosen())
+        self.patterns = QListWidget(self)
+        self.patterns.setObjectName("projectPatterns")
+        self.patterns.setMaximumHeight(80)
+        add_pattern = QPushButton("Add pattern file…", self)
+        add_pattern.clicked.connect(self.choose_patterns)
+        self.error = QLabel(self)
+        self.error.setObjectName("errorText")
+        self.error.setWordWrap(True)
+        self.create_button = QPushButton("Create project", self)
+        self.create_button.setObjectName("primary")
+        self.create_button.setDefault(True)
+        self.create_button.clicked.connect(self.make)
+        cancel = QPushButton("Cancel", self)
+        cancel.clicked.connect(self.reject)
+
+        parent_row = QHBoxLayout()
+        parent_row.addWidget(self.parent_folder, 1)
+        parent_row.addWidget(browse)
+        labels_row = QHBoxLayout()
+        labels_row.addWidget(self.table, 1)
+        labels_row.addLayout(label_buttons)
+        form = QFormLayout()
+        form.addRow("In folder", parent_row)
+        form.addRow("Name", self.name)
+        form.addRow("", self.where)
+        form.addRow("Labels", labels_row)
+        form.addRow("Suggestions from", self.pipeline)
+        form.addRow("Pattern files", self.patterns)
+        form.addRow("", add_pattern)
+        bottom = QHBoxLayout()
+        bottom.addStretch(1)
+        bottom.addWidget(cancel)
+        bottom.addWidget(self.create_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form, 1)
+        layout.addWidget(self.error)
+        layout.addLayout(bottom)
+        self.parent_folder.textChanged.connect(lambda _t: self._show_where())
+        self.name.textChanged.connect(lambda _t: self._show_where())
+        self._show_where()
+        task = run_task(lambda _r, _s: _installed(), name="installed pipelines")
+        task.finished.connect(lambda names: self._pipelines(names) if shiboken6.isValid(self) else None)
+
+    # -- fields
+    def folder(self) -> Path:
+        return Path(self.parent_folder.text().strip()).expanduser() / self.name.text().strip()
+
+    def _show_where(self) -> None:
+        self.where.setText(f"The project will be the folder {self.folder()}")
+
+    def choose_parent(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Where to create the project", self.parent_folder.text())
+        if folder:
+            self.parent_folder.setText(folder)
+
+    def _pipelines(self, names: list[str]) -> None:
+        chosen = self.pipeline.currentData()
+        self.pipeline.clear()
+        for name in names:
+            self.pipeline.addItem(f"{name} (installed)", name)
+        if not names:
+            self.pipeline.addItem("No spaCy pipeline is installed", NO_PIPELINE)
+        self.pipeline.addItem("None: suggestions from patterns only", NO_PIPELINE)
+        self.pipeline.addItem("A pipeline folder…", FOLDER)
+        index = self.pipeline.findData(chosen)
+        self.pipeline.setCurrentIndex(max(0, index))
+
+    def _pipeline_chosen(self) -> None:
+        if self.pipeline.currentData() != FOLDER:
+            return
+        folder = QFileDialog.getExistingDirectory(self, "A spaCy pipeline folder (e.g. training/model-best)")
+        if folder:
+            self.pipeline.insertItem(0, folder, folder)
+        self.pipeline.setCurrentIndex(0)
+
+    def choose_patterns(self) -> None:
+        files, _ = QFileDialog.getOpenFileNames(self, "EntityRuler pattern files", "", "JSONL (*.jsonl);;All (*)")
+        for f in files:
+            self.patterns.addItem(f)
+
+    # -- labels table
+    def add_label(self, name: str) -> None:
+        row = self.table.rowCount()
+        self.table.insertRow(row)
+        self.table.setItem(row, 0, QTableWidgetItem(name))
+        color = PALETTE[row % len(PALETTE)]
+        button = QPushButton(color, self.table)
+        button.setProperty("color", color)
+        self._paint(button, color)
+        button.clicked.connect(lambda _c=False, b=button: self._pick_color(b))
+        self.table.setCellWidget(row, 1, button)
+        key = QTableWidgetItem(LABEL_KEYS[row] if row < len(LABEL_KEYS) else "")
+        key.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.table.setItem(row, 2, key)
+        if not name:
+            self.table.editItem(self.table.item(row, 0))
+
+    def _paint(self, button: QPushButton, color: str) -> None:
+        button.setText(color)
+        button.setStyleSheet(f"background: {color}; color: {text_on(color)}; border-radius: 4px;")
+
+    def _pick_color(self, button: QPushButton) -> None:
+        color = QColorDialog.getColor(QColor(button.property("color")), self, "Label colour")
+        if color.isValid():
+            button.setProperty("color", color.name())
+            self._paint(button, color.name())
+
+    def remove_label(self) -> None:
+        row = self.table.currentRow()
+        if row >= 0:
+            self.table.removeRow(row)
+
+    def labels(self) -> list[Label]:
+        out = []
+        for row in range(self.table.rowCount()):
+            name = (self.table.item(row, 0).text() if self.table.item(row, 0) else "").strip()
+            if not name:
+                continue
+            color = self.table.cellWidget(row, 1).property("color")
+            key = (self.table.item(row, 2).text() if self.table.item(row, 2) else "").strip()
+            try:
+                out.append(Label(name=name, color=color, key=key))
+            except ValidationError as exc:
+                raise TagdeskError(f"label {name}: {exc.errors()[0]['msg'].removeprefix('Value error, ')}") from None
+        if not out:
+            raise TagdeskError("Give the project at least one label")
+        return out
+
+    # -- create
+    def make(self) -> None:
+        from ..app import controller
+
+        try:
+            if not self.name.text().strip():
+                raise TagdeskError("Give the project a name")
+            labels = self.labels()
+            pipeline = self.pipeline.currentData()
+            patterns = [self.patterns.item(i).text() for i in range(self.patterns.count())]
+            project = controller().create(
+                self.folder(), labels, pipeline="" if pipeline == FOLDER else pipeline, patterns=patterns
+            )
+        except TagdeskError as exc:
+            self.error.setText(str(exc))
+            return
+        self.accept()
+        self.created.emit(project)
+
+
+def _installed() -> list[str]:
+    from models.suggest.locate import installed_pipelines
+
+    return installed_pipelines()

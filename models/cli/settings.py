@@ -1,0 +1,56 @@
+"""tagdesk settings DIR [--pipeline NAME] [--patterns FILE...] [--map MODEL=LABEL ...] [--overlap N]"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from .. import settings
+from ..errors import TagdeskError
+from ..project import open_project
+
+
+def add(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser(
+        "settings",
+        help="show or change the settings everyone on the project shares (suggester, label mapping, overlap)",
+        description="Without options: print the project's shared settings. They live in its database, so a "
+        "change here is seen by every desktop on the project. Changing the pipeline, the patterns or the "
+        "mapping makes new suggestions (tagdesk suggest DIR).",
+    )
+    p.add_argument("dir", type=Path, metavar="DIR", help="the project folder")
+    p.add_argument("--pipeline", help='spaCy pipeline package or folder for suggestions ("" for none)')
+    p.add_argument("--patterns", nargs="*", metavar="FILE", help="EntityRuler pattern files (JSONL); none: clear")
+    p.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="MODEL=LABEL",
+        help='map a model label to a project label, or to "drop" (repeatable), e.g. --map LOC=GPE',
+    )
+    p.add_argument("--overlap", type=int, help="how many annotators see each document (default 1)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    with open_project(args.dir) as project:
+        if args.pipeline is not None:
+            settings.set_pipeline(project, args.pipeline)
+        if args.patterns is not None:
+            settings.set_patterns(project, args.patterns)
+        if args.map:
+            mapping = dict(project.config.model.label_map)
+            for item in args.map:
+                src, sep, dst = item.partition("=")
+                if not sep:
+                    raise TagdeskError(f"--map {item}: write it as MODEL=LABEL, e.g. --map LOC=GPE")
+                mapping[src.strip()] = dst.strip()
+            settings.set_label_map(project, mapping)
+        if args.overlap is not None:
+            settings.set_overlap(project, args.overlap)
+        model = project.config.model
+        print(f"pipeline  {model.pipeline or '(none)'}")
+        print(f"patterns  {', '.join(model.patterns) or '(none)'}")
+        print(f"overlap   {project.config.overlap}")
+        print("label_map " + (", ".join(f"{k}={v}" for k, v in sorted(model.label_map.items())) or "(identity)"))
+    return 0

@@ -1,0 +1,65 @@
+"""The settings everyone on a project shares, stored in its database: the suggester's pipeline and pattern files,
+the label mapping (model label -> project label or "drop"), and `overlap` (how many annotators see each document).
+
+`tagdesk settings` and the window call these. Each checks its value, stores it with a `set_setting` event, and
+refreshes `project.config`. A changed pipeline, pattern list or mapping changes the suggestions' cache key, so
+new suggestions are made for them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import store
+from .config import DROP
+from .errors import TagdeskError
+from .project import Project
+
+MAX_OVERLAP = 100
+
+
+def _store(project: Project, key: str, value: Any) -> None:
+    with project.writing() as s:
+        store.set_setting(key, value, session=s, annotator=project.annotator)
+    project.refresh()
+
+
+def set_pipeline(project: Project, pipeline: str) -> None:
+    """The spaCy pipeline suggestions come from: an installed package name or a folder ("" for none)."""
+    if not isinstance(pipeline, str) or any(c in pipeline for c in "\n\r\t\0"):
+        raise TagdeskError(f"pipeline {pipeline!r}: give a package name or a folder, on one line")
+    _store(project, "pipeline", pipeline.strip())
+
+
+def set_patterns(project: Project, patterns: list[str]) -> None:
+    """The EntityRuler pattern files (JSONL, relative to the project folder)."""
+    clean = [p.strip() for p in patterns if p.strip()]
+    if len(set(clean)) != len(clean):
+        raise TagdeskError("a pattern file is listed twice; list each once")
+    _store(project, "patterns", clean)
+
+
+def set_label_map(project: Project, label_map: dict[str, str]) -> None:
+    """Model label -> project label or "drop"; a target must be one of the project's labels."""
+    names = project.config.label_names
+    for src, dst in label_map.items():
+        if not src.strip():
+            raise TagdeskError("label mapping: a model label is empty")
+        if dst != DROP and dst not in names:
+            raise TagdeskError(
+                f"label mapping {src} -> {dst}: {dst!r} is not a project label; use one of "
+                f'{", ".join(names)} or "{DROP}"'
+            )
+    _store(project, "label_map", dict(label_map))
+
+
+def map_label(project: Project, model_label: str, target: str) -> None:
+    """Change one entry of the label mapping."""
+    set_label_map(project, {**project.config.model.label_map, model_label: target})
+
+
+def set_overlap(project: Project, overlap: int) -> None:
+    """How many annotators annotate each document (1: each document once)."""
+    if isinstance(overlap, bool) or not isinstance(overlap, int) or not 1 <= overlap <= MAX_OVERLAP:
+        raise TagdeskError(f"overlap {overlap!r}: give a whole number from 1 to {MAX_OVERLAP}")
+    _store(project, "overlap", overlap)
