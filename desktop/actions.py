@@ -55,12 +55,16 @@ def build_groups(window: MainWindow) -> list[Group]:
     from .app import controller
 
     s, a, app = window.session, make_action, controller()
-    undo = s.undo.createUndoAction(window, "&Undo")
-    undo.setShortcuts([QKeySequence("Ctrl+Z")])
-    redo = s.undo.createRedoAction(window, "&Redo")
-    redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-    for act in (undo, redo):
-        window.addAction(act)
+    # Undo and redo go through the session's writer like every edit (they wait for a decision being saved).
+    undo = a(window, "&Undo", ["Ctrl+Z"], s.undo_last)
+    redo = a(window, "&Redo", ["Ctrl+Shift+Z", "Ctrl+Y"], s.redo_next)
+    for act, can, text, name in (
+        (undo, s.undo.canUndoChanged, s.undo.undoTextChanged, "&Undo"),
+        (redo, s.undo.canRedoChanged, s.undo.redoTextChanged, "&Redo"),
+    ):
+        act.setEnabled(False)
+        can.connect(act.setEnabled)
+        text.connect(lambda t, act=act, name=name: act.setText(f"{name} {t}" if t else name))
     window.act_theme_light = a(window, "&Light theme", [], lambda: window.set_theme("light"))
     window.act_theme_dark = a(window, "&Dark theme", [], lambda: window.set_theme("dark"))
     for act in (window.act_theme_light, window.act_theme_dark):
@@ -123,7 +127,7 @@ def build_groups(window: MainWindow) -> list[Group]:
                     ["Ctrl+Shift+Right"],
                     lambda: s.resize_selected("start", False),
                 ),
-                a(window, "Clear selection", ["Escape"], lambda: s.select(None)),
+                a(window, "Clear selection (or stop waiting)", ["Escape"], lambda: s.stop_waiting() or s.select(None)),
                 None,
                 a(window, "&Preferences…", ["Ctrl+,"], window.show_preferences),
             ],
@@ -136,8 +140,18 @@ def build_groups(window: MainWindow) -> list[Group]:
                 window.act_ignore,
                 window.act_back,
                 None,
-                a(window, "Ne&xt document", ["Ctrl+Down", "PgDown"], lambda: window.documents.step(1)),
-                a(window, "Pre&vious document", ["Ctrl+Up", "PgUp"], lambda: window.documents.step(-1)),
+                a(
+                    window,
+                    "Ne&xt document",
+                    ["Ctrl+Down", "PgDown"],
+                    lambda: s.writer.later(lambda: window.documents.step(1)),
+                ),
+                a(
+                    window,
+                    "Pre&vious document",
+                    ["Ctrl+Up", "PgUp"],
+                    lambda: s.writer.later(lambda: window.documents.step(-1)),
+                ),
                 a(window, "&Find documents", "Ctrl+F", window.documents.search.setFocus),
                 a(window, "&Comment or flag this document", ["Ctrl+M"], window.edit_note),
             ],
@@ -154,6 +168,7 @@ def build_groups(window: MainWindow) -> list[Group]:
                 window.act_theme_light,
                 window.act_theme_dark,
                 None,
+                a(window, "&Reload", ["F5"], window.watcher.reload, "Show what other windows and commands changed"),
                 a(window, "Compute &suggestions now", [], window.background.start_suggesting),
             ],
         ),

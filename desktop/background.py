@@ -24,6 +24,7 @@ class Background(QObject):
     model_status = Signal(str, str)  # short text, tooltip
     progress = Signal(object)  # (text, done, total) while suggesting; None when over
     suggestions_arrived = Signal()  # new suggestions were stored (the screen may need them)
+    settled = Signal()  # no more suggestions are coming for now (done, stopped, failed, or unavailable)
     notice = Signal(str)
 
     def __init__(self, project: Project, parent: QObject | None = None) -> None:
@@ -32,6 +33,17 @@ class Background(QObject):
         self.tasks: list[Task] = []
         self.suggest_task: Task | None = None
         self.wanted: int | None = None  # the document on screen, done before the others
+        self.working = False  # suggestions may still arrive: the model key or the suggester is on its way
+
+    def expecting(self, document_id: int) -> bool:
+        """Whether suggestions for this document may still arrive (the window waits for them before an accept).
+        The document on screen is computed first, so the wait is short once the model is loaded."""
+        return self.working
+
+    def _settle(self) -> None:
+        if self.working:
+            self.working = False
+            self.settled.emit()
 
     @property
     def pipeline(self) -> str:
@@ -46,6 +58,7 @@ class Background(QObject):
         self.wanted = document_id
 
     def start(self, *, suggest: bool = True) -> None:
+        self.working = suggest
         lang_folder = self.project.folder
         pipeline = self.pipeline
         tok = run_task(lambda _r, _s: project_tokenizer(pipeline, lang_folder), name="tokenizer")
@@ -64,8 +77,11 @@ class Background(QObject):
             self.model_status.emit("No suggestions", str(exc))
             self.notice.emit(f"Suggestions are off: {exc}")
         self.model_key_ready.emit(None)
+        self._settle()
 
     def _key_ready(self, key: str, suggest: bool) -> None:
+        """The key of the suggestions cached so far, computed without loading spaCy: shows them at once. The
+        suggester, once loaded, reports the key it writes under (the one the window then shows)."""
         self.model_key_ready.emit(key)
         self.model_status.emit(f"Model {self.pipeline}", f"Suggestions cached under {key}")
         if suggest:
@@ -74,6 +90,7 @@ class Background(QObject):
     def start_suggesting(self) -> None:
         if self.suggest_task is not None and not self.suggest_task.done:
             return
+        self.working = True
         project = self.project
         self.progress.emit(("Loading the model…", 0, 0))
         task = run_task(lambda report, stop: _suggest(project, self._wanted, report, stop), name="suggest")
@@ -91,7 +108,9 @@ class Background(QObject):
     def _on_progress(self, args: tuple) -> None:
         kind, *rest = args
         if kind == "loaded":
-            self.model_status.emit(f"Model {rest[0]}", f"Suggestions from {rest[0]}")
+            name, key = rest
+            self.model_key_ready.emit(key)  # the one key: the suggester's own, under which it writes the rows
+            self.model_status.emit(f"Model {name}", f"Suggestions from {name}, cached under {key}")
             self.progress.emit(("Suggesting…", 0, 0))
         elif kind == "wanted":
             self.suggestions_arrived.emit()
@@ -115,6 +134,7 @@ class Background(QObject):
         self.progress.emit(None)
         if text:
             self.notice.emit(text)
+        self._settle()
 
 
 def _model_key(project: Project) -> str:
@@ -131,7 +151,7 @@ def _suggest(project: Project, wanted: Callable[[], int | None], report, stop) -
     from models.suggest import load_suggester, suggest_documents
 
     suggester = load_suggester(project)
-    report("loaded", project.config.model.pipeline)
+    report("loaded", project.config.model.pipeline, suggester.key)
     with project.session() as s:
         ids = store.document_ids(session=s)
     served: set[int] = set()

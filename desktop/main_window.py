@@ -22,6 +22,7 @@ from .preferences import Preferences
 from .session import AnnotationSession
 from .snapping import Snapper
 from .theme import apply_theme
+from .watcher import ChangeWatcher
 from .widgets.decision_bar import DecisionBar
 from .widgets.document_list import DocumentList
 from .widgets.entity_panel import EntityPanel
@@ -35,7 +36,6 @@ from .widgets.text_view import TextView
 
 NARROW = 1000  # px: below this the status bar keeps the essentials (the side panels fold away with F3 / F4)
 MIN_TEXT = 360  # px: the text column never gets narrower (words are not broken mid-word)
-SETTINGS_POLL_MS = 3000  # labels changed on another desktop appear within this
 
 
 class MainWindow(QMainWindow):
@@ -74,6 +74,7 @@ class MainWindow(QMainWindow):
         self.guidelines.hide()
         self._layout()
         self.background = Background(project, self)
+        self.watcher = ChangeWatcher(self.session, self.documents, self._show_counters, self)
         self.groups = actions.build_groups(self)
         self.menus = actions.build_menus(self, self.groups)
         self.decisions.set_actions(self.act_accept, self.act_reject, self.act_ignore, self.act_back)
@@ -84,8 +85,9 @@ class MainWindow(QMainWindow):
         self._update_counters()
         self._counter_timer = QTimer(self, interval=30_000, timeout=self._update_counters)  # docs/h drifts
         self._counter_timer.start()
-        self._settings_timer = QTimer(self, interval=SETTINGS_POLL_MS, timeout=self.check_shared_settings)
-        self._settings_timer.start()
+        self.watcher.start()
+        # labels or shared settings changed elsewhere: the watcher sees their events (no document) and says so
+        self.watcher.seen.connect(lambda changes: changes.added and self.check_shared_settings())
         for warning in project.warnings:
             self.notice_bar.show_message(warning)
         self._background = background
@@ -252,7 +254,7 @@ class MainWindow(QMainWindow):
     def _wire(self) -> None:
         s, t = self.session, self.text
         self.documents.document_chosen.connect(lambda _d: self.note.flush())  # an unsaved comment, first
-        self.documents.document_chosen.connect(s.open_document)
+        self.documents.document_chosen.connect(s.choose_document)
         self.documents.message.connect(self.status.notice)
         s.document_opened.connect(self._document_opened)
         s.changed.connect(t.apply)
@@ -261,7 +263,8 @@ class MainWindow(QMainWindow):
         s.selection_changed.connect(self.entities.select)
         s.status_changed.connect(self.documents.set_status)
         s.message.connect(self.status.notice)
-        s.want_next.connect(self.documents.select_next)
+        s.busy.connect(self.status.show_busy)
+        self.documents.filters_applied.connect(s.set_filters)
         s.want_document.connect(lambda d: self.documents.select_document(d, emit=False))
         s.active_label_changed.connect(self.labels.set_active)
         s.decisions_changed.connect(self._update_counters)
@@ -282,6 +285,8 @@ class MainWindow(QMainWindow):
         b = self.background
         b.tokenizer_ready.connect(lambda tok: setattr(self.session, "snapper", Snapper(tok)))
         b.model_key_ready.connect(self.session.set_model_key)
+        b.settled.connect(self.session.suggestions_settled)
+        self.session.expects_suggestions = b.expecting
         b.model_status.connect(self.status.set_model)
         b.model_status.connect(self._model_problem)
         b.progress.connect(lambda p: self.status.show_task(*p) if p else self.status.show_task(None))
@@ -317,6 +322,10 @@ class MainWindow(QMainWindow):
             place, total = store.document_index(state.document_id, session=s)
         if not read.failed:
             self.status.set_position(place, total, state.status)
+
+    def _show_counters(self) -> None:
+        self._update_counters()
+        self._show_position()
 
     def _update_counters(self) -> None:
         with read_errors(self.status.notice) as read:
@@ -412,7 +421,8 @@ class MainWindow(QMainWindow):
         self.note.flush()
         self.save_settings()
         self._counter_timer.stop()
-        self._settings_timer.stop()
+        self.watcher.stop()
+        self.session.writer.wait()  # a decision being saved (another program holds the lock) commits first
         self.background.cancel()
         tasks.shutdown()  # cancel spaCy loading / suggesting and wait (bounded) before the project closes
         super().closeEvent(event)

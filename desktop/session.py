@@ -1,9 +1,11 @@
-"""The annotation session: the document on screen, the selected item, the undo stack, and the decisions.
+"""The annotation session: the document on screen, the selected item, the undo stack, and the edits.
 
 Widgets call its methods (from actions and mouse signals) and listen to its signals; they never reach into each
-other. Every edit is a command on `undo` (desktop/undo.py) whose redo/undo call a `models.store` function (one
-committed transaction with its event row) and then tell this session what changed, which re-emits `changed`
-with a `Delta` so the views repaint only that.
+other. Every edit is a command (desktop/undo.py) whose store call runs on the writer thread
+(desktop/writer.py); once it is committed the command tells this session what changed, which re-emits `changed`
+with a `Delta` so the views repaint only that. The decisions on documents, undo/redo and moving on are in
+`desktop/decision_flow.py`. The user's actions are marked `@queued` (a key) or `@on_screen` (a mouse gesture on
+the text): while a decision is being saved they wait their turn.
 """
 
 from __future__ import annotations
@@ -19,15 +21,15 @@ from models.db.tables import Origin, Status
 from models.errors import OverlapError, StaleAnnotationError, TagdeskError
 from models.project import Project
 
-from . import undo
+from . import messages, undo
+from .decision_flow import DecisionFlow, on_screen, queued
 from .document_state import Delta, DocumentState, Item
 from .errors import read_errors
 from .snapping import Snapper
+from .writer import Writer
 
-MAX_SECONDS_PER_DOC = 600.0
 
-
-class AnnotationSession(QObject):
+class AnnotationSession(DecisionFlow, QObject):
     document_opened = Signal(object)  # DocumentState (or None: no document)
     changed = Signal(object)  # Delta for the document on screen
     selection_changed = Signal(object)  # key of the selected item, or None
@@ -35,8 +37,8 @@ class AnnotationSession(QObject):
     active_label_changed = Signal(str)
     message = Signal(str)  # short notice for the status bar
     decisions_changed = Signal()  # a decision was made or undone (counters)
-    want_next = Signal()  # move on after a decision (the document list picks the next one)
-    want_document = Signal(int)  # show this document (undo/redo/back on another document)
+    want_document = Signal(int)  # show this document (the next one, or undo/redo/back on another document)
+    busy = Signal(object)  # what the window is waiting for ("Saving…", "Waiting for suggestions…"), or None
     note_changed = Signal(object)  # the DocumentNote of the document on screen, after it was saved
     labels_changed = Signal()  # a label was renamed, added, ... from this window (the window shows them)
 
@@ -57,11 +59,30 @@ class AnnotationSession(QObject):
         self.decided_this_session: set[int] = set()
         # document id -> the annotation version this window last read or wrote (stale-edit detection)
         self.versions: dict[int, int] = {}
+        self.filters = store.NO_FILTERS  # what the document list shows: "next" is the next one still to do there
+        self.writer = Writer(self)
+        self.writer.saving.connect(lambda _on: self.show_busy())
+        self.expects_suggestions = lambda _document_id: False  # the background work tells (main window wiring)
+        self.awaiting: tuple[int, float] | None = None  # (document, seconds): an accept waiting for suggestions
 
     # ------------------------------------------------------------------ documents
     @property
     def document_id(self) -> int | None:
         return self.state.document_id if self.state else None
+
+    def show_busy(self) -> None:
+        """Say what the window is waiting for (the status bar shows it until it is over)."""
+        if self.awaiting is not None:
+            self.busy.emit(messages.WAITING_SHORT)
+        else:
+            self.busy.emit(messages.SAVING if self.writer.is_saving else None)
+
+    @queued
+    def choose_document(self, document_id: int) -> None:
+        """The annotator chose a document in the list (in its turn: after what is being saved)."""
+        if document_id != self.document_id:
+            self.want_document.emit(document_id)  # the list may have moved on meanwhile
+        self.open_document(document_id)
 
     def open_document(self, document_id: int | None) -> None:
         if document_id is None:
@@ -109,6 +130,10 @@ class AnnotationSession(QObject):
         self._select(None)
         self.document_opened.emit(self.state)
 
+    def is_current(self, document_id: int, version: int) -> bool:
+        """Whether the document on screen is `document_id` shown at annotation `version` (others' changes)."""
+        return self.document_id == document_id and self.versions.get(document_id) == version
+
     def reload_suggestions(self, *, only_if_missing: bool = True) -> bool:
         """Read the cached suggestions of the document on screen (they may have just arrived). True if shown."""
         if self.state is None or not self.model_key:
@@ -121,12 +146,17 @@ class AnnotationSession(QObject):
         if sugg is None:
             return False
         self._emit(self.state.set_suggestions(sugg))
+        self.suggestions_shown()
         return True
 
     def set_model_key(self, key: str | None) -> None:
+        """The suggestions to show are those cached under `key` (the suggester that writes them says which)."""
+        if key == self.model_key:
+            return
         self.model_key = key
         if self.state is not None:
-            self.reload_suggestions(only_if_missing=False)
+            self._emit(self.state.set_suggestions(None))  # another model's suggestions are not this one's
+            self.reload_suggestions()
 
     # ------------------------------------------------------------------ selection and labels
     def _select(self, key: tuple | None) -> None:
@@ -136,6 +166,7 @@ class AnnotationSession(QObject):
             self.selected = key
             self.selection_changed.emit(key)
 
+    @on_screen
     def select(self, key: tuple | None) -> None:
         if key is not None and (self.state is None or self.state.find(key) is None):
             key = None
@@ -144,6 +175,7 @@ class AnnotationSession(QObject):
     def selected_item(self) -> Item | None:
         return self.state.find(self.selected) if (self.state and self.selected) else None
 
+    @queued
     def step_selection(self, step: int) -> None:
         """Tab / Shift+Tab: the next or previous highlighted item in reading order."""
         if self.state is None:
@@ -162,6 +194,7 @@ class AnnotationSession(QObject):
             return
         self._select(item.key)
 
+    @queued
     def label_key(self, index: int) -> None:
         """A label's key (or its chip): with an entity selected, relabel that entity (a suggestion becomes a span)
         and leave the active label as it was; with nothing selected, make the label the active one."""
@@ -182,6 +215,7 @@ class AnnotationSession(QObject):
             self._push(undo.RelabelSpan(self, self.document_id, item, label=label))
 
     # ------------------------------------------------------------------ span edits
+    @on_screen
     def draw_span(self, start: int, end: int, exact: bool = False) -> None:
         """A drag over the text: a new span with the active label, snapped to tokens unless `exact`."""
         if self.state is None:
@@ -200,6 +234,7 @@ class AnnotationSession(QObject):
                 return
         self._add(start, end, self.active_label)
 
+    @on_screen
     def add_token_at(self, offset: int) -> None:
         """Double-click: a one-token span with the active label."""
         if self.state is None:
@@ -223,6 +258,7 @@ class AnnotationSession(QObject):
             return
         self._push(undo.AddSpan(self, self.document_id, Item(start, end, label, Origin.human.value)))
 
+    @queued
     def remove_selected(self) -> None:
         """Delete: remove the selected span, or reject the selected suggestion for good. Like Enter, it acts on the
         selection and does not move it: nothing is selected afterwards, and Tab goes on from there."""
@@ -230,14 +266,18 @@ class AnnotationSession(QObject):
         if item is None:
             self.message.emit("Select an entity first (click it, or Tab to it)")
             return
-        if item.pending:
-            done = self._push(undo.DismissSuggestion(self, self.document_id, item))
-        else:
-            done = self._push(undo.RemoveSpan(self, self.document_id, item))
-        if done:
-            self._select(None)
-            self._anchor = item.start
+        start = item.start
 
+        def then() -> None:  # once removed: nothing selected, Tab goes on from where it was
+            self._select(None)
+            self._anchor = start
+
+        if item.pending:
+            self._push(undo.DismissSuggestion(self, self.document_id, item), then=then)
+        else:
+            self._push(undo.RemoveSpan(self, self.document_id, item), then=then)
+
+    @queued
     def accept_selected(self) -> None:
         """Enter: accept the selected pending suggestion alone; it stays selected (now an entity), as Delete leaves
         the selection where it was. Tab moves on."""
@@ -247,6 +287,7 @@ class AnnotationSession(QObject):
             return
         self._push(undo.AcceptSuggestion(self, self.document_id, item))
 
+    @queued
     def resize_selected(self, side: str, grow: bool) -> None:
         item = self.selected_item()
         if item is None or self.state is None:
@@ -263,52 +304,7 @@ class AnnotationSession(QObject):
         nxt = self.state.next_after(item.end) or self.state.previous_before(item.start)
         return nxt.key if nxt else None
 
-    # ------------------------------------------------------------------ decisions
-    def decide(self, status: str) -> None:
-        """a / x / space: accept (pending suggestions become spans), reject or ignore; then the next document."""
-        if self.state is None:
-            return
-        seconds = min(time.monotonic() - self.opened_at, MAX_SECONDS_PER_DOC)
-        add = list(self.state.pending.values()) if status == Status.accepted.value else []
-        if self._push(undo.SetStatus(self, self.document_id, status, add=add, seconds=seconds)):
-            self.want_next.emit()
-
-    def back(self) -> None:
-        """Backspace: go back to the previous decision and reopen it."""
-        with read_errors(self.message.emit) as read, self.project.session() as s:
-            doc = store.last_decision(session=s, annotator=self.annotator)
-        if read.failed:
-            return
-        if doc is None:
-            self.message.emit("No earlier decision to go back to")
-            return
-        self.want_document.emit(doc)
-        self.open_document(doc)
-        if self.document_id != doc:
-            return  # it could not be read (the message says why)
-        self._push(undo.SetStatus(self, doc, Status.pending.value, text="Reopen document"))
-
     # ------------------------------------------------------------------ called by undo commands
-    def _push(self, command: undo.Command) -> bool:
-        """Run a command (its first redo) and put it on the undo stack; a refused edit is only a message."""
-        try:
-            command.run()
-        except OverlapError as exc:
-            self.message.emit(f"Not added: {self._describe_overlap(exc)}")
-            return False
-        except StaleAnnotationError:
-            self.reload_document()
-            self.message.emit(
-                "This document was changed in another window: it is shown as saved there now. "
-                "Make your change again if it is still needed."
-            )
-            return False
-        except TagdeskError as exc:
-            self.message.emit(str(exc))
-            return False
-        self.undo.push(command)
-        return True
-
     def _describe_overlap(self, exc: OverlapError) -> str:
         """The overlap in the entities' words ("Acme Corp" overlaps the ORG "Corp in Paris"), not offsets."""
         text = self.state.text if self.state else ""
@@ -386,26 +382,34 @@ class AnnotationSession(QObject):
 
     # ------------------------------------------------------------------ notes and labels
     def set_note(self, comment: str, flag: str | None) -> None:
-        """Save the annotator's comment and flag on the document on screen."""
+        """Save the annotator's comment and flag on the document on screen, through the writer like every edit
+        (in its turn after a decision being saved); the version it wrote is the one this window has seen."""
         if self.state is None:
             return
         doc = self.state.document_id
-        try:
-            with self.project.writing() as s:
-                written = store.set_note(
-                    doc, comment, flag, session=s, annotator=self.annotator, expected_version=self.versions.get(doc)
-                )
-            self.versions[doc] = written.version  # the version this window wrote (see undo.Command._wrote)
-        except StaleAnnotationError:
-            self.reload_document()
-            self.message.emit("This document was changed in another window: its note is shown as saved there now")
-            return
-        except TagdeskError as exc:
-            self.message.emit(f"Note not saved: {exc}")
-            return
-        self.state.note = store.DocumentNote(comment, flag)
-        self.note_changed.emit(self.state.note)
-        self.message.emit(f"Flagged “{flag}”" if flag else "Note saved")
+        project, annotator, expected = self.project, self.annotator, self.versions.get(doc)
+
+        def write() -> store.Written:
+            with project.writing() as s:
+                return store.set_note(doc, comment, flag, session=s, annotator=annotator, expected_version=expected)
+
+        def done(written: store.Written) -> None:
+            self.versions[doc] = written.version
+            if self.state is not None and self.state.document_id == doc:
+                self.state.note = store.DocumentNote(comment, flag)
+                self.note_changed.emit(self.state.note)
+            self.message.emit(f"Flagged “{flag}”" if flag else "Note saved")
+
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, StaleAnnotationError):
+                self.reload_document()
+                self.message.emit("This document was changed in another window: its note is shown as saved there now")
+            elif isinstance(exc, TagdeskError):
+                self.message.emit(f"Note not saved: {exc}")
+            else:
+                raise exc
+
+        self.writer.later(lambda: self.writer.run(write, done, failed))
 
     def labels_updated(self) -> None:
         """The project's labels changed: keys follow the new order, the active label its new name (or the first)."""

@@ -21,6 +21,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
 
 Work = Callable[[Callable[..., None], Callable[[], bool]], Any]
@@ -128,6 +129,9 @@ def shutdown(timeout_ms: int = SHUTDOWN_WAIT_MS) -> bool:
     deadline = time.monotonic() + timeout_ms / 1000
     done = True
     for pool in list(_pools):
+        if not shiboken6.isValid(pool):  # a pool owned by a window that is gone (it waited for its threads)
+            _pools.discard(pool)
+            continue
         left = max(0, int((deadline - time.monotonic()) * 1000))
         done = pool.waitForDone(left) and done
     return done

@@ -1,22 +1,29 @@
-"""One small QUndoCommand per edit. `redo` and `undo` each call one `models.store` function (one committed
-transaction with its event row, in a short `project.writing()` session) and then tell the session what changed.
+"""One small QUndoCommand per edit. Its `forward()` and `backward()` each describe one `models.store` call (one
+committed transaction with its event row) as a `Step`: `write`, run on the writer thread (`desktop/writer.py`) in
+a short `project.writing()` session, and `show`, run on the GUI thread once it is committed, which records the
+version the write returned and tells the session what changed.
+
+The session runs the steps and moves the undo stack only after a step committed; `redo()` and `undo()`, which
+QUndoStack calls as it moves, therefore do nothing themselves. A first step the store refuses (an overlap)
+never enters the stack; an undo or redo refused later (another window changed the document) makes the command
+obsolete, and the stack drops it.
 
 Spans are named by (document, start, end), not by row id: NER spans never overlap, and undo/redo re-creates rows
-with new ids. A command's first run happens before it is pushed (`run`), so a refused edit (an overlap) raises to
-the caller and never enters the stack; a later redo/undo that fails (another window changed the document) reports
-the message and makes the command obsolete.
+with new ids.
 """
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QUndoCommand
+from sqlmodel import Session
 
 from models import store
 from models.db.tables import Origin, Status
-from models.errors import StaleAnnotationError, TagdeskError
+from models.errors import TagdeskError
 
 from .document_state import Item
 
@@ -24,98 +31,108 @@ if TYPE_CHECKING:
     from .session import AnnotationSession
 
 
+@dataclass(frozen=True)
+class Step:
+    """One store call of a command: `write()` commits it (any thread, no Qt), `show(result)` shows it (GUI)."""
+
+    write: Callable[[], Any]
+    show: Callable[[Any], None]
+
+
 class Command(QUndoCommand):
-    def __init__(self, session: AnnotationSession, document_id: int, text: str) -> None:
+    def __init__(self, session: AnnotationSession, document_id: int | None, text: str) -> None:
         super().__init__(text)
         self.session = session
         self.document_id = document_id
-        self._skip_redo = False
 
-    # subclasses implement these two with store calls
-    def forward(self) -> None:
+    # subclasses describe these two with store calls
+    def forward(self) -> Step:
         raise NotImplementedError
 
-    def backward(self) -> None:
+    def backward(self) -> Step:
         raise NotImplementedError
-
-    def run(self) -> None:
-        """The first redo, before `QUndoStack.push`: raises TagdeskError when the store refuses."""
-        self.forward()
-        self._skip_redo = True
 
     def redo(self) -> None:
-        if self._skip_redo:
-            self._skip_redo = False
-            return
-        self._guard(self.forward)
+        """Nothing: the session wrote the forward step before the stack moved (see the module's note)."""
 
     def undo(self) -> None:
-        self._guard(self.backward)
+        """Nothing: the session wrote the backward step before the stack moved."""
 
-    def _guard(self, fn) -> None:
-        try:
-            fn()
-        except TagdeskError as exc:
-            if isinstance(exc, StaleAnnotationError) and self.session.document_id == self.document_id:
-                self.session.reload_document()  # show what the other window saved
-            self.session.message.emit(f"Cannot {self.text().lower()}: {exc}")
-            self.setObsolete(True)
+    def _step(self, write: Callable[[Session, dict[str, Any]], Any], show: Callable[[Any], None]) -> Step:
+        """A step writing `write(session, who)` in one write session; `who` is read now, on the GUI thread: whose
+        edit, and the version of the document this window last saw (if another window changed it since, the store
+        refuses with StaleAnnotationError instead of overwriting that change)."""
+        project, doc = self.session.project, self.document_id
+        assert doc is not None, "a step that writes an annotation belongs to a document"
+        who = {"annotator": self.session.annotator, "expected_version": self.session.versions.get(doc)}
 
-    @property
-    def _who(self) -> dict:
-        """Whose edit, and the version of the document this window last saw: if another window changed it
-        since, the store refuses (StaleAnnotationError) instead of overwriting that change."""
-        return {"annotator": self.session.annotator, "expected_version": self.session.versions.get(self.document_id)}
+        def work() -> Any:
+            with project.writing() as s:
+                return write(s, who)
 
-    @contextmanager
-    def _writing(self):
-        """A write session for one store call; pass what the call returns to `_wrote`."""
-        with self.session.project.writing() as s:
-            yield s
+        def shown(result: Any) -> None:
+            written = result[0] if isinstance(result, tuple) else result
+            # the version this edit wrote, returned by the store call itself: reading it again after the commit
+            # could pick up another process's change that this window never showed
+            self.session.versions[doc] = written.version
+            show(result)
 
-    def _wrote(self, written: store.Written) -> None:
-        """Record the version this window's own edit wrote as the one it has seen. (Reading it again after the
-        commit could return a newer version another process wrote meanwhile, which this window never showed: its
-        next edit would then overwrite that change blind.)"""
-        self.session.versions[self.document_id] = written.version
+        return Step(work, shown)
 
-    # helpers shared by the span commands
-    def _add(self, item: Item) -> Item:
-        with self._writing() as s:
-            self._wrote(
-                store.add_span(
-                    self.document_id,
-                    item.start,
-                    item.end,
-                    item.label,
-                    session=s,
-                    origin=item.origin,
-                    score=item.score,
-                    **self._who,
-                )
-            )
+    # steps shared by the span commands
+    def _add(self, item: Item, undismiss: list[tuple[int, int, str]] | None = None) -> Step:
+        doc = self.document_id
         stored = Item(item.start, item.end, item.label, item.origin, item.score)
-        self.session.span_added(self.document_id, stored)
-        return stored
 
-    def _span(self, s, item: Item):
-        span = store.span_at(self.document_id, item.start, item.end, session=s, annotator=self.session.annotator)
-        if span is None:
-            raise TagdeskError(f"the span at {item.start}-{item.end} is gone (changed in another window?)")
-        return span
-
-    def _remove(self, item: Item) -> None:
-        with self._writing() as s:
-            self._wrote(store.remove_span(self._span(s, item).id, session=s, **self._who))
-        self.session.span_removed(self.document_id, item.start, item.end)
-
-    def _change(self, before: Item, after: Item) -> None:
-        with self._writing() as s:
-            span = self._span(s, before)
-            self._wrote(
-                store.update_span(span.id, session=s, start=after.start, end=after.end, label=after.label, **self._who)
+        def write(s: Session, who: dict[str, Any]) -> store.Written:
+            return store.add_span(
+                doc,
+                item.start,
+                item.end,
+                item.label,
+                session=s,
+                origin=item.origin,
+                score=item.score,
+                undismiss=undismiss or (),
+                **who,
             )
-        self.session.span_changed(self.document_id, before, after)
+
+        def show(_written: store.Written) -> None:
+            self.session.span_added(doc, stored)
+            for start, end, label in undismiss or ():
+                self.session.suggestion_dismissed(doc, Item(start, end, label), False)
+
+        return self._step(write, show)
+
+    def _remove(self, item: Item, dismiss: list[tuple[int, int, str]] | None = None) -> Step:
+        doc = self.document_id
+
+        def write(s: Session, who: dict[str, Any]) -> store.Written:
+            span = _span(s, doc, item, who["annotator"])
+            return store.remove_span(span.id, session=s, dismiss=dismiss or (), **who)
+
+        def show(_written: store.Written) -> None:
+            for start, end, label in dismiss or ():
+                self.session.suggestion_dismissed(doc, Item(start, end, label), True)
+            self.session.span_removed(doc, item.start, item.end)
+
+        return self._step(write, show)
+
+    def _change(self, before: Item, after: Item) -> Step:
+        doc = self.document_id
+
+        def write(s: Session, who: dict[str, Any]) -> store.Written:
+            span = _span(s, doc, before, who["annotator"])
+            return store.update_span(span.id, session=s, start=after.start, end=after.end, label=after.label, **who)
+
+        return self._step(write, lambda _written: self.session.span_changed(doc, before, after))
+
+
+def _span(s: Session, document_id: int, item: Item, annotator: str) -> Any:
+    span = store.span_at(document_id, item.start, item.end, session=s, annotator=annotator)
+    if span is None:
+        raise TagdeskError(f"the span at {item.start}-{item.end} is gone (changed in another window?)")
+    return span
 
 
 class AddSpan(Command):
@@ -123,11 +140,11 @@ class AddSpan(Command):
         super().__init__(session, document_id, text or f"Add {item.label}")
         self.item = item
 
-    def forward(self) -> None:
-        self._add(self.item)
+    def forward(self) -> Step:
+        return self._add(self.item)
 
-    def backward(self) -> None:
-        self._remove(self.item)
+    def backward(self) -> Step:
+        return self._remove(self.item)
 
 
 class AcceptSuggestion(AddSpan):
@@ -167,33 +184,11 @@ class RemoveSpan(Command):
             state.hidden_suggestions(item.start, item.end) if state and state.document_id == document_id else []
         )
 
-    def forward(self) -> None:
-        with self._writing() as s:
-            span = self._span(s, self.item)
-            self._wrote(store.remove_span(span.id, session=s, dismiss=self.hidden, **self._who))
-        for start, end, label in self.hidden:
-            self.session.suggestion_dismissed(self.document_id, Item(start, end, label), True)
-        self.session.span_removed(self.document_id, self.item.start, self.item.end)
+    def forward(self) -> Step:
+        return self._remove(self.item, dismiss=self.hidden)
 
-    def backward(self) -> None:
-        item = self.item
-        with self._writing() as s:
-            self._wrote(
-                store.add_span(
-                    self.document_id,
-                    item.start,
-                    item.end,
-                    item.label,
-                    session=s,
-                    origin=item.origin,
-                    score=item.score,
-                    undismiss=self.hidden,
-                    **self._who,
-                )
-            )
-        self.session.span_added(self.document_id, Item(item.start, item.end, item.label, item.origin, item.score))
-        for start, end, label in self.hidden:
-            self.session.suggestion_dismissed(self.document_id, Item(start, end, label), False)
+    def backward(self) -> Step:
+        return self._add(self.item, undismiss=self.hidden)
 
 
 class ChangeSpan(Command):
@@ -202,11 +197,11 @@ class ChangeSpan(Command):
         self.before = Item(before.start, before.end, before.label, before.origin, before.score)
         self.after = Item(after.start, after.end, after.label, after.origin, after.score)
 
-    def forward(self) -> None:
-        self._change(self.before, self.after)
+    def forward(self) -> Step:
+        return self._change(self.before, self.after)
 
-    def backward(self) -> None:
-        self._change(self.after, self.before)
+    def backward(self) -> Step:
+        return self._change(self.after, self.before)
 
 
 class RelabelSpan(ChangeSpan):
@@ -228,18 +223,20 @@ class DismissSuggestion(Command):
         super().__init__(session, document_id, f"Reject {item.label} suggestion")
         self.item = item
 
-    def forward(self) -> None:
-        _dismiss(self, self.item, True)
+    def forward(self) -> Step:
+        return self._dismiss(True)
 
-    def backward(self) -> None:
-        _dismiss(self, self.item, False)
+    def backward(self) -> Step:
+        return self._dismiss(False)
 
+    def _dismiss(self, dismiss: bool) -> Step:
+        doc, item = self.document_id, self.item
+        fn = store.dismiss_suggestion if dismiss else store.restore_suggestion
 
-def _dismiss(cmd: Command, item: Item, dismiss: bool) -> None:
-    fn = store.dismiss_suggestion if dismiss else store.restore_suggestion
-    with cmd._writing() as s:
-        cmd._wrote(fn(cmd.document_id, item.start, item.end, item.label, session=s, **cmd._who))
-    cmd.session.suggestion_dismissed(cmd.document_id, item, dismiss)
+        def write(s: Session, who: dict[str, Any]) -> store.Written:
+            return fn(doc, item.start, item.end, item.label, session=s, **who)
+
+        return self._step(write, lambda _written: self.session.suggestion_dismissed(doc, item, dismiss))
 
 
 class SetStatus(Command):
@@ -251,81 +248,65 @@ class SetStatus(Command):
         document_id: int,
         status: str,
         *,
-        add: list[Item] = (),
+        add: list[Item] | None = None,
         seconds: float = 0.0,
         text: str = "",
     ) -> None:
         super().__init__(session, document_id, text or f"{Status(status).value.capitalize()} document")
         self.status = Status(status).value
-        self.add = [Item(i.start, i.end, i.label, i.origin, i.score) for i in add]
+        self.add = [Item(i.start, i.end, i.label, i.origin, i.score) for i in add or ()]
         self.seconds = seconds
         self.before: str | None = None
 
-    def forward(self) -> None:
-        with self._writing() as s:
-            ann = store.get_annotation(self.document_id, session=s, annotator=self.session.annotator)
-            self.before = ann.status if ann else Status.pending.value
-            self._wrote(
-                store.decide(
-                    self.document_id,
-                    self.status,
-                    session=s,
-                    seconds=self.seconds,
-                    **self._who,
-                    add_spans=[(i.start, i.end, i.label, i.origin, i.score) for i in self.add],
-                )
-            )
-        self.seconds = 0.0  # the time was spent once: a redo after an undo adds none
-        self.session.status_set(self.document_id, self.status, added=self.add, removed=[])
+    def forward(self) -> Step:
+        doc, status, seconds = self.document_id, self.status, self.seconds
+        spans = [(i.start, i.end, i.label, i.origin, i.score) for i in self.add]
 
-    def backward(self) -> None:
-        with self._writing() as s:
-            self._wrote(
-                store.decide(
-                    self.document_id,
-                    self.before or Status.pending.value,
-                    session=s,
-                    **self._who,
-                    remove_spans=[(i.start, i.end) for i in self.add],
-                )
-            )
-        self.session.status_set(self.document_id, self.before or Status.pending.value, added=[], removed=self.add)
+        def write(s: Session, who: dict[str, Any]) -> tuple[store.Written, str]:
+            ann = store.get_annotation(doc, session=s, annotator=who["annotator"])
+            before = ann.status if ann else Status.pending.value
+            return store.decide(doc, status, session=s, seconds=seconds, add_spans=spans, **who), before
+
+        def show(result: tuple[store.Written, str]) -> None:
+            self.before = result[1]
+            self.seconds = 0.0  # the time was spent once: a redo after an undo adds none
+            self.session.status_set(doc, status, added=self.add, removed=[])
+
+        return self._step(write, show)
+
+    def backward(self) -> Step:
+        doc, before = self.document_id, self.before or Status.pending.value
+        spans = [(i.start, i.end) for i in self.add]
+
+        def write(s: Session, who: dict[str, Any]) -> store.Written:
+            return store.decide(doc, before, session=s, remove_spans=spans, **who)
+
+        return self._step(write, lambda _written: self.session.status_set(doc, before, added=[], removed=self.add))
 
 
-class RenameLabel(QUndoCommand):
-    """Rename a label and every entity carrying it (one transaction in `models.labels`); undo renames it back.
-    Not tied to a document: the window shows the labels again after either."""
+class RenameLabel(Command):
+    """Rename a label and every entity carrying it (one transaction in `models.labels`, with an event per
+    annotation it touches); undo renames it back. Not tied to a document: the window shows the labels again (and
+    reloads the document on screen, whose version moved) after either."""
 
     def __init__(self, session: AnnotationSession, old: str, new: str) -> None:
-        super().__init__(f"Rename label {old} to {new}")
-        self.session = session
+        super().__init__(session, None, f"Rename label {old} to {new}")
         self.old, self.new = old, new
-        self._skip_redo = False
         self.count = 0
 
-    def run(self) -> None:
-        self.count = self._rename(self.old, self.new)
-        self._skip_redo = True
+    def forward(self) -> Step:
+        return self._rename(self.old, self.new)
 
-    def _rename(self, old: str, new: str) -> int:
+    def backward(self) -> Step:
+        return self._rename(self.new, self.old)
+
+    def _rename(self, old: str, new: str) -> Step:
         from models.labels import rename_label
 
-        count = rename_label(self.session.project, old, new)
-        self.session.labels_changed.emit()
-        return count
+        project = self.session.project
 
-    def redo(self) -> None:
-        if self._skip_redo:
-            self._skip_redo = False
-            return
-        self._guard(self.old, self.new)
+        def show(count: int) -> None:
+            self.count = count
+            self.session.labels_changed.emit()
 
-    def undo(self) -> None:
-        self._guard(self.new, self.old)
-
-    def _guard(self, old: str, new: str) -> None:
-        try:
-            self._rename(old, new)
-        except TagdeskError as exc:
-            self.session.message.emit(f"Cannot rename {old} to {new}: {exc}")
-            self.setObsolete(True)
+        return Step(lambda: rename_label(project, old, new), show)

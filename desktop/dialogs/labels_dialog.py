@@ -135,19 +135,18 @@ class LabelsDialog(QDialog):
         new = self.ask_text("Rename label", f"New name for {old} (its entities are renamed too):", old)
         if not new or new.strip() == old:
             return
-        command = undo.RenameLabel(self.window_.session, old, new.strip())
-        try:
-            command.run()
-        except TagdeskError as exc:
-            self.error.setText(str(exc))
-            return
-        self.window_.session.undo.push(command)
-        self.error.clear()
-        self.window_.session.message.emit(
-            f"Renamed {old} to {new.strip()} ({command.count} entit{'y' if command.count == 1 else 'ies'}); "
-            "Ctrl+Z undoes it"
-        )
-        self._select(new.strip())
+        new = new.strip()
+        command = undo.RenameLabel(self.window_.session, old, new)
+        session = self.window_.session
+
+        def renamed() -> None:
+            self.error.clear()
+            entities = f"{command.count} entit{'y' if command.count == 1 else 'ies'}"
+            session.message.emit(f"Renamed {old} to {new} ({entities}); Ctrl+Z undoes it")
+            self._select(new)
+
+        # like every edit, through the session's writer (after a decision being saved); a refusal is a message
+        session.run_command(command, then=renamed)
 
     def recolor(self) -> None:
         name = self.selected()

@@ -1,14 +1,12 @@
-"""The document list: a lazily fetched table model over the store, with status/label filters and text search.
+"""The document list: a thin Qt table model over `models.doclist.DocumentListing`, with status/label filters,
+text search, and a refresh that shows others' changes without losing the row on screen.
 
-Rows come a page at a time (`canFetchMore`/`fetchMore`), holding only id, position, a preview and the status:
-a 100,000-document project does not load 100,000 texts. Jumping to a document deep in the list (restoring the
-last one, back, undo) finds its row with one COUNT and loads the rows up to it in one query. A filter or search
-change reads its count and first rows on the thread pool (a search scans every text).
+The rows and how they are read (by key, a page at a time, no full texts) live in `models/doclist.py`; this
+module only announces them to Qt. Reading the list again (new filters, a search, changes made elsewhere) runs
+`read_page` on the thread pool: a search scans every text. A newer read makes an older one stale: it is dropped.
 """
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 import shiboken6
 from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QSize, Qt, QTimer, Signal
@@ -27,38 +25,20 @@ from PySide6.QtWidgets import (
 
 from models import store
 from models.db.tables import Status
+from models.doclist import DocumentListing, ListPage, read_page
 from models.errors import TagdeskError
 from models.project import Project
+from models.store import DocumentRow, ListFilters
 from resources import resource_path
 
 from ..errors import READ_FAILED, read_errors
 from ..tasks import Task, run_task
 
-PAGE = 200
 STATUSES = [s.value for s in Status]
 
 
 def status_icon(status: str) -> QIcon:
     return QIcon(str(resource_path("icons", f"status-{status}.svg")))
-
-
-def clean_filters(filters: dict[str, str | None]) -> dict[str, str | None]:
-    return {k: (v or None) for k, v in filters.items()}
-
-
-def first_page(
-    project: Project, filters: dict[str, str | None], keep: int | None, should_stop: Callable[[], bool] = lambda: False
-) -> tuple[int, list[store.DocumentRow], int | None]:
-    """(total, rows, row of `keep`) under `filters`: the count, then the rows up to the document `keep` (if the
-    filters show it) or the first page. Opens its own session: runs on a worker thread when filters change."""
-    with project.session() as s:
-        total = store.count_documents(session=s, annotator=project.annotator, **filters)
-        if should_stop():
-            return total, [], None
-        row = store.filtered_row_of(keep, session=s, annotator=project.annotator, **filters) if keep else None
-        limit = PAGE if row is None else -(-(row + 1) // PAGE) * PAGE
-        rows = store.document_rows(session=s, annotator=project.annotator, offset=0, limit=limit, **filters)
-    return total, rows, row
 
 
 class DocumentListModel(QAbstractTableModel):
@@ -67,94 +47,82 @@ class DocumentListModel(QAbstractTableModel):
     def __init__(self, project: Project, parent=None) -> None:
         super().__init__(parent)
         self.project = project
-        self.filters: dict[str, str | None] = {"status": None, "label": None, "search": None, "flag": None}
-        self._rows: list[store.DocumentRow] = []
-        self._index: dict[int, int] = {}
-        self._total = 0
+        self.listing = DocumentListing(project)
         self._icons = {s: status_icon(s) for s in STATUSES}
         self.reload()
 
     # -- data
-    def reload(self) -> None:
-        """Read the first page under the current filters, on this thread (see `first_page` for the worker)."""
-        self.show_page(self.filters, *first_page(self.project, self.filters, None))
+    @property
+    def filters(self) -> ListFilters:
+        return self.listing.filters
 
-    def show_page(
-        self, filters: dict[str, str | None], total: int, rows: list[store.DocumentRow], _kept_row: int | None = None
-    ) -> None:
-        """Replace the list by rows read under `filters` (by `first_page`, maybe on a worker thread)."""
+    def reload(self) -> None:
+        """Read the first page under the current filters, on this thread (`read_page` runs on a worker when the
+        filters change)."""
+        self.show_page(read_page(self.project, self.listing.filters))
+
+    def show_page(self, page: ListPage) -> None:
+        """Replace the list by rows read by `read_page` (maybe on a worker thread)."""
         self.beginResetModel()
-        self.filters = dict(filters)
-        self._total = total
-        self._rows = list(rows)
-        self._index = {r.id: i for i, r in enumerate(self._rows)}
+        self.listing.replace(page)
         self.endResetModel()
 
+    def update_rows(self, page: ListPage) -> bool:
+        """The same rows read again (others' changes): only their statuses changed, so the rows are updated in
+        place and the view keeps its selection and scroll position. False if rows came or went (replace them)."""
+        if page.filters != self.listing.filters or [r.id for r in page.rows] != [r.id for r in self.listing.rows]:
+            return False
+        self.listing.total, self.listing.exhausted = page.total, page.exhausted
+        for row in page.rows:
+            if self.listing.rows[self.listing.row_of(row.id)].status != row.status:
+                self.set_status(row.id, row.status)
+        return True
+
     def set_filters(self, **filters: str | None) -> None:
-        self.filters.update(clean_filters(filters))
+        self.listing.filters = ListFilters(**filters)
         self.reload()
 
     def total(self) -> int:
-        return self._total
+        return self.listing.total
 
-    def row_of(self, index: int) -> store.DocumentRow:
-        return self._rows[index]
+    def row_of(self, index: int) -> DocumentRow:
+        return self.listing.rows[index]
 
     def row_for(self, document_id: int) -> int | None:
-        return self._index.get(document_id)
+        return self.listing.row_of(document_id)
 
     def set_status(self, document_id: int, status: str) -> None:
-        i = self._index.get(document_id)
-        if i is None:
-            return
-        old = self._rows[i]
-        self._rows[i] = store.DocumentRow(old.id, old.position, old.preview, old.length, status)
-        self.dataChanged.emit(self.index(i, 0), self.index(i, len(self.COLUMNS) - 1))
+        i = self.listing.set_status(document_id, status)
+        if i is not None:
+            self.dataChanged.emit(self.index(i, 0), self.index(i, len(self.COLUMNS) - 1))
 
     # -- Qt model
     def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
+        return 0 if parent.isValid() else len(self.listing.rows)
 
     def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.COLUMNS)
 
     def canFetchMore(self, parent: QModelIndex) -> bool:
-        return not parent.isValid() and len(self._rows) < self._total
+        return not parent.isValid() and not self.listing.exhausted
 
     def fetchMore(self, parent: QModelIndex) -> None:
         if not parent.isValid():
-            self._load(PAGE)
+            self._append(self.listing.read_more())
 
     def load_document(self, document_id: int) -> int | None:
-        """The row of a document, loading the rows up to it (one COUNT, at most one page query) if needed.
-        None if the filters hide it."""
-        row = self._index.get(document_id)
-        if row is not None:
-            return row
-        with self.project.session() as s:
-            row = store.filtered_row_of(document_id, session=s, annotator=self.project.annotator, **self.filters)
-        if row is None:
+        """The row of a document, loading the rows up to it (one query) if needed. None if the filters hide it."""
+        rows = self.listing.read_to(document_id)
+        if rows is None:
             return None
-        self._load(row + 1 - len(self._rows))
-        return self._index.get(document_id)
+        self._append(rows)
+        return self.listing.row_of(document_id)
 
-    def _load(self, count: int) -> None:
-        """Append the next `count` rows (rounded up to a whole page) in one query."""
-        if count <= 0:
-            return
-        with self.project.session() as s:
-            more = store.document_rows(
-                session=s,
-                annotator=self.project.annotator,
-                offset=len(self._rows),
-                limit=-(-count // PAGE) * PAGE,
-                **self.filters,
-            )
-        if more:
-            first = len(self._rows)
-            self.beginInsertRows(QModelIndex(), first, first + len(more) - 1)
-            self._rows.extend(more)
-            self._index.update({r.id: first + i for i, r in enumerate(more)})
+    def _append(self, rows: list[DocumentRow]) -> None:
+        if rows:
+            first = len(self.listing.rows)
+            self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
+            self.listing.append(rows)
             self.endInsertRows()
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
@@ -165,7 +133,7 @@ class DocumentListModel(QAbstractTableModel):
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return None
-        row = self._rows[index.row()]
+        row = self.listing.rows[index.row()]
         col = index.column()
         if role == Qt.ItemDataRole.DecorationRole and col == 0:
             return self._icons.get(row.status)
@@ -211,7 +179,8 @@ class DocumentList(QWidget):
 
     document_chosen = Signal(int)
     message = Signal(str)
-    filters_applied = Signal()  # the list now shows the filters' results (read in the background)
+    filters_applied = Signal(object)  # ListFilters: the list now shows their results (read in the background)
+    refreshed = Signal()  # the list was read again with others' changes
 
     def __init__(self, project: Project, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -259,7 +228,8 @@ class DocumentList(QWidget):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.count)
 
-        self._filtering: Task | None = None  # the latest filter change being read in the background
+        self._reading: Task | None = None  # the latest read of the list in the background (filters, refresh)
+        self._reading_refresh = False
         self._search_timer = QTimer(self, singleShot=True, interval=250, timeout=self._apply_filters)
         self.search.textChanged.connect(lambda _t: self._search_timer.start())
         self.search.returnPressed.connect(self._apply_filters)
@@ -284,54 +254,81 @@ class DocumentList(QWidget):
             self._fit_number_column()
         super().changeEvent(event)
 
-    # -- filters
+    # -- filters and refreshing
+    def filters(self) -> ListFilters:
+        """The filters whose results the list shows (not those still being read)."""
+        return self.list_model.filters
+
     def filtering(self) -> bool:
-        """True while a filter change is being read (the list still shows the previous filters)."""
-        return self._filtering is not None
+        """True while a filter change or a refresh is being read (the list still shows the previous rows)."""
+        return self._reading is not None
+
+    def _wanted_filters(self) -> ListFilters:
+        return ListFilters(
+            status=self.status_filter.currentData(),
+            label=self.label_filter.currentData(),
+            search=self.search.text(),
+            flag=self.flag_filter.currentData(),
+        )
 
     def _apply_filters(self) -> None:
-        """Read the count and first rows under the new filters on the thread pool (a search scans every text);
-        a newer change makes older results stale: they are dropped."""
-        filters = clean_filters(
-            {
-                "status": self.status_filter.currentData(),
-                "label": self.label_filter.currentData(),
-                "search": self.search.text().strip(),
-                "flag": self.flag_filter.currentData(),
-            }
-        )
-        if self._filtering is not None:
-            self._filtering.cancel()
-        project, keep = self.list_model.project, self.current_document()
-        task = run_task(lambda _report, stop: first_page(project, filters, keep, stop), name="filter documents")
-        self._filtering = task
-        self.count.setText("Searching…" if filters["search"] else "Filtering…")
-        task.finished.connect(lambda result, t=task: self._filtered(t, filters, keep, result))
-        task.failed.connect(lambda exc, t=task: self._filter_failed(t, exc))
+        """Read the count and first rows under the new filters, through the document on screen if they show it."""
+        filters = self._wanted_filters()
+        self.count.setText("Searching…" if filters.search else "Filtering…")
+        self._read(filters, reach=self.current_document(), refresh=False)
 
-    def _filtered(
-        self,
-        task: Task,
-        filters: dict[str, str | None],
-        keep: int | None,
-        result: tuple[int, list[store.DocumentRow], int | None],
-    ) -> None:
-        if not shiboken6.isValid(self) or task is not self._filtering:
-            return  # stale (a newer filter change is on its way), or the list is gone
-        self._filtering = None
+    def refresh(self) -> None:
+        """Read the rows loaded so far again (others' changes: statuses, new documents, a new count), keeping the
+        document on screen listed and selected. A filter change on its way already reads everything anew."""
+        if self._reading is not None and not self._reading_refresh:
+            return
         current = self.current_document()
-        self.list_model.show_page(filters, *result)
+        self._read(self.filters(), reach=current, through=self.list_model.listing.last_key, keep=current, refresh=True)
+
+    def _read(self, filters: ListFilters, *, reach, through=None, keep=None, refresh: bool) -> None:
+        if self._reading is not None:
+            self._reading.cancel()
+        project = self.list_model.project
+
+        def work(_report, stop) -> ListPage:
+            return read_page(project, filters, reach=reach, through=through, keep=keep, should_stop=stop)
+
+        task = run_task(work, name="refresh documents" if refresh else "filter documents")
+        self._reading, self._reading_refresh = task, refresh
+        task.finished.connect(lambda page, t=task: self._was_read(t, page, reach, refresh))
+        task.failed.connect(lambda exc, t=task: self._read_failed(t, exc))
+
+    def _was_read(self, task: Task, page: ListPage, reach: int | None, refresh: bool) -> None:
+        if not shiboken6.isValid(self) or task is not self._reading:
+            return  # stale (a newer read is on its way), or the list is gone
+        self._reading = None
+        current = self.current_document()
+        if refresh and current == reach and self.list_model.update_rows(page):
+            self._update_count()
+            self.refreshed.emit()
+            return
+        bar = self.table.verticalScrollBar()
+        scrolled = bar.value()
+        self.list_model.show_page(page)
         self._update_count()
-        if current is not None and not (current == keep and result[2] is None):
-            self.select_document(current, emit=False)  # already loaded when it is `keep`: no query here
+        listed = current is not None and self.list_model.row_for(current) is not None
+        if listed and (current != reach or not refresh):
+            self.select_document(current, emit=False)
+        elif listed:
+            self._select_quietly(self.list_model.row_for(current))
+            bar.setValue(scrolled)  # the rows above may have changed; stay where the annotator was looking
+            self.table.scrollTo(self.list_model.index(self.list_model.row_for(current), 0))
         else:
             self.table.scrollToTop()
-        self.filters_applied.emit()
+        if refresh:
+            self.refreshed.emit()
+        else:
+            self.filters_applied.emit(page.filters)
 
-    def _filter_failed(self, task: Task, exc: BaseException) -> None:
-        if not shiboken6.isValid(self) or task is not self._filtering:
+    def _read_failed(self, task: Task, exc: BaseException) -> None:
+        if not shiboken6.isValid(self) or task is not self._reading:
             return
-        self._filtering = None
+        self._reading = None
         self._update_count()
         if not isinstance(exc, TagdeskError):
             raise exc
@@ -373,6 +370,13 @@ class DocumentList(QWidget):
         self.table.selectRow(row)
         self.table.scrollTo(self.list_model.index(row, 0))
 
+    def _select_quietly(self, row: int) -> None:
+        self._emit = False
+        try:
+            self.table.selectRow(row)
+        finally:
+            self._emit = True
+
     def select_document(self, document_id: int, *, emit: bool = True) -> bool:
         """Make a document the current row, loading the rows up to it in one query. False if the filters hide it."""
         row = None
@@ -388,32 +392,13 @@ class DocumentList(QWidget):
             self._emit = True
         return True
 
-    def select_next(self) -> bool:
-        """After a decision: the next pending document below the current one (else the next one)."""
-        model = self.list_model
-        idx = self.table.currentIndex()
-        start = idx.row() + 1 if idx.isValid() else 0
-        row = start
-        while True:
-            while row >= model.rowCount() and model.canFetchMore(QModelIndex()):
-                model.fetchMore(QModelIndex())
-            if row >= model.rowCount() or row - start > 2 * PAGE:
-                break
-            if model.row_of(row).status == Status.pending.value:
-                self.select_row(row)
-                return True
-            row += 1
-        if start < model.rowCount():
-            self.select_row(start)
-            return True
-        self.message.emit("That was the last document in this list")
-        return False
-
     def step(self, delta: int) -> None:
+        """The next or previous row of the list (Ctrl+Down / Ctrl+Up)."""
         idx = self.table.currentIndex()
         row = (idx.row() if idx.isValid() else -1) + delta
         if row >= self.list_model.rowCount() and self.list_model.canFetchMore(QModelIndex()):
-            self.list_model.fetchMore(QModelIndex())
+            with read_errors(self.message.emit):
+                self.list_model.fetchMore(QModelIndex())
         if 0 <= row < self.list_model.rowCount():
             self.select_row(row)
 

@@ -11,6 +11,13 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QLabel, QProgressBar, QSizePolicy, QStatusBar, QToolButton, QWidget
 
+from ..messages import SAVING, WAITING_SHORT
+
+BUSY_TIPS = {
+    SAVING: "A decision is waiting for the database (another program is writing to it); keys are kept in order",
+    WAITING_SHORT: "The accept waits for this document's suggestions (Esc stops waiting)",
+}
+
 NOTICE_MS = 6000
 
 
@@ -66,7 +73,10 @@ class StatusBar(QStatusBar):
         self.cancel.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.cancel.clicked.connect(self.cancel_clicked)
         self.model = self._label("model", "")
+        self.saving = self._label("saving", "")
+        self.saving.hide()
         for w in (
+            self.saving,
             self.progress_label,
             self.progress,
             self.cancel,
@@ -94,6 +104,13 @@ class StatusBar(QStatusBar):
             self._clear.start(max(NOTICE_MS, len(text) * 70))
             if self.message.text() != text:
                 self.overflow.emit(text)
+
+    def show_busy(self, text: str | None) -> None:
+        """What the window waits for before it moves on ("Saving…" while another program holds the database,
+        "Waiting for suggestions…" while an accept waits for the model); None hides it."""
+        self.saving.setText(text or "")
+        self.saving.setToolTip(BUSY_TIPS.get(text or "", ""))
+        self.saving.setVisible(bool(text))
 
     def current_notice(self) -> str:
         return self._full

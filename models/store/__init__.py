@@ -13,7 +13,8 @@ run on `session.connection()`; reads that hand a row to a caller build a detache
 - `imports`: import runs (chunks of bounded time, published at the end, dead ones removed); `published()`.
 - `verify`: the event log's replay compared with the tables (`tagdesk check`).
 - `suggestions`: the suggestion cache per (document, model key).
-- `listing`: the document list's filtered, counted, paged reads.
+- `listing`: the document list's filtered, counted reads paged by key; the next document to do; the newest
+  change (what a window polls to see others' work).
 - `exports`: annotated documents in bulk for export.
 - `stats`: counts for `tagdesk stats`.
 - `settings`: the settings a team shares (suggester, label mapping, overlap) and their change counter.
@@ -52,13 +53,22 @@ from .exports import AnnotatedDocument, export_document_ids, iter_annotated_docu
 from .labels import LabelRow, LabelUsage, change_label, delete_label, insert_label, label_usage, move_label, read_labels
 from .listing import (
     ANY_FLAG,
+    NO_FILTERS,
     PREVIEW_CHARS,
+    ChangeMark,
     DocumentRow,
+    Key,
+    ListFilters,
+    changed_documents,
     count_documents,
     decided_since,
+    document_key,
     document_rows,
-    filtered_row_of,
     last_decision,
+    listed_key,
+    newest_change,
+    next_to_do,
+    project_events_since,
 )
 from .notes import FLAGS, DocumentNote, note_of, set_note
 from .settings import SEEDED_FROM, has_labels, read_settings, seed_settings, set_setting, settings_revision
@@ -71,6 +81,7 @@ __all__ = [
     "FLAGS",
     "events",
     "imports",
+    "NO_FILTERS",
     "PREVIEW_CHARS",
     "SEEDED_FROM",
     "DocumentNote",
@@ -91,7 +102,10 @@ __all__ = [
     "settings_revision",
     "AddResult",
     "AnnotatedDocument",
+    "ChangeMark",
     "DocumentRow",
+    "Key",
+    "ListFilters",
     "NewDocument",
     "activity",
     "add_documents",
@@ -99,6 +113,7 @@ __all__ = [
     "annotators",
     "add_span",
     "annotation_version",
+    "changed_documents",
     "check_span",
     "count_documents",
     "decide",
@@ -108,15 +123,19 @@ __all__ = [
     "document_count",
     "document_ids",
     "document_index",
+    "document_key",
     "document_rows",
     "document_texts",
     "documents_lacking_suggestions",
     "export_document_ids",
-    "filtered_row_of",
     "get_annotation",
     "get_document",
     "iter_annotated_documents",
     "last_decision",
+    "listed_key",
+    "newest_change",
+    "next_to_do",
+    "project_events_since",
     "reading",
     "remove_span",
     "restore_suggestion",

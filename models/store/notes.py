@@ -15,7 +15,7 @@ from sqlmodel import Session, SQLModel
 from ..db.tables import utcnow
 from ..errors import TagdeskError
 from . import events
-from .decisions import _annotation_row, _touch_row
+from .decisions import Written, _annotation_row, _touch_row
 from .documents import text_length
 from .transactions import _commit
 
@@ -33,15 +33,6 @@ class DocumentNote:
 
     def __bool__(self) -> bool:
         return bool(self.comment or self.flag)
-
-
-@dataclass(frozen=True)
-class NoteWritten:
-    """What `set_note` committed: the annotation's version after it (the version a window has seen) and the note
-    it replaced."""
-
-    version: int
-    before: DocumentNote
 
 
 def check_note(comment: str, flag: str | None) -> None:
@@ -78,9 +69,9 @@ def set_note(
     session: Session,
     annotator: str,
     expected_version: int | None = None,
-) -> NoteWritten:
-    """Set this annotator's comment and flag on a document with its `set_note` event; commit. Returns the version
-    it wrote and the note it replaced."""
+) -> Written:
+    """Set this annotator's comment and flag on a document with its `set_note` event; commit. Returns the
+    annotation's new version (the event's payload keeps the note it replaced)."""
     check_note(comment, flag)
     text_length(document_id, session=session)  # raises if the document is gone
     conn = session.connection()
@@ -93,7 +84,7 @@ def set_note(
             update(_NOTE).where(_NOTE.c.annotation_id == ann_id).values(comment=comment, flag=flag, updated_at=utcnow())
         )
     old = before or DocumentNote()
-    version = _touch_row(
+    written = _touch_row(
         conn,
         ann_id,
         version,
@@ -103,7 +94,7 @@ def set_note(
         payload=events.set_note(comment, flag, before=(old.comment, old.flag)),
     )
     _commit(session)
-    return NoteWritten(version, old)
+    return Written(written)
 
 
 def notes_for(annotation_ids: list[int], *, conn: Connection) -> dict[int, DocumentNote]:

@@ -2,14 +2,33 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, Qt
+import signal
+import time
+from contextlib import contextmanager
+
+from PySide6.QtCore import QEventLoop, QPoint, Qt
 from PySide6.QtGui import QTextCursor
+from PySide6.QtWidgets import QApplication
 
 from models import store
 
 
-def press(qtbot, window, key, modifier=Qt.KeyboardModifier.NoModifier) -> None:
+def settle(window, timeout: float = 30.0) -> None:
+    """Wait, processing events, until the window has saved what it was writing and applied the actions queued
+    meanwhile (decisions are written on the writer thread: a key press returns before its commit)."""
+    writer = window.session.writer
+    deadline = time.monotonic() + timeout
+    while writer.busy or writer.queued():
+        assert time.monotonic() < deadline, f"the window is still saving after {timeout:g} s"
+        QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
+        time.sleep(0.0002)
+
+
+def press(qtbot, window, key, modifier=Qt.KeyboardModifier.NoModifier, *, wait: bool = True) -> None:
+    """A key press on the text view; by default, wait until what it does is saved and shown."""
     qtbot.keyClick(window.text, key, modifier)
+    if wait:
+        settle(window)
 
 
 def point_of(window, offset: int, *, after: bool = False) -> QPoint:
@@ -29,12 +48,14 @@ def drag(qtbot, window, start: int, end: int, modifier=Qt.KeyboardModifier.NoMod
     qtbot.mouseMove(vp, QPoint((a.x() + b.x()) // 2, b.y()))
     qtbot.mouseMove(vp, b)
     qtbot.mouseRelease(vp, Qt.MouseButton.LeftButton, modifier, b)
+    settle(window)
 
 
 def click(qtbot, window, offset: int) -> None:
     qtbot.mouseClick(
         window.text.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, point_of(window, offset)
     )
+    settle(window)
 
 
 def stored(window, document_id: int = 1) -> list[tuple[int, int, str, str]]:
@@ -51,3 +72,23 @@ def status(window, document_id: int = 1) -> str:
     with window.project.session() as s:
         ann = store.get_annotation(document_id, session=s, annotator=window.project.annotator)
     return ann.status if ann else "pending"
+
+
+@contextmanager
+def bounded(seconds: float, what: str):
+    """Fail if the block runs longer than `seconds`, a hang on the GUI thread included: SIGALRM interrupts the
+    Python code spinning inside a Qt slot (a timeout around the event loop would never get control back)."""
+    fired = []
+
+    def alarm(_signum, _frame):
+        fired.append(True)
+        raise TimeoutError(f"{what}: blocked for more than {seconds:g} s")
+
+    old = signal.signal(signal.SIGALRM, alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+    assert not fired, f"{what}: blocked for more than {seconds:g} s"

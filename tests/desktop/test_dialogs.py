@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication
 
 from models import store
 from models.config import CONFIG_NAME, load_config
-from tests.desktop.helpers import press, status
+from tests.desktop.helpers import press, settle, status
 
 TEXT = "Chinese Premier Li Qiang met Vladimir Putin in Moscow on Wednesday."
 TEXTS = [TEXT, "Second article about Berlin.", "Third article about Paris."]
@@ -259,11 +259,13 @@ def test_labels_dialog_renames_with_undo_and_removes_after_asking(make_window, q
     monkeypatch.setattr(dialog, "ask_text", lambda *a, **k: next(answers))
     dialog.list.setCurrentRow(0)
     click(qtbot, dialog.buttons["Rename…"])
+    settle(w)  # written on the window's writer thread, like every edit
     assert rows(w.project, "select label from span order by label") == [("GPE",), ("HUMAN",)]
     assert w.project.config.label_names[0] == "HUMAN"
     assert "HUMAN" in w.labels.buttons and "PERSON" not in w.labels.buttons
     assert [i.label for i in w.session.state.spans] == ["HUMAN"]
     w.activateWindow()
+    qtbot.waitUntil(w.isActiveWindow)  # the shortcut is the window's: it must be the active one
     press(qtbot, w, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # undo the rename
     assert rows(w.project, "select label from span order by label") == [("GPE",), ("PERSON",)]
     assert "PERSON" in w.labels.buttons
@@ -295,8 +297,8 @@ def test_a_label_added_elsewhere_appears_in_the_window(make_window, qtbot):
         labels.add_label(other, "EVENT", key="e")
     finally:
         other.close()
-    w.check_shared_settings()  # what the window's timer does every few seconds
-    assert "EVENT" in w.labels.buttons
+    # the window's watcher sees the label's event (no document) and shows the new label, without a restart
+    qtbot.waitUntil(lambda: "EVENT" in w.labels.buttons, timeout=10_000)
     w.text.setFocus()
     press(qtbot, w, Qt.Key.Key_E)
     assert w.session.active_label == "EVENT"
@@ -349,6 +351,7 @@ def test_flag_and_comment_are_saved_and_filtered_on(make_window, qtbot):
 
 
 def store_note(w, doc):
+    settle(w)  # notes are written on the window's writer thread, like every edit
     with w.project.session() as s:
         note = store.note_of(doc, session=s, annotator=w.project.annotator)
     return note.comment, note.flag
@@ -358,10 +361,13 @@ def test_decision_buttons_do_what_the_keys_do(make_window, qtbot):
     w = make_window(TEXTS)
     assert "A" in w.decisions.buttons["Accept"].text() and "Backspace" in w.decisions.buttons["Back"].text()
     click(qtbot, w.decisions.buttons["Reject"])
+    settle(w)
     assert status(w, 1) == "rejected" and w.session.document_id == 2
     click(qtbot, w.decisions.buttons["Back"])
+    settle(w)
     assert status(w, 1) == "pending" and w.session.document_id == 1
     click(qtbot, w.decisions.buttons["Accept"])
+    settle(w)
     assert status(w, 1) == "accepted"
     assert w.status.done.text().startswith("1 / 3 done")
 

@@ -76,6 +76,6 @@ def test_a_failing_read_while_jumping_in_the_list_is_a_message(project, qtbot, m
     qtbot.addWidget(view)
     messages = []
     view.message.connect(messages.append)
-    monkeypatch.setattr(store, "filtered_row_of", _fail)
+    monkeypatch.setattr(store, "listed_key", _fail)
     assert not view.select_document(450)  # beyond the first page: its row must be read
     assert len(messages) == 1 and DISK in messages[0]

@@ -19,6 +19,7 @@ def test_an_edit_on_a_stale_view_is_refused_and_the_view_reloads(make_window, qt
     other = open_project(a.project.folder)
     try:
         b = make_window(None, project=other)
+        b.watcher.stop()  # B must still show the old state when the edit is made (the refusal is under test)
         assert b.session.document_id == 1 and ("suggestion", *LI, "PERSON") in b.session.state.pending
 
         a.activateWindow()

@@ -97,11 +97,12 @@ def test_drag_snaps_to_tokens_and_alt_drag_is_exact(make_window, qtbot):
 
 def test_double_click_makes_a_one_token_span(make_window, qtbot):
     w = make_window(TEXTS)
-    from tests.desktop.helpers import point_of
+    from tests.desktop.helpers import point_of, settle
 
     qtbot.mouseDClick(
         w.text.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, point_of(w, MOSCOW[0] + 2)
     )
+    settle(w)
     assert stored(w) == [(*MOSCOW, "PERSON", "human")]
 
 

@@ -104,13 +104,16 @@ def test_document_rows_page_filter_and_search(project):
             [store.NewDocument(text=f"Document number {i} about {'Paris' if i % 2 else 'Rome'}") for i in range(450)],
             session=s,
         )
-        rows = store.document_rows(session=s, annotator="ann", offset=200, limit=200)
+        page = store.document_rows(session=s, annotator="ann", limit=200)
+        rows = store.document_rows(session=s, annotator="ann", after=page[-1].key, limit=200)
         assert [r.position for r in rows] == list(range(200, 400))
-        assert store.count_documents(session=s, annotator="ann", search="paris") == 225
+        paris = store.ListFilters(search="paris")
+        assert store.count_documents(session=s, annotator="ann", filters=paris) == 225
         first = rows[0].id
         store.set_status(first, "rejected", session=s, annotator="ann")
-        assert [r.id for r in store.document_rows(session=s, annotator="ann", status="rejected")] == [first]
-        assert store.count_documents(session=s, annotator="ann", status="pending") == 449
+        rejected, pending = store.ListFilters(status="rejected"), store.ListFilters(status="pending")
+        assert [r.id for r in store.document_rows(session=s, annotator="ann", filters=rejected)] == [first]
+        assert store.count_documents(session=s, annotator="ann", filters=pending) == 449
 
 
 def test_every_decision_returns_the_version_it_wrote(project, doc_id):

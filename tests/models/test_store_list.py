@@ -14,9 +14,10 @@ TEXTS = [
 
 
 def _ids(project, search):
+    filters = store.ListFilters(search=search)
     with project.session() as s:
-        rows = store.document_rows(session=s, annotator=project.annotator, search=search)
-        assert store.count_documents(session=s, annotator=project.annotator, search=search) == len(rows)
+        rows = store.document_rows(session=s, annotator=project.annotator, filters=filters)
+        assert store.count_documents(session=s, annotator=project.annotator, filters=filters) == len(rows)
     return [r.id for r in rows]
 
 
@@ -32,7 +33,7 @@ def test_search_folds_case_beyond_ascii(project):
     assert _ids(project, "ß-schild") == [4]  # capital ẞ folds too
 
 
-def test_row_of_a_document_under_filters(project):
+def test_a_document_is_listed_under_filters_by_its_key(project):
     with project.writing() as s:
         store.add_documents(
             [store.NewDocument(text=f"{'Berlin' if i % 3 == 0 else 'Paris'} {i}") for i in range(30)], session=s
@@ -41,16 +42,71 @@ def test_row_of_a_document_under_filters(project):
         store.set_status(10, "rejected", session=s, annotator=project.annotator)
     with project.session() as s:
 
-        def row(doc_id, **filters):
-            return store.filtered_row_of(doc_id, session=s, annotator=project.annotator, **filters)
+        def key(doc_id, **filters):
+            return store.listed_key(
+                doc_id, session=s, annotator=project.annotator, filters=store.ListFilters(**filters)
+            )
 
-        assert row(1) == 0 and row(30) == 29
-        assert row(28, search="berlin") == 9  # documents 1, 4, ..., 28: the tenth Berlin
-        assert row(2, search="berlin") is None  # hidden by the search
-        assert row(12, status="pending") == 10  # document 10 is rejected: one fewer before 12
-        assert row(10, status="pending") is None
-        assert row(10, status="rejected") == 0
-        assert row(999) is None  # not in the project
-        for doc_id, filters in [(28, {"search": "berlin"}), (12, {"status": "pending"})]:
-            listed = store.document_rows(session=s, annotator=project.annotator, limit=100, **filters)
-            assert listed[row(doc_id, **filters)].id == doc_id
+        assert key(1) == (0, 1) and key(30) == (29, 30)
+        assert key(28, search="berlin") == (27, 28)
+        assert key(2, search="berlin") is None  # hidden by the search
+        assert key(12, status="pending") == (11, 12)
+        assert key(10, status="pending") is None
+        assert key(10, status="rejected") == (9, 10)
+        assert key(999) is None  # not in the project
+
+
+def test_pages_by_key_neither_skip_nor_repeat_while_decisions_shrink_the_filter(project):
+    """An OFFSET over "pending" skips as many documents as were decided since the last page; a key does not."""
+    who = {"annotator": project.annotator}
+    with project.writing() as s:
+        store.add_documents([store.NewDocument(text=f"Doc {i} in Berlin") for i in range(25)], session=s)
+    pending = store.ListFilters(status="pending")
+    seen, after = [], None
+    while True:
+        with project.session() as s:
+            page = store.document_rows(session=s, filters=pending, after=after, limit=10, **who)
+        if not page:
+            break
+        for row in page:  # decide each row of the page before reading the next page
+            with project.writing() as s:
+                store.set_status(row.id, "accepted", session=s, **who)
+        seen += [r.id for r in page]
+        after = page[-1].key
+    assert seen == list(range(1, 26))
+
+
+def test_a_refreshed_list_keeps_the_document_on_screen_that_the_filter_now_hides(project):
+    who = {"annotator": project.annotator}
+    with project.writing() as s:
+        store.add_documents([store.NewDocument(text=f"Doc {i}") for i in range(5)], session=s)
+    with project.writing() as s:
+        store.set_status(3, "accepted", session=s, **who)
+    pending = store.ListFilters(status="pending")
+    with project.session() as s:
+        assert [r.id for r in store.document_rows(session=s, filters=pending, **who)] == [1, 2, 4, 5]
+        kept = store.document_rows(session=s, filters=pending, keep=3, **who)
+        assert [(r.id, r.status) for r in kept][1:4] == [(2, "pending"), (3, "accepted"), (4, "pending")]
+        through = store.document_rows(session=s, filters=pending, through=(3, 4), limit=None, **who)
+        assert [r.id for r in through] == [1, 2, 4]
+
+
+def test_the_newest_change_moves_with_decisions_and_imports(project):
+    who = {"annotator": project.annotator}
+    with project.session() as s:
+        empty = store.newest_change(session=s)
+    with project.writing() as s:
+        store.add_documents([store.NewDocument(text=f"Doc {i}") for i in range(3)], session=s)
+    with project.session() as s:
+        imported = store.newest_change(session=s)
+        assert imported.document == 3 and imported > empty
+        assert store.project_events_since(empty.event, session=s)  # the list must be read again
+        assert store.changed_documents(imported.event, session=s, **who) == {}
+    with project.writing() as s:
+        store.set_status(2, "rejected", session=s, **who)
+    with project.session() as s:
+        decided = store.newest_change(session=s)
+        assert decided.event > imported.event and decided.document == 3
+        assert not store.project_events_since(imported.event, session=s)
+        assert store.changed_documents(imported.event, session=s, **who) == {2: "rejected"}
+        assert store.changed_documents(imported.event, session=s, annotator="bob") == {}

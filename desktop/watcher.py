@@ -1,0 +1,134 @@
+"""Seeing what others changed: another window, the command line, a teammate (DESIGN.md invariant 13).
+
+Every `POLL_MS` the watcher reads the newest event and document ids (`store.newest_change`: two primary-key
+look-ups, on a worker thread). When they moved, it reads what moved: this annotator's documents with new events
+(their statuses now), whether documents were added, and the version of the document on screen; then it updates
+the list rows in place, reads the list again if documents were added (keeping the row on screen), refreshes the
+counters, and reloads the document on screen if someone else changed it. The annotator's place is kept.
+
+While a decision is being written the watcher waits (its own write moves the marks too, and the document on
+screen must not be reloaded under it); a poll that overlapped a write is dropped and done again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal
+
+from models import store
+from models.project import Project
+
+from . import messages
+from .session import AnnotationSession
+from .tasks import Task, run_task
+from .widgets.document_list import DocumentList
+
+POLL_MS = 1500
+
+
+@dataclass
+class Changes:
+    """What moved since the last poll."""
+
+    mark: store.ChangeMark
+    statuses: dict[int, str] = field(default_factory=dict)  # this annotator's documents with new events
+    added: bool = False  # documents were added, or an import was published: read the list again
+    document_id: int | None = None  # the document on screen ...
+    version: int = 0  # ... and its annotation version now
+
+
+def read_changes(project: Project, since: store.ChangeMark | None, document_id: int | None) -> Changes | None:
+    """None if nothing changed since the mark `since` (None: take the first mark)."""
+    with project.session() as s:
+        mark = store.newest_change(session=s)
+        if since is None or mark == since:
+            return Changes(mark) if since is None else None
+        added = mark.document > since.document or store.project_events_since(since.event, session=s)
+        changes = Changes(mark, added=added, document_id=document_id)
+        changes.statuses = store.changed_documents(since.event, session=s, annotator=project.annotator)
+        if document_id is not None:
+            changes.version = store.annotation_version(document_id, session=s, annotator=project.annotator)
+        return changes
+
+
+class ChangeWatcher(QObject):
+    seen = Signal(object)  # Changes, after they were shown
+
+    def __init__(
+        self,
+        session: AnnotationSession,
+        documents: DocumentList,
+        counters: Callable[[], None],
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.session, self.documents, self.counters = session, documents, counters
+        self.project = session.project
+        self.mark: store.ChangeMark | None = None
+        self._polling: Task | None = None
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)  # never behind a long filter read or the suggester on the shared pool
+        self._writes = 0  # decisions finished so far: a poll that overlapped one is dropped
+        session.writer.idle.connect(self._wrote)
+        self.timer = QTimer(self)
+        self.timer.setInterval(POLL_MS)
+        self.timer.timeout.connect(self.poll)
+
+    def start(self) -> None:
+        self.poll()
+        self.timer.start()
+
+    def stop(self) -> None:
+        self.timer.stop()
+
+    def _wrote(self) -> None:
+        self._writes += 1
+
+    def poll(self) -> None:
+        """Read what changed since the last mark (in the background) and show it."""
+        if self._polling is not None or self.session.writer.busy:
+            return
+        project, since, doc, writes = self.project, self.mark, self.session.document_id, self._writes
+        task = run_task(lambda _r, _s: read_changes(project, since, doc), name="watch", pool=self._pool)
+        self._polling = task
+        task.finished.connect(lambda changes: self._read(changes, doc, writes))
+        task.failed.connect(self._failed)
+
+    def _failed(self, exc: BaseException) -> None:
+        self._polling = None  # a failing read (a disk error) is said by the next action that needs the database
+
+    def _read(self, changes: Changes | None, doc: int | None, writes: int) -> None:
+        self._polling = None
+        if changes is None:
+            return
+        if self.session.writer.busy or writes != self._writes or doc != self.session.document_id:
+            return  # overlapped a decision of this window, or another document came on screen: poll again
+        first = self.mark is None
+        self.mark = changes.mark
+        if not first:
+            self.show(changes)
+
+    def show(self, changes: Changes) -> None:
+        for changed, status in changes.statuses.items():
+            self.documents.set_status(changed, status)
+        if changes.added:
+            self.documents.refresh()
+        self.counters()
+        doc = changes.document_id
+        if doc is not None and doc in changes.statuses and not self.session.is_current(doc, changes.version):
+            self.session.reload_document()
+            self.session.message.emit(messages.others_changed(doc))
+        self.seen.emit(changes)
+
+    def reload(self) -> None:
+        """View → Reload: read the list, the counters and the document on screen again (in its turn, after what is
+        being saved)."""
+        self.session.writer.later(self._reload)
+
+    def _reload(self) -> None:
+        self.documents.refresh()
+        self.counters()
+        self.session.reload_document()
+        self.session.message.emit(messages.RELOADED)
