@@ -1,4 +1,5 @@
-"""The window's actions and menus: File, Edit, Document, Labels, View, Help.
+"""The window's actions and menus: File, Edit, Document, Labels, View, Help (and Review in review mode,
+`desktop/review_mode.py`).
 
 Each action calls one method of the session, the window or the application (`desktop.app`): this module only
 names them, gives them keys and puts them in menus, so the window stays wiring. The F1 dialog lists the same
@@ -164,6 +165,7 @@ def build_groups(window: MainWindow) -> list[Group]:
                 window.act_documents,
                 window.act_entities,
                 a(window, "&Statistics", ["F9"], window.show_statistics),
+                a(window, "&Agreement between annotators…", ["Ctrl+Shift+G"], window.show_agreement),
                 None,
                 window.act_theme_light,
                 window.act_theme_dark,

@@ -77,13 +77,13 @@ class Controller(QObject):
             return None
         return self.show_project(project, replace=replace)
 
-    def show_project(self, project: Project, *, replace=None):
+    def show_project(self, project: Project, *, replace=None, review: bool = False):
         from .main_window import MainWindow
 
         add_recent(self.settings, project.folder)
         if replace is not None:
             replace.close()
-        window = MainWindow(project, settings=self.settings)
+        window = MainWindow(project, settings=self.settings, review=review)
         self.windows.append(window)
         self.projects[id(window)] = project
         window.show()
@@ -191,7 +191,7 @@ def set_controller(value: Controller | None) -> None:
     _controller = value
 
 
-def run_app(folder: Path | None, argv: list[str] | None = None) -> int:
+def run_app(folder: Path | None, argv: list[str] | None = None, *, review: bool = False) -> int:
     app = make_app(argv)
     install_excepthook()
     ctl = controller()
@@ -203,7 +203,7 @@ def run_app(folder: Path | None, argv: list[str] | None = None) -> int:
         except TagdeskError as exc:
             QMessageBox.critical(None, "Tagdesk cannot open this project", str(exc))
             raise
-        ctl.show_project(project)
+        ctl.show_project(project, review=review)
     try:
         return app.exec()
     finally:

@@ -18,6 +18,11 @@ def _add_open(sub: argparse._SubParsersAction) -> None:
         "projects, open a folder, create a project).",
     )
     p.add_argument("dir", type=Path, metavar="DIR", nargs="?", help="the project folder")
+    p.add_argument(
+        "--review",
+        action="store_true",
+        help="review mode: settle where annotators differ into each document's gold annotation (needs DIR)",
+    )
     p.set_defaults(func=_open)
 
 
@@ -28,9 +33,12 @@ def _open(args: argparse.Namespace) -> int:
     if problem:
         print(f"tagdesk: error: {problem}", file=sys.stderr)
         return 1
+    if args.review and args.dir is None:
+        print("tagdesk: error: --review needs the project folder: tagdesk open DIR --review", file=sys.stderr)
+        return 1
     from .app import run_app  # Qt is imported only here
 
-    return run_app(args.dir)
+    return run_app(args.dir, review=args.review)
 
 
 def _add_desktop_entry(sub: argparse._SubParsersAction) -> None:

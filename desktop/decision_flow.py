@@ -32,12 +32,22 @@ if TYPE_CHECKING:
     from PySide6.QtGui import QUndoStack
 
     from models.project import Project
+    from models.review import Proposal
 
-    from .document_state import DocumentState
+    from .document_state import DocumentState, Item
     from .session import AnnotationSession
     from .writer import Writer
 
 MAX_SECONDS_PER_DOC = 600.0
+
+
+def shared_overlap(project: Project) -> int | None:
+    """The overlap documents are shared out with, or None when work is not shared (one annotator, no team)."""
+    overlap = project.config.overlap
+    if overlap > 1:
+        return overlap
+    with project.session() as s:
+        return overlap if store.members(session=s) else None
 
 
 def queued(method: Callable[..., None]) -> Callable[..., None]:
@@ -81,6 +91,9 @@ class DecisionFlow:
         undo: QUndoStack
         opened_at: float
         awaiting: tuple[int, float] | None
+        review: bool
+        proposal: Proposal | None
+        accepted: Callable[[Item], Item]
         expects_suggestions: Callable[[int], bool]
         message: SignalInstance
         want_document: SignalInstance
@@ -116,6 +129,9 @@ class DecisionFlow:
 
     def _decide(self, doc: int, status: str, seconds: float) -> None:
         add = list(self.state.pending.values()) if status == Status.accepted.value and self.state else []
+        if self.review:  # the agreed spans go into the gold; a difference only if the reviewer picked it
+            agreed = {c.span for c in self.proposal.agreed} if self.proposal else set()
+            add = [self.accepted(i) for i in add if (i.start, i.end, i.label) in agreed]
         self._push(
             commands.SetStatus(cast("AnnotationSession", self), doc, status, add=add, seconds=seconds),
             then=lambda: self.move_on(doc),
@@ -162,14 +178,29 @@ class DecisionFlow:
     def move_on(self, after: int | None) -> None:
         """Show the next document still to do in the list after the document `after` (the queue's choice)."""
         project, annotator, filters = self.project, self.annotator, self.filters
+        order = "review" if self.review else "position"
+        shared = False
 
         def work() -> queue.NextDocument | None:
+            nonlocal shared
+            overlap = None if self.review else shared_overlap(project)
+            shared = overlap is not None
+            if overlap is not None:  # shared work: the next document is claimed for this annotator (a write)
+                with project.writing() as s:
+                    return queue.next_document(
+                        session=s, annotator=annotator, after=after, filters=filters, overlap=overlap
+                    )
             with project.session() as s:
-                return queue.next_document(session=s, annotator=annotator, after=after, filters=filters)
+                return queue.next_document(session=s, annotator=annotator, after=after, filters=filters, order=order)
 
         def done(step: queue.NextDocument | None) -> None:
             if step is None:
-                self.message.emit(messages.nothing_left(filters))
+                if self.review:
+                    self.message.emit(messages.NOTHING_TO_REVIEW)
+                elif shared:
+                    self.message.emit(messages.NOTHING_LEFT_SHARED)
+                else:
+                    self.message.emit(messages.nothing_left(filters))
                 return
             self.want_document.emit(step.document_id)
             self.open_document(step.document_id)

@@ -170,13 +170,20 @@ class DocumentState:
         return Delta(removed=[item]).extend(self._restore_pending(start, end))
 
     def dismiss(self, start: int, end: int, label: str) -> Delta:
+        """Reject a suggestion; one it hid (sharing characters with it, e.g. another annotator's version of the
+        same entity in review) is shown in its place."""
         self.dismissed.add((start, end, label))
         item = self.pending.pop(("suggestion", start, end, label), None)
-        return Delta(removed=[item] if item else [])
+        return Delta(removed=[item] if item else []).extend(self._restore_pending(start, end))
 
     def undismiss(self, start: int, end: int, label: str) -> Delta:
+        """Show a rejected suggestion again, in place of one shown since that shares characters with it."""
         self.dismissed.discard((start, end, label))
-        return self._restore_pending(start, end)
+        delta = Delta()
+        for sug in self._suggestions_near(start, end):
+            if sug.key in self.pending and sug.start < end and sug.end > start:
+                delta.removed.append(self.pending.pop(sug.key))
+        return delta.extend(self._restore_pending(start, end))
 
     def set_suggestions(self, suggestions: list[dict[str, Any]] | None) -> Delta:
         """Replace the model's suggestions (e.g. when they arrive from the background task)."""

@@ -14,7 +14,7 @@ from models import __version__, store
 from models.project import Project
 from resources import resource_path
 
-from . import actions, tasks
+from . import actions, review_mode, tasks
 from .background import Background
 from .document_state import DocumentState
 from .errors import read_errors
@@ -23,6 +23,7 @@ from .session import AnnotationSession
 from .snapping import Snapper
 from .theme import apply_theme
 from .watcher import ChangeWatcher
+from .widgets.agreement_dialog import AgreementDialog
 from .widgets.decision_bar import DecisionBar
 from .widgets.document_list import DocumentList
 from .widgets.entity_panel import EntityPanel
@@ -39,13 +40,18 @@ MIN_TEXT = 360  # px: the text column never gets narrower (words are not broken 
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, project: Project, *, settings: QSettings | None = None, background: bool = True) -> None:
+    def __init__(
+        self, project: Project, *, settings: QSettings | None = None, background: bool = True, review: bool = False
+    ) -> None:
         super().__init__()
         self.project = project
         self.settings = settings or QSettings()
         self.prefs = Preferences.load(self.settings)
         self._key = "projects/" + hashlib.sha1(str(project.folder.resolve()).encode()).hexdigest()[:16]
-        self.setWindowTitle(f"{project.config.project.name} — Tagdesk")
+        if review:  # its own layout and last document
+            self._key += "/review"
+        mode = " — Review" if review else ""
+        self.setWindowTitle(f"{project.config.project.name}{mode} — Tagdesk")
         self.setWindowIcon(QIcon(str(resource_path("icons", "tagdesk.svg"))))
         self.resize(1360, 860)
         self.setMinimumSize(640, 420)
@@ -59,8 +65,8 @@ class MainWindow(QMainWindow):
             cfg.model.pipeline,
             cfg.model.patterns,
         )
-        self.session = AnnotationSession(project, self)
-        self.documents = DocumentList(project, self)
+        self.session = AnnotationSession(project, self, review=review)
+        self.documents = DocumentList(project, self, annotator=self.session.annotator)
         self.labels = LabelBar(list(project.config.labels), self, dark=self.theme == "dark")
         self.text = TextView(self)
         self.entities = EntityPanel(self.colors, self)
@@ -73,14 +79,19 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.guidelines)
         self.guidelines.hide()
         self._layout()
+        self.review = review_mode.install(self) if review else None
         self.background = Background(project, self)
         self.watcher = ChangeWatcher(self.session, self.documents, self._show_counters, self)
         self.groups = actions.build_groups(self)
+        if review:
+            review_mode.add_groups(self, self.groups)
         self.menus = actions.build_menus(self, self.groups)
         self.decisions.set_actions(self.act_accept, self.act_reject, self.act_ignore, self.act_back)
         self._wire()
         self.text.set_palette(self.prefs.palette(self.colors, dark=self.theme == "dark"))
         self._wire_background()
+        if review:
+            review_mode.say_if_not_reviewer(self)
         self._restore()
         self._update_counters()
         self._counter_timer = QTimer(self, interval=30_000, timeout=self._update_counters)  # docs/h drifts
@@ -235,6 +246,11 @@ class MainWindow(QMainWindow):
         dialog.applied.connect(self.apply_preferences)
         # your work is saved under your name: the project opens again under the new one
         dialog.name_changed.connect(lambda _n: controller().open(self.project.folder, self, replace=self))
+        dialog.show()
+        return dialog
+
+    def show_agreement(self) -> AgreementDialog:
+        dialog = AgreementDialog(self.project, self)
         dialog.show()
         return dialog
 

@@ -46,6 +46,13 @@ def nothing_left(filters: ListFilters) -> str:
     return f"That was the last {filters.to_do} document in this list"
 
 
+NOTHING_TO_REVIEW = "No document left to review: every difference between annotators has a gold decision"
+NOTHING_LEFT_SHARED = (
+    "Nothing left for you now: every other document is done by enough annotators or being annotated by others "
+    "(their claims free up if they stop)"
+)
+
+
 def moved_on(step: NextDocument) -> str:
     """Said when the queue went back to the top of the list; nothing otherwise."""
     return "Back to the top: the documents below are done" if step.wrapped else ""

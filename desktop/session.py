@@ -12,17 +12,21 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
+from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
 from models import store
 from models.db.tables import Origin, Status
 from models.errors import OverlapError, StaleAnnotationError, TagdeskError
 from models.project import Project
+from models.review import Choice, Proposal, proposal_for
+from models.store.claims import CLAIM_MINUTES, renew
+from models.team import GOLD
 
 from . import messages, undo
-from .decision_flow import DecisionFlow, on_screen, queued
+from .decision_flow import DecisionFlow, on_screen, queued, shared_overlap
 from .document_state import Delta, DocumentState, Item
 from .errors import read_errors
 from .snapping import Snapper
@@ -42,10 +46,14 @@ class AnnotationSession(DecisionFlow, QObject):
     note_changed = Signal(object)  # the DocumentNote of the document on screen, after it was saved
     labels_changed = Signal()  # a label was renamed, added, ... from this window (the window shows them)
 
-    def __init__(self, project: Project, parent: QObject | None = None) -> None:
+    def __init__(self, project: Project, parent: QObject | None = None, *, review: bool = False) -> None:
         super().__init__(parent)
         self.project = project
-        self.annotator = project.annotator
+        # Review mode: the edits go to the document's gold annotation, and the "suggestions" on screen are the
+        # annotators' spans (who chose each is its origin) instead of the model's.
+        self.review = review
+        self.proposal: Proposal | None = None
+        self.annotator = GOLD if review else project.annotator
         self.labels = project.config.label_names
         self.active_label: str | None = self.labels[0] if self.labels else None
         self._anchor: int | None = None  # where the last removed entity was: Tab goes on from there
@@ -64,6 +72,23 @@ class AnnotationSession(DecisionFlow, QObject):
         self.writer.saving.connect(lambda _on: self.show_busy())
         self.expects_suggestions = lambda _document_id: False  # the background work tells (main window wiring)
         self.awaiting: tuple[int, float] | None = None  # (document, seconds): an accept waiting for suggestions
+        # shared work: the claim on the document on screen is renewed while it is open (a claim lasts 30 min)
+        self._claims = QTimer(self, interval=int(CLAIM_MINUTES * 60_000 / 3), timeout=self.renew_claim)
+        if not review:
+            self._claims.start()
+
+    def renew_claim(self) -> None:
+        """Keep this annotator's claim on the document on screen (shared work), on the writer thread."""
+        doc, project, who = self.document_id, self.project, self.annotator
+        if doc is None:
+            return
+
+        def work() -> None:
+            if shared_overlap(project) is not None:
+                with project.writing() as s:
+                    renew(doc, session=s, annotator=who)
+
+        self.writer.run(work, lambda _r: None, lambda _exc: None)  # a failed renewal is retried next time
 
     # ------------------------------------------------------------------ documents
     @property
@@ -112,7 +137,12 @@ class AnnotationSession(DecisionFlow, QObject):
                     document_id, session=s, annotator=self.annotator
                 )
             ]
-            sugg = store.suggestions_for(document_id, self.model_key, session=s) if self.model_key else None
+            sugg: list[dict[str, Any]] | None
+            if self.review:
+                self.proposal = proposal_for(document_id, session=s)
+                sugg = self._choices(self.proposal)
+            else:
+                sugg = store.suggestions_for(document_id, self.model_key, session=s) if self.model_key else None
             dismissed = store.dismissals_of(document_id, session=s, annotator=self.annotator)
             note = store.note_of(document_id, session=s, annotator=self.annotator)
         self.versions[document_id] = ann.version if ann else 0
@@ -130,13 +160,23 @@ class AnnotationSession(DecisionFlow, QObject):
         self._select(None)
         self.document_opened.emit(self.state)
 
+    @staticmethod
+    def _choices(proposal: Proposal | None) -> list[dict[str, Any]]:
+        """The annotators' spans as the review's suggestions, each with who chose it as its origin."""
+        if proposal is None:
+            return []
+        return [
+            {"start": c.start, "end": c.end, "label": c.label, "origin": ", ".join(c.annotators), "score": None}
+            for c in (*proposal.agreed, *proposal.disputed)
+        ]
+
     def is_current(self, document_id: int, version: int) -> bool:
         """Whether the document on screen is `document_id` shown at annotation `version` (others' changes)."""
         return self.document_id == document_id and self.versions.get(document_id) == version
 
     def reload_suggestions(self, *, only_if_missing: bool = True) -> bool:
         """Read the cached suggestions of the document on screen (they may have just arrived). True if shown."""
-        if self.state is None or not self.model_key:
+        if self.state is None or not self.model_key or self.review:
             return False
         if only_if_missing and self.state.suggestions is not None:
             return False
@@ -154,7 +194,7 @@ class AnnotationSession(DecisionFlow, QObject):
         if key == self.model_key:
             return
         self.model_key = key
-        if self.state is not None:
+        if self.state is not None and not self.review:
             self._emit(self.state.set_suggestions(None))  # another model's suggestions are not this one's
             self.reload_suggestions()
 
@@ -304,7 +344,57 @@ class AnnotationSession(DecisionFlow, QObject):
         nxt = self.state.next_after(item.end) or self.state.previous_before(item.start)
         return nxt.key if nxt else None
 
-    # ------------------------------------------------------------------ called by undo commands
+    def accepted(self, item: Item) -> Item:
+        """The span a pending suggestion becomes when accepted as it is: in review, the gold span is a human
+        decision (who chose it among the annotators stays in the proposal)."""
+        if self.review:
+            return Item(item.start, item.end, item.label, Origin.human.value, None)
+        return Item(item.start, item.end, item.label, item.origin, item.score)
+
+    # ------------------------------------------------------------------ review
+    def group_of_selection(self) -> list[Choice] | None:
+        """The difference (alternatives that share characters) at the selected item, or None."""
+        item = self.selected_item()
+        if item is None or self.proposal is None:
+            return None
+        for group in self.proposal.groups():
+            if any(c.start < item.end and c.end > item.start for c in group):
+                return group
+        return None
+
+    @queued
+    def pick(self, index: int) -> None:
+        """Alt+1..9 in review: make alternative `index` (0-based) of the selected difference the gold span there,
+        in place of whichever alternative or span is there now."""
+        group = self.group_of_selection()
+        if group is None:
+            self.message.emit("Select a difference first (Tab to a dashed entity the annotators disagree on)")
+            return
+        if index >= len(group):
+            self.message.emit(f"This difference has {len(group)} alternatives")
+            return
+        self._pick(group[index])
+
+    @queued
+    def pick_choice(self, choice: Choice) -> None:
+        """Put one annotator's version of an entity into the gold annotation, in place of whatever is there."""
+        self._pick(choice)
+
+    def _pick(self, choice: Choice) -> None:
+        if self.state is None:
+            return
+        item = Item(choice.start, choice.end, choice.label, Origin.human.value)
+        there = self.state.overlapping_spans(choice.start, choice.end)
+        text = f"Pick {choice.label} of {', '.join(choice.annotators)}"
+        if there == [item]:
+            self._select(item.key)
+        elif len(there) == 1:
+            self._push(undo.ChangeSpan(self, self.document_id, there[0], item, text))
+        elif not there:
+            self._push(undo.AddSpan(self, self.document_id, item, text))
+        else:
+            self.message.emit("Several entities are there now: delete them first, then pick")
+
     def _describe_overlap(self, exc: OverlapError) -> str:
         """The overlap in the entities' words ("Acme Corp" overlaps the ORG "Corp in Paris"), not offsets."""
         text = self.state.text if self.state else ""

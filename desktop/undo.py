@@ -162,12 +162,13 @@ class AcceptSuggestion(AddSpan):
     ) -> None:
         start, end = bounds or (suggestion.start, suggestion.end)
         edited = (label not in (None, suggestion.label)) or (start, end) != (suggestion.start, suggestion.end)
+        kept = session.accepted(suggestion)
         item = Item(
             start,
             end,
             label or suggestion.label,
-            Origin.human.value if edited else suggestion.origin,
-            None if edited else suggestion.score,
+            Origin.human.value if edited else kept.origin,
+            None if edited else kept.score,
         )
         super().__init__(session, document_id, item, text=f"Accept {item.label} suggestion")
 

@@ -38,13 +38,15 @@ def read_page(
     through: Key | None = None,
     keep: int | None = None,
     should_stop: Callable[[], bool] = lambda: False,
+    annotator: str | None = None,
 ) -> ListPage:
     """The count under `filters`, then the rows from the top through the document `reach` (if the filters show
     it) and through the key `through` (the rows a list had loaded, when it is read again), and at least a page.
 
     `keep` is listed whatever the filters say (the document on screen, which a refresh must not drop because
-    it was just decided under a status filter)."""
-    annotator = project.annotator
+    it was just decided under a status filter). Statuses are `annotator`'s (default the project's; review: the
+    gold annotation's)."""
+    annotator = annotator or project.annotator
     with project.session() as s:
         total = store.count_documents(session=s, annotator=annotator, filters=filters)
         if should_stop():
@@ -83,8 +85,9 @@ class DocumentListing:
     Reads run on the calling thread, one short session each; the caller appends what they return (a Qt model
     announces the new rows first)."""
 
-    def __init__(self, project: Project) -> None:
+    def __init__(self, project: Project, annotator: str | None = None) -> None:
         self.project = project
+        self.annotator = annotator or project.annotator  # whose statuses the rows show
         self.filters: ListFilters = NO_FILTERS
         self.total = 0
         self.exhausted = False
@@ -111,7 +114,7 @@ class DocumentListing:
             return []
         with self.project.session() as s:
             more = store.document_rows(
-                session=s, annotator=self.project.annotator, filters=self.filters, after=self.last_key, limit=count
+                session=s, annotator=self.annotator, filters=self.filters, after=self.last_key, limit=count
             )
         if len(more) < count:
             self.exhausted = True
@@ -123,7 +126,7 @@ class DocumentListing:
         if document_id in self._index:
             return []
         with self.project.session() as s:
-            key = store.listed_key(document_id, session=s, annotator=self.project.annotator, filters=self.filters)
+            key = store.listed_key(document_id, session=s, annotator=self.annotator, filters=self.filters)
             if key is None:
                 return None
             last = self.last_key
@@ -131,7 +134,7 @@ class DocumentListing:
                 return None
             return store.document_rows(
                 session=s,
-                annotator=self.project.annotator,
+                annotator=self.annotator,
                 filters=self.filters,
                 after=last,
                 through=key,

@@ -166,7 +166,8 @@ class Project:
         return store.reading(self.engine)
 
     def writing(self) -> AbstractContextManager[Session]:
-        return store.writing(self.engine)
+        """A write session as this project's annotator (what the team's roles allow them)."""
+        return store.writing(self.engine, user=self.annotator)
 
     def refresh(self) -> bool:
         """Read the labels and shared settings again if anyone changed them since; True if they changed."""

@@ -1,18 +1,25 @@
 """The queue: which document comes next after a decision. The one definition of "next" (no Qt): the window
 asks it after every decision, and so will the command line and whatever orders work later (most uncertain first,
 documents claimed by teammates) through `order`.
+
+Shared work (`overlap`): only documents fewer than `overlap` other people hold are offered
+(`models/store/claims.py`), and the one found is claimed for the annotator in the same write transaction, so two
+desktops never both take the last place. Review (`order="review"`): the next document whose annotators accepted
+it differently and that no reviewer has decided (`models/review.py`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import ColumnElement
 from sqlmodel import Session
 
 from . import store
-from .store.listing import NO_FILTERS, ListFilters
+from .store.claims import CLAIM_MINUTES, available_to, claim
+from .store.listing import NO_FILTERS, Key, ListFilters
 
-ORDERS = ("position",)  # project order; more orders extend `next_document`, not its callers
+ORDERS = ("position", "review")  # project order; documents still to review. More orders extend `next_document`
 
 
 @dataclass(frozen=True)
@@ -43,20 +50,67 @@ def next_document(
     after: int | None,
     filters: ListFilters = NO_FILTERS,
     order: str = "position",
+    overlap: int | None = None,
+    minutes: float = CLAIM_MINUTES,
 ) -> NextDocument | None:
     """The next document still to do for `annotator` in the list `filters` show, after the document `after` (the
     one just decided; None: from the top): the first one below it, else the first one from the top, never `after`
-    itself. None when nothing in the list is left to do. One indexed query (two when it wraps)."""
+    itself. None when nothing in the list is left to do. One indexed query (two when it wraps).
+
+    `overlap` (shared work): only a document fewer than `overlap` others hold, claimed for `annotator` (for
+    `minutes`) before it is returned; `session` must then be a write session (it is committed).
+    `order="review"`: the next document still to review (`annotator` is the gold annotation's)."""
     if order not in ORDERS:
         raise ValueError(f"unknown queue order {order!r}; known: {', '.join(ORDERS)}")
+    if order == "review":
+        return _next_to_review(session=session, after=after)
     key = store.document_key(after, session=session) if after is not None else None
-    found = store.next_to_do(session=session, annotator=annotator, filters=filters, after=key, skip=after)
+    for _attempt in range(CLAIM_ATTEMPTS):
+        also = available_to(annotator, overlap) if overlap is not None else None
+        step = _first(session, annotator, filters, key, after, also)
+        if step is None or overlap is None:
+            return step
+        if claim(step.document_id, session=session, annotator=annotator, overlap=overlap, minutes=minutes):
+            return step
+        # another desktop took its last place between the search and the claim (PostgreSQL): search again
+    return None
+
+
+CLAIM_ATTEMPTS = 10
+
+
+def _first(
+    session: Session,
+    annotator: str,
+    filters: ListFilters,
+    key: Key | None,
+    after: int | None,
+    also: ColumnElement[bool] | None,
+) -> NextDocument | None:
+    """The first document still to do after `key`, else from the top (wrapped)."""
+    found = store.next_to_do(session=session, annotator=annotator, filters=filters, after=key, skip=after, also=also)
     if found is not None:
         return NextDocument(found)
     if key is None:
         return None
-    found = store.next_to_do(session=session, annotator=annotator, filters=filters, after=None, skip=after)
+    found = store.next_to_do(session=session, annotator=annotator, filters=filters, after=None, skip=after, also=also)
     return NextDocument(found, wrapped=True) if found is not None else None
+
+
+def _next_to_review(*, session: Session, after: int | None) -> NextDocument | None:
+    """The first document after `after` in project order (wrapping) whose annotators differ, unreviewed."""
+    from .review import to_review
+
+    ids = [p.document_id for p in to_review(session=session)]
+    if not ids:
+        return None
+    order = {d: i for i, d in enumerate(store.document_ids(session=session))}
+    here = order.get(after, -1) if after is not None else -1
+    later = [d for d in ids if order[d] > here]
+    earlier = [d for d in ids if order[d] < here]
+    if later:
+        return NextDocument(later[0])
+    return NextDocument(earlier[0], wrapped=True) if earlier else None
 
 
 def progress(*, session: Session, annotator: str, filters: ListFilters = NO_FILTERS) -> Progress:

@@ -368,7 +368,7 @@ class ImportDialog(QDialog):
                     suffix = "" if isinstance(exc, StoppedError) else " (nothing from this file was stored)"
                     results.append(f"✗ {exc}{suffix}")
                     continue
-                results.append("✓ " + summary(rep))
+                results.append("✓ " + summary(rep, project.annotator))
             return results
 
         self.report.clear()

@@ -1,6 +1,7 @@
 """View → Statistics: documents by status, entities per label (in the labels' colours), decisions per day and per
-hour of the day, and the time spent per document, for you or everyone. The counts come from `models.store`
-(`stats`, `activity`: what `tagdesk stats` reads), read on the thread pool."""
+hour of the day, and the time spent per document, for you, any annotator or everyone; for a team, each
+annotator's decided documents and their agreement with the others by week. The counts come from `models.store`
+and `models.metrics.report` (what `tagdesk stats` reads), read on the thread pool."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import shiboken6
 from PySide6.QtWidgets import QComboBox, QDialog, QGridLayout, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from models import store
+from models.metrics.report import agreement_over_time
 from models.project import Project
 
 from ..tasks import run_task
@@ -25,6 +27,8 @@ def read_statistics(project: Project, annotator: str | None) -> dict:
         return {
             "stats": store.stats(session=s, annotator=annotator or project.annotator),
             "activity": store.activity(session=s, annotator=annotator),
+            "people": store.annotators(session=s),
+            "weeks": agreement_over_time(session=s),
         }
 
 
@@ -38,16 +42,23 @@ class StatisticsDialog(QDialog):
         self.who = QComboBox(self)
         self.who.addItem(f"You ({project.annotator})", project.annotator)
         self.who.addItem("Everyone", None)
+        with project.session() as s:  # each annotator of a team (a few names: read here, not on the pool)
+            for name in store.annotators(session=s):
+                if name != project.annotator:
+                    self.who.addItem(name, name)
         self.summary = QLabel(self)
         self.summary.setObjectName("statsSummary")
         self.summary.setWordWrap(True)
-        self.plots = {name: Plot(theme, self) for name in ("status", "labels", "days", "hours", "time")}
+        names = ("status", "labels", "days", "hours", "time", "people", "agreement")
+        self.plots = {name: Plot(theme, self) for name in names}
         grid = QGridLayout()
         grid.addWidget(self.plots["status"], 0, 0)
         grid.addWidget(self.plots["labels"], 0, 1)
         grid.addWidget(self.plots["days"], 1, 0, 1, 2)
         grid.addWidget(self.plots["hours"], 2, 0)
         grid.addWidget(self.plots["time"], 2, 1)
+        grid.addWidget(self.plots["people"], 3, 0)
+        grid.addWidget(self.plots["agreement"], 3, 1)
         body = QWidget(self)
         body.setLayout(grid)
         scroll = QScrollArea(self)
@@ -138,3 +149,34 @@ class StatisticsDialog(QDialog):
             "Time per document",
             counts="y",
         )
+        self._team(st, data["weeks"])
+
+    def _team(self, st: dict, weeks: list[dict]) -> None:
+        """Each annotator's decided documents, and their exact span F1 against the others per ISO week."""
+        people = [a for a in st["annotators"] if a["decided"]]
+        text = self.plots["people"].colors["text"]
+        self.plots["people"].draw(
+            lambda ax: (
+                ax.barh([a["name"] for a in people][::-1], [a["decided"] for a in people][::-1], color="#59a14f")
+                if people
+                else ax.text(0.5, 0.5, "Nobody decided a document yet", ha="center", va="center", color=text)
+            ),
+            "Documents decided, per annotator",
+            counts="x",
+        )
+        names = sorted({n for w in weeks for n in w["f1"]})
+
+        def agreement(ax) -> None:
+            if not weeks:
+                ax.text(0.5, 0.5, "No document accepted by two annotators yet", ha="center", va="center", color=text)
+                return
+            labels = [w["week"] for w in weeks]
+            for name in names:
+                ax.plot(labels, [w["f1"].get(name) for w in weeks], marker="o", label=name)
+            ax.set_ylim(0, 1.05)
+            c = self.plots["agreement"].colors
+            ax.legend(
+                loc="lower right", fontsize="small", facecolor=c["base"], edgecolor=c["mid"], labelcolor=c["text"]
+            )
+
+        self.plots["agreement"].draw(agreement, "Agreement by week (span F1, exact, against the others)", counts="")

@@ -44,10 +44,10 @@ def status_icon(status: str) -> QIcon:
 class DocumentListModel(QAbstractTableModel):
     COLUMNS = ("", "#", "Document")
 
-    def __init__(self, project: Project, parent=None) -> None:
+    def __init__(self, project: Project, parent=None, *, annotator: str | None = None) -> None:
         super().__init__(parent)
         self.project = project
-        self.listing = DocumentListing(project)
+        self.listing = DocumentListing(project, annotator)
         self._icons = {s: status_icon(s) for s in STATUSES}
         self.reload()
 
@@ -59,7 +59,7 @@ class DocumentListModel(QAbstractTableModel):
     def reload(self) -> None:
         """Read the first page under the current filters, on this thread (`read_page` runs on a worker when the
         filters change)."""
-        self.show_page(read_page(self.project, self.listing.filters))
+        self.show_page(read_page(self.project, self.listing.filters, annotator=self.listing.annotator))
 
     def show_page(self, page: ListPage) -> None:
         """Replace the list by rows read by `read_page` (maybe on a worker thread)."""
@@ -182,10 +182,10 @@ class DocumentList(QWidget):
     filters_applied = Signal(object)  # ListFilters: the list now shows their results (read in the background)
     refreshed = Signal()  # the list was read again with others' changes
 
-    def __init__(self, project: Project, parent: QWidget | None = None) -> None:
+    def __init__(self, project: Project, parent: QWidget | None = None, *, annotator: str | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("documentPanel")
-        self.list_model = DocumentListModel(project, self)
+        self.list_model = DocumentListModel(project, self, annotator=annotator)
         self.table = DocumentTable(self.list_model, self)
 
         self.search = QLineEdit(self)
@@ -288,10 +288,10 @@ class DocumentList(QWidget):
     def _read(self, filters: ListFilters, *, reach, through=None, keep=None, refresh: bool) -> None:
         if self._reading is not None:
             self._reading.cancel()
-        project = self.list_model.project
+        project, who = self.list_model.project, self.list_model.listing.annotator
 
         def work(_report, stop) -> ListPage:
-            return read_page(project, filters, reach=reach, through=through, keep=keep, should_stop=stop)
+            return read_page(project, filters, reach=reach, through=through, keep=keep, should_stop=stop, annotator=who)
 
         task = run_task(work, name="refresh documents" if refresh else "filter documents")
         self._reading, self._reading_refresh = task, refresh

@@ -35,7 +35,7 @@ class Plot(QWidget):
 
     def draw(self, fn: Callable, title: str, *, counts: str = "y") -> None:
         """Clear, call `fn(axes)` to draw, style the axes for the theme, repaint. `counts` names the axis that
-        counts things (whole-number ticks)."""
+        counts things (whole-number ticks), or is "" when neither does."""
         from matplotlib.ticker import MaxNLocator
 
         c = self.colors
@@ -43,7 +43,8 @@ class Plot(QWidget):
         ax = self.figure.add_subplot()
         ax.set_facecolor(c["base"])
         fn(ax)
-        (ax.yaxis if counts == "y" else ax.xaxis).set_major_locator(MaxNLocator(integer=True))
+        if counts:  # "" for a plot that counts nothing (a share from 0 to 1)
+            (ax.yaxis if counts == "y" else ax.xaxis).set_major_locator(MaxNLocator(integer=True))
         ax.set_title(title, color=c["text"], fontsize=10, loc="left", fontweight="bold")
         ax.tick_params(colors=c["text"], labelsize=8)
         for side in ("top", "right"):

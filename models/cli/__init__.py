@@ -14,7 +14,20 @@ from .. import __version__
 from ..errors import TagdeskError
 
 # Subcommand modules, in the order `tagdesk --help` lists them.
-COMMANDS = ["new", "import_", "suggest", "export", "stats", "check", "backup", "labels", "settings", "whoami"]
+COMMANDS = [
+    "new",
+    "import_",
+    "suggest",
+    "export",
+    "stats",
+    "check",
+    "agreement",
+    "team",
+    "backup",
+    "labels",
+    "settings",
+    "whoami",
+]
 
 
 def build_parser(

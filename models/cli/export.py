@@ -28,8 +28,10 @@ def add(sub: argparse._SubParsersAction) -> None:
         help="write annotated documents as training data: " + ", ".join(writable),
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description=textwrap.fill(
-            "Write a project's annotated documents. By default only the documents the "
-            "project's annotator accepted; an accepted document is a complete annotation "
+            "Write a project's annotated documents. By default only accepted documents, each "
+            "as its reviewed gold annotation, else as what its annotators agree on (documents "
+            "where they differ unreviewed are left out and counted; --annotator NAME writes one "
+            "annotator's own); an accepted document is a complete annotation "
             "(tokens outside its spans are O). Token formats (spacy, jsonl, conll, iob, "
             "biluo) need every span on spaCy token boundaries: the export stops and lists "
             "the spans that are not, unless --align says how to move them. Tokens come from "
@@ -58,7 +60,11 @@ def add(sub: argparse._SubParsersAction) -> None:
         help=f"comma-separated statuses to export besides accepted ({', '.join(STATUSES[1:])}; "
         "pending includes documents nobody annotated yet)",
     )
-    p.add_argument("--annotator", help="whose annotations (default: the project's annotator)")
+    p.add_argument(
+        "--annotator",
+        help="export one annotator's own annotations (default: each document's reviewed gold annotation, else "
+        "what its annotators agree on; documents where they differ unreviewed are left out and counted)",
+    )
     p.add_argument(
         "--align",
         choices=("expand", "contract"),
@@ -101,6 +107,12 @@ def run(args: argparse.Namespace) -> int:
         f"{where}: {result.documents} document{'s' if result.documents != 1 else ''}{split}, "
         f"{result.spans} span{'s' if result.spans != 1 else ''} ({fmt.name})"
     )
+    if result.conflicts:
+        n = result.conflicts
+        print(
+            f"left out: {n} document{'s' if n != 1 else ''} where annotators differ and no reviewer decided; "
+            f"review {'them' if n != 1 else 'it'} with: tagdesk open {args.dir} --review"
+        )
     if result.changed:
         print(
             f"--align {args.align}: {result.changed} span{'s' if result.changed != 1 else ''} moved to token boundaries"

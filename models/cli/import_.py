@@ -1,4 +1,5 @@
-"""tagdesk import DIR FILE... [--format NAME] [--add-labels] [--by-line] [--text-column NAME] [--text-key NAME]"""
+"""tagdesk import DIR FILE... [--format NAME] [--annotator NAME] [--add-labels] [--by-line] [--text-column NAME]
+[--text-key NAME]"""
 
 from __future__ import annotations
 
@@ -38,6 +39,12 @@ def add(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--format", choices=readable, help="the files' format (default: guessed from each file)")
     p.add_argument(
+        "--annotator",
+        metavar="NAME",
+        help="store the files' annotations as NAME's where a file does not name their annotator "
+        "(default: the project's annotator)",
+    )
+    p.add_argument(
         "--add-labels",
         action="store_true",
         help="add labels the files use but the project lacks to the project (default: refuse the file)",
@@ -51,16 +58,24 @@ def add(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def summary(report: ImportReport) -> str:
-    """The one-line report of an import (the window shows the same)."""
+def summary(report: ImportReport, default: str) -> str:
+    """The one-line report of an import (the window shows the same); `default` is the annotator the import
+    stored unnamed annotations as (named only when the file's annotators differ from it)."""
     text = f"{report.path}: {report.added} new document{'s' if report.added != 1 else ''}"
     if report.duplicates:
         lines = ", ".join(map(str, report.duplicate_lines[:5]))
         more = ", ..." if len(report.duplicate_lines) > 5 else ""
         where = f" (line{'s' if len(report.duplicate_lines) > 1 else ''} {lines}{more})" if lines else ""
         text += f"; {report.duplicates} skipped: text already in the project{where}"
-    if report.annotated:
-        text += f"; {report.annotated} with annotations ({report.format})"
+    if report.annotated - report.joined:
+        text += f"; {report.annotated - report.joined} with annotations ({report.format})"
+    if report.joined:
+        text += (
+            f"; {report.joined} annotation{'s' if report.joined != 1 else ''} added to documents already in the project"
+        )
+    if report.annotated and report.annotators != [default]:
+        shown = ", ".join(report.annotators[:5]) + (", ..." if len(report.annotators) > 5 else "")
+        text += f"; annotators: {shown}"
     if report.skipped:
         text += "; left out: " + ", ".join(f"{n} {what}" for what, n in sorted(report.skipped.items()))
     if report.new_labels:
@@ -90,11 +105,13 @@ def run(args: argparse.Namespace) -> int:
                         text_key=args.text_key,
                         on_progress=lambda done, total, task=task: progress.update(task, completed=done, total=total),
                     )
-                    report = import_file(project, path, fmt, options, add_labels=args.add_labels)
+                    report = import_file(
+                        project, path, fmt, options, add_labels=args.add_labels, annotator=args.annotator
+                    )
             except TagdeskError as exc:
                 failures += 1
                 print(f"tagdesk: error: {exc} (nothing from this file was stored)", file=sys.stderr)
                 continue
             if not args.quiet or report.added or report.skipped:
-                print(summary(report))
+                print(summary(report, args.annotator or project.annotator))
     return 1 if failures else 0

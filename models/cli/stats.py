@@ -9,6 +9,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from ..metrics.report import agreement_over_time
 from ..project import open_project
 from ..store import stats
 
@@ -28,6 +29,7 @@ def add(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     with open_project(args.dir) as project, project.session() as session:
         data = stats(session=session, annotator=project.annotator)
+        data["agreement_by_week"] = agreement_over_time(session=session)
     if args.json:
         print(json.dumps(data, indent=2, ensure_ascii=False))
         return 0
@@ -51,8 +53,9 @@ def run(args: argparse.Namespace) -> int:
         console.print(t)
     if data["annotators"]:
         t = Table(title="Annotators", title_justify="left")
-        for col in ("annotator", "accepted", "rejected", "ignored", "spans", "hours"):
-            t.add_column(col, justify="left" if col == "annotator" else "right")
+        cols = ("annotator", "accepted", "rejected", "ignored", "spans", "hours", "s/doc", "docs/h", "labels used")
+        for col in cols:
+            t.add_column(col, justify="left" if col in ("annotator", "labels used") else "right")
         for a in data["annotators"]:
             s = a["statuses"]
             t.add_row(
@@ -62,6 +65,28 @@ def run(args: argparse.Namespace) -> int:
                 str(s["ignored"]),
                 str(a["spans"]),
                 f"{a['seconds_spent'] / 3600:.1f}",
+                _number(a["seconds_per_document"]),
+                _number(a["documents_per_hour"]),
+                ", ".join(f"{label} {n}" for label, n in a["spans_by_label"].items()),
             )
         console.print(t)
+    if data["reviewed"]:
+        n = data["reviewed"]
+        console.print(f"Reviewed (gold): {n} document{'s' if n != 1 else ''}")
+    weeks = data["agreement_by_week"]
+    if weeks:
+        names = sorted({name for w in weeks for name in w["f1"]})
+        t = Table(title="Agreement by week (span F1, exact, against the others)", title_justify="left")
+        t.add_column("week")
+        t.add_column("documents", justify="right")
+        for name in names:
+            t.add_column(name, justify="right")
+        for w in weeks:
+            f1 = [w["f1"].get(name) for name in names]
+            t.add_row(w["week"], str(w["documents"]), *("-" if v is None else f"{v:.2f}" for v in f1))
+        console.print(t)
     return 0
+
+
+def _number(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}"

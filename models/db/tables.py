@@ -159,6 +159,28 @@ class Note(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
 
 
+class Member(SQLModel, table=True):
+    """A person of the project's team and their role (`models.team.ROLES`). With no members the project is one
+    person's (or an unmanaged shared folder) and nothing is checked; once there are, the store lets each person
+    write only their own annotation, and only reviewers the gold annotation and the team."""
+
+    __tablename__ = "member"
+    name: str = Field(primary_key=True)
+    role: str
+    added_at: datetime = Field(default_factory=utcnow)
+
+
+class Claim(SQLModel, table=True):
+    """A document an annotator was given to work on, until `expires_at` (renewed while they work): with the
+    decided annotations it counts toward the project's overlap, so no more annotators than that get the document
+    at once; a desktop that crashed frees it when its claim expires."""
+
+    __tablename__ = "claim"
+    document_id: int = Field(foreign_key="document.id", primary_key=True)
+    annotator: str = Field(primary_key=True)
+    expires_at: datetime = Field(index=True)
+
+
 # The tables themselves, for the store's SQLAlchemy Core statements (`SPAN.c.start`, typed for mypy).
 IMPORT_RUN: Table = ImportRun.__table__  # type: ignore[attr-defined]
 DOCUMENT: Table = Document.__table__  # type: ignore[attr-defined]

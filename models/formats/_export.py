@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ..errors import TagdeskError
-from ..store import AnnotatedDocument, export_document_ids, iter_annotated_documents
+from ..store import AnnotatedDocument, count_conflicts, export_document_ids, iter_annotated_documents
 from . import Format
 from ._read import short
 from ._tokens import align, blank, pipeline_language
@@ -54,6 +54,7 @@ class ExportResult:
     changed: int = 0  # spans moved to token boundaries by --align
     files: list[Path] = field(default_factory=list)
     split: dict[str, int] = field(default_factory=dict)  # with dev: documents per part
+    conflicts: int = 0  # documents left out: annotators differ and no reviewer decided
 
 
 def default_out(folder: Path, fmt: Format, dev: float | None) -> Path:
@@ -90,7 +91,10 @@ def export_project(
 ) -> ExportResult:
     """Write a project's documents in format `fmt`.
 
-    `statuses` chooses documents by `annotator`'s status (default: accepted, of the project's annotator).
+    `statuses` chooses documents by their status. Without `annotator`, each document is the team's: its gold
+    annotation where a reviewer decided one, else what the annotators who decided it agree on; documents where
+    they differ unreviewed are left out and counted (`ExportResult.conflicts`). With `annotator`, that
+    annotator's own annotations.
     `align_mode` None refuses spans that are not on token boundaries (AlignmentError lists them); "expand" or
     "contract" moves them. `dev` (a fraction) with `seed` writes OUT/train.* and OUT/dev.*.
     Returns counts and the files written. Nothing is left behind when it raises.
@@ -102,7 +106,6 @@ def export_project(
         raise TagdeskError(f"unknown status {bad[0]!r}; choose from {', '.join(STATUSES)}")
     if align_mode not in (None, "expand", "contract"):
         raise TagdeskError(f"--align {align_mode}: choose expand or contract")
-    annotator = annotator or project.annotator
     out = Path(out) if out else default_out(project.folder, fmt, dev)
     if out.is_dir() and fmt.suffix and not dev:  # --out names a folder: write FORMAT.suffix inside it
         out = out / f"{fmt.name}{fmt.suffix}"
@@ -110,13 +113,20 @@ def export_project(
         raise TagdeskError(f"{out} is a file; {'--dev' if dev else fmt.name} writes a folder: name a folder with --out")
     with project.session() as session:
         ids = export_document_ids(session=session, annotator=annotator, statuses=statuses)
+        conflicts = count_conflicts(session=session) if annotator is None else 0
     if not ids:
+        whose = f" of annotator {annotator!r}" if annotator else ""
+        differ = (
+            f" ({conflicts} where annotators differ wait for review: tagdesk open {project.folder} --review)"
+            if conflicts
+            else ""
+        )
         raise TagdeskError(
-            f"no {'/'.join(statuses)} documents of annotator {annotator!r} to export; "
+            f"no {'/'.join(statuses)} documents{whose} to export{differ}; "
             "annotate some first, or choose others with --include or --annotator"
         )
     dev_ids = split_ids(ids, dev, seed) if dev else set()
-    ctx = WriteContext(labels=project.config.label_names, annotator=annotator)
+    ctx = WriteContext(labels=project.config.label_names, annotator=annotator or project.annotator)
     if fmt.tokens:
         ctx.nlp = blank(pipeline_language(project.config.model.pipeline, project.folder))
     parts = {"train": out / f"train{fmt.suffix}", "dev": out / f"dev{fmt.suffix}"} if dev else {"": out}
@@ -131,6 +141,7 @@ def export_project(
         result = _feed(
             project, fmt, writers, ctx, dev_ids, annotator, statuses, align_mode, len(ids), on_progress, should_stop
         )
+        result.conflicts = conflicts
         for w in writers.values():
             w.finish()
         for part, tmp in staging.items():

@@ -12,6 +12,7 @@ from pathlib import Path
 from ..db.tables import Status
 from ..errors import ConfigError, ImportFileError
 from ..store import add_documents
+from ..team import RESERVED_PREFIX, check_person, is_person
 from . import Format, ReadOptions, guess_format
 from ._read import short
 
@@ -26,6 +27,8 @@ class ImportReport:
     duplicates: int = 0
     duplicate_lines: list[int] = field(default_factory=list)
     annotated: int = 0
+    joined: int = 0  # annotations added to documents already in the project (another annotator's work)
+    annotators: list[str] = field(default_factory=list)  # whose annotations the file held
     skipped: Counter = field(default_factory=Counter)
     new_labels: list[str] = field(default_factory=list)
     import_id: int | None = None  # the import run that stored it
@@ -68,12 +71,15 @@ def import_file(
     options: ReadOptions | None = None,
     *,
     add_labels: bool = False,
+    annotator: str | None = None,
     on_progress=None,
 ) -> ImportReport:
     """Import one file (or brat folder) into `project`: all of it, or nothing (ImportFileError names file:line).
 
     Unknown labels are an error naming the label, unless `add_labels` (then they are added to the project).
-    Returns counts, duplicates and what the reader skipped.
+    Annotations are stored as the annotator the file names for each (Prodigy sessions, Label Studio users,
+    doccano users), else as `annotator` (default: the project's). Returns counts, duplicates and what the
+    reader skipped.
     """
     fmt = fmt or guess_format(path)
     if fmt.read is None:
@@ -94,6 +100,16 @@ def import_file(
         for _s, _e, label in doc.spans or ():
             if label not in known and label not in unknown:
                 unknown[label] = label_lines.get(label, (path, doc.line))
+    owner = check_person(annotator, "--annotator") if annotator else project.annotator
+    for doc in docs:
+        if doc.annotator is not None and not is_person(doc.annotator):
+            raise ImportFileError(
+                path,
+                doc.line,
+                f"annotator {short(doc.annotator)} starts with {RESERVED_PREFIX!r}, which Tagdesk keeps for "
+                "the reviewed (gold) annotation; rename that annotator in the file",
+            )
+    annotators = sorted({d.annotator or owner for d in docs if d.spans is not None or d.status})
     if unknown:
         first, (where, line) = next(iter(unknown.items()))
         if not add_labels:
@@ -107,9 +123,7 @@ def import_file(
             )
         check_new_labels(list(unknown))
     with project.writing() as session:
-        result = add_documents(
-            docs, session=session, source=path.name, annotator=project.annotator, on_progress=on_progress
-        )
+        result = add_documents(docs, session=session, source=path.name, annotator=owner, on_progress=on_progress)
     if unknown:
         from ..labels import add_labels as add_project_labels
 
@@ -121,6 +135,8 @@ def import_file(
         duplicates=result.duplicates,
         duplicate_lines=result.duplicate_lines,
         annotated=result.annotated,
+        joined=result.joined,
+        annotators=annotators,
         skipped=options.skipped,
         new_labels=list(unknown),
         import_id=result.import_id,

@@ -5,11 +5,15 @@ token_end is inclusive, as in Prodigy), `answer` (accept/reject/ignore -> accept
 `_input_hash` and `_task_hash`. A task without `answer` but with `spans` is a pre-annotation (pending).
 Binary `ner.teach` data (an `answer` on each span) keeps the spans answered accept and leaves the document
 pending; several tasks on one text are merged. Other keys are kept in the document's meta.
+A task's `_annotator_id` (else `_session_id`) says whose annotation it is ("ner_news-alice" for Prodigy's named
+session "alice" of dataset "ner_news"); a session named after its start time ("2024-02-06_10-17-19", Prodigy's
+default) names nobody, and the import's annotator takes it.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -24,6 +28,19 @@ from ._read import check_span_text, check_spans, json_line, read_utf8, short, te
 ANSWERS = {"accept": "accepted", "reject": "rejected", "ignore": "ignored"}
 STATUS_ANSWER = {v: k for k, v in ANSWERS.items()}
 TASK_KEYS = {"spans", "tokens", "answer", "_input_hash", "_task_hash", "relations"}
+
+
+# Prodigy names a session after its start time when no ?session= is given (alone, or after "dataset-").
+_UNNAMED_SESSION = re.compile(r"(?:^|-)\d{4}-\d{2}-\d{2}(?:_\d{2}-\d{2}-\d{2})?$")
+
+
+def task_annotator(obj: dict) -> str | None:
+    """Whose answer a task is: its `_annotator_id` (else `_session_id`); None when neither names a person."""
+    for key in ("_annotator_id", "_session_id"):
+        value = obj.get(key)
+        if isinstance(value, str) and value.strip():
+            return None if _UNNAMED_SESSION.search(value.strip()) else value.strip()
+    return None
 
 
 def iter_objects(path: Path, options: ReadOptions):
@@ -151,6 +168,7 @@ def task_from(obj: dict, n: int, path: Path, options: ReadOptions) -> NewDocumen
         spans.append(span)
     doc.spans, lost = check_spans(path, n, doc.text, spans, options.skipped)
     doc.status = "pending" if binary or lost or answer is None else ANSWERS[answer]
+    doc.annotator = task_annotator(obj)
     if binary:
         doc.meta["binary"] = True
     return doc
@@ -158,18 +176,18 @@ def task_from(obj: dict, n: int, path: Path, options: ReadOptions) -> NewDocumen
 
 def read(path: Path, options: ReadOptions) -> list[NewDocument]:
     docs: list[NewDocument] = []
-    binary_by_text: dict[str, NewDocument] = {}
+    binary_by_text: dict[tuple[str, str | None], NewDocument] = {}
     for n, obj in iter_objects(path, options):
         doc = task_from(obj, n, path, options)
         if doc is None:
             continue
         if doc.meta.pop("binary", False):
-            first = binary_by_text.get(doc.text)
+            first = binary_by_text.get((doc.text, doc.annotator))
             if first is not None:  # another binary task on the same text: one document, spans merged
                 first.spans, _ = check_spans(path, n, doc.text, first.spans + doc.spans, options.skipped)
                 options.skipped["binary tasks merged into an earlier task on the same text"] += 1
                 continue
-            binary_by_text[doc.text] = doc
+            binary_by_text[(doc.text, doc.annotator)] = doc
         docs.append(doc)
     if not docs:
         raise ImportFileError(path, None, "is empty: no JSON lines in it")

@@ -16,6 +16,9 @@ run on `session.connection()`; reads that hand a row to a caller build a detache
 - `listing`: the document list's filtered, counted reads paged by key; the next document to do; the newest
   change (what a window polls to see others' work).
 - `exports`: annotated documents in bulk for export.
+- `resolved`: the team's annotation of each document (gold, else agreed; conflicts left out) for export.
+- `members`: the team and its roles; the check each write makes against them.
+- `compare`: several annotators' annotations of a document side by side (agreement, review).
 - `stats`: counts for `tagdesk stats`.
 - `settings`: the settings a team shares (suggester, label mapping, overlap) and their change counter.
 - `labels`: the project's labels; renaming or removing one changes the spans that carry it.
@@ -26,6 +29,7 @@ from __future__ import annotations
 
 from . import events, imports
 from .annotations import annotation_version, dismissals_of, get_annotation, span_at, span_tuples, spans_of
+from .compare import Overlap, SideBySide, overlap_counts, side_by_side
 from .decisions import (
     Written,
     add_span,
@@ -70,7 +74,9 @@ from .listing import (
     next_to_do,
     project_events_since,
 )
+from .members import NotAllowedError, change_team, members, role_of
 from .notes import FLAGS, DocumentNote, note_of, set_note
+from .resolved import count_conflicts
 from .settings import SEEDED_FROM, has_labels, read_settings, seed_settings, set_setting, settings_revision
 from .stats import activity, annotator_progress, annotators, stats
 from .suggestions import documents_lacking_suggestions, store_suggestions, store_suggestions_bulk, suggestions_for
@@ -107,14 +113,19 @@ __all__ = [
     "Key",
     "ListFilters",
     "NewDocument",
+    "NotAllowedError",
+    "Overlap",
+    "SideBySide",
     "activity",
     "add_documents",
     "annotator_progress",
     "annotators",
     "add_span",
     "annotation_version",
+    "change_team",
     "changed_documents",
     "check_span",
+    "count_conflicts",
     "count_documents",
     "decide",
     "decided_since",
@@ -132,6 +143,8 @@ __all__ = [
     "get_document",
     "iter_annotated_documents",
     "last_decision",
+    "members",
+    "overlap_counts",
     "listed_key",
     "newest_change",
     "next_to_do",
@@ -139,7 +152,9 @@ __all__ = [
     "reading",
     "remove_span",
     "restore_suggestion",
+    "role_of",
     "set_status",
+    "side_by_side",
     "span_at",
     "span_tuples",
     "spans_of",

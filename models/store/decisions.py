@@ -21,6 +21,7 @@ from ..db.tables import ANNOTATION, DISMISSAL, EVENT, SPAN, Origin, Span, Status
 from ..errors import OverlapError, StaleAnnotationError, TagdeskError
 from . import events
 from .documents import check_span, text_length
+from .members import check_write
 from .transactions import _commit
 
 SpanSpec = tuple[int, int, str, str, float | None]  # start, end, label, origin, score
@@ -242,6 +243,7 @@ def add_span(
 
     `undismiss` (start, end, label) forgets those suggestion dismissals in the same transaction (the undo of a
     `remove_span(..., dismiss=...)`)."""
+    check_write(annotator, session=session)
     check_span(text_length(document_id, session=session), start, end, label)
     conn = session.connection()
     ann_id, version = _annotation_row(conn, document_id, annotator, expected_version)
@@ -268,6 +270,7 @@ def remove_span(
 
     `dismiss` (start, end, label) records those suggestions as rejected in the same transaction: deleting a span
     that hid the model's suggestions means "no entity here", so they must not come back."""
+    check_write(annotator, session=session)
     conn = session.connection()
     row = _span_row(conn, span_id, annotator, expected_version)
     conn.execute(_DELETE_SPAN, {"span": span_id})
@@ -301,6 +304,7 @@ def update_span(
     expected_version: int | None = None,
 ) -> Written:
     """Relabel or resize one span and commit; returns the new version and the span as it is now."""
+    check_write(annotator, session=session)
     conn = session.connection()
     row = _span_row(conn, span_id, annotator, expected_version)
     new_start = row.start if start is None else start
@@ -351,6 +355,7 @@ def decide(
     Returns the new version and the spans added. Accepting a document adds its pending suggestions; undoing that
     removes them again and restores the previous status. Raises OverlapError (nothing written) on an overlap.
     """
+    check_write(annotator, session=session)
     status = Status(status).value
     length = text_length(document_id, session=session)
     conn = session.connection()
@@ -448,6 +453,7 @@ def _dismissal(
     annotator: str,
     expected_version: int | None,
 ) -> Written:
+    check_write(annotator, session=session)
     text_length(document_id, session=session)  # raises if the document is gone
     conn = session.connection()
     ann_id, version = _annotation_row(conn, document_id, annotator, expected_version)

@@ -16,6 +16,7 @@ from ..db.tables import ANNOTATION, DOCUMENT, EVENT, SPAN, Document, Origin, Sta
 from ..errors import TagdeskError
 from . import events
 from .imports import Chunks, begin_import, finished, heartbeat, publish, published, remove_import
+from .members import check_write
 from .transactions import _IN_CHUNK, _bound, _bulk_insert
 
 
@@ -41,7 +42,8 @@ class NewDocument:
 class AddResult:
     added: int = 0
     duplicates: int = 0  # already in the project, or repeated within the input
-    annotated: int = 0  # documents whose annotation was stored
+    annotated: int = 0  # annotations stored (of new documents and of documents already here)
+    joined: int = 0  # of those, annotations added to a document already here (another annotator's)
     duplicate_lines: list[int] = field(default_factory=list)
     import_id: int | None = None
     transactions: int = 0  # commits it took (chunks of bounded time)
@@ -63,43 +65,47 @@ def add_documents(
 
     The rows go in short transactions (`imports.Chunks`), hidden from every list, export and suggestion run until
     the run is published at the end; if anything fails, what was written is removed again (or, if the process
-    dies, on the next open): users see all of it or none. Texts already in the project are skipped and counted as
-    duplicates (a document never changes after import). `annotator` owns carried annotations when a document
-    names none; each stored annotation gets one `import` event. Raises before writing anything if a carried span
-    is out of range. `on_progress(done, total)` is called as rows are written.
+    dies, on the next open): users see all of it or none. Texts already in the project (or earlier in `docs`) are
+    not stored again (a document never changes after import); an annotation such a text carries is added when its
+    annotator has none of that document yet (several annotators' work on one text), in the publishing
+    transaction (it shows on a document already listed), else the text is counted as a duplicate. `annotator`
+    owns carried annotations when a document names none; each stored annotation gets one `import` event. Raises
+    before writing anything if a carried span is out of range. `on_progress(done, total)` is called as rows are
+    written.
     """
     for d in docs:
         for start, end, label in d.spans or ():
             check_span(d.text, start, end, label)
+    for owner in sorted({d.annotator or annotator or "" for d in docs if d.spans is not None or d.status}):
+        check_write(owner, session=session)  # importing others' annotations is a reviewer's action in a team
+    session.rollback()  # end the reads: the import's own transactions begin below
     result = AddResult()
     total = len(docs)
-    fresh: list[tuple[NewDocument, str]] = []
-    seen: set[str] = set()
-    for doc in docs:
-        h = text_hash(doc.text)
-        if h in seen:
-            result.duplicates += 1
-            if doc.line is not None:
-                result.duplicate_lines.append(doc.line)
-            continue
-        seen.add(h)
-        fresh.append((doc, h))
+    items = [(d, text_hash(d.text)) for d in docs]
     run_id = begin_import(session, source=source, annotator=annotator or "")
     result.import_id = run_id
+    again: list[tuple[int, NewDocument]] = []  # texts stored already that carry an annotation
     try:
         chunks = Chunks(session)
-        done = total - len(fresh)
-        for batch in _batches(fresh):
+        done = 0
+        for batch in _batches(items):
             conn = session.connection()
-            _store_batch(conn, batch, run_id=run_id, source=source, annotator=annotator, result=result)
+            again += _store_batch(conn, batch, run_id=run_id, source=source, annotator=annotator, result=result)
             heartbeat(conn, run_id)
             done += len(batch)
             if on_progress:
                 on_progress(done, total)
             if chunks.due():
                 chunks.next()
+        conn = session.connection()
+        joined = _new_annotators(again, conn=conn, default_annotator=annotator, result=result)
+        if joined:
+            result.annotated += _add_imported_annotations(
+                joined, conn=conn, default_annotator=annotator, source=source, run_id=run_id
+            )
+            result.joined = len(joined)
         summary = {"source": source, "added": result.added, "duplicates": result.duplicates}
-        publish(session.connection(), run_id, annotator=annotator or "", payload=summary)
+        publish(conn, run_id, annotator=annotator or "", payload=summary)
         session.commit()
         result.transactions = chunks.commits + 2  # registering, the chunks, publishing
     except BaseException:
@@ -117,10 +123,10 @@ def add_documents(
     return result
 
 
-def _batches(fresh: list[tuple[NewDocument, str]]) -> Iterator[list[tuple[NewDocument, str]]]:
+def _batches(items: list[tuple[NewDocument, str]]) -> Iterator[list[tuple[NewDocument, str]]]:
     batch: list[tuple[NewDocument, str]] = []
     chars = 0
-    for item in fresh:
+    for item in items:
         batch.append(item)
         chars += len(item[0].text)
         if len(batch) >= BATCH_DOCUMENTS or chars >= BATCH_CHARS:
@@ -138,25 +144,30 @@ def _store_batch(
     source: str,
     annotator: str | None,
     result: AddResult,
-) -> None:
-    """Write one batch of documents (skipping texts already stored) in the caller's transaction."""
+) -> list[tuple[int, NewDocument]]:
+    """Write one batch of documents in the caller's transaction: new texts with their annotations. Returns the
+    texts already stored (in the project or earlier in this import) that carry an annotation, with their ids."""
+    existing: dict[str, int] = {}
     hashes = [h for _d, h in batch]
-    existing: set[str] = set()
     for i in range(0, len(hashes), _IN_CHUNK):
-        chunk = hashes[i : i + _IN_CHUNK]
-        existing.update(conn.execute(select(DOCUMENT.c.text_hash).where(DOCUMENT.c.text_hash.in_(chunk))).scalars())
-    new = []
-    for d, h in batch:
-        if h in existing:
-            result.duplicates += 1
-            if d.line is not None:
-                result.duplicate_lines.append(d.line)
-        else:
-            new.append((d, h))
-    if not new:
-        return
+        stmt = select(DOCUMENT.c.text_hash, DOCUMENT.c.id).where(DOCUMENT.c.text_hash.in_(hashes[i : i + _IN_CHUNK]))
+        existing.update((str(h), int(doc_id)) for h, doc_id in conn.execute(stmt))
     position = conn.execute(select(func.coalesce(func.max(DOCUMENT.c.position), -1))).scalar_one() + 1
     first_id = conn.execute(select(func.coalesce(func.max(DOCUMENT.c.id), 0))).scalar_one() + 1
+    new: list[tuple[NewDocument, str]] = []
+    again: list[tuple[int, NewDocument]] = []
+    for d, h in batch:
+        known = existing.get(h)
+        if known is not None:
+            if d.spans is not None or d.status:
+                again.append((known, d))
+            else:
+                _duplicate(result, d)
+            continue
+        existing[h] = first_id + len(new)
+        new.append((d, h))
+    if not new:
+        return again
     rows = [
         {
             "id": first_id + i,
@@ -176,6 +187,41 @@ def _store_batch(
         result.annotated += _add_imported_annotations(
             annotated, conn=conn, default_annotator=annotator, source=source, run_id=run_id
         )
+    return again
+
+
+def _duplicate(result: AddResult, doc: NewDocument) -> None:
+    result.duplicates += 1
+    if doc.line is not None:
+        result.duplicate_lines.append(doc.line)
+
+
+def _new_annotators(
+    items: list[tuple[int, NewDocument]], *, conn: Connection, default_annotator: str | None, result: AddResult
+) -> list[tuple[int, NewDocument]]:
+    """Of annotations carried by texts stored already, those whose annotator has none of that document (in the
+    project, this import included, or earlier in `items`); the others are counted as duplicates."""
+    if not items:
+        return []
+
+    def who(d: NewDocument) -> str:
+        return d.annotator or default_annotator or ""
+
+    have: set[tuple[int, str]] = set()
+    ids = sorted({doc_id for doc_id, _d in items})
+    for i in range(0, len(ids), _IN_CHUNK):
+        stmt = select(ANNOTATION.c.document_id, ANNOTATION.c.annotator).where(
+            ANNOTATION.c.document_id.in_(ids[i : i + _IN_CHUNK])
+        )
+        have.update((int(doc_id), str(name)) for doc_id, name in conn.execute(stmt))
+    out = []
+    for doc_id, d in items:
+        if (doc_id, who(d)) in have:
+            _duplicate(result, d)
+            continue
+        have.add((doc_id, who(d)))
+        out.append((doc_id, d))
+    return out
 
 
 def _add_imported_annotations(

@@ -40,18 +40,29 @@ def _export_query(*, annotator: str, statuses: Sequence[str]) -> Select[Any]:
     )
 
 
-def export_document_ids(*, session: Session, annotator: str, statuses: Sequence[str]) -> list[int]:
-    """Ids of the documents whose status (for `annotator`; undecided = pending) is in `statuses`, in project order."""
+def export_document_ids(*, session: Session, annotator: str | None, statuses: Sequence[str]) -> list[int]:
+    """Ids of the documents whose status (for `annotator`; undecided = pending) is in `statuses`, in project order.
+    `annotator` None: the team's status (gold, else what the annotators agree on; `models/store/resolved.py`)."""
+    if annotator is None:
+        from .resolved import resolved_document_ids
+
+        return resolved_document_ids(session=session, statuses=statuses)
     stmt = _export_query(annotator=annotator, statuses=statuses).order_by(DOCUMENT.c.position, DOCUMENT.c.id)
     return [int(row[0]) for row in session.connection().execute(stmt)]
 
 
 def iter_annotated_documents(
-    *, session: Session, annotator: str, statuses: Sequence[str], batch: int = 2000
+    *, session: Session, annotator: str | None, statuses: Sequence[str], batch: int = 2000
 ) -> Iterator[AnnotatedDocument]:
     """Documents whose status for `annotator` is in `statuses`, with that annotator's spans sorted by offset,
     in project order. Reads `batch` documents and their spans per query (three queries per batch: documents,
-    spans, notes). The annotator's note on a document is added to its meta as "comment" and "flag"."""
+    spans, notes). The annotator's note on a document is added to its meta as "comment" and "flag". `annotator`
+    None: the team's annotation of each document (`models/store/resolved.py`), conflicts left out."""
+    if annotator is None:
+        from .resolved import iter_resolved_documents
+
+        yield from iter_resolved_documents(session=session, statuses=statuses, batch=batch)
+        return
 
     conn = session.connection()
     base = _export_query(annotator=annotator, statuses=statuses)

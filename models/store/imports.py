@@ -17,7 +17,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, delete, insert, or_, select, update
+from sqlalchemy import ColumnElement, Connection, Select, delete, insert, or_, select, update
 from sqlalchemy import exc as sa_exc
 from sqlmodel import Session
 
@@ -39,6 +39,18 @@ def published(document: Any = DOCUMENT) -> ColumnElement[bool]:
     """A condition on document rows: not part of an import that is still running (or died unpublished)."""
     running = select(IMPORT_RUN.c.id).where(IMPORT_RUN.c.running.is_not(None))
     return or_(document.c.import_id.is_(None), document.c.import_id.not_in(running))
+
+
+def hidden_documents() -> Select[Any]:
+    """The ids of documents of an import still under way (usually none)."""
+    running = select(IMPORT_RUN.c.id).where(IMPORT_RUN.c.running.is_not(None))
+    return select(DOCUMENT.c.id).where(DOCUMENT.c.import_id.in_(running))
+
+
+def published_annotation(annotation: Any = ANNOTATION) -> ColumnElement[bool]:
+    """A condition on annotation rows: not of a document of an import still under way."""
+    condition: ColumnElement[bool] = annotation.c.document_id.not_in(hidden_documents())
+    return condition
 
 
 class ImportBusyError(TagdeskError):

@@ -24,6 +24,7 @@ from ..db.tables import Span
 from ..errors import TagdeskError
 from . import events
 from .decisions import _touch_row
+from .members import require_reviewer
 from .settings import _write_setting, bump_revision, project_event
 from .transactions import _commit
 
@@ -99,6 +100,7 @@ def _refuse_taken(conn: Connection, *, name: str | None = None, key: str | None 
 
 def insert_label(name: str, color: str, key: str, *, session: Session, annotator: str) -> LabelRow:
     """Add a label at the end of the bar with its `label_add` event; commit."""
+    require_reviewer(session=session, what="changing the labels")
     conn = session.connection()
     _refuse_taken(conn, name=name, key=key)
     last = conn.execute(select(func.max(_LAB.c.position))).scalar()
@@ -136,6 +138,7 @@ def change_label(
     """Rename, recolour or rekey a label and commit (before, after, spans renamed). A rename renames its spans
     and dismissals in the same transaction, one `rename_label` event per annotation touched; `label_map` (the
     mapping with the new name) is stored with it."""
+    require_reviewer(session=session, what="changing the labels")
     conn = session.connection()
     before = _row(conn, name)
     after = LabelRow(
@@ -184,6 +187,7 @@ def _map_event(conn: Connection, label_map: dict[str, str], annotator: str) -> N
 
 def move_label(name: str, position: int, *, session: Session, annotator: str) -> list[str]:
     """Put a label at `position` (0-based, clamped) in the bar and commit; returns the new order."""
+    require_reviewer(session=session, what="changing the labels")
     conn = session.connection()
     order = [row.name for row in read_labels(session=session)]
     if name not in order:
@@ -207,6 +211,7 @@ def delete_label(
 ) -> tuple[LabelRow, int]:
     """Remove a label and commit; spans carrying it go too (one `remove_label` event per annotation). Returns the
     label and how many spans were removed. `label_map` (without mappings to it) is stored with it."""
+    require_reviewer(session=session, what="changing the labels")
     conn = session.connection()
     row = _row(conn, name)
     if conn.execute(select(func.count(_LAB.c.id))).scalar_one() <= 1:

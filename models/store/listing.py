@@ -184,12 +184,21 @@ def listed_key(document_id: int, *, session: Session, annotator: str, filters: L
 
 
 def next_to_do(
-    *, session: Session, annotator: str, filters: ListFilters = NO_FILTERS, after: Key | None, skip: int | None
+    *,
+    session: Session,
+    annotator: str,
+    filters: ListFilters = NO_FILTERS,
+    after: Key | None,
+    skip: int | None,
+    also: ColumnElement[bool] | None = None,
 ) -> int | None:
     """The first document after the key `after` (None: from the top) that the filters show and that is still to
-    do (`ListFilters.to_do`), other than the document `skip`; None if there is none. An index range scan on the
-    position from `after` on."""
+    do (`ListFilters.to_do`), other than the document `skip`, and meeting `also` (a condition on `document`, e.g.
+    shared work's "available to this annotator"); None if there is none. An index range scan on the position
+    from `after` on."""
     stmt = _listed(annotator, filters, _doc_id).where(_status_is(filters.to_do))
+    if also is not None:
+        stmt = stmt.where(also)
     if after is not None:
         stmt = stmt.where(_after(after))
     if skip is not None:

@@ -15,6 +15,7 @@ from sqlalchemy import Connection, insert, select, update
 from sqlmodel import Session, SQLModel
 
 from ..db.tables import utcnow
+from .members import require_reviewer
 from .transactions import _commit
 
 REVISION = "revision"
@@ -69,6 +70,7 @@ def _write_setting(conn: Connection, key: str, value: Any) -> Any:
 
 def set_setting(key: str, value: Any, *, session: Session, annotator: str) -> Any:
     """Change one shared setting with its `set_setting` event and commit; returns the value before."""
+    require_reviewer(session=session, what="changing the shared settings")
     conn = session.connection()
     before = _write_setting(conn, key, value)
     if before != value:

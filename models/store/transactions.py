@@ -16,16 +16,19 @@ from ..db.engine import as_user_error
 
 
 @contextmanager
-def writing(engine: Engine) -> Iterator[Session]:
+def writing(engine: Engine, *, user: str | None = None) -> Iterator[Session]:
     """A session whose transaction takes the write lock at once (SQLite BEGIN IMMEDIATE).
 
-    A database failure (disk full, read-only file, lock held too long, damaged file) rolls the change back and
-    is raised as `models.errors.DatabaseError` saying what to do.
+    `user` is the person writing: once the project has a team, the store lets them write only what their role
+    allows (`models/store/members.py`). A database failure (disk full, read-only file, lock held too long,
+    damaged file) rolls the change back and is raised as `models.errors.DatabaseError` saying what to do.
     """
     with (
         _user_errors(engine),
         Session(engine.execution_options(tagdesk_immediate=True), expire_on_commit=False) as session,
     ):
+        if user:
+            session.info["tagdesk_user"] = user
         yield session
 
 

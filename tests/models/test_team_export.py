@@ -1,0 +1,66 @@
+"""Exports of a team's project: the gold annotation where a reviewer decided one, else what the annotators agree
+on; documents where they differ unreviewed are left out and counted; `--annotator NAME` writes one person's."""
+
+from __future__ import annotations
+
+import json
+
+from models import store
+from models.store.resolved import CONFLICT, resolve
+from models.team import GOLD
+from tests.models.team_support import ALICE, BOB, DOC1, DOC2, annotate
+
+DOC3 = "Only alice read this one about Berlin."
+DOC4 = "Both agree that Paris is a city."
+
+
+def test_export_uses_gold_then_agreement_and_leaves_out_conflicts(project, cli):
+    with project.writing() as s:
+        store.add_documents([store.NewDocument(text=t) for t in (DOC1, DOC2, DOC3, DOC4)], session=s)
+    annotate(project, "alice", {**ALICE, DOC3: [(25, 31, "GPE")], DOC4: [(16, 21, "GPE")]})
+    annotate(project, "bob", {**BOB, DOC4: [(16, 21, "GPE")]})
+    with project.writing() as s:  # a reviewer settled DOC2
+        store.decide(3 - 1, "accepted", session=s, annotator=GOLD, add_spans=[(0, 5, "ORG", "human", None)])
+    code, out, err = cli("export", project.folder, "--format", "doccano")
+    assert code == 0, err
+    assert "3 documents" in out
+    assert "left out: 1 document where annotators differ and no reviewer decided; " in out
+    assert f"review it with: tagdesk open {project.folder} --review" in out
+    lines = [json.loads(x) for x in (project.folder / "exports" / "doccano.jsonl").read_text().splitlines()]
+    assert [(x["text"], x["label"]) for x in lines] == [
+        (DOC2, [[0, 5, "ORG"]]),  # the gold, not alice's or bob's
+        (DOC3, [[25, 31, "GPE"]]),  # one annotator
+        (DOC4, [[16, 21, "GPE"]]),  # both agree
+    ]
+    # one annotator's own
+    code, out, err = cli(
+        "export", project.folder, "--format", "doccano", "--annotator", "bob", "--out", project.folder / "bob.jsonl"
+    )
+    assert code == 0, err
+    lines = [json.loads(x) for x in (project.folder / "bob.jsonl").read_text().splitlines()]
+    assert [x["text"] for x in lines] == [DOC1, DOC2, DOC4]
+    assert lines[0]["label"] == [list(s) for s in BOB[DOC1]]
+
+
+def test_nothing_to_export_but_conflicts_says_to_review(project, cli):
+    with project.writing() as s:
+        store.add_documents([store.NewDocument(text=DOC1)], session=s)
+    annotate(project, "alice", {DOC1: ALICE[DOC1]})
+    annotate(project, "bob", {DOC1: BOB[DOC1]})
+    code, _out, err = cli("export", project.folder, "--format", "doccano")
+    assert code == 1
+    assert "no accepted documents to export (1 where annotators differ wait for review: tagdesk open" in err
+
+
+def test_resolution_rules():
+    a, b = [(0, 1, "L")], [(2, 3, "L")]
+    assert resolve([("alice", "accepted", a), ("bob", "accepted", a)]) == ("accepted", a)
+    assert resolve([("alice", "accepted", a), ("bob", "accepted", b)]) == (CONFLICT, [])
+    assert resolve([("alice", "accepted", a), ("bob", "rejected", a)]) == (CONFLICT, [])
+    # a gold decision settles it; a gold annotation still pending (review under way) does not
+    assert resolve([("alice", "accepted", a), ("bob", "accepted", b), (GOLD, "accepted", b)]) == ("accepted", b)
+    assert resolve([("alice", "accepted", a), ("bob", "accepted", b), (GOLD, "pending", b)]) == (CONFLICT, [])
+    # an annotator still at work does not count against one who decided
+    assert resolve([("alice", "accepted", a), ("bob", "pending", b)]) == ("accepted", a)
+    assert resolve([("alice", "pending", a)]) == ("pending", a)
+    assert resolve([]) == ("pending", [])
