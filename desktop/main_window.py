@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QSplitter,
 
 from models import __version__, store
 from models.project import Project
+from models.search import find_matches
 from resources import resource_path
 
 from . import actions, review_mode, tasks
@@ -35,7 +36,7 @@ from .widgets.shortcuts_dialog import ShortcutsDialog
 from .widgets.status_bar import StatusBar
 from .widgets.text_view import TextView
 
-NARROW = 1000  # px: below this the status bar keeps the essentials (the side panels fold away with F3 / F4)
+NARROW = 1000  # px: below this the status bar keeps the essentials (the side panels fold away with F6 / F7)
 MIN_TEXT = 360  # px: the text column never gets narrower (words are not broken mid-word)
 
 
@@ -137,7 +138,7 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setStretchFactor(2, 0)
         self.splitter.setSizes([290, 760, 320])
-        # the side panels fold away (drag them shut, or F3 / F4); the text column does not
+        # the side panels fold away (drag them shut, or F6 / F7); the text column does not
         self.splitter.setCollapsible(0, True)
         self.splitter.setCollapsible(1, False)
         self.splitter.setCollapsible(2, True)
@@ -293,6 +294,7 @@ class MainWindow(QMainWindow):
         t.span_drawn.connect(s.draw_span)
         t.item_clicked.connect(s.select)
         t.token_double_clicked.connect(s.add_token_at)
+        self.documents.filters_applied.connect(self._show_matches)
         self.entities.item_clicked.connect(s.select)
         self.labels.label_clicked.connect(s.label_key)
         self.guidelines.visibilityChanged.connect(self.act_guidelines.setChecked)
@@ -325,10 +327,28 @@ class MainWindow(QMainWindow):
             self.note.set_note(None)
             return
         self.text.set_document(state.text, state.items())
+        self._show_matches()
         self.entities.set_state(state)
         self.note.set_note(state.note)
         self._show_position()
         self.settings.setValue(f"{self._key}/last_document", state.document_id)
+
+    def _show_matches(self) -> None:
+        """Highlight in the open document what the document list's search looks for."""
+        query = self.documents.list_model.filters.search or ""
+        state = self.session.state
+        self.text.set_matches(find_matches(state.text, query) if state and query else [])
+
+    def step_match(self, step: int) -> None:
+        """F3 / Shift+F3: the next or previous match of the search in this document."""
+        found = self.text.step_match(step)
+        query = self.documents.list_model.filters.search
+        if found:
+            self.status.notice(f"Match {found[0]:,} of {found[1]:,} for “{query}” in this document")
+        elif query:
+            self.status.notice(f"“{query}” is not in this document: Ctrl+PgDown goes to the next one")
+        else:
+            self.status.notice("Nothing searched yet: Ctrl+F, then type what to find")
 
     def _show_position(self) -> None:
         state = self.session.state

@@ -66,13 +66,20 @@ class EntityModel(QAbstractTableModel):
             self.items = sorted([i for i in self.items if i not in gone] + delta.added, key=sort_key)
             self.endResetModel()
             return
+        added = list(delta.added)
         for item in delta.removed:
             k = bisect_left(self.items, item)
             if k < len(self.items) and self.items[k] == item:
+                twin = next((a for a in added if (a.start, a.end) == (item.start, item.end)), None)
+                if twin is not None:  # relabelled or accepted in place: one row changes (a removal repaints all)
+                    self.items[k] = twin
+                    added.remove(twin)
+                    self.dataChanged.emit(self.index(k, 0), self.index(k, len(self.COLUMNS) - 1))
+                    continue
                 self.beginRemoveRows(QModelIndex(), k, k)
                 del self.items[k]
                 self.endRemoveRows()
-        for item in delta.added:
+        for item in added:
             k = bisect_left(self.items, item)
             self.beginInsertRows(QModelIndex(), k, k)
             self.items.insert(k, item)

@@ -1,108 +1,51 @@
 """The text view: the article, wrapped, with each entity highlighted in its label's colour.
 
-A read-only `QPlainTextEdit`. Highlights are character formats set with `QTextCursor` on the spans' ranges only
-(ExtraSelections and QTextEdit measured far slower on long texts), so a change repaints the spans it
-touched and never rebuilds the document. Stored spans are filled; pending suggestions are outlined with a dashed
-underline. A small label tag is painted after each entity, in room made by letter-spacing its last character.
+A `QAbstractScrollArea` that lays out and paints only what is on screen, so a key press costs the same in a 3 KB
+note and in a 5 MB text without a line break. The text is cut into display blocks (paragraphs; long paragraphs
+cut at sentence ends), each laid out with `QTextLayout` when it is first shown (`text_layout.py` says how and
+why: a change to one entity lays out one block). Entities are not character formats: the view paints their
+fills, dashed outlines, rings and label tags itself over the laid-out lines (`text_paint.py`); only the room for
+each tag is in the layout, as letter spacing on the entity's last character. Loading a document builds a new
+layout, so nothing of the previous document's look can survive into the next.
 
-Offsets: everything outside this file speaks Python code points; Qt speaks UTF-16 units and collapses "\\r\\n"
-into one paragraph break. `OffsetMap.to_qt` / `OffsetMap.from_qt` are the one pair of conversions.
+Measured (python -m benchmarks view, one run with the `QPlainTextEdit` view it replaced, which lays out and
+re-formats a paragraph as a whole; 2 shared cores under load, so ratios count): at 100 KB in one paragraph the
+old view took 9.6 s to open and 7.6-8.7 s for each relabel, accept, delete, Tab or page; this one 90 ms to open
+and 11-56 ms a key, the durable commit included. With paragraphs both were close (1 MB: 47-60 ms a key either
+way), this one still ahead on Tab (15 vs 23 ms) and paging (12 vs 37 ms).
+
+Scrolling and positions are `ScrolledText`'s (text_scroll.py); the window binds the scrolling keys (PgUp/PgDn,
+Ctrl+Home/End, Up/Down) to its `scroll_pages`, `scroll_to_start`, ... while this view has the focus.
+
+Offsets: everything outside this file speaks Python code points; Qt speaks UTF-16 units.
+`OffsetMap.to_qt` / `OffsetMap.from_qt` (text_layout.py) are the one pair of conversions.
 """
 
 from __future__ import annotations
 
-import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 
-from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
-    QColor,
-    QFont,
-    QFontMetricsF,
+    QHelpEvent,
     QMouseEvent,
     QPainter,
-    QPainterPath,
     QPaintEvent,
-    QPen,
     QTextCharFormat,
-    QTextCursor,
-    QTextOption,
 )
-from PySide6.QtWidgets import QPlainTextEdit, QToolTip, QWidget
+from PySide6.QtWidgets import QToolTip, QWidget
 
 from ..document_state import Delta, Item, sort_key
+from .text_layout import OffsetMap, tag_format
+from .text_paint import BlockPainter, Palette, Tags
+from .text_scroll import ScrolledText
 
-_SHIFTS = re.compile("[\U00010000-\U0010ffff]|\r\n")
-MAX_TEXT_WIDTH = 760  # px: a readable line length (~85 characters)
-TAG_FONT_PT = 7.0
-FIRST_CHUNK = 600  # entities formatted before the first paint (more than a screenful)
-CHUNK = 2500  # entities formatted per event-loop turn after that
+Key = tuple[object, ...]  # an item's key (Item.key)
 
-
-class OffsetMap:
-    """Code point <-> Qt position for one text: +1 after each character outside the BMP (a surrogate pair),
-    -1 after each "\\r\\n" (Qt stores one paragraph separator for it), and -1 after a leading U+FEFF (Qt drops
-    a byte-order mark at the start of a text)."""
-
-    def __init__(self, text: str) -> None:
-        self.length = len(text)
-        self._cp: list[int] = []  # code point from which the shift applies
-        self._qt: list[int] = []  # the same place in Qt positions
-        self._shift: list[int] = []  # cumulative shift from there on
-        shift = 0
-        if text.startswith("\ufeff"):
-            shift = -1
-            self._cp.append(1)
-            self._qt.append(0)
-            self._shift.append(shift)
-        for m in _SHIFTS.finditer(text):
-            if m.group() == "\r\n":
-                shift -= 1
-                at = m.start() + 2
-            else:
-                shift += 1
-                at = m.start() + 1
-            self._cp.append(at)
-            self._qt.append(at + shift)
-            self._shift.append(shift)
-
-    def to_qt(self, offset: int) -> int:
-        """Qt position of a code-point offset."""
-        k = bisect_right(self._cp, offset)
-        return offset + (self._shift[k - 1] if k else 0)
-
-    def from_qt(self, position: int) -> int:
-        """Code-point offset of a Qt position (a position inside a surrogate pair gives the next character)."""
-        k = bisect_right(self._qt, position)
-        return max(0, min(self.length, position - (self._shift[k - 1] if k else 0)))
+__all__ = ["OffsetMap", "Palette", "TextView"]
 
 
-class Palette:
-    """Colours of labels and highlights for one theme."""
-
-    def __init__(self, colors: dict[str, str], *, dark: bool) -> None:
-        self.dark = dark
-        self.colors = {name: QColor(c) for name, c in colors.items()}
-
-    def color(self, label: str) -> QColor:
-        return QColor(self.colors.get(label, "#888888"))
-
-    def fill(self, label: str, *, strong: bool = False) -> QColor:
-        c = self.color(label)
-        c.setAlphaF((0.62 if strong else 0.44) if self.dark else (0.50 if strong else 0.30))
-        return c
-
-    def tint(self, label: str, *, strong: bool = False) -> QColor:
-        c = self.color(label)
-        c.setAlphaF((0.22 if strong else 0.10) if self.dark else (0.20 if strong else 0.07))
-        return c
-
-    def tag_text(self, label: str) -> QColor:
-        c = self.color(label)
-        return QColor("#ffffff") if c.lightnessF() < 0.62 else QColor("#1d1f23")
-
-
-class TextView(QPlainTextEdit):
+class TextView(ScrolledText):
     """Signals speak code points: `span_drawn(start, end, exact)` after a drag, `item_clicked(key or None)`,
     `token_double_clicked(offset)`."""
 
@@ -111,179 +54,100 @@ class TextView(QPlainTextEdit):
     token_double_clicked = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("textView")
-        self.setReadOnly(True)
-        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
-        self.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
-        self.setUndoRedoEnabled(False)
-        self.setMouseTracking(True)
-        self.setCenterOnScroll(False)
-        font = QFont()
-        font.setFamilies(["Inter", "Segoe UI", "Noto Sans", "Helvetica Neue", "DejaVu Sans"])
-        font.setPointSizeF(12.5)
-        self.setFont(font)
-        self._tag_font = QFont(font)
-        self._tag_font.setPointSizeF(TAG_FONT_PT)
-        self._tag_font.setBold(True)
-        self._tag_font.setLetterSpacing(QFont.SpacingType.AbsoluteSpacing, 0.4)
-        self._tag_metrics = QFontMetricsF(self._tag_font)
-        self.palette_ = Palette({}, dark=False)
-        self.map = OffsetMap("")
-        self._items: dict[tuple, Item] = {}
+        self.palette_ = Palette({}, dark=False)  # before the base class lays out (the tag room needs them)
+        self._items: dict[Key, Item] = {}
         self._sorted: list[Item] = []
         self._starts: list[int] = []
         self._longest = 0
-        self.selected: tuple | None = None
-        self._text = ""
-        self._tag_gap: dict[str, float] = {}
-        self._formats: dict[tuple, tuple[QTextCharFormat, QTextCharFormat]] = {}
-        self._queue: list[Item] = []
-        self._format_timer = QTimer(self, interval=0, timeout=self._format_some)
+        super().__init__(parent)
+        self.setObjectName("textView")
+        self.viewport().setMouseTracking(True)
+        self.viewport().setCursor(Qt.CursorShape.IBeamCursor)
+        self.tags = Tags(self.font())
+        self._tag_formats: dict[str, QTextCharFormat] = {}
+        self.selected: Key | None = None
+        self._matches: list[tuple[int, int]] = []
+        self._match_starts: list[int] = []
+        self._current = -1
+        self._press: int | None = None
+        self._drag: tuple[int, int] | None = None
+        self._mouse_y = 0
+        self._autoscroll = QTimer(self)
+        self._autoscroll.setInterval(30)
+        self._autoscroll.timeout.connect(self._drag_scroll)
 
     # ------------------------------------------------------------------ content
     def set_palette(self, palette: Palette) -> None:
         self.palette_ = palette
-        self._tag_gap = {}
-        self._formats = {}
-        if self._items:
-            self._queue_formats(self._sorted)
+        self.viewport().update()
 
     def set_document(self, text: str, items: list[Item]) -> None:
-        """Show a new text with its highlights (one layout of the text, one format per item)."""
-        self._text = text
-        self.map = OffsetMap(text)
+        """Show a new text with its highlights: a new layout (nothing of the previous document's look stays)."""
         self.selected = None
-        self._queue = []
+        self._press = self._drag = None
         self._items = {item.key: item for item in items}
         self._sorted = sorted(items, key=sort_key)
         self._starts = [i.start for i in self._sorted]
         self._longest = max((i.end - i.start for i in self._sorted), default=0)
-        self.setPlainText(text)
-        self.moveCursor(QTextCursor.MoveOperation.Start)
-        self._queue_formats(self._sorted)
-
-    def _queue_formats(self, items: list[Item]) -> None:
-        """Format the first screenful now and the rest in chunks between events: a 1 MB article with 16,000
-        entities is readable at once and stays responsive while the rest is coloured."""
-        first, rest = items[:FIRST_CHUNK], items[FIRST_CHUNK:]
-        self._paint_items(first)
-        self._queue = rest[::-1]  # popped from the end, in reading order
-        if self._queue:
-            self._format_timer.start()
-
-    def _format_some(self) -> None:
-        cursor = QTextCursor(self.document())
-        cursor.beginEditBlock()
-        batch = [self._queue.pop() for _ in range(min(CHUNK, len(self._queue)))]
-        self._paint_items([i for i in batch if self._items.get(i.key) is i], cursor)
-        cursor.endEditBlock()
-        if not self._queue:
-            self._format_timer.stop()
-
-    def formatting_done(self) -> bool:
-        return not self._queue
+        self._matches, self._match_starts, self._current = [], [], -1
+        self._set_text(text)
 
     def clear_document(self) -> None:
         self.set_document("", [])
 
     def apply(self, delta: Delta) -> None:
-        """Repaint only the items that changed."""
+        """Show what changed: the blocks holding the changed entities' ends are laid out again (their tag room)."""
         if not delta:
             return
-        cursor = QTextCursor(self.document())
-        cursor.beginEditBlock()
         for item in delta.removed:
-            if self._items.pop(item.key, None) is not None:
-                self._format_range(cursor, item.start, item.end, QTextCharFormat())
+            self._items.pop(item.key, None)
         for item in delta.added:
             self._items[item.key] = item
-        self._paint_items(delta.added, cursor)
-        cursor.endEditBlock()
+        self._reindex(delta)
         if self.selected is not None and self.selected not in self._items:
             self.selected = None
-        self._reindex(delta)
-        self._update_items([*delta.removed, *delta.added])
+        lay = self._layout
+        changed = [*delta.removed, *delta.added]
+        lines = {b: lay.lines[b] for b in {lay.block_of(i.end - 1) for i in changed}}
+        self._relaid(set(lines))
+        if len(changed) > 16 or any(lay.lines[b] != n for b, n in lines.items()):
+            self.viewport().update()  # lines moved
+            return
+        for item in changed:  # its block was laid out again: repaint from the entity's line to the block's end
+            b = lay.block_of(item.start)
+            self._update_band(item.start, lay.ends[lay.block_of(item.end - 1)])
+            if b != lay.block_of(item.end - 1):
+                self._update_band(lay.starts[b], lay.ends[b])
 
-    def select_item(self, key: tuple | None, *, scroll: bool = True) -> None:
+    def select_item(self, key: Key | None, *, scroll: bool = True) -> None:
         old = self._items.get(self.selected) if self.selected else None
         self.selected = key if key in self._items else None
-        changed = [i for i in (old, self._items.get(self.selected) if self.selected else None) if i is not None]
-        self._paint_items(changed)
         item = self._items.get(self.selected) if self.selected else None
+        value = self.verticalScrollBar().value()
         if item is not None and scroll:
-            cursor = self.textCursor()
-            cursor.setPosition(self.map.to_qt(item.start))
-            self.setTextCursor(cursor)
-            self.ensureCursorVisible()
-        self._update_items(changed)
+            self.ensure_visible(item.start, item.end)
+        if self.verticalScrollBar().value() != value:
+            return  # scrolled: all repainted
+        for it in (old, item):
+            if it is not None:
+                self._update_band(it.start, it.end)
 
-    def _update_items(self, items: list[Item]) -> None:
-        """Schedule a repaint of the paragraphs holding these items only (not the whole view)."""
-        doc, offset = self.document(), self.contentOffset()
-        visible = self.viewport().rect()
-        for item in items:
-            first = doc.findBlock(self.map.to_qt(item.start))
-            last = doc.findBlock(self.map.to_qt(item.end))
-            rect = self.blockBoundingGeometry(first).translated(offset)
-            if last.isValid() and last != first:
-                rect = rect.united(self.blockBoundingGeometry(last).translated(offset))
-            area = rect.toAlignedRect().adjusted(-2, -2, 2, 2)
-            if area.intersects(visible):
-                self.viewport().update(area.intersected(visible))
+    def _update_band(self, start: int, end: int) -> None:
+        """Repaint the lines holding start-end (those on screen: blocks laid out for the screen are cached)."""
+        lay, value, h = self._layout, self.verticalScrollBar().value(), self._layout.line_height
+        a, z = lay.block_of(start), lay.block_of(max(start, end - 1))
+        if not (lay.is_cached(a) and lay.is_cached(z)):
+            return
+        top = self._line_y(start) - value
+        bottom = self._line_y(max(start, end - 1)) - value + h
+        self.viewport().update(QRect(0, top - 2, self.viewport().width(), bottom - top + 4))
 
     def items_in_view(self) -> list[Item]:
         return list(self._sorted)
 
-    # ------------------------------------------------------------------ formats
-    def _paint_items(self, items: list[Item], cursor: QTextCursor | None = None) -> None:
-        own = cursor is None
-        if own:
-            cursor = QTextCursor(self.document())
-            cursor.beginEditBlock()
-        selected = self.selected
-        formats = self._formats
-        to_qt = self.map.to_qt
-        for item in items:
-            look = (item.label, item.pending, item.key == selected)
-            pair = formats.get(look) or self._make_formats(*look)
-            a, b, c = to_qt(item.start), to_qt(item.end - 1), to_qt(item.end)
-            if b > a:
-                cursor.setPosition(a)
-                cursor.setPosition(b, QTextCursor.MoveMode.KeepAnchor)
-                cursor.setCharFormat(pair[0])
-            cursor.setPosition(b)
-            cursor.setPosition(c, QTextCursor.MoveMode.KeepAnchor)
-            cursor.setCharFormat(pair[1])
-        if own:
-            cursor.endEditBlock()
-
-    def _format_range(self, cursor: QTextCursor, start: int, end: int, fmt: QTextCharFormat) -> None:
-        if end <= start:
-            return
-        cursor.setPosition(self.map.to_qt(start))
-        cursor.setPosition(self.map.to_qt(end), QTextCursor.MoveMode.KeepAnchor)
-        cursor.setCharFormat(fmt)
-
-    def _make_formats(self, label: str, pending: bool, strong: bool) -> tuple[QTextCharFormat, QTextCharFormat]:
-        """The body format of an entity and the one of its last character (letter-spaced: room for the tag)."""
-        fmt = QTextCharFormat()
-        if pending:  # outlined (painted in paintEvent) over a faint tint
-            fmt.setBackground(self.palette_.tint(label, strong=strong))
-        else:
-            fmt.setBackground(self.palette_.fill(label, strong=strong))
-        last = QTextCharFormat(fmt)
-        last.setFontLetterSpacingType(QFont.SpacingType.AbsoluteSpacing)
-        last.setFontLetterSpacing(self._gap(label))
-        self._formats[(label, pending, strong)] = (fmt, last)
-        return fmt, last
-
-    def _gap(self, label: str) -> float:
-        gap = self._tag_gap.get(label)
-        if gap is None:
-            gap = self._tag_gap[label] = round(self._tag_metrics.horizontalAdvance(label) + 12)
-        return gap
+    def formatting_done(self) -> bool:
+        """Every block has been laid out with its entities (the scroll bar is exact)."""
+        return self._layout.done()
 
     def _reindex(self, delta: Delta) -> None:
         if len(delta.removed) + len(delta.added) > 64:
@@ -300,157 +164,165 @@ class TextView(QPlainTextEdit):
                 self._starts.insert(k, item.start)
         self._longest = max(self._longest, max((i.end - i.start for i in delta.added), default=0))
 
-    # ------------------------------------------------------------------ hit testing
-    def offset_at(self, pos: QPoint) -> int:
-        """Code-point offset of the character under a viewport point."""
-        cursor = self.cursorForPosition(pos)
-        qpos = cursor.position()
-        if pos.x() < self.cursorRect(cursor).x() and qpos > 0:
-            qpos -= 1
-        return self.map.from_qt(qpos)
+    def _near(self, start: int, end: int) -> list[Item]:
+        """Items overlapping start-end, in reading order (bisections)."""
+        i = bisect_left(self._starts, start - self._longest)
+        j = bisect_left(self._starts, end)
+        return [it for it in self._sorted[i:j] if it.end > start]
 
     def item_at(self, offset: int) -> Item | None:
-        i = bisect_right(self._starts, offset)
-        j = bisect_right(self._starts, offset - self._longest - 1)
-        for item in reversed(self._sorted[j:i]):
-            if item.start <= offset < item.end:
-                return item
+        for item in self._near(offset, offset + 1):
+            return item
         return None
 
+    # ------------------------------------------------------------------ search matches
+    def set_matches(self, matches: list[tuple[int, int]]) -> None:
+        """Highlight these (start, end) ranges, sorted: the search's matches in this document."""
+        self._matches = matches
+        self._match_starts = [m[0] for m in matches]
+        self._current = -1
+        self.viewport().update()
+
+    def step_match(self, step: int) -> tuple[int, int] | None:
+        """Make the next (step 1) or previous (-1) match current and scroll to it: (its number from 1, count)."""
+        n = len(self._matches)
+        if not n:
+            return None
+        if self._current < 0:
+            top = self.first_visible_offset()
+            k = bisect_left(self._match_starts, top)
+            self._current = k % n if step > 0 else (k - 1) % n
+        else:
+            self._current = (self._current + step) % n
+        self.ensure_visible(*self._matches[self._current])
+        self.viewport().update()
+        return self._current + 1, n
+
+    # ------------------------------------------------------------------ tag room
+    def _formats_for(self, start: int, end: int) -> list[tuple[int, QTextCharFormat]]:
+        """Letter spacing on the last character of each entity ending in start-end: room for its tag."""
+        out = []
+        formats = self._tag_formats
+        for item in self._near(start, end):
+            if start < item.end <= end:
+                fmt = formats.get(item.label)
+                if fmt is None:
+                    fmt = formats[item.label] = tag_format(self.tags.gap(item.label))
+                out.append((item.end - 1, fmt))
+        return out
+
+    def _restyled(self) -> None:
+        self.tags = Tags(self.font())
+        self._tag_formats = {}
+
     # ------------------------------------------------------------------ mouse
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._press = self.boundary_at(event.position().toPoint())
+            self._drag = None
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        pos = event.position().toPoint()
+        if self._press is not None and event.buttons() & Qt.MouseButton.LeftButton:
+            self._mouse_y = pos.y()
+            self._extend_drag(pos)
+            outside = pos.y() < 0 or pos.y() > self.viewport().height()
+            if outside and not self._autoscroll.isActive():
+                self._autoscroll.start()
+            elif not outside:
+                self._autoscroll.stop()
+            return
+        if not event.buttons():
+            item = self.item_at_point(pos)
+            shape = Qt.CursorShape.PointingHandCursor if item else Qt.CursorShape.IBeamCursor
+            if self.viewport().cursor().shape() != shape:
+                self.viewport().setCursor(shape)
+
+    def _extend_drag(self, pos: QPoint) -> None:
+        if self._press is None:
+            return
+        to = self.boundary_at(pos)
+        drag = (min(self._press, to), max(self._press, to)) if to != self._press else None
+        if drag != self._drag:
+            self._drag = drag
+            self.viewport().update()
+
+    def _drag_scroll(self) -> None:
+        """While a drag is held above or below the text, scroll and extend it."""
+        y = self._mouse_y
+        bar = self.verticalScrollBar()
+        bar.setValue(bar.value() + (y if y < 0 else y - self.viewport().height()))
+        self._extend_drag(QPoint(self._side() + 1, max(0, min(y, self.viewport().height() - 1))))
+
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
-        super().mouseReleaseEvent(event)
         if event.button() != Qt.MouseButton.LeftButton:
             return
-        cursor = self.textCursor()
-        if cursor.hasSelection():
-            start = self.map.from_qt(cursor.selectionStart())
-            end = self.map.from_qt(cursor.selectionEnd())
-            cursor.clearSelection()
-            self.setTextCursor(cursor)
+        self._autoscroll.stop()
+        drag, self._press, self._drag = self._drag, None, None
+        if drag is not None:
+            self.viewport().update()
             exact = bool(event.modifiers() & (Qt.KeyboardModifier.AltModifier | Qt.KeyboardModifier.ControlModifier))
-            if end > start:
-                self.span_drawn.emit(start, end, exact)
+            self.span_drawn.emit(drag[0], drag[1], exact)
             return
-        item = self.item_at(self.offset_at(event.position().toPoint()))
+        item = self.item_at_point(event.position().toPoint())
         self.item_clicked.emit(item.key if item else None)
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton:
             self.token_double_clicked.emit(self.offset_at(event.position().toPoint()))
 
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:
-        super().mouseMoveEvent(event)
-        if not event.buttons():
-            item = self.item_at(self.offset_at(event.position().toPoint()))
-            shape = Qt.CursorShape.PointingHandCursor if item else Qt.CursorShape.IBeamCursor
-            if self.viewport().cursor().shape() != shape:
-                self.viewport().setCursor(shape)
+    def item_at_point(self, point: QPoint) -> Item | None:
+        """The entity drawn under a viewport point (none in the margins or past a line's end)."""
+        offset = self.offset_at(point)
+        rect = self.char_rect(offset)
+        if not rect.adjusted(-2, 0, 2, 0).contains(point):
+            return None
+        return self.item_at(offset)
 
-    # ------------------------------------------------------------------ painting
-    def resizeEvent(self, event) -> None:
-        side = max(24, int((self.width() - MAX_TEXT_WIDTH) / 2))
-        if self.viewportMargins().left() != side:
-            self.setViewportMargins(side, 12, side, 12)
-        super().resizeEvent(event)
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        super().paintEvent(event)
-        if not self._sorted:
-            return
-        painter = QPainter(self.viewport())
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setFont(self._tag_font)
-        exposed = QRectF(event.rect())
-        block = self.firstVisibleBlock()
-        offset = self.contentOffset()
-        while block.isValid():
-            geo = self.blockBoundingGeometry(block).translated(offset)
-            if geo.top() > exposed.bottom():
-                break
-            if block.isVisible() and geo.bottom() >= exposed.top():
-                self._paint_block(painter, block, geo.topLeft())
-            block = block.next()
-        painter.end()
-
-    def _paint_block(self, painter: QPainter, block, origin: QPointF) -> None:
-        qstart = block.position()
-        qend = qstart + block.length() - 1
-        start, end = self.map.from_qt(qstart), self.map.from_qt(qend)
-        i = bisect_right(self._starts, start - self._longest - 1)
-        j = bisect_right(self._starts, end)
-        layout = block.layout()
-        for item in self._sorted[i:j]:
-            if item.end <= start or item.start >= end:
-                continue
-            a = max(self.map.to_qt(item.start), qstart) - qstart
-            b = min(self.map.to_qt(item.end), qend) - qstart
-            self._paint_item(painter, item, layout, a, b, origin, last=item.end <= end)
-
-    def _paint_item(
-        self,
-        painter: QPainter,
-        item: Item,
-        layout,
-        a: int,
-        b: int,
-        origin: QPointF,
-        *,
-        last: bool,
-    ) -> None:
-        color = self.palette_.color(item.label)
-        selected = item.key == self.selected
-        rects = []
-        for n in range(layout.lineCount()):
-            line = layout.lineAt(n)
-            la, lb = line.textStart(), line.textStart() + line.textLength()
-            s, e = max(a, la), min(b, lb)
-            if s >= e:
-                continue
-            x1, x2 = line.cursorToX(s)[0], line.cursorToX(e)[0]
-            rects.append(QRectF(origin.x() + min(x1, x2), origin.y() + line.y() + 1, abs(x2 - x1), line.height() - 2))
-        if not rects:
-            return
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        if item.pending:
-            pen = QPen(color, 1.3)
-            pen.setStyle(Qt.PenStyle.SolidLine if selected else Qt.PenStyle.DashLine)
-            painter.setPen(pen)
-            for r in rects:
-                painter.drawRoundedRect(r.adjusted(0.5, 0.5, -0.5, -0.5), 3, 3)
-        if selected:  # a ring in the text colour around the selected entity
-            painter.setPen(QPen(self.palette().text().color(), 2.0))
-            for r in rects:
-                painter.drawRoundedRect(r.adjusted(-2, -1, 2, 1), 4, 4)
-        if last:
-            self._paint_tag(painter, item, rects[-1], color)
-
-    def _paint_tag(self, painter: QPainter, item: Item, rect: QRectF, color: QColor) -> None:
-        gap = self._gap(item.label)
-        h = min(rect.height() - 4, self._tag_metrics.height() + 3)
-        tag = QRectF(rect.right() - gap + 3, rect.center().y() - h / 2, gap - 7, h)
-        path = QPainterPath()
-        path.addRoundedRect(tag, 3, 3)
-        if item.pending:
-            painter.setPen(QPen(color, 1.0))
-            painter.setBrush(self.palette().base())
-            painter.drawPath(path)
-            painter.setPen(color)
-        else:
-            painter.fillPath(path, color)
-            painter.setPen(self.palette_.tag_text(item.label))
-        painter.drawText(tag, Qt.AlignmentFlag.AlignCenter, item.label)
-
-    def event(self, event) -> bool:
-        if event.type() == event.Type.ToolTip:
-            item = self.item_at(self.offset_at(self.viewport().mapFromGlobal(event.globalPos())))
+    def viewportEvent(self, event: QEvent) -> bool:
+        if isinstance(event, QHelpEvent) and event.type() == QEvent.Type.ToolTip:
+            item = self.item_at_point(event.pos())
             if item is None:
                 QToolTip.hideText()
                 event.ignore()
             else:
                 QToolTip.showText(event.globalPos(), _tooltip(item), self)
             return True
-        return super().event(event)
+        return super().viewportEvent(event)
+
+    # ------------------------------------------------------------------ painting
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self.viewport())
+        exposed = QRectF(event.rect())
+        painter.fillRect(exposed, self.palette().base())
+        lay = self._layout
+        h = lay.line_height
+        offset, delta = self._anchor
+        b = lay.block_of(offset)
+        y = -delta - self._line_of(b, offset) * h
+        while y > exposed.top() and b > 0:  # the top margin, or lines above the anchor's
+            b -= 1
+            lay.layout(b)
+            y -= lay.lines[b] * h
+        blocks = BlockPainter(
+            painter,
+            lay,
+            self.palette_,
+            self.tags,
+            self.palette(),
+            items_near=self._near,
+            selected=self.selected,
+            drag=self._drag,
+            matches=(self._matches, self._match_starts, self._current),
+        )
+        while b < len(lay) and y < exposed.bottom():
+            blk = lay.layout(b)
+            bottom = y + lay.lines[b] * h
+            if bottom > exposed.top():
+                blocks.paint(b, blk, QPointF(self._side(), y), exposed)
+            y = bottom
+            b += 1
+        painter.end()
 
 
 def _tooltip(item: Item) -> str:

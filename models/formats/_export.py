@@ -168,14 +168,14 @@ def _feed(
     result = ExportResult()
     problems: list[tuple[AnnotatedDocument, tuple[int, int, str], str]] = []
     n_problems = 0
-    make_doc = ctx.nlp.make_doc if ctx.nlp is not None else None
+    tokenize = ctx.nlp.tokenizer if ctx.nlp is not None else None  # not make_doc: no length limit (E088)
     with project.session() as session:
         for doc in iter_annotated_documents(session=session, annotator=annotator, statuses=statuses):
             if should_stop and should_stop():
                 raise TagdeskError("export cancelled; nothing was written")
             spans, tokens = doc.spans, None
-            if make_doc is not None:
-                tokens = make_doc(doc.text)
+            if tokenize is not None:
+                tokens = tokenize(doc.text)
                 spans, bad, changed = align(tokens, doc.spans, align_mode)
                 result.changed += changed
                 if bad:

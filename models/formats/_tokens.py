@@ -54,7 +54,9 @@ def project_tokenizer(pipeline: str, folder: Path | None = None):
 
 @lru_cache(maxsize=8)
 def blank(lang: str) -> Language:
-    """A cached blank pipeline (tokenizer only) for `lang`."""
+    """A cached blank pipeline (tokenizer only) for `lang`. Tokenize with its `tokenizer`, not by calling it:
+    `nlp(text)` and `nlp.make_doc` refuse texts over `nlp.max_length` (1,000,000 characters, spaCy's E088), a
+    limit meant for the parser's memory; the tokenizer alone has no such limit."""
     import spacy
 
     return spacy.blank(lang)

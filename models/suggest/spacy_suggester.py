@@ -24,6 +24,7 @@ from ..project import Project
 from .base import SpanDict, Suggester, register
 from .locate import PipelineRef, locate_pipeline, pattern_paths, suggester_key
 from .patterns import read_patterns
+from .pieces import Piece, batches, pieces_of, pipe_batch_size
 
 PATTERNS_KEY = "tagdesk_patterns"
 ENT_FACTORIES = {"ner", "beam_ner", "entity_ruler"}
@@ -97,12 +98,25 @@ class SpacySuggester(Suggester):
         self.use_patterns = use_patterns
 
     def suggest(self, texts: Iterable[str], *, batch_size: int = 64, n_process: int = 1) -> Iterator[list[SpanDict]]:
+        """Each text's suggestions; a long text goes through the pipeline in pieces (`pieces.py`), so no text is
+        too long (spaCy's E088) and memory stays bounded."""
         before = set(multiprocessing.active_children()) if n_process > 1 else set()
-        docs = self.nlp.pipe(texts, batch_size=batch_size, n_process=n_process)
+        if n_process > 1:
+            docs = self.nlp.pipe(
+                pieces_of(texts), as_tuples=True, batch_size=pipe_batch_size(batch_size), n_process=n_process
+            )
+        else:
+            docs = _through(self.nlp, batches(pieces_of(texts), batch_size))
         finished = False
+        current, seen, spans = -1, 0, []
         try:
-            for doc in docs:
-                yield self.spans_of(doc)
+            for doc, (index, offset, count) in docs:
+                if index != current:
+                    current, seen, spans = index, 0, []
+                spans += self.spans_of(doc, offset)
+                seen += 1
+                if seen == count:  # the text's last piece: its spans, in order (pieces are in order)
+                    yield spans
             finished = True
         finally:
             if not finished and n_process > 1:
@@ -111,8 +125,9 @@ class SpacySuggester(Suggester):
                 warnings.filterwarnings("ignore", message=r"\[W127\]")  # "not all workers completed": we stopped them
                 docs.close()
 
-    def spans_of(self, doc) -> list[SpanDict]:
-        """A processed Doc's suggestions: mapped labels, patterns winning over overlapping model entities."""
+    def spans_of(self, doc, offset: int = 0) -> list[SpanDict]:
+        """A processed Doc's suggestions: mapped labels, patterns winning over overlapping model entities; offsets
+        plus `offset` (the Doc is a piece of a longer text starting there)."""
         from spacy.util import filter_spans
 
         out: list[SpanDict] = []
@@ -121,16 +136,22 @@ class SpacySuggester(Suggester):
             for span in filter_spans(doc.spans.get(PATTERNS_KEY, [])):
                 label = self.map_label(span.label_)
                 if label is not None:
-                    out.append(_span(span, label, "pattern"))
+                    out.append(_span(span, label, "pattern", offset))
                     taken.append((span.start_char, span.end_char))
         if self.use_model:
             for ent in doc.ents:
                 label = self.map_label(ent.label_)
                 if label is None or any(s < ent.end_char and ent.start_char < e for s, e in taken):
                     continue
-                out.append(_span(ent, label, "model"))
+                out.append(_span(ent, label, "model", offset))
         out.sort(key=lambda d: (d["start"], d["end"]))
         return out
+
+
+def _through(nlp, groups: Iterator[list[Piece]]) -> Iterator:
+    """(Doc, context) of every piece, one `nlp.pipe` call per batch (each bounded in characters)."""
+    for group in groups:
+        yield from nlp.pipe(group, as_tuples=True, batch_size=len(group))
 
 
 def _stop_workers(before: set) -> None:
@@ -141,8 +162,14 @@ def _stop_workers(before: set) -> None:
         proc.join(timeout=5)
 
 
-def _span(span, label: str, origin: str, score: float | None = None) -> SpanDict:
-    return {"start": span.start_char, "end": span.end_char, "label": label, "origin": origin, "score": score}
+def _span(span, label: str, origin: str, offset: int = 0) -> SpanDict:
+    return {
+        "start": offset + span.start_char,
+        "end": offset + span.end_char,
+        "label": label,
+        "origin": origin,
+        "score": None,
+    }
 
 
 def _where(project: Project) -> str:

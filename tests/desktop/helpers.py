@@ -7,7 +7,6 @@ import time
 from contextlib import contextmanager
 
 from PySide6.QtCore import QEventLoop, QPoint, Qt
-from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QApplication
 
 from models import store
@@ -33,10 +32,7 @@ def press(qtbot, window, key, modifier=Qt.KeyboardModifier.NoModifier, *, wait: 
 
 def point_of(window, offset: int, *, after: bool = False) -> QPoint:
     """Viewport point in the middle of the character at a code-point offset (or just before/after it)."""
-    view = window.text
-    cursor = QTextCursor(view.document())
-    cursor.setPosition(view.map.to_qt(offset))
-    rect = view.cursorRect(cursor)
+    rect = window.text.char_rect(offset)
     return QPoint(rect.x() + (-1 if after else 2), rect.center().y())
 
 
@@ -72,6 +68,16 @@ def status(window, document_id: int = 1) -> str:
     with window.project.session() as s:
         ann = store.get_annotation(document_id, session=s, annotator=window.project.annotator)
     return ann.status if ann else "pending"
+
+
+def char_box(window, offset: int):
+    """Viewport rectangle of the character at a code-point offset (its full line height)."""
+    return window.text.char_rect(offset)
+
+
+def shot(window):
+    """What the text view's viewport shows now, as an image."""
+    return window.text.viewport().grab().toImage()
 
 
 @contextmanager

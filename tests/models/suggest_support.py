@@ -4,6 +4,7 @@ configured to use it."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from sqlmodel import select
@@ -72,3 +73,17 @@ def add_texts(project: Project, texts: list[str]) -> list[int]:
 def stored(project: Project, key: str, doc_id: int):
     with project.session() as session:
         return suggestions_for(doc_id, key, session=session)
+
+
+FILLER = "The committee discussed the budget for the coming year at length. "
+NAMES = "Ada Lovelace met the board of Acme Corp in Paris. "
+
+
+def long_text(size: int = 3_000_000) -> str:
+    """One paragraph of `size` characters, a sentence naming Ada Lovelace, Acme Corp and Paris every ~20 KB."""
+    block = FILLER * 300 + NAMES
+    return (block * (size // len(block) + 1))[:size]
+
+
+def positions(text: str, name: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in re.finditer(re.escape(name), text)]
