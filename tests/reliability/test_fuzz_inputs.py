@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 
 import pytest
 import tomli_w
@@ -22,7 +23,9 @@ from models.formats._import import import_file as import_driver
 from models.project import resolve_database_url
 
 FUZZ = settings(
-    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+    max_examples=int(os.environ.get("TAGDESK_EXAMPLES", "100")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 
 # Text that real files carry, weighted towards the troublesome characters; BAD ones make a file unimportable.
