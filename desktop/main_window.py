@@ -21,7 +21,6 @@ from .document_state import DocumentState
 from .errors import read_errors
 from .preferences import Preferences
 from .session import AnnotationSession
-from .snapping import Snapper
 from .theme import apply_theme
 from .watcher import ChangeWatcher
 from .widgets.agreement_dialog import AgreementDialog
@@ -301,7 +300,7 @@ class MainWindow(QMainWindow):
 
     def _wire_background(self) -> None:
         b = self.background
-        b.tokenizer_ready.connect(lambda tok: setattr(self.session, "snapper", Snapper(tok)))
+        b.tokenizer_ready.connect(lambda tok: setattr(self.session.snapper, "tokenizer", tok))
         b.model_key_ready.connect(self.session.set_model_key)
         b.settled.connect(self.session.suggestions_settled)
         self.session.expects_suggestions = b.expecting

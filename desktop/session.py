@@ -17,7 +17,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
-from models import store
+from models import store, tokens
 from models.db.tables import Origin, Status
 from models.errors import OverlapError, StaleAnnotationError, TagdeskError
 from models.project import Project
@@ -29,7 +29,7 @@ from . import messages, undo
 from .decision_flow import DecisionFlow, on_screen, queued, shared_overlap
 from .document_state import Delta, DocumentState, Item
 from .errors import read_errors
-from .snapping import Snapper
+from .snapping import DocumentTokens, Snapper
 from .writer import Writer
 
 
@@ -145,6 +145,9 @@ class AnnotationSession(DecisionFlow, QObject):
                 sugg = store.suggestions_for(document_id, self.model_key, session=s) if self.model_key else None
             dismissed = store.dismissals_of(document_id, session=s, annotator=self.annotator)
             note = store.note_of(document_id, session=s, annotator=self.annotator)
+            own = store.document_tokens(document_id, session=s)
+        # a document imported with its own tokens snaps to them, not to the tokenizer's
+        self.snapper.own = DocumentTokens(doc.text, tokens.bounds(own, len(doc.text))) if own is not None else None
         self.versions[document_id] = ann.version if ann else 0
         state = DocumentState(
             document_id, doc.text, ann.status if ann else Status.pending.value, spans, sugg, dismissed

@@ -4,27 +4,48 @@ grow or shrink a span by one token. No Qt.
 The tokens are those of the project's spaCy language (`models.formats._tokens.project_tokenizer`: the same
 tokens export aligns to; no pipeline weights), loaded in the background. Only the paragraph around the range is
 tokenized (a 1 MB article is not re-tokenized per drag); paragraphs are cut at line breaks, where no token crosses.
-Until the tokenizer has loaded, a word/punctuation pattern stands in.
+Until the tokenizer has loaded, a word/punctuation pattern stands in. A document that came with its own tokens
+(a CoNLL, IOB, Prodigy or DocBin import) snaps to those instead (`DocumentTokens`), whatever the tokenizer.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Sequence
 
 Tokenizer = Callable[[str], object]
 WINDOW = 4000  # characters each side of a range when a paragraph is longer than that
 _FALLBACK = re.compile(r"\w+(?:['’.-]\w+)*|[^\w\s]", re.UNICODE)
 
 
+class DocumentTokens:
+    """A document's own tokens (non-space ones, in order), searched by bisection."""
+
+    def __init__(self, text: str, pairs: Sequence[tuple[int, int]]) -> None:
+        kept = [(s, e) for s, e in pairs if text[s:e].strip()]
+        self.pairs = kept
+        self.starts = [s for s, _e in kept]
+        self.ends = [e for _s, e in kept]
+
+    def around(self, start: int, end: int) -> list[tuple[int, int]]:
+        """The tokens within WINDOW characters of start-end (at least those overlapping it and one each side)."""
+        lo = max(0, bisect_right(self.ends, start - WINDOW) - 1)
+        hi = min(len(self.pairs), bisect_left(self.starts, end + WINDOW) + 1)
+        return self.pairs[lo:hi]
+
+
 class Snapper:
-    """Token arithmetic over one text."""
+    """Token arithmetic over one text. `own`: the document's own tokens, when it has them."""
 
     def __init__(self, tokenizer: Tokenizer | None = None) -> None:
         self.tokenizer = tokenizer
+        self.own: DocumentTokens | None = None
 
     def tokens(self, text: str, start: int, end: int) -> list[tuple[int, int]]:
         """(start, end) of the non-space tokens of the paragraph(s) around start-end."""
+        if self.own is not None:
+            return self.own.around(start, end)
         lo = text.rfind("\n", max(0, start - WINDOW), start) + 1 if start > 0 else 0
         if lo == 0 and start > WINDOW:
             lo = _space_before(text, start - WINDOW)

@@ -45,7 +45,12 @@ def add(sub: argparse._SubParsersAction) -> None:
         + textwrap.fill(
             "conll/iob/biluo rebuild each text on import by joining tokens with spaces; documents "
             "from formats without a status import as accepted. In spacy files only accepted "
-            "documents mark the tokens outside their spans O; in others those are missing.",
+            "documents mark the tokens outside their spans O; in others those are missing, never O. "
+            "Documents imported with tokens (conll, iob, biluo, Prodigy jsonl, spacy) are written with "
+            "those tokens, not re-tokenized. Prodigy records keep the hashes and top-level keys they came "
+            "with; records Tagdesk made carry Tagdesk's own _input_hash/_task_hash (no formula tried "
+            "reproduces Prodigy's). --dev puts each document on the side a hash of its text and --seed "
+            "choose, so documents stay on their side as the project grows.",
             100,
         ),
     )
@@ -72,6 +77,13 @@ def add(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--dev", type=float, help="fraction for a dev set: writes OUT/train.* and OUT/dev.*, e.g. 0.2")
     p.add_argument("--seed", type=int, default=0, help="random seed of the train/dev split (default: 0)")
+    p.add_argument(
+        "--offsets",
+        choices=("codepoints", "utf16", "graphemes"),
+        default="codepoints",
+        help="doccano/labelstudio: write span offsets as code points (default; current Label Studio), UTF-16 "
+        "units (doccano's default, older Label Studio) or grapheme clusters (doccano's option)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
 
@@ -99,6 +111,7 @@ def run(args: argparse.Namespace) -> int:
                 align_mode=args.align,
                 dev=args.dev,
                 seed=args.seed,
+                offsets=args.offsets,
                 on_progress=lambda d, t: progress.update(task, completed=d, total=t),
             )
     where = ", ".join(str(f) for f in result.files)

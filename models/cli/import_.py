@@ -54,19 +54,43 @@ def add(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--text-key", default="text", help="jsonl/doccano/labelstudio: the key holding the text (default: text)"
     )
+    p.add_argument(
+        "--offsets",
+        choices=("codepoints", "utf16", "graphemes"),
+        help="doccano/labelstudio: what span offsets count: code points (Python), UTF-16 units (JavaScript; "
+        "doccano's default, older Label Studio), or grapheme clusters (doccano's option). Default: detected "
+        "from the file (code points when several fit); the summary says which was used",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar; print only problems")
     p.set_defaults(func=run)
+
+
+def _lines(lines: list, limit: int = 5) -> str:
+    shown = ", ".join(str(n) for n in lines[:limit] if n is not None)
+    more = ", ..." if len(lines) > limit else ""
+    return f"line{'s' if len(lines) > 1 else ''} {shown}{more}" if shown else ""
 
 
 def summary(report: ImportReport, default: str) -> str:
     """The one-line report of an import (the window shows the same); `default` is the annotator the import
     stored unnamed annotations as (named only when the file's annotators differ from it)."""
     text = f"{report.path}: {report.added} new document{'s' if report.added != 1 else ''}"
-    if report.duplicates:
-        lines = ", ".join(map(str, report.duplicate_lines[:5]))
-        more = ", ..." if len(report.duplicate_lines) > 5 else ""
-        where = f" (line{'s' if len(report.duplicate_lines) > 1 else ''} {lines}{more})" if lines else ""
-        text += f"; {report.duplicates} skipped: text already in the project{where}"
+    repeats = {line for line, _first in report.repeated}
+    already = [n for n in report.duplicate_lines if n not in repeats]
+    if len(already) or report.duplicates - len(report.repeated) > 0:
+        where = _lines(already)
+        text += f"; {report.duplicates - len(report.repeated)} already in the project" + (
+            f" ({where})" if where else ""
+        )
+    if report.not_attached:
+        why = report.not_attached[0][1]
+        where = _lines([n for n, _why in report.not_attached])
+        text += f"; {len(report.not_attached)} annotation{'s' if len(report.not_attached) != 1 else ''} not imported"
+        text += f" ({where}: {why})" if where else f" ({why})"
+    if report.repeated:
+        pairs = ", ".join(f"line {n} repeats line {first}" for n, first in report.repeated[:5])
+        more = ", ..." if len(report.repeated) > 5 else ""
+        text += f"; {len(report.repeated)} repeated within the file, stored once ({pairs}{more})"
     if report.annotated - report.joined:
         text += f"; {report.annotated - report.joined} with annotations ({report.format})"
     if report.joined:
@@ -78,6 +102,8 @@ def summary(report: ImportReport, default: str) -> str:
         text += f"; annotators: {shown}"
     if report.skipped:
         text += "; left out: " + ", ".join(f"{n} {what}" for what, n in sorted(report.skipped.items()))
+    if report.offsets:
+        text += f"; offsets: {report.offsets}"
     if report.new_labels:
         text += f"; labels added to the project: {', '.join(report.new_labels)}"
     return text
@@ -103,6 +129,7 @@ def run(args: argparse.Namespace) -> int:
                         by_line=args.by_line,
                         text_column=args.text_column,
                         text_key=args.text_key,
+                        offsets=args.offsets,
                         on_progress=lambda done, total, task=task: progress.update(task, completed=done, total=total),
                     )
                     report = import_file(

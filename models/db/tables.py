@@ -10,7 +10,7 @@ import enum
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, Table, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, LargeBinary, Table, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -59,6 +59,8 @@ class Document(SQLModel, table=True):
     meta: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     source: str = ""
     position: int = Field(index=True)
+    # The file's own token boundaries (models.tokens.pack), or None: the project's tokenizer is used.
+    tokens: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
     import_id: int | None = Field(default=None, foreign_key="import_run.id", index=True)
 
 

@@ -32,9 +32,13 @@ class ReadOptions:
     text_column: str = "text"  # csv: the column holding the text
     text_key: str = "text"  # jsonl: the key holding the text
     on_progress: ProgressFn | None = None  # (bytes read, bytes total)
+    # doccano, Label Studio: "codepoints", "utf16" or "graphemes" (see _offsets.py); None detects it
+    offsets: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     # Filled by readers: what was left out and how often, e.g. {"relations": 3}.
     skipped: Counter = field(default_factory=Counter)
+    # Filled by readers of formats with an offset convention: which one was used and how it was chosen.
+    offsets_used: str = ""
 
 
 Reader = Callable[[Path, ReadOptions], list[NewDocument]]

@@ -13,20 +13,25 @@ and flair's `token TAG +/-`. A header row `WORD TAG` and `#` comment lines are s
 
 from __future__ import annotations
 
+import itertools
 import re
+from bisect import bisect_left
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ImportFileError, TagdeskError
 from ..store import NewDocument
-from . import ReadOptions
+from ..tokens import pack
+from . import ReadOptions, _align
 from ._export import ExportItem, WriteContext
-from ._read import check_spans, read_utf8, short, text_problem
+from ._read import check_spans, short, text_problem
+from ._stream import file_has_line_starting, iter_lines
 
 DOCSTART = "-DOCSTART-"
 TAG = re.compile(r"^(O|[BIESLU]-\S.*)$")
 HEADER_WORDS = {"word", "token", "text", "form", "words", "tokens"}
-_VOCAB = None
 
 
 # ---------------------------------------------------------------------------------------------- writing
@@ -41,28 +46,32 @@ class ColumnWriter:
         self.columns = columns
         self.first = True
 
-    def _line(self, word: str, tag: str) -> str:
-        return f"{word} _ _ {tag}" if self.columns == 4 else f"{word}\t{tag}"
-
     def add(self, item: ExportItem) -> None:
-        from spacy.training import biluo_to_iob, offsets_to_biluo_tags
-
-        doc = item.tokens
-        tags = offsets_to_biluo_tags(doc, _trim(doc, item))
-        if self.scheme == "iob":
-            tags = biluo_to_iob(tags)
+        text = item.doc.text
+        flat = item.token_bounds()
+        tags = _align.tags(text, flat, _trim(text, flat, item), self.scheme)
+        words = [text[flat[k] : flat[k + 1]] for k in range(0, len(flat), 2)]
+        sep = " _ _ " if self.columns == 4 else "\t"
+        if self.columns == 4:
+            for word in words:
+                if (" " in word or "\t" in word) and not word.isspace():
+                    raise TagdeskError(
+                        f"the token {short(word)} holds a space, which CoNLL-2003's space-separated columns "
+                        "cannot carry; nothing was written. Export as iob or biluo (tab-separated) instead"
+                    )
         out = [] if self.first else [""]
         out += [f"{DOCSTART} -X- O O", ""]  # spaCy's converters split documents on exactly this line
         self.first = False
         pending_break = False
-        for tok, tag in zip(doc, tags, strict=True):
-            if tok.is_space:
-                pending_break = pending_break or ("\n" in tok.text and tag == "O")
+        for word, tag in zip(words, tags, strict=True):
+            if word.isspace():  # not written; a line break outside an entity becomes a blank line
+                pending_break = pending_break or ("\n" in word and tag == "O")
                 continue
-            if pending_break and out[-1] != "":
-                out.append("")
-            pending_break = False
-            out.append(self._line(tok.text, tag))
+            if pending_break:
+                if out[-1] != "":
+                    out.append("")
+                pending_break = False
+            out.append(word + sep + tag)
         self.fh.write("\n".join(out) + "\n")
 
     def finish(self) -> None:
@@ -72,18 +81,23 @@ class ColumnWriter:
         self.fh.close()
 
 
-def _trim(doc, item: ExportItem) -> list[tuple[int, int, str]]:
+def _trim(text: str, flat, item: ExportItem) -> list[tuple[int, int, str]]:
     """Spans without leading/trailing whitespace tokens (those are not written in a column file)."""
+    starts = flat[0::2]
     out = []
     for s, e, label in item.spans:
-        span = doc.char_span(s, e)
-        toks = [t for t in span if not t.is_space]
+        k = bisect_left(starts, s)
+        toks = []
+        while k < len(starts) and starts[k] < e:
+            if not text[flat[2 * k] : flat[2 * k + 1]].isspace():
+                toks.append(k)
+            k += 1
         if not toks:
             raise TagdeskError(
                 f"document {item.doc.id}: span {s}-{e} {label} is only whitespace and cannot be "
                 "written as tokens; remove it"
             )
-        out.append((toks[0].idx, toks[-1].idx + len(toks[-1]), label))
+        out.append((flat[2 * toks[0]], flat[2 * toks[-1] + 1], label))
     return out
 
 
@@ -93,7 +107,10 @@ def _trim(doc, item: ExportItem) -> list[tuple[int, int, str]]:
 @dataclass
 class _Doc:
     line: int
-    sentences: list[list[tuple[str, str, bool, int]]] = field(default_factory=lambda: [[]])  # word, tag, ws, line
+    sentences: list[list[tuple[str, str, bool]]] = field(default_factory=lambda: [[]])  # word, tag, ws
+
+
+SAMPLE = 2000  # lines read ahead to tell the layout (separator, columns) before the file is streamed
 
 
 def _split(line: str, tab: bool) -> list[str]:
@@ -102,8 +119,8 @@ def _split(line: str, tab: bool) -> list[str]:
 
 def _layout(rows: list[list[str]]) -> tuple[int, int, int | None, int]:
     """(token column, tag column, whitespace column or None, typical width) from the typical row."""
-    widths = [len(r) for r in rows]
-    width = max(set(widths), key=widths.count)
+    widths = Counter(len(r) for r in rows)
+    width = widths.most_common(1)[0][0]
     typical = [r for r in rows if len(r) == width][:50]
     if (
         width == 4
@@ -116,29 +133,44 @@ def _layout(rows: list[list[str]]) -> tuple[int, int, int | None, int]:
     return 0, width - 1, None, width
 
 
-def _norm_tag(tag: str, path: Path, n: int, options: ReadOptions) -> str:
-    if tag == "O":
-        return tag
+_NORMAL: dict[str, str] = {"O": "O"}  # tag -> normalised tag, for the few distinct tags of a file
+
+
+def _norm_tag(tag: str, path: Path, n: int) -> str:
+    known = _NORMAL.get(tag)
+    if known is not None:
+        return known
     if TAG.match(tag):
         prefix, label = tag[0], tag[2:]
-        if prefix == "S":
-            return "U-" + label
-        if prefix == "E":
-            return "L-" + label
-        return tag
-    if not tag or any(c.isspace() for c in tag) or re.match(r"^[BIESLU]-$", tag):
+        out = {"S": "U-", "E": "L-"}.get(prefix, prefix + "-") + label
+    elif not tag or any(c.isspace() for c in tag) or re.match(r"^[BIESLU]-$", tag):
         raise ImportFileError(path, n, f"tag {short(tag)} is not a tag like O, B-PER, I-PER")
-    return "I-" + tag
+    else:
+        out = "I-" + tag
+    if len(_NORMAL) < 10000:
+        _NORMAL[tag] = out
+    return out
 
 
-def _parse(path: Path, content: str, options: ReadOptions) -> list[_Doc]:
-    lines = [ln.removesuffix("\r") for ln in content.split("\n")]
-    body = [(n, ln) for n, ln in enumerate(lines, start=1) if ln.strip() and not ln.startswith(DOCSTART)]
+def _parse(path: Path, options: ReadOptions) -> Iterator[_Doc]:
+    """The documents of a column file, one at a time (the file is streamed)."""
+    lines = iter_lines(path, options.on_progress)
+    sample: list[tuple[int, str]] = []
+    for n, line in lines:
+        sample.append((n, line.removesuffix("\r")))
+        if len(sample) >= SAMPLE:
+            break
+    body = [(n, ln) for n, ln in sample if ln.strip() and not ln.startswith(DOCSTART)]
     if not body:
+        if any(ln.strip() and not ln.startswith(DOCSTART) for _n, ln in lines):
+            raise ImportFileError(path, None, f"has no token lines in its first {SAMPLE} lines")
         raise ImportFileError(path, None, "is empty: no token lines in it")
+    rest = ((n, ln.removesuffix("\r")) for n, ln in lines)
+    everything = itertools.chain(sample, rest)
     tab = any("\t" in ln for _, ln in body)
     if not tab and all(all("|" in item for item in ln.split()) for _, ln in body[:20]):
-        return _parse_sentences(path, lines, options)
+        yield from _parse_sentences(path, everything, options)
+        return
     rows = [_split(ln, tab) for _, ln in body]
     tok_col, tag_col, ws_col, width = _layout(rows)
     if width < 2:
@@ -149,12 +181,17 @@ def _parse(path: Path, content: str, options: ReadOptions) -> list[_Doc]:
             f"1 column where a token and its tag are expected (separated by "
             f"{'a tab' if tab else 'spaces'}): {short(line[:60])}",
         )
-    docs: list[_Doc] = []
-    marked = any(ln.startswith(DOCSTART) for ln in lines)
+    # Columns Tagdesk does not keep (POS, chunk, a second tag column such as a prediction): counted per column.
+    dropped = [c for c in range(width) if c not in (tok_col, tag_col, ws_col) and not (tok_col == 1 and c in (0, 3))]
+    dropped_values = Counter()
+    marked = file_has_line_starting(path, DOCSTART.encode())
+    labels = options.extra.setdefault("label_lines", {})
     current: _Doc | None = None
     header_checked = False
-    for n, line in enumerate(lines, start=1):
+    for n, line in everything:
         if line.startswith(DOCSTART):
+            if current is not None:
+                yield current
             current = None
             continue
         if not line.strip():
@@ -162,12 +199,14 @@ def _parse(path: Path, content: str, options: ReadOptions) -> list[_Doc]:
                 if marked:
                     current.sentences.append([])
                 else:
+                    yield current
                     current = None
             continue
         cols = _split(line, tab)
         if not header_checked:
             header_checked = True
-            if cols[0].lower() in HEADER_WORDS and len(cols) > 1:
+            # `WORD TAG` is a header; `Text O` is a token named "Text" with its tag
+            if cols[0].lower() in HEADER_WORDS and len(cols) > tag_col and not TAG.match(cols[tag_col]):
                 options.skipped["header row"] += 1
                 continue
         if line.startswith("#") and (len(cols) != width or not TAG.match(cols[-1]) and len(cols) > 2):
@@ -184,21 +223,31 @@ def _parse(path: Path, content: str, options: ReadOptions) -> list[_Doc]:
         word = cols[tok_col]
         if not word.strip():
             raise ImportFileError(path, n, "empty token")
-        tag = _norm_tag(cols[tag_col].strip(), path, n, options)
+        raw_tag = cols[tag_col].strip()
+        tag = _norm_tag(raw_tag, path, n)
+        if tag != "O" and tag[2:] not in labels:
+            labels[tag[2:]] = (path, n)
         if tok_col == 1 and len(cols) > 3 and cols[3].strip() not in ("O", ""):
             options.skipped["nested (inner) tags"] += 1
+        for c in dropped:
+            if c < len(cols) and cols[c] not in ("_", "-X-", "-"):
+                dropped_values[c] += 1
         ws = cols[ws_col] == "+" if ws_col is not None else True
         if current is None:
             current = _Doc(line=n)
-            docs.append(current)
-        current.sentences[-1].append((word, tag, ws, n))
-    return docs
+        current.sentences[-1].append((word, tag, ws))
+    if current is not None:
+        yield current
+    for c, count in sorted(dropped_values.items()):
+        options.skipped[
+            f"values of column {c + 1} (Tagdesk keeps the tokens and the tags of column {tag_col + 1})"
+        ] += count
 
 
-def _parse_sentences(path: Path, lines: list[str], options: ReadOptions) -> list[_Doc]:
+def _parse_sentences(path: Path, lines: Iterable[tuple[int, str]], options: ReadOptions) -> Iterator[_Doc]:
     """spaCy's sentence-per-line IOB: `word|POS|TAG word|POS|TAG ...`, one sentence (document) per line."""
-    docs = []
-    for n, line in enumerate(lines, start=1):
+    labels = options.extra.setdefault("label_lines", {})
+    for n, line in lines:
         if not line.strip() or line.startswith(DOCSTART):
             continue
         sent = []
@@ -206,64 +255,87 @@ def _parse_sentences(path: Path, lines: list[str], options: ReadOptions) -> list
             parts = item.split("|")
             if len(parts) < 2 or not parts[0]:
                 raise ImportFileError(path, n, f"{short(item)} is not word|TAG or word|POS|TAG")
-            sent.append((parts[0], _norm_tag(parts[-1], path, n, options), True, n))
-        docs.append(_Doc(line=n, sentences=[sent]))
-    return docs
+            tag = _norm_tag(parts[-1], path, n)
+            if tag != "O":
+                labels.setdefault(tag[2:], (path, n))
+            sent.append((parts[0], tag, True))
+        yield _Doc(line=n, sentences=[sent])
 
 
-def _vocab():
-    global _VOCAB
-    if _VOCAB is None:
-        from spacy.vocab import Vocab
-
-        _VOCAB = Vocab()
-    return _VOCAB
+def entities(tags: list[str]) -> list[tuple[str, int, int]]:
+    """(label, first token, last token) of the entities in IOB2, IOB1, BILUO or BIOES tags (normalised by
+    `_norm_tag`), in one pass (spaCy's iob_to_biluo pops from the list's head: quadratic in a long document).
+    An entity starts at B-/U-, or at an I-/L- that does not continue one of its label, and ends before O,
+    another label, a B-/U-, or after an L-/U-; as spaCy's iob_to_biluo + tags_to_entities read them."""
+    out: list[tuple[str, int, int]] = []
+    label, start = "", -1
+    for i, tag in enumerate(tags):
+        if tag == "O":
+            if start >= 0:
+                out.append((label, start, i - 1))
+                start = -1
+            continue
+        prefix, lab = tag[0], tag[2:]
+        if start >= 0 and (prefix in "BU" or lab != label):
+            out.append((label, start, i - 1))
+            start = -1
+        if start < 0:
+            label, start = lab, i
+        if prefix in "LU":
+            out.append((label, start, i))
+            start = -1
+    if start >= 0:
+        out.append((label, start, len(tags) - 1))
+    return out
 
 
 def _to_document(path: Path, d: _Doc, options: ReadOptions) -> NewDocument:
-    from spacy.tokens import Doc
-    from spacy.training import biluo_tags_to_offsets, iob_to_biluo
-
-    words, spaces, tags = [], [], []
-    sentences = [s for s in d.sentences if s]
-    for k, sent in enumerate(sentences):
-        if k:
-            spaces[-1] = False
-            words.append("\n")
-            spaces.append(False)
+    """Tokens joined by one space (or as the whitespace column says), sentences by a line break; the tokens
+    (the line breaks among them, as the whitespace tokens spaCy makes of them) are kept."""
+    parts: list[str] = []
+    flat: list[int] = []
+    tags: list[str] = []
+    pos = 0
+    for sent in d.sentences:
+        if not sent:
+            continue
+        if parts:
+            if parts[-1] == " ":
+                parts.pop()
+                pos -= 1
+            parts.append("\n")
+            flat += (pos, pos + 1)
             tags.append("O")
-        for word, tag, ws, _n in sent:
-            words.append(word)
-            spaces.append(ws)
+            pos += 1
+        for word, tag, ws in sent:
+            parts.append(word)
+            flat += (pos, pos + len(word))
             tags.append(tag)
-    spaces[-1] = False
-    doc = Doc(_vocab(), words=words, spaces=spaces)
-    try:
-        biluo = iob_to_biluo(tags)
-        offsets = biluo_tags_to_offsets(doc, biluo)
-    except ValueError as exc:
-        raise ImportFileError(
-            path, d.line, f"the tags of the document starting here do not form entities ({exc})"
-        ) from None
-    text = doc.text
+            pos += len(word)
+            if ws:
+                parts.append(" ")
+                pos += 1
+    if parts and parts[-1] == " ":
+        parts.pop()
+    text = "".join(parts)
     problem = text_problem(text)
     if problem:
         raise ImportFileError(path, d.line, problem)
-    spans, lost = check_spans(path, d.line, text, [tuple(o) for o in offsets], options.skipped)
-    labels = options.extra.setdefault("label_lines", {})
-    for sent in sentences:
-        for _w, tag, _ws, n in sent:
-            if tag != "O":
-                labels.setdefault(tag[2:], (path, n))
-    return NewDocument(text=text, meta={}, line=d.line, spans=spans, status="pending" if lost else "accepted")
+    offsets = [(flat[2 * a], flat[2 * b + 1], label) for label, a, b in entities(tags)]
+    spans, lost = check_spans(path, d.line, text, offsets, options.skipped)
+    return NewDocument(
+        text=text,
+        meta={},
+        line=d.line,
+        spans=spans,
+        status="pending" if lost else "accepted",
+        tokens=pack(flat, len(text)),
+    )
 
 
 def read_columns(path: Path, options: ReadOptions) -> list[NewDocument]:
     """Documents of a CoNLL/IOB/BILUO file; see the module docstring for what is understood."""
-    content = read_utf8(path)
-    if options.on_progress:
-        options.on_progress(len(content), len(content))
-    docs = [_to_document(path, d, options) for d in _parse(path, content, options) if any(d.sentences)]
+    docs = [_to_document(path, d, options) for d in _parse(path, options) if any(d.sentences)]
     if not docs:
         raise ImportFileError(path, None, "is empty: no token lines in it")
     return docs

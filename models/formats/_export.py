@@ -5,7 +5,6 @@ under a temporary name and renamed at the end, so a failed export leaves nothing
 
 from __future__ import annotations
 
-import random
 import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -13,10 +12,14 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ..errors import TagdeskError
-from ..store import AnnotatedDocument, count_conflicts, export_document_ids, iter_annotated_documents
+from ..split import dev_hashes
+from ..store import AnnotatedDocument, count_conflicts, export_document_hashes, iter_annotated_documents, text_hash
+from ..tokens import doc_bounds, of_doc, spacy_doc, unpack
 from . import Format
+from ._align import align
+from ._offsets import CONVENTIONS
 from ._read import short
-from ._tokens import align, blank, pipeline_language
+from ._tokens import blank, pipeline_language
 
 STATUSES = ("accepted", "rejected", "ignored", "pending")
 SHOW_PROBLEMS = 10
@@ -28,11 +31,26 @@ class AlignmentError(TagdeskError):
 
 @dataclass
 class ExportItem:
-    """One document as a writer gets it: spans already on token boundaries for token formats."""
+    """One document as a writer gets it: spans already on token boundaries for token formats, whose tokens are
+    `bounds` (flat start, end, ...: the document's own tokens, or its tokenizer's) and, built when a writer asks
+    for it, `tokens` (the spaCy Doc of those tokens)."""
 
     doc: AnnotatedDocument
     spans: list[tuple[int, int, str]]
-    tokens: Any = None  # spaCy Doc (token formats only)
+    doc_tokens: Any = None  # spaCy Doc, if one was made already
+    bounds: Sequence[int] | None = None
+    nlp: Any = None
+
+    @property
+    def tokens(self) -> Any:
+        if self.doc_tokens is None:
+            self.doc_tokens = spacy_doc(self.nlp, self.doc.text, self.doc.tokens)
+        return self.doc_tokens
+
+    def token_bounds(self) -> Sequence[int]:
+        if self.bounds is None:
+            self.bounds = of_doc(self.tokens)
+        return self.bounds
 
 
 @dataclass
@@ -40,6 +58,7 @@ class WriteContext:
     labels: list[str]
     annotator: str
     nlp: Any = None  # blank spaCy pipeline (token formats)
+    offsets: str = "codepoints"  # doccano, Label Studio: the offset convention to write (see _offsets.py)
 
 
 class Writer(Protocol):
@@ -64,16 +83,13 @@ def default_out(folder: Path, fmt: Format, dev: float | None) -> Path:
     return folder / "exports" / f"{fmt.name}{fmt.suffix}"
 
 
-def split_ids(ids: Sequence[int], dev: float, seed: int) -> set[int]:
-    """The dev part of a train/dev split: a `dev` fraction (at least one) of `ids`, chosen with `seed`."""
+def split_hashes(hashes: Sequence[str], dev: float, seed: int) -> set[str]:
+    """The text hashes of the dev part of a train/dev split (`models.split`: stable as the project grows)."""
     if not 0 < dev < 1:
         raise TagdeskError(f"--dev {dev}: give the dev fraction between 0 and 1, e.g. --dev 0.2")
-    if len(ids) < 2:
-        raise TagdeskError(f"--dev needs at least 2 documents to split, found {len(ids)}")
-    order = list(ids)
-    random.Random(seed).shuffle(order)
-    n_dev = min(len(order) - 1, max(1, round(len(order) * dev)))
-    return set(order[:n_dev])
+    if len(hashes) < 2:
+        raise TagdeskError(f"--dev needs at least 2 documents to split, found {len(hashes)}")
+    return dev_hashes(hashes, dev, seed)
 
 
 def export_project(
@@ -86,6 +102,7 @@ def export_project(
     align_mode: str | None = None,
     dev: float | None = None,
     seed: int = 0,
+    offsets: str = "codepoints",
     on_progress: Callable[[int, int], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
 ) -> ExportResult:
@@ -96,7 +113,9 @@ def export_project(
     they differ unreviewed are left out and counted (`ExportResult.conflicts`). With `annotator`, that
     annotator's own annotations.
     `align_mode` None refuses spans that are not on token boundaries (AlignmentError lists them); "expand" or
-    "contract" moves them. `dev` (a fraction) with `seed` writes OUT/train.* and OUT/dev.*.
+    "contract" moves them. `dev` (a fraction) with `seed` writes OUT/train.* and OUT/dev.*, each document on the
+    side `models.split` puts it (by a hash of its text: stable as the project grows). `offsets`: the offset
+    convention doccano and Label Studio files are written in (codepoints, utf16, graphemes).
     Returns counts and the files written. Nothing is left behind when it raises.
     """
     if fmt.write is None:
@@ -112,7 +131,7 @@ def export_project(
     if out.exists() and not out.is_dir() and (dev or not fmt.suffix):
         raise TagdeskError(f"{out} is a file; {'--dev' if dev else fmt.name} writes a folder: name a folder with --out")
     with project.session() as session:
-        ids = export_document_ids(session=session, annotator=annotator, statuses=statuses)
+        ids = export_document_hashes(session=session, annotator=annotator, statuses=statuses)
         conflicts = count_conflicts(session=session) if annotator is None else 0
     if not ids:
         whose = f" of annotator {annotator!r}" if annotator else ""
@@ -125,8 +144,10 @@ def export_project(
             f"no {'/'.join(statuses)} documents{whose} to export{differ}; "
             "annotate some first, or choose others with --include or --annotator"
         )
-    dev_ids = split_ids(ids, dev, seed) if dev else set()
-    ctx = WriteContext(labels=project.config.label_names, annotator=annotator or project.annotator)
+    dev_ids = split_hashes([h for _id, h in ids], dev, seed) if dev else set()
+    if offsets not in CONVENTIONS:
+        raise TagdeskError(f"--offsets {offsets}: choose one of {', '.join(CONVENTIONS)}")
+    ctx = WriteContext(labels=project.config.label_names, annotator=annotator or project.annotator, offsets=offsets)
     if fmt.tokens:
         ctx.nlp = blank(pipeline_language(project.config.model.pipeline, project.folder))
     parts = {"train": out / f"train{fmt.suffix}", "dev": out / f"dev{fmt.suffix}"} if dev else {"": out}
@@ -173,10 +194,14 @@ def _feed(
         for doc in iter_annotated_documents(session=session, annotator=annotator, statuses=statuses):
             if should_stop and should_stop():
                 raise TagdeskError("export cancelled; nothing was written")
-            spans, tokens = doc.spans, None
-            if tokenize is not None:
-                tokens = tokenize(doc.text)
-                spans, bad, changed = align(tokens, doc.spans, align_mode)
+            spans, tokens, flat = doc.spans, None, None
+            if tokenize is not None:  # the document's own tokens when it came with them, else its tokenizer's
+                if doc.tokens is not None:
+                    flat = doc_bounds(doc.text, unpack(doc.tokens, len(doc.text)))
+                else:
+                    tokens = tokenize(doc.text)
+                    flat = of_doc(tokens)
+                spans, bad, changed = align(doc.text, flat, doc.spans, align_mode)
                 result.changed += changed
                 if bad:
                     n_problems += len(bad)
@@ -184,8 +209,8 @@ def _feed(
                     continue
             if n_problems:
                 continue
-            part = ("dev" if doc.id in dev_ids else "train") if dev_ids else ""
-            writers[part].add(ExportItem(doc, spans, tokens))
+            part = ("dev" if text_hash(doc.text) in dev_ids else "train") if dev_ids else ""
+            writers[part].add(ExportItem(doc, spans, tokens, flat, ctx.nlp))
             result.documents += 1
             result.spans += len(spans)
             if part:

@@ -32,6 +32,10 @@ class ImportReport:
     skipped: Counter = field(default_factory=Counter)
     new_labels: list[str] = field(default_factory=list)
     import_id: int | None = None  # the import run that stored it
+    offsets: str = ""  # doccano, Label Studio: the offset convention used and how it was chosen
+    attached: int = 0  # annotations stored on texts already in the project
+    not_attached: list[tuple[int | None, str]] = field(default_factory=list)  # (line, why)
+    repeated: list[tuple[int | None, int | None]] = field(default_factory=list)  # (line, first line)
 
 
 def check_new_labels(labels: list[str]) -> None:
@@ -140,4 +144,8 @@ def import_file(
         skipped=options.skipped,
         new_labels=list(unknown),
         import_id=result.import_id,
+        offsets=options.offsets_used,
+        attached=result.attached,
+        not_attached=result.not_attached,
+        repeated=result.repeated,
     )

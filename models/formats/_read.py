@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 from ..errors import ImportFileError
 
 
 def read_utf8(path: Path, *, keep_bom: bool = False) -> str:
-    """The file's text (a UTF-8 BOM is dropped unless `keep_bom`: where offsets count every character of the
-    file, as brat's do). Not UTF-8 -> ImportFileError naming the line."""
+    """The file's text (a UTF-8 BOM is dropped, unless `keep_bom`: a brat .txt counts it as the text's first
+    character). Not UTF-8 -> ImportFileError naming the line."""
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -136,81 +134,6 @@ def check_span_text(path: Path, line: int | None, text: str, start: int, end: in
 # ---------------------------------------------------------------------------------------------- JSON
 
 
-def line_at(content: str, pos: int) -> int:
-    """1-based line number of character `pos`."""
-    return content.count("\n", 0, pos) + 1
-
-
-class LineCounter:
-    """1-based line numbers of increasing positions in one text, counting only the newlines since the last call
-    (asking for every element of a 45 MB array from the file's start made imports quadratic)."""
-
-    def __init__(self, content: str) -> None:
-        self.content = content
-        self.pos = 0
-        self.line = 1
-
-    def __call__(self, pos: int) -> int:
-        if pos < self.pos:  # an earlier position (an error message): count from the start, once
-            return line_at(self.content, pos)
-        self.line += self.content.count("\n", self.pos, pos)
-        self.pos = pos
-        return self.line
-
-
-def json_values(path: Path, content: str) -> Iterator[tuple[int, Any]]:
-    """(line, value) for each element of a top-level JSON array, or the one top-level value, with the line
-    each starts on. Invalid JSON -> ImportFileError naming the line. Linear in the file's size."""
-    import json
-
-    decoder = json.JSONDecoder()
-    line = LineCounter(content)
-    n = len(content)
-    pos = _skip_ws(content, 0)
-    if pos >= n:
-        raise ImportFileError(path, None, "is empty: expected JSON")
-    if content[pos] != "[":
-        value, end = _decode(path, content, decoder, pos)
-        if _skip_ws(content, end) < n:
-            raise ImportFileError(path, line(end), "extra text after the JSON value")
-        yield line(pos), value
-        return
-    pos = _skip_ws(content, pos + 1)
-    if pos < n and content[pos] == "]":
-        return
-    while True:
-        value, end = _decode(path, content, decoder, pos)
-        yield line(pos), value
-        pos = _skip_ws(content, end)
-        if pos >= n:
-            raise ImportFileError(path, line(n), "the JSON array is not closed (was the file truncated?)")
-        if content[pos] == "]":
-            if _skip_ws(content, pos + 1) < n:
-                raise ImportFileError(path, line(pos + 1), "extra text after the JSON array")
-            return
-        if content[pos] != ",":
-            raise ImportFileError(path, line(pos), f"expected ',' or ']' in the JSON array, found {content[pos]!r}")
-        pos = _skip_ws(content, pos + 1)
-
-
-def _skip_ws(content: str, pos: int) -> int:
-    n = len(content)
-    while pos < n and content[pos] in " \t\r\n":
-        pos += 1
-    return pos
-
-
-def _decode(path: Path, content: str, decoder, pos: int):
-    import json
-
-    try:
-        return decoder.raw_decode(content, pos)
-    except (json.JSONDecodeError, RecursionError, ValueError) as exc:
-        raise bad_json(
-            path, getattr(exc, "lineno", None) or line_at(content, pos), exc, content, whole_file=True
-        ) from None
-
-
 def json_line(path: Path, n: int, line: str):
     """One JSON value from line `n` of a JSON-lines file, or ImportFileError saying what is wrong there."""
     import json
@@ -221,7 +144,9 @@ def json_line(path: Path, n: int, line: str):
         raise bad_json(path, n, exc, line) from None
 
 
-def bad_json(path: Path, n: int, exc: Exception, text: str, *, whole_file: bool = False) -> ImportFileError:
+def bad_json(
+    path: Path, n: int, exc: Exception, text: str, *, whole_file: bool = False, column: int | None = None
+) -> ImportFileError:
     """The message for JSON that does not parse: where, why, and whether the file looks cut short."""
     import json
 
@@ -233,7 +158,7 @@ def bad_json(path: Path, n: int, exc: Exception, text: str, *, whole_file: bool 
                 if whole_file
                 else " (the line is cut short: was the file truncated?)"
             )
-        return ImportFileError(path, n, f"invalid JSON: {exc.msg} at column {exc.colno}{cut}")
+        return ImportFileError(path, n, f"invalid JSON: {exc.msg} at column {column or exc.colno}{cut}")
     # nested thousands deep (RecursionError); an integer of 4,300+ digits (ValueError)
     reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc).split(";")[0]
     return ImportFileError(path, n, f"invalid JSON: {reason}")

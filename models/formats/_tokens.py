@@ -15,9 +15,6 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # spaCy is imported when tokens are needed, not when the CLI starts (~0.6 s)
     from spacy.language import Language
-    from spacy.tokens import Doc
-
-SpanTuple = tuple[int, int, str]
 
 
 def pipeline_language(pipeline: str, folder: Path | None = None) -> str:
@@ -60,34 +57,3 @@ def blank(lang: str) -> Language:
     import spacy
 
     return spacy.blank(lang)
-
-
-def align(
-    doc: Doc, spans: list[SpanTuple], mode: str | None
-) -> tuple[list[SpanTuple], list[tuple[SpanTuple, str]], int]:
-    """Spans moved to token boundaries of `doc`.
-
-    Returns (aligned spans, problems, changed). Without `mode` a span whose edges are not token boundaries is a
-    problem; with `mode` ("expand" or "contract") it is moved, and a span that contracts to nothing or overlaps
-    another once moved is a problem. `changed` counts moved spans.
-    """
-    out: list[SpanTuple] = []
-    problems: list[tuple[SpanTuple, str]] = []
-    changed = 0
-    for start, end, label in spans:
-        span = doc.char_span(start, end, alignment_mode="strict")
-        if span is None:
-            if mode is None:
-                problems.append(((start, end, label), "not on token boundaries"))
-                continue
-            span = doc.char_span(start, end, alignment_mode=mode)
-            if span is None or not span.text.strip():
-                problems.append(((start, end, label), "no whole token inside it (try --align expand)"))
-                continue
-            changed += 1
-        new = (span.start_char, span.end_char, label)
-        if out and new[0] < out[-1][1]:
-            problems.append(((start, end, label), f"overlaps {out[-1][0]}-{out[-1][1]} once moved to tokens"))
-            continue
-        out.append(new)
-    return out, problems, changed

@@ -58,7 +58,7 @@ def _triggers(lines: list[str]) -> set[str]:
 
 def read_pair(txt: Path, ann: Path, options: ReadOptions) -> NewDocument:
     """One document from a .txt and its .ann (a missing or empty .ann: no entities)."""
-    text = read_utf8(txt, keep_bom=True)  # brat's offsets count a leading U+FEFF like any character
+    text = read_utf8(txt, keep_bom=True)  # brat counts a leading U+FEFF as a character of the text
     problem = text_problem(text)
     if problem:
         raise ImportFileError(txt, None, problem)

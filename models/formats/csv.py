@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import csv
-import io
 from pathlib import Path
 
 from ..errors import ImportFileError
 from ..store import NewDocument
 from . import Format, ReadOptions, register
-from ._read import read_utf8, text_problem
+from ._read import text_problem
+from ._stream import iter_lines
 
 
 def read(path: Path, options: ReadOptions) -> list[NewDocument]:
-    content = read_utf8(path)
+    lines = (line + "\n" for _n, line in iter_lines(path, options.on_progress))  # streamed, checked as UTF-8
     # The csv module refuses fields over 128 KB by default; a document may be a whole book.
-    csv.field_size_limit(max(csv.field_size_limit(), len(content) + 1))
-    reader = csv.DictReader(io.StringIO(content, newline=""), strict=True)
+    size = path.stat().st_size if path.is_file() else 0
+    csv.field_size_limit(max(csv.field_size_limit(), size + 1))
+    reader = csv.DictReader(lines, strict=True)
     try:
         header = reader.fieldnames
     except csv.Error as exc:
@@ -52,8 +53,6 @@ def read(path: Path, options: ReadOptions) -> list[NewDocument]:
         raise ImportFileError(path, reader.line_num, f"not valid CSV: {exc}") from None
     if not docs:
         raise ImportFileError(path, None, "has a header but no rows")
-    if options.on_progress:
-        options.on_progress(len(content), len(content))
     return docs
 
 

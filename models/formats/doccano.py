@@ -4,7 +4,9 @@ Reads the generations seen in real exports: `label` / `labels` / `column_label` 
 ({start_offset, end_offset, label}; their `relations` are skipped and counted), old `annotations`
 ({label, start_offset, end_offset, user}; numeric label ids become labels like "12"; every user's spans are
 merged), texts under `text`, `data` or `column_data`, and a pretty-printed JSON file in place of JSON lines.
-doccano has no status: records with labels import as accepted, and only `text`, spans and `meta` are written.
+doccano has no status: records with labels import as accepted. A record's other top-level keys (`id`, ...) are
+kept and written back at the top level. Offsets: `--offsets codepoints|utf16|graphemes` (see `_offsets.py`;
+doccano counts UTF-16 units by default), detected on import when not given.
 """
 
 from __future__ import annotations
@@ -16,28 +18,35 @@ from ..errors import ImportFileError
 from ..store import NewDocument
 from . import Format, ReadOptions, register
 from ._export import ExportItem, WriteContext
-from ._read import bad_json, check_spans, json_values, read_utf8, text_problem
+from ._offsets import DESCRIBED, Detector, convert_spans, export_units
+from ._read import bad_json, check_spans, short, text_problem
+from ._stream import iter_lines, json_values
 
 TEXT_KEYS = ("text", "data", "column_data")
 LIST_KEYS = ("label", "labels", "column_label")
 KNOWN = set(TEXT_KEYS) | set(LIST_KEYS) | {"entities", "relations", "annotations", "meta"}
+KEY = "_doccano"  # meta key keeping a record's other top-level keys (its `id`, ...)
 
 
-def _objects(path: Path, content: str):
-    out = []
-    for n, line in enumerate(content.split("\n"), start=1):
+def _objects(path: Path, options: ReadOptions):
+    """(line, object) per JSON line, the file streamed; a pretty-printed file named .jsonl (one JSON value, or
+    an array, over many lines) is read as that."""
+    for n, line in iter_lines(path, options.on_progress):
         if not line.strip():
             continue
         try:
-            out.append((n, json.loads(line)))
+            obj = json.loads(line)
         except json.JSONDecodeError as exc:
-            try:  # a pretty-printed file named .jsonl: the whole file is one JSON value (or an array)
-                return list(json_values(path, content))
-            except ImportFileError:
-                raise bad_json(path, n, exc, line) from None
+            if n == 1 or not line[:1].isspace() and line[:1] not in "{[]}":
+                try:
+                    yield from json_values(path)
+                    return
+                except ImportFileError:
+                    pass
+            raise bad_json(path, n, exc, line) from None
         except (RecursionError, ValueError) as exc:
             raise bad_json(path, n, exc, line) from None
-    return out
+        yield n, obj
 
 
 def _text(obj: dict, n: int, path: Path, key: str) -> str:
@@ -85,12 +94,18 @@ def _raw_spans(obj: dict, n: int, path: Path, options: ReadOptions) -> list | No
     return None
 
 
+def _whole_numbers(path: Path, n: int, raw: list) -> None:
+    for start, end, _label in raw:
+        for x in (start, end):
+            if isinstance(x, bool) or not isinstance(x, int):
+                raise ImportFileError(path, n, f"span offsets must be whole numbers, got {short(start)}, {short(end)}")
+
+
 def read(path: Path, options: ReadOptions) -> list[NewDocument]:
-    content = read_utf8(path)
-    if options.on_progress:
-        options.on_progress(len(content), len(content))
-    docs = []
-    for n, obj in _objects(path, content):
+    docs: list[NewDocument] = []
+    detector = Detector(given=options.offsets)
+    deferred: list[tuple[int, list]] = []  # (index in docs, raw spans) of documents that decide the convention
+    for n, obj in _objects(path, options):
         if not isinstance(obj, dict):
             raise ImportFileError(
                 path, n, f'expected a JSON object {{"text": ..., "label": ...}}, got {type(obj).__name__}'
@@ -99,28 +114,69 @@ def read(path: Path, options: ReadOptions) -> list[NewDocument]:
         meta = obj.get("meta", {})
         if not isinstance(meta, dict):
             raise ImportFileError(path, n, f'"meta" must be an object, got {type(meta).__name__}')
-        meta = {**meta, **{k: v for k, v in obj.items() if k not in KNOWN and k != options.text_key}}
+        meta = dict(meta)
+        kept = {k: v for k, v in obj.items() if k not in KNOWN and k != options.text_key}
+        if kept:  # ids and other keys beside the text, given back at the top level by an export
+            meta[KEY] = kept
         if isinstance(obj.get("relations"), list) and obj["relations"]:
             options.skipped["relations"] += len(obj["relations"])
         raw = _raw_spans(obj, n, path, options)
+        doc = NewDocument(text=text, meta=meta, line=n)
+        docs.append(doc)
         if raw is None:
-            docs.append(NewDocument(text=text, meta=meta, line=n))
             continue
-        spans, lost = check_spans(path, n, text, raw, options.skipped)
-        docs.append(NewDocument(text=text, meta=meta, line=n, spans=spans, status="pending" if lost else "accepted"))
+        _whole_numbers(path, n, raw)
+        if detector.given is not None:
+            _set_spans(path, doc, raw, detector.given, options)
+        elif detector.add(text, raw, n):
+            deferred.append((len(docs) - 1, raw))
+        else:
+            _set_spans(path, doc, raw, "codepoints", options)
     if not docs:
         raise ImportFileError(path, None, "is empty: no JSON lines in it")
+    convention = detector.decide()
+    if convention is None:
+        raise ImportFileError(path, detector.first_misfit, NO_CONVENTION)
+    for index, raw in deferred:
+        _set_spans(path, docs[index], raw, convention, options)
+    options.offsets_used = detector.described(convention)
     return docs
+
+
+NO_CONVENTION = (
+    "the span offsets here fit none of code points, UTF-16 units or grapheme clusters (they fall outside the "
+    "text, inside a character, or in the middle of words); if the file is right, name its convention with "
+    "--offsets codepoints|utf16|graphemes"
+)
+
+
+def _set_spans(path: Path, doc: NewDocument, raw: list, convention: str, options: ReadOptions) -> None:
+    assert doc.line is not None
+    spans = convert_spans(doc.text, raw, convention)
+    if spans is None:
+        raise ImportFileError(
+            path,
+            doc.line,
+            f"a span offset falls outside the text or inside a character counted in {DESCRIBED[convention]}; "
+            "is the file in another convention? name it with --offsets codepoints|utf16|graphemes",
+        )
+    doc.spans, lost = check_spans(path, doc.line, doc.text, spans, options.skipped)
+    doc.status = "pending" if lost else "accepted"
 
 
 class DoccanoWriter:
     def __init__(self, path: Path, ctx: WriteContext) -> None:
         self.fh = path.open("w", encoding="utf-8", newline="\n")
+        self.offsets = ctx.offsets
 
     def add(self, item: ExportItem) -> None:
-        record = {"text": item.doc.text, "label": [[s, e, label] for s, e, label in item.spans]}
-        if item.doc.meta:
-            record["meta"] = item.doc.meta
+        meta = dict(item.doc.meta)
+        kept = meta.pop(KEY, None)
+        spans = export_units(item.doc, item.spans, self.offsets)
+        record = {**(kept if isinstance(kept, dict) else {})}
+        record.update({"text": item.doc.text, "label": [[s, e, label] for s, e, label in spans]})
+        if meta:
+            record["meta"] = meta
         self.fh.write(json.dumps(record, ensure_ascii=False) + "\n")
 
     def finish(self) -> None:

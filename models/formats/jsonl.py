@@ -4,7 +4,9 @@ A task carries `tokens` ({text, start, end, id, ws}), `spans` ({start, end, labe
 token_end is inclusive, as in Prodigy), `answer` (accept/reject/ignore -> accepted/rejected/ignored), `meta`,
 `_input_hash` and `_task_hash`. A task without `answer` but with `spans` is a pre-annotation (pending).
 Binary `ner.teach` data (an `answer` on each span) keeps the spans answered accept and leaves the document
-pending; several tasks on one text are merged. Other keys are kept in the document's meta.
+pending; several tasks on one text are merged (the document keeps the accepted record's hashes and lists the
+others' under "merged"). Every other top-level key, the hashes among them, is kept in meta["_prodigy"] and
+written back at the top level, exactly; tokens are kept as the file gives them and written back the same.
 A task's `_annotator_id` (else `_session_id`) says whose annotation it is ("ner_news-alice" for Prodigy's named
 session "alice" of dataset "ner_news"); a session named after its start time ("2024-02-06_10-17-19", Prodigy's
 default) names nobody, and the import's annotator takes it.
@@ -21,13 +23,17 @@ from murmurhash import hash as murmur
 
 from ..errors import ImportFileError
 from ..store import NewDocument
+from ..tokens import bounds, pack, problem
 from . import Format, ReadOptions, register
 from ._export import ExportItem, WriteContext
-from ._read import check_span_text, check_spans, json_line, read_utf8, short, text_problem
+from ._read import check_span_text, check_spans, json_line, short, text_problem
+from ._stream import iter_lines
 
 ANSWERS = {"accept": "accepted", "reject": "rejected", "ignore": "ignored"}
 STATUS_ANSWER = {v: k for k, v in ANSWERS.items()}
-TASK_KEYS = {"spans", "tokens", "answer", "_input_hash", "_task_hash", "relations"}
+TASK_KEYS = {"spans", "tokens", "answer", "relations"}
+KEY = "_prodigy"  # meta key keeping a record's other top-level keys, its hashes among them
+HASHES = ("_input_hash", "_task_hash")
 
 
 # Prodigy names a session after its start time when no ?session= is given (alone, or after "dataset-").
@@ -44,22 +50,15 @@ def task_annotator(obj: dict) -> str | None:
 
 
 def iter_objects(path: Path, options: ReadOptions):
-    """(line number, dict) for each non-blank line; ImportFileError for a line that is not a JSON object."""
-    content = read_utf8(path)
-    total = len(content)
-    done = 0
-    for n, line in enumerate(content.split("\n"), start=1):
-        done += len(line) + 1
-        if options.on_progress and n % 2000 == 0:
-            options.on_progress(min(done, total), total)
+    """(line number, dict) for each non-blank line, the file streamed; ImportFileError for a line that is not a
+    JSON object."""
+    for n, line in iter_lines(path, options.on_progress):
         if not line.strip():
             continue
         obj = json_line(path, n, line)
         if not isinstance(obj, dict):
             raise ImportFileError(path, n, f'expected a JSON object {{"text": ...}}, got {type(obj).__name__}')
         yield n, obj
-    if options.on_progress:
-        options.on_progress(total, total)
 
 
 def document_from(obj: dict, n: int, path: Path, text_key: str) -> NewDocument:
@@ -75,9 +74,9 @@ def document_from(obj: dict, n: int, path: Path, text_key: str) -> NewDocument:
     if not isinstance(meta, dict):
         raise ImportFileError(path, n, f'"meta" must be an object, got {type(meta).__name__}')
     meta = dict(meta)
-    for key, value in obj.items():
-        if key not in (text_key, "meta") and key not in TASK_KEYS:
-            meta.setdefault(key, value)
+    kept = {k: v for k, v in obj.items() if k not in (text_key, "meta") and k not in TASK_KEYS}
+    if kept:  # the record's own keys (hashes, _session_id, _view_id, ...): an export puts them back on top
+        meta[KEY] = kept
     try:  # a lone surrogate in meta would break every later export as UTF-8
         json.dumps(meta, ensure_ascii=False).encode("utf-8")
     except UnicodeEncodeError as exc:
@@ -150,6 +149,13 @@ def task_from(obj: dict, n: int, path: Path, options: ReadOptions) -> NewDocumen
         options.skipped["relations"] += len(obj["relations"])
     answer = obj.get("answer")
     raw_spans = obj.get("spans")
+    tokens = _tokens(obj, n, path, doc.text)
+    if tokens:
+        flat = [x for tok in tokens for x in (tok["start"], tok["end"])]
+        if problem(flat, len(doc.text)) is None:
+            doc.tokens = pack(flat, len(doc.text))
+        else:
+            options.skipped["token lists that overlap or hold empty tokens (the project's tokenizer is used)"] += 1
     if answer is None and raw_spans is None:
         return doc
     if answer is not None and answer not in ANSWERS:
@@ -158,7 +164,6 @@ def task_from(obj: dict, n: int, path: Path, options: ReadOptions) -> NewDocumen
         raw_spans = []
     if not isinstance(raw_spans, list):
         raise ImportFileError(path, n, f'"spans" must be a list, got {type(raw_spans).__name__}')
-    tokens = _tokens(obj, n, path, doc.text)
     spans = []
     binary = any(isinstance(s, dict) and "answer" in s for s in raw_spans)
     for raw in raw_spans:
@@ -175,6 +180,24 @@ def task_from(obj: dict, n: int, path: Path, options: ReadOptions) -> NewDocumen
     return doc
 
 
+def _hashes(doc: NewDocument) -> dict:
+    kept = doc.meta.get(KEY) or {}
+    return {k: kept[k] for k in HASHES if k in kept}
+
+
+def _merge(first: NewDocument, doc: NewDocument, accepted: bool) -> None:
+    """Another binary task on `first`'s text: the document keeps the accepted record's hashes (the first one's
+    when none or both were accepted) and lists the other records' hashes under "merged"."""
+    kept = first.meta.setdefault(KEY, {})
+    other = _hashes(doc)
+    if accepted and not kept.get("_accepted"):
+        other, mine = _hashes(first), other
+        kept.update(mine)
+        kept["_accepted"] = True
+    if other:
+        kept.setdefault("merged", []).append(other)
+
+
 def read(path: Path, options: ReadOptions) -> list[NewDocument]:
     docs: list[NewDocument] = []
     binary_by_text: dict[tuple[str, str | None], NewDocument] = {}
@@ -183,23 +206,32 @@ def read(path: Path, options: ReadOptions) -> list[NewDocument]:
         if doc is None:
             continue
         if doc.meta.pop("binary", False):
+            accepted = obj.get("answer") == "accept"
             first = binary_by_text.get((doc.text, doc.annotator))
             if first is not None:  # another binary task on the same text: one document, spans merged
                 first.spans, _ = check_spans(path, n, doc.text, first.spans + doc.spans, options.skipped)
+                _merge(first, doc, accepted)
                 options.skipped["binary tasks merged into an earlier task on the same text"] += 1
                 continue
+            if accepted:
+                doc.meta.setdefault(KEY, {})["_accepted"] = True
             binary_by_text[(doc.text, doc.annotator)] = doc
         docs.append(doc)
+    for doc in binary_by_text.values():
+        doc.meta.get(KEY, {}).pop("_accepted", None)
     if not docs:
         raise ImportFileError(path, None, "is empty: no JSON lines in it")
     return docs
 
 
-# ---------------------------------------------------------------------------------------------- export
+# ------------------------------------------------------------------------------------------------ export
 
 
 def input_hash(text: str) -> int:
-    """A signed 32-bit hash of the text (Prodigy's `_input_hash` role: same text, same hash)."""
+    """A signed 32-bit hash of the text (Prodigy's `_input_hash` role: same text, same hash). Records that came
+    with hashes keep them; this is only for records Tagdesk makes. No formula tried (murmurhash of the JSON of
+    the input keys, in several spellings) reproduces the hashes in real Prodigy files, so these are Tagdesk's
+    own: Prodigy recomputes nothing, and dedupes Tagdesk's records among themselves by them."""
     return murmur(json.dumps({"text": text}, ensure_ascii=False))
 
 
@@ -213,25 +245,32 @@ class JsonlWriter:
         self.fh = path.open("w", encoding="utf-8", newline="\n")
 
     def add(self, item: ExportItem) -> None:
-        doc = item.tokens
+        d = item.doc
+        text = d.text
+        if d.tokens is not None:  # the file's own tokens, exactly (not the Doc's, which adds gap tokens)
+            pairs = bounds(d.tokens, len(text))
+        else:
+            flat = item.token_bounds()
+            pairs = list(zip(flat[0::2], flat[1::2], strict=True))
         tokens = [
-            {"text": t.text, "start": t.idx, "end": t.idx + len(t), "id": t.i, "ws": bool(t.whitespace_)} for t in doc
+            {"text": text[s:e], "start": s, "end": e, "id": i, "ws": text[e : e + 1] == " "}
+            for i, (s, e) in enumerate(pairs)
         ]
-        spans = []
-        for s, e, label in item.spans:
-            span = doc.char_span(s, e)
-            spans.append({"start": s, "end": e, "label": label, "token_start": span.start, "token_end": span.end - 1})
-        ih = input_hash(item.doc.text)
-        task = {
-            "text": item.doc.text,
-            "meta": item.doc.meta,
-            "_input_hash": ih,
-            "_task_hash": task_hash(ih, item.spans),
-            "tokens": tokens,
-            "spans": spans,
-        }
-        if item.doc.status in STATUS_ANSWER:
-            task["answer"] = STATUS_ANSWER[item.doc.status]
+        starts = {s: i for i, (s, _e) in enumerate(pairs)}
+        ends = {e: i for i, (_s, e) in enumerate(pairs)}
+        spans = [
+            {"start": s, "end": e, "label": label, "token_start": starts[s], "token_end": ends[e]}
+            for s, e, label in item.spans
+        ]
+        meta = dict(d.meta)
+        kept = meta.pop(KEY, None)
+        kept = dict(kept) if isinstance(kept, dict) else {}
+        if "_input_hash" not in kept:  # a record Tagdesk made: Tagdesk's own hashes (see input_hash)
+            kept["_input_hash"] = input_hash(text)
+        kept.setdefault("_task_hash", task_hash(kept["_input_hash"], item.spans))
+        task = {"text": text, "meta": meta, **kept, "tokens": tokens, "spans": spans}
+        if d.status in STATUS_ANSWER:
+            task["answer"] = STATUS_ANSWER[d.status]
         self.fh.write(json.dumps(task, ensure_ascii=False) + "\n")
 
     def finish(self) -> None:

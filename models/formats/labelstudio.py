@@ -16,16 +16,17 @@ from ..errors import ImportFileError
 from ..store import NewDocument
 from . import Format, ReadOptions, register
 from ._export import ExportItem, WriteContext
-from ._read import check_span_text, check_spans, json_values, read_utf8, short, text_problem
+from ._offsets import DESCRIBED, Detector, convert_spans, export_units
+from ._read import check_span_text, check_spans, short, text_problem
+from ._stream import json_values
 
 
-def _text(task: dict, n: int, path: Path, key: str) -> str:
+def _text(task: dict, n: int, path: Path, key: str) -> tuple[str, str]:
+    """The task's text and the data key holding it."""
     data = task.get("data")
     if not isinstance(data, dict):
         raise ImportFileError(path, n, 'a task needs "data": {"text": ...}')
-    if key in data:
-        text = data[key]
-    else:
+    if key not in data:
         strings = [k for k, v in data.items() if isinstance(v, str)]
         if len(strings) != 1:
             raise ImportFileError(
@@ -33,17 +34,25 @@ def _text(task: dict, n: int, path: Path, key: str) -> str:
                 n,
                 f"no {key!r} in the task's data (keys: {', '.join(sorted(data))}); name the text key with --text-key",
             )
-        text = data[strings[0]]
+        key = strings[0]
+    text = data[key]
     problem = text_problem(text)
     if problem:
         raise ImportFileError(path, n, problem)
-    return text
+    return text, key
 
 
-def _spans(result: object, n: int, path: Path, text: str, options: ReadOptions) -> list[tuple[int, int, str]]:
+Raw = list[tuple[object, object, str]]
+KEY = "_labelstudio"  # meta key keeping the task's ids and other keys, so that an export gives them back
+TASK_OWN = ("data", "annotations", "completions", "predictions", "meta")
+
+
+def _spans(result: object, n: int, path: Path, options: ReadOptions) -> tuple[Raw, list[object]]:
+    """The span results as (start, end, label) in the file's units, and each one's `value.text`."""
     if not isinstance(result, list):
         raise ImportFileError(path, n, f'"result" must be a list, got {type(result).__name__}')
-    out = []
+    out: Raw = []
+    claimed: list[object] = []
     for r in result:
         if not isinstance(r, dict):
             raise ImportFileError(path, n, f"a result must be an object, got {r!r:.60}")
@@ -60,46 +69,108 @@ def _spans(result: object, n: int, path: Path, text: str, options: ReadOptions) 
         if len(labels) > 1:
             options.skipped["extra labels on one span (the first is kept)"] += len(labels) - 1
         start, end = value.get("start"), value.get("end")
-        check_spans(path, n, text, [(start, end, labels[0])], options.skipped.__class__())
-        check_span_text(path, n, text, start, end, labels[0], value.get("text"))
+        for x in (start, end):
+            if isinstance(x, bool) or not isinstance(x, int):
+                raise ImportFileError(path, n, f"span offsets must be whole numbers, got {short(start)}, {short(end)}")
         out.append((start, end, labels[0]))
-    return out
+        claimed.append(value.get("text"))
+    return out, claimed
 
 
-def _task(task: object, n: int, path: Path, options: ReadOptions) -> NewDocument:
+def _keys(task: dict, ann: dict | None, text_key: str) -> dict:
+    """What an export needs to give the task back as it was: its ids and other keys, the annotation's keys,
+    the data's other keys and the name of the text key."""
+    data = task["data"]
+    kept: dict = {k: v for k, v in task.items() if k not in TASK_OWN}
+    extra = {k: v for k, v in data.items() if k != text_key}
+    if extra:
+        kept["data"] = extra
+    if text_key != "text":
+        kept["text_key"] = text_key
+    if ann is not None:
+        kept["annotation"] = {k: v for k, v in ann.items() if k not in ("result", "was_cancelled")}
+    return kept
+
+
+def _task(task: object, n: int, path: Path, options: ReadOptions) -> tuple[NewDocument, Raw | None, list[object]]:
     if not isinstance(task, dict):
         raise ImportFileError(path, n, f"expected a task object, got {type(task).__name__}")
-    text = _text(task, n, path, options.text_key)
-    meta = task.get("meta") if isinstance(task.get("meta"), dict) else {}
+    text, text_key = _text(task, n, path, options.text_key)
+    meta = dict(task["meta"]) if isinstance(task.get("meta"), dict) else {}
     anns = task.get("annotations") or task.get("completions") or []
     if not isinstance(anns, list):
         raise ImportFileError(path, n, '"annotations" must be a list')
     preds = task.get("predictions") or []
+    doc = NewDocument(text=text, meta=meta, line=n)
     if anns:
         if len(anns) > 1:
             options.skipped["extra annotations of a task (the first is read)"] += len(anns) - 1
         ann = anns[0]
         if not isinstance(ann, dict):
             raise ImportFileError(path, n, "an annotation must be an object")
-        status = "ignored" if ann.get("was_cancelled") else "accepted"
-        raw = _spans(ann.get("result", []), n, path, text, options)
+        doc.status = "ignored" if ann.get("was_cancelled") else "accepted"
+        raw, claimed = _spans(ann.get("result", []), n, path, options)
     elif preds and isinstance(preds, list) and isinstance(preds[0], dict):
-        status = "pending"
-        raw = _spans(preds[0].get("result", []), n, path, text, options)
+        ann = None
+        doc.status = "pending"
+        raw, claimed = _spans(preds[0].get("result", []), n, path, options)
     else:
-        return NewDocument(text=text, meta=dict(meta), line=n)
-    spans, lost = check_spans(path, n, text, raw, options.skipped)
-    return NewDocument(text=text, meta=dict(meta), line=n, spans=spans, status="pending" if lost else status)
+        ann, raw, claimed = None, None, []
+    kept = _keys(task, ann, text_key)
+    if kept:
+        meta[KEY] = kept
+    return doc, raw, claimed
+
+
+def _set_spans(path: Path, doc: NewDocument, raw: Raw, claimed: list[object], conv: str, options) -> None:
+    assert doc.line is not None
+    spans = convert_spans(doc.text, raw, conv)
+    if spans is None:
+        raise ImportFileError(
+            path,
+            doc.line,
+            f"a span offset falls outside the text or inside a character counted in {DESCRIBED[conv]}; "
+            "is the file in another convention? name it with --offsets codepoints|utf16|graphemes",
+        )
+    checked, lost = check_spans(path, doc.line, doc.text, spans, options.skipped)
+    for (start, end, label), said in zip(spans, claimed, strict=True):
+        check_span_text(path, doc.line, doc.text, start, end, label, said)
+    doc.spans = checked
+    if lost:
+        doc.status = "pending"
 
 
 def read(path: Path, options: ReadOptions) -> list[NewDocument]:
-    content = read_utf8(path)
-    if options.on_progress:
-        options.on_progress(len(content), len(content))
-    docs = [_task(task, n, path, options) for n, task in json_values(path, content)]
+    docs: list[NewDocument] = []
+    detector = Detector(given=options.offsets)
+    deferred: list[tuple[NewDocument, Raw, list[object]]] = []
+    for n, value in json_values(path, on_progress=options.on_progress):
+        doc, raw, claimed = _task(value, n, path, options)
+        docs.append(doc)
+        if raw is None:
+            continue
+        if detector.given is not None:
+            _set_spans(path, doc, raw, claimed, detector.given, options)
+        elif detector.add(doc.text, raw, n, claimed):
+            deferred.append((doc, raw, claimed))
+        else:
+            _set_spans(path, doc, raw, claimed, "codepoints", options)
     if not docs:
         raise ImportFileError(path, None, "holds no tasks (an empty JSON array)")
+    convention = detector.decide()
+    if convention is None:
+        raise ImportFileError(path, detector.first_misfit, NO_CONVENTION)
+    for doc, raw, claimed in deferred:
+        _set_spans(path, doc, raw, claimed, convention, options)
+    options.offsets_used = detector.described(convention)
     return docs
+
+
+NO_CONVENTION = (
+    "the span offsets here fit none of code points, UTF-16 units or grapheme clusters (the text at them is not "
+    "the span's value.text in any of them); if the file is right, name its convention with "
+    "--offsets codepoints|utf16|graphemes"
+)
 
 
 class LabelStudioWriter:
@@ -107,9 +178,14 @@ class LabelStudioWriter:
         self.fh = path.open("w", encoding="utf-8", newline="\n")
         self.fh.write("[")
         self.first = True
+        self.offsets = ctx.offsets
 
     def add(self, item: ExportItem) -> None:
         d = item.doc
+        meta = dict(d.meta)
+        kept = meta.pop(KEY, None)
+        kept = dict(kept) if isinstance(kept, dict) else {}
+        spans = export_units(d, item.spans, self.offsets)
         result = [
             {
                 "id": f"t{d.id}s{i}",
@@ -117,16 +193,24 @@ class LabelStudioWriter:
                 "to_name": "text",
                 "type": "labels",
                 "origin": "manual",
-                "value": {"start": s, "end": e, "text": d.text[s:e], "labels": [label]},
+                "value": {"start": s, "end": e, "text": d.text[cs:ce], "labels": [label]},
             }
-            for i, (s, e, label) in enumerate(item.spans)
+            for i, ((s, e, label), (cs, ce, _l)) in enumerate(zip(spans, item.spans, strict=True))
         ]
-        task = {"id": d.id, "data": {"text": d.text}, "meta": d.meta, "annotations": [], "predictions": []}
+        text_key = kept.pop("text_key", "text")
+        data = {text_key: d.text, **(kept.pop("data", None) or {})}
+        ann_keys = kept.pop("annotation", None) or {}
+        task = {"id": d.id, **kept, "data": data, "meta": meta, "annotations": [], "predictions": []}
         if d.status == "pending":
             task["predictions"] = [{"model_version": "tagdesk", "result": result}]
         else:
             task["annotations"] = [
-                {"result": result, "was_cancelled": d.status in ("ignored", "rejected"), "ground_truth": False}
+                {
+                    "ground_truth": False,
+                    **ann_keys,
+                    "result": result,
+                    "was_cancelled": d.status in ("ignored", "rejected"),
+                }
             ]
         self.fh.write(("\n" if self.first else ",\n") + json.dumps(task, ensure_ascii=False))
         self.first = False

@@ -49,11 +49,12 @@ from .documents import (
     document_ids,
     document_index,
     document_texts,
+    document_tokens,
     get_document,
     text_hash,
     text_length,
 )
-from .exports import AnnotatedDocument, export_document_ids, iter_annotated_documents
+from .exports import AnnotatedDocument, export_document_hashes, export_document_ids, iter_annotated_documents
 from .labels import LabelRow, LabelUsage, change_label, delete_label, insert_label, label_usage, move_label, read_labels
 from .listing import (
     ANY_FLAG,
@@ -137,7 +138,9 @@ __all__ = [
     "document_key",
     "document_rows",
     "document_texts",
+    "document_tokens",
     "documents_lacking_suggestions",
+    "export_document_hashes",
     "export_document_ids",
     "get_annotation",
     "get_document",

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, select
+from sqlalchemy import Connection, bindparam, func, select, update
 from sqlmodel import Session
 
 from ..db.tables import ANNOTATION, DOCUMENT, EVENT, SPAN, Document, Origin, Status, utcnow
@@ -36,6 +36,8 @@ class NewDocument:
     spans: list[tuple[int, int, str]] | None = None
     status: str | None = None
     annotator: str | None = None
+    # The file's own token boundaries, packed (models.tokens.pack); None: the project's tokenizer is used.
+    tokens: bytes | None = None
 
 
 @dataclass
@@ -44,6 +46,12 @@ class AddResult:
     duplicates: int = 0  # already in the project, or repeated within the input
     annotated: int = 0  # annotations stored (of new documents and of documents already here)
     joined: int = 0  # of those, annotations added to a document already here (another annotator's)
+    # Annotations stored on texts already in the project (`joined` of them onto documents stored before).
+    attached: int = 0
+    # Annotations not stored: (line, why), for texts whose annotator has an annotation of them already.
+    not_attached: list[tuple[int | None, str]] = field(default_factory=list)
+    # Texts repeated within the input: (line, line of the first occurrence); the repeat is not stored again.
+    repeated: list[tuple[int | None, int | None]] = field(default_factory=list)
     duplicate_lines: list[int] = field(default_factory=list)
     import_id: int | None = None
     transactions: int = 0  # commits it took (chunks of bounded time)
@@ -84,13 +92,13 @@ def add_documents(
     items = [(d, text_hash(d.text)) for d in docs]
     run_id = begin_import(session, source=source, annotator=annotator or "")
     result.import_id = run_id
-    again: list[tuple[int, NewDocument]] = []  # texts stored already that carry an annotation
+    state = _ImportState()
     try:
         chunks = Chunks(session)
         done = 0
         for batch in _batches(items):
             conn = session.connection()
-            again += _store_batch(conn, batch, run_id=run_id, source=source, annotator=annotator, result=result)
+            _store_batch(conn, batch, run_id=run_id, source=source, annotator=annotator, result=result, state=state)
             heartbeat(conn, run_id)
             done += len(batch)
             if on_progress:
@@ -98,7 +106,8 @@ def add_documents(
             if chunks.due():
                 chunks.next()
         conn = session.connection()
-        joined = _new_annotators(again, conn=conn, default_annotator=annotator, result=result)
+        joined = _new_annotators(conn=conn, default_annotator=annotator, result=result, state=state)
+        result.attached = len(joined)
         if joined:
             result.annotated += _add_imported_annotations(
                 joined, conn=conn, default_annotator=annotator, source=source, run_id=run_id
@@ -136,6 +145,15 @@ def _batches(items: list[tuple[NewDocument, str]]) -> Iterator[list[tuple[NewDoc
         yield batch
 
 
+@dataclass
+class _ImportState:
+    """What an import run carries from one batch to the next."""
+
+    again: list[tuple[int, NewDocument]] = field(default_factory=list)  # texts stored already, annotated
+    taken: list[tuple[int, NewDocument]] = field(default_factory=list)  # new documents stored with an annotation
+    first_line: dict[int, int | None] = field(default_factory=dict)  # document id -> line of its first occurrence
+
+
 def _store_batch(
     conn: Connection,
     batch: list[tuple[NewDocument, str]],
@@ -144,9 +162,10 @@ def _store_batch(
     source: str,
     annotator: str | None,
     result: AddResult,
-) -> list[tuple[int, NewDocument]]:
-    """Write one batch of documents in the caller's transaction: new texts with their annotations. Returns the
-    texts already stored (in the project or earlier in this import) that carry an annotation, with their ids."""
+    state: _ImportState,
+) -> None:
+    """Write one batch of documents in the caller's transaction: new texts with their annotations. Texts already
+    stored (in the project or earlier in this import) that carry an annotation go to `state.again`."""
     existing: dict[str, int] = {}
     hashes = [h for _d, h in batch]
     for i in range(0, len(hashes), _IN_CHUNK):
@@ -155,19 +174,23 @@ def _store_batch(
     position = conn.execute(select(func.coalesce(func.max(DOCUMENT.c.position), -1))).scalar_one() + 1
     first_id = conn.execute(select(func.coalesce(func.max(DOCUMENT.c.id), 0))).scalar_one() + 1
     new: list[tuple[NewDocument, str]] = []
-    again: list[tuple[int, NewDocument]] = []
+    first_line = state.first_line
     for d, h in batch:
         known = existing.get(h)
         if known is not None:
+            if known in first_line and not (d.spans is not None or d.status):
+                result.repeated.append((d.line, first_line[known]))
+            first_line.setdefault(known, d.line)
             if d.spans is not None or d.status:
-                again.append((known, d))
+                state.again.append((known, d))
             else:
                 _duplicate(result, d)
             continue
         existing[h] = first_id + len(new)
+        first_line[existing[h]] = d.line
         new.append((d, h))
     if not new:
-        return again
+        return
     rows = [
         {
             "id": first_id + i,
@@ -176,6 +199,7 @@ def _store_batch(
             "meta": json.dumps(d.meta, ensure_ascii=False),
             "source": source,
             "position": position + i,
+            "tokens": d.tokens,
             "import_id": run_id,
         }
         for i, (d, h) in enumerate(new)
@@ -184,10 +208,10 @@ def _store_batch(
     result.added += len(rows)
     annotated = [(first_id + i, d) for i, (d, _h) in enumerate(new) if d.spans is not None or d.status]
     if annotated:
+        state.taken += annotated
         result.annotated += _add_imported_annotations(
             annotated, conn=conn, default_annotator=annotator, source=source, run_id=run_id
         )
-    return again
 
 
 def _duplicate(result: AddResult, doc: NewDocument) -> None:
@@ -197,10 +221,13 @@ def _duplicate(result: AddResult, doc: NewDocument) -> None:
 
 
 def _new_annotators(
-    items: list[tuple[int, NewDocument]], *, conn: Connection, default_annotator: str | None, result: AddResult
+    *, conn: Connection, default_annotator: str | None, result: AddResult, state: _ImportState
 ) -> list[tuple[int, NewDocument]]:
-    """Of annotations carried by texts stored already, those whose annotator has none of that document (in the
-    project, this import included, or earlier in `items`); the others are counted as duplicates."""
+    """Of annotations carried by texts stored already (`state.again`), those whose annotator has none of that
+    document (in the project, this import included, or earlier in the file); the others are counted as
+    duplicates, with why (`result.not_attached`, or `result.repeated` for a repeat within this import). A
+    document without tokens of its own gets the ones the file brought."""
+    items = state.again
     if not items:
         return []
 
@@ -214,14 +241,29 @@ def _new_annotators(
             ANNOTATION.c.document_id.in_(ids[i : i + _IN_CHUNK])
         )
         have.update((int(doc_id), str(name)) for doc_id, name in conn.execute(stmt))
-    out = []
+    here_before = {doc_id for doc_id, _d in state.taken}
+    out: list[tuple[int, NewDocument]] = []
     for doc_id, d in items:
         if (doc_id, who(d)) in have:
             _duplicate(result, d)
+            if doc_id in here_before or (doc_id, who(d)) in {(i, who(x)) for i, x in out}:
+                result.repeated.append((d.line, state.first_line.get(doc_id)))
+            else:
+                name = who(d) or "the annotator"
+                result.not_attached.append((d.line, f"{name} already has an annotation of this text; kept"))
             continue
         have.add((doc_id, who(d)))
         out.append((doc_id, d))
+        if d.tokens is not None:
+            conn.execute(_SET_TOKENS, {"doc": doc_id, "blob": d.tokens})
     return out
+
+
+_SET_TOKENS = (
+    update(DOCUMENT)
+    .where(DOCUMENT.c.id == bindparam("doc"), DOCUMENT.c.tokens.is_(None))
+    .values(tokens=bindparam("blob"))
+)
 
 
 def _add_imported_annotations(
@@ -232,10 +274,11 @@ def _add_imported_annotations(
     span_rows: list[dict[str, Any]] = []
     event_rows: list[dict[str, Any]] = []
     now = _bound(conn, ANNOTATION.c.updated_at, utcnow())
+    imported, pending = Origin.imported.value, Status.pending.value  # (an enum's .value is slow in a loop)
     for k, (doc_id, d) in enumerate(items):
         ann_id = first + k
         who = d.annotator or default_annotator or ""
-        status = d.status or Status.pending.value
+        status = d.status or pending
         ann_rows.append(
             {
                 "id": ann_id,
@@ -247,7 +290,7 @@ def _add_imported_annotations(
                 "version": 1,
             }
         )
-        spans = [(start, end, label, Origin.imported.value, None) for start, end, label in d.spans or ()]
+        spans = [(start, end, label, imported, None) for start, end, label in d.spans or ()]
         span_rows.extend(
             {"annotation_id": ann_id, "start": a, "end": b, "label": lab, "origin": o, "score": sc}
             for a, b, lab, o, sc in spans
@@ -331,3 +374,12 @@ def document_texts(ids: Sequence[int], *, session: Session) -> dict[int, str]:
         rows = conn.execute(select(DOCUMENT.c.id, DOCUMENT.c.text).where(DOCUMENT.c.id.in_(chunk)))
         out.update((int(r.id), str(r.text)) for r in rows)
     return out
+
+
+def document_tokens(document_id: int, *, session: Session) -> bytes | None:
+    """A document's own tokens as stored at import (`models.tokens.pack`), or None when it has none."""
+    tokens: bytes | None = session.connection().execute(_TOKENS, {"doc": document_id}).scalar()
+    return tokens
+
+
+_TOKENS = select(DOCUMENT.c.tokens).where(DOCUMENT.c.id == bindparam("doc"))

@@ -24,6 +24,7 @@ class AnnotatedDocument:
     meta: dict[str, Any]
     status: str
     spans: list[tuple[int, int, str]]
+    tokens: bytes | None = None  # the document's own tokens (models.tokens), None: tokenize the text
 
 
 def _export_query(*, annotator: str, statuses: Sequence[str]) -> Select[Any]:
@@ -34,7 +35,7 @@ def _export_query(*, annotator: str, statuses: Sequence[str]) -> Select[Any]:
     )
     status = func.coalesce(ann.c.status, Status.pending.value)
     return (
-        select(DOCUMENT.c.id, DOCUMENT.c.text, DOCUMENT.c.meta, status, ann.c.id)
+        select(DOCUMENT.c.id, DOCUMENT.c.text, DOCUMENT.c.meta, status, ann.c.id, DOCUMENT.c.tokens)
         .outerjoin(ann, ann.c.document_id == DOCUMENT.c.id)
         .where(status.in_(list(statuses)), published())
     )
@@ -51,13 +52,26 @@ def export_document_ids(*, session: Session, annotator: str | None, statuses: Se
     return [int(row[0]) for row in session.connection().execute(stmt)]
 
 
+def export_document_hashes(
+    *, session: Session, annotator: str | None, statuses: Sequence[str]
+) -> list[tuple[int, str]]:
+    """(id, text hash) of the documents `export_document_ids` gives, in the same order."""
+    ids = export_document_ids(session=session, annotator=annotator, statuses=statuses)
+    hashes: dict[int, str] = {}
+    for i in range(0, len(ids), _IN_CHUNK):
+        chunk = ids[i : i + _IN_CHUNK]
+        stmt = select(DOCUMENT.c.id, DOCUMENT.c.text_hash).where(DOCUMENT.c.id.in_(chunk))
+        hashes.update((int(doc_id), str(h)) for doc_id, h in session.connection().execute(stmt))
+    return [(i, hashes[i]) for i in ids]
+
+
 def iter_annotated_documents(
     *, session: Session, annotator: str | None, statuses: Sequence[str], batch: int = 2000
 ) -> Iterator[AnnotatedDocument]:
     """Documents whose status for `annotator` is in `statuses`, with that annotator's spans sorted by offset,
-    in project order. Reads `batch` documents and their spans per query (three queries per batch: documents,
-    spans, notes). The annotator's note on a document is added to its meta as "comment" and "flag". `annotator`
-    None: the team's annotation of each document (`models/store/resolved.py`), conflicts left out."""
+    in project order. Reads `batch` documents per query, their spans and notes in chunks of at most 900 ids. The
+    annotator's note on a document is added to its meta as "comment" and "flag". `annotator` None: the team's
+    annotation of each document (`models/store/resolved.py`), conflicts left out."""
     if annotator is None:
         from .resolved import iter_resolved_documents
 
@@ -77,7 +91,7 @@ def iter_annotated_documents(
         last = (rows[-1][-1], rows[-1][0])
         ann_ids = [r[4] for r in rows if r[4] is not None]
         spans: dict[int, list[tuple[int, int, str]]] = {}
-        for i in range(0, len(ann_ids), _IN_CHUNK):
+        for i in range(0, len(ann_ids), _IN_CHUNK):  # every IN (...) within SQLite's smallest limit (999)
             for ann_id, start, end, label in conn.execute(
                 select(SPAN.c.annotation_id, SPAN.c.start, SPAN.c.end, SPAN.c.label)
                 .where(SPAN.c.annotation_id.in_(ann_ids[i : i + _IN_CHUNK]))
@@ -85,9 +99,9 @@ def iter_annotated_documents(
             ):
                 spans.setdefault(ann_id, []).append((start, end, label))
         notes = notes_for(ann_ids, conn=conn) if ann_ids else {}
-        for doc_id, text, meta, status, ann_id, _position in rows:
+        for doc_id, text, meta, status, ann_id, tokens, _position in rows:
             meta = dict(meta or {})
             note = notes.get(ann_id) if ann_id else None
             if note:  # the annotator's comment and flag travel in meta
                 meta.update({k: v for k, v in (("comment", note.comment), ("flag", note.flag)) if v})
-            yield AnnotatedDocument(doc_id, text, meta, status, spans.get(ann_id, []) if ann_id else [])
+            yield AnnotatedDocument(doc_id, text, meta, status, spans.get(ann_id, []) if ann_id else [], tokens)

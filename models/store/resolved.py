@@ -21,6 +21,7 @@ from ..team import GOLD, is_person
 from .exports import AnnotatedDocument
 from .imports import published
 from .notes import notes_for
+from .transactions import _IN_CHUNK
 
 SpanTuple = tuple[int, int, str]
 CONFLICT = "conflict"
@@ -54,9 +55,10 @@ def _batches(session: Session, batch: int) -> Iterator[list[tuple[Any, str, list
     """Per batch of documents in project order: (document row, resolved status, spans, meta): the meta with the
     comment and flag of the annotation the result came from (the first that has a note)."""
     conn = session.connection()
-    base = select(col(Document.id), col(Document.text), col(Document.meta), col(Document.position)).where(
-        published()  # an import still under way is left out until it is published
-    )
+    batch = min(batch, _IN_CHUNK)  # each batch's ids go into IN (...): within SQLite's smallest limit (999)
+    base = select(
+        col(Document.id), col(Document.text), col(Document.meta), col(Document.position), col(Document.tokens)
+    ).where(published())  # an import still under way is left out until it is published
     last: tuple[int, int] | None = None
     while True:
         stmt = base.order_by(col(Document.position), col(Document.id)).limit(batch)
@@ -116,7 +118,7 @@ def iter_resolved_documents(
     for part in _batches(session, batch):
         for row, status, spans, meta in part:
             if status in wanted:
-                yield AnnotatedDocument(row.id, row.text, meta, status, sorted(spans))
+                yield AnnotatedDocument(row.id, row.text, meta, status, sorted(spans), row.tokens)
 
 
 def count_conflicts(*, session: Session) -> int:

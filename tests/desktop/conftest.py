@@ -22,7 +22,6 @@ def make_window(make_project, qtbot, settings_path):
     from PySide6.QtCore import QSettings
 
     from desktop.main_window import MainWindow
-    from desktop.snapping import Snapper
     from models import store
 
     tokenizer = spacy.blank("en").tokenizer
@@ -44,7 +43,7 @@ def make_window(make_project, qtbot, settings_path):
                 s.commit()
         settings = QSettings(str(settings_path), QSettings.Format.IniFormat)
         window = MainWindow(project, settings=settings, background=False)
-        window.session.snapper = Snapper(tokenizer)
+        window.session.snapper.tokenizer = tokenizer
         window.session.set_model_key(MODEL_KEY)
         qtbot.addWidget(window)
         window.show()

@@ -37,3 +37,23 @@ def test_far_into_a_long_paragraph_tokens_are_the_same_as_for_the_whole_text():
     at = len(text) // 2
     local = snap.tokens(text, at, at + 30)
     assert local and set(local) <= whole
+
+
+def test_a_document_with_its_own_tokens_snaps_to_them_in_the_window(make_project, make_window, qtbot, tmp_path):
+    """A CoNLL file's tokens are the document's: dragging over "got" in "gotta" takes the file's token
+    "gotta" (spaCy's tokenizer would give "got" + "ta"), by a real mouse drag in the window."""
+    from helpers import drag, stored
+
+    from models.formats import get_format, import_file
+
+    path = tmp_path / "tweets.conll"
+    path.write_text("im\tO\ngotta\tO\nsee\tO\nMaryJane\tB-PERSON\n", encoding="utf-8")
+    project = make_project(labels=("PERSON", "ORG"))
+    import_file(project, path, get_format("conll"))
+    text = "im gotta see MaryJane"
+    assert [t.text for t in spacy.blank("en").tokenizer(text)][:3] == ["i", "m", "got"]
+    window = make_window([], project=project)
+    drag(qtbot, window, text.index("got"), text.index("got") + 2)
+    assert (text.index("gotta"), text.index("gotta") + 5) in {(s, e) for s, e, *_ in stored(window)}
+    drag(qtbot, window, 1, 2)  # the "m" of "im": the whole token "im"
+    assert (0, 2) in {(s, e) for s, e, *_ in stored(window)}

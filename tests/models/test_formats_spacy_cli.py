@@ -51,7 +51,7 @@ def test_spacy_debug_data_and_train_accept_the_export(make_project, cli, tmp_pat
     out = tmp_path / "corpus"
     code, stdout, err = cli("export", project.folder, "--format", "spacy", "--out", out, "--dev", "0.2", "--seed", "3")
     assert code == 0, err
-    assert "(train 124, dev 31)" in stdout
+    assert "(train 117, dev 38)" in stdout  # by a hash of each text (models/split.py) and the seed
     init = _spacy(
         "init", "config", "ner.cfg", "--lang", "en", "--pipeline", "ner", "--optimize", "efficiency", cwd=tmp_path
     )

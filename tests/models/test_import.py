@@ -44,7 +44,8 @@ def test_jsonl_keeps_meta_and_other_keys(project, cli, tmp_path):
     con = sqlite3.connect(project.database_path)
     rows = con.execute("select text, meta, source, text_hash from document order by position").fetchall()
     assert [r[0] for r in rows] == ["Putin met Li.", "Ünïcode 😀 text"]
-    assert json.loads(rows[0][1]) == {"date": "2024", "id": 7}
+    # the record's other top-level keys are kept apart from its meta, to be written back where they were
+    assert json.loads(rows[0][1]) == {"date": "2024", "_prodigy": {"id": 7}}
     assert rows[0][2] == "news.jsonl"
     assert rows[1][3] == hashlib.sha256("Ünïcode 😀 text".encode()).hexdigest()
 
@@ -52,9 +53,9 @@ def test_jsonl_keeps_meta_and_other_keys(project, cli, tmp_path):
 def test_same_text_twice_is_stored_once_and_said(project, cli, tmp_path):
     f = write(tmp_path / "a.jsonl", '{"text": "Same text."}\n{"text": "Other."}\n{"text": "Same text."}\n')
     code, out, _ = cli("import", project.folder, f)
-    assert code == 0 and "2 new documents; 1 skipped: text already in the project (line 3)" in out
+    assert code == 0 and "2 new documents; 1 repeated within the file, stored once (line 3 repeats line 1)" in out
     code, out, _ = cli("import", project.folder, f)
-    assert code == 0 and "0 new documents; 3 skipped" in out
+    assert code == 0 and "0 new documents; 2 already in the project (lines 1, 2); 1 repeated within the file" in out
     con = sqlite3.connect(project.database_path)
     assert con.execute("select count(*) from document").fetchone() == (2,)
 

@@ -70,7 +70,10 @@ def test_each_annotators_export_of_the_same_texts_adds_their_annotation(project,
     ]
     # importing bob's file again changes nothing: his annotations are there already
     code, out, _ = cli("import", project.folder, bob, "--annotator", "bob")
-    assert code == 0 and "0 new documents; 2 skipped: text already in the project" in out
+    assert (
+        code == 0
+        and "0 new documents; 2 already in the project (lines 1, 2); 2 annotations not imported (lines 1, 2: bob" in out
+    )
     assert len(annotations(project)) == 4
     # and the two annotators can now be compared
     data = json.loads(cli("agreement", project.folder, "--json")[1])
@@ -120,5 +123,5 @@ def test_the_same_annotator_twice_on_one_text_in_one_file_is_a_duplicate(project
         [task(TEXT1, [(0, 8, "PERSON")], _annotator_id="ds-alice"), task(TEXT1, [], _annotator_id="ds-alice")],
     )
     code, out, _ = cli("import", project.folder, f)
-    assert code == 0 and "1 new document; 1 skipped: text already in the project (line 2)" in out
+    assert code == 0 and "1 new document; 1 repeated within the file, stored once (line 2 repeats line 1)" in out
     assert annotations(project) == [(TEXT1, "ds-alice", "accepted", [(0, 8, "PERSON")])]

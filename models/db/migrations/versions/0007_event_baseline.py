@@ -1,7 +1,7 @@
 """event baseline: one event per existing annotation stating it whole, so the event log rebuilds every annotation
 
-Revision ID: 0006_event_baseline
-Revises: 0005_claim
+Revision ID: 0007_event_baseline
+Revises: 0006_document_tokens
 Create Date: 2026-12-02
 
 Older event payloads named spans by row id and left out origins, scores, dismissals and time spent, and imported
@@ -19,8 +19,8 @@ from alembic import op
 
 from models.store import events
 
-revision = "0006_event_baseline"
-down_revision = "0005_claim"
+revision = "0007_event_baseline"
+down_revision = "0006_document_tokens"
 branch_labels = None
 depends_on = None
 

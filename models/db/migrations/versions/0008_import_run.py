@@ -1,7 +1,7 @@
 """import runs: an import's rows are stored in short transactions tagged with its id, hidden until it publishes
 
-Revision ID: 0007_import_run
-Revises: 0006_event_baseline
+Revision ID: 0008_import_run
+Revises: 0007_event_baseline
 Create Date: 2026-12-02
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007_import_run"
-down_revision = "0006_event_baseline"
+revision = "0008_import_run"
+down_revision = "0007_event_baseline"
 branch_labels = None
 depends_on = None
 
