@@ -1,4 +1,4 @@
-"""The window's actions and menus: File, Edit, Document, Labels, View, Help (and Review in review mode,
+"""The window's actions and menus: File, Edit, Document, Labels, Model, View, Help (and Review in review mode,
 `desktop/review_mode.py`).
 
 Each action calls one method of the session, the window or the application (`desktop.app`): this module only
@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMenu
 
 from models.db.tables import Status
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from .main_window import MainWindow
 
 Group = tuple[str, list[QAction | None]]
+THRESHOLDS = (0.0, 0.3, 0.5, 0.7)  # View menu: hide suggestions the model is less sure of
 
 
 def make_action(
@@ -82,6 +83,27 @@ def build_groups(window: MainWindow) -> list[Group]:
     for act in (window.act_guidelines, window.act_documents, window.act_entities):
         act.setCheckable(True)
     window.label_group_actions = label_actions(window)
+    window.threshold_actions = QActionGroup(window)
+    for t in THRESHOLDS:
+        act = a(
+            window,
+            "Show &all suggestions" if not t else f"Hide suggestions below {t:.0%} confidence",
+            [],
+            lambda t=t: s.set_threshold(t),
+        )
+        act.setCheckable(True)
+        act.setChecked(t == 0)
+        window.threshold_actions.addAction(act)
+    learning = window.learning
+    window.order_actions = QActionGroup(window)
+    for order, text in (
+        ("position", "Next document: the next one in the &list"),
+        ("uncertain", "Next document: the one the model is least &sure of"),
+    ):
+        act = a(window, text, [], lambda order=order: s.set_queue_order(order))
+        act.setCheckable(True)
+        act.setChecked(order == "position")
+        window.order_actions.addAction(act)
     return [
         (
             "&File",
@@ -161,6 +183,22 @@ def build_groups(window: MainWindow) -> list[Group]:
         ),
         ("&Labels", [a(window, "&Edit labels…", ["Ctrl+L"], window.show_labels), None, *window.label_group_actions]),
         (
+            "&Model",
+            [
+                a(
+                    window,
+                    "&Train a model from the accepted documents",
+                    ["Ctrl+T"],
+                    learning.train,
+                    "In the background",
+                ),
+                a(window, "&Cancel training", [], learning.cancel),
+                a(window, "Model &panel: scores and learning curve", ["Ctrl+Shift+M"], learning.show_panel),
+                None,
+                a(window, "Jump to the &least confident suggestion", ["Ctrl+U"], s.select_least_confident),
+            ],
+        ),
+        (
             "&View",
             [
                 *scroll_actions(window),
@@ -173,6 +211,10 @@ def build_groups(window: MainWindow) -> list[Group]:
                 None,
                 window.act_theme_light,
                 window.act_theme_dark,
+                None,
+                *window.threshold_actions.actions(),
+                None,
+                *window.order_actions.actions(),
                 None,
                 a(window, "&Reload", ["F5"], window.watcher.reload, "Show what other windows and commands changed"),
                 a(window, "Compute &suggestions now", [], window.background.start_suggesting),

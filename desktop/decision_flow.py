@@ -87,6 +87,8 @@ class DecisionFlow:
         annotator: str
         state: DocumentState | None
         filters: store.ListFilters
+        queue_order: str
+        model_key: str | None
         writer: Writer
         undo: QUndoStack
         opened_at: float
@@ -111,6 +113,11 @@ class DecisionFlow:
     def set_filters(self, filters: store.ListFilters) -> None:
         """The document list now shows these filters' results: "next" is the next one still to do there."""
         self.filters = filters
+
+    def set_queue_order(self, order: str) -> None:
+        """ "position": a / x / Space go to the next document still to do in the list; "uncertain": to the pending
+        document whose suggestions the model is least sure of."""
+        self.queue_order = order
 
     @queued
     def decide(self, status: str) -> None:
@@ -178,7 +185,8 @@ class DecisionFlow:
     def move_on(self, after: int | None) -> None:
         """Show the next document still to do in the list after the document `after` (the queue's choice)."""
         project, annotator, filters = self.project, self.annotator, self.filters
-        order = "review" if self.review else "position"
+        order = "review" if self.review else self.queue_order
+        key = self.model_key
         shared = False
 
         def work() -> queue.NextDocument | None:
@@ -191,7 +199,9 @@ class DecisionFlow:
                         session=s, annotator=annotator, after=after, filters=filters, overlap=overlap
                     )
             with project.session() as s:
-                return queue.next_document(session=s, annotator=annotator, after=after, filters=filters, order=order)
+                return queue.next_document(
+                    session=s, annotator=annotator, after=after, filters=filters, order=order, model_key=key
+                )
 
         def done(step: queue.NextDocument | None) -> None:
             if step is None:

@@ -17,8 +17,10 @@ from resources import resource_path
 
 from . import actions, review_mode, tasks
 from .background import Background
+from .connection import ConnectionWatch
 from .document_state import DocumentState
 from .errors import read_errors
+from .learning import Learning
 from .preferences import Preferences
 from .session import AnnotationSession
 from .theme import apply_theme
@@ -75,6 +77,7 @@ class MainWindow(QMainWindow):
         self.notice_bar = NoticeBar(self)
         self.status = StatusBar(self)
         self.setStatusBar(self.status)
+        self.learning = Learning(self)  # Train, its bar, "use it?", the Model panel
         self.guidelines = GuidelinesPanel(project.guidelines_path, self)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.guidelines)
         self.guidelines.hide()
@@ -90,6 +93,9 @@ class MainWindow(QMainWindow):
         self._wire()
         self.text.set_palette(self.prefs.palette(self.colors, dark=self.theme == "dark"))
         self._wire_background()
+        self.connection = ConnectionWatch(project, self)
+        self.connection.lost.connect(self._server_lost)
+        self.connection.back.connect(self._server_back)
         if review:
             review_mode.say_if_not_reviewer(self)
         self._restore()
@@ -118,6 +124,7 @@ class MainWindow(QMainWindow):
         column.setContentsMargins(6, 10, 6, 6)
         column.setSpacing(0)
         column.addWidget(self.notice_bar)
+        column.addWidget(self.learning.bar)
         column.addWidget(self.labels)
         column.addWidget(self.text, 1)
         column.addWidget(self.decisions)
@@ -312,6 +319,26 @@ class MainWindow(QMainWindow):
         self.status.cancel_clicked.connect(b.cancel)
         self.status.set_model("Loading model…", self.project.config.model.pipeline)
 
+    def _server_lost(self, text: str) -> None:
+        # short, so it fits a narrow window; the driver's own words are in the tooltip
+        self.notice_bar.show_message(
+            "The database server cannot be reached: changes are NOT saved until it is back. "
+            "Tagdesk keeps trying and says so here when it answers."
+        )
+        self.notice_bar.label.setToolTip(text)
+
+    def _server_back(self) -> None:
+        self.notice_bar.show_message("Connected to the database server again: changes are saved as usual.")
+        self.notice_bar.label.setToolTip("")
+        self.status.notice("Connected to the database server again")
+        with read_errors(self.status.notice):
+            self.session.reload_document()  # show what is stored (the failed change was not)
+        QTimer.singleShot(8000, self._hide_back_notice)
+
+    def _hide_back_notice(self) -> None:
+        if not self.connection.offline:
+            self.notice_bar.hide()
+
     def _model_problem(self, text: str, reason: str = "") -> None:
         if text.startswith("No suggestions") and reason:
             self.notice_bar.show_message(f"Suggestions are off. {reason}\nAnnotating works as usual without them.")
@@ -391,7 +418,7 @@ class MainWindow(QMainWindow):
         if suggester != self._suggester:  # the suggestions' key changed: compute (or find) the new ones
             self._suggester = suggester
             if self._background:
-                self.background.start()
+                self.background.restart()  # a run with the old suggester stops first
         self.session.labels_updated()
         self.labels.set_labels(list(cfg.labels), active=self.session.active_label)
         self.entities.set_colors(self.colors)
@@ -459,6 +486,7 @@ class MainWindow(QMainWindow):
         self.watcher.stop()
         self.session.writer.wait()  # a decision being saved (another program holds the lock) commits first
         self.background.cancel()
+        self.learning.cancel()
         tasks.shutdown()  # cancel spaCy loading / suggesting and wait (bounded) before the project closes
         super().closeEvent(event)
         from .app import controller

@@ -28,8 +28,8 @@ class StyledPalette(Palette):
         super().__init__(colors, dark=dark)
         self.scale = _TINT.get(suggestion_style, 1.0)
 
-    def tint(self, label: str, *, strong: bool = False) -> QColor:
-        c = super().tint(label, strong=strong)
+    def tint(self, label: str, *, strong: bool = False, weak: bool = False) -> QColor:
+        c = super().tint(label, strong=strong, weak=weak)
         c.setAlphaF(min(1.0, c.alphaF() * self.scale))
         return c
 

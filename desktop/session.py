@@ -60,6 +60,8 @@ class AnnotationSession(DecisionFlow, QObject):
         self.undo = QUndoStack(self)
         self.snapper = Snapper()
         self.model_key: str | None = None
+        self.queue_order = "position"  # or "uncertain": what a / x / Space go to (View menu)
+        self.threshold = 0.0  # suggestions the model is less sure of than this are hidden (View menu)
         self.state: DocumentState | None = None
         self.selected: tuple | None = None
         self.opened_at = time.monotonic()
@@ -142,7 +144,9 @@ class AnnotationSession(DecisionFlow, QObject):
                 self.proposal = proposal_for(document_id, session=s)
                 sugg = self._choices(self.proposal)
             else:
-                sugg = store.suggestions_for(document_id, self.model_key, session=s) if self.model_key else None
+                sugg = self._visible(
+                    store.suggestions_for(document_id, self.model_key, session=s) if self.model_key else None
+                )
             dismissed = store.dismissals_of(document_id, session=s, annotator=self.annotator)
             note = store.note_of(document_id, session=s, annotator=self.annotator)
             own = store.document_tokens(document_id, session=s)
@@ -163,6 +167,12 @@ class AnnotationSession(DecisionFlow, QObject):
         self._select(None)
         self.document_opened.emit(self.state)
 
+    def _visible(self, suggestions: list[dict] | None) -> list[dict] | None:
+        """The suggestions shown under the confidence threshold (patterns and unscored ones always are)."""
+        if suggestions is None or self.threshold <= 0:
+            return suggestions
+        return [s for s in suggestions if not isinstance(s.get("score"), (int, float)) or s["score"] >= self.threshold]
+
     @staticmethod
     def _choices(proposal: Proposal | None) -> list[dict[str, Any]]:
         """The annotators' spans as the review's suggestions, each with who chose it as its origin."""
@@ -178,19 +188,46 @@ class AnnotationSession(DecisionFlow, QObject):
         return self.document_id == document_id and self.versions.get(document_id) == version
 
     def reload_suggestions(self, *, only_if_missing: bool = True) -> bool:
-        """Read the cached suggestions of the document on screen (they may have just arrived). True if shown."""
+        """Read the cached suggestions of the document on screen (they may have just arrived, or their scores may
+        have). True if what is shown changed."""
         if self.state is None or not self.model_key or self.review:
             return False
-        if only_if_missing and self.state.suggestions is not None:
+        shown = self.state.suggestions
+        if only_if_missing and shown is not None and all(i.score is not None or i.origin != "model" for i in shown):
             return False
         sugg = None
         with read_errors(self.message.emit), self.project.session() as s:
-            sugg = store.suggestions_for(self.state.document_id, self.model_key, session=s)
+            sugg = self._visible(store.suggestions_for(self.state.document_id, self.model_key, session=s))
         if sugg is None:
             return False
+        if shown is not None and [(i.start, i.end, i.label, i.score) for i in shown] == [
+            (int(d["start"]), int(d["end"]), str(d["label"]), d.get("score")) for d in sugg
+        ]:
+            return False
+        selected = self.selected
         self._emit(self.state.set_suggestions(sugg))
+        if selected is not None and self.state.find(selected) is not None:
+            self.selection_changed.emit(selected)
         self.suggestions_shown()
         return True
+
+    def set_threshold(self, threshold: float) -> None:
+        """Hide suggestions whose probability is below `threshold` (0: show all)."""
+        self.threshold = threshold
+        if self.state is not None:
+            self.reload_suggestions(only_if_missing=False)
+
+    def select_least_confident(self) -> None:
+        """Select the pending suggestion the model is least sure of (the text view scrolls to it)."""
+        if self.state is None:
+            return
+        scored = [i for i in self.state.pending.values() if isinstance(i.score, (int, float))]
+        if not scored:
+            self.message.emit("No suggestion here has a confidence score (patterns and unscored models have none)")
+            return
+        item = min(scored, key=lambda i: (i.score, i.start))
+        self._select(item.key)
+        self.message.emit(f"Least confident: {item.label} {self.state.text[item.start : item.end]!r}, {item.score:.2f}")
 
     def set_model_key(self, key: str | None) -> None:
         """The suggestions to show are those cached under `key` (the suggester that writes them says which)."""

@@ -12,12 +12,14 @@ screen must not be reloaded under it); a poll that overlapped a write is dropped
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal
 
 from models import store
+from models.errors import TagdeskError
 from models.project import Project
 
 from . import messages
@@ -77,7 +79,11 @@ class ChangeWatcher(QObject):
         self.timer.timeout.connect(self.poll)
 
     def start(self) -> None:
-        self.poll()
+        """Take the first mark now, when the window has just read its list and document: a change made before the
+        first background poll came back (an import right after opening) would otherwise be taken as the starting
+        point and never shown. Two primary-key look-ups; if they fail, the first poll takes the mark instead."""
+        with contextlib.suppress(TagdeskError), self.project.session() as s:
+            self.mark = store.newest_change(session=s)
         self.timer.start()
 
     def stop(self) -> None:

@@ -116,6 +116,9 @@ class ModelSection(_Strict):
     label_map: dict[str, str] = Field(default_factory=dict)
     # JSONL files of spaCy EntityRuler patterns, relative to the project folder
     patterns: list[str] = Field(default_factory=list)
+    # Train again in the window after this many more accepted documents (0: never); the new model is used only
+    # when its F on the evaluation set is not worse than the current one's
+    retrain_every: Annotated[int, Field(ge=0)] = 0
 
 
 def check_labels(labels: list[Label], label_map: dict[str, str], *, where: str = "labels") -> None:
@@ -210,12 +213,18 @@ def default_labels(names: list[str]) -> list[Label]:
 
 
 def make_config(
-    name: str, labels: list[str], *, pipeline: str = DEFAULT_PIPELINE, annotator: str | None = None
+    name: str,
+    labels: list[str],
+    *,
+    pipeline: str = DEFAULT_PIPELINE,
+    annotator: str | None = None,
+    database_url: str | None = None,
 ) -> ConfigFile:
     """A `tagdesk.toml` of the older, complete kind (labels and model section in the file, a default annotator):
-    what projects made before the settings moved into the database look like."""
+    what projects made before the settings moved into the database look like. `database_url`: a server's
+    database instead of the SQLite file beside it."""
     return ConfigFile(
-        project=ProjectSection(name=name, annotator=annotator),
+        project=ProjectSection(name=name, annotator=annotator, database_url=database_url or DEFAULT_DATABASE_URL),
         model=ModelSection(pipeline=pipeline, label_map=default_label_map(labels)),
         labels=default_labels(labels),
     )

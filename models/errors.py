@@ -57,6 +57,15 @@ class DatabaseError(TagdeskError):
     """The project's database cannot be opened or written."""
 
 
+class ServerUnavailableError(DatabaseError):
+    """The database server cannot be reached (stopped, restarting, network down). Nothing of the change in
+    progress was saved; the same call works again once the server is back."""
+
+
+class SchemaMismatchError(DatabaseError):
+    """A shared database's schema is older or newer than this Tagdesk's; the message names the command to run."""
+
+
 def no_project(path: Path) -> ConfigError:
     return ConfigError(
         f"{path}: no tagdesk.toml here, so this is not a Tagdesk project; "
@@ -68,4 +77,11 @@ class SuggesterError(TagdeskError):
     """The project's suggestion model or patterns cannot be used (not installed, not a pipeline, bad pattern line).
 
     Annotation still works without suggestions; the message says what was asked, what was found and what to do.
+    """
+
+
+class TrainingError(TagdeskError):
+    """Training cannot start or was stopped (too few accepted documents, a label without examples, cancelled).
+
+    The project, its annotations and its current model are left as they were.
     """

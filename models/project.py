@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -32,9 +33,10 @@ from .config import (
     save_config,
 )
 from .db.backup import backup_sqlite
-from .db.engine import as_user_error, durability_notice, make_engine, upgrade_database
+from .db.dialect import database_login
+from .db.engine import as_user_error, durability_notice, is_shared, make_engine, upgrade_database
 from .errors import ConfigError, DatabaseError, TagdeskError, no_project
-from .user_settings import resolve_annotator
+from .user_settings import LOGIN_NAME, resolve_annotator
 
 GUIDELINES_NAME = "guidelines.md"
 DEFAULT_OVERLAP = 1
@@ -55,8 +57,19 @@ def resolve_database_url(url: str, folder: Path) -> str:
             f"{where}: {url!r} is not a database URL; "
             'expected e.g. "sqlite:///tagdesk.sqlite" or "postgresql://host/db"'
         ) from None
-    if parsed.get_backend_name() != "sqlite":
+    if parsed.password is not None:
+        raise ConfigError(
+            f"{where}: the URL holds a password; never keep one in tagdesk.toml (it travels with the project). "
+            "Remove it and put it in your password file (~/.pgpass, or the file PGPASSFILE names) or a service file "
+            "(~/.pg_service.conf); the README's Team setup shows how"
+        )
+    if parsed.get_backend_name() == "postgresql":
         return url
+    if parsed.get_backend_name() != "sqlite":
+        raise ConfigError(
+            f"{where}: {url!r} is a {parsed.get_backend_name()} database; Tagdesk keeps projects in SQLite "
+            '("sqlite:///tagdesk.sqlite") or PostgreSQL ("postgresql+psycopg://host/database")'
+        )
     if parsed.database in (None, "", ":memory:"):
         raise ConfigError(
             f"{where}: {url!r} is an in-memory database, which loses everything on close; "
@@ -122,6 +135,7 @@ def read_config(file: ConfigFile, *, session: Session) -> ProjectConfig:
         pipeline=shared.get("pipeline", DEFAULT_PIPELINE),
         label_map=dict(shared.get("label_map") or {}),
         patterns=list(shared.get("patterns") or []),
+        retrain_every=int(shared.get("retrain_every", 0)),
     )
     labels = [Label(name=r.name, color=r.color, key=r.key) for r in rows]
     return ProjectConfig(
@@ -214,7 +228,10 @@ def open_project(
     project = Project(folder=folder, file=file, engine=engine, annotator=annotator, annotator_source=source)
     hook = (lambda old: before_upgrade(project, old)) if before_upgrade else None
     try:
-        project.migrated_from = upgrade_database(engine, before_upgrade=hook)
+        project.migrated_from = upgrade_database(engine, before_upgrade=hook, command_hint=f"tagdesk upgrade {folder}")
+        if source == LOGIN_NAME and is_shared(engine):  # on a server, who you are is your login there
+            with engine.connect() as conn:
+                project.annotator, project.annotator_source = database_login(conn), "database login"
         _remove_dead_imports(project)
         project.warnings.extend(n for n in [durability_notice(engine)] if n)
         _seed(project, file_seed(file) or seed)
@@ -278,11 +295,15 @@ def new_project(
     pipeline: str | None = None,
     annotator: str | None = None,
     patterns: list[str] | None = None,
+    database_url: str | None = None,
 ) -> Project:
     """Create a project folder: a tagdesk.toml (name, database) and a database holding the labels (names, or
     `Label`s with colours and keys) and the suggester's settings. Refuses to overwrite an existing project.
 
     `annotator` is written to tagdesk.toml as the project's default name, for people who have not set theirs.
+    `database_url` puts the database on a server (`postgresql+psycopg://host/db`) instead of the SQLite file beside
+    the config; an empty database there gets the schema and these labels, one that already holds a Tagdesk
+    project is opened as it is (its labels stay).
     """
     folder = Path(folder)
     if (folder / CONFIG_NAME).exists():
@@ -292,6 +313,8 @@ def new_project(
             f"{folder}: a tagdesk.sqlite database is here without a tagdesk.toml; move it away, "
             "or choose another folder"
         )
+    if database_url:
+        resolve_database_url(database_url, folder)  # refused before anything is written
     from pydantic import ValidationError
 
     try:
@@ -309,15 +332,26 @@ def new_project(
             patterns=list(patterns or []),
         )
         check_labels(labs, model.label_map)
-        file = ConfigFile(project=ProjectSection(name=folder.resolve().name or "project", annotator=annotator))
+        section = ProjectSection(name=folder.resolve().name or "project", annotator=annotator)
+        if database_url:
+            section = section.model_copy(update={"database_url": database_url})
+        file = ConfigFile(project=section)
     except ValidationError as exc:
         err = exc.errors()[0]
         raise ConfigError(f"--labels: {err['msg'].removeprefix('Value error, ')}") from None
     except ValueError as exc:
         raise ConfigError(f"--labels: {str(exc).removeprefix('labels: ')}") from None
+    created = not folder.exists()
     try:
         folder.mkdir(parents=True, exist_ok=True)
         save_config(file, folder / CONFIG_NAME)
     except OSError as exc:
         raise ConfigError(f"{folder}: cannot create the project here ({exc.strerror})") from None
-    return open_project(folder, seed=Seed(labs, model))
+    try:
+        return open_project(folder, seed=Seed(labs, model))
+    except TagdeskError:  # e.g. the server cannot be reached: leave no half-made project behind
+        (folder / CONFIG_NAME).unlink(missing_ok=True)
+        if created:
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise

@@ -1,6 +1,9 @@
 """The queue: which document comes next after a decision. The one definition of "next" (no Qt): the window
-asks it after every decision, and so will the command line and whatever orders work later (most uncertain first,
-documents claimed by teammates) through `order`.
+asks it after every decision, `tagdesk queue` prints it, and whatever orders work later come in through `order`.
+
+Orders: "position" (project order: the next still to do below, then from the top) and "uncertain" (the pending
+document whose suggestions under `model_key` the model is least sure of, from the document uncertainty stored
+with scored suggestions; documents not scored yet follow in project order).
 
 Shared work (`overlap`): only documents fewer than `overlap` other people hold are offered
 (`models/store/claims.py`), and the one found is claimed for the annotator in the same write transaction, so two
@@ -19,7 +22,7 @@ from . import store
 from .store.claims import CLAIM_MINUTES, available_to, claim
 from .store.listing import NO_FILTERS, Key, ListFilters
 
-ORDERS = ("position", "review")  # project order; documents still to review. More orders extend `next_document`
+ORDERS = ("position", "review", "uncertain")  # more orders extend `next_document`, not its callers
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,7 @@ def next_document(
     after: int | None,
     filters: ListFilters = NO_FILTERS,
     order: str = "position",
+    model_key: str | None = None,
     overlap: int | None = None,
     minutes: float = CLAIM_MINUTES,
 ) -> NextDocument | None:
@@ -59,11 +63,17 @@ def next_document(
 
     `overlap` (shared work): only a document fewer than `overlap` others hold, claimed for `annotator` (for
     `minutes`) before it is returned; `session` must then be a write session (it is committed).
-    `order="review"`: the next document still to review (`annotator` is the gold annotation's)."""
+    `order="review"`: the next document still to review (`annotator` is the gold annotation's).
+    With `order="uncertain"` (and the suggestions' `model_key`): the most uncertain pending document, never
+    `after` (the filters do not apply: the model chooses)."""
     if order not in ORDERS:
         raise ValueError(f"unknown queue order {order!r}; known: {', '.join(ORDERS)}")
     if order == "review":
         return _next_to_review(session=session, after=after)
+    if order == "uncertain":
+        ids = store.uncertain_pending(model_key or "", session=session, annotator=annotator, limit=2)
+        found = next((d for d in ids if d != after), None)
+        return NextDocument(found) if found is not None else None
     key = store.document_key(after, session=session) if after is not None else None
     for _attempt in range(CLAIM_ATTEMPTS):
         also = available_to(annotator, overlap) if overlap is not None else None
@@ -95,6 +105,23 @@ def _first(
         return None
     found = store.next_to_do(session=session, annotator=annotator, filters=filters, after=None, skip=after, also=also)
     return NextDocument(found, wrapped=True) if found is not None else None
+
+
+def upcoming(
+    *, session: Session, annotator: str, order: str = "position", limit: int = 20, model_key: str | None = None
+) -> list[int]:
+    """The next `limit` documents still to do, in the order the window gives them (from the top)."""
+    if order == "uncertain":
+        return store.uncertain_pending(model_key or "", session=session, annotator=annotator, limit=limit)
+    out: list[int] = []
+    after: int | None = None
+    while len(out) < limit:
+        step = next_document(session=session, annotator=annotator, after=after)
+        if step is None or step.document_id in out:
+            break
+        out.append(step.document_id)
+        after = step.document_id
+    return out
 
 
 def _next_to_review(*, session: Session, after: int | None) -> NextDocument | None:

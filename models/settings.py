@@ -53,6 +53,13 @@ def set_label_map(project: Project, label_map: dict[str, str]) -> None:
     _store(project, "label_map", dict(label_map))
 
 
+def set_retrain_every(project: Project, every: int) -> None:
+    """Train again in the window after this many more accepted documents (0: never)."""
+    if not isinstance(every, int) or isinstance(every, bool) or every < 0:
+        raise TagdeskError(f"retrain every {every!r}: give a number of accepted documents (0 turns it off)")
+    _store(project, "retrain_every", every)
+
+
 def map_label(project: Project, model_label: str, target: str) -> None:
     """Change one entry of the label mapping."""
     set_label_map(project, {**project.config.model.label_map, model_label: target})

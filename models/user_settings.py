@@ -114,6 +114,9 @@ def login_name() -> str:
         return FALLBACK_NAME
 
 
+LOGIN_NAME = "login name"  # the source of a name that is only the computer's login (a server's login beats it)
+
+
 def resolve_annotator(project_default: str | None = None) -> tuple[str, str]:
     """(the annotator's name, where it came from): this user's settings file, else the project's default
     (`project.annotator` in tagdesk.toml), else the login name."""
@@ -122,4 +125,4 @@ def resolve_annotator(project_default: str | None = None) -> tuple[str, str]:
         return mine, str(settings_path())
     if project_default:
         return project_default, "project.annotator in tagdesk.toml"
-    return login_name(), "login name"
+    return login_name(), LOGIN_NAME

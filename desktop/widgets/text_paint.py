@@ -33,6 +33,15 @@ TAG_FONT_PT = 7.0
 
 NO_BRUSH = Qt.BrushStyle.NoBrush
 DASH_ON, DASH_OFF = 4, 2  # px of a suggestion's dashed outline
+DOT_ON, DOT_OFF = 1, 2  # px of an unsure suggestion's dotted outline
+WEAK_BELOW = 0.5  # a suggestion the model gives less than this probability is drawn weaker
+
+
+def is_weak(item: Item) -> bool:
+    """A pending model suggestion the model is unsure of (drawn fainter, dotted)."""
+    return item.pending and isinstance(item.score, (int, float)) and item.score < WEAK_BELOW
+
+
 ANTIALIAS = QPainter.RenderHint.Antialiasing
 CENTRE = Qt.AlignmentFlag.AlignCenter
 
@@ -55,9 +64,11 @@ class Palette:
         c.setAlphaF((0.62 if strong else 0.44) if self.dark else (0.50 if strong else 0.30))
         return c
 
-    def tint(self, label: str, *, strong: bool = False) -> QColor:
+    def tint(self, label: str, *, strong: bool = False, weak: bool = False) -> QColor:
         c = self.color(label)
         c.setAlphaF((0.22 if strong else 0.10) if self.dark else (0.20 if strong else 0.07))
+        if weak and not strong:
+            c.setAlphaF(c.alphaF() * 0.4)
         return c
 
     def tag_text(self, label: str) -> QColor:
@@ -71,24 +82,32 @@ class Palette:
 
     def background_of(self, item: Item, selected: bool) -> QColor:
         """Filled when stored, a faint tint when suggested; stronger when selected."""
-        key = ("bg", item.label, item.pending, selected)
+        weak = is_weak(item)
+        key = ("bg", item.label, item.pending, selected, weak)
         c = self._cache.get(key)
         if c is None:
-            c = self._cache[key] = (self.tint if item.pending else self.fill)(item.label, strong=selected)
+            if item.pending:
+                c = self._cache[key] = self.tint(item.label, strong=selected, weak=weak)
+            else:
+                c = self._cache[key] = self.fill(item.label, strong=selected)
         return c  # type: ignore[return-value]
 
-    def outline_of(self, label: str, selected: bool) -> tuple[QBrush, QBrush]:
-        """A suggestion's outline, as brushes for its horizontal and vertical edges: dashed, solid when selected.
+    def outline_of(self, label: str, selected: bool, weak: bool = False) -> tuple[QBrush, QBrush]:
+        """A suggestion's outline, as brushes for its horizontal and vertical edges: dashed (dotted and fainter
+        when the model is unsure of it), solid when selected.
         (Filling one-pixel rectangles with a dash texture costs ~3 us; stroking a dashed pen ~90 us.)"""
-        key = ("outline", label, selected)
+        key = ("outline", label, selected, weak)
         brushes = self._cache.get(key)
         if brushes is None:
             color = self.color(label)
+            if weak:
+                color.setAlphaF(0.65)
+            on, off = (DOT_ON, DOT_OFF) if weak else (DASH_ON, DASH_OFF)
             if selected:
                 brushes = (QBrush(color), QBrush(color))
             else:
-                across, down = QPixmap(DASH_ON + DASH_OFF, 1), QPixmap(1, DASH_ON + DASH_OFF)
-                for pix, w, h in ((across, DASH_ON, 1), (down, 1, DASH_ON)):
+                across, down = QPixmap(on + off, 1), QPixmap(1, on + off)
+                for pix, w, h in ((across, on, 1), (down, 1, on)):
                     pix.fill(Qt.GlobalColor.transparent)
                     painter = QPainter(pix)
                     painter.fillRect(0, 0, w, h, color)
@@ -225,7 +244,7 @@ def paint_marks(
     """Over the text: a suggestion's dashed outline, the selected entity's ring, and its label tag drawn in the
     room at x `tag_at` (the entity's visual end on its last line; None when that is not painted here)."""
     if item.pending:
-        across, down = palette.outline_of(item.label, selected)
+        across, down = palette.outline_of(item.label, selected, is_weak(item))
         for r in rects:
             x, y, w, h = r.x(), r.y(), r.width(), r.height()
             painter.fillRect(x + 1, y, w - 2, 1, across)

@@ -8,13 +8,14 @@ from pathlib import Path
 from ..db.backup import backup_project
 
 
-def add(sub: argparse._SubParsersAction) -> None:
+def add(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser(
         "backup",
         help="write a consistent copy of the project's database (safe while it is open)",
-        description="Copy the project's SQLite database with SQLite's backup API: one consistent "
-        "snapshot, even while Tagdesk is open and annotating in another window. "
-        "The copy is a single file that opens as tagdesk.sqlite of a project.",
+        description="Copy the project's database into a single SQLite file: one consistent snapshot, even "
+        "while Tagdesk is open and annotating in another window or on other desktops. A SQLite project is "
+        "copied with SQLite's backup API; a PostgreSQL one with everything in it (event log included) into a "
+        "new SQLite file that opens as tagdesk.sqlite of a project, or goes back with tagdesk copy.",
     )
     p.add_argument("dir", type=Path, metavar="DIR", help="the project folder")
     p.add_argument(
@@ -30,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
     result = backup_project(args.dir, args.out)
     docs = result.documents
     print(
-        f"{result.path}: copy of {result.source.name} ({docs} document{'s' if docs != 1 else ''}, "
+        f"{result.path}: copy of {result.source} ({docs} document{'s' if docs != 1 else ''}, "
         f"schema {result.revision or 'unknown'})"
     )
     return 0

@@ -78,6 +78,12 @@ def add(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--dev", type=float, help="fraction for a dev set: writes OUT/train.* and OUT/dev.*, e.g. 0.2")
     p.add_argument("--seed", type=int, default=0, help="random seed of the train/dev split (default: 0)")
     p.add_argument(
+        "--suggestions",
+        action="store_true",
+        help="with --format jsonl: write the model's suggestions for the pending documents instead, each span "
+        "with its score (like Prodigy's ner.teach data)",
+    )
+    p.add_argument(
         "--offsets",
         choices=("codepoints", "utf16", "graphemes"),
         default="codepoints",
@@ -88,7 +94,28 @@ def add(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
+def _run_suggestions(args: argparse.Namespace) -> int:
+    from ..errors import TagdeskError
+    from ..formats._suggestions import export_suggestions
+    from ..suggest import model_key
+
+    if args.format != "jsonl":
+        raise TagdeskError(f"--suggestions writes JSONL tasks with scores; use --format jsonl (not {args.format})")
+    with open_project(args.dir) as project:
+        out = args.out or project.folder / "exports" / "suggestions.jsonl"
+        if out.is_dir():
+            out = out / "suggestions.jsonl"
+        docs, spans = export_suggestions(project, out, model_key=model_key(project), annotator=args.annotator)
+    print(
+        f"{out}: {docs} pending document{'s' if docs != 1 else ''}, "
+        f"{spans} suggested span{'s' if spans != 1 else ''} with scores"
+    )
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
+    if args.suggestions:
+        return _run_suggestions(args)
     statuses = ["accepted"] + [s.strip() for s in args.include.split(",") if s.strip() and s.strip() != "accepted"]
     show = not args.quiet and sys.stderr.isatty()
     with open_project(args.dir) as project:

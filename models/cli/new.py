@@ -29,12 +29,20 @@ def add(sub: argparse._SubParsersAction) -> None:
         help="the project's default annotator name, written to tagdesk.toml, for whoever has not set their own "
         "(tagdesk whoami --set NAME); default: each person's own name, else their login name",
     )
+    p.add_argument(
+        "--database",
+        metavar="URL",
+        help="keep the database on a PostgreSQL server, e.g. postgresql+psycopg://db.example.org/team "
+        "(no password in it: see the README's Team setup); default: tagdesk.sqlite in DIR",
+    )
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     labels = [lab.strip() for lab in args.labels.split(",")]
-    with new_project(args.dir, labels, pipeline=args.model, annotator=args.annotator) as project:
+    with new_project(
+        args.dir, labels, pipeline=args.model, annotator=args.annotator, database_url=args.database
+    ) as project:
         cfg = project.config
         keys = ", ".join(f"{lab.key}={lab.name}" if lab.key else lab.name for lab in cfg.labels)
         print(

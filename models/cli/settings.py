@@ -29,6 +29,13 @@ def add(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help='map a model label to a project label, or to "drop" (repeatable), e.g. --map LOC=GPE',
     )
     p.add_argument("--overlap", type=int, help="how many annotators see each document (default 1)")
+    p.add_argument(
+        "--retrain-every",
+        type=int,
+        metavar="N",
+        help="the window trains again after N more accepted documents and uses the new model if it scores no "
+        "worse (0: never, the default)",
+    )
     p.set_defaults(func=run)
 
 
@@ -48,9 +55,13 @@ def run(args: argparse.Namespace) -> int:
             settings.set_label_map(project, mapping)
         if args.overlap is not None:
             settings.set_overlap(project, args.overlap)
+        if args.retrain_every is not None:
+            settings.set_retrain_every(project, args.retrain_every)
         model = project.config.model
         print(f"pipeline  {model.pipeline or '(none)'}")
         print(f"patterns  {', '.join(model.patterns) or '(none)'}")
         print(f"overlap   {project.config.overlap}")
+        every = model.retrain_every
+        print(f"retrain   {f'every {every} accepted documents' if every else 'never'}")
         print("label_map " + (", ".join(f"{k}={v}" for k, v in sorted(model.label_map.items())) or "(identity)"))
     return 0

@@ -1,7 +1,9 @@
-"""Consistent copies of a SQLite project database with SQLite's online backup API.
+"""Consistent copies of a project database: SQLite's online backup API for a SQLite project, a SQLite copy of
+the whole database (`models.db.transfer`) for a project on a PostgreSQL server.
 
 A plain file copy of a database in WAL mode can miss committed pages that are still in `-wal`, or catch a page
-half-written; the backup API copies one consistent snapshot while other processes keep reading and writing.
+half-written; the backup API copies one consistent snapshot while other processes keep reading and writing. A
+server's database is read in one REPEATABLE READ transaction, so its copy is one snapshot too.
 """
 
 from __future__ import annotations
@@ -78,14 +80,14 @@ def backup_sqlite(source: Path, dest: Path) -> None:
 
 @dataclass(frozen=True)
 class BackupResult:
-    source: Path
+    source: str  # what was copied: the SQLite file's name, or "database DB on HOST"
     path: Path
     documents: int
     revision: str | None
 
 
-def database_file(folder: Path) -> Path:
-    """The SQLite file of the project in `folder` (without opening or migrating it)."""
+def database_url(folder: Path) -> str:
+    """The database URL of the project in `folder` (without opening or migrating the database)."""
     if not folder.is_dir():
         raise ConfigError(f"{folder}: no such folder")
     if not (folder / CONFIG_NAME).exists():
@@ -93,43 +95,58 @@ def database_file(folder: Path) -> Path:
     config = load_config(folder / CONFIG_NAME)
     from ..project import resolve_database_url  # (models.project uses this module: imported here)
 
-    url = make_url(resolve_database_url(config.project.database_url, folder))
+    return resolve_database_url(config.project.database_url, folder)
+
+
+def database_file(folder: Path) -> Path | None:
+    """The SQLite file of the project in `folder`; None when its database is on a server."""
+    url = make_url(database_url(folder))
     if url.get_backend_name() != "sqlite":
-        raise TagdeskError(
-            f"{folder}: the database is on a {url.get_backend_name()} server; back it up with that "
-            "server's own tool (e.g. pg_dump)"
-        )
+        return None
     db = Path(url.database or "")
     if not db.exists():
         raise TagdeskError(f"{db}: no database yet (the project was never opened); nothing to back up")
     return db
 
 
-def target(folder: Path, out: Path | None) -> Path:
-    """Where a back-up goes: `out` (a file, or a folder for a dated file), else DIR/backups/tagdesk-DATE-TIME.sqlite."""
+def target(folder: Path, out: Path | None, *, stem: str = "tagdesk") -> Path:
+    """Where a back-up goes: `out` (a file, or a folder for a dated file), else DIR/backups/STEM-DATE-TIME.sqlite."""
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     if out is None:
         out = folder / "backups"
     if out.is_dir() or out == folder / "backups":
-        base = out / f"tagdesk-{stamp}.sqlite"
+        base = out / f"{stem}-{stamp}.sqlite"
         out, n = base, 2
         while out.exists():
-            out, n = base.with_name(f"tagdesk-{stamp}-{n}.sqlite"), n + 1
+            out, n = base.with_name(f"{stem}-{stamp}-{n}.sqlite"), n + 1
     elif out.exists():
         raise TagdeskError(f"{out}: already exists; choose another --out or remove it first")
     return out
 
 
-def backup_project(folder: Path | str, out: Path | None = None) -> BackupResult:
-    """`tagdesk backup` and the window's Back up: a consistent copy of the project's SQLite database at `out`
-    (default DIR/backups/tagdesk-DATE-TIME.sqlite), safe while the project is open and being annotated."""
+def backup_project(folder: Path | str, out: Path | None = None, *, stem: str = "tagdesk") -> BackupResult:
+    """`tagdesk backup` and the window's Back up: a consistent copy of the project's database as one SQLite file
+    at `out` (default DIR/backups/STEM-DATE-TIME.sqlite), safe while the project is open and being annotated.
+    A server's database is copied whole, event log included, at its own schema revision."""
+    from .engine import make_engine, where
+    from .transfer import copy_database
+
     folder = Path(folder)
     db = database_file(folder)
-    path = target(folder, Path(out) if out else None)
+    path = target(folder, Path(out) if out else None, stem=stem)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise TagdeskError(f"{path.parent}: cannot create the folder ({exc.strerror})") from None
-    backup_sqlite(db, path)
+    if db is not None:
+        backup_sqlite(db, path)
+        source = db.name
+    else:
+        engine = make_engine(database_url(folder))
+        try:
+            copy_database(engine, f"sqlite:///{path}")
+            source = where(engine)
+        finally:
+            engine.dispose()
     docs, rev = describe_copy(path)
-    return BackupResult(db, path, docs, rev)
+    return BackupResult(source, path, docs, rev)

@@ -1,4 +1,11 @@
-"""Engines and migrations.
+"""Engines and migrations, for SQLite (one desktop) and PostgreSQL (a team's server).
+
+PostgreSQL (`postgresql+psycopg://...`, psycopg 3): the server's own durability (every commit is flushed to its
+WAL); READ COMMITTED transactions, with the rows a decision changes locked until it commits (see
+`models.store.decisions`); a pooled connection the server dropped is replaced at the next use (pre-ping), so a
+desktop carries on by itself after a server restart. What differs between the backends in SQL is in `dialect`;
+what to tell the user when the database fails is in `advice`. A shared database is never migrated on open:
+`tagdesk upgrade DIR` does it, after a backup.
 
 SQLite settings (chosen for "an acknowledged decision survives a crash, even kill -9 or power loss"):
 - WAL journal: readers never block the writer (two windows on one project), one fsync per commit. Where the
@@ -9,8 +16,7 @@ SQLite settings (chosen for "an acknowledged decision survives a crash, even kil
 - busy_timeout 10 s: a second process waits for the lock instead of failing with "database is locked".
 - foreign_keys=ON; trusted_schema=OFF (a crafted file's triggers/views cannot call side-effect functions).
 Write transactions start with BEGIN IMMEDIATE (see `models.store.writing`), so a writer takes the lock
-before reading and never fails half-way with SQLITE_BUSY when another process wrote in between. Migrations
-run under that lock too, after reading the revision again (two windows opening an old project migrate it once).
+before reading and never fails half-way with SQLITE_BUSY when another process wrote in between.
 
 Cost per decision (span + annotation version + event, one commit), `python -m benchmarks.bench_decision`,
 2026-11-27, ext4 on a virtual disk, SQLite 3.40.1, median of 3 x 300 (Tagdesk store / raw sqlite3, same SQL),
@@ -18,9 +24,10 @@ with the store's decision statements built once and run through SQLAlchemy Core:
     WAL + FULL      1.55 ms / 0.20 ms   <- chosen
     WAL + NORMAL    1.14 ms / 0.10 ms
     DELETE + FULL   1.89 ms / 0.55 ms   (rollback journal: 2.8x the raw cost of WAL + FULL)
-FULL costs ~0.1-0.4 ms more than NORMAL here (0.9 ms in an earlier measurement): nothing next to a keystroke,
-so durability against power loss is worth it. WAL beats the rollback journal per decision and lets a second
-window read while one writes (one huge transaction commits slower in WAL; imports write in chunks anyway).
+FULL costs ~0.1-0.4 ms more than NORMAL here (0.9 ms on the earlier PERF-LIMITS run): nothing next to a
+keystroke, so durability against power loss is worth it. WAL beats the rollback
+journal per decision and lets a second window read while one writes (bulk imports are the exception, see
+PERF-LIMITS.md, and they are rare).
 """
 
 from __future__ import annotations
@@ -28,25 +35,35 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from sqlalchemy import Connection, Engine, String, create_engine, event, inspect
-from sqlalchemy.ext.compiler import compiles
+from sqlalchemy import URL, Connection, Engine, create_engine, event, inspect, make_url
 from sqlalchemy.pool import StaticPool
-from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.functions import FunctionElement
 
-from ..errors import DatabaseError
+from ..errors import DatabaseError, SchemaMismatchError
 
-if TYPE_CHECKING:
-    from alembic.config import Config
+# Messages about database failures live in `advice` (as_user_error is imported from here by older callers).
+from .advice import BUSY_TIMEOUT_S, as_user_error, short_reason
+from .dialect import CASEFOLD_SQL, POSTGRESQL, is_search_table, lock_schema
 
-BUSY_TIMEOUT_S = 10.0
+__all__ = ["BUSY_TIMEOUT_S", "as_user_error", "make_engine", "short_reason", "upgrade_database"]
+
 JOURNAL_MODE = "WAL"
 SYNCHRONOUS = "FULL"
 MIGRATIONS = Path(__file__).with_name("migrations")
+MIGRATION_WAIT_S = 600.0  # how long an opening waits for another process's migration to finish
+CONNECT_TIMEOUT_S = 10
+# libpq settings a project's URL may override: give up on a server that does not answer (a cut network would
+# otherwise hang a decision for the kernel's TCP timeout, ~15 minutes), and name ourselves in pg_stat_activity.
+_PG_CONNECT = {
+    "connect_timeout": str(CONNECT_TIMEOUT_S),
+    "tcp_user_timeout": str(CONNECT_TIMEOUT_S * 1000),
+    "keepalives_idle": "30",
+    "application_name": "tagdesk",
+}
 
 
+# ---------------------------------------------------------------------------------------------- engines
 _SYNCHRONOUS_LEVEL = {"OFF": 0, "NORMAL": 1, "FULL": 2, "EXTRA": 3}
 
 
@@ -110,29 +127,8 @@ def durability_notice(engine: Engine) -> str | None:
     )
 
 
-CASEFOLD_SQL = "tagdesk_casefold"
-
-
 def _casefold(value: object) -> str | None:
     return None if value is None else str(value).casefold()
-
-
-class casefold(FunctionElement[str]):  # noqa: N801 - reads like the SQL function it is
-    """Unicode case folding in SQL: `tagdesk_casefold(x)` on SQLite (registered on every connection),
-    `lower(x)` on other databases."""
-
-    type = String()
-    inherit_cache = True
-
-
-@compiles(casefold)
-def _casefold_default(element: casefold, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"lower({compiler.process(element.clauses, **kw)})"
-
-
-@compiles(casefold, "sqlite")
-def _casefold_sqlite(element: casefold, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"{CASEFOLD_SQL}({compiler.process(element.clauses, **kw)})"
 
 
 def _sqlite_begin(conn: Connection) -> None:
@@ -140,85 +136,133 @@ def _sqlite_begin(conn: Connection) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-def make_engine(url: str, *, journal_mode: str = JOURNAL_MODE, synchronous: str = SYNCHRONOUS) -> Engine:
-    """An engine for `url`. `sqlite://` (no path) is an in-memory database shared by all sessions (tests).
+def make_engine(url: str | URL, *, journal_mode: str = JOURNAL_MODE, synchronous: str = SYNCHRONOUS) -> Engine:
+    """An engine for `url`: SQLite (a file; `sqlite://` without a path is an in-memory database shared by all
+    sessions, for tests) or PostgreSQL through psycopg 3 (`postgresql://` means `postgresql+psycopg://`).
 
-    `journal_mode` and `synchronous` exist for the benchmark that justifies the defaults; keep the defaults.
+    `journal_mode` and `synchronous` exist for the benchmark that justifies the SQLite defaults; keep them.
     """
-    if url.startswith("sqlite"):
-        memory = url in ("sqlite://", "sqlite:///:memory:")
-        engine = create_engine(
-            url,
-            connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_S},
-            poolclass=StaticPool if memory else None,
+    parsed = make_url(url)
+    if parsed.get_backend_name() == POSTGRESQL:
+        return _postgresql_engine(parsed)
+    if parsed.get_backend_name() != "sqlite":
+        raise DatabaseError(
+            f"{parsed.render_as_string(hide_password=True)}: Tagdesk keeps projects in SQLite or PostgreSQL, "
+            f"not {parsed.get_backend_name()}"
         )
+    memory = parsed.database in (None, "", ":memory:")
+    engine = create_engine(
+        parsed,
+        connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_S},
+        poolclass=StaticPool if memory else None,
+    )
 
-        where = engine.url.database or url
+    location = parsed.database or str(parsed)
 
-        def on_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
-            try:
-                set_sqlite_pragmas(dbapi_conn, where, journal_mode=journal_mode, synchronous=synchronous)
-            except DatabaseError:
-                dbapi_conn.close()
-                raise
+    def on_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
+        try:
+            set_sqlite_pragmas(dbapi_conn, location, journal_mode=journal_mode, synchronous=synchronous)
+        except DatabaseError:
+            dbapi_conn.close()
+            raise
 
-        event.listen(engine, "connect", on_connect)
-        event.listen(engine, "begin", _sqlite_begin)
-        return engine
-    return create_engine(url, pool_pre_ping=True)
+    event.listen(engine, "connect", on_connect)
+    event.listen(engine, "begin", _sqlite_begin)
+    return engine
 
 
-def _alembic_config(connection: Connection) -> Config:
+def _postgresql_engine(url: URL) -> Engine:
+    if url.drivername in ("postgresql", "postgres"):
+        url = url.set(drivername="postgresql+psycopg")
+    connect_args = {k: v for k, v in _PG_CONNECT.items() if k not in url.query}
+    # pre_ping: a connection the server dropped (restart, network) is replaced at the next checkout, so the
+    # window reconnects by itself once the server is back.
+    return create_engine(url, pool_pre_ping=True, pool_size=4, max_overflow=8, connect_args=connect_args)
+
+
+def is_shared(engine: Engine | Connection) -> bool:
+    """True for a database on a server (PostgreSQL): other desktops may be using it right now."""
+    return engine.dialect.name == POSTGRESQL
+
+
+def where(engine: Engine) -> str:
+    """How messages name a project's database: the SQLite file, or `database DB on HOST` for a server."""
+    url = engine.url
+    if not is_shared(engine):
+        return url.database or str(url)
+    host: Any = url.host or url.query.get("host") or "the local server"
+    if isinstance(host, tuple):
+        host = host[0]
+    return f"database {url.database or '(default)'} on {host}"
+
+
+def ping(engine: Engine) -> bool:
+    """True when the database answers (a server that was away is back)."""
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+        return True
+    except Exception:  # noqa: BLE001 - any failure means "not yet"
+        return False
+
+
+# ---------------------------------------------------------------------------------------------- schema
+def _alembic_config(connection: Connection | None = None) -> Any:
     from alembic.config import Config
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
-    cfg.attributes["connection"] = connection
+    if connection is not None:
+        cfg.attributes["connection"] = connection
     return cfg
 
 
-def head_revision() -> str:
-    from alembic.config import Config
+def _script() -> Any:
     from alembic.script import ScriptDirectory
 
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-    head = ScriptDirectory.from_config(cfg).get_current_head()
-    assert head is not None
-    return head
+    return ScriptDirectory.from_config(_alembic_config())
 
 
-def current_revision(engine: Engine) -> str | None:
+def head_revision() -> str:
+    return str(_script().get_current_head())
+
+
+def known_revisions() -> set[str]:
+    return {rev.revision for rev in _script().walk_revisions()}
+
+
+def current_revision(engine: Engine | Connection) -> str | None:
     """The database's schema revision; None for an empty database."""
     from alembic.runtime.migration import MigrationContext
 
+    if isinstance(engine, Connection):
+        return MigrationContext.configure(engine).get_current_revision()
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def _known_revisions() -> set[str]:
-    from alembic.config import Config
-    from alembic.script import ScriptDirectory
+def migrate(conn: Connection, revision: str = "head") -> None:
+    """Run the migrations up to `revision` in the caller's transaction (a copy is made at its source's revision)."""
+    from alembic import command
 
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-    return {rev.revision for rev in ScriptDirectory.from_config(cfg).walk_revisions()}
+    command.upgrade(_alembic_config(conn), revision)
 
 
-MIGRATION_WAIT_S = 600.0  # how long an opening waits for another process's migration to finish
-
-
-def upgrade_database(engine: Engine, *, before_upgrade: Callable[[str], None] | None = None) -> str | None:
+def upgrade_database(
+    engine: Engine,
+    *,
+    before_upgrade: Callable[[str], None] | None = None,
+    shared_upgrade: bool = False,
+    command_hint: str = "tagdesk upgrade DIR",
+) -> str | None:
     """Bring the schema to the newest revision. Returns the revision it had before (None: new database).
 
     `before_upgrade(old_revision)` runs first when an existing database is about to be migrated (backups).
-    A database made by a newer Tagdesk (unknown revision) is refused untouched. The migration runs under the
-    write lock, after reading the revision again: when two processes open an old project at once, the second
-    waits and finds it migrated.
+    A database made by a newer Tagdesk (unknown revision) is refused untouched. A shared (PostgreSQL) database
+    at an older revision is migrated only with `shared_upgrade=True` (the `tagdesk upgrade` command, whose
+    spelling `command_hint` gives): other desktops may be running the older Tagdesk on it right now. An empty
+    one gets the schema created (under a lock, so two desktops creating it at once do it once).
     """
-    from alembic import command
-    from alembic.runtime.migration import MigrationContext
-
     try:
         old = current_revision(engine)
     except Exception as exc:  # noqa: BLE001 - not a database, truncated, unreadable, read-only folder
@@ -226,20 +270,42 @@ def upgrade_database(engine: Engine, *, before_upgrade: Callable[[str], None] | 
     head = head_revision()
     if old == head:
         return old
-    sqlite = engine.url.get_backend_name() == "sqlite"
+    if old is None and inspect_tables(engine):
+        raise DatabaseError(f"{where(engine)}: has tables but no Tagdesk schema version; it is not a Tagdesk database")
+    if old is not None and old not in known_revisions():
+        if is_shared(engine):
+            raise SchemaMismatchError(
+                f"{where(engine)}: the shared database was upgraded by a newer Tagdesk (schema {old}; this one "
+                f"knows up to {head}): install that Tagdesk on this desktop (pip install --upgrade tagdesk). "
+                "Nothing was changed"
+            )
+        raise DatabaseError(
+            f"{where(engine)}: made by a newer Tagdesk (schema {old}; this one knows up to "
+            f"{head}); upgrade Tagdesk to open it. The file was not changed"
+        )
+    if old is not None and is_shared(engine) and not shared_upgrade:
+        raise SchemaMismatchError(
+            f"{where(engine)}: the shared database has schema {old} and this Tagdesk needs {head}; a shared "
+            f"database is not upgraded on open (other desktops may be using it). When the team is ready, run: "
+            f"{command_hint} (it writes a backup first). Nothing was changed"
+        )
+    # The migration runs under the write lock (SQLite: BEGIN IMMEDIATE, waiting up to MIGRATION_WAIT_S; PostgreSQL:
+    # the schema lock), after reading the revision again: when two processes open an old project at once, the
+    # second waits and finds it migrated.
+    sqlite = not is_shared(engine)
     with engine.connect() as conn:
         if sqlite:
             _busy_timeout(conn, MIGRATION_WAIT_S)
-            conn.execution_options(tagdesk_immediate=True)  # BEGIN IMMEDIATE: the write lock first
+            conn.execution_options(tagdesk_immediate=True)
         try:
             with conn.begin():
-                old = MigrationContext.configure(conn).get_current_revision()
+                lock_schema(conn)
+                old = current_revision(conn)
                 if old == head:
-                    return old  # another process migrated it while this one waited
-                _refuse_foreign(engine, conn, old, head)
+                    return old
                 if old is not None and before_upgrade is not None:
                     before_upgrade(old)
-                command.upgrade(_alembic_config(conn), "head")
+                migrate(conn)
         finally:
             if sqlite:
                 _busy_timeout(conn, BUSY_TIMEOUT_S)
@@ -253,16 +319,23 @@ def _busy_timeout(conn: Connection, seconds: float) -> None:
     driver.execute(f"PRAGMA busy_timeout={int(seconds * 1000)}")
 
 
-def _refuse_foreign(engine: Engine, conn: Connection, old: str | None, head: str) -> None:
-    if old is None and [t for t in inspect(conn).get_table_names() if t != "alembic_version"]:
-        raise DatabaseError(
-            f"{engine.url.database}: has tables but no Tagdesk schema version; it is not a Tagdesk database"
-        )
-    if old is not None and old not in _known_revisions():
-        raise DatabaseError(
-            f"{engine.url.database}: made by a newer Tagdesk (schema {old}; this one knows up to "
-            f"{head}); upgrade Tagdesk to open it. The file was not changed"
-        )
+def inspect_tables(engine: Engine | Connection) -> list[str]:
+    """The database's tables (not Alembic's, not the search index's)."""
+    return [t for t in inspect(engine).get_table_names() if t != "alembic_version" and not is_search_table(t)]
+
+
+def schema_differences(conn: Connection, *, compare_type: bool = False) -> list[Any]:
+    """What Alembic's autogenerate finds between the database and the table classes ([] when they agree).
+    The search index's tables are not table classes (each backend has its own kind) and are left out."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+    from sqlmodel import SQLModel
+
+    def include_name(name: str | None, type_: str, _parent: Any) -> bool:
+        return not (type_ == "table" and name is not None and (is_search_table(name) or name == "alembic_version"))
+
+    ctx = MigrationContext.configure(conn, opts={"compare_type": compare_type, "include_name": include_name})
+    return list(compare_metadata(ctx, SQLModel.metadata))
 
 
 def integrity_problems(engine: Engine, *, limit: int = 20) -> list[str]:
@@ -281,63 +354,3 @@ def integrity_problems(engine: Engine, *, limit: int = 20) -> list[str]:
     except sa_exc.DatabaseError as exc:  # too damaged for the check itself to finish
         return [short_reason(exc)]
     return problems
-
-
-def short_reason(exc: BaseException) -> str:
-    """The driver's own one-line message for a database exception (no SQL, no links)."""
-    orig = getattr(exc, "orig", None) or exc
-    return str(orig).splitlines()[0] if str(orig) else orig.__class__.__name__
-
-
-def inspect_tables(engine: Engine) -> list[str]:
-    return [t for t in inspect(engine).get_table_names() if t != "alembic_version"]
-
-
-# What SQLite says -> what the user should do. The first match wins; the change in progress was rolled back.
-_ADVICE = [
-    (
-        "database or disk is full",
-        "the disk is full (or the database reached its size limit): this change was NOT "
-        "saved, everything saved before is intact; free some disk space, then redo it",
-    ),
-    (
-        "readonly database",
-        "the database or its folder is read-only (Tagdesk writes a journal beside the file): "
-        "changes cannot be saved; make both writable (chmod u+w), or work on a copy of the "
-        "project",
-    ),
-    (
-        "unable to open database file",
-        "cannot open the database: its folder must be writable (Tagdesk keeps a "
-        "journal beside it); make the folder writable or copy the project elsewhere",
-    ),
-    (
-        "database is locked",
-        f"another program held the project's write lock for more than {BUSY_TIMEOUT_S:.0f} s: "
-        "this change was NOT saved; close the other program (or wait), then redo it",
-    ),
-    (
-        "disk i/o error",
-        "the disk reported an error: this change was NOT saved; check the disk, then reopen the project",
-    ),
-    (
-        "malformed",
-        "cannot be read: the database file is damaged (truncated or overwritten); restore it from a "
-        "backup (a tagdesk.sqlite.bak-* file beside it, or your own) or move it away to start anew",
-    ),
-    (
-        "not a database",
-        "cannot be read: this file is not a SQLite database; restore it from a backup (a "
-        "tagdesk.sqlite.bak-* file beside it, or your own) or move it away to start anew",
-    ),
-]
-
-
-def as_user_error(exc: BaseException, engine: Engine) -> DatabaseError:
-    """A `DatabaseError` that says what went wrong with the project's database and what to do."""
-    reason = short_reason(exc)
-    where = engine.url.database or str(engine.url)
-    for needle, advice in _ADVICE:
-        if needle in reason.lower():
-            return DatabaseError(f"{where}: {advice} (SQLite: {reason})")
-    return DatabaseError(f"{where}: database error, this change was NOT saved ({reason})")

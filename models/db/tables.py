@@ -10,12 +10,40 @@ import enum
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, LargeBinary, Table, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Dialect, Index, LargeBinary, Table, UniqueConstraint
+from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A point in time, always timezone-aware (UTC) in Python, on both backends.
+
+    PostgreSQL stores `timestamp with time zone`; SQLite has no such type and keeps the UTC wall time as text,
+    read back naive: this type converts aware values to UTC on the way in and marks values read as UTC.
+    A naive value handed in is refused (its zone is unknown)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: pass a timezone-aware one (e.g. datetime.now(UTC))")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _when() -> Any:
+    return Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
 
 
 class Status(str, enum.Enum):
@@ -74,7 +102,7 @@ class Annotation(SQLModel, table=True):
     annotator: str
     status: str = Field(default=Status.pending.value, index=True)
     seconds_spent: float = 0.0
-    updated_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = _when()
     version: int = 0
 
 
@@ -93,12 +121,19 @@ class Suggestion(SQLModel, table=True):
     """A model's spans for a document, cached per model key (name@version plus patterns hash)."""
 
     __tablename__ = "suggestion"
-    __table_args__ = (UniqueConstraint("document_id", "model", name="uq_suggestion_document_model"),)
+    __table_args__ = (
+        UniqueConstraint("document_id", "model", name="uq_suggestion_document_model"),
+        Index("ix_suggestion_model_uncertainty", "model", "uncertainty"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     document_id: int = Field(foreign_key="document.id", index=True)
     model: str
     spans: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    created_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = _when()
+    # How unsure the model is of this document: the likeliest mistake among its spans (1 - the probability of a
+    # shown entity, or the probability of an entity the beam finds and the greedy parse does not). None: the
+    # spans have no probabilities yet. Scores are added after caching and never change the cache key.
+    uncertainty: float | None = None
 
 
 class Event(SQLModel, table=True):
@@ -107,7 +142,7 @@ class Event(SQLModel, table=True):
     __tablename__ = "event"
     __table_args__ = (Index("ix_event_annotator_at", "annotator", "at"),)
     id: int | None = Field(default=None, primary_key=True)
-    at: datetime = Field(default_factory=utcnow)
+    at: datetime = _when()
     annotator: str
     document_id: int | None = Field(default=None, foreign_key="document.id", index=True)
     action: str
@@ -125,7 +160,7 @@ class Dismissal(SQLModel, table=True):
     start: int
     end: int
     label: str
-    at: datetime = Field(default_factory=utcnow)
+    at: datetime = _when()
 
 
 class ProjectLabel(SQLModel, table=True):
@@ -158,7 +193,7 @@ class Note(SQLModel, table=True):
     annotation_id: int = Field(foreign_key="annotation.id", unique=True)
     comment: str = ""
     flag: str | None = Field(default=None, index=True)
-    updated_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = _when()
 
 
 class Member(SQLModel, table=True):
@@ -169,7 +204,7 @@ class Member(SQLModel, table=True):
     __tablename__ = "member"
     name: str = Field(primary_key=True)
     role: str
-    added_at: datetime = Field(default_factory=utcnow)
+    added_at: datetime = _when()
 
 
 class Claim(SQLModel, table=True):
@@ -180,7 +215,7 @@ class Claim(SQLModel, table=True):
     __tablename__ = "claim"
     document_id: int = Field(foreign_key="document.id", primary_key=True)
     annotator: str = Field(primary_key=True)
-    expires_at: datetime = Field(index=True)
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
 
 
 # The tables themselves, for the store's SQLAlchemy Core statements (`SPAN.c.start`, typed for mypy).
@@ -192,3 +227,4 @@ SUGGESTION: Table = Suggestion.__table__  # type: ignore[attr-defined]
 EVENT: Table = Event.__table__  # type: ignore[attr-defined]
 DISMISSAL: Table = Dismissal.__table__  # type: ignore[attr-defined]
 NOTE: Table = Note.__table__  # type: ignore[attr-defined]
+CLAIM: Table = Claim.__table__  # type: ignore[attr-defined]

@@ -20,6 +20,8 @@ run on `session.connection()`; reads that hand a row to a caller build a detache
 - `members`: the team and its roles; the check each write makes against them.
 - `compare`: several annotators' annotations of a document side by side (agreement, review).
 - `stats`: counts for `tagdesk stats`.
+- `queue`: pending documents most uncertain first (the queue's "uncertain" order).
+- `training`: what training reads (accepted annotations of every annotator, rejections, undecided texts).
 - `settings`: the settings a team shares (suggester, label mapping, overlap) and their change counter.
 - `labels`: the project's labels; renaming or removing one changes the spans that carry it.
 - `notes`: an annotator's comment and flag on a document.
@@ -77,10 +79,18 @@ from .listing import (
 )
 from .members import NotAllowedError, change_team, members, role_of
 from .notes import FLAGS, DocumentNote, note_of, set_note
+from .queue import uncertain_pending
 from .resolved import count_conflicts
 from .settings import SEEDED_FROM, has_labels, read_settings, seed_settings, set_setting, settings_revision
 from .stats import activity, annotator_progress, annotators, stats
-from .suggestions import documents_lacking_suggestions, store_suggestions, store_suggestions_bulk, suggestions_for
+from .suggestions import (
+    documents_lacking_suggestions,
+    pending_suggestions,
+    store_suggestions,
+    store_suggestions_bulk,
+    suggestions_for,
+    uncertainty_of,
+)
 from .transactions import reading, writing
 
 __all__ = [
@@ -146,6 +156,7 @@ __all__ = [
     "get_document",
     "iter_annotated_documents",
     "last_decision",
+    "pending_suggestions",
     "members",
     "overlap_counts",
     "listed_key",
@@ -167,6 +178,8 @@ __all__ = [
     "suggestions_for",
     "text_hash",
     "text_length",
+    "uncertain_pending",
+    "uncertainty_of",
     "update_span",
     "writing",
     "Written",

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, CursorResult, bindparam, delete, insert, select, update
 from sqlmodel import Session
 
+from ..db.dialect import insert_if_missing, lock_event_log
 from ..db.tables import ANNOTATION, DISMISSAL, EVENT, SPAN, Origin, Span, Status, utcnow
 from ..errors import OverlapError, StaleAnnotationError, TagdeskError
 from . import events
@@ -39,8 +40,12 @@ class Written:
 
 
 # ---------------------------------------------------------------------------------------------- statements
-_ANNOTATION_ROW = select(ANNOTATION.c.id, ANNOTATION.c.version).where(
-    ANNOTATION.c.document_id == bindparam("doc"), ANNOTATION.c.annotator == bindparam("who")
+# FOR UPDATE (PostgreSQL; SQLite's writer already holds the whole database): the annotation's row stays locked
+# until this decision commits, so a second writer on the same annotation waits, then sees the new version.
+_ANNOTATION_ROW = (
+    select(ANNOTATION.c.id, ANNOTATION.c.version)
+    .where(ANNOTATION.c.document_id == bindparam("doc"), ANNOTATION.c.annotator == bindparam("who"))
+    .with_for_update()
 )
 
 _OVERLAP = (
@@ -54,10 +59,11 @@ _OVERLAP = (
     .limit(1)
 )
 
+# The version moves only from the one this decision read: a row count of 0 means another writer got there first.
 _BUMP_VERSION = (
     update(ANNOTATION)
-    .where(ANNOTATION.c.id == bindparam("ann"))
-    .values(version=bindparam("version"), updated_at=bindparam("now"))
+    .where(ANNOTATION.c.id == bindparam("ann"), ANNOTATION.c.version == bindparam("expected"))
+    .values(version=ANNOTATION.c.version + 1, updated_at=bindparam("now"))
 )
 
 _SPAN_ROW = (
@@ -75,6 +81,7 @@ _SPAN_ROW = (
     )
     .join(ANNOTATION, ANNOTATION.c.id == SPAN.c.annotation_id)
     .where(SPAN.c.id == bindparam("span"))
+    .with_for_update(of=ANNOTATION)  # as _ANNOTATION_ROW: the version read stays true until commit
 )
 
 _SPAN_AT = select(SPAN.c.id, SPAN.c.start, SPAN.c.end, SPAN.c.label, SPAN.c.origin, SPAN.c.score).where(
@@ -97,13 +104,6 @@ _SET_STATUS = (
     .values(status=bindparam("status"), seconds_spent=ANNOTATION.c.seconds_spent + bindparam("seconds"))
 )
 
-_DISMISSAL_ROW = select(DISMISSAL.c.id).where(
-    DISMISSAL.c.annotation_id == bindparam("ann"),
-    DISMISSAL.c.start == bindparam("start"),
-    DISMISSAL.c.end == bindparam("end"),
-    DISMISSAL.c.label == bindparam("label"),
-)
-
 _INSERT_EVENT = insert(EVENT)
 
 
@@ -114,25 +114,28 @@ _STATUS = select(ANNOTATION.c.status).where(ANNOTATION.c.id == bindparam("ann"))
 def _annotation_row(
     conn: Connection, document_id: int, annotator: str, expected_version: int | None
 ) -> tuple[int, int]:
-    """(id, version) of this annotator's annotation of a document, created when missing; refuses a stale edit."""
+    """(id, version) of this annotator's annotation of a document, created when missing, locked until commit;
+    refuses a stale edit."""
     row = conn.execute(_ANNOTATION_ROW, {"doc": document_id, "who": annotator}).first()
-    found = row.version if row else 0
-    if expected_version is not None and expected_version != found:
-        raise StaleAnnotationError(document_id, expected_version, found)
-    if row is not None:
-        return row.id, row.version
-    created = conn.execute(
-        insert(ANNOTATION),
-        {
-            "document_id": document_id,
-            "annotator": annotator,
-            "status": Status.pending.value,
-            "seconds_spent": 0.0,
-            "updated_at": utcnow(),
-            "version": 0,
-        },
-    )
-    return _new_id(created), 0
+    if row is None:
+        if expected_version:
+            raise StaleAnnotationError(document_id, expected_version, 0)
+        # ON CONFLICT: another desktop may create the same annotation at this moment; then we use (and lock) theirs
+        conn.execute(
+            insert_if_missing(conn, ANNOTATION, ("document_id", "annotator")),
+            {
+                "document_id": document_id,
+                "annotator": annotator,
+                "status": Status.pending.value,
+                "seconds_spent": 0.0,
+                "updated_at": utcnow(),
+                "version": 0,
+            },
+        )
+        row = conn.execute(_ANNOTATION_ROW, {"doc": document_id, "who": annotator}).one()
+    if expected_version is not None and expected_version != row.version:
+        raise StaleAnnotationError(document_id, expected_version, row.version)
+    return int(row.id), int(row.version)
 
 
 def _refuse_overlap_row(
@@ -160,10 +163,15 @@ def _touch_row(
     action: str,
     payload: dict[str, Any],
 ) -> int:
-    """Bump the annotation's version (from `version`) and append the event with the new version in its payload,
-    in the caller's transaction. Returns the new version."""
+    """Bump the annotation's version from `version` and append the event with the new version in its payload, in
+    the caller's transaction. Returns the new version; raises StaleAnnotationError if another writer moved it
+    first."""
     now = utcnow()
-    conn.execute(_BUMP_VERSION, {"ann": annotation_id, "version": version + 1, "now": now})
+    bumped = conn.execute(_BUMP_VERSION, {"ann": annotation_id, "expected": version, "now": now}).rowcount
+    if bumped != 1:
+        found = conn.execute(select(ANNOTATION.c.version).where(ANNOTATION.c.id == annotation_id)).scalar() or 0
+        raise StaleAnnotationError(document_id, version, found)
+    lock_event_log(conn)
     conn.execute(
         _INSERT_EVENT,
         {
@@ -207,15 +215,21 @@ def _set_dismissal_rows(
     """Record (or forget) dismissals of suggestions for one annotation; does not commit. Returns what changed."""
     changed = []
     for start, end, label in items:
-        key = {"ann": annotation_id, "start": start, "end": end, "label": label}
-        found = conn.execute(_DISMISSAL_ROW, key).first()
-        if dismissed and found is None:
-            conn.execute(insert(DISMISSAL).values(annotation_id=annotation_id, start=start, end=end, label=label))
-        elif not dismissed and found is not None:
-            conn.execute(delete(DISMISSAL).where(DISMISSAL.c.id == found.id))
+        key = {"annotation_id": annotation_id, "start": start, "end": end, "label": label}
+        if dismissed:
+            stmt = insert_if_missing(conn, DISMISSAL, ("annotation_id", "start", "end", "label"))
+            count = conn.execute(stmt, {**key, "at": utcnow()}).rowcount
         else:
-            continue
-        changed.append((start, end, label))
+            count = conn.execute(
+                delete(DISMISSAL).where(
+                    DISMISSAL.c.annotation_id == annotation_id,
+                    DISMISSAL.c.start == start,
+                    DISMISSAL.c.end == end,
+                    DISMISSAL.c.label == label,
+                )
+            ).rowcount
+        if count:
+            changed.append((start, end, label))
     return changed
 
 

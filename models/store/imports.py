@@ -21,7 +21,8 @@ from sqlalchemy import ColumnElement, Connection, Select, delete, insert, or_, s
 from sqlalchemy import exc as sa_exc
 from sqlmodel import Session
 
-from ..db.tables import ANNOTATION, DISMISSAL, DOCUMENT, EVENT, IMPORT_RUN, SPAN, SUGGESTION, utcnow
+from ..db.dialect import lock_event_log, unindex_for_search
+from ..db.tables import ANNOTATION, CLAIM, DISMISSAL, DOCUMENT, EVENT, IMPORT_RUN, NOTE, SPAN, SUGGESTION, utcnow
 from ..errors import TagdeskError
 
 CHUNK_SECONDS = 0.5  # at most this long in one transaction (then commit)
@@ -106,6 +107,7 @@ def publish(conn: Connection, run_id: int, *, annotator: str, payload: dict[str,
     heartbeat(conn, run_id)
     now = utcnow()
     conn.execute(update(IMPORT_RUN).where(IMPORT_RUN.c.id == run_id).values(running=None, published_at=now))
+    lock_event_log(conn)
     conn.execute(
         insert(EVENT),
         {
@@ -187,14 +189,18 @@ def remove_import(session: Session, run_id: int, *, on_batch: Callable[[int], No
         return
     while True:
         conn = session.connection()
-        ids = list(
-            conn.execute(select(DOCUMENT.c.id).where(DOCUMENT.c.import_id == run_id).limit(REMOVE_BATCH)).scalars()
-        )
-        if not ids:
+        docs = conn.execute(
+            select(DOCUMENT.c.id, DOCUMENT.c.text).where(DOCUMENT.c.import_id == run_id).limit(REMOVE_BATCH)
+        ).all()
+        if not docs:
             break
+        ids = [int(d.id) for d in docs]
+        unindex_for_search(conn, ((int(d.id), str(d.text)) for d in docs))
+        conn.execute(delete(CLAIM).where(CLAIM.c.document_id.in_(ids)))
         anns = select(ANNOTATION.c.id).where(ANNOTATION.c.document_id.in_(ids))
         conn.execute(delete(SPAN).where(SPAN.c.annotation_id.in_(anns)))
         conn.execute(delete(DISMISSAL).where(DISMISSAL.c.annotation_id.in_(anns)))
+        conn.execute(delete(NOTE).where(NOTE.c.annotation_id.in_(anns)))
         conn.execute(delete(EVENT).where(EVENT.c.document_id.in_(ids)))
         conn.execute(delete(SUGGESTION).where(SUGGESTION.c.document_id.in_(ids)))
         conn.execute(delete(ANNOTATION).where(ANNOTATION.c.document_id.in_(ids)))

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, literal, or_
+from sqlalchemy import ColumnElement, Select, and_, func, or_
 from sqlmodel import Session, SQLModel, col, select
 
-from ..db.engine import casefold
+from ..db.dialect import contains_text
 from ..db.tables import Annotation, Document, Event, Note, Span, Status
 from .imports import published
 
@@ -102,7 +102,7 @@ def _shown(filters: ListFilters) -> list[ColumnElement[bool]]:
     if filters.label is not None:
         shown.append(select(_span_id).where(_span_ann == _ann_id, _span_label == filters.label).exists())
     if filters.search is not None:
-        shown.append(func.instr(casefold(_text), casefold(literal(filters.search))) > 0)
+        shown.append(contains_text(_doc_id, _text, filters.search))
     if filters.flag is not None:
         anyone = SQLModel.metadata.tables["annotation"].alias("anyone")  # anyone's annotation, not the joined one
         flagged = (

@@ -20,7 +20,7 @@ from .transactions import _commit
 
 REVISION = "revision"
 SEEDED_FROM = "seeded_from"  # a hash of the tagdesk.toml sections the database was seeded from
-SHARED = ("pipeline", "patterns", "label_map", "overlap")
+SHARED = ("pipeline", "patterns", "label_map", "overlap", "retrain_every")
 
 _SET = SQLModel.metadata.tables["setting"]
 _LAB = SQLModel.metadata.tables["label"]

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select
+from sqlalchemy import bindparam, select
 from sqlmodel import Session
 
+from ..db.dialect import upsert
 from ..db.tables import DOCUMENT, SUGGESTION, utcnow
 from .imports import published
 from .transactions import _IN_CHUNK
@@ -31,13 +32,16 @@ def suggestions_for(document_id: int, model: str, *, session: Session) -> list[d
 
 
 def documents_lacking_suggestions(
-    model: str, *, session: Session, first: Sequence[int] = (), only_first: bool = False
+    model: str, *, session: Session, first: Sequence[int] = (), only_first: bool = False, scored: bool = False
 ) -> list[int]:
-    """Ids of documents without cached suggestions for `model`: the ids in `first` (in that order, unknown and
-    already-suggested ones skipped), then, unless `only_first`, all the others in project order. Documents of an
-    import still under way are left out."""
+    """Ids of documents without cached suggestions for `model` (with `scored`: or whose cached suggestions have no
+    probabilities yet): the ids in `first` (in that order, unknown and already-suggested ones skipped), then,
+    unless `only_first`, all the others in project order. Documents of an import still under way are left out."""
     conn = session.connection()
-    has = select(SUGGESTION.c.id).where(SUGGESTION.c.document_id == DOCUMENT.c.id, SUGGESTION.c.model == model)
+    cond = [SUGGESTION.c.document_id == DOCUMENT.c.id, SUGGESTION.c.model == model]
+    if scored:
+        cond.append(SUGGESTION.c.uncertainty.is_not(None))
+    has = select(SUGGESTION.c.id).where(*cond)
     lacking_here = select(DOCUMENT.c.id).where(~has.exists(), published())
     wanted = list(dict.fromkeys(first))
     lacking: set[int] = set()
@@ -51,18 +55,73 @@ def documents_lacking_suggestions(
     return head + [i for i in rest if i not in lacking]
 
 
-def store_suggestions_bulk(items: Sequence[tuple[int, list[dict[str, Any]]]], model: str, *, session: Session) -> None:
-    """Cache many documents' suggestions for `model` (replacing any already stored for them). Does not commit."""
+def store_suggestions_bulk(
+    items: Sequence[tuple[int, list[dict[str, Any]]]],
+    model: str,
+    *,
+    session: Session,
+    uncertainty: Sequence[float | None] | None = None,
+) -> None:
+    """Cache many documents' suggestions for `model` (replacing any already stored for them), with each document's
+    uncertainty when the spans carry probabilities (None: not scored). Does not commit.
+
+    An upsert (ON CONFLICT DO UPDATE): two desktops suggesting the same documents at once do not collide."""
     if not items:
         return
-    conn = session.connection()
-    ids = [doc_id for doc_id, _spans in items]
-    for i in range(0, len(ids), _IN_CHUNK):
-        conn.execute(
-            delete(SUGGESTION).where(SUGGESTION.c.model == model, SUGGESTION.c.document_id.in_(ids[i : i + _IN_CHUNK]))
-        )
     now = utcnow()
-    conn.execute(
-        insert(SUGGESTION),
-        [{"document_id": doc_id, "model": model, "spans": spans, "created_at": now} for doc_id, spans in items],
-    )
+    rows = [
+        {
+            "document_id": doc_id,
+            "model": model,
+            "spans": spans,
+            "created_at": now,
+            "uncertainty": uncertainty[k] if uncertainty is not None else None,
+        }
+        for k, (doc_id, spans) in enumerate(items)
+    ]
+    upsert(session.connection(), SUGGESTION, rows, ("document_id", "model"))
+
+
+def uncertainty_of(ids: Sequence[int], model: str, *, session: Session) -> dict[int, float | None]:
+    """{document id: uncertainty} of the cached suggestions of `model` (documents without any are absent)."""
+    conn = session.connection()
+    out: dict[int, float | None] = {}
+    for i in range(0, len(ids), _IN_CHUNK):
+        chunk = list(ids[i : i + _IN_CHUNK])
+        stmt = select(SUGGESTION.c.document_id, SUGGESTION.c.uncertainty).where(
+            SUGGESTION.c.model == model, SUGGESTION.c.document_id.in_(chunk)
+        )
+        out.update((int(doc_id), unc) for doc_id, unc in conn.execute(stmt))
+    return out
+
+
+def pending_suggestions(
+    model: str, *, session: Session, annotator: str, batch: int = 500
+) -> Iterator[tuple[int, str, dict[str, Any], list[dict[str, Any]], float | None]]:
+    """(id, text, meta, spans, uncertainty) of the pending documents (for `annotator`) with cached suggestions for
+    `model`, in project order, `batch` per query (documents of an import still under way left out)."""
+    from .queue import pending_for
+
+    conn = session.connection()
+    last = -1
+    while True:
+        stmt = (
+            select(
+                DOCUMENT.c.id,
+                DOCUMENT.c.text,
+                DOCUMENT.c.meta,
+                SUGGESTION.c.spans,
+                SUGGESTION.c.uncertainty,
+                DOCUMENT.c.position,
+            )
+            .join(SUGGESTION, (SUGGESTION.c.document_id == DOCUMENT.c.id) & (SUGGESTION.c.model == model))
+            .where(pending_for(annotator), DOCUMENT.c.position > last, published())
+            .order_by(DOCUMENT.c.position)
+            .limit(batch)
+        )
+        rows = conn.execute(stmt).all()
+        if not rows:
+            return
+        last = rows[-1][5]
+        for doc_id, text, meta, spans, unc, _pos in rows:
+            yield int(doc_id), str(text), meta or {}, spans, unc

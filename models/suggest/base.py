@@ -24,6 +24,12 @@ class Suggester(ABC):
     def suggest(self, texts: Iterable[str], *, batch_size: int = 64, n_process: int = 1) -> Iterator[list[SpanDict]]:
         """Yield each text's spans, in order, sorted by start; texts are consumed lazily."""
 
+    def suggest_scored(self, texts: Iterable[str], *, batch_size: int = 64) -> Iterator[tuple[list[SpanDict], float]]:
+        """Like `suggest`, with each model span's probability in "score" and the document's uncertainty (0.0 to
+        1.0, see `models.suggest.confidence`). A suggester without probabilities ranks every document certain."""
+        for spans in self.suggest(texts, batch_size=batch_size):
+            yield spans, 0.0
+
 
 SuggesterFactory = Callable[[Project], Suggester]
 _REGISTRY: dict[str, SuggesterFactory] = {}

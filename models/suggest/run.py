@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 
 from .. import store
 from ..project import Project
@@ -28,6 +29,7 @@ def suggest_documents(
     n_process: int = 1,
     on_progress: Callable[[int, int], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    scores: bool = False,
 ) -> int:
     """Store `suggester`'s suggestions for every document lacking them under `suggester.key`.
 
@@ -37,12 +39,19 @@ def suggest_documents(
     keeps finished batches and a rerun resumes.
     `on_progress(done, total)` is called after each commit (and once with 0 at the start); `should_stop()` is
     checked after every document: when true, what is finished is stored and the run ends.
+    With `scores`, each model span gets its probability and each document its uncertainty (the beam search:
+    about 3.3x the time of suggestions alone on news articles with en_core_web_sm), and documents whose cached
+    suggestions have no probabilities yet are done too: the same spans, now with scores, under the same key.
     Returns the number of documents whose suggestions were stored.
     """
     batch_size = max(1, int(batch_size))
     with project.session() as session:
         ids = store.documents_lacking_suggestions(
-            suggester.key, session=session, first=document_ids or (), only_first=document_ids is not None
+            suggester.key,
+            session=session,
+            first=document_ids or (),
+            only_first=document_ids is not None,
+            scored=scores,
         )
     total = len(ids)
     done = 0
@@ -51,29 +60,41 @@ def suggest_documents(
     if not ids or (should_stop and should_stop()):
         return 0
     buffer: list[tuple[int, list[SpanDict]]] = []
+    uncertain: list[float | None] = []
 
     def flush() -> None:
         nonlocal done
         if not buffer:
             return
         with project.writing() as session:
-            store.store_suggestions_bulk(buffer, suggester.key, session=session)
+            store.store_suggestions_bulk(
+                buffer, suggester.key, session=session, uncertainty=uncertain if scores else None
+            )
             session.commit()
         done += len(buffer)
         buffer.clear()
+        uncertain.clear()
         if on_progress:
             on_progress(done, total)
 
-    results = suggester.suggest(_texts(project, ids, batch_size), batch_size=batch_size, n_process=n_process)
+    texts = _texts(project, ids, batch_size)
+    inner: Iterator[Any]
+    if scores:
+        inner = suggester.suggest_scored(texts, batch_size=batch_size)
+        results: Iterator[tuple[list[SpanDict], float | None]] = inner
+    else:
+        inner = suggester.suggest(texts, batch_size=batch_size, n_process=n_process)
+        results = ((spans, None) for spans in inner)
     try:
-        for doc_id, spans in zip(ids, results, strict=False):  # a stopped run yields fewer
+        for doc_id, (spans, unc) in zip(ids, results, strict=False):  # a stopped run yields fewer
             buffer.append((doc_id, spans))
+            uncertain.append(unc)
             if len(buffer) >= batch_size:
                 flush()
             if should_stop and should_stop():
                 break
     finally:
-        close = getattr(results, "close", None)
+        close = getattr(inner, "close", None)
         if close:
             close()  # stops spaCy's worker processes when ending early
         flush()

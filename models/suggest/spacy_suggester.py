@@ -7,9 +7,8 @@ attribute_ruler are excluded: en_core_web_sm's `ner` embeds with its own tok2vec
 Overlap rule when both are used: PATTERNS WIN. Patterns are written on purpose for this project, so a model entity
 that overlaps a pattern match is dropped; among overlapping pattern matches the longest (then the first) is kept.
 
-Scores: `score` is None. spaCy's beam search over en_core_web_sm's greedy-trained `ner` was measured at ~4x the CPU
-of the greedy pass, and on news-length documents its probabilities collapse to 0 or 1 and give 0.0 to entities the
-greedy pass finds: not a confidence worth showing. A pipeline trained with `beam_ner` could fill it in later.
+Scores: `suggest` leaves `score` None (the greedy pass only); `suggest_scored` adds each model entity's probability
+from spaCy's beam search, sentence by sentence (`confidence.py`), and the document's uncertainty.
 """
 
 from __future__ import annotations
@@ -96,6 +95,7 @@ class SpacySuggester(Suggester):
         self.map_label = map_label
         self.use_model = use_model
         self.use_patterns = use_patterns
+        self._scorer = None
 
     def suggest(self, texts: Iterable[str], *, batch_size: int = 64, n_process: int = 1) -> Iterator[list[SpanDict]]:
         """Each text's suggestions; a long text goes through the pipeline in pieces (`pieces.py`), so no text is
@@ -125,9 +125,36 @@ class SpacySuggester(Suggester):
                 warnings.filterwarnings("ignore", message=r"\[W127\]")  # "not all workers completed": we stopped them
                 docs.close()
 
-    def spans_of(self, doc, offset: int = 0) -> list[SpanDict]:
+    def suggest_scored(self, texts: Iterable[str], *, batch_size: int = 64) -> Iterator[tuple[list[SpanDict], float]]:
+        from .confidence import BeamScorer, missed_probabilities, uncertainty
+
+        ner = next(
+            (n for n in self.nlp.pipe_names if self.nlp.get_pipe(n).__class__.__name__ == "EntityRecognizer"), None
+        )
+        if not self.use_model or ner is None:
+            yield from super().suggest_scored(texts, batch_size=batch_size)
+            return
+        if self._scorer is None:
+            self._scorer = BeamScorer(self.nlp, ner)
+        # the same pieces as `suggest` (a long text goes through in pieces), each piece's entities scored
+        current, seen, spans, missed = -1, 0, [], []
+        for doc, (index, offset, count) in _through(self.nlp, batches(pieces_of(texts), batch_size)):
+            if index != current:
+                current, seen, spans, missed = index, 0, [], []
+            ((shown, others),) = self._scorer.probabilities([doc])
+            piece = self.spans_of(doc, offset, probabilities=shown)
+            spans += piece
+            missed += missed_probabilities(
+                {(s + offset, e + offset, lab): p for (s, e, lab), p in others.items()}, piece, self.map_label
+            )
+            seen += 1
+            if seen == count:
+                yield spans, uncertainty(spans, missed)
+
+    def spans_of(self, doc, offset: int = 0, probabilities: dict | None = None) -> list[SpanDict]:
         """A processed Doc's suggestions: mapped labels, patterns winning over overlapping model entities; offsets
-        plus `offset` (the Doc is a piece of a longer text starting there)."""
+        plus `offset` (the Doc is a piece of a longer text starting there); with `probabilities` (from the beam
+        search, keyed by the Doc's own offsets), each model span's score."""
         from spacy.util import filter_spans
 
         out: list[SpanDict] = []
@@ -143,7 +170,10 @@ class SpacySuggester(Suggester):
                 label = self.map_label(ent.label_)
                 if label is None or any(s < ent.end_char and ent.start_char < e for s, e in taken):
                     continue
-                out.append(_span(ent, label, "model", offset))
+                span = _span(ent, label, "model", offset)
+                p = probabilities.get((ent.start_char, ent.end_char, ent.label_)) if probabilities is not None else None
+                span["score"] = None if p is None else round(p, 4)
+                out.append(span)
         out.sort(key=lambda d: (d["start"], d["end"]))
         return out
 

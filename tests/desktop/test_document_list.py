@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 from PySide6.QtCore import QModelIndex, QThreadPool
 
 from desktop.widgets.document_list import DocumentList
 from models import store
 from models.doclist import PAGE
+
+pytestmark = pytest.mark.backends
 
 
 def test_5000_documents_load_a_page_at_a_time(project, qtbot):

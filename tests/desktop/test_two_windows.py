@@ -3,10 +3,13 @@ stale view is refused, the window shows what the other saved, and nothing is ove
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
 
 from models.project import open_project
 from tests.desktop.helpers import press, stored
+
+pytestmark = pytest.mark.backends
 
 TEXT = "Chinese Premier Li Qiang met Vladimir Putin in Moscow on Wednesday."
 LI = (16, 24)

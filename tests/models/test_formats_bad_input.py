@@ -15,6 +15,8 @@ from models.errors import TagdeskError
 from models.formats import ReadOptions, get_format
 from models.formats._import import import_file
 
+pytestmark = pytest.mark.backends
+
 BIG = 50 * 1024 * 1024
 LABELS = ("PERSON", "ORG", "GPE")
 

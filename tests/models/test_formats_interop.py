@@ -14,6 +14,8 @@ from models.formats._import import import_file
 from models.store import stats
 from tests.conftest import unavailable
 
+pytestmark = pytest.mark.backends
+
 
 @pytest.fixture(autouse=True)
 def _interop_files():

@@ -13,6 +13,8 @@ from models.formats._export import AlignmentError, export_project
 from models.formats._import import import_file
 from models.store import NewDocument
 
+pytestmark = pytest.mark.backends
+
 ALL = ("accepted", "rejected", "ignored", "pending")
 
 

@@ -4,22 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
 
+from tests.dbtools import raw_rows, table_dump
+
+pytestmark = pytest.mark.backends
+
 
 def db_dump(project) -> list:
     """Everything stored, to compare before/after a refused import."""
-    con = sqlite3.connect(project.database_path)
-    try:
-        return [
-            con.execute(f"select * from {t} order by id").fetchall()
-            for t in ("document", "annotation", "span", "suggestion", "event")
-        ]
-    finally:
-        con.close()
+    return table_dump(project)
 
 
 def write(path: Path, content: str | bytes) -> Path:
@@ -41,8 +37,7 @@ def test_jsonl_keeps_meta_and_other_keys(project, cli, tmp_path):
     code, out, err = cli("import", project.folder, f)
     assert (code, err) == (0, "")
     assert "2 new documents" in out
-    con = sqlite3.connect(project.database_path)
-    rows = con.execute("select text, meta, source, text_hash from document order by position").fetchall()
+    rows = raw_rows(project, "select text, meta, source, text_hash from document order by position")
     assert [r[0] for r in rows] == ["Putin met Li.", "Ünïcode 😀 text"]
     # the record's other top-level keys are kept apart from its meta, to be written back where they were
     assert json.loads(rows[0][1]) == {"date": "2024", "_prodigy": {"id": 7}}
@@ -56,8 +51,7 @@ def test_same_text_twice_is_stored_once_and_said(project, cli, tmp_path):
     assert code == 0 and "2 new documents; 1 repeated within the file, stored once (line 3 repeats line 1)" in out
     code, out, _ = cli("import", project.folder, f)
     assert code == 0 and "0 new documents; 2 already in the project (lines 1, 2); 1 repeated within the file" in out
-    con = sqlite3.connect(project.database_path)
-    assert con.execute("select count(*) from document").fetchone() == (2,)
+    assert raw_rows(project, "select count(*) from document") == [(2,)]
 
 
 def test_text_files_per_file_and_per_line(project, cli, tmp_path):
@@ -66,8 +60,7 @@ def test_text_files_per_file_and_per_line(project, cli, tmp_path):
     assert cli("import", project.folder, a)[0] == 0
     code, out, _ = cli("import", project.folder, b, "--by-line")
     assert code == 0 and "2 new documents" in out
-    con = sqlite3.connect(project.database_path)
-    texts = [t for (t,) in con.execute("select text from document order by position")]
+    texts = [t for (t,) in raw_rows(project, "select text from document order by position")]
     assert texts == ["First article.\r\nSecond paragraph.\n", "Line one.", "Line two."]  # text kept exactly
 
 
@@ -75,8 +68,7 @@ def test_csv_text_column_and_meta(project, cli, tmp_path):
     f = write(tmp_path / "d.csv", 'id,body,src\n1,"Quoted, with comma",x\n2,"Multi\nline",y\n')
     code, _, err = cli("import", project.folder, f, "--text-column", "body")
     assert code == 0, err
-    con = sqlite3.connect(project.database_path)
-    rows = con.execute("select text, meta from document order by position").fetchall()
+    rows = raw_rows(project, "select text, meta from document order by position")
     assert [r[0] for r in rows] == ["Quoted, with comma", "Multi\nline"]
     assert json.loads(rows[1][1]) == {"id": "2", "src": "y"}
 

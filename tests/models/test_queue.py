@@ -64,8 +64,8 @@ def test_next_stays_in_the_list_the_filters_show(ten):
 
 
 def test_an_unknown_order_is_refused(ten):
-    with ten.session() as s, pytest.raises(ValueError, match="unknown queue order 'uncertain'"):
-        queue.next_document(session=s, annotator="ann", after=None, order="uncertain")
+    with ten.session() as s, pytest.raises(ValueError, match="unknown queue order 'shuffled'"):
+        queue.next_document(session=s, annotator="ann", after=None, order="shuffled")
 
 
 def test_progress_counts_what_is_left_in_the_list(ten):

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 from sqlmodel import select
 
 from models import store
 from models.db.tables import Event
 from models.errors import OverlapError, StaleAnnotationError
+from tests.dbtools import raw_rows
+
+pytestmark = pytest.mark.backends
 
 
 @pytest.fixture
@@ -20,25 +21,25 @@ def doc_id(project):
 
 
 def raw(project, sql):
-    con = sqlite3.connect(project.database_path)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
+    return raw_rows(project, sql)
 
 
-def test_sqlite_is_wal_with_busy_timeout(project):
+def test_sqlite_is_wal_with_busy_timeout(tmp_path):
+    from models.project import new_project
+
+    project = new_project(tmp_path / "p", ["PERSON"], annotator="ann")
     with project.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    project.close()
 
 
 def test_add_span_is_committed_with_its_event(project, doc_id):
     with project.writing() as s:
         span = store.add_span(doc_id, 0, 8, "PERSON", session=s, annotator="ann").span
     # seen from another connection: it is on disk, with the event in the same commit
-    assert raw(project, "select start, end, label, origin from span") == [(0, 8, "PERSON", "human")]
+    assert raw(project, 'select start, "end", label, origin from span') == [(0, 8, "PERSON", "human")]
     events = raw(project, "select action, document_id from event where document_id is not null")
     assert events == [("add_span", doc_id)]
     with project.writing() as s:
@@ -137,3 +138,19 @@ def test_every_decision_returns_the_version_it_wrote(project, doc_id):
             written = call(s)
         assert written.version == expected
         assert raw(project, "select version from annotation") == [(expected,)]
+
+
+def test_times_are_timezone_aware_utc_on_both_backends(project, doc_id):
+    from datetime import UTC, datetime, timedelta
+
+    before = datetime.now(UTC)
+    with project.writing() as s:
+        store.set_status(doc_id, "accepted", session=s, annotator="ann")
+    with project.session() as s:
+        ann = store.get_annotation(doc_id, session=s, annotator="ann")
+        assert ann.updated_at.utcoffset() == timedelta(0)
+        assert before - timedelta(seconds=5) <= ann.updated_at <= datetime.now(UTC)
+        # "decided today" counts from a local midnight given in any zone
+        local = (before - timedelta(hours=1)).astimezone(UTC).astimezone()
+        assert store.decided_since(local, session=s, annotator="ann") == 1
+        assert store.decided_since(datetime.now(UTC) + timedelta(minutes=1), session=s, annotator="ann") == 0

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from models import store
+
+pytestmark = pytest.mark.backends
 
 TEXTS = [
     "Émile Zola wrote Germinal.",
@@ -110,3 +114,27 @@ def test_the_newest_change_moves_with_decisions_and_imports(project):
         assert not store.project_events_since(imported.event, session=s)
         assert store.changed_documents(imported.event, session=s, **who) == {2: "rejected"}
         assert store.changed_documents(imported.event, session=s, annotator="bob") == {}
+
+
+def test_search_is_a_plain_substring_whatever_the_characters(project):
+    texts = ["100% sure", "1000 sure", "snake_case name", "snakeXcase name", 'say "hi" now', "back\\slash", "a b"]
+    with project.writing() as s:
+        store.add_documents([store.NewDocument(text=t) for t in texts], session=s)
+    assert _ids(project, "0% s") == [1]  # % and _ are characters, not LIKE wildcards
+    assert _ids(project, "e_c") == [3]
+    assert _ids(project, '"hi"') == [5]  # quotes are not FTS5 syntax either
+    assert _ids(project, "k\\s") == [6]
+    assert _ids(project, "%") == [1]  # one or two characters: too short for trigrams, same answer
+    assert _ids(project, "_") == [3]
+    assert _ids(project, "a b") == [7]
+    assert _ids(project, "SU") == [1, 2]
+    assert _ids(project, "nothing like it") == []
+
+
+def test_search_finds_documents_imported_in_later_batches(project):
+    """The index is kept up to date by every import, not built once."""
+    for batch in range(3):
+        with project.writing() as s:
+            store.add_documents([store.NewDocument(text=f"batch {batch} item {i}") for i in range(5)], session=s)
+    assert _ids(project, "batch 2 item 4") == [15]
+    assert len(_ids(project, "item 3")) == 3

@@ -1,8 +1,7 @@
 """A second Tagdesk process for the reliability tests: it makes decisions through the real store functions.
 
     python reliability_child.py PROJECT SEED COUNT [--docs N] [--slots K:R] [--go-file PATH] [--imports]
-                                                   [--hold opening | committing:N | committed:N]
-                                                   [--say-waiting]
+        [--hold opening | committing:N | committed:N] [--say-waiting] [--only-imports] [--retry]
 
 Each decision is one `project.writing()` session calling `add_span`, `update_span`, `remove_span` or `decide`
 with `expected_version` (exactly what the window's undo commands do): spans drawn, changed and removed, statuses
@@ -31,7 +30,7 @@ from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 
 from models import store
-from models.errors import StaleAnnotationError
+from models.errors import DatabaseError, StaleAnnotationError
 from models.project import open_project
 
 STATUSES = ["accepted", "rejected", "ignored", "pending"]
@@ -166,6 +165,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--imports", action="store_true", help="also import batches of 50 documents")
     p.add_argument("--say-waiting", action="store_true", help="print a 'waiting' line before taking the lock")
     p.add_argument("--hold", default=None, help="opening | committing:N | committed:N (then wait for the kill)")
+    p.add_argument("--only-imports", action="store_true", help="import batches of 50 documents, nothing else")
+    p.add_argument(
+        "--retry",
+        action="store_true",
+        help="a database failure (the server restarting) is acknowledged as 'unsaved' and the loop goes on",
+    )
     args = p.parse_args(argv)
     mod, res = map(int, args.slots.split(":"))
     rng = random.Random(args.seed)
@@ -183,10 +188,16 @@ def main(argv: list[str] | None = None) -> int:
     docs = list(range(1, args.docs + 1))
     i = 0
     while args.count == 0 or i < args.count:
-        if args.imports and rng.random() < 0.05:
-            import_batch(project, args.seed, i)
-        else:
-            decide(project, rng, docs, length // 5, mod, res)
+        try:
+            if args.only_imports or (args.imports and rng.random() < 0.05):
+                import_batch(project, args.seed, i)
+            else:
+                decide(project, rng, docs, length // 5, mod, res)
+        except DatabaseError as exc:
+            if not args.retry:
+                raise
+            ack(op="unsaved", message=str(exc))
+            time.sleep(0.05)
         i += 1
     project.close()
     return 0

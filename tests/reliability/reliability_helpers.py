@@ -27,9 +27,10 @@ def slot_text(doc: int) -> str:
     return " ".join(f"{chr(97 + doc % 26)}{k:03d}" for k in range(SLOTS))
 
 
-def make_child_project(folder: Path, docs: int = 4) -> Path:
-    """A project with `docs` slot texts (document ids 1..docs), closed again: children open it themselves."""
-    with new_project(folder, LABELS, annotator=ANNOTATOR) as project, project.writing() as s:
+def make_child_project(folder: Path, docs: int = 4, database_url: str | None = None) -> Path:
+    """A project with `docs` slot texts (document ids 1..docs), closed again: children open it themselves.
+    `database_url`: where its database is (default: tagdesk.sqlite in the folder)."""
+    with new_project(folder, LABELS, annotator=ANNOTATOR, database_url=database_url) as project, project.writing() as s:
         store.add_documents([store.NewDocument(text=slot_text(i)) for i in range(docs)], session=s)
     return folder
 
@@ -106,7 +107,7 @@ def check_project(folder: Path, acks: list[dict]) -> Logged:
     return out
 
 
-NOT_DECISIONS = ("ready", "stale", "import", "opening", "committing", "committed", "waiting")
+NOT_DECISIONS = ("ready", "stale", "import", "unsaved", "opening", "committing", "committed", "waiting")
 
 
 def decisions(acks: list[dict]) -> list[dict]:

@@ -8,6 +8,8 @@ import pytest
 from models import store
 from models.formats import all_formats, export_project, get_format
 
+pytestmark = pytest.mark.backends
+
 HOSTILE = ["../../escape", "/tmp/abs-escape", "sub/dir", "..", "ok-name"]
 
 

@@ -22,6 +22,8 @@ from models.formats import ReadOptions, all_formats, get_format
 from models.formats._import import import_file as import_driver
 from models.project import resolve_database_url
 
+pytestmark = pytest.mark.backends
+
 FUZZ = settings(
     max_examples=int(os.environ.get("TAGDESK_EXAMPLES", "100")),
     deadline=None,

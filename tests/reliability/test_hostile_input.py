@@ -15,6 +15,8 @@ from models.config import CONFIG_NAME, load_config
 from models.errors import ConfigError
 from models.project import new_project, open_project
 
+pytestmark = pytest.mark.backends
+
 GOOD_CONFIG = """
 [project]
 name = "p"

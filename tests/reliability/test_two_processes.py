@@ -31,8 +31,9 @@ def finish(child, timeout: float = 120.0) -> None:
     assert b"locked" not in err
 
 
-def test_two_writers_on_the_same_documents_lose_nothing(tmp_path):
-    folder = make_child_project(tmp_path / "proj", docs=3)
+@pytest.mark.backends
+def test_two_writers_on_the_same_documents_lose_nothing(tmp_path, backend):
+    folder = make_child_project(tmp_path / "proj", docs=3, database_url=backend.database_url())
     go = tmp_path / "go"
     outs = [tmp_path / "a.jsonl", tmp_path / "b.jsonl"]
     kids = [
@@ -83,8 +84,9 @@ def test_two_writers_on_the_same_documents_lose_nothing(tmp_path):
         assert "changed elsewhere" in a["message"] and "reload" in a["message"]
 
 
-def test_stale_edit_after_another_process_changed_the_document_is_refused(tmp_path):
-    folder = make_child_project(tmp_path / "proj", docs=1)
+@pytest.mark.backends
+def test_stale_edit_after_another_process_changed_the_document_is_refused(tmp_path, backend):
+    folder = make_child_project(tmp_path / "proj", docs=1, database_url=backend.database_url())
     with open_project(folder) as window:
         with window.writing() as s:
             mine = store.add_span(1, 0, 4, "PERSON", session=s, annotator=ANNOTATOR).span

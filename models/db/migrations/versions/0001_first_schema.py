@@ -38,7 +38,7 @@ def upgrade() -> None:
         sa.Column("annotator", sa.String(), nullable=False),
         sa.Column("status", sa.String(), nullable=False),
         sa.Column("seconds_spent", sa.Float(), nullable=False),
-        sa.Column("updated_at", sa.DateTime(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["document_id"],
@@ -54,7 +54,7 @@ def upgrade() -> None:
     op.create_table(
         "event",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("at", sa.DateTime(), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("annotator", sa.String(), nullable=False),
         sa.Column("document_id", sa.Integer(), nullable=True),
         sa.Column("action", sa.String(), nullable=False),
@@ -75,7 +75,7 @@ def upgrade() -> None:
         sa.Column("document_id", sa.Integer(), nullable=False),
         sa.Column("model", sa.String(), nullable=False),
         sa.Column("spans", sa.JSON(), nullable=False),
-        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["document_id"],
             ["document.id"],

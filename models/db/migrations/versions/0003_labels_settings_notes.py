@@ -42,7 +42,7 @@ def upgrade() -> None:
         sa.Column("annotation_id", sa.Integer(), nullable=False),
         sa.Column("comment", sa.String(), nullable=False),
         sa.Column("flag", sa.String(), nullable=True),
-        sa.Column("updated_at", sa.DateTime(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["annotation_id"], ["annotation.id"]),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("annotation_id"),

@@ -21,7 +21,7 @@ def upgrade() -> None:
         "member",
         sa.Column("name", sa.String(), nullable=False),
         sa.Column("role", sa.String(), nullable=False),
-        sa.Column("added_at", sa.DateTime(), nullable=False),
+        sa.Column("added_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("name"),
     )
 

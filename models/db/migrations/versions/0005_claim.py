@@ -21,7 +21,7 @@ def upgrade() -> None:
         "claim",
         sa.Column("document_id", sa.Integer(), nullable=False),
         sa.Column("annotator", sa.String(), nullable=False),
-        sa.Column("expires_at", sa.DateTime(), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["document_id"], ["document.id"]),
         sa.PrimaryKeyConstraint("document_id", "annotator"),
     )

@@ -1,7 +1,7 @@
 """import runs: an import's rows are stored in short transactions tagged with its id, hidden until it publishes
 
-Revision ID: 0008_import_run
-Revises: 0007_event_baseline
+Revision ID: 0010_import_run
+Revises: 0009_event_baseline
 Create Date: 2026-12-02
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008_import_run"
-down_revision = "0007_event_baseline"
+revision = "0010_import_run"
+down_revision = "0009_event_baseline"
 branch_labels = None
 depends_on = None
 
@@ -22,9 +22,9 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("source", sa.String(), nullable=False),
         sa.Column("annotator", sa.String(), nullable=False),
-        sa.Column("started_at", sa.DateTime(), nullable=False),
-        sa.Column("heartbeat_at", sa.DateTime(), nullable=False),
-        sa.Column("published_at", sa.DateTime(), nullable=True),
+        sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("heartbeat_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("running", sa.Integer(), nullable=True),
         sa.Column("host", sa.String(), nullable=False),
         sa.Column("pid", sa.Integer(), nullable=False),

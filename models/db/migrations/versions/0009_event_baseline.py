@@ -1,7 +1,7 @@
 """event baseline: one event per existing annotation stating it whole, so the event log rebuilds every annotation
 
-Revision ID: 0007_event_baseline
-Revises: 0006_document_tokens
+Revision ID: 0009_event_baseline
+Revises: 0008_suggestion_uncertainty
 Create Date: 2026-12-02
 
 Older event payloads named spans by row id and left out origins, scores, dismissals and time spent, and imported
@@ -19,8 +19,8 @@ from alembic import op
 
 from models.store import events
 
-revision = "0007_event_baseline"
-down_revision = "0006_document_tokens"
+revision = "0009_event_baseline"
+down_revision = "0008_suggestion_uncertainty"
 branch_labels = None
 depends_on = None
 
@@ -53,7 +53,7 @@ dismissal = sa.table(
 )
 event = sa.table(
     "event",
-    sa.column("at", sa.DateTime),
+    sa.column("at", sa.DateTime(timezone=True)),
     sa.column("annotator", sa.String),
     sa.column("document_id", sa.Integer),
     sa.column("action", sa.String),
