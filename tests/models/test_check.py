@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -20,14 +19,24 @@ OLD_DB = Path(__file__).resolve().parents[1] / "data" / "schema_0001.db"
 TEXT = "Li Qiang met Vladimir Putin in Moscow on Wednesday with Ada."
 
 
-def sql(project, statement: str, *args) -> list[tuple]:
-    con = sqlite3.connect(project.database_path)
-    try:
-        rows = con.execute(statement, args).fetchall()
-        con.commit()
-        return rows
-    finally:
-        con.close()
+pytestmark = pytest.mark.backends
+
+
+def sql(project, statement: str) -> list[tuple]:
+    """Run SQL behind the store's back, on the project's own database (either backend), and commit."""
+    with project.engine.begin() as conn:
+        result = conn.exec_driver_sql(statement)
+        return [tuple(row) for row in result] if result.returns_rows else []
+
+
+def loads(payload) -> dict:
+    """An event payload as read by raw SQL: JSON text on SQLite, already a dict on PostgreSQL."""
+    return payload if isinstance(payload, dict) else json.loads(payload)
+
+
+def sqlite_only(project) -> None:
+    if project.engine.dialect.name != "sqlite":
+        pytest.skip("about SQLite's own file format")
 
 
 @pytest.fixture
@@ -89,7 +98,7 @@ def test_an_import_writes_one_event_per_annotated_document_and_none_without_a_do
     )
     assert cli("import", project.folder, f)[0] == 0
     rows = sql(project, "select document_id, annotator, action, payload from event order by id")
-    imports = [(doc, who, json.loads(p)) for doc, who, action, p in rows if action == "import"]
+    imports = [(doc, who, loads(p)) for doc, who, action, p in rows if action == "import"]
     run = sql(project, "select id from import_run")[0][0]
     assert imports == [
         (2, "ann", {"status": "pending", "spans": [[0, 3, "PERSON", "import", None]], "source": "in.jsonl",
@@ -99,18 +108,19 @@ def test_an_import_writes_one_event_per_annotated_document_and_none_without_a_do
     # times are stored as every other write stores them (SQLite compares them as text)
     with project.writing() as s:
         store.decide(1, "accepted", session=s, annotator="ann")
-    stamps = [at for (at,) in sql(project, "select updated_at from annotation union all select at from event")]
-    assert {len(at) for at in stamps} == {len("2026-12-02 10:00:00.000000")}, stamps
+    if project.engine.dialect.name == "sqlite":
+        stamps = [at for (at,) in sql(project, "select updated_at from annotation union all select at from event")]
+        assert {len(at) for at in stamps} == {len("2026-12-02 10:00:00.000000")}, stamps
     # the only import event of no document says the import was published (other windows watch for it)
-    assert [(a, json.loads(p)) for doc, _w, a, p in rows if doc is None and a.startswith("import")] == [
+    assert [(a, loads(p)) for doc, _w, a, p in rows if doc is None and a.startswith("import")] == [
         ("import_published", {"source": "in.jsonl", "added": 3, "duplicates": 0, "import_id": run})
     ]
 
 
 TAMPERED = [  # (what is changed behind the store's back, what the check says)
-    ("update span set label = 'GPE' where start = 0 and end = 8",
+    ("update span set label = 'GPE' where start = 0 and \"end\" = 8",
      r"document 1 \(ann\): spans stored but not in the event log: \[0-8 GPE"),
-    ("update span set score = 0.5 where start = 0 and end = 12",
+    ("update span set score = 0.5 where start = 0 and \"end\" = 12",
      r"document 3 \(ann\): spans stored but not in the event log: \[0-12 PERSON \(import 0.5\)\]"),
     ("update annotation set status = 'rejected' where document_id = 3", r"document 3 \(ann\): status is 'rejected'"),
     ("update annotation set version = version + 1 where document_id = 1", r"document 1 \(ann\): version is 10 but"),
@@ -118,7 +128,7 @@ TAMPERED = [  # (what is changed behind the store's back, what the check says)
     ("delete from dismissal", r"document 1 \(ann\): dismissals stored but not in the event log: \[\]; "
      r"in the log, not stored: \[\(31, 37, 'GPE'\)\]"),
     ("delete from event where id = (select max(id) from event where document_id = 1)", r"document 1 \(ann\): "),
-    ("insert into span (annotation_id, start, end, label, origin) values (2, 13, 16, 'ORG', 'human')",
+    ("insert into span (annotation_id, start, \"end\", label, origin) values (2, 13, 16, 'ORG', 'human')",
      r"document 4 \(ann\): spans stored but not in the event log: \[13-16 ORG \(human\)\]; in the log, not "),
 ]  # fmt: skip
 
@@ -143,7 +153,7 @@ def test_an_old_project_passes_the_check_after_its_migration(tmp_path, cli):
     assert re.match(summed.format(2), out), out
     with open_project(folder) as project:
         baselines = sql(project, "select document_id, payload from event where action = 'baseline' order by id")
-        assert [(doc, json.loads(p)) for doc, p in baselines] == [
+        assert [(doc, loads(p)) for doc, p in baselines] == [
             (1, {"status": "accepted", "spans": [[0, 12, "PERSON", "human", None], [17, 32, "PERSON", "model", None],
                                                  [36, 42, "GPE", "human", None]],
                  "dismissed": [], "seconds": 12.5, "version": 3}),
@@ -158,6 +168,7 @@ def test_an_old_project_passes_the_check_after_its_migration(tmp_path, cli):
 def test_a_damaged_database_file_fails_the_check_with_what_to_do(worked, cli):
     """An index page overwritten behind SQLite's back: the data tables still read, `PRAGMA integrity_check` finds
     the damage, and the check says so (and does not go on to trust the tables)."""
+    sqlite_only(worked)
     page_size, page = sql(
         worked, "select (select page_size from pragma_page_size), pageno from dbstat where name = 'ix_span_label'"
     )[0]
