@@ -21,6 +21,7 @@ from sqlalchemy import ColumnElement, Connection, Select, delete, insert, or_, s
 from sqlalchemy import exc as sa_exc
 from sqlmodel import Session
 
+from ..db.advice import BUSY_TIMEOUT_S
 from ..db.dialect import lock_event_log, unindex_for_search
 from ..db.tables import ANNOTATION, CLAIM, DISMISSAL, DOCUMENT, EVENT, IMPORT_RUN, NOTE, SPAN, SUGGESTION, utcnow
 from ..errors import TagdeskError
@@ -58,34 +59,43 @@ class ImportBusyError(TagdeskError):
     """Another import of this project is running."""
 
 
-def begin_import(session: Session, *, source: str, annotator: str) -> int:
-    """Register a run (committed) and return its id. Removes dead runs first; raises ImportBusyError if a live
-    one is under way."""
+def begin_import(session: Session, *, source: str, annotator: str, wait: float | None = None) -> int:
+    """Register a run (committed) and return its id. Removes dead runs first. While another live run is under
+    way it waits for it, up to `wait` seconds (default: the busy timeout, as for the write lock: two desktops
+    importing small files at once both get in), then raises ImportBusyError."""
     remove_dead_imports(session=session)
-    now = utcnow()
-    try:
-        result = session.connection().execute(
-            insert(IMPORT_RUN),
-            {
-                "source": source,
-                "annotator": annotator,
-                "started_at": now,
-                "heartbeat_at": now,
-                "published_at": None,
-                "running": 1,
-                "host": _HOST,
-                "pid": os.getpid(),
-            },
-        )
-        session.commit()
-    except sa_exc.IntegrityError:
-        session.rollback()
-        other = session.connection().execute(select(IMPORT_RUN).where(IMPORT_RUN.c.running.is_not(None))).first()
-        session.rollback()
-        what = f"{other.source or 'a file'}, started {other.started_at:%H:%M:%S}" if other is not None else "another"
-        raise ImportBusyError(
-            f"another import into this project is running ({what}); wait until it has finished, then import again"
-        ) from None
+    deadline = time.monotonic() + (BUSY_TIMEOUT_S if wait is None else wait)
+    while True:
+        now = utcnow()
+        try:
+            result = session.connection().execute(
+                insert(IMPORT_RUN),
+                {
+                    "source": source,
+                    "annotator": annotator,
+                    "started_at": now,
+                    "heartbeat_at": now,
+                    "published_at": None,
+                    "running": 1,
+                    "host": _HOST,
+                    "pid": os.getpid(),
+                },
+            )
+            session.commit()
+            break
+        except sa_exc.IntegrityError:
+            session.rollback()
+            if time.monotonic() < deadline:
+                time.sleep(0.05)
+                continue
+            other = session.connection().execute(select(IMPORT_RUN).where(IMPORT_RUN.c.running.is_not(None))).first()
+            session.rollback()
+            what = (
+                f"{other.source or 'a file'}, started {other.started_at:%H:%M:%S}" if other is not None else "another"
+            )
+            raise ImportBusyError(
+                f"another import into this project is running ({what}); wait until it has finished, then import again"
+            ) from None
     key = result.inserted_primary_key
     assert key is not None
     run_id = int(key[0])

@@ -133,15 +133,17 @@ def test_an_import_killed_half_way_is_removed_on_the_next_open_and_can_be_run_ag
     assert f"{BIG} new documents" in out and "skipped" not in out
 
 
-def test_a_second_import_while_one_runs_is_refused_with_a_message(tmp_path, cli):
+def test_a_second_import_while_one_runs_waits_then_is_refused_with_a_message(tmp_path, cli, monkeypatch):
+    monkeypatch.setattr(imports, "BUSY_TIMEOUT_S", 1.0)  # how long a second import waits for the first
     folder = project_with_documents(tmp_path / "proj")
     child = start_import(folder, big_file(tmp_path / "big.jsonl"))
     try:
         wait_until_committed(child, folder, 1)
         small = tmp_path / "small.jsonl"
         small.write_text('{"text": "A small file."}\n', encoding="utf-8")
+        started = time.monotonic()
         code, _out, err = cli("import", folder, small)
-        assert code == 1
+        assert code == 1 and time.monotonic() - started >= 1.0
         assert "another import into this project is running (big.jsonl, started" in err
         assert "wait until it has finished, then import again" in err
         assert child.communicate(timeout=300)[0].count("new documents") == 1
