@@ -412,12 +412,12 @@ def _replace_spans(
     for i in range(0, len(ids), _IN_CHUNK):
         conn.execute(delete(SPAN).where(SPAN.c.id.in_(ids[i : i + _IN_CHUNK])))
     new_ids = reserve_ids(conn, SPAN, len(add))
-    values = [
-        {"id": span_id, "annotation_id": ann_id, "start": a, "end": b, "label": lab, "origin": o, "score": sc}
+    spans = [
+        Span(id=span_id, annotation_id=ann_id, start=a, end=b, label=lab, origin=o, score=sc)
         for span_id, (a, b, lab, o, sc) in zip(new_ids, add, strict=True)
     ]
-    bulk_insert(conn, SPAN, values)
-    return [_spec(row) for row in gone], [Span(**v) for v in values]
+    bulk_insert(conn, SPAN, [sp.model_dump() for sp in spans])
+    return [_spec(row) for row in gone], spans
 
 
 def _refuse_overlaps(kept: list[tuple[int, int, str]], new: list[tuple[int, int, str]]) -> None:

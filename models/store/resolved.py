@@ -11,7 +11,7 @@ Reads in batches of documents in project order, three queries a batch (SQLAlchem
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import select, tuple_
 from sqlmodel import Session, col
@@ -126,7 +126,7 @@ def resolved_statuses(*, session: Session, batch: int = 2000) -> Iterator[tuple[
             .where(col(Annotation.document_id).in_(ids))
             .order_by(col(Annotation.annotator))
         ).all():
-            per_doc[doc_id].append((ann_id, who, status))
+            per_doc[doc_id].append((cast(int, ann_id), who, status))  # a stored row's id is never None
         compared = [
             ann_id
             for anns in per_doc.values()
