@@ -1,4 +1,4 @@
-"""What the server's row security (migration 0009_row_security) costs a team's logins, side by side with the
+"""What the server's row security (migration 0011_row_security) costs a team's logins, side by side with the
 tables' owner, whom the policies do not apply to, on the same throwaway server (fsync on):
 
     python -m benchmarks row_security [--docs 20000] [--spans 5] [--n 300]

@@ -34,7 +34,7 @@ from .config import (
 )
 from .db.backup import backup_sqlite
 from .db.dialect import database_login
-from .db.engine import as_user_error, is_shared, make_engine, upgrade_database
+from .db.engine import as_user_error, durability_notice, is_shared, make_engine, upgrade_database
 from .db.password import PasswordPrompt, log_in
 from .errors import ConfigError, DatabaseError, TagdeskError, no_project
 from .user_settings import LOGIN_NAME, resolve_annotator
@@ -159,7 +159,9 @@ class Project:
     migrated_from: str | None = field(default=None)
     annotator: str = field(default="")
     annotator_source: str = field(default="")  # where the name came from, for messages
-    warnings: list[str] = field(default_factory=list)  # things to tell the user on open (one line each)
+    # Things to tell the user on open (a lasting notice each: the window shows them in its notice bar, the command
+    # line prints them), e.g. that the database runs without the write-ahead log.
+    warnings: list[str] = field(default_factory=list)
     revision: int = field(default=-1)  # the settings revision `config` reflects
 
     @property
@@ -234,6 +236,8 @@ def open_project(
         project.migrated_from = upgrade_database(engine, before_upgrade=hook, command_hint=f"tagdesk upgrade {folder}")
         if is_shared(engine):
             _login_identity(project)
+        _remove_dead_imports(project)
+        project.warnings.extend(n for n in [durability_notice(engine)] if n)
         _seed(project, file_seed(file) or seed)
         project.refresh()
     except DatabaseError:
@@ -245,6 +249,9 @@ def open_project(
     except Exception as exc:  # noqa: BLE001 - any driver failure on open becomes a message
         engine.dispose()
         raise as_user_error(exc, engine) from None
+    for warning in project.warnings:
+        for listener in notice_listeners:
+            listener(warning)
     return project
 
 
@@ -264,6 +271,21 @@ def _login_identity(project: Project) -> None:
             "login: see the README's Team setup)"
         )
     project.annotator, project.annotator_source = login, DATABASE_LOGIN
+
+
+# Called with each of a project's warnings as it opens (the command line prints them).
+notice_listeners: list[Callable[[str], None]] = []
+
+
+def _remove_dead_imports(project: Project) -> None:
+    """An import whose process died left hidden rows: remove them (reads only when there are none, so a
+    read-only project still opens)."""
+    with project.session() as s:
+        dead = store.imports.dead_imports(session=s)
+    if dead:
+        with project.writing() as s:
+            for run_id in dead:
+                store.imports.remove_import(s, run_id)
 
 
 def _seed(project: Project, seed: Seed | None) -> None:

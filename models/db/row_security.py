@@ -9,7 +9,8 @@ another annotator by editing a desktop's settings or code. What they allow, per 
 - annotations, claims, and the spans, dismissals and notes of an annotation: the login's own (annotator =
   `current_user`); a reviewer's: anyone's (the gold annotation, other people's imports). Events likewise, by
   their annotator, and an event that names who made it (`"by"` in its payload) must name the login. Events are
-  never updated.
+  never updated. The rows of an import that never published may be removed by anyone (the store removes a dead
+  import's rows when the project opens next, on whoever's desktop that is).
 - the team (`member`), labels and shared settings: reviewers only.
 - without a team (no `member` row) everything, as the store allows; documents and suggestions: anyone.
 
@@ -46,24 +47,31 @@ def _conditions(schema: str) -> tuple[str, str]:
 def _policies(schema: str) -> list[str]:
     may_write, may_manage = _conditions(schema)
     owner = f"(SELECT a.annotator FROM {schema}.annotation a WHERE a.id = annotation_id)"
+    document = f"(SELECT a.document_id FROM {schema}.annotation a WHERE a.id = annotation_id)"
+    # the rows of an import that never published (its process died) are removed by whoever opens the project next
+    unpublished = (
+        f"EXISTS (SELECT 1 FROM {schema}.document d JOIN {schema}.import_run r ON r.id = d.import_id "
+        "WHERE d.id = {doc} AND r.running IS NOT NULL)"
+    )
     out: list[str] = []
 
-    def table(name: str, write: str) -> None:
+    def table(name: str, write: str, removable: str | None = None) -> None:
         # one policy per command: reading a table applies only its read policy, so the team's table can be
         # read inside its own write policies (a FOR ALL policy would recurse)
+        remove = f"({write} OR {removable})" if removable else write
         out.append(f"ALTER TABLE {schema}.{name} ENABLE ROW LEVEL SECURITY")
         out.append(f"CREATE POLICY tagdesk_read ON {schema}.{name} FOR SELECT USING (true)")
         out.append(f"CREATE POLICY tagdesk_insert ON {schema}.{name} FOR INSERT WITH CHECK ({write})")
         out.append(f"CREATE POLICY tagdesk_update ON {schema}.{name} FOR UPDATE USING ({write}) WITH CHECK ({write})")
-        out.append(f"CREATE POLICY tagdesk_delete ON {schema}.{name} FOR DELETE USING ({write})")
+        out.append(f"CREATE POLICY tagdesk_delete ON {schema}.{name} FOR DELETE USING ({remove})")
 
     for name in BY_ANNOTATOR:
-        table(name, may_write.format(who="annotator"))
+        table(name, may_write.format(who="annotator"), unpublished.format(doc="document_id"))
     for name in BY_ANNOTATION:
-        table(name, may_write.format(who=owner))
+        table(name, may_write.format(who=owner), unpublished.format(doc=document))
     for name in MANAGED:
         table(name, may_manage)
-    # events: appended and (a half-done import) removed, never changed; "by" is the login's own name
+    # events: appended and removed (with a half-done import), never changed; "by" is the login's own name
     by_event = may_write.format(who="annotator")
     out.append(f"ALTER TABLE {schema}.event ENABLE ROW LEVEL SECURITY")
     out.append(f"CREATE POLICY tagdesk_read ON {schema}.event FOR SELECT USING (true)")
@@ -71,7 +79,8 @@ def _policies(schema: str) -> list[str]:
         f"CREATE POLICY tagdesk_append ON {schema}.event FOR INSERT WITH CHECK "
         f"({by_event} AND coalesce(payload->>'by', current_user) = current_user)"
     )
-    out.append(f"CREATE POLICY tagdesk_remove ON {schema}.event FOR DELETE USING ({by_event})")
+    removable = unpublished.format(doc="document_id")
+    out.append(f"CREATE POLICY tagdesk_remove ON {schema}.event FOR DELETE USING ({by_event} OR {removable})")
     return out
 
 

@@ -180,3 +180,33 @@ def test_team_logins_import_annotated_files(team, cli, tmp_path):
     with open_project(team["bob"]) as project, project.session() as s:
         assert [(x.start, x.end) for x in store.spans_of(3, session=s, annotator="alice")] == [(0, 5), (17, 22)]
         assert len(store.spans_of(1, session=s, annotator="ds-bob")) == 1
+
+
+def test_an_import_that_died_is_removed_by_the_next_login_to_open_whoever_it_is(team, pg_server):
+    """bob's import died unpublished (its rows hidden, its process gone): alice, an annotator, opens the project
+    next, and its rows go, bob's annotations and events with them, though she could not remove bob's work."""
+    with open_project(team["bob"]) as project, project.writing() as s:
+        store.add_documents(
+            [store.NewDocument(text="Half an import.", spans=[(0, 4, "ORG")], status="accepted")],
+            session=s,
+            annotator="bob",
+        )
+    with open_project(team["rita"]) as project:
+        name = project.engine.url.database  # the owner's SQL below goes to the same database
+    pg_server.sql(
+        "INSERT INTO import_run (source, annotator, started_at, heartbeat_at, running, host, pid) "
+        "VALUES ('half.jsonl', 'bob', now() - interval '1 hour', now() - interval '1 hour', 1, 'gone', 1)",
+        database=name,
+    )
+    pg_server.sql(
+        "UPDATE document SET import_id = (SELECT max(id) FROM import_run) WHERE text = 'Half an import.'",
+        database=name,
+    )
+    with open_project(team["alice"]) as project, project.session() as s:
+        assert store.document_count(session=s) == 2
+    left = pg_server.sql(
+        "SELECT (SELECT count(*) FROM document), (SELECT count(*) FROM annotation WHERE annotator = 'bob'), "
+        "(SELECT count(*) FROM import_run WHERE running IS NOT NULL)",
+        database=name,
+    )
+    assert left == [(2, 0, 0)]
