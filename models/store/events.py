@@ -19,6 +19,10 @@ Payloads carry `"version"`, the annotation's version after the event. Spans are 
 | import | status, spans, source, import_id: the annotation as the import stored it (at version 1 when new) |
 | baseline | status, spans, dismissed, seconds: an annotation as it was when this log began |
 
+The decision actions (the first five) also carry `by`, the acting person, when that is not the annotation's own
+annotator: a reviewer's edits of the gold annotation name the reviewer (`models/store/reviews.py` reads them);
+the replay does not need it.
+
 An annotation's events before its `baseline` are older history in older payload shapes; the baseline sums them
 up and the replay starts there. Events of other actions (project settings, comments) are counted, not replayed:
 they must not change an annotation's version.

@@ -162,12 +162,12 @@ def stored_work(folder: Path) -> tuple[dict[tuple[int, str], list[tuple[int, int
     return spans, versions
 
 
-def test_load_eight_annotators_every_document_done_by_exactly_two_one_killed_and_restarted(tmp_path, backend):
+def test_load_eight_annotators_every_document_done_by_exactly_two_one_killed_and_restarted(tmp_path, backend, cli):
     """8 real annotator processes, overlap 2, on 340 documents: each takes the next document the shared queue
     claims for it, adds one to four spans (a decision each) and accepts it, until nothing is left (about 300
     decisions each); one is SIGKILLed midway and started again. Afterwards every document was accepted by
     exactly two people, no document was ever claimed by a third, every acknowledged decision is stored, no
-    annotation lost an update, and nothing said "database is locked"."""
+    annotation lost an update, nothing said "database is locked", and `tagdesk check` finds the log complete."""
     docs = 340
     folder = make_team_project(tmp_path / "proj", docs=docs, backend=backend)
     names = [f"ann{i}" for i in range(8)]
@@ -216,3 +216,5 @@ def test_load_eight_annotators_every_document_done_by_exactly_two_one_killed_and
     made = {n: len(acks[n]) for n in names}
     assert all(m > 100 for m in made.values()), made  # the work was shared out among all eight
     assert 1800 < sum(made.values()) < 3200, made
+    code, out, err = cli("check", folder)  # the event log rebuilds every annotation as stored
+    assert code == 0, out + err
