@@ -34,7 +34,9 @@ COMMANDS = [
 ]
 
 
-def build_parser(extra: Sequence[Callable[[argparse._SubParsersAction], None]] = ()) -> argparse.ArgumentParser:
+def build_parser(
+    extra: Sequence[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]] = (),
+) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tagdesk",
         description="Tagdesk: annotate entities in text with a model in the loop; every decision stored at once; "
@@ -51,7 +53,10 @@ def build_parser(extra: Sequence[Callable[[argparse._SubParsersAction], None]] =
     return parser
 
 
-def run(argv: Sequence[str] | None = None, extra: Sequence[Callable[[argparse._SubParsersAction], None]] = ()) -> int:
+def run(
+    argv: Sequence[str] | None = None,
+    extra: Sequence[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]] = (),
+) -> int:
     """Parse and run. User errors print one line and return 1; `--debug` re-raises them."""
     parser = build_parser(extra)
     args = parser.parse_args(argv)

@@ -41,7 +41,7 @@ def _joiners() -> Any:
     """Characters that can join the one before them into one grapheme cluster (combining marks, ZWJ, emoji
     modifiers, regional indicators, Hangul jamo, prepended marks): where none occurs and there is no CR LF,
     every code point is a cluster of its own and no segmentation is needed."""
-    import regex  # type: ignore[import-untyped]
+    import regex
 
     classes = ["Extend", "SpacingMark", "ZWJ", "Regional_Indicator", "Prepend", "L", "V", "T", "LV", "LVT"]
     return regex.compile("\r\n|[" + "".join(f"\\p{{Grapheme_Cluster_Break={c}}}" for c in classes) + "]")
