@@ -57,7 +57,7 @@ class Task(QObject):
         self._w_cancelled.connect(self._relay_cancelled, queued)
 
     @Slot(object)
-    def _relay_progress(self, args: tuple) -> None:
+    def _relay_progress(self, args: tuple[object, ...]) -> None:
         if not self.done:
             self.progress.emit(args)
 
@@ -98,7 +98,7 @@ class _Runner(QRunnable):
         try:
             result = self.work(_guarded(task._report), task.is_cancelled)
         except BaseException as exc:  # noqa: BLE001 - delivered to the GUI, never swallowed
-            exc.traceback_text = traceback.format_exc()
+            exc.__dict__["traceback_text"] = traceback.format_exc()  # an attribute of our own on any exception
             _emit(task._w_failed, exc)
         else:
             if task.is_cancelled():
