@@ -24,7 +24,9 @@ from typing import Any
 import shiboken6
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
 
-Work = Callable[[Callable[..., None], Callable[[], bool]], Any]
+Report = Callable[..., None]  # on_progress(*args): the GUI gets Task.progress(args)
+ShouldStop = Callable[[], bool]
+Work = Callable[[Report, ShouldStop], Any]
 
 _running: set[Task] = set()  # keeps a task (and its signals) alive until it has reported
 _pools: set[QThreadPool] = set()  # the pools tasks were started on (waited for by shutdown)

@@ -8,8 +8,6 @@ module only announces them to Qt. Reading the list again (new filters, a search,
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import shiboken6
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -45,7 +43,7 @@ from models.store.listing import Key
 from resources import resource_path
 
 from ..errors import READ_FAILED, read_errors
-from ..tasks import Task, run_task
+from ..tasks import Report, ShouldStop, Task, run_task
 
 STATUSES = [s.value for s in Status]
 
@@ -314,7 +312,7 @@ class DocumentList(QWidget):
             self._reading.cancel()
         project, who = self.list_model.project, self.list_model.listing.annotator
 
-        def work(_report: Callable[..., None], stop: Callable[[], bool]) -> ListPage:
+        def work(_report: Report, stop: ShouldStop) -> ListPage:
             return read_page(project, filters, reach=reach, through=through, keep=keep, should_stop=stop, annotator=who)
 
         task = run_task(work, name="refresh documents" if refresh else "filter documents")
