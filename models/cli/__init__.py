@@ -23,6 +23,7 @@ COMMANDS = [
     "models",
     "queue",
     "stats",
+    "check",
     "agreement",
     "team",
     "backup",
@@ -58,8 +59,11 @@ def run(
     extra: Sequence[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]] = (),
 ) -> int:
     """Parse and run. User errors print one line and return 1; `--debug` re-raises them."""
+    from ..project import notice_listeners
+
     parser = build_parser(extra)
     args = parser.parse_args(argv)
+    notice_listeners.append(_print_notice)
     try:
         return args.func(args) or 0
     except TagdeskError as exc:
@@ -72,6 +76,12 @@ def run(
             raise
         print("tagdesk: interrupted; what was finished is kept", file=sys.stderr)
         return 130
+    finally:
+        notice_listeners.remove(_print_notice)
+
+
+def _print_notice(text: str) -> None:
+    print(f"tagdesk: note: {text}", file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
