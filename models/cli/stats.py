@@ -15,7 +15,7 @@ from ..store import stats
 from ..store.reviews import reviewers
 
 
-def add(sub: argparse._SubParsersAction) -> None:
+def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "stats",
         help="documents by status, spans by label, annotators",

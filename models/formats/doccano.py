@@ -23,13 +23,15 @@ import json
 import shutil
 import tempfile
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from ..errors import ImportFileError
 from ..store import NewDocument
 from . import Format, ReadOptions, register
 from ._export import ExportItem, WriteContext
-from ._offsets import DESCRIBED, Detector, convert_spans, export_units
+from ._offsets import DESCRIBED, Detector, RawSpans, convert_spans, export_units
 from ._read import bad_json, check_spans, short, text_problem
 from ._stream import iter_lines, json_values
 
@@ -39,7 +41,7 @@ KNOWN = set(TEXT_KEYS) | set(LIST_KEYS) | {"entities", "relations", "annotations
 KEY = "_doccano"  # meta key keeping a record's other top-level keys (its `id`, ...)
 
 
-def _objects(path: Path, options: ReadOptions):
+def _objects(path: Path, options: ReadOptions) -> Iterator[tuple[int, Any]]:
     """(line, object) per JSON line, the file streamed; a pretty-printed file named .jsonl (one JSON value, or
     an array, over many lines) is read as that."""
     for n, line in iter_lines(path, options.on_progress):
@@ -60,7 +62,7 @@ def _objects(path: Path, options: ReadOptions):
         yield n, obj
 
 
-def _text(obj: dict, n: int, path: Path, key: str) -> str:
+def _text(obj: dict[str, Any], n: int, path: Path, key: str) -> str:
     keys = (key,) if key != "text" else TEXT_KEYS
     for k in keys:
         if k in obj:
@@ -68,7 +70,7 @@ def _text(obj: dict, n: int, path: Path, key: str) -> str:
             problem = text_problem(text)
             if problem:
                 raise ImportFileError(path, n, problem)
-            return text
+            return str(text)
     raise ImportFileError(
         path,
         n,
@@ -77,7 +79,7 @@ def _text(obj: dict, n: int, path: Path, key: str) -> str:
     )
 
 
-def _raw_spans(obj: dict, n: int, path: Path, options: ReadOptions) -> list | None:
+def _raw_spans(obj: dict[str, Any], n: int, path: Path, options: ReadOptions) -> list[tuple[Any, ...]] | None:
     for key in LIST_KEYS:
         if key in obj:
             items = obj[key]
@@ -95,7 +97,7 @@ def _raw_spans(obj: dict, n: int, path: Path, options: ReadOptions) -> list | No
             items = obj[key]
             if not isinstance(items, list):
                 raise ImportFileError(path, n, f"{key!r} must be a list, got {type(items).__name__}")
-            out = []
+            out: list[tuple[Any, ...]] = []
             for item in items:
                 if not isinstance(item, dict) or not all(k in item for k in (s, e, lab)):
                     raise ImportFileError(path, n, f"{key!r}: each item needs {s}, {e} and {lab}: {item!r:.80}")
@@ -105,12 +107,12 @@ def _raw_spans(obj: dict, n: int, path: Path, options: ReadOptions) -> list | No
     return None
 
 
-def _by_user(obj: dict) -> dict[object, list] | None:
+def _by_user(obj: dict[str, Any]) -> dict[object, list[tuple[Any, ...]]] | None:
     """The old `annotations` list's spans per `user`, when its items name users (None otherwise)."""
     items = obj.get("annotations")
     if not isinstance(items, list) or not items or not all(isinstance(i, dict) and "user" in i for i in items):
         return None
-    users: dict[object, list] = {}
+    users: dict[object, list[tuple[Any, ...]]] = {}
     for item in items:
         label = item["label"]
         span = (item["start_offset"], item["end_offset"], str(label) if isinstance(label, int) else label)
@@ -118,11 +120,15 @@ def _by_user(obj: dict) -> dict[object, list] | None:
     return users
 
 
-def _whole_numbers(path: Path, n: int, raw: list) -> None:
-    for start, end, _label in raw:
+def _whole_numbers(path: Path, n: int, raw: list[tuple[Any, ...]]) -> RawSpans:
+    """The spans, once their offsets are known to be whole numbers (ImportFileError names the line if not)."""
+    out: RawSpans = []
+    for start, end, label in raw:
         for x in (start, end):
             if isinstance(x, bool) or not isinstance(x, int):
                 raise ImportFileError(path, n, f"span offsets must be whole numbers, got {short(start)}, {short(end)}")
+        out.append((start, end, label))
+    return out
 
 
 def read(path: Path, options: ReadOptions) -> list[NewDocument]:
@@ -135,7 +141,7 @@ def read(path: Path, options: ReadOptions) -> list[NewDocument]:
 def _read_jsonl(path: Path, options: ReadOptions) -> list[NewDocument]:
     docs: list[NewDocument] = []
     detector = Detector(given=options.offsets)
-    deferred: list[tuple[int, list]] = []  # (index in docs, raw spans) of documents that decide the convention
+    deferred: list[tuple[int, RawSpans]] = []  # (index in docs, raw spans) of documents that decide the convention
     users: set[object] = set()
     for n, obj in _objects(path, options):
         if not isinstance(obj, dict):
@@ -152,9 +158,9 @@ def _read_jsonl(path: Path, options: ReadOptions) -> list[NewDocument]:
             meta[KEY] = kept
         if isinstance(obj.get("relations"), list) and obj["relations"]:
             options.skipped["relations"] += len(obj["relations"])
-        raw = _raw_spans(obj, n, path, options)
-        per_user = _by_user(obj) if raw else None
-        for user, spans in (per_user or {None: raw}).items():
+        items = _raw_spans(obj, n, path, options)
+        per_user: dict[object, list[tuple[Any, ...]] | None] = dict(_by_user(obj) or {}) if items else {}
+        for user, spans in (per_user or {None: items}).items():
             doc = NewDocument(text=text, meta=dict(meta), line=n)
             doc.annotator = None if user is None else str(user)
             if user is not None:
@@ -162,13 +168,13 @@ def _read_jsonl(path: Path, options: ReadOptions) -> list[NewDocument]:
             docs.append(doc)
             if spans is None:
                 continue
-            _whole_numbers(path, n, spans)
+            raw = _whole_numbers(path, n, spans)
             if detector.given is not None:
-                _set_spans(path, doc, spans, detector.given, options)
-            elif detector.add(text, spans, n):
-                deferred.append((len(docs) - 1, spans))
+                _set_spans(path, doc, raw, detector.given, options)
+            elif detector.add(text, raw, n):
+                deferred.append((len(docs) - 1, raw))
             else:
-                _set_spans(path, doc, spans, "codepoints", options)
+                _set_spans(path, doc, raw, "codepoints", options)
     for doc in docs:  # user numbers are ids in a doccano server: several tell people apart, one alone names nobody
         if doc.annotator is not None:
             doc.annotator = f"user{doc.annotator}" if len(users) > 1 else None
@@ -239,7 +245,7 @@ NO_CONVENTION = (
 )
 
 
-def _set_spans(path: Path, doc: NewDocument, raw: list, convention: str, options: ReadOptions) -> None:
+def _set_spans(path: Path, doc: NewDocument, raw: RawSpans, convention: str, options: ReadOptions) -> None:
     assert doc.line is not None
     spans = convert_spans(doc.text, raw, convention)
     if spans is None:
