@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from models.errors import TagdeskError
-from models.project import Project
+from models.project import DATABASE_LOGIN, Project
 from models.user_settings import load_user_settings, set_annotator, settings_path
 
 from ..preferences import SUGGESTION_STYLES, Preferences
@@ -49,11 +49,17 @@ class PreferencesDialog(QDialog):
         current = load_user_settings().annotator
         self.name = QLineEdit(current or (project.annotator if project else ""), self)
         self.name.setObjectName("annotatorName")
-        where = QLabel(
+        self.on_server = project is not None and project.annotator_source == DATABASE_LOGIN
+        hint = (
             f"Saved in {settings_path()} for every project on this computer. Work already saved under another "
-            "name stays under it.",
-            self,
+            "name stays under it."
         )
+        if self.on_server and project is not None:
+            hint += (
+                f" This project is on a server, where you are {project.annotator}, your database login, whatever "
+                "this name says."
+            )
+        where = QLabel(hint, self)
         where.setObjectName("hint")
         where.setWordWrap(True)
         self.error = QLabel(self)
@@ -85,7 +91,7 @@ class PreferencesDialog(QDialog):
             except TagdeskError as exc:
                 self.error.setText(str(exc))
                 return
-            if self.project is not None and name != self.project.annotator:
+            if self.project is not None and name != self.project.annotator and not self.on_server:
                 self.name_changed.emit(name)
         self.applied.emit(self.preferences())
         super().accept()

@@ -52,3 +52,25 @@ def test_the_window_asks_with_a_dialog_typed_into_and_keeps_the_password_nowhere
     assert SECRET not in (password_project / CONFIG_NAME).read_text()
     window.close()
     controller.close_project(window) if window in controller.windows else None
+
+
+def test_preferences_say_that_on_a_server_the_login_is_who_you_are(tmp_path, pg_server, qtbot):
+    """Typing another name in the window's preferences does not make a server project's desktop someone else:
+    the dialog says so, and the project is not reopened under the new name."""
+    from desktop.dialogs.preferences_dialog import PreferencesDialog
+    from desktop.preferences import Preferences
+    from models.project import new_project
+    from models.user_settings import load_user_settings
+    from tests.pgserver import LOGIN
+
+    url = pg_server.url(pg_server.create_database(template=pg_server.template))
+    with new_project(tmp_path / "p", ["PERSON"], database_url=url) as project:
+        dialog = PreferencesDialog(Preferences(), project)
+        qtbot.addWidget(dialog)
+        hint = dialog.findChild(type(dialog.error), "hint").text()
+        assert f"you are {LOGIN}, your database login" in hint
+        reopened = []
+        dialog.name_changed.connect(reopened.append)
+        dialog.name.setText("Zoë")
+        dialog.accept()
+        assert load_user_settings().annotator == "Zoë" and reopened == []
