@@ -418,6 +418,9 @@ class MainWindow(QMainWindow):
         if suggester != self._suggester:  # the suggestions' key changed: compute (or find) the new ones
             self._suggester = suggester
             if self._background:
+                # the old key's suggestions are not the new labels' (a label renamed, removed...): none is shown
+                # until the new key is known (a rename carries the cache to it, `models.suggest.carry`)
+                self.session.set_model_key(None)
                 self.background.restart()  # a run with the old suggester stops first
         self.session.labels_updated()
         self.labels.set_labels(list(cfg.labels), active=self.session.active_label)
