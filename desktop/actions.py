@@ -115,6 +115,13 @@ def build_groups(window: MainWindow) -> list[Group]:
                 a(window, "&Import documents…", ["Ctrl+I"], window.show_import),
                 a(window, "&Export…", ["Ctrl+E"], window.show_export),
                 a(window, "&Back up the database…", ["Ctrl+B"], window.back_up),
+                a(
+                    window,
+                    "Project &settings…",
+                    ["Ctrl+Shift+P"],
+                    window.show_settings,
+                    "Shared by everyone on the project: suggestions, label mapping, overlap, retraining",
+                ),
                 None,
                 a(window, "&Close project", ["Ctrl+W"], lambda: app.close_project(window)),
                 a(window, "&Quit", "Ctrl+Q", app.quit),

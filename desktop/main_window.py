@@ -238,6 +238,14 @@ class MainWindow(QMainWindow):
         dialog.start()
         return dialog
 
+    def show_settings(self):
+        from .dialogs.settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(self.project, self)
+        dialog.saved.connect(lambda _keys: self.check_shared_settings())
+        dialog.show()
+        return dialog
+
     def show_labels(self):
         from .dialogs.labels_dialog import LabelsDialog
 
