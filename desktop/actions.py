@@ -122,6 +122,7 @@ def build_groups(window: MainWindow) -> list[Group]:
                     window.show_settings,
                     "Shared by everyone on the project: suggestions, label mapping, overlap, retraining",
                 ),
+                review_action(window),
                 None,
                 a(window, "&Close project", ["Ctrl+W"], lambda: app.close_project(window)),
                 a(window, "&Quit", "Ctrl+Q", app.quit),
@@ -235,6 +236,23 @@ def build_groups(window: MainWindow) -> list[Group]:
             ],
         ),
     ]
+
+
+def review_action(window: MainWindow) -> QAction:
+    """Into review mode (`tagdesk open DIR --review`) and back: the same project in a window of the other mode."""
+    from .app import controller
+
+    review = window.session.review
+    text = "Back to &annotating" if review else "Re&view the annotators' differences"
+    tip = "Your own annotations again" if review else "Settle where annotators differ into the gold annotation"
+    folder = window.project.folder
+    return make_action(
+        window,
+        text,
+        ["Ctrl+Shift+R"],
+        lambda: controller().open(folder, window, replace=window, review=not review),
+        tip,
+    )
 
 
 def scroll_actions(window: MainWindow) -> list[QAction]:

@@ -63,9 +63,10 @@ class Controller(QObject):
         self.quitting = False
 
     # -- opening
-    def open(self, folder: Path | str, parent: QWidget | None = None, *, replace=None):
-        """Open a project folder in a window (replacing `replace`'s project); a problem is a dialog, and the
-        caller's screen stays. Returns the window, or None."""
+    def open(self, folder: Path | str, parent: QWidget | None = None, *, replace=None, review: bool = False):
+        """Open a project folder in a window (replacing `replace`'s project; in review mode with `review`, as
+        `tagdesk open DIR --review`); a problem is a dialog, and the caller's screen stays. Returns the window, or
+        None."""
         folder = Path(folder)
         try:
             project = open_project(folder)
@@ -75,7 +76,7 @@ class Controller(QObject):
             box.exec() if not _offscreen() else box.show()
             self.last_error = str(exc)
             return None
-        return self.show_project(project, replace=replace)
+        return self.show_project(project, replace=replace, review=review)
 
     def show_project(self, project: Project, *, replace=None, review: bool = False):
         from .main_window import MainWindow

@@ -33,8 +33,11 @@ def mapping_row(dialog, model_label: str) -> int:
 
 def choose(qtbot, combo, text: str) -> None:
     """Pick an entry of a drop-down with the keyboard, as a user tabbing through the dialog does."""
+    combo.window().activateWindow()  # keys go to the active window
+    qtbot.waitUntil(combo.window().isActiveWindow)
     combo.setFocus()
-    qtbot.keyClick(combo, Qt.Key.Key_Home)
+    for _ in range(combo.count()):  # to the top
+        qtbot.keyClick(combo, Qt.Key.Key_Up)
     for _ in range(combo.count()):
         if combo.currentText() == text:
             return
