@@ -250,7 +250,8 @@ class ExportDialog(QDialog):
             n = result.conflicts
             left = (
                 f"\nLeft out: {n} document{'s' if n != 1 else ''} where the annotators differ and no reviewer has "
-                f"decided; settle {'them' if n != 1 else 'it'} in review mode (File → Review the annotators' differences)."
+                f"decided; settle {'them' if n != 1 else 'it'} in review mode "
+                "(File → Review the annotators' differences)."
             )
         self._show(
             f"Exported {result.documents} document{'s' if result.documents != 1 else ''}{split}, "
