@@ -235,7 +235,7 @@ class MainWindow(QMainWindow):
 
         dialog = BackupDialog(self.project, self)
         dialog.show()
-        dialog.start()
+        dialog.go.setFocus()  # Ctrl+B, Enter
         return dialog
 
     def show_settings(self):
