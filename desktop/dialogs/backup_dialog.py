@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models.db.backup import BackupCancelled, backup_project
+from models.db.backup import BackupCancelledError, backup_project
 from models.errors import TagdeskError
 from models.project import Project
 
@@ -110,7 +110,7 @@ class BackupDialog(QDialog):
 
     def _failed(self, exc: BaseException) -> None:
         self.go.setEnabled(True)
-        if isinstance(exc, BackupCancelled):
+        if isinstance(exc, BackupCancelledError):
             self._cancelled()
             return
         if not isinstance(exc, TagdeskError):

@@ -26,7 +26,7 @@ Progress = Callable[[int, int], None]  # (done, total): pages, or rows of a serv
 Stop = Callable[[], bool]
 
 
-class BackupCancelled(TagdeskError):
+class BackupCancelledError(TagdeskError):
     """The back-up was stopped; nothing of it was kept."""
 
     def __init__(self) -> None:
@@ -58,7 +58,7 @@ def backup_sqlite(
 
     The copy is one snapshot: a read transaction is held on the source for the whole backup, so other processes
     may write meanwhile without restarting it, and it goes in steps of `STEP_PAGES`, calling `on_progress(pages
-    done, pages)` after each and stopping when `should_stop()` (BackupCancelled). Raises `DatabaseError` when the
+    done, pages)` after each and stopping when `should_stop()` (BackupCancelledError). Raises `DatabaseError` when the
     source cannot be read or the copy cannot be written. Whatever happens, `dest` is either the whole copy or
     untouched, and no partial file stays behind.
     """
@@ -79,7 +79,7 @@ def backup_sqlite(
             on_progress(total - remaining, total)
         if should_stop is not None and should_stop():
             stopped = True
-            raise BackupCancelled()
+            raise BackupCancelledError()
 
     try:
         src = sqlite3.connect(source, timeout=10.0, isolation_level=None)
@@ -101,11 +101,11 @@ def backup_sqlite(
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, dest)
-    except BackupCancelled:
+    except BackupCancelledError:
         raise
     except sqlite3.Error as exc:
         if stopped:  # the driver reports the abort of a backup whose progress callback raised as its own error
-            raise BackupCancelled() from None
+            raise BackupCancelledError() from None
         raise DatabaseError(f"{source}: cannot be backed up to {dest} ({exc})") from None
     except OSError as exc:
         raise DatabaseError(f"{dest}: cannot write the backup ({exc.strerror})") from None
@@ -170,7 +170,7 @@ def backup_project(
     """`tagdesk backup` and the window's Back up: a consistent copy of the project's database as one SQLite file
     at `out` (default DIR/backups/STEM-DATE-TIME.sqlite), safe while the project is open and being annotated.
     A server's database is copied whole, event log included, at its own schema revision. `on_progress(done,
-    total)` follows the copy; `should_stop()` cancels it (BackupCancelled), leaving no file behind."""
+    total)` follows the copy; `should_stop()` cancels it (BackupCancelledError), leaving no file behind."""
     from .engine import make_engine, where
     from .transfer import copy_database
 
@@ -193,7 +193,7 @@ def backup_project(
             if on_progress is not None:
                 on_progress(sum(d for d, _t in rows.values()), sum(t for _d, t in rows.values()))
             if should_stop is not None and should_stop():
-                raise BackupCancelled()
+                raise BackupCancelledError()
 
         try:
             copy_database(engine, f"sqlite:///{path}", on_progress=copied)
@@ -202,6 +202,6 @@ def backup_project(
             engine.dispose()
     if should_stop is not None and should_stop():  # cancelled as the last step ended: nothing is kept either
         path.unlink(missing_ok=True)
-        raise BackupCancelled()
+        raise BackupCancelledError()
     docs, rev = describe_copy(path)
     return BackupResult(source, path, docs, rev)

@@ -9,7 +9,7 @@ import pytest
 
 from models import store
 from models.db import backup
-from models.db.backup import BackupCancelled, backup_project
+from models.db.backup import BackupCancelledError, backup_project
 
 pytestmark = pytest.mark.backends
 
@@ -52,7 +52,7 @@ def test_progress_rises_to_the_whole_and_the_copy_opens(filled, monkeypatch):
 def test_cancel_between_steps_leaves_no_file(filled, backend, monkeypatch):
     monkeypatch.setattr(backup, "STEP_PAGES", 16)
     seen: list[tuple[int, int]] = []
-    with pytest.raises(BackupCancelled, match="back-up cancelled; no copy was kept"):
+    with pytest.raises(BackupCancelledError, match="back-up cancelled; no copy was kept"):
         backup_project(filled.folder, on_progress=lambda d, t: seen.append((d, t)), should_stop=lambda: len(seen) >= 2)
     assert len(seen) == 2  # it stopped at once, not after copying everything
     if not backend.is_postgresql:  # (a server's copy reports table by table, its total growing with them)
@@ -62,7 +62,7 @@ def test_cancel_between_steps_leaves_no_file(filled, backend, monkeypatch):
 
 def test_cancel_as_the_last_step_ends_keeps_nothing_either(filled, monkeypatch):
     monkeypatch.setattr(backup, "STEP_PAGES", 1_000_000)  # one step
-    with pytest.raises(BackupCancelled):
+    with pytest.raises(BackupCancelledError):
         backup_project(filled.folder, should_stop=lambda: True)
     assert leftovers(filled.folder) == []
 
