@@ -122,6 +122,7 @@ def build_groups(window: MainWindow) -> list[Group]:
                     window.show_settings,
                     "Shared by everyone on the project: suggestions, label mapping, overlap, retraining",
                 ),
+                a(window, "&Team…", [], window.show_team, "Who annotates and who reviews"),
                 review_action(window),
                 None,
                 a(window, "&Close project", ["Ctrl+W"], lambda: app.close_project(window)),

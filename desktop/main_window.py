@@ -246,6 +246,13 @@ class MainWindow(QMainWindow):
         dialog.show()
         return dialog
 
+    def show_team(self):
+        from .dialogs.team_dialog import TeamDialog
+
+        dialog = TeamDialog(self.project, self)
+        dialog.show()
+        return dialog
+
     def show_labels(self):
         from .dialogs.labels_dialog import LabelsDialog
 
