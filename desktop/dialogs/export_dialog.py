@@ -61,6 +61,9 @@ class ExportDialog(QDialog):
         self.formats = {n: f for n, f in all_formats().items() if f.write}
         self.format = QComboBox(self)
         self.format.setObjectName("exportFormat")
+        # the descriptions are long: the drop-down does not set the dialog's width (it fits a narrow screen)
+        self.format.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.format.setMinimumContentsLength(24)
         for name in sorted(self.formats):
             self.format.addItem(f"{name} — {self.formats[name].description}", name)
         self.format.setCurrentIndex(max(0, self.format.findData("spacy")))

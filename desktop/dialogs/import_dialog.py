@@ -136,6 +136,8 @@ class ImportDialog(QDialog):
         self.remove.clicked.connect(self.remove_current)
         self.format = QComboBox(self)
         self.format.setObjectName("importFormat")
+        self.format.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.format.setMinimumContentsLength(24)
         for name in sorted(self.formats):
             self.format.addItem(f"{name} — {self.formats[name].description}", name)
         self.guess_note = QLabel(self)
@@ -191,7 +193,8 @@ class ImportDialog(QDialog):
         self._rows = {"by_line": self.by_line, "column": self.column, "key": self.key}
         self.form = form
         bottom = QHBoxLayout()
-        bottom.addWidget(self.add_labels, 1)
+        bottom.addWidget(self.add_labels)
+        bottom.addStretch(1)
         bottom.addWidget(self.go)
         bottom.addWidget(close)
         layout = QVBoxLayout(self)
@@ -213,6 +216,7 @@ class ImportDialog(QDialog):
         self.offsets.currentIndexChanged.connect(lambda _i: self._options_changed())
         self._loading = False
         self._update_buttons()
+        self._show_choice()
 
     # -- choosing files
     def choose_files(self) -> None:
@@ -258,9 +262,12 @@ class ImportDialog(QDialog):
         choice = self.current()
         self._loading = True
         try:
-            if choice is None:
+            if choice is None:  # the options of a format show once a file of it is chosen
                 self.preview.clear()
                 self.about.clear()
+                self.by_line.hide()
+                for widget in (self.column, self.key, self.offsets):
+                    self.form.setRowVisible(widget, False)
                 return
             self.format.setCurrentIndex(max(0, self.format.findData(choice.format)))
             self.guess_note.setText(
