@@ -17,6 +17,7 @@ from sqlmodel import Session, SQLModel, col, select
 
 from ..db.dialect import contains_text
 from ..db.tables import Annotation, Document, Event, Note, Span, Status
+from .imports import published
 
 PREVIEW_CHARS = 120
 ANY_FLAG = "any"  # the flag filter's value for "flagged at all"
@@ -86,6 +87,7 @@ def _listed(annotator: str, filters: ListFilters, *columns: Any, keep: int | Non
     joined to this annotator's annotation of each (if any)."""
     stmt: Select[Any] = select(*columns).select_from(Document)
     stmt = stmt.outerjoin(Annotation, and_(_ann_doc == _doc_id, _ann_who == annotator))
+    stmt = stmt.where(published())  # an import still under way shows when it is published
     shown = _shown(filters)
     if shown and keep is not None:
         return stmt.where(or_(_doc_id == keep, and_(*shown)))

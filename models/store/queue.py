@@ -11,6 +11,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from ..db.tables import Annotation, Document, Status, Suggestion
+from .imports import published
 
 
 def pending_for(annotator: str) -> Any:
@@ -38,7 +39,7 @@ def uncertain_pending(model: str, *, session: Session, annotator: str, limit: in
     )
     stmt = (
         select(Document.id)
-        .where(pending_for(annotator))
+        .where(pending_for(annotator), published())
         .order_by(func.coalesce(unc, -1.0).desc(), col(Document.position), col(Document.id))
     )
     if limit is not None:

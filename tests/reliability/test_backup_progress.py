@@ -11,8 +11,6 @@ from models import store
 from models.db import backup
 from models.db.backup import BackupCancelledError, backup_project
 
-pytestmark = pytest.mark.backends
-
 TEXT = "A document long enough to fill pages of the database quickly. " * 40  # ~2.5 KB
 
 
@@ -38,6 +36,7 @@ def documents_in(path) -> int:
         con.close()
 
 
+@pytest.mark.backends
 def test_progress_rises_to_the_whole_and_the_copy_opens(filled, monkeypatch):
     monkeypatch.setattr(backup, "STEP_PAGES", 16)
     seen: list[tuple[int, int]] = []
@@ -49,6 +48,7 @@ def test_progress_rises_to_the_whole_and_the_copy_opens(filled, monkeypatch):
     assert leftovers(filled.folder) == [result.path.name]
 
 
+@pytest.mark.backends
 def test_cancel_between_steps_leaves_no_file(filled, backend, monkeypatch):
     monkeypatch.setattr(backup, "STEP_PAGES", 16)
     seen: list[tuple[int, int]] = []
@@ -60,6 +60,7 @@ def test_cancel_between_steps_leaves_no_file(filled, backend, monkeypatch):
     assert leftovers(filled.folder) == []  # no copy, no temporary file
 
 
+@pytest.mark.backends
 def test_cancel_as_the_last_step_ends_keeps_nothing_either(filled, monkeypatch):
     monkeypatch.setattr(backup, "STEP_PAGES", 1_000_000)  # one step
     with pytest.raises(BackupCancelledError):
@@ -67,9 +68,8 @@ def test_cancel_as_the_last_step_ends_keeps_nothing_either(filled, monkeypatch):
     assert leftovers(filled.folder) == []
 
 
-def test_a_write_during_the_backup_neither_restarts_it_nor_gets_into_it(filled, backend, monkeypatch):
-    if backend.is_postgresql:
-        pytest.skip("a server's copy is one REPEATABLE READ transaction: tests/reliability/test_team_server.py")
+def test_a_write_during_the_backup_neither_restarts_it_nor_gets_into_it(filled, monkeypatch):
+    """SQLite's (a server's copy is one REPEATABLE READ transaction, tested with the team server)."""
     monkeypatch.setattr(backup, "STEP_PAGES", 16)
     seen: list[tuple[int, int]] = []
 
