@@ -233,6 +233,13 @@ def build_groups(window: MainWindow) -> list[Group]:
             "&Help",
             [
                 a(window, "&Keyboard shortcuts", ["F1", "Ctrl+/"], window.show_shortcuts),
+                a(
+                    window,
+                    "&Check the project…",
+                    [],
+                    window.check_project,
+                    "The database's integrity and its event log replayed against the annotations (reads only)",
+                ),
                 a(window, "&About Tagdesk", [], window.show_about),
             ],
         ),

@@ -253,6 +253,14 @@ class MainWindow(QMainWindow):
         dialog.show()
         return dialog
 
+    def check_project(self):
+        from .dialogs.check_dialog import CheckDialog
+
+        dialog = CheckDialog(self.project, self)
+        dialog.show()
+        dialog.start()
+        return dialog
+
     def show_labels(self):
         from .dialogs.labels_dialog import LabelsDialog
 
