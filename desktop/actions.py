@@ -8,6 +8,7 @@ groups, so every key a menu shows is listed there too.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -239,6 +240,11 @@ def build_groups(window: MainWindow) -> list[Group]:
                     [],
                     window.check_project,
                     "The database's integrity and its event log replayed against the annotations (reads only)",
+                ),
+                *(
+                    [a(window, "Add Tagdesk to the applications &menu", [], window.add_launcher)]
+                    if sys.platform.startswith("linux")
+                    else []
                 ),
                 a(window, "&About Tagdesk", [], window.show_about),
             ],

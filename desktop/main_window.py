@@ -261,6 +261,22 @@ class MainWindow(QMainWindow):
         dialog.start()
         return dialog
 
+    def add_launcher(self) -> QMessageBox:
+        """Help → Add Tagdesk to the applications menu: what `tagdesk desktop-entry` writes."""
+        from models.errors import TagdeskError
+
+        from .launcher import install
+
+        try:
+            entry, _icon = install()
+            text = f"Tagdesk is in your applications menu now ({entry}); it opens on the start screen."
+        except TagdeskError as exc:
+            text = f"The launcher was not written: {exc}"
+        box = QMessageBox(QMessageBox.Icon.Information, "Applications menu", text, parent=self)
+        box.setObjectName("launcherBox")
+        box.show()
+        return box
+
     def show_labels(self):
         from .dialogs.labels_dialog import LabelsDialog
 

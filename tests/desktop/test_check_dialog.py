@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
 
 from tests.desktop.helpers import drag, press
 
@@ -35,3 +36,15 @@ def test_check_after_annotating_in_the_window(make_window, qtbot, cli):
     qtbot.waitUntil(lambda: again.report is not None, timeout=20_000)
     assert not again.report.ok and again.text.text().startswith("A problem was found.")
     assert "does not match" in again.text.text()
+
+
+def test_help_adds_the_launcher_that_tagdesk_desktop_entry_writes(make_window, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "share"))
+    w = make_window(["One."])
+    act = next(a for a in w.actions() if a.text() == "Add Tagdesk to the applications &menu")
+    act.trigger()
+    entry = tmp_path / "share" / "applications" / "tagdesk.desktop"
+    assert "Exec=" in entry.read_text(encoding="utf-8")
+    assert (tmp_path / "share" / "icons" / "hicolor" / "scalable" / "apps" / "tagdesk.svg").exists()
+    box = w.findChild(QMessageBox, "launcherBox")
+    assert str(entry) in box.text()
