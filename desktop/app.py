@@ -109,9 +109,11 @@ class Controller(QObject):
         dialog.show()
         return dialog
 
-    def create(self, folder: Path, labels, *, pipeline: str, patterns: list[str]) -> Project:
-        """The New project dialog's work: `models.project.new_project` (as `tagdesk new`)."""
-        return new_project(folder, labels, pipeline=pipeline, patterns=patterns)
+    def create(
+        self, folder: Path, labels, *, pipeline: str, patterns: list[str], database_url: str | None = None
+    ) -> Project:
+        """The New project dialog's work: `models.project.new_project` (as `tagdesk new`, `--database` too)."""
+        return new_project(folder, labels, pipeline=pipeline, patterns=patterns, database_url=database_url)
 
     def fill_recent_menu(self, menu: QMenu) -> None:
         menu.clear()

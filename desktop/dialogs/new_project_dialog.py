@@ -68,6 +68,13 @@ class NewProjectDialog(QDialog):
         label_buttons.addStretch(1)
         self.pipeline = PipelineChoice(DEFAULT_PIPELINE, self)
         self.pipeline.setObjectName("projectPipeline")
+        self.database = QLineEdit(self)
+        self.database.setObjectName("projectDatabase")
+        self.database.setPlaceholderText("tagdesk.sqlite in the folder; a team's: postgresql+psycopg://host/database")
+        self.database.setToolTip(
+            "Empty: the database is a file in the project folder. A team gives its PostgreSQL server's URL, "
+            "without a password (README: Team setup); a Tagdesk database already there is opened as it is."
+        )
         self.patterns = QListWidget(self)
         self.patterns.setObjectName("projectPatterns")
         self.patterns.setMaximumHeight(80)
@@ -97,6 +104,7 @@ class NewProjectDialog(QDialog):
         form.addRow("Suggestions from", self.pipeline)
         form.addRow("Pattern files", self.patterns)
         form.addRow("", add_pattern)
+        form.addRow("Database", self.database)
         bottom = QHBoxLayout()
         bottom.addStretch(1)
         bottom.addWidget(cancel)
@@ -183,7 +191,13 @@ class NewProjectDialog(QDialog):
                 raise TagdeskError("Give the project a name")
             labels = self.labels()
             patterns = [self.patterns.item(i).text() for i in range(self.patterns.count())]
-            project = controller().create(self.folder(), labels, pipeline=self.pipeline.value(), patterns=patterns)
+            project = controller().create(
+                self.folder(),
+                labels,
+                pipeline=self.pipeline.value(),
+                patterns=patterns,
+                database_url=self.database.text().strip() or None,
+            )
         except TagdeskError as exc:
             self.error.setText(str(exc))
             return
