@@ -116,6 +116,7 @@ def build_groups(window: MainWindow) -> list[Group]:
                 a(window, "&Import documents…", ["Ctrl+I"], window.show_import),
                 a(window, "&Export…", ["Ctrl+E"], window.show_export),
                 a(window, "&Back up the database…", ["Ctrl+B"], window.back_up),
+                None,
                 a(
                     window,
                     "Project &settings…",
@@ -124,6 +125,7 @@ def build_groups(window: MainWindow) -> list[Group]:
                     "Shared by everyone on the project: suggestions, label mapping, overlap, retraining",
                 ),
                 a(window, "&Team…", [], window.show_team, "Who annotates and who reviews"),
+                None,
                 review_action(window),
                 None,
                 a(window, "&Close project", ["Ctrl+W"], lambda: app.close_project(window)),
