@@ -239,3 +239,5 @@ class SettingsDialog(QDialog):
         self.error.clear()
         self.note.setText(f"Saved: {', '.join(changed)}." if changed else "Nothing changed.")
         self.saved.emit(changed)
+        if {"pipeline", "patterns"} & set(changed):
+            self._read_model_labels()  # the labels the new suggester produces
