@@ -41,6 +41,7 @@ class PipelineChoice(QComboBox):
             self.addItem(f"{name} (installed)", name)
         if looking:
             self.addItem("Looking for installed pipelines…", None)
+            self.model().item(self.count() - 1).setEnabled(False)  # a note, not a choice
         elif not names:
             self.addItem("No spaCy pipeline is installed", NO_PIPELINE)
         self.addItem("None: suggestions from patterns only", NO_PIPELINE)
