@@ -204,6 +204,13 @@ def build_groups(window: MainWindow) -> list[Group]:
                     learning.train,
                     "In the background",
                 ),
+                a(
+                    window,
+                    "Train &with options…",
+                    ["Ctrl+Shift+T"],
+                    learning.train_with_options,
+                    "Update the current model or start anew, the held-out share, labels, a time limit",
+                ),
                 a(window, "&Cancel training", [], learning.cancel),
                 a(window, "Model &panel: scores and learning curve", ["Ctrl+Shift+M"], learning.show_panel),
                 None,
