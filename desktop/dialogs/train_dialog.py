@@ -48,8 +48,12 @@ class TrainDialog(QDialog):
         self.start_from.addItem(f"Update the project's pipeline ({pipeline or 'none set'})", "pipeline")
         self.start_from.model().item(1).setEnabled(bool(pipeline))
         self.start_from.setCurrentIndex(max(0, self.start_from.findData(options.start)))
-        self.rehearse = QCheckBox("Keep what it knew: rehearse on its own predictions over undecided documents", self)
+        self.rehearse = QCheckBox("Keep what it knew (rehearse its own predictions)", self)
         self.rehearse.setChecked(options.rehearse)
+        self.rehearse.setToolTip(
+            "It also learns from its own predictions over undecided documents, so it does not "
+            "forget the entities it found before"
+        )
         self.share = QDoubleSpinBox(self)
         self.share.setObjectName("trainShare")
         self.share.setRange(0.05, 0.5)
