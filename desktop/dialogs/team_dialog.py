@@ -5,6 +5,8 @@ and the first member must be one."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
@@ -112,7 +114,8 @@ class TeamDialog(QDialog):
 
     def selected(self) -> str | None:
         rows = self.table.selectionModel().selectedRows()
-        return self.table.item(rows[0].row(), 0).data(Qt.ItemDataRole.UserRole) if rows else None
+        item = self.table.item(rows[0].row(), 0) if rows else None
+        return item.data(Qt.ItemDataRole.UserRole) if item is not None else None
 
     def _update_buttons(self) -> None:
         name = self.selected()
@@ -126,7 +129,7 @@ class TeamDialog(QDialog):
         text, ok = QInputDialog.getText(self, title, prompt, text=value)
         return text if ok else None
 
-    def _change(self, **change) -> bool:
+    def _change(self, **change: list[Any]) -> bool:
         try:
             with self.project.writing() as s:
                 store.change_team(session=s, **change)
@@ -157,5 +160,6 @@ class TeamDialog(QDialog):
 
     def _select(self, name: str) -> None:
         for row in range(self.table.rowCount()):
-            if self.table.item(row, 0).data(Qt.ItemDataRole.UserRole) == name:
+            item = self.table.item(row, 0)
+            if item is not None and item.data(Qt.ItemDataRole.UserRole) == name:
                 self.table.selectRow(row)

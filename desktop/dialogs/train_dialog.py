@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import cast
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -46,7 +48,7 @@ class TrainDialog(QDialog):
         self.start_from.addItem("A new model for the project's labels", "blank")
         pipeline = project.config.model.pipeline
         self.start_from.addItem(f"Update the project's pipeline ({pipeline or 'none set'})", "pipeline")
-        self.start_from.model().item(1).setEnabled(bool(pipeline))
+        cast(QStandardItemModel, self.start_from.model()).item(1).setEnabled(bool(pipeline))
         self.start_from.setCurrentIndex(max(0, self.start_from.findData(options.start)))
         self.rehearse = QCheckBox("Keep what it knew (rehearse its own predictions)", self)
         self.rehearse.setChecked(options.rehearse)

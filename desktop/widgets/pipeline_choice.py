@@ -4,7 +4,10 @@ New project dialog and Project settings share it."""
 
 from __future__ import annotations
 
+from typing import cast
+
 import shiboken6
+from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import QComboBox, QFileDialog, QWidget
 
 from ..tasks import run_task
@@ -41,7 +44,7 @@ class PipelineChoice(QComboBox):
             self.addItem(f"{name} (installed)", name)
         if looking:
             self.addItem("Looking for installed pipelines…", None)
-            self.model().item(self.count() - 1).setEnabled(False)  # a note, not a choice
+            cast(QStandardItemModel, self.model()).item(self.count() - 1).setEnabled(False)  # a note, not a choice
         elif not names:
             self.addItem("No spaCy pipeline is installed", NO_PIPELINE)
         self.addItem("None: suggestions from patterns only", NO_PIPELINE)
