@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
@@ -47,7 +48,7 @@ def label_actions(window: MainWindow) -> list[QAction]:
             window,
             f"Label {lab.name}",
             lab.key or [],
-            lambda i=i: s.label_key(i),
+            partial(s.label_key, i),
             f"With an entity selected: relabel it as {lab.name}; otherwise make {lab.name} the active label",
         )
         for i, lab in enumerate(window.project.config.labels)
@@ -61,13 +62,13 @@ def build_groups(window: MainWindow) -> list[Group]:
     # Undo and redo go through the session's writer like every edit (they wait for a decision being saved).
     undo = a(window, "&Undo", ["Ctrl+Z"], s.undo_last)
     redo = a(window, "&Redo", ["Ctrl+Shift+Z", "Ctrl+Y"], s.redo_next)
-    for act, can, text, name in (
+    for act, can, text_changed, name in (
         (undo, s.undo.canUndoChanged, s.undo.undoTextChanged, "&Undo"),
         (redo, s.undo.canRedoChanged, s.undo.redoTextChanged, "&Redo"),
     ):
         act.setEnabled(False)
         can.connect(act.setEnabled)
-        text.connect(lambda t, act=act, name=name: act.setText(f"{name} {t}" if t else name))
+        text_changed.connect(lambda t, act=act, name=name: act.setText(f"{name} {t}" if t else name))
     window.act_theme_light = a(window, "&Light theme", [], lambda: window.set_theme("light"))
     window.act_theme_dark = a(window, "&Dark theme", [], lambda: window.set_theme("dark"))
     for act in (window.act_theme_light, window.act_theme_dark):
@@ -90,7 +91,7 @@ def build_groups(window: MainWindow) -> list[Group]:
             window,
             "Show &all suggestions" if not t else f"Hide suggestions below {t:.0%} confidence",
             [],
-            lambda t=t: s.set_threshold(t),
+            partial(s.set_threshold, t),
         )
         act.setCheckable(True)
         act.setChecked(t == 0)
@@ -101,7 +102,7 @@ def build_groups(window: MainWindow) -> list[Group]:
         ("position", "Next document: the next one in the &list"),
         ("uncertain", "Next document: the one the model is least &sure of"),
     ):
-        act = a(window, text, [], lambda order=order: s.set_queue_order(order))
+        act = a(window, text, [], partial(s.set_queue_order, order))
         act.setCheckable(True)
         act.setChecked(order == "position")
         window.order_actions.addAction(act)

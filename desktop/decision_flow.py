@@ -109,6 +109,8 @@ class DecisionFlow:
 
         def show_busy(self) -> None: ...
 
+        def _describe_overlap(self, exc: OverlapError) -> str: ...
+
     # ------------------------------------------------------------------ decisions
     def set_filters(self, filters: store.ListFilters) -> None:
         """The document list now shows these filters' results: "next" is the next one still to do there."""

@@ -15,6 +15,7 @@ from .widgets.model_panel import ModelPanel
 from .widgets.training_bar import TrainingBar
 
 if TYPE_CHECKING:
+    from .dialogs.train_dialog import TrainDialog
     from .main_window import MainWindow
 
 
@@ -40,7 +41,7 @@ class Learning(QObject):
         if not self.trainer.start(options=options):
             self.window.status.notice("A model is training already (Model → Cancel training stops it)")
 
-    def train_with_options(self):
+    def train_with_options(self) -> TrainDialog:
         """Model → Train with options: the choices of `tagdesk train`, then the same run as Ctrl+T."""
         from .dialogs.train_dialog import TrainDialog
 

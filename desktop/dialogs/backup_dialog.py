@@ -18,10 +18,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models.db.backup import BackupCancelledError, backup_project
+from models.db.backup import BackupCancelledError, BackupResult, backup_project
 from models.errors import TagdeskError
 from models.project import Project
 
+from ..tasks import Report, ShouldStop
 from ..widgets.task_panel import TaskPanel
 
 
@@ -66,7 +67,7 @@ class BackupDialog(QDialog):
         layout.addWidget(self.text)
         layout.addWidget(self.panel)
         layout.addLayout(row)
-        self.backup_result = None
+        self.backup_result: BackupResult | None = None
 
     def choose_out(self) -> None:
         path, _ = QFileDialog.getSaveFileName(
@@ -80,7 +81,7 @@ class BackupDialog(QDialog):
         text = self.out.text().strip()
         out = None if not text or Path(text) == self.default_folder else Path(text)
 
-        def work(report, stop):
+        def work(report: Report, stop: ShouldStop) -> BackupResult:
             return backup_project(folder, out, on_progress=report, should_stop=stop)
 
         self.go.setEnabled(False)
@@ -91,12 +92,12 @@ class BackupDialog(QDialog):
         task.cancelled.connect(self._cancelled)
         task.failed.connect(self._failed)
 
-    def _progress(self, args: tuple) -> None:
+    def _progress(self, args: tuple[int, int]) -> None:
         done, total = args
         if total:
             self.panel.label.setText(f"Copying… {100 * done // total} %")
 
-    def _done(self, result) -> None:
+    def _done(self, result: BackupResult) -> None:
         self.go.setEnabled(True)
         self.backup_result = result
         self.text.setText(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from models.check import check_project
+from models.check import CheckReport, check_project
 from models.errors import TagdeskError
 from models.project import Project
 
@@ -34,7 +34,7 @@ class CheckDialog(QDialog):
         layout.addWidget(self.text)
         layout.addWidget(self.panel)
         layout.addLayout(row)
-        self.report = None
+        self.report: CheckReport | None = None
 
     def start(self) -> None:
         project = self.project
@@ -44,7 +44,7 @@ class CheckDialog(QDialog):
         task.finished.connect(self._done)
         task.failed.connect(self._failed)
 
-    def _done(self, report) -> None:
+    def _done(self, report: CheckReport) -> None:
         self.report = report
         verdict = "Everything is in order" if report.ok else "A problem was found"
         self.text.setText(f"{verdict}.\n\n{report.summary()}")

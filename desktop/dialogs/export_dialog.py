@@ -10,7 +10,9 @@ offers to move them (expand or contract)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, cast
 
+from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -32,12 +34,13 @@ from PySide6.QtWidgets import (
 
 from models import store
 from models.errors import TagdeskError
-from models.formats import AlignmentError, all_formats, export_project
+from models.formats import AlignmentError, ExportResult, Format, all_formats, export_project
 from models.formats._export import STATUSES, default_out
 from models.formats._offsets import CONVENTIONS, DESCRIBED, FORMATS_WITH_OFFSETS
-from models.formats._suggestions import export_pending_suggestions
+from models.formats._suggestions import SuggestionsExport, export_pending_suggestions
 from models.project import Project
 
+from ..tasks import Report, ShouldStop
 from ..widgets.task_panel import TaskPanel
 
 TEAM = "The team's: reviewed gold, else what the annotators agree on"
@@ -156,7 +159,7 @@ class ExportDialog(QDialog):
         self.suggestions.toggled.connect(lambda _b: self._format_changed())
         self._format_changed()
 
-    def fmt(self):
+    def fmt(self) -> Format:
         return self.formats[self.format.currentData()]
 
     def writes_suggestions(self) -> bool:
@@ -175,7 +178,7 @@ class ExportDialog(QDialog):
         self._enable(self.seed, not sugg and bool(self.dev.value()), why or "With a dev share only")
         self._enable(self.align_row, fmt.tokens and not sugg, why or f"{fmt.name} is not written token by token")
         self._enable(self.offsets, fmt.name in FORMATS_WITH_OFFSETS, "Only doccano and Label Studio count offsets")
-        team = self.annotator.model().item(0)
+        team = cast(QStandardItemModel, self.annotator.model()).item(0)
         team.setEnabled(not sugg)  # suggestions are shown to one annotator: the pending documents are theirs
         if sugg and self.annotator.currentData() is None:
             self.annotator.setCurrentIndex(1)
@@ -201,9 +204,10 @@ class ExportDialog(QDialog):
         if path:
             self.out.setText(path)
 
-    def options(self) -> dict:
+    def options(self) -> dict[str, Any]:
         fmt = self.fmt()
-        mode = self.align.checkedButton().property("mode") if fmt.tokens else ""
+        checked = self.align.checkedButton()
+        mode = checked.property("mode") if fmt.tokens and checked is not None else ""
         return {
             "statuses": [s for s, box in self.statuses.items() if box.isChecked()],
             "annotator": self.annotator.currentData(),
@@ -218,7 +222,7 @@ class ExportDialog(QDialog):
         if self.writes_suggestions():
             annotator = opts["annotator"]
 
-            def work(report, stop):
+            def work(report: Report, stop: ShouldStop) -> ExportResult | SuggestionsExport:
                 return export_pending_suggestions(
                     project, out, annotator=annotator, on_progress=report, should_stop=stop
                 )
@@ -228,7 +232,7 @@ class ExportDialog(QDialog):
             return
         else:
 
-            def work(report, stop):
+            def work(report: Report, stop: ShouldStop) -> ExportResult | SuggestionsExport:
                 return export_project(project, fmt, out, on_progress=report, should_stop=stop, **opts)
 
         self.go.setEnabled(False)
@@ -237,8 +241,8 @@ class ExportDialog(QDialog):
         task.failed.connect(self._failed)
         task.cancelled.connect(lambda: self._show("Export stopped; nothing was written."))
 
-    def _done(self, result) -> None:
-        if not hasattr(result, "files"):  # the pending documents' suggestions
+    def _done(self, result: ExportResult | SuggestionsExport) -> None:
+        if isinstance(result, SuggestionsExport):  # the pending documents' suggestions
             self._show(
                 f"Exported the suggestions for {result.documents} pending document"
                 f"{'s' if result.documents != 1 else ''}, {result.spans} suggested entit"

@@ -34,7 +34,7 @@ from models.project import Project
 from models.settings import MAX_OVERLAP
 from models.team import REVIEWER
 
-from ..tasks import run_task
+from ..tasks import Report, ShouldStop, run_task
 from ..widgets.pipeline_choice import PipelineChoice
 
 ITSELF = "\0itself"  # no mapping entry: the model's label is kept if it is a project label
@@ -137,7 +137,7 @@ class SettingsDialog(QDialog):
         """The labels the pipeline and pattern files produce (their meta.json and files, on the thread pool)."""
         project = self.project
 
-        def read(_r, _s) -> list[str]:
+        def read(_r: Report, _s: ShouldStop) -> list[str]:
             from models.suggest.carry import suggester_labels
 
             return sorted(suggester_labels(project) or ())
@@ -145,9 +145,14 @@ class SettingsDialog(QDialog):
         task = run_task(read, name="model labels")
         task.finished.connect(lambda names: self._fill_mapping(names) if shiboken6.isValid(self) else None)
 
+    def shown_labels(self) -> list[str]:
+        """The model labels listed, in their rows' order."""
+        items = [self.mapping.item(r, 0) for r in range(self.mapping.rowCount())]
+        return [item.text() for item in items if item is not None]
+
     def _fill_mapping(self, produced: list[str]) -> None:
         current = self.mapping_value() if self.mapping.rowCount() else dict(self.project.config.model.label_map)
-        shown = [self.mapping.item(r, 0).text() for r in range(self.mapping.rowCount())]
+        shown = self.shown_labels()
         names = list(dict.fromkeys([*produced, *sorted(current), *shown]))
         self.mapping.setRowCount(0)
         for name in names:
@@ -176,9 +181,9 @@ class SettingsDialog(QDialog):
 
     def mapping_value(self) -> dict[str, str]:
         out = {}
-        for row in range(self.mapping.rowCount()):
-            name = self.mapping.item(row, 0).text()
-            target = self.mapping.cellWidget(row, 1).currentData()
+        for row, name in enumerate(self.shown_labels()):
+            choice = self.mapping.cellWidget(row, 1)
+            target = choice.currentData() if isinstance(choice, QComboBox) else ITSELF
             if target != ITSELF:
                 out[name] = target
         return out
@@ -193,7 +198,7 @@ class SettingsDialog(QDialog):
         ).strip()
         if not name:
             return
-        shown = [self.mapping.item(r, 0).text() for r in range(self.mapping.rowCount())]
+        shown = self.shown_labels()
         if name not in shown:
             self._add_row(name, ITSELF)
         self.mapping.setCurrentCell(shown.index(name) if name in shown else self.mapping.rowCount() - 1, 1)

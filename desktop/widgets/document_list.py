@@ -9,7 +9,17 @@ module only announces them to Qt. Reading the list again (new filters, a search,
 from __future__ import annotations
 
 import shiboken6
-from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -29,10 +39,11 @@ from models.doclist import DocumentListing, ListPage, read_page
 from models.errors import TagdeskError
 from models.project import Project
 from models.store import DocumentRow, ListFilters
+from models.store.listing import Key
 from resources import resource_path
 
 from ..errors import READ_FAILED, read_errors
-from ..tasks import Task, run_task
+from ..tasks import Report, ShouldStop, Task, run_task
 
 STATUSES = [s.value for s in Status]
 
@@ -44,7 +55,7 @@ def status_icon(status: str) -> QIcon:
 class DocumentListModel(QAbstractTableModel):
     COLUMNS = ("", "#", "Document")
 
-    def __init__(self, project: Project, parent=None, *, annotator: str | None = None) -> None:
+    def __init__(self, project: Project, parent: QObject | None = None, *, annotator: str | None = None) -> None:
         super().__init__(parent)
         self.project = project
         self.listing = DocumentListing(project, annotator)
@@ -73,8 +84,8 @@ class DocumentListModel(QAbstractTableModel):
         if page.filters != self.listing.filters or [r.id for r in page.rows] != [r.id for r in self.listing.rows]:
             return False
         self.listing.total, self.listing.exhausted = page.total, page.exhausted
-        for row in page.rows:
-            if self.listing.rows[self.listing.row_of(row.id)].status != row.status:
+        for old, row in zip(self.listing.rows, page.rows, strict=True):  # the same ids, in the same order
+            if old.status != row.status:
                 self.set_status(row.id, row.status)
         return True
 
@@ -97,16 +108,16 @@ class DocumentListModel(QAbstractTableModel):
             self.dataChanged.emit(self.index(i, 0), self.index(i, len(self.COLUMNS) - 1))
 
     # -- Qt model
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.listing.rows)
 
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.COLUMNS)
 
-    def canFetchMore(self, parent: QModelIndex) -> bool:
+    def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex) -> bool:
         return not parent.isValid() and not self.listing.exhausted
 
-    def fetchMore(self, parent: QModelIndex) -> None:
+    def fetchMore(self, parent: QModelIndex | QPersistentModelIndex) -> None:
         if not parent.isValid():
             self._append(self.listing.read_more())
 
@@ -125,12 +136,12 @@ class DocumentListModel(QAbstractTableModel):
             self.listing.append(rows)
             self.endInsertRows()
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return self.COLUMNS[section]
         return None
 
-    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid():
             return None
         row = self.listing.rows[index.row()]
@@ -230,7 +241,10 @@ class DocumentList(QWidget):
 
         self._reading: Task | None = None  # the latest read of the list in the background (filters, refresh)
         self._reading_refresh = False
-        self._search_timer = QTimer(self, singleShot=True, interval=250, timeout=self._apply_filters)
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(250)
+        self._search_timer.timeout.connect(self._apply_filters)
         self.search.textChanged.connect(lambda _t: self._search_timer.start())
         self.search.returnPressed.connect(self._apply_filters)
         self.status_filter.currentIndexChanged.connect(self._apply_filters)
@@ -285,12 +299,20 @@ class DocumentList(QWidget):
         current = self.current_document()
         self._read(self.filters(), reach=current, through=self.list_model.listing.last_key, keep=current, refresh=True)
 
-    def _read(self, filters: ListFilters, *, reach, through=None, keep=None, refresh: bool) -> None:
+    def _read(
+        self,
+        filters: ListFilters,
+        *,
+        reach: int | None,
+        through: Key | None = None,
+        keep: int | None = None,
+        refresh: bool,
+    ) -> None:
         if self._reading is not None:
             self._reading.cancel()
         project, who = self.list_model.project, self.list_model.listing.annotator
 
-        def work(_report, stop) -> ListPage:
+        def work(_report: Report, stop: ShouldStop) -> ListPage:
             return read_page(project, filters, reach=reach, through=through, keep=keep, should_stop=stop, annotator=who)
 
         task = run_task(work, name="refresh documents" if refresh else "filter documents")
@@ -311,15 +333,15 @@ class DocumentList(QWidget):
         scrolled = bar.value()
         self.list_model.show_page(page)
         self._update_count()
-        listed = current is not None and self.list_model.row_for(current) is not None
-        if listed and (current != reach or not refresh):
-            self.select_document(current, emit=False)
-        elif listed:
-            self._select_quietly(self.list_model.row_for(current))
-            bar.setValue(scrolled)  # the rows above may have changed; stay where the annotator was looking
-            self.table.scrollTo(self.list_model.index(self.list_model.row_for(current), 0))
-        else:
+        row = None if current is None else self.list_model.row_for(current)
+        if current is None or row is None:  # not listed under these filters
             self.table.scrollToTop()
+        elif current != reach or not refresh:
+            self.select_document(current, emit=False)
+        else:
+            self._select_quietly(row)
+            bar.setValue(scrolled)  # the rows above may have changed; stay where the annotator was looking
+            self.table.scrollTo(self.list_model.index(row, 0))
         if refresh:
             self.refreshed.emit()
         else:

@@ -53,9 +53,9 @@ def token_doc(nlp: Language, text: str, tokens: bytes | None) -> Doc:
     """A Doc of `text`: with the document's own tokens when it has them, else the pipeline's tokenizer
     (without its length limit: only the tokenizer runs here)."""
     if tokens is not None:
-        from ..tokens import spacy_doc  # type: ignore[import-not-found,unused-ignore]
+        from ..tokens import spacy_doc
 
-        return spacy_doc(nlp, text, tokens)  # type: ignore[no-any-return]
+        return spacy_doc(nlp, text, tokens)
     limit = nlp.max_length
     nlp.max_length = max(limit, len(text) + 1)
     try:
