@@ -8,13 +8,14 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 
-from models.train import ModelVersion, TrainResult
+from models.train import ModelVersion, TrainOptions, TrainResult
 
 from .training import Trainer
 from .widgets.model_panel import ModelPanel
 from .widgets.training_bar import TrainingBar
 
 if TYPE_CHECKING:
+    from .dialogs.train_dialog import TrainDialog
     from .main_window import MainWindow
 
 
@@ -36,9 +37,18 @@ class Learning(QObject):
         bar.details_clicked.connect(self.show_panel)
         window.session.decisions_changed.connect(tr.maybe_retrain)
 
-    def train(self) -> None:
-        if not self.trainer.start():
+    def train(self, options: TrainOptions | None = None) -> None:
+        if not self.trainer.start(options=options):
             self.window.status.notice("A model is training already (Model → Cancel training stops it)")
+
+    def train_with_options(self) -> TrainDialog:
+        """Model → Train with options: the choices of `tagdesk train`, then the same run as Ctrl+T."""
+        from .dialogs.train_dialog import TrainDialog
+
+        dialog = TrainDialog(self.window.project, self.trainer.options, self.window)
+        dialog.train.connect(self.train)
+        dialog.show()
+        return dialog
 
     def _done(self, result: TrainResult, auto: bool) -> None:
         self.last = result
