@@ -97,13 +97,17 @@ def build_groups(window: MainWindow) -> list[Group]:
     learning = window.learning
     window.order_actions = QActionGroup(window)
     for order, text in (
-        ("position", "Next document: the next one in the &list"),
-        ("uncertain", "Next document: the one the model is least &sure of"),
+        ("position", "Sort documents in project &order"),
+        ("uncertain", "Sort documents most &uncertain first"),
     ):
-        act = a(window, text, [], lambda order=order: s.set_queue_order(order))
+        act = a(window, text, [], lambda order=order: window.documents.set_order(order))
         act.setCheckable(True)
-        act.setChecked(order == "position")
+        act.setChecked(order == window.documents.order())
+        act.setData(order)
         window.order_actions.addAction(act)
+    window.documents.order_changed.connect(
+        lambda order: next(x for x in window.order_actions.actions() if x.data() == order).setChecked(True)
+    )
     return [
         (
             "&File",
