@@ -198,6 +198,7 @@ def build_groups(window: MainWindow) -> list[Group]:
                 ),
                 a(window, "&Cancel training", [], learning.cancel),
                 a(window, "Model &panel: scores and learning curve", ["Ctrl+Shift+M"], learning.show_panel),
+                learning.retrain_menu.menuAction(),
                 None,
                 a(window, "Jump to the &least confident suggestion", ["Ctrl+U"], s.select_least_confident),
             ],

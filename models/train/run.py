@@ -21,7 +21,7 @@ from ..errors import TagdeskError, TrainingError
 from ..formats._tokens import pipeline_language
 from ..project import Project
 from ..split import DEFAULT_SEED, DEFAULT_SHARE
-from ..store.training import TrainingDocument, training_documents, undecided_texts
+from ..store.training import TrainingDocument, accepted_count, training_documents, undecided_texts
 from . import data, loop
 from .evaluate import Scores, curve_sentence, score, zero
 from .versions import ModelVersion, current_version, use_version, write_version
@@ -229,8 +229,9 @@ def train_project(
             on_progress(loop.Step(phase, 0, 0, 0.0, None))
 
     report("reading")
-    with project.session() as session:
+    with project.session() as session:  # one read: the count automatic retraining goes by matches the documents
         read = training_documents(session=session)
+        accepted = accepted_count(session=session)
     lang = pipeline_language(project.config.model.pipeline, project.folder) if project.config.model.pipeline else "en"
     tokenizer = spacy.blank(lang)
     extra = _eval_documents(project, options.eval_file) if options.eval_file else []
@@ -316,6 +317,7 @@ def train_project(
             "rehearsal": rehearsed,
             "conflicts": read.conflicts,
             "reviewed": read.reviewed,
+            "accepted": accepted,  # documents anyone had accepted when this read them (automatic retraining)
             "rejected_spans": prep.rejected,
         },
         "labels": {lab: prep.labels.get(lab, 0) for lab in labels},

