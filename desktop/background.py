@@ -1,5 +1,5 @@
-"""Background work when a project opens: the spaCy tokenizer for snapping, then the model's suggestions
-(issue 3, item 4). Everything slow runs through `desktop.tasks.run_task`; this object turns the results into
+"""Background work when a project opens: the spaCy tokenizer for snapping, then the model's suggestions,
+the document on screen first. Everything slow runs through `desktop.tasks.run_task`; this object turns the results into
 signals for the window. `models.suggest` is imported lazily inside the tasks: without it (or with a model that
 fails to load) annotation keeps working and the status bar says why there are no suggestions."""
 

@@ -1,6 +1,6 @@
 """Background tasks: the one place that runs a plain-callback core function on `QThreadPool`.
 
-A core function takes `on_progress` and `should_stop` callables (see STYLE.md); `run_task` runs it on a pool
+A core function takes `on_progress` and `should_stop` callables; `run_task` runs it on a pool
 thread and delivers `progress`, `finished` and `failed` as signals on the GUI thread. Never touch a widget from
 the function itself: only the signal handlers run on the GUI thread. Each function opens its own database
 session (SQLAlchemy sessions are not shared between threads).

@@ -1,4 +1,4 @@
-"""Seeing what others changed: another window, the command line, a teammate (DESIGN.md invariant 13).
+"""Seeing what others changed: another window, the command line, a teammate, without a restart.
 
 Every `POLL_MS` the watcher reads the newest event and document ids (`store.newest_change`: two primary-key
 look-ups, on a worker thread). When they moved, it reads what moved: this annotator's documents with new events

@@ -3,8 +3,8 @@
 While a decision is being written (another process holds the write lock: an import, another window's large
 accept) the window stays responsive: it paints, and after a moment says "Saving…". What the annotator does
 meanwhile (keys, clicks) is queued and applied in order once the decision is committed and shown, so "a a a"
-typed ahead accepts three documents, each one after the previous is saved (DESIGN.md invariant 3). A failed
-write drops the queue (those keys were typed for a window that would have moved on) and says so.
+typed ahead accepts three documents, each one after the previous is saved (the window moves on only after a
+commit). A failed write drops the queue (those keys were typed for a window that would have moved on) and says so.
 
     writer.later(lambda: session.decide("accepted"))   # now if idle, else after what is being saved
     writer.run(work, done, failed)                      # work() on the writer thread; done(result) on the GUI's

@@ -34,7 +34,7 @@ from .config import (
 )
 from .db.backup import backup_sqlite
 from .db.dialect import database_login
-from .db.engine import as_user_error, is_shared, make_engine, upgrade_database
+from .db.engine import as_user_error, durability_notice, is_shared, make_engine, upgrade_database
 from .errors import ConfigError, DatabaseError, TagdeskError, no_project
 from .user_settings import LOGIN_NAME, resolve_annotator
 
@@ -158,7 +158,9 @@ class Project:
     migrated_from: str | None = field(default=None)
     annotator: str = field(default="")
     annotator_source: str = field(default="")  # where the name came from, for messages
-    warnings: list[str] = field(default_factory=list)  # things to tell the user on open (one line each)
+    # Things to tell the user on open (a lasting notice each: the window shows them in its notice bar, the command
+    # line prints them), e.g. that the database runs without the write-ahead log.
+    warnings: list[str] = field(default_factory=list)
     revision: int = field(default=-1)  # the settings revision `config` reflects
 
     @property
@@ -230,6 +232,8 @@ def open_project(
         if source == LOGIN_NAME and is_shared(engine):  # on a server, who you are is your login there
             with engine.connect() as conn:
                 project.annotator, project.annotator_source = database_login(conn), "database login"
+        _remove_dead_imports(project)
+        project.warnings.extend(n for n in [durability_notice(engine)] if n)
         _seed(project, file_seed(file) or seed)
         project.refresh()
     except DatabaseError:
@@ -241,7 +245,25 @@ def open_project(
     except Exception as exc:  # noqa: BLE001 - any driver failure on open becomes a message
         engine.dispose()
         raise as_user_error(exc, engine) from None
+    for warning in project.warnings:
+        for listener in notice_listeners:
+            listener(warning)
     return project
+
+
+# Called with each of a project's warnings as it opens (the command line prints them).
+notice_listeners: list[Callable[[str], None]] = []
+
+
+def _remove_dead_imports(project: Project) -> None:
+    """An import whose process died left hidden rows: remove them (reads only when there are none, so a
+    read-only project still opens)."""
+    with project.session() as s:
+        dead = store.imports.dead_imports(session=s)
+    if dead:
+        with project.writing() as s:
+            for run_id in dead:
+                store.imports.remove_import(s, run_id)
 
 
 def _seed(project: Project, seed: Seed | None) -> None:

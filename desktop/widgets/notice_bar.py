@@ -20,7 +20,8 @@ class NoticeBar(QFrame):
         close.setText("×")
         close.setToolTip("Dismiss")
         close.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys stay with the text view
-        close.clicked.connect(self.hide)
+        close.clicked.connect(self.dismiss)
+        self._messages: list[str] = []
         row = QHBoxLayout(self)
         row.setContentsMargins(12, 8, 6, 8)
         row.addWidget(self.label, 1)
@@ -28,5 +29,12 @@ class NoticeBar(QFrame):
         self.hide()
 
     def show_message(self, text: str) -> None:
-        self.label.setText(text)
+        """Show `text` below any message already shown (each once) until the annotator dismisses them."""
+        if text not in self._messages:
+            self._messages.append(text)
+        self.label.setText("\n\n".join(self._messages))
         self.show()
+
+    def dismiss(self) -> None:
+        self._messages.clear()
+        self.hide()

@@ -23,6 +23,7 @@ COMMANDS = [
     "models",
     "queue",
     "stats",
+    "check",
     "agreement",
     "team",
     "backup",
@@ -34,7 +35,9 @@ COMMANDS = [
 ]
 
 
-def build_parser(extra: Sequence[Callable[[argparse._SubParsersAction], None]] = ()) -> argparse.ArgumentParser:
+def build_parser(
+    extra: Sequence[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]] = (),
+) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tagdesk",
         description="Tagdesk: annotate entities in text with a model in the loop; every decision stored at once; "
@@ -51,10 +54,16 @@ def build_parser(extra: Sequence[Callable[[argparse._SubParsersAction], None]] =
     return parser
 
 
-def run(argv: Sequence[str] | None = None, extra: Sequence[Callable[[argparse._SubParsersAction], None]] = ()) -> int:
+def run(
+    argv: Sequence[str] | None = None,
+    extra: Sequence[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]] = (),
+) -> int:
     """Parse and run. User errors print one line and return 1; `--debug` re-raises them."""
+    from ..project import notice_listeners
+
     parser = build_parser(extra)
     args = parser.parse_args(argv)
+    notice_listeners.append(_print_notice)
     try:
         return args.func(args) or 0
     except TagdeskError as exc:
@@ -67,6 +76,12 @@ def run(argv: Sequence[str] | None = None, extra: Sequence[Callable[[argparse._S
             raise
         print("tagdesk: interrupted; what was finished is kept", file=sys.stderr)
         return 130
+    finally:
+        notice_listeners.remove(_print_notice)
+
+
+def _print_notice(text: str) -> None:
+    print(f"tagdesk: note: {text}", file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -46,8 +47,12 @@ def backup_sqlite(source: Path, dest: Path) -> None:
     source, dest = Path(source), Path(dest)
     if not source.is_file():
         raise DatabaseError(f"{source}: no database to back up")
-    tmp = dest.with_name(dest.name + ".tmp")
-    tmp.unlink(missing_ok=True)
+    try:  # a name of its own beside the target: two copies at once never write into one file
+        fd, name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
+    except OSError as exc:
+        raise DatabaseError(f"{dest}: cannot write the backup ({exc.strerror})") from None
+    os.close(fd)
+    tmp = Path(name)
     try:
         src = sqlite3.connect(source, timeout=10.0)
         try:

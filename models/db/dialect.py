@@ -238,6 +238,18 @@ def index_for_search(conn: Connection, documents: Iterable[tuple[int, str]]) -> 
     )
 
 
+def unindex_for_search(conn: Connection, documents: Iterable[tuple[int, str]]) -> None:
+    """Take documents (id, text) out of the search index, in the caller's transaction (before they are deleted).
+    SQLite's index keeps no copy of the texts, so it is told what each one held."""
+    rows = [(doc_id, fold(body)) for doc_id, body in documents]
+    if not rows:
+        return
+    if is_postgresql(conn):
+        conn.execute(text(f"DELETE FROM {PG_SEARCH} WHERE document_id = ANY(:ids)"), {"ids": [r[0] for r in rows]})
+        return
+    conn.exec_driver_sql(f"INSERT INTO {SQLITE_SEARCH} ({SQLITE_SEARCH}, rowid, folded) VALUES ('delete', ?, ?)", rows)
+
+
 def create_search_index(conn: Connection) -> None:
     """Create the search index's tables (empty). Used by the migration that introduces search."""
     if is_postgresql(conn):

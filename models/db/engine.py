@@ -8,7 +8,9 @@ what to tell the user when the database fails is in `advice`. A shared database 
 `tagdesk upgrade DIR` does it, after a backup.
 
 SQLite settings (chosen for "an acknowledged decision survives a crash, even kill -9 or power loss"):
-- WAL journal: readers never block the writer (two windows on one project), one fsync per commit.
+- WAL journal: readers never block the writer (two windows on one project), one fsync per commit. Where the
+  file system refuses it (no shared memory), the rollback journal with synchronous=FULL, and a lasting notice
+  (`durability_notice`); a connection that will not take synchronous=FULL is refused.
 - synchronous=FULL: the WAL is synced at every commit, so a committed decision survives power loss too
   (NORMAL survives kill -9 but may lose the last commits on power loss).
 - busy_timeout 10 s: a second process waits for the lock instead of failing with "database is locked".
@@ -30,6 +32,7 @@ PERF-LIMITS.md, and they are rare).
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -48,6 +51,7 @@ __all__ = ["BUSY_TIMEOUT_S", "as_user_error", "make_engine", "short_reason", "up
 JOURNAL_MODE = "WAL"
 SYNCHRONOUS = "FULL"
 MIGRATIONS = Path(__file__).with_name("migrations")
+MIGRATION_WAIT_S = 600.0  # how long an opening waits for another process's migration to finish
 CONNECT_TIMEOUT_S = 10
 # libpq settings a project's URL may override: give up on a server that does not answer (a cut network would
 # otherwise hang a decision for the kernel's TCP timeout, ~15 minutes), and name ourselves in pg_stat_activity.
@@ -60,20 +64,67 @@ _PG_CONNECT = {
 
 
 # ---------------------------------------------------------------------------------------------- engines
-def _sqlite_pragmas(dbapi_conn: Any, *, journal_mode: str = JOURNAL_MODE, synchronous: str = SYNCHRONOUS) -> None:
+_SYNCHRONOUS_LEVEL = {"OFF": 0, "NORMAL": 1, "FULL": 2, "EXTRA": 3}
+
+
+def set_sqlite_pragmas(
+    dbapi_conn: sqlite3.Connection,
+    where: object,
+    *,
+    journal_mode: str = JOURNAL_MODE,
+    synchronous: str = SYNCHRONOUS,
+) -> str:
+    """Make a new SQLite connection safe to write with; returns the journal mode in use.
+
+    Where the file system refuses the write-ahead log (no shared memory: some network shares and virtual file
+    systems), the rollback journal is used instead, with synchronous=FULL (`durability_notice` says so). If
+    SQLite will not confirm the synchronous level, the connection is refused: decisions could be lost on a
+    power failure without anyone knowing.
+    """
     # Let SQLAlchemy's "begin" event emit BEGIN itself (pysqlite's own handling defers it wrongly).
     dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
-    # A project's database is data: triggers or views in a crafted file may not call functions with side effects.
-    cur.execute("PRAGMA trusted_schema=OFF")
-    mode = cur.execute(f"PRAGMA journal_mode={journal_mode}").fetchone()
-    if mode and mode[0] == journal_mode.lower():
-        cur.execute(f"PRAGMA synchronous={synchronous}")
-    cur.close()
+    try:
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
+        # A project's database is data: triggers or views in a crafted file may not call side-effect functions.
+        cur.execute("PRAGMA trusted_schema=OFF")
+        mode = str(cur.execute(f"PRAGMA journal_mode={journal_mode}").fetchone()[0])
+        if mode not in (journal_mode.lower(), "memory"):
+            mode = str(cur.execute("PRAGMA journal_mode=DELETE").fetchone()[0])
+            synchronous = "FULL"
+        level = None
+        try:
+            cur.execute(f"PRAGMA synchronous={synchronous}")
+            level = cur.execute("PRAGMA synchronous").fetchone()[0]
+        except sqlite3.DatabaseError:
+            pass
+        if level != _SYNCHRONOUS_LEVEL[synchronous.upper()]:
+            raise DatabaseError(
+                f"{where}: SQLite does not accept synchronous={synchronous} for this database (it reports "
+                f"{level}), so a saved decision could be lost on a power failure; refusing to open it. Move the "
+                "project to a local disk"
+            )
+    finally:
+        cur.close()
     # SQLite's lower() folds ASCII only ('É' stays 'É'): search folds case with Python's str.casefold instead.
     dbapi_conn.create_function(CASEFOLD_SQL, 1, _casefold, deterministic=True)
+    return mode
+
+
+def durability_notice(engine: Engine) -> str | None:
+    """A lasting notice when the project cannot use the write-ahead log (None when it does, or is not SQLite)."""
+    if engine.url.get_backend_name() != "sqlite" or engine.url.database in (None, "", ":memory:"):
+        return None
+    with engine.connect() as conn:
+        mode = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
+    if mode in ("wal", "memory"):
+        return None
+    return (
+        "This disk does not support SQLite's write-ahead log, so the project uses the rollback journal with "
+        "synchronous=FULL: decisions are still saved safely, but more slowly, and two windows wait for each "
+        "other. On a local disk the write-ahead log comes back."
+    )
 
 
 def _casefold(value: object) -> str | None:
@@ -106,8 +157,14 @@ def make_engine(url: str | URL, *, journal_mode: str = JOURNAL_MODE, synchronous
         poolclass=StaticPool if memory else None,
     )
 
-    def on_connect(dbapi_conn: Any, _record: Any) -> None:
-        _sqlite_pragmas(dbapi_conn, journal_mode=journal_mode, synchronous=synchronous)
+    location = parsed.database or str(parsed)
+
+    def on_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
+        try:
+            set_sqlite_pragmas(dbapi_conn, location, journal_mode=journal_mode, synchronous=synchronous)
+        except DatabaseError:
+            dbapi_conn.close()
+            raise
 
     event.listen(engine, "connect", on_connect)
     event.listen(engine, "begin", _sqlite_begin)
@@ -232,13 +289,34 @@ def upgrade_database(
             f"database is not upgraded on open (other desktops may be using it). When the team is ready, run: "
             f"{command_hint} (it writes a backup first). Nothing was changed"
         )
-    if old is not None and before_upgrade is not None:
-        before_upgrade(old)
-    with engine.begin() as conn:
-        lock_schema(conn)  # another desktop creating or upgrading the same database waits here ...
-        if current_revision(conn) != head:  # ... and then finds it done
-            migrate(conn)
+    # The migration runs under the write lock (SQLite: BEGIN IMMEDIATE, waiting up to MIGRATION_WAIT_S; PostgreSQL:
+    # the schema lock), after reading the revision again: when two processes open an old project at once, the
+    # second waits and finds it migrated.
+    sqlite = not is_shared(engine)
+    with engine.connect() as conn:
+        if sqlite:
+            _busy_timeout(conn, MIGRATION_WAIT_S)
+            conn.execution_options(tagdesk_immediate=True)
+        try:
+            with conn.begin():
+                lock_schema(conn)
+                old = current_revision(conn)
+                if old == head:
+                    return old
+                if old is not None and before_upgrade is not None:
+                    before_upgrade(old)
+                migrate(conn)
+        finally:
+            if sqlite:
+                _busy_timeout(conn, BUSY_TIMEOUT_S)
     return old
+
+
+def _busy_timeout(conn: Connection, seconds: float) -> None:
+    """Set a SQLite connection's busy timeout outside any transaction (on the driver's connection)."""
+    driver = conn.connection.dbapi_connection
+    assert driver is not None
+    driver.execute(f"PRAGMA busy_timeout={int(seconds * 1000)}")
 
 
 def inspect_tables(engine: Engine | Connection) -> list[str]:
@@ -258,3 +336,21 @@ def schema_differences(conn: Connection, *, compare_type: bool = False) -> list[
 
     ctx = MigrationContext.configure(conn, opts={"compare_type": compare_type, "include_name": include_name})
     return list(compare_metadata(ctx, SQLModel.metadata))
+
+
+def integrity_problems(engine: Engine, *, limit: int = 20) -> list[str]:
+    """What SQLite's own checks find wrong with the database file: `PRAGMA integrity_check` (pages, indexes,
+    constraints) and `PRAGMA foreign_key_check`; [] when both are clean. Other databases check their own storage."""
+    if engine.url.get_backend_name() != "sqlite":
+        return []
+    from sqlalchemy import exc as sa_exc
+
+    try:
+        with engine.connect() as conn:
+            found = [row[0] for row in conn.exec_driver_sql(f"PRAGMA integrity_check({int(limit)})")]
+            problems = [] if found == ["ok"] else found
+            for table, rowid, parent, _fk in conn.exec_driver_sql("PRAGMA foreign_key_check").fetchmany(limit):
+                problems.append(f"row {rowid} of {table} points to a missing row of {parent}")
+    except sa_exc.DatabaseError as exc:  # too damaged for the check itself to finish
+        return [short_reason(exc)]
+    return problems

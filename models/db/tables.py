@@ -10,7 +10,7 @@ import enum
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Dialect, Index, LargeBinary, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Dialect, Index, LargeBinary, Table, UniqueConstraint
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -60,6 +60,25 @@ class Origin(str, enum.Enum):
     imported = "import"
 
 
+class ImportRun(SQLModel, table=True):
+    """One import of a file. Its rows are stored in chunks (short transactions) tagged with its id, and stay
+    hidden until it is published (`running` NULL, `published_at` set), one row updated at the end. `running` is 1
+    while it runs; the unique index lets one import run at a time. An import whose process died (`host`, `pid`,
+    `heartbeat_at`) is removed with its rows the next time the project opens."""
+
+    __tablename__ = "import_run"
+    __table_args__ = (UniqueConstraint("running", name="uq_import_run_running"),)
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = ""
+    annotator: str = ""
+    started_at: datetime = Field(default_factory=utcnow)
+    heartbeat_at: datetime = Field(default_factory=utcnow)
+    published_at: datetime | None = None
+    running: int | None = 1
+    host: str = ""
+    pid: int = 0
+
+
 class Document(SQLModel, table=True):
     __tablename__ = "document"
     id: int | None = Field(default=None, primary_key=True)
@@ -70,6 +89,7 @@ class Document(SQLModel, table=True):
     position: int = Field(index=True)
     # The file's own token boundaries (models.tokens.pack), or None: the project's tokenizer is used.
     tokens: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    import_id: int | None = Field(default=None, foreign_key="import_run.id", index=True)
 
 
 class Annotation(SQLModel, table=True):
@@ -196,3 +216,15 @@ class Claim(SQLModel, table=True):
     document_id: int = Field(foreign_key="document.id", primary_key=True)
     annotator: str = Field(primary_key=True)
     expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+
+
+# The tables themselves, for the store's SQLAlchemy Core statements (`SPAN.c.start`, typed for mypy).
+IMPORT_RUN: Table = ImportRun.__table__  # type: ignore[attr-defined]
+DOCUMENT: Table = Document.__table__  # type: ignore[attr-defined]
+ANNOTATION: Table = Annotation.__table__  # type: ignore[attr-defined]
+SPAN: Table = Span.__table__  # type: ignore[attr-defined]
+SUGGESTION: Table = Suggestion.__table__  # type: ignore[attr-defined]
+EVENT: Table = Event.__table__  # type: ignore[attr-defined]
+DISMISSAL: Table = Dismissal.__table__  # type: ignore[attr-defined]
+NOTE: Table = Note.__table__  # type: ignore[attr-defined]
+CLAIM: Table = Claim.__table__  # type: ignore[attr-defined]

@@ -31,6 +31,7 @@ class ImportReport:
     annotators: list[str] = field(default_factory=list)  # whose annotations the file held
     skipped: Counter = field(default_factory=Counter)
     new_labels: list[str] = field(default_factory=list)
+    import_id: int | None = None  # the import run that stored it
     offsets: str = ""  # doccano, Label Studio: the offset convention used and how it was chosen
     attached: int = 0  # annotations stored on texts already in the project
     not_attached: list[tuple[int | None, str]] = field(default_factory=list)  # (line, why)
@@ -142,6 +143,7 @@ def import_file(
         annotators=annotators,
         skipped=options.skipped,
         new_labels=list(unknown),
+        import_id=result.import_id,
         offsets=options.offsets_used,
         attached=result.attached,
         not_attached=result.not_attached,

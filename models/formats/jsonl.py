@@ -63,7 +63,8 @@ def iter_objects(path: Path, options: ReadOptions):
 
 def document_from(obj: dict, n: int, path: Path, text_key: str) -> NewDocument:
     if text_key not in obj:
-        keys = ", ".join(sorted(obj)[:8]) or "none"
+        # a key with a line break or another control character is shown quoted: the message stays one line
+        keys = ", ".join(k if k.isprintable() else short(k, 30) for k in sorted(obj)[:8]) or "none"
         raise ImportFileError(path, n, f"no {text_key!r} key (keys here: {keys}); name the text key with --text-key")
     text = obj[text_key]
     problem = text_problem(text)

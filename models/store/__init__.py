@@ -1,12 +1,17 @@
 """The store: every read and write of the project database goes through this package.
 
 Functions take `session=` (a SQLModel `Session` from `writing(engine)` or `reading(engine)`); SQL lives here and
-nowhere else. One query style: SQLAlchemy Core statements (ORM objects only where a caller wants a row object).
+nowhere else. One query style: SQLAlchemy Core statements over the tables (`models.db.tables.DOCUMENT`, ...),
+run on `session.connection()`; reads that hand a row to a caller build a detached table object from it.
 
 - `transactions`: `writing` (takes the write lock at BEGIN, so a writer never fails half-way with SQLITE_BUSY)
   and `reading`; database failures become `models.errors.DatabaseError` saying what to do.
-- `documents`: adding documents (imports, one transaction, Core bulk inserts), reading them, project order.
+- `annotations`: reading one annotator's annotation of a document (its row, spans, dismissals).
+- `documents`: adding documents (an import run, Core bulk inserts), reading them, project order.
 - `decisions`: one committed transaction per decision, with its event row and the annotation's new version.
+- `events`: what each event's payload holds, and the replay that rebuilds annotations from the log.
+- `imports`: import runs (chunks of bounded time, published at the end, dead ones removed); `published()`.
+- `verify`: the event log's replay compared with the tables (`tagdesk check`).
 - `suggestions`: the suggestion cache per (document, model key).
 - `listing`: the document list's filtered, counted reads paged by key; the next document to do; the newest
   change (what a window polls to see others' work).
@@ -24,21 +29,17 @@ nowhere else. One query style: SQLAlchemy Core statements (ORM objects only wher
 
 from __future__ import annotations
 
+from . import events, imports
+from .annotations import annotation_version, dismissals_of, get_annotation, span_at, span_tuples, spans_of
 from .compare import Overlap, SideBySide, overlap_counts, side_by_side
 from .decisions import (
     Written,
     add_span,
-    annotation_version,
     decide,
     dismiss_suggestion,
-    dismissals_of,
-    get_annotation,
     remove_span,
     restore_suggestion,
     set_status,
-    span_at,
-    span_tuples,
-    spans_of,
     update_span,
 )
 from .documents import (
@@ -95,6 +96,8 @@ from .transactions import reading, writing
 __all__ = [
     "ANY_FLAG",
     "FLAGS",
+    "events",
+    "imports",
     "NO_FILTERS",
     "PREVIEW_CHARS",
     "SEEDED_FROM",

@@ -1,10 +1,11 @@
 """Decisions on a document: spans added, removed, changed; its status; suggestions dismissed.
 
 Each public function commits one transaction holding the change, the annotation's new `version` and one `event`
-row (DESIGN.md invariant 3). Pass `expected_version` to refuse a stale edit made in another window. Statements
-are built once at import (a decision's cost was mostly SQLAlchemy building statements on every keystroke).
-Spans are named by position in the window's calls (`span_at`): NER spans never overlap, so (document, start, end)
-names one span of an annotator at any moment, across undo/redo cycles that re-create rows with new ids.
+row whose payload says exactly what changed (`events`), and returns that version (`Written`). Pass
+`expected_version` to refuse a stale edit made in another window. Statements are built once at import (a
+decision's cost was mostly SQLAlchemy building statements on every keystroke). Spans are named by position in
+the window's calls (`span_at`): NER spans never overlap, so (document, start, end) names one span of an
+annotator at any moment, across undo/redo cycles that re-create rows with new ids.
 """
 
 from __future__ import annotations
@@ -13,16 +14,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, insert, update
-from sqlalchemy import delete as _delete
-from sqlmodel import Session, select
+from sqlalchemy import Connection, CursorResult, bindparam, delete, insert, select, update
+from sqlmodel import Session
 
 from ..db.dialect import insert_if_missing, lock_event_log
-from ..db.tables import Annotation, Dismissal, Event, Origin, Span, Status, utcnow
+from ..db.tables import ANNOTATION, DISMISSAL, EVENT, SPAN, Origin, Span, Status, utcnow
 from ..errors import OverlapError, StaleAnnotationError, TagdeskError
+from . import events
 from .documents import check_span, text_length
 from .members import check_write
 from .transactions import _commit
+
+SpanSpec = tuple[int, int, str, str, float | None]  # start, end, label, origin, score
 
 
 @dataclass(frozen=True)
@@ -36,130 +39,81 @@ class Written:
     added: tuple[Span, ...] = ()
 
 
-def get_annotation(document_id: int, *, session: Session, annotator: str) -> Annotation | None:
-    return session.exec(
-        select(Annotation).where(Annotation.document_id == document_id, Annotation.annotator == annotator)
-    ).first()
-
-
-def annotation_version(document_id: int, *, session: Session, annotator: str) -> int:
-    """The version of this annotator's annotation of a document (0 before the first edit): a window passes it
-    back as `expected_version` to find out whether another window changed the document meanwhile."""
-    version = session.exec(
-        select(Annotation.version).where(Annotation.document_id == document_id, Annotation.annotator == annotator)
-    ).first()
-    return version or 0
-
-
-def spans_of(document_id: int, *, session: Session, annotator: str) -> list[Span]:
-    """This annotator's spans of a document, in reading order."""
-    stmt = (
-        select(Span)
-        .join(Annotation, Annotation.id == Span.annotation_id)
-        .where(Annotation.document_id == document_id, Annotation.annotator == annotator)
-        .order_by(Span.start, Span.end)
-    )
-    return list(session.exec(stmt).all())
-
-
-def span_at(document_id: int, start: int, end: int, *, session: Session, annotator: str) -> Span | None:
-    """This annotator's span of a document exactly at `start`-`end`, or None."""
-    stmt = (
-        select(Span)
-        .join(Annotation, Annotation.id == Span.annotation_id)
-        .where(
-            Annotation.document_id == document_id,
-            Annotation.annotator == annotator,
-            Span.start == start,
-            Span.end == end,
-        )
-    )
-    return session.exec(stmt).first()
-
-
-def span_tuples(
-    document_id: int, *, session: Session, annotator: str
-) -> list[tuple[int, int, int, str, str, float | None]]:
-    """(id, start, end, label, origin, score) of this annotator's spans, in reading order; no ORM objects
-    (a 1 MB article has ~16,000 spans)."""
-    stmt = (
-        select(Span.id, Span.start, Span.end, Span.label, Span.origin, Span.score)
-        .join(Annotation, Annotation.id == Span.annotation_id)
-        .where(Annotation.document_id == document_id, Annotation.annotator == annotator)
-        .order_by(Span.start, Span.end)
-    )
-    return [tuple(row) for row in session.exec(stmt).all()]
-
-
-def dismissals_of(document_id: int, *, session: Session, annotator: str) -> set[tuple[int, int, str]]:
-    """The (start, end, label) of suggestions this annotator dismissed in a document."""
-    stmt = (
-        select(Dismissal.start, Dismissal.end, Dismissal.label)
-        .join(Annotation, Annotation.id == Dismissal.annotation_id)
-        .where(Annotation.document_id == document_id, Annotation.annotator == annotator)
-    )
-    return {tuple(row) for row in session.exec(stmt).all()}
-
-
+# ---------------------------------------------------------------------------------------------- statements
 # FOR UPDATE (PostgreSQL; SQLite's writer already holds the whole database): the annotation's row stays locked
 # until this decision commits, so a second writer on the same annotation waits, then sees the new version.
 _ANNOTATION_ROW = (
-    select(Annotation.id, Annotation.version)
-    .where(Annotation.document_id == bindparam("doc"), Annotation.annotator == bindparam("who"))
+    select(ANNOTATION.c.id, ANNOTATION.c.version)
+    .where(ANNOTATION.c.document_id == bindparam("doc"), ANNOTATION.c.annotator == bindparam("who"))
     .with_for_update()
 )
 
-
 _OVERLAP = (
-    select(Span.label, Span.start, Span.end)
+    select(SPAN.c.label, SPAN.c.start, SPAN.c.end)
     .where(
-        Span.annotation_id == bindparam("ann"),
-        Span.start < bindparam("end"),
-        Span.end > bindparam("start"),
-        Span.id != bindparam("ignore"),
+        SPAN.c.annotation_id == bindparam("ann"),
+        SPAN.c.start < bindparam("end"),
+        SPAN.c.end > bindparam("start"),
+        SPAN.c.id != bindparam("ignore"),
     )
     .limit(1)
 )
 
-
 # The version moves only from the one this decision read: a row count of 0 means another writer got there first.
 _BUMP_VERSION = (
-    update(Annotation)
-    .where(Annotation.id == bindparam("ann"), Annotation.version == bindparam("expected"))
-    .values(version=Annotation.version + 1, updated_at=bindparam("now"))
+    update(ANNOTATION)
+    .where(ANNOTATION.c.id == bindparam("ann"), ANNOTATION.c.version == bindparam("expected"))
+    .values(version=ANNOTATION.c.version + 1, updated_at=bindparam("now"))
 )
-
 
 _SPAN_ROW = (
     select(
-        Span.id,
-        Span.annotation_id,
-        Span.start,
-        Span.end,
-        Span.label,
-        Span.origin,
-        Span.score,
-        Annotation.annotator,
-        Annotation.version,
-        Annotation.document_id,
+        SPAN.c.id,
+        SPAN.c.annotation_id,
+        SPAN.c.start,
+        SPAN.c.end,
+        SPAN.c.label,
+        SPAN.c.origin,
+        SPAN.c.score,
+        ANNOTATION.c.annotator,
+        ANNOTATION.c.version,
+        ANNOTATION.c.document_id,
     )
-    .join(Annotation, Annotation.id == Span.annotation_id)
-    .where(Span.id == bindparam("span"))
-    .with_for_update(of=Annotation)  # as _ANNOTATION_ROW: the version read stays true until commit
+    .join(ANNOTATION, ANNOTATION.c.id == SPAN.c.annotation_id)
+    .where(SPAN.c.id == bindparam("span"))
+    .with_for_update(of=ANNOTATION)  # as _ANNOTATION_ROW: the version read stays true until commit
 )
 
+_SPAN_AT = select(SPAN.c.id, SPAN.c.start, SPAN.c.end, SPAN.c.label, SPAN.c.origin, SPAN.c.score).where(
+    SPAN.c.annotation_id == bindparam("ann"), SPAN.c.start == bindparam("start"), SPAN.c.end == bindparam("end")
+)
 
-_DELETE_SPAN = _delete(Span).where(Span.id == bindparam("span"))
+_INSERT_SPAN = insert(SPAN)
 
+_DELETE_SPAN = delete(SPAN).where(SPAN.c.id == bindparam("span"))
 
 _UPDATE_SPAN = (
-    update(Span)
-    .where(Span.id == bindparam("span"))
+    update(SPAN)
+    .where(SPAN.c.id == bindparam("span"))
     .values(start=bindparam("start"), end=bindparam("end"), label=bindparam("label"))
 )
 
+_SET_STATUS = (
+    update(ANNOTATION)
+    .where(ANNOTATION.c.id == bindparam("ann"))
+    .values(status=bindparam("status"), seconds_spent=ANNOTATION.c.seconds_spent + bindparam("seconds"))
+)
 
-def _annotation_row(conn, document_id: int, annotator: str, expected_version: int | None) -> tuple[int, int]:
+_INSERT_EVENT = insert(EVENT)
+
+
+# ---------------------------------------------------------------------------------------------- helpers
+_STATUS = select(ANNOTATION.c.status).where(ANNOTATION.c.id == bindparam("ann"))
+
+
+def _annotation_row(
+    conn: Connection, document_id: int, annotator: str, expected_version: int | None
+) -> tuple[int, int]:
     """(id, version) of this annotator's annotation of a document, created when missing, locked until commit;
     refuses a stale edit."""
     row = conn.execute(_ANNOTATION_ROW, {"doc": document_id, "who": annotator}).first()
@@ -168,7 +122,7 @@ def _annotation_row(conn, document_id: int, annotator: str, expected_version: in
             raise StaleAnnotationError(document_id, expected_version, 0)
         # ON CONFLICT: another desktop may create the same annotation at this moment; then we use (and lock) theirs
         conn.execute(
-            insert_if_missing(conn, Annotation.__table__, ("document_id", "annotator")),
+            insert_if_missing(conn, ANNOTATION, ("document_id", "annotator")),
             {
                 "document_id": document_id,
                 "annotator": annotator,
@@ -181,10 +135,12 @@ def _annotation_row(conn, document_id: int, annotator: str, expected_version: in
         row = conn.execute(_ANNOTATION_ROW, {"doc": document_id, "who": annotator}).one()
     if expected_version is not None and expected_version != row.version:
         raise StaleAnnotationError(document_id, expected_version, row.version)
-    return row.id, row.version
+    return int(row.id), int(row.version)
 
 
-def _refuse_overlap_row(conn, annotation_id: int, start: int, end: int, ignore_id: int | None = None) -> None:
+def _refuse_overlap_row(
+    conn: Connection, annotation_id: int, start: int, end: int, ignore_id: int | None = None
+) -> None:
     other = conn.execute(
         _OVERLAP, {"ann": annotation_id, "start": start, "end": end, "ignore": -1 if ignore_id is None else ignore_id}
     ).first()
@@ -198,18 +154,26 @@ def _refuse_overlap_row(conn, annotation_id: int, start: int, end: int, ignore_i
 
 
 def _touch_row(
-    conn, annotation_id: int, version: int, *, annotator: str, document_id: int, action: str, payload: dict[str, Any]
+    conn: Connection,
+    annotation_id: int,
+    version: int,
+    *,
+    annotator: str,
+    document_id: int,
+    action: str,
+    payload: dict[str, Any],
 ) -> int:
-    """Bump the annotation's version from `version` and append the event, in the caller's transaction. Returns
-    the new version; raises StaleAnnotationError if another writer moved it first."""
+    """Bump the annotation's version from `version` and append the event with the new version in its payload, in
+    the caller's transaction. Returns the new version; raises StaleAnnotationError if another writer moved it
+    first."""
     now = utcnow()
     bumped = conn.execute(_BUMP_VERSION, {"ann": annotation_id, "expected": version, "now": now}).rowcount
     if bumped != 1:
-        found = conn.execute(select(Annotation.version).where(Annotation.id == annotation_id)).scalar() or 0
+        found = conn.execute(select(ANNOTATION.c.version).where(ANNOTATION.c.id == annotation_id)).scalar() or 0
         raise StaleAnnotationError(document_id, version, found)
     lock_event_log(conn)
     conn.execute(
-        insert(Event),
+        _INSERT_EVENT,
         {
             "at": now,
             "annotator": annotator,
@@ -221,7 +185,13 @@ def _touch_row(
     return version + 1
 
 
-def _span_row(conn, span_id: int, annotator: str, expected_version: int | None):
+def _new_id(result: CursorResult[Any]) -> int:
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
+def _span_row(conn: Connection, span_id: int, annotator: str, expected_version: int | None) -> Any:
     row = conn.execute(_SPAN_ROW, {"span": span_id}).first()
     if row is None:
         raise TagdeskError(f"span {span_id} no longer exists (removed in another window?)")
@@ -232,28 +202,43 @@ def _span_row(conn, span_id: int, annotator: str, expected_version: int | None):
     return row
 
 
-def _set_dismissal_rows(conn, annotation_id: int, items: Iterable[tuple[int, int, str]], dismissed: bool) -> list[list]:
+def _insert_span(conn: Connection, annotation_id: int, spec: SpanSpec) -> Span:
+    start, end, label, origin, score = spec
+    values = {"annotation_id": annotation_id, "start": start, "end": end, "label": label, "origin": origin}
+    span_id = _new_id(conn.execute(_INSERT_SPAN, {**values, "score": score}))
+    return Span(id=span_id, annotation_id=annotation_id, start=start, end=end, label=label, origin=origin, score=score)
+
+
+def _set_dismissal_rows(
+    conn: Connection, annotation_id: int, items: Iterable[tuple[int, int, str]], dismissed: bool
+) -> list[tuple[int, int, str]]:
     """Record (or forget) dismissals of suggestions for one annotation; does not commit. Returns what changed."""
     changed = []
     for start, end, label in items:
         key = {"annotation_id": annotation_id, "start": start, "end": end, "label": label}
         if dismissed:
-            stmt = insert_if_missing(conn, Dismissal.__table__, ("annotation_id", "start", "end", "label"))
+            stmt = insert_if_missing(conn, DISMISSAL, ("annotation_id", "start", "end", "label"))
             count = conn.execute(stmt, {**key, "at": utcnow()}).rowcount
         else:
             count = conn.execute(
-                _delete(Dismissal).where(
-                    Dismissal.annotation_id == annotation_id,
-                    Dismissal.start == start,
-                    Dismissal.end == end,
-                    Dismissal.label == label,
+                delete(DISMISSAL).where(
+                    DISMISSAL.c.annotation_id == annotation_id,
+                    DISMISSAL.c.start == start,
+                    DISMISSAL.c.end == end,
+                    DISMISSAL.c.label == label,
                 )
             ).rowcount
         if count:
-            changed.append([start, end, label])
+            changed.append((start, end, label))
     return changed
 
 
+def _spec(row: Any) -> SpanSpec:
+    """(start, end, label, origin, score) of a span row or object."""
+    return row.start, row.end, row.label, row.origin, row.score
+
+
+# ---------------------------------------------------------------------------------------------- span edits
 def add_span(
     document_id: int,
     start: int,
@@ -273,36 +258,18 @@ def add_span(
     `undismiss` (start, end, label) forgets those suggestion dismissals in the same transaction (the undo of a
     `remove_span(..., dismiss=...)`)."""
     check_write(annotator, session=session)
-    length = text_length(document_id, session=session)
-    check_span(length, start, end, label)
+    check_span(text_length(document_id, session=session), start, end, label)
     conn = session.connection()
     ann_id, version = _annotation_row(conn, document_id, annotator, expected_version)
     _refuse_overlap_row(conn, ann_id, start, end)
-    span_id = conn.execute(
-        insert(Span),
-        {"annotation_id": ann_id, "start": start, "end": end, "label": label, "origin": origin, "score": score},
-    ).inserted_primary_key[0]
+    span = _insert_span(conn, ann_id, (start, end, label, origin, score))
     restored = _set_dismissal_rows(conn, ann_id, undismiss, False)
+    payload = events.add_span(_spec(span), undismissed=restored)
     written = _touch_row(
-        conn,
-        ann_id,
-        version,
-        annotator=annotator,
-        document_id=document_id,
-        action="add_span",
-        payload={
-            "span_id": span_id,
-            "start": start,
-            "end": end,
-            "label": label,
-            "origin": origin,
-            **({"undismissed": restored} if restored else {}),
-        },
+        conn, ann_id, version, annotator=annotator, document_id=document_id, action="add_span", payload=payload
     )
     _commit(session)
-    return Written(
-        written, Span(id=span_id, annotation_id=ann_id, start=start, end=end, label=label, origin=origin, score=score)
-    )
+    return Written(written, span)
 
 
 def remove_span(
@@ -322,6 +289,7 @@ def remove_span(
     row = _span_row(conn, span_id, annotator, expected_version)
     conn.execute(_DELETE_SPAN, {"span": span_id})
     dismissed = _set_dismissal_rows(conn, row.annotation_id, dismiss, True)
+    payload = events.remove_span(_spec(row), dismissed=dismissed)
     written = _touch_row(
         conn,
         row.annotation_id,
@@ -329,23 +297,12 @@ def remove_span(
         annotator=annotator,
         document_id=row.document_id,
         action="remove_span",
-        payload={
-            "span_id": span_id,
-            "start": row.start,
-            "end": row.end,
-            "label": row.label,
-            **({"dismissed": dismissed} if dismissed else {}),
-        },
+        payload=payload,
     )
     _commit(session)
+    start, end, label, origin, score = _spec(row)
     removed = Span(
-        id=row.id,
-        annotation_id=row.annotation_id,
-        start=row.start,
-        end=row.end,
-        label=row.label,
-        origin=row.origin,
-        score=row.score,
+        id=row.id, annotation_id=row.annotation_id, start=start, end=end, label=label, origin=origin, score=score
     )
     return Written(written, removed)
 
@@ -370,6 +327,8 @@ def update_span(
     check_span(text_length(row.document_id, session=session), new_start, new_end, new_label)
     _refuse_overlap_row(conn, row.annotation_id, new_start, new_end, ignore_id=span_id)
     conn.execute(_UPDATE_SPAN, {"span": span_id, "start": new_start, "end": new_end, "label": new_label})
+    after: SpanSpec = (new_start, new_end, new_label, row.origin, row.score)
+    payload = events.update_span(_spec(row), after)
     written = _touch_row(
         conn,
         row.annotation_id,
@@ -377,11 +336,7 @@ def update_span(
         annotator=annotator,
         document_id=row.document_id,
         action="update_span",
-        payload={
-            "span_id": span_id,
-            "before": {"start": row.start, "end": row.end, "label": row.label},
-            "after": {"start": new_start, "end": new_end, "label": new_label},
-        },
+        payload=payload,
     )
     _commit(session)
     changed = Span(
@@ -396,13 +351,14 @@ def update_span(
     return Written(written, changed)
 
 
+# ---------------------------------------------------------------------------------------------- document status
 def decide(
     document_id: int,
     status: Status | str,
     *,
     session: Session,
     annotator: str,
-    add_spans: Iterable[tuple[int, int, str, str, float | None]] = (),
+    add_spans: Iterable[SpanSpec] = (),
     remove_spans: Iterable[tuple[int, int]] = (),
     seconds: float = 0.0,
     expected_version: int | None = None,
@@ -418,42 +374,28 @@ def decide(
     length = text_length(document_id, session=session)
     conn = session.connection()
     ann_id, version = _annotation_row(conn, document_id, annotator, expected_version)
-    before = conn.execute(select(Annotation.status).where(Annotation.id == ann_id)).scalar_one()
-    removed = []
-    for start, end in remove_spans:
-        row = conn.execute(
-            select(Span.id, Span.label).where(Span.annotation_id == ann_id, Span.start == start, Span.end == end)
-        ).first()
-        if row is not None:
-            removed.append({"start": start, "end": end, "label": row.label})
-            conn.execute(_delete(Span).where(Span.id == row.id))
+    before = conn.execute(_STATUS, {"ann": ann_id}).scalar_one()
+    removed: list[SpanSpec] = []
     added: list[Span] = []
     try:
-        for start, end, label, origin, score in add_spans:
-            check_span(length, start, end, label)
-            _refuse_overlap_row(conn, ann_id, start, end)
-            span_id = conn.execute(
-                insert(Span).values(annotation_id=ann_id, start=start, end=end, label=label, origin=origin, score=score)
-            ).inserted_primary_key[0]
-            added.append(
-                Span(id=span_id, annotation_id=ann_id, start=start, end=end, label=label, origin=origin, score=score)
-            )
+        for start, end in remove_spans:
+            row = conn.execute(_SPAN_AT, {"ann": ann_id, "start": start, "end": end}).first()
+            if row is not None:
+                removed.append(_spec(row))
+                conn.execute(_DELETE_SPAN, {"span": row.id})
+        for spec in add_spans:
+            check_span(length, spec[0], spec[1], spec[2])
+            _refuse_overlap_row(conn, ann_id, spec[0], spec[1])
+            added.append(_insert_span(conn, ann_id, spec))
     except TagdeskError:
         session.rollback()
         raise
-    conn.execute(
-        update(Annotation)
-        .where(Annotation.id == ann_id)
-        .values(status=status, seconds_spent=Annotation.seconds_spent + seconds)
+    conn.execute(_SET_STATUS, {"ann": ann_id, "status": status, "seconds": seconds})
+    payload = events.set_status(
+        status, before=before, added=[_spec(sp) for sp in added], removed=removed, seconds=seconds
     )
     written = _touch_row(
-        conn,
-        ann_id,
-        version,
-        annotator=annotator,
-        document_id=document_id,
-        action="set_status",
-        payload={"status": status, "before": before, "added_span_ids": [sp.id for sp in added], "removed": removed},
+        conn, ann_id, version, annotator=annotator, document_id=document_id, action="set_status", payload=payload
     )
     _commit(session)
     return Written(written, added=tuple(added))
@@ -465,7 +407,7 @@ def set_status(
     *,
     session: Session,
     annotator: str,
-    add_spans: Iterable[tuple[int, int, str, str, float | None]] = (),
+    add_spans: Iterable[SpanSpec] = (),
     seconds: float = 0.0,
     expected_version: int | None = None,
 ) -> Written:
@@ -482,6 +424,7 @@ def set_status(
     )
 
 
+# ---------------------------------------------------------------------------------------------- dismissals
 def dismiss_suggestion(
     document_id: int,
     start: int,
@@ -529,7 +472,6 @@ def _dismissal(
     conn = session.connection()
     ann_id, version = _annotation_row(conn, document_id, annotator, expected_version)
     _set_dismissal_rows(conn, ann_id, [item], dismissed)
-    start, end, label = item
     written = _touch_row(
         conn,
         ann_id,
@@ -537,7 +479,7 @@ def _dismissal(
         annotator=annotator,
         document_id=document_id,
         action="dismiss_suggestion" if dismissed else "restore_suggestion",
-        payload={"start": start, "end": end, "label": label},
+        payload=events.dismissal(item),
     )
     _commit(session)
     return Written(written)

@@ -1,21 +1,24 @@
-"""Documents: adding them (imports, in one transaction), reading them, their place in project order."""
+"""Documents: adding them (an import run, in chunks published at the end), reading them, their place in project
+order."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, update
-from sqlmodel import Session, col, select
+from sqlalchemy import Connection, bindparam, func, select, update
+from sqlmodel import Session
 
 from ..db.dialect import bulk_insert, index_for_search, lock_event_log, lock_imports, reserve_ids
-from ..db.tables import Annotation, Document, Event, Origin, Span, Status, utcnow
+from ..db.tables import ANNOTATION, DOCUMENT, EVENT, SPAN, Document, Origin, Status, utcnow
 from ..errors import TagdeskError
+from . import events
+from .imports import Chunks, begin_import, finished, heartbeat, publish, published, remove_import
 from .members import check_write
-from .transactions import _IN_CHUNK
+from .transactions import _IN_CHUNK, _bound
 
 
 def text_hash(text: str) -> str:
@@ -44,13 +47,19 @@ class AddResult:
     duplicates: int = 0  # already in the project, or repeated within the input
     annotated: int = 0  # annotations stored (of new documents and of documents already here)
     joined: int = 0  # of those, annotations added to a document already here (another annotator's)
-    duplicate_lines: list[int] = field(default_factory=list)
     # Annotations stored on texts already in the project (`joined` of them onto documents stored before).
     attached: int = 0
     # Annotations not stored: (line, why), for texts whose annotator has an annotation of them already.
     not_attached: list[tuple[int | None, str]] = field(default_factory=list)
     # Texts repeated within the input: (line, line of the first occurrence); the repeat is not stored again.
     repeated: list[tuple[int | None, int | None]] = field(default_factory=list)
+    duplicate_lines: list[int] = field(default_factory=list)
+    import_id: int | None = None
+    transactions: int = 0  # commits it took (chunks of bounded time)
+
+
+BATCH_DOCUMENTS = 500  # documents written between two looks at the clock
+BATCH_CHARS = 4_000_000  # ... or fewer, when they are long
 
 
 def add_documents(
@@ -61,48 +70,130 @@ def add_documents(
     annotator: str | None = None,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> AddResult:
-    """Store new documents (and any spans/status they carry) in ONE transaction; commit.
+    """Store new documents (and any spans/status they carry) as one import run, and commit.
 
-    Texts already in the project (or earlier in `docs`) are not stored again (a document never changes after
-    import); an annotation such a text carries is added when its annotator has none of that document yet (several
-    annotators' work on one text), else the text is counted as a duplicate. `annotator` owns carried
-    annotations when a document names none. Raises before writing anything if a carried span is out of range.
-    `on_progress(done, total)` is called as rows are written.
+    The rows go in short transactions (`imports.Chunks`), hidden from every list, export and suggestion run until
+    the run is published at the end; if anything fails, what was written is removed again (or, if the process
+    dies, on the next open): users see all of it or none. Texts already in the project (or earlier in `docs`) are
+    not stored again (a document never changes after import); an annotation such a text carries is added when its
+    annotator has none of that document yet (several annotators' work on one text), in the publishing
+    transaction (it shows on a document already listed), else the text is counted as a duplicate. `annotator`
+    owns carried annotations when a document names none; each stored annotation gets one `import` event. Raises
+    before writing anything if a carried span is out of range. `on_progress(done, total)` is called as rows are
+    written.
     """
-    result = AddResult()
-    total = len(docs)
-    conn = session.connection()
-    lock_imports(conn)  # PostgreSQL: one import at a time, so positions and duplicate checks stay exact
+    for d in docs:
+        for start, end, label in d.spans or ():
+            check_span(d.text, start, end, label)
     for owner in sorted({d.annotator or annotator or "" for d in docs if d.spans is not None or d.status}):
         check_write(owner, session=session)  # importing others' annotations is a reviewer's action in a team
-    hashes = [text_hash(d.text) for d in docs]
+    session.rollback()  # end the reads: the import's own transactions begin below
+    result = AddResult()
+    total = len(docs)
+    items = [(d, text_hash(d.text)) for d in docs]
+    run_id = begin_import(session, source=source, annotator=annotator or "")
+    result.import_id = run_id
+    state = _ImportState()
+    try:
+        chunks = Chunks(session)
+        done = 0
+        for batch in _batches(items):
+            conn = session.connection()
+            _store_batch(conn, batch, run_id=run_id, source=source, annotator=annotator, result=result, state=state)
+            heartbeat(conn, run_id)
+            done += len(batch)
+            if on_progress:
+                on_progress(done, total)
+            if chunks.due():
+                chunks.next()
+        conn = session.connection()
+        joined = _new_annotators(conn=conn, default_annotator=annotator, result=result, state=state)
+        result.attached = len(joined)
+        if joined:
+            result.annotated += _add_imported_annotations(
+                joined, conn=conn, default_annotator=annotator, source=source, run_id=run_id
+            )
+            result.joined = len(joined)
+        summary = {"source": source, "added": result.added, "duplicates": result.duplicates}
+        publish(conn, run_id, annotator=annotator or "", payload=summary)
+        session.commit()
+        result.transactions = chunks.commits + 2  # registering, the chunks, publishing
+    except BaseException:
+        session.rollback()
+        try:
+            remove_import(session, run_id)
+        except Exception:  # noqa: BLE001 - the next open removes it; the first failure is the one to report
+            session.rollback()
+        raise
+    finally:
+        finished(run_id)
+    result.duplicate_lines.sort()
+    if on_progress:
+        on_progress(total, total)
+    return result
+
+
+def _batches(items: list[tuple[NewDocument, str]]) -> Iterator[list[tuple[NewDocument, str]]]:
+    batch: list[tuple[NewDocument, str]] = []
+    chars = 0
+    for item in items:
+        batch.append(item)
+        chars += len(item[0].text)
+        if len(batch) >= BATCH_DOCUMENTS or chars >= BATCH_CHARS:
+            yield batch
+            batch, chars = [], 0
+    if batch:
+        yield batch
+
+
+@dataclass
+class _ImportState:
+    """What an import run carries from one batch to the next."""
+
+    again: list[tuple[int, NewDocument]] = field(default_factory=list)  # texts stored already, annotated
+    taken: list[tuple[int, NewDocument]] = field(default_factory=list)  # new documents stored with an annotation
+    first_line: dict[int, int | None] = field(default_factory=dict)  # document id -> line of its first occurrence
+
+
+def _store_batch(
+    conn: Connection,
+    batch: list[tuple[NewDocument, str]],
+    *,
+    run_id: int,
+    source: str,
+    annotator: str | None,
+    result: AddResult,
+    state: _ImportState,
+) -> None:
+    """Write one batch of documents in the caller's transaction: new texts with their annotations. Texts already
+    stored (in the project or earlier in this import) that carry an annotation go to `state.again`."""
+    lock_imports(conn)  # PostgreSQL: one import at a time, so positions and duplicate checks stay exact
     existing: dict[str, int] = {}
+    hashes = [h for _d, h in batch]
     for i in range(0, len(hashes), _IN_CHUNK):
-        chunk = hashes[i : i + _IN_CHUNK]
-        existing.update(
-            session.exec(select(Document.text_hash, Document.id).where(col(Document.text_hash).in_(chunk))).all()
-        )
-    position = session.exec(select(func.coalesce(func.max(Document.position), -1))).one() + 1
-    fresh: list[tuple[NewDocument, str]] = []
-    seen: dict[str, int] = {}  # hash -> id given to its first occurrence in `docs`
-    first_line: dict[int, int | None] = {}  # document id -> line of its text's first occurrence in `docs`
-    again: list[tuple[int, NewDocument]] = []  # texts stored already that carry an annotation
+        stmt = select(DOCUMENT.c.text_hash, DOCUMENT.c.id).where(DOCUMENT.c.text_hash.in_(hashes[i : i + _IN_CHUNK]))
+        existing.update((str(h), int(doc_id)) for h, doc_id in conn.execute(stmt))
+    position = conn.execute(select(func.coalesce(func.max(DOCUMENT.c.position), -1))).scalar_one() + 1
     # ids for the new texts, before the loop names them (a sequence on PostgreSQL, max(id) + 1 on SQLite)
-    ids = reserve_ids(conn, Document.__table__, len({h for h in hashes if h not in existing}))
-    for doc, h in zip(docs, hashes, strict=True):
-        known = existing.get(h, seen.get(h))
+    ids = reserve_ids(conn, DOCUMENT, len({h for h in hashes if h not in existing}))
+    new: list[tuple[NewDocument, str]] = []
+    first_line = state.first_line
+    for d, h in batch:
+        known = existing.get(h)
         if known is not None:
-            if known in first_line and not (doc.spans is not None or doc.status):
-                result.repeated.append((doc.line, first_line[known]))
-            first_line.setdefault(known, doc.line)
-            if doc.spans is not None or doc.status:
-                again.append((known, doc))
+            if known in first_line and not (d.spans is not None or d.status):
+                result.repeated.append((d.line, first_line[known]))
+            first_line.setdefault(known, d.line)
+            if d.spans is not None or d.status:
+                state.again.append((known, d))
             else:
-                _duplicate(result, doc)
+                _duplicate(result, d)
             continue
-        seen[h] = ids[len(fresh)]
-        first_line[seen[h]] = doc.line
-        fresh.append((doc, h))
+        existing[h] = ids[len(new)]
+        first_line[existing[h]] = d.line
+        new.append((d, h))
+    if not new:
+        return
     rows = [
         {
             "id": ids[i],
@@ -112,43 +203,19 @@ def add_documents(
             "source": source,
             "position": position + i,
             "tokens": d.tokens,
+            "import_id": run_id,
         }
-        for i, (d, h) in enumerate(fresh)
+        for i, (d, h) in enumerate(new)
     ]
-    step = 5000
-    for i in range(0, len(rows), step):
-        chunk = rows[i : i + step]
-        bulk_insert(conn, Document.__table__, chunk)
-        index_for_search(conn, ((row["id"], row["text"]) for row in chunk))
-        if on_progress:
-            on_progress(min(i + step, len(rows)), total)
-    annotated = [(ids[i], d) for i, (d, _h) in enumerate(fresh) if d.spans is not None or d.status]
-    joined = _new_annotators(
-        again, conn=conn, default_annotator=annotator, result=result, taken=annotated, first_line=first_line
-    )
-    result.attached = len(joined)
-    if annotated or joined:
-        result.annotated = _add_imported_annotations(annotated + joined, conn=conn, default_annotator=annotator)
-        result.joined = len(joined)
-    result.added = len(rows)
-    if rows or result.joined:
-        lock_event_log(conn)
-        conn.execute(
-            insert(Event),
-            [
-                {
-                    "at": utcnow(),
-                    "annotator": annotator or "",
-                    "document_id": None,
-                    "action": "import",
-                    "payload": {"source": source, "added": len(rows), "duplicates": result.duplicates},
-                }
-            ],
+    bulk_insert(conn, DOCUMENT, rows)
+    index_for_search(conn, ((row["id"], row["text"]) for row in rows))
+    result.added += len(rows)
+    annotated = [(ids[i], d) for i, (d, _h) in enumerate(new) if d.spans is not None or d.status]
+    if annotated:
+        state.taken += annotated
+        result.annotated += _add_imported_annotations(
+            annotated, conn=conn, default_annotator=annotator, source=source, run_id=run_id
         )
-    session.commit()
-    if on_progress:
-        on_progress(total, total)
-    return result
 
 
 def _duplicate(result: AddResult, doc: NewDocument) -> None:
@@ -158,41 +225,33 @@ def _duplicate(result: AddResult, doc: NewDocument) -> None:
 
 
 def _new_annotators(
-    items: list[tuple[int, NewDocument]],
-    *,
-    conn,
-    default_annotator: str | None,
-    result: AddResult,
-    taken: list[tuple[int, NewDocument]],
-    first_line: dict[int, int | None],
+    *, conn: Connection, default_annotator: str | None, result: AddResult, state: _ImportState
 ) -> list[tuple[int, NewDocument]]:
-    """Of annotations carried by texts stored already, those whose annotator has none of that document (in the
-    project or earlier in this import); the others are counted as duplicates, with why (`result.not_attached`,
-    or `result.repeated` for a repeat within this import). A document without tokens of its own gets the ones
-    the file brought."""
+    """Of annotations carried by texts stored already (`state.again`), those whose annotator has none of that
+    document (in the project, this import included, or earlier in the file); the others are counted as
+    duplicates, with why (`result.not_attached`, or `result.repeated` for a repeat within this import). A
+    document without tokens of its own gets the ones the file brought."""
+    items = state.again
     if not items:
         return []
 
     def who(d: NewDocument) -> str:
         return d.annotator or default_annotator or ""
 
-    have = {(doc_id, who(d)) for doc_id, d in taken}
+    have: set[tuple[int, str]] = set()
     ids = sorted({doc_id for doc_id, _d in items})
     for i in range(0, len(ids), _IN_CHUNK):
-        have.update(
-            conn.execute(
-                select(Annotation.document_id, Annotation.annotator).where(
-                    col(Annotation.document_id).in_(ids[i : i + _IN_CHUNK])
-                )
-            ).all()
+        stmt = select(ANNOTATION.c.document_id, ANNOTATION.c.annotator).where(
+            ANNOTATION.c.document_id.in_(ids[i : i + _IN_CHUNK])
         )
-    here_before = {doc_id for doc_id, _d in taken}
-    out = []
+        have.update((int(doc_id), str(name)) for doc_id, name in conn.execute(stmt))
+    here_before = {doc_id for doc_id, _d in state.taken}
+    out: list[tuple[int, NewDocument]] = []
     for doc_id, d in items:
         if (doc_id, who(d)) in have:
             _duplicate(result, d)
             if doc_id in here_before or (doc_id, who(d)) in {(i, who(x)) for i, x in out}:
-                result.repeated.append((d.line, first_line.get(doc_id)))
+                result.repeated.append((d.line, state.first_line.get(doc_id)))
             else:
                 name = who(d) or "the annotator"
                 result.not_attached.append((d.line, f"{name} already has an annotation of this text; kept"))
@@ -205,18 +264,20 @@ def _new_annotators(
 
 
 _SET_TOKENS = (
-    update(Document)
-    .where(col(Document.id) == bindparam("doc"), col(Document.tokens).is_(None))
+    update(DOCUMENT)
+    .where(DOCUMENT.c.id == bindparam("doc"), DOCUMENT.c.tokens.is_(None))
     .values(tokens=bindparam("blob"))
 )
 
 
-def _add_imported_annotations(items: list[tuple[int, NewDocument]], *, conn, default_annotator: str | None) -> int:
-    ann_ids = reserve_ids(conn, Annotation.__table__, len(items))
-    ann_rows, span_rows = [], []
-    # rows go to the driver as they are (_bulk_insert): the timestamp is bound the way its column type binds it
-    bind = Annotation.__table__.c.updated_at.type.bind_processor(conn.dialect)  # type: ignore[attr-defined]
-    now = bind(utcnow()) if bind else utcnow()
+def _add_imported_annotations(
+    items: list[tuple[int, NewDocument]], *, conn: Connection, default_annotator: str | None, source: str, run_id: int
+) -> int:
+    ann_ids = reserve_ids(conn, ANNOTATION, len(items))
+    ann_rows: list[dict[str, Any]] = []
+    span_rows: list[dict[str, Any]] = []
+    event_rows: list[dict[str, Any]] = []
+    now = _bound(conn, ANNOTATION.c.updated_at, utcnow())
     imported, pending = Origin.imported.value, Status.pending.value  # (an enum's .value is slow in a loop)
     for k, (doc_id, d) in enumerate(items):
         ann_id = ann_ids[k]
@@ -224,31 +285,40 @@ def _add_imported_annotations(items: list[tuple[int, NewDocument]], *, conn, def
             if value and "\x00" in value:
                 where = f"line {d.line}: " if d.line is not None else ""
                 raise TagdeskError(f"{where}{value!r} has a NUL character; no text field may hold one")
+        who = d.annotator or default_annotator or ""
+        status = d.status or pending
         ann_rows.append(
             {
                 "id": ann_id,
                 "document_id": doc_id,
-                "annotator": d.annotator or default_annotator or "",
-                "status": d.status or pending,
+                "annotator": who,
+                "status": status,
                 "seconds_spent": 0.0,
                 "updated_at": now,
                 "version": 1,
             }
         )
-        for start, end, label in d.spans or ():
-            check_span(d.text, start, end, label)
-            span_rows.append(
-                {
-                    "annotation_id": ann_id,
-                    "start": start,
-                    "end": end,
-                    "label": label,
-                    "origin": imported,
-                    "score": None,
-                }
-            )
-    bulk_insert(conn, Annotation.__table__, ann_rows)
-    bulk_insert(conn, Span.__table__, span_rows)
+        spans = [(start, end, label, imported, None) for start, end, label in d.spans or ()]
+        span_rows.extend(
+            {"annotation_id": ann_id, "start": a, "end": b, "label": lab, "origin": o, "score": sc}
+            for a, b, lab, o, sc in spans
+        )
+        payload = events.imported(status, spans, source=source, import_id=run_id)
+        event_rows.append(
+            {
+                "at": now,
+                "annotator": who,
+                "document_id": doc_id,
+                "action": "import",
+                "payload": json.dumps(payload, ensure_ascii=False),
+            }
+        )
+    # COPY on PostgreSQL, the driver's executemany on SQLite, values already as it takes them (3x faster than
+    # Core's per-row processing here)
+    bulk_insert(conn, ANNOTATION, ann_rows)
+    bulk_insert(conn, SPAN, span_rows)
+    lock_event_log(conn)
+    bulk_insert(conn, EVENT, event_rows)
     return len(ann_rows)
 
 
@@ -266,7 +336,9 @@ def check_span(text: str | int, start: int, end: int, label: str) -> None:
 
 
 def document_count(*, session: Session) -> int:
-    return session.exec(select(func.count()).select_from(Document)).one()
+    """How many documents the project has (those of an import still under way not counted)."""
+    stmt = select(func.count()).select_from(DOCUMENT).where(published())
+    return int(session.connection().execute(stmt).scalar_one())
 
 
 def text_length(document_id: int, *, session: Session) -> int:
@@ -274,45 +346,52 @@ def text_length(document_id: int, *, session: Session) -> int:
     length = session.connection().execute(_TEXT_LENGTH, {"doc": document_id}).scalar()
     if length is None:
         raise TagdeskError(f"document {document_id} is not in this project")
-    return length
+    return int(length)
 
 
-_TEXT_LENGTH = select(func.length(Document.text)).where(Document.id == bindparam("doc"))
+_TEXT_LENGTH = select(func.length(DOCUMENT.c.text)).where(DOCUMENT.c.id == bindparam("doc"))
+_DOCUMENT = select(DOCUMENT).where(DOCUMENT.c.id == bindparam("doc"))
 
 
 def get_document(document_id: int, *, session: Session) -> Document:
-    doc = session.get(Document, document_id)
-    if doc is None:
+    """A document by id (detached)."""
+    row = session.connection().execute(_DOCUMENT, {"doc": document_id}).first()
+    if row is None:
         raise TagdeskError(f"document {document_id} is not in this project")
-    return doc
+    return Document(**row._mapping)
 
 
 def document_index(document_id: int, *, session: Session) -> tuple[int, int]:
     """(1-based place of a document in project order, number of documents)."""
-    position = session.exec(select(Document.position).where(Document.id == document_id)).first()
+    conn = session.connection()
+    position = conn.execute(select(DOCUMENT.c.position).where(DOCUMENT.c.id == document_id)).scalar()
     if position is None:
         raise TagdeskError(f"document {document_id} is not in this project")
-    place = session.exec(select(func.count()).select_from(Document).where(Document.position <= position)).one()
-    return place, document_count(session=session)
-
-
-def document_tokens(document_id: int, *, session: Session) -> bytes | None:
-    """A document's own tokens as stored at import (`models.tokens.pack`), or None when it has none."""
-    return session.connection().execute(_TOKENS, {"doc": document_id}).scalar()
-
-
-_TOKENS = select(Document.tokens).where(Document.id == bindparam("doc"))
+    before = select(func.count()).select_from(DOCUMENT).where(DOCUMENT.c.position <= position, published())
+    return int(conn.execute(before).scalar_one()), document_count(session=session)
 
 
 def document_ids(*, session: Session) -> list[int]:
     """Every document id in project order (ints only: cheap even for 100,000 documents)."""
-    return list(session.exec(select(Document.id).order_by(Document.position)).all())
+    stmt = select(DOCUMENT.c.id).where(published()).order_by(DOCUMENT.c.position)
+    return [int(i) for i in session.connection().execute(stmt).scalars()]
 
 
 def document_texts(ids: Sequence[int], *, session: Session) -> dict[int, str]:
     """{id: text} for the given document ids (missing ids are absent)."""
     out: dict[int, str] = {}
+    conn = session.connection()
     for i in range(0, len(ids), _IN_CHUNK):
         chunk = list(ids[i : i + _IN_CHUNK])
-        out.update(session.exec(select(Document.id, Document.text).where(col(Document.id).in_(chunk))).all())
+        rows = conn.execute(select(DOCUMENT.c.id, DOCUMENT.c.text).where(DOCUMENT.c.id.in_(chunk)))
+        out.update((int(r.id), str(r.text)) for r in rows)
     return out
+
+
+def document_tokens(document_id: int, *, session: Session) -> bytes | None:
+    """A document's own tokens as stored at import (`models.tokens.pack`), or None when it has none."""
+    tokens: bytes | None = session.connection().execute(_TOKENS, {"doc": document_id}).scalar()
+    return tokens
+
+
+_TOKENS = select(DOCUMENT.c.tokens).where(DOCUMENT.c.id == bindparam("doc"))

@@ -6,10 +6,11 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, tuple_
-from sqlmodel import Session, col, select
+from sqlalchemy import Select, func, select, tuple_
+from sqlmodel import Session
 
-from ..db.tables import Annotation, Document, Span, Status
+from ..db.tables import ANNOTATION, DOCUMENT, SPAN, Status
+from .imports import published
 from .notes import notes_for
 from .transactions import _IN_CHUNK
 
@@ -26,17 +27,17 @@ class AnnotatedDocument:
     tokens: bytes | None = None  # the document's own tokens (models.tokens), None: tokenize the text
 
 
-def _export_query(*, annotator: str, statuses: Sequence[str]):
+def _export_query(*, annotator: str, statuses: Sequence[str]) -> Select[Any]:
     ann = (
-        select(Annotation.document_id, Annotation.status, Annotation.id)
-        .where(Annotation.annotator == annotator)
+        select(ANNOTATION.c.document_id, ANNOTATION.c.status, ANNOTATION.c.id)
+        .where(ANNOTATION.c.annotator == annotator)
         .subquery()
     )
     status = func.coalesce(ann.c.status, Status.pending.value)
     return (
-        select(Document.id, Document.text, Document.meta, status, ann.c.id, Document.tokens)
-        .outerjoin(ann, ann.c.document_id == Document.id)
-        .where(status.in_(list(statuses)))
+        select(DOCUMENT.c.id, DOCUMENT.c.text, DOCUMENT.c.meta, status, ann.c.id, DOCUMENT.c.tokens)
+        .outerjoin(ann, ann.c.document_id == DOCUMENT.c.id)
+        .where(status.in_(list(statuses)), published())
     )
 
 
@@ -47,9 +48,8 @@ def export_document_ids(*, session: Session, annotator: str | None, statuses: Se
         from .resolved import resolved_document_ids
 
         return resolved_document_ids(session=session, statuses=statuses)
-    sub = _export_query(annotator=annotator, statuses=statuses).subquery()
-    stmt = select(sub.c.id).join(Document, Document.id == sub.c.id).order_by(Document.position, Document.id)
-    return list(session.exec(stmt).all())
+    stmt = _export_query(annotator=annotator, statuses=statuses).order_by(DOCUMENT.c.position, DOCUMENT.c.id)
+    return [int(row[0]) for row in session.connection().execute(stmt)]
 
 
 def export_document_hashes(
@@ -60,7 +60,8 @@ def export_document_hashes(
     hashes: dict[int, str] = {}
     for i in range(0, len(ids), _IN_CHUNK):
         chunk = ids[i : i + _IN_CHUNK]
-        hashes.update(session.exec(select(Document.id, Document.text_hash).where(col(Document.id).in_(chunk))).all())
+        stmt = select(DOCUMENT.c.id, DOCUMENT.c.text_hash).where(DOCUMENT.c.id.in_(chunk))
+        hashes.update((int(doc_id), str(h)) for doc_id, h in session.connection().execute(stmt))
     return [(i, hashes[i]) for i in ids]
 
 
@@ -79,11 +80,11 @@ def iter_annotated_documents(
 
     conn = session.connection()
     base = _export_query(annotator=annotator, statuses=statuses)
-    last = None
+    last: tuple[int, int] | None = None
     while True:  # keyset pages on (position, id): no OFFSET scans, no row missed if positions repeat
-        stmt = base.add_columns(Document.position).order_by(Document.position, Document.id).limit(batch)
+        stmt = base.add_columns(DOCUMENT.c.position).order_by(DOCUMENT.c.position, DOCUMENT.c.id).limit(batch)
         if last is not None:
-            stmt = stmt.where(tuple_(Document.position, Document.id) > tuple_(*last))
+            stmt = stmt.where(tuple_(DOCUMENT.c.position, DOCUMENT.c.id) > tuple_(*last))
         rows = conn.execute(stmt).all()
         if not rows:
             return
@@ -92,9 +93,9 @@ def iter_annotated_documents(
         spans: dict[int, list[tuple[int, int, str]]] = {}
         for i in range(0, len(ann_ids), _IN_CHUNK):  # every IN (...) within SQLite's smallest limit (999)
             for ann_id, start, end, label in conn.execute(
-                select(Span.annotation_id, Span.start, Span.end, Span.label)
-                .where(col(Span.annotation_id).in_(ann_ids[i : i + _IN_CHUNK]))
-                .order_by(Span.annotation_id, Span.start, Span.end)
+                select(SPAN.c.annotation_id, SPAN.c.start, SPAN.c.end, SPAN.c.label)
+                .where(SPAN.c.annotation_id.in_(ann_ids[i : i + _IN_CHUNK]))
+                .order_by(SPAN.c.annotation_id, SPAN.c.start, SPAN.c.end)
             ):
                 spans.setdefault(ann_id, []).append((start, end, label))
         notes = notes_for(ann_ids, conn=conn) if ann_ids else {}

@@ -22,6 +22,7 @@ from sqlmodel import Session, SQLModel
 
 from ..db.tables import Span
 from ..errors import TagdeskError
+from . import events
 from .decisions import _touch_row
 from .members import require_reviewer
 from .settings import _write_setting, bump_revision, project_event
@@ -168,7 +169,7 @@ def change_label(
                 annotator=owner,
                 document_id=document_id,
                 action="rename_label",
-                payload={"before": before.name, "after": after.name, "by": annotator},
+                payload=events.rename_label(before.name, after.name, by=annotator),
             )
         if label_map is not None:
             _map_event(conn, label_map, annotator)
@@ -247,7 +248,7 @@ def delete_label(
                 annotator=owner,
                 document_id=document_id,
                 action="remove_label",
-                payload={"label": name, "removed": by_annotation[ann_id], "by": annotator},
+                payload=events.remove_label(name, by_annotation[ann_id], by=annotator),
             )
     conn.execute(delete(_LAB).where(_LAB.c.name == name))
     rest = conn.execute(select(_LAB.c.name).order_by(_LAB.c.position, _LAB.c.id)).scalars().all()

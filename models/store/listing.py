@@ -20,6 +20,7 @@ from sqlmodel import Session, SQLModel, col, select
 
 from ..db.dialect import contains_text
 from ..db.tables import Annotation, Document, Event, Note, Span, Status, Suggestion
+from .imports import published
 
 PREVIEW_CHARS = 120
 ANY_FLAG = "any"  # the flag filter's value for "flagged at all"
@@ -113,6 +114,7 @@ def _listed(annotator: str, filters: ListFilters, *columns: Any, keep: int | Non
     stmt = stmt.outerjoin(Annotation, and_(_ann_doc == _doc_id, _ann_who == annotator))
     if filters.order == "uncertain":  # at most one row: (document_id, model) is unique
         stmt = stmt.outerjoin(Suggestion, and_(_sugg_doc == _doc_id, _sugg_model == (filters.model or "")))
+    stmt = stmt.where(published())  # an import still under way shows when it is published
     shown = _shown(filters)
     if shown and keep is not None:
         return stmt.where(or_(_doc_id == keep, and_(*shown)))

@@ -14,6 +14,7 @@ from sqlmodel import Session, SQLModel
 
 from ..db.tables import utcnow
 from ..errors import TagdeskError
+from . import events
 from .decisions import Written, _annotation_row, _touch_row
 from .documents import text_length
 from .transactions import _commit
@@ -90,7 +91,7 @@ def set_note(
         annotator=annotator,
         document_id=document_id,
         action="set_note",
-        payload={"comment": comment, "flag": flag, "before": {"comment": old.comment, "flag": old.flag}},
+        payload=events.set_note(comment, flag, before=(old.comment, old.flag)),
     )
     _commit(session)
     return Written(written)

@@ -19,6 +19,7 @@ from sqlmodel import Session, col
 from ..db.tables import Annotation, Document, Span, Status
 from ..team import GOLD, is_person
 from .exports import AnnotatedDocument
+from .imports import published
 from .notes import notes_for
 from .transactions import _IN_CHUNK
 
@@ -57,7 +58,7 @@ def _batches(session: Session, batch: int) -> Iterator[list[tuple[Any, str, list
     batch = min(batch, _IN_CHUNK)  # each batch's ids go into IN (...): within SQLite's smallest limit (999)
     base = select(
         col(Document.id), col(Document.text), col(Document.meta), col(Document.position), col(Document.tokens)
-    )
+    ).where(published())  # an import still under way is left out until it is published
     last: tuple[int, int] | None = None
     while True:
         stmt = base.order_by(col(Document.position), col(Document.id)).limit(batch)

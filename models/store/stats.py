@@ -1,4 +1,5 @@
-"""Counts for `tagdesk stats`: the project's, and each annotator's (the gold annotation is counted apart)."""
+"""Counts for `tagdesk stats`: the project's, and each annotator's (the gold annotation is counted apart).
+Documents of an import still under way are not counted."""
 
 from __future__ import annotations
 
@@ -13,15 +14,19 @@ from sqlmodel import Session, col, select
 from ..db.tables import Annotation, Event, Span, Status, Suggestion
 from ..team import GOLD, is_person
 from .documents import document_count
+from .imports import hidden_documents, published_annotation
 
 
 def stats(*, session: Session, annotator: str | None = None) -> dict[str, Any]:
     """Counts for `tagdesk stats`: documents by status (for `annotator`; a document nobody decided is pending),
     spans by label and origin, and each annotator's decisions and time."""
     total = document_count(session=session)
+    shown = published_annotation()  # an import still under way is not counted
     by_annotator: dict[str, dict[str, int]] = {}
     for name, status, n in session.exec(
-        select(Annotation.annotator, Annotation.status, func.count()).group_by(Annotation.annotator, Annotation.status)
+        select(Annotation.annotator, Annotation.status, func.count())
+        .where(shown)
+        .group_by(Annotation.annotator, Annotation.status)
     ).all():
         by_annotator.setdefault(name, {})[status] = n
 
@@ -31,16 +36,33 @@ def stats(*, session: Session, annotator: str | None = None) -> dict[str, Any]:
 
     labels = dict(
         session.exec(
-            select(Span.label, func.count()).group_by(Span.label).order_by(func.count().desc(), Span.label)
+            select(Span.label, func.count())
+            .join(Annotation, col(Annotation.id) == col(Span.annotation_id))
+            .where(shown)
+            .group_by(Span.label)
+            .order_by(func.count().desc(), Span.label)
         ).all()
     )
-    origins = dict(session.exec(select(Span.origin, func.count()).group_by(Span.origin).order_by(Span.origin)).all())
-    suggested = session.exec(select(func.count(func.distinct(Suggestion.document_id)))).one()
+    origins = dict(
+        session.exec(
+            select(Span.origin, func.count())
+            .join(Annotation, col(Annotation.id) == col(Span.annotation_id))
+            .where(shown)
+            .group_by(Span.origin)
+            .order_by(Span.origin)
+        ).all()
+    )
+    suggested = session.exec(
+        select(func.count(func.distinct(Suggestion.document_id))).where(
+            col(Suggestion.document_id).not_in(hidden_documents())
+        )
+    ).one()
     labels_of: dict[str, dict[str, int]] = {}
     for name, label, n in session.exec(
         select(Annotation.annotator, Span.label, func.count())
         .select_from(Span)
         .join(Annotation, col(Annotation.id) == col(Span.annotation_id))
+        .where(shown)
         .group_by(Annotation.annotator, Span.label)
         .order_by(Annotation.annotator, func.count().desc(), Span.label)
     ).all():
@@ -48,7 +70,7 @@ def stats(*, session: Session, annotator: str | None = None) -> dict[str, Any]:
     times: dict[str, list[float]] = {}
     for name, seconds in session.exec(
         select(Annotation.annotator, Annotation.seconds_spent).where(
-            Annotation.status != Status.pending.value, Annotation.seconds_spent > 0
+            Annotation.status != Status.pending.value, Annotation.seconds_spent > 0, shown
         )
     ).all():
         times.setdefault(name, []).append(seconds)
@@ -57,7 +79,7 @@ def stats(*, session: Session, annotator: str | None = None) -> dict[str, Any]:
         if not is_person(name):
             continue
         seconds = session.exec(
-            select(func.coalesce(func.sum(Annotation.seconds_spent), 0.0)).where(Annotation.annotator == name)
+            select(func.coalesce(func.sum(Annotation.seconds_spent), 0.0)).where(Annotation.annotator == name, shown)
         ).one()
         used = labels_of.get(name, {})
         decided = sum(n for status, n in counts.items() if status != Status.pending.value)
@@ -95,7 +117,7 @@ def annotator_progress(*, session: Session, annotator: str) -> tuple[int, int, f
     total = document_count(session=session)
     decided, seconds = session.exec(
         select(func.count(), func.coalesce(func.sum(Annotation.seconds_spent), 0.0)).where(
-            Annotation.annotator == annotator, Annotation.status != Status.pending.value
+            Annotation.annotator == annotator, Annotation.status != Status.pending.value, published_annotation()
         )
     ).one()
     return int(decided), total, (float(seconds) / decided if decided and seconds else None)

@@ -5,11 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlalchemy import bindparam, select
+from sqlmodel import Session
 
 from ..db.dialect import upsert
-from ..db.tables import Document, Suggestion, utcnow
+from ..db.tables import DOCUMENT, SUGGESTION, utcnow
+from .imports import published
 from .transactions import _IN_CHUNK
+
+_SPANS = select(SUGGESTION.c.spans).where(
+    SUGGESTION.c.document_id == bindparam("doc"), SUGGESTION.c.model == bindparam("model")
+)
 
 
 def store_suggestions(document_id: int, model: str, spans: list[dict[str, Any]], *, session: Session) -> None:
@@ -19,10 +25,10 @@ def store_suggestions(document_id: int, model: str, spans: list[dict[str, Any]],
 
 def suggestions_for(document_id: int, model: str, *, session: Session) -> list[dict[str, Any]] | None:
     """The cached spans of `model` for a document, or None when it has not been run on it."""
-    row = session.exec(
-        select(Suggestion.spans).where(Suggestion.document_id == document_id, Suggestion.model == model)
-    ).first()
-    return row
+    spans: list[dict[str, Any]] | None = (
+        session.connection().execute(_SPANS, {"doc": document_id, "model": model}).scalar()
+    )
+    return spans
 
 
 def documents_lacking_suggestions(
@@ -30,21 +36,22 @@ def documents_lacking_suggestions(
 ) -> list[int]:
     """Ids of documents without cached suggestions for `model` (with `scored`: or whose cached suggestions have no
     probabilities yet): the ids in `first` (in that order, unknown and already-suggested ones skipped), then,
-    unless `only_first`, all the others in project order."""
-    cond = [Suggestion.document_id == Document.id, Suggestion.model == model]
+    unless `only_first`, all the others in project order. Documents of an import still under way are left out."""
+    conn = session.connection()
+    cond = [SUGGESTION.c.document_id == DOCUMENT.c.id, SUGGESTION.c.model == model]
     if scored:
-        cond.append(col(Suggestion.uncertainty).is_not(None))
-    has = select(Suggestion.id).where(*cond).exists()
-    head: list[int] = []
+        cond.append(SUGGESTION.c.uncertainty.is_not(None))
+    has = select(SUGGESTION.c.id).where(*cond)
+    lacking_here = select(DOCUMENT.c.id).where(~has.exists(), published())
     wanted = list(dict.fromkeys(first))
     lacking: set[int] = set()
     for i in range(0, len(wanted), _IN_CHUNK):
         chunk = wanted[i : i + _IN_CHUNK]
-        lacking.update(session.exec(select(Document.id).where(col(Document.id).in_(chunk), ~has)).all())
+        lacking.update(conn.execute(lacking_here.where(DOCUMENT.c.id.in_(chunk))).scalars())
     head = [i for i in wanted if i in lacking]
     if only_first:
         return head
-    rest = session.exec(select(Document.id).where(~has).order_by(Document.position)).all()
+    rest = conn.execute(lacking_here.order_by(DOCUMENT.c.position)).scalars()
     return head + [i for i in rest if i not in lacking]
 
 
@@ -72,18 +79,19 @@ def store_suggestions_bulk(
         }
         for k, (doc_id, spans) in enumerate(items)
     ]
-    upsert(session.connection(), Suggestion.__table__, rows, ("document_id", "model"))
+    upsert(session.connection(), SUGGESTION, rows, ("document_id", "model"))
 
 
 def uncertainty_of(ids: Sequence[int], model: str, *, session: Session) -> dict[int, float | None]:
     """{document id: uncertainty} of the cached suggestions of `model` (documents without any are absent)."""
+    conn = session.connection()
     out: dict[int, float | None] = {}
     for i in range(0, len(ids), _IN_CHUNK):
         chunk = list(ids[i : i + _IN_CHUNK])
-        stmt = select(Suggestion.document_id, Suggestion.uncertainty).where(
-            Suggestion.model == model, col(Suggestion.document_id).in_(chunk)
+        stmt = select(SUGGESTION.c.document_id, SUGGESTION.c.uncertainty).where(
+            SUGGESTION.c.model == model, SUGGESTION.c.document_id.in_(chunk)
         )
-        out.update(session.exec(stmt).all())
+        out.update((int(doc_id), unc) for doc_id, unc in conn.execute(stmt))
     return out
 
 
@@ -91,23 +99,29 @@ def pending_suggestions(
     model: str, *, session: Session, annotator: str, batch: int = 500
 ) -> Iterator[tuple[int, str, dict[str, Any], list[dict[str, Any]], float | None]]:
     """(id, text, meta, spans, uncertainty) of the pending documents (for `annotator`) with cached suggestions for
-    `model`, in project order, `batch` per query."""
+    `model`, in project order, `batch` per query (documents of an import still under way left out)."""
     from .queue import pending_for
 
+    conn = session.connection()
     last = -1
     while True:
         stmt = (
             select(
-                Document.id, Document.text, Document.meta, Suggestion.spans, Suggestion.uncertainty, Document.position
+                DOCUMENT.c.id,
+                DOCUMENT.c.text,
+                DOCUMENT.c.meta,
+                SUGGESTION.c.spans,
+                SUGGESTION.c.uncertainty,
+                DOCUMENT.c.position,
             )
-            .join(Suggestion, (Suggestion.document_id == Document.id) & (Suggestion.model == model))
-            .where(pending_for(annotator), Document.position > last)
-            .order_by(Document.position)
+            .join(SUGGESTION, (SUGGESTION.c.document_id == DOCUMENT.c.id) & (SUGGESTION.c.model == model))
+            .where(pending_for(annotator), DOCUMENT.c.position > last, published())
+            .order_by(DOCUMENT.c.position)
             .limit(batch)
         )
-        rows = session.exec(stmt).all()
+        rows = conn.execute(stmt).all()
         if not rows:
             return
         last = rows[-1][5]
         for doc_id, text, meta, spans, unc, _pos in rows:
-            yield doc_id, text, meta or {}, spans, unc
+            yield int(doc_id), str(text), meta or {}, spans, unc

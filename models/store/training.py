@@ -18,6 +18,7 @@ from sqlalchemy import Connection, func
 from sqlmodel import Session, col, select
 
 from ..db.tables import Annotation, Dismissal, Document, Span, Status
+from .imports import published, published_annotation
 from .transactions import _IN_CHUNK
 
 SpanTuple = tuple[int, int, str]
@@ -97,6 +98,7 @@ def training_documents(*, session: Session) -> TrainingData:
     rows = conn.execute(
         select(Annotation.id, Annotation.document_id, Annotation.annotator, Annotation.status)
         .join(Document, col(Document.id) == col(Annotation.document_id))
+        .where(published())  # an import still under way is left out until it is published
         .order_by(col(Document.position), col(Document.id), col(Annotation.annotator))
     ).all()
     by_doc: dict[int, list[tuple[int, str, str]]] = {}
@@ -144,11 +146,18 @@ def undecided_texts(*, session: Session, limit: int, exclude: Sequence[int] = ()
         .exists()
     )
     skip = set(exclude)
-    stmt = select(Document.id, Document.text).where(~decided).order_by(col(Document.position)).limit(limit + len(skip))
+    stmt = (
+        select(Document.id, Document.text)
+        .where(~decided, published())
+        .order_by(col(Document.position))
+        .limit(limit + len(skip))
+    )
     return [text for doc_id, text in session.connection().execute(stmt) if doc_id not in skip][:limit]
 
 
 def accepted_count(*, session: Session) -> int:
     """How many documents at least one annotator accepted (automatic retraining counts them)."""
-    stmt = select(func.count(func.distinct(Annotation.document_id))).where(Annotation.status == Status.accepted.value)
+    stmt = select(func.count(func.distinct(Annotation.document_id))).where(
+        Annotation.status == Status.accepted.value, published_annotation()
+    )
     return int(session.connection().execute(stmt).scalar_one())

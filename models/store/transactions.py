@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import ColumnElement, Connection, Engine
 from sqlalchemy import exc as sa_exc
 from sqlmodel import Session
 
@@ -60,6 +61,12 @@ def _denied(exc: BaseException) -> bool:
 def _commit(session: Session) -> None:
     session.commit()
     session.expire_all()
+
+
+def _bound(conn: Connection, column: ColumnElement[Any], value: Any) -> Any:
+    """`value` as the driver receives it for `column` (e.g. a datetime as SQLite's text), for `bulk_insert`."""
+    process = column.type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
+    return process(value) if process else value
 
 
 _IN_CHUNK = 900  # stay under SQLite's bound-parameter limit

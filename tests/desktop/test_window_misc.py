@@ -73,3 +73,12 @@ def test_dark_theme_switch_is_remembered(make_window, qtbot):
     assert w.settings.value("theme") == "dark"
     assert w.text.palette_.dark
     w.set_theme("light")
+
+
+def test_the_window_shows_the_notice_in_its_notice_bar(make_window, make_project, no_shared_memory):
+    project = make_project()
+    with project.writing() as s:
+        store.add_documents([store.NewDocument(text="Ada met Bob.")], session=s)
+    window = make_window(None, project=project)
+    assert window.notice_bar.isVisible()
+    assert "write-ahead log" in window.notice_bar.label.text()

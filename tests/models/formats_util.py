@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from models.formats._export import STATUSES
 from models.store import NewDocument, add_documents, iter_annotated_documents
+from tests.conftest import INTEROP  # noqa: F401 - the real files other tools exported (tests/conftest.py)
 
 # Token-aligned spans (for spacy.blank("en")) over texts with astral characters, combining marks, \r\n and RTL.
-# The real files other tools exported live beside the checkout (../shared/interop); tests skip when absent.
-INTEROP = Path(__file__).resolve().parents[2].parent / "shared" / "interop"
 
 FIXTURE = [
     NewDocument(

@@ -1,5 +1,5 @@
-"""Real files written by Prodigy, doccano, Label Studio, brat and CoNLL users (../shared/interop), imported with
-the counts that its PROVENANCE.md gives. Read in place, never copied into the repository."""
+"""Real files written by Prodigy, doccano, Label Studio, brat and CoNLL users (`INTEROP` in tests/conftest.py),
+imported with the counts that the set's provenance notes give. Read in place, never copied into the repository."""
 
 from __future__ import annotations
 
@@ -12,8 +12,15 @@ from models.errors import ImportFileError
 from models.formats import ReadOptions, get_format, guess_format
 from models.formats._import import import_file
 from models.store import stats
+from tests.conftest import unavailable
 
-pytestmark = [pytest.mark.skipif(not INTEROP.is_dir(), reason="../shared/interop is not here"), pytest.mark.backends]
+pytestmark = pytest.mark.backends
+
+
+@pytest.fixture(autouse=True)
+def _interop_files():
+    if not INTEROP.is_dir():
+        unavailable(f"the interop files are not here ({INTEROP})")
 
 
 def _import(make_project, rel, fmt=None, **kw):

@@ -11,7 +11,7 @@ from suggest_support import add_texts, stored
 
 from models.suggest import load_suggester, model_key, suggest_documents
 
-# the seed article: the demo project's first document (a copy of shared/corpus/seed-article.jsonl)
+# the seed article: the demo project's first document
 DEMO = Path(__file__).resolve().parents[2] / "projects" / "demo" / "corpus.jsonl"
 ARTICLE = json.loads(DEMO.read_text(encoding="utf-8").splitlines()[0])["text"]
 

@@ -10,8 +10,12 @@ space on the document, Ctrl+Z. Before each action it prints an `intent` line (th
 lands); once the window shows the action as done it prints an `ack` line: the document's whole state (status,
 spans, dismissed suggestions) as the window shows it. One JSON line each, flushed. A window that shows something
 other than what the action must do is a failure: the child says so on stderr and exits 3.
-TAGDESK_TEST_ACK_BEFORE=1 makes it acknowledge each action BEFORE doing it: the GUI crash test must then fail
-(that is how the test was shown able to fail).
+TAGDESK_TEST_HOLD=opening|committing:N|committed:N stops it at a known point and waits on stdin for the kill:
+while the project opens (its database just connected), inside the Nth commit of a decision (its statements run,
+not committed), or right after that commit, before the window shows it.
+TAGDESK_TEST_ACK_BEFORE=1 makes it acknowledge each action BEFORE doing it (a window that says "saved" too
+early); with TAGDESK_TEST_HOLD_AFTER_ACK=N it then stops after its Nth such ack that changes something, before
+doing the action, says "holding" and waits on stdin for the kill: the crash test's check must catch that lie.
 """
 
 from __future__ import annotations
@@ -38,6 +42,8 @@ from tests.desktop.helpers import click, drag, press  # noqa: E402
 
 MODEL_KEY = "crash-model@1"
 ACK_BEFORE = os.environ.get("TAGDESK_TEST_ACK_BEFORE") == "1"  # the fail-check: a child that lies
+HOLD_AFTER_ACK = int(os.environ.get("TAGDESK_TEST_HOLD_AFTER_ACK", "0"))
+HOLD = os.environ.get("TAGDESK_TEST_HOLD", "")  # opening | committing:N | committed:N (see hold_at)
 CTRL = Qt.KeyboardModifier.ControlModifier
 KEYS = {"accepted": Qt.Key.Key_A, "rejected": Qt.Key.Key_X, "ignored": Qt.Key.Key_Space}
 LABEL_KEYS = [Qt.Key.Key_1, Qt.Key.Key_2, Qt.Key.Key_3]
@@ -70,6 +76,7 @@ class Driver:
         self.rng = rng
         self.bot = Bot()
         self.history: list[tuple[int, dict]] = []  # per command on the undo stack: (document, state before)
+        self.lies = 0  # acknowledgements written before their action (TAGDESK_TEST_ACK_BEFORE)
 
     # ------------------------------------------------------------------ what the window shows
     def shown_status(self, doc: int) -> str:
@@ -105,6 +112,12 @@ class Driver:
         emit("intent", doc, expected, what)
         if ACK_BEFORE:
             emit("ack", doc, expected, what)
+            self.lies += expected != before
+            if HOLD_AFTER_ACK and self.lies >= HOLD_AFTER_ACK and expected != before:
+                sys.stdout.write(json.dumps({"kind": "holding", "doc": doc}) + "\n")
+                sys.stdout.flush()
+                sys.stdin.readline()
+                os._exit(4)
         action()
         QApplication.processEvents()
         now = self.shown() if self.w.session.document_id == doc else {**expected, "status": self.shown_status(doc)}
@@ -211,9 +224,37 @@ class Driver:
         self.act("undo", before, ctrl_z, doc=doc)
 
 
+def hold(at: str) -> None:
+    sys.stdout.write(json.dumps({"kind": "holding", "at": at}) + "\n")
+    sys.stdout.flush()
+    sys.stdin.readline()
+    os._exit(4)  # the test kills the child before it gets here
+
+
+def hold_at(when: str) -> None:
+    """Arm TAGDESK_TEST_HOLD: "opening" now, a decision's commit once the window is ready."""
+    from sqlalchemy import Engine, event
+    from sqlalchemy.orm import Session
+
+    if when == "opening":
+        event.listen(Engine, "connect", lambda *_a: hold("opening"))
+        return
+    point, n = when.split(":")
+    count = {"n": 0}
+
+    def on_commit(_session) -> None:
+        count["n"] += 1
+        if count["n"] == int(n):
+            hold(point)
+
+    event.listen(Session, "before_commit" if point == "committing" else "after_commit", on_commit)
+
+
 def main() -> int:
     folder, settings_path, seed = sys.argv[1], sys.argv[2], int(sys.argv[3])
     app = QApplication.instance() or QApplication([])
+    if HOLD == "opening":
+        hold_at(HOLD)
     project = open_project(folder)
     window = MainWindow(project, settings=QSettings(settings_path, QSettings.Format.IniFormat), background=False)
     window.session.snapper = Snapper(spacy.blank("en").tokenizer)
@@ -231,6 +272,8 @@ def main() -> int:
     window.text.setFocus()
     sys.stdout.write(json.dumps({"kind": "ready", "doc": window.session.document_id}) + "\n")
     sys.stdout.flush()
+    if HOLD and HOLD != "opening":
+        hold_at(HOLD)
     driver = Driver(window, random.Random(seed))
     while app is not None:  # until killed
         driver.step()

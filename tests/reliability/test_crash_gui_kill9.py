@@ -17,18 +17,15 @@ from pathlib import Path
 
 import pytest
 from reliability_helpers import LABELS, SLOTS, make_child_project, read_acks
-from sqlalchemy import text
-from sqlmodel import select
 
-from models import store
-from models.db.tables import Event
+from models import check, store
 from models.project import open_project
 
 HERE = Path(__file__).resolve().parent
 CHILD = HERE / "gui_crash_child.py"
 MODEL_KEY = "crash-model@1"  # as in gui_crash_child.py
 DOCS = 8
-ROUNDS = 8
+ROUNDS = 7
 ALL_ACTIONS = {"drag", "label", "delete", "enter", "accepted", "rejected", "ignored", "undo"}
 pytestmark = pytest.mark.slow
 
@@ -56,7 +53,11 @@ def make_gui_project(folder: Path) -> Path:
 def start(folder: Path, settings: Path, seed: int, out: Path, err: Path, env: dict) -> subprocess.Popen:
     with open(out, "wb") as fo, open(err, "wb") as fe:
         return subprocess.Popen(
-            [sys.executable, str(CHILD), str(folder), str(settings), str(seed)], stdout=fo, stderr=fe, env=env
+            [sys.executable, str(CHILD), str(folder), str(settings), str(seed)],
+            stdin=subprocess.PIPE,  # a child told to hold waits on it
+            stdout=fo,
+            stderr=fe,
+            env=env,
         )
 
 
@@ -70,16 +71,14 @@ def wait_for(child: subprocess.Popen, out: Path, err: Path, acks: int = 0, timeo
         time.sleep(0.02)
 
 
-def stored_state(folder: Path) -> tuple[dict[int, dict], dict[int, tuple[int, int]]]:
-    """Open the project as a user would; integrity ok; each document's status, spans and dismissals, and
-    (annotation version, number of its events): every committed change bumps one and writes the other."""
+def stored_state(folder: Path) -> dict[int, dict]:
+    """Open the project as a user would; `tagdesk check` passes (integrity ok, the event log's replay rebuilds
+    every annotation exactly); each document's status, spans and dismissals."""
     with open_project(folder) as project:
-        with project.engine.connect() as conn:
-            assert conn.execute(text("PRAGMA integrity_check")).scalar() == "ok"
-            assert conn.execute(text("PRAGMA foreign_key_check")).fetchall() == []
-        state, versions = {}, {}
+        report = check.check_project(project)
+        assert report.ok, report.summary()
+        state = {}
         with project.session() as s:
-            events = Counter(s.exec(select(Event.document_id).where(Event.action != "import")).all())
             for doc in range(1, DOCS + 1):
                 ann = store.get_annotation(doc, session=s, annotator=project.annotator)
                 spans = store.span_tuples(doc, session=s, annotator=project.annotator)
@@ -90,8 +89,7 @@ def stored_state(folder: Path) -> tuple[dict[int, dict], dict[int, tuple[int, in
                         list(d) for d in store.dismissals_of(doc, session=s, annotator=project.annotator)
                     ),
                 }
-                versions[doc] = (ann.version if ann else 0, events[doc])
-    return state, versions
+    return state
 
 
 def differences(stored: dict, wanted: dict) -> str:
@@ -108,20 +106,19 @@ def differences(stored: dict, wanted: dict) -> str:
     return "; ".join(out)
 
 
-def check_round(folder: Path, expected: dict[int, dict], lines: list[dict]) -> bool:
+def check_round(folder: Path, expected: dict[int, dict], lines: list[dict]) -> str | None:
     """Fold this round's acknowledgements into `expected` (the last one per document wins), then compare with the
     database. A final intent without its ack is the action the kill interrupted: before or after it, both fine.
-    Returns whether the kill came in the middle of an action."""
-    in_flight = None
+    Returns where the kill came: None between actions, else "before" or "landed" (the interrupted action is
+    not stored / is stored)."""
+    in_flight, where = None, None
     for line in lines:
-        if line["kind"] == "ready":
+        if line["kind"] in ("ready", "holding"):
             continue
         if line["kind"] == "ack":
             expected[line["doc"]] = {k: line[k] for k in ("status", "spans", "dismissed")}
         in_flight = line if line["kind"] == "intent" else None
-    stored, versions = stored_state(folder)
-    for doc, (version, events) in versions.items():
-        assert version == events, f"document {doc}: version {version} but {events} events"
+    stored = stored_state(folder)
     for doc in range(1, DOCS + 1):
         if in_flight is not None and in_flight["doc"] == doc:
             landed = {k: in_flight[k] for k in ("status", "spans", "dismissed")}
@@ -130,12 +127,26 @@ def check_round(folder: Path, expected: dict[int, dict], lines: list[dict]) -> b
                 f"Against the ack: {differences(stored[doc], expected[doc])}. "
                 f"Against the {in_flight['what']}: {differences(stored[doc], landed)}"
             )
+            where = "before" if stored[doc] == expected[doc] else "landed"
             expected[doc] = stored[doc]
         else:
             assert stored[doc] == expected[doc], (
                 f"document {doc}: an acknowledged state is lost: {differences(stored[doc], expected[doc])}"
             )
-    return in_flight is not None
+    return where if in_flight is not None else None
+
+
+# Rounds killed at a known point (the child holds there, waiting on a pipe): while the window opens the project,
+# inside a decision's transaction, and between its commit and the window showing it.
+HELD = ["opening", "committing:7", "committed:4", "committing:15", "committed:20"]
+
+
+def wait_holding(child: subprocess.Popen, out: Path, err: Path, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while b'"holding"' not in out.read_bytes():
+        assert child.poll() is None, f"child exited early ({child.returncode}): {err.read_text()[-2000:]}"
+        assert time.monotonic() < deadline, "the window never reached the point to be killed at"
+        time.sleep(0.02)
 
 
 def test_sigkill_of_the_window_loses_no_acknowledged_edit(tmp_path):
@@ -145,24 +156,38 @@ def test_sigkill_of_the_window_loses_no_acknowledged_edit(tmp_path):
     rng = random.Random(6127)
     expected = {doc: {"status": "pending", "spans": [], "dismissed": []} for doc in range(1, DOCS + 1)}
     done: Counter = Counter()
-    interrupted = 0
-    for rnd in range(ROUNDS):
+    kinds: Counter = Counter()
+    for rnd in range(ROUNDS + len(HELD)):
         out, err = tmp_path / f"acks-{rnd}.jsonl", tmp_path / f"err-{rnd}.txt"
-        child = start(folder, settings, rnd, out, err, env)
-        if rnd == ROUNDS - 1:  # one round dies while the window opens the project
-            time.sleep(rng.uniform(0.2, 1.0))
+        held = HELD[rnd - ROUNDS] if rnd >= ROUNDS else None
+        child = start(folder, settings, rnd, out, err, {**env, "TAGDESK_TEST_HOLD": held} if held else env)
+        if held:
+            wait_holding(child, out, err)
         else:
             wait_for(child, out, err, acks=rng.randint(10, 50))
             time.sleep(rng.uniform(0.0, 0.05))
         assert child.poll() is None, f"the window ended by itself ({child.returncode}): {err.read_text()[-2000:]}"
         child.send_signal(signal.SIGKILL)
         child.wait()
+        child.stdin.close()
         lines = read_acks(out)
-        interrupted += check_round(folder, expected, lines)
+        where = check_round(folder, expected, lines)
+        if held == "opening":
+            assert [line["kind"] for line in lines] == ["holding"], lines
+            kinds["while opening"] += 1
+        elif held:
+            assert lines[-1] == {"kind": "holding", "at": held.split(":")[0]} and lines[-2]["kind"] == "intent"
+            # inside the transaction: nothing of it is stored; after its commit: all of it is
+            wanted = "before" if held.startswith("committing") else "landed"
+            assert where == wanted, f"round {rnd}, killed {held}: the interrupted action is {where}"
+            kinds[held.split(":")[0]] += 1
+        else:
+            kinds["mid-action" if where else "between actions"] += 1
         done.update(line["what"] for line in lines if line["kind"] == "ack")
-    print(f"{sum(done.values())} acknowledged actions {dict(done)}; {interrupted} of {ROUNDS} kills mid-action")
-    assert sum(done.values()) >= 10 * (ROUNDS - 1), f"only {sum(done.values())} actions acknowledged: {done}"
+    print(f"{sum(done.values())} acknowledged actions {dict(done)}; kills: {dict(kinds)}")
+    assert sum(done.values()) >= 10 * ROUNDS, f"only {sum(done.values())} actions acknowledged: {done}"
     assert set(done) == ALL_ACTIONS, f"some actions never ran: {done}"
+    assert kinds["while opening"] == 1 and kinds["committing"] == 2 and kinds["committed"] == 2, kinds
 
 
 def test_the_child_acknowledgements_describe_the_database(tmp_path):
@@ -186,3 +211,25 @@ def test_the_child_acknowledgements_describe_the_database(tmp_path):
     wrong[-1]["spans"] = [*wrong[-1]["spans"], [0, 1, LABELS[0]]]
     with pytest.raises(AssertionError, match=r"expected but not stored \[\[0, 1, 'PERSON'\]\]"):
         check_round(folder, {doc: {"status": "pending", "spans": [], "dismissed": []} for doc in expected}, wrong)
+
+
+def test_a_window_that_acknowledges_before_saving_is_caught(tmp_path):
+    """The same child, lying: TAGDESK_TEST_ACK_BEFORE=1 makes it acknowledge each action before doing it. Killed
+    right after such an acknowledgement (it holds there), the check must find the acknowledged state missing."""
+    folder = make_gui_project(tmp_path / "proj")
+    settings = tmp_path / "settings.ini"
+    out, err = tmp_path / "acks.jsonl", tmp_path / "err.txt"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "TAGDESK_TEST_ACK_BEFORE": "1"}
+    child = start(folder, settings, 5, out, err, {**env, "TAGDESK_TEST_HOLD_AFTER_ACK": "12"})
+    deadline = time.monotonic() + 60
+    while b'"holding"' not in out.read_bytes():
+        assert child.poll() is None, f"child exited early ({child.returncode}): {err.read_text()[-2000:]}"
+        assert time.monotonic() < deadline, "the lying child never held"
+        time.sleep(0.02)
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    lines = read_acks(out)
+    assert lines[-1]["kind"] == "holding" and lines[-2]["kind"] == "ack"
+    expected = {doc: {"status": "pending", "spans": [], "dismissed": []} for doc in range(1, DOCS + 1)}
+    with pytest.raises(AssertionError, match="an acknowledged state is lost"):
+        check_round(folder, expected, lines)

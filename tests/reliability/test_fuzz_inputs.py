@@ -1,11 +1,13 @@
 """Fuzzing the config reader and the importers: anything may come in; the only way out is a result or a
-TagdeskError, and a refused file leaves the database as it was."""
+TagdeskError, and a refused file leaves the database as it was. Files go through the real import driver
+(`import_file`: reader, status and label checks, meta checks, the import run), as `tagdesk import` does."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+import os
 
 import pytest
 import tomli_w
@@ -17,12 +19,15 @@ from models import store
 from models.config import CONFIG_NAME, load_config, save_config
 from models.errors import ConfigError, TagdeskError
 from models.formats import ReadOptions, all_formats, get_format
+from models.formats._import import import_file as import_driver
 from models.project import resolve_database_url
 
 pytestmark = pytest.mark.backends
 
 FUZZ = settings(
-    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+    max_examples=int(os.environ.get("TAGDESK_EXAMPLES", "100")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 
 # Text that real files carry, weighted towards the troublesome characters; BAD ones make a file unimportable.
@@ -65,33 +70,42 @@ def fingerprint(engine) -> tuple:
     with engine.connect() as conn:
         return tuple(
             conn.execute(sql(f"SELECT count(*), coalesce(max(id), 0) FROM {t}")).one()
-            for t in ("document", "annotation", "span", "event")
+            for t in ("document", "annotation", "span", "event", "import_run")
         )
 
 
-def import_file(project, path, fmt: str, **options) -> list[str] | None:
-    """Read and store like `tagdesk import`; the stored texts, or None when refused (DB then unchanged)."""
+def import_file(project, path, fmt: str, **options):
+    """Import like `tagdesk import` (the real driver): its report, or None when refused (the database then
+    unchanged). What it stored is valid UTF-8 text without NUL."""
     before = fingerprint(project.engine)
     try:
-        docs = get_format(fmt).read(path, ReadOptions(**options))
-        with project.writing() as s:
-            result = store.add_documents(docs, session=s, source=path.name, annotator=project.annotator)
+        report = import_driver(project, path, get_format(fmt), ReadOptions(**options), add_labels=ADD_LABELS[0])
     except TagdeskError as exc:
-        assert str(exc).strip(), "an empty message"
+        assert str(exc).strip() and "\n" not in str(exc), f"a message that is empty or not one line: {exc!r}"
         assert fingerprint(project.engine) == before, f"refused ({exc}) but the database changed"
         event("refused")
         return None
     event("imported")
     with project.session() as s:
-        for doc in docs:  # what is stored is exactly what was read, and is valid UTF-8 text
-            row = s.exec(
-                sql("SELECT text FROM document WHERE text_hash = :h").bindparams(h=store.text_hash(doc.text))
-            ).one()
-            assert row[0] == doc.text
-            doc.text.encode("utf-8")
-            assert "\x00" not in doc.text
-    assert result.added + result.duplicates == len(docs)
-    return [d.text for d in docs]
+        texts = s.exec(
+            sql("SELECT text FROM document WHERE import_id = :run").bindparams(run=report.import_id)
+        ).scalars()
+        for text in texts:
+            text.encode("utf-8")
+            assert "\x00" not in text
+    return report
+
+
+def holds_exactly(project, report, texts: list[str]) -> None:
+    """The import covered exactly `texts`: each is stored with that very text (new or already there)."""
+    assert report.added + report.duplicates == len(texts)
+    with project.session() as s:
+        for text in texts:
+            row = s.exec(sql("SELECT text FROM document WHERE text_hash = :h").bindparams(h=store.text_hash(text)))
+            assert row.scalar_one() == text
+
+
+ADD_LABELS = [False]  # the fuzzers import with --add-labels off: a file with unknown labels is refused whole
 
 
 # ------------------------------------------------------------------------------------------ config
@@ -253,9 +267,9 @@ def test_config_shaped_tables(tmp_path_factory, data):
 def test_text_importer(project, tmp_path_factory, raw, by_line):
     path = tmp_path_factory.mktemp("in") / "fuzz.txt"
     path.write_bytes(raw)
-    texts = import_file(project, path, "text", by_line=by_line)
-    if texts is not None and not by_line:
-        assert texts == [raw.decode("utf-8-sig")]
+    report = import_file(project, path, "text", by_line=by_line)
+    if report is not None and not by_line:
+        holds_exactly(project, report, [raw.decode("utf-8-sig")])
 
 
 @FUZZ
@@ -271,9 +285,9 @@ def test_jsonl_importer(project, tmp_path_factory, lines, ending, ascii_only):
         json.dumps(x, ensure_ascii=ascii_only) if not isinstance(x, str) or x.startswith("{") else x for x in lines
     )
     path.write_bytes(body.encode("utf-8", "surrogatepass"))
-    texts = import_file(project, path, "jsonl")
-    if texts is not None and all(isinstance(x, dict) for x in lines):
-        assert texts == [x["text"] for x in lines]
+    report = import_file(project, path, "jsonl")
+    if report is not None and all(isinstance(x, dict) for x in lines):
+        holds_exactly(project, report, [x["text"] for x in lines])
 
 
 @FUZZ
@@ -292,9 +306,9 @@ def test_csv_importer(project, tmp_path_factory, rows, raw, bom):
         )
         raw = buf.getvalue()
     path.write_bytes(("\ufeff" if bom else "").encode() + raw.encode("utf-8", "surrogatepass"))
-    texts = import_file(project, path, "csv")
-    if texts is not None and raw.startswith("text,other"):
-        assert texts == [r[0] for r in rows]
+    report = import_file(project, path, "csv")
+    if report is not None and raw.startswith("text,other"):
+        holds_exactly(project, report, [r[0] for r in rows])
 
 
 READABLE = sorted(name for name, fmt in all_formats().items() if fmt.read)

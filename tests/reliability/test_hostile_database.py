@@ -16,6 +16,7 @@ from sqlalchemy import event, text
 from models import store
 from models.errors import DatabaseError
 from models.project import open_project
+from tests.conftest import unavailable
 
 READ_ONLY_CHILD = """
 import json, sys
@@ -78,7 +79,7 @@ def _without_file_permission_override() -> list[str]:
     if os.geteuid() != 0:
         return []
     if not shutil.which("setpriv"):
-        pytest.skip("running as root without setpriv: cannot make a file read-only for the child")
+        unavailable("running as root without setpriv: cannot make a file read-only for the child")
     return ["setpriv", "--bounding-set=-dac_override,-dac_read_search,-fowner"]
 
 

@@ -211,3 +211,87 @@ def test_an_upgrade_copies_the_old_database_first_with_the_backup_api(tmp_path, 
     with open_project(folder, before_upgrade=None) as again:  # already at head: no second backup
         assert again.migrated_from == "9999_probe"
     assert sorted(p.name for p in folder.glob("*.bak-*")) == ["tagdesk.sqlite.bak-0001"]
+
+
+# Opens a project as a window would, with a backup hook that says when it runs and then waits (up to 3 s) for the
+# other process to reach it too: if both ever decide to migrate, both get there.
+OPENER = """
+import sys, time
+from pathlib import Path
+from models.project import backup_before_upgrade, open_project
+
+folder, name, go = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])
+while not go.exists():
+    time.sleep(0.001)
+
+def backup(project, old):
+    (go.parent / f"backing-up-{name}").touch()
+    print("backing up", old, flush=True)
+    deadline = time.monotonic() + 3
+    while len(list(go.parent.glob("backing-up-*"))) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    backup_before_upgrade(project, old)
+
+with open_project(folder, before_upgrade=backup) as project:
+    print("opened, migrated from", project.migrated_from, flush=True)
+"""
+
+
+@pytest.mark.slow
+def test_two_processes_opening_an_old_project_at_once_migrate_it_once(tmp_path):
+    import subprocess
+    import sys
+
+    folder = project_with_db(tmp_path / "old", OLD_DB)
+    before = table_rows(folder / "tagdesk.sqlite")
+    go = tmp_path / "sync" / "go"
+    go.parent.mkdir()
+    kids = [
+        subprocess.Popen([sys.executable, "-c", OPENER, str(folder), name, str(go)], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+        for name in ("a", "b")
+    ]  # fmt: skip
+    go.touch()
+    results = [kid.communicate(timeout=120) for kid in kids]
+    for kid, (_out, err) in zip(kids, results, strict=True):
+        assert kid.returncode == 0, err
+    outs = sorted(out for out, _err in results)
+    head = head_revision()
+    # one of them migrated (after a backup), the other waited for it and found the project at the newest schema
+    assert outs == sorted(["backing up 0001\nopened, migrated from 0001\n", f"opened, migrated from {head}\n"])
+    assert table_rows(folder / "tagdesk.sqlite.bak-0001") == before
+    assert sorted(p.name for p in folder.iterdir()) == ["tagdesk.sqlite", "tagdesk.sqlite.bak-0001", "tagdesk.toml"]
+    with open_project(folder) as project:
+        con = sqlite3.connect(project.database_path)
+        assert con.execute("select count(*) from event where action = 'baseline'").fetchone() == (2,)
+        con.close()
+        from models import check
+
+        assert check.check_project(project).ok
+
+
+def test_two_backups_at_once_use_their_own_temporary_files(tmp_path, make_project, monkeypatch):
+    """The copy is written to a temporary file beside the target first; two copies to one target at once must
+    not write into the same temporary file."""
+    import threading
+
+    project = make_project()
+    with project.writing() as s:
+        store.add_documents([store.NewDocument(text=f"text {i}") for i in range(2000)], session=s)
+    target = tmp_path / "copy.sqlite"
+    errors = []
+
+    def copy():
+        try:
+            backup_sqlite(project.database_path, target)
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=copy) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert len(table_rows(target)["document"]) == 2000
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith("copy")] == ["copy.sqlite"]
