@@ -47,7 +47,7 @@ SUFFIX = {
     "spacy": ".spacy",
     "brat": "",
 }
-TABLES = ("document", "annotation", "span", "event")
+TABLES = ("document", "annotation", "span", "event", "import_run")
 ANNOTATOR = "bench"
 
 
@@ -68,11 +68,11 @@ def tagdesk_import(fmt: str, src: Path, folder: Path) -> float:
         return time.process_time() - t0
 
 
-def raw_import(fmt: str, src: Path, db: Path, events: str) -> float:
+def raw_import(fmt: str, src: Path, db: Path) -> float:
     gc.collect()
     t0 = time.process_time()
     rows = raw.READERS[fmt](src)
-    raw.store(db, rows, src.name, events=events, annotator=ANNOTATOR)
+    raw.store(db, rows, src.name, annotator=ANNOTATOR)
     return time.process_time() - t0
 
 
@@ -121,9 +121,8 @@ def run_one(fmt: str, n: int, docs: list[corpus.Doc], tmp: Path, empty_db: Path,
         folder, db = tmp / f"proj-{r}", tmp / f"raw-{r}.sqlite"
         best["import"] = min(best["import"], tagdesk_import(fmt, src, folder))
         written = counts(folder / "tagdesk.sqlite")
-        events = "document" if written["event"] == written["annotation"] and written["annotation"] else "file"
         shutil.copyfile(empty_db, db)
-        best["raw_import"] = min(best["raw_import"], raw_import(fmt, src, db, events))
+        best["raw_import"] = min(best["raw_import"], raw_import(fmt, src, db))
         same = same and counts(db) == written
         if get_format(fmt).write is not None:
             out, raw_out = tmp / f"out{SUFFIX[fmt]}", tmp / f"raw-out{SUFFIX[fmt]}"
@@ -164,7 +163,7 @@ def _child(side: str, fmt: str, src: Path, target: Path) -> None:
     if side == "tagdesk":
         tagdesk_import(fmt, src, target)
     else:
-        raw_import(fmt, src, target, "document")
+        raw_import(fmt, src, target)
     print(json.dumps({"max_rss_mb": _peak_mb()}))
 
 

@@ -1,7 +1,8 @@
 """The raw engines the format benchmark compares Tagdesk with: for each format the simplest correct reader
 (`json.loads` per line, `json.load`, `csv`, reading lines, `DocBin.from_bytes`, splitting lines for brat and the
 column formats) and writer (the standard library; a direct `DocBin` for `.spacy`), and `sqlite3.executemany` of
-the same rows Tagdesk writes (documents with their tokens, annotations, spans, events), in the same commits.
+the same rows Tagdesk writes (the import run, documents with their tokens and search-index rows, annotations,
+spans, events), in one commit (Tagdesk commits every half second, so that others may write meanwhile).
 
 Nothing here checks what Tagdesk checks (UTF-8 errors with their line, spans against the text, labels against
 the project, duplicates against the database): that work is what the ratio measures.
@@ -175,38 +176,47 @@ READERS = {
 # ---------------------------------------------------------------------------------------------- storing
 
 
-def store(db: Path, rows: list[Row], source: str, *, events: str, annotator: str = "bench") -> None:
-    """executemany of the rows Tagdesk writes for `rows` into a database with Tagdesk's schema, one commit.
-    `events`: "document" (one import event per annotated document) or "file" (one for the file)."""
+def store(db: Path, rows: list[Row], source: str, *, annotator: str = "bench") -> None:
+    """executemany of the rows Tagdesk writes for `rows` into a database with Tagdesk's schema, one commit: the
+    import run, documents (tagged with it) and their search-index rows (the case-folded text in the FTS5 trigram
+    table), annotations, spans, one import event per annotated document, and the event that publishes the run."""
     con = sqlite3.connect(db, isolation_level=None)
     con.execute("PRAGMA journal_mode=WAL")
     con.execute("PRAGMA synchronous=FULL")
     con.execute("PRAGMA foreign_keys=ON")
     now = datetime.now(UTC).isoformat(sep=" ")
-    docs, anns, spans, evs = [], [], [], []
+    docs, folded, anns, spans, evs = [], [], [], [], []
     for i, (text, meta, flat, status, doc_spans) in enumerate(rows, start=1):
         blob = pack(flat, len(text)) if flat is not None else None
         h = hashlib.sha256(text.encode("utf-8")).hexdigest()
-        docs.append((i, text, h, json.dumps(meta, ensure_ascii=False), source, i - 1, blob))
+        docs.append((i, text, h, json.dumps(meta, ensure_ascii=False), source, i - 1, blob, 1))
+        folded.append((i, text.casefold()))
         if status is None:
             continue
         anns.append((i, i, annotator, status, 0.0, now, 1))
         spans.extend((i, s, e, label, "import", None) for s, e, label in doc_spans)
-        if events == "document":
-            payload = {
-                "version": 1,
-                "status": status,
-                "spans": [[s, e, label, "import", None] for s, e, label in doc_spans],
-                "source": source,
-                "import_id": 1,
-            }
-            evs.append((now, annotator, i, "import", json.dumps(payload, ensure_ascii=False)))
-    if events == "file":
-        evs.append((now, annotator, None, "import", json.dumps({"source": source, "added": len(docs)})))
+        payload = {
+            "version": 1,
+            "status": status,
+            "spans": [[s, e, label, "import", None] for s, e, label in doc_spans],
+            "source": source,
+            "import_id": 1,
+        }
+        evs.append((now, annotator, i, "import", json.dumps(payload, ensure_ascii=False)))
+    published = {"source": source, "added": len(docs), "duplicates": 0, "import_id": 1}
+    evs.append((now, annotator, None, "import_published", json.dumps(published)))
     con.execute("BEGIN IMMEDIATE")
-    con.executemany(
-        "INSERT INTO document (id, text, text_hash, meta, source, position, tokens) VALUES (?,?,?,?,?,?,?)", docs
+    con.execute(
+        "INSERT INTO import_run (id, source, annotator, started_at, heartbeat_at, published_at, running, host, pid) "
+        "VALUES (1, ?, ?, ?, ?, NULL, 1, '', 0)",
+        (source, annotator, now, now),
     )
+    con.executemany(
+        "INSERT INTO document (id, text, text_hash, meta, source, position, tokens, import_id) "
+        "VALUES (?,?,?,?,?,?,?,?)",
+        docs,
+    )
+    con.executemany("INSERT INTO document_fts (rowid, folded) VALUES (?, ?)", folded)
     con.executemany(
         "INSERT INTO annotation (id, document_id, annotator, status, seconds_spent, updated_at, version) "
         "VALUES (?,?,?,?,?,?,?)",
@@ -214,6 +224,7 @@ def store(db: Path, rows: list[Row], source: str, *, events: str, annotator: str
     )
     con.executemany('INSERT INTO span (annotation_id, start, "end", label, origin, score) VALUES (?,?,?,?,?,?)', spans)
     con.executemany("INSERT INTO event (at, annotator, document_id, action, payload) VALUES (?,?,?,?,?)", evs)
+    con.execute("UPDATE import_run SET running = NULL, published_at = ? WHERE id = 1", (now,))
     con.execute("COMMIT")
     con.close()
 

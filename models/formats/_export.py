@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 from ..errors import TagdeskError
 from ..split import dev_hashes
-from ..store import AnnotatedDocument, count_conflicts, export_document_hashes, iter_annotated_documents, text_hash
+from ..store import AnnotatedDocument, export_plan, iter_annotated_documents, text_hash
 from ..tokens import doc_bounds, of_doc, spacy_doc, unpack
 from . import Format
 from ._align import align
@@ -131,8 +131,7 @@ def export_project(
     if out.exists() and not out.is_dir() and (dev or not fmt.suffix):
         raise TagdeskError(f"{out} is a file; {'--dev' if dev else fmt.name} writes a folder: name a folder with --out")
     with project.session() as session:
-        ids = export_document_hashes(session=session, annotator=annotator, statuses=statuses)
-        conflicts = count_conflicts(session=session) if annotator is None else 0
+        ids, conflicts = export_plan(session=session, annotator=annotator, statuses=statuses)
     if not ids:
         whose = f" of annotator {annotator!r}" if annotator else ""
         differ = (

@@ -56,7 +56,7 @@ from .documents import (
     text_hash,
     text_length,
 )
-from .exports import AnnotatedDocument, export_document_hashes, export_document_ids, iter_annotated_documents
+from .exports import AnnotatedDocument, export_document_ids, export_plan, iter_annotated_documents
 from .labels import LabelRow, LabelUsage, change_label, delete_label, insert_label, label_usage, move_label, read_labels
 from .listing import (
     ANY_FLAG,
@@ -150,8 +150,8 @@ __all__ = [
     "document_texts",
     "document_tokens",
     "documents_lacking_suggestions",
-    "export_document_hashes",
     "export_document_ids",
+    "export_plan",
     "get_annotation",
     "get_document",
     "iter_annotated_documents",

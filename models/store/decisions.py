@@ -17,13 +17,13 @@ from typing import Any
 from sqlalchemy import Connection, CursorResult, bindparam, delete, insert, select, update
 from sqlmodel import Session
 
-from ..db.dialect import insert_if_missing, lock_event_log
+from ..db.dialect import bulk_insert, insert_if_missing, lock_event_log, reserve_ids
 from ..db.tables import ANNOTATION, DISMISSAL, EVENT, SPAN, Origin, Span, Status, utcnow
 from ..errors import OverlapError, StaleAnnotationError, TagdeskError
 from . import events
 from .documents import check_span, text_length
 from .members import check_write
-from .transactions import _commit
+from .transactions import _IN_CHUNK, _commit
 
 SpanSpec = tuple[int, int, str, str, float | None]  # start, end, label, origin, score
 
@@ -84,8 +84,8 @@ _SPAN_ROW = (
     .with_for_update(of=ANNOTATION)  # as _ANNOTATION_ROW: the version read stays true until commit
 )
 
-_SPAN_AT = select(SPAN.c.id, SPAN.c.start, SPAN.c.end, SPAN.c.label, SPAN.c.origin, SPAN.c.score).where(
-    SPAN.c.annotation_id == bindparam("ann"), SPAN.c.start == bindparam("start"), SPAN.c.end == bindparam("end")
+_SPANS_OF = select(SPAN.c.id, SPAN.c.start, SPAN.c.end, SPAN.c.label, SPAN.c.origin, SPAN.c.score).where(
+    SPAN.c.annotation_id == bindparam("ann")
 )
 
 _INSERT_SPAN = insert(SPAN)
@@ -375,18 +375,8 @@ def decide(
     conn = session.connection()
     ann_id, version = _annotation_row(conn, document_id, annotator, expected_version)
     before = conn.execute(_STATUS, {"ann": ann_id}).scalar_one()
-    removed: list[SpanSpec] = []
-    added: list[Span] = []
     try:
-        for start, end in remove_spans:
-            row = conn.execute(_SPAN_AT, {"ann": ann_id, "start": start, "end": end}).first()
-            if row is not None:
-                removed.append(_spec(row))
-                conn.execute(_DELETE_SPAN, {"span": row.id})
-        for spec in add_spans:
-            check_span(length, spec[0], spec[1], spec[2])
-            _refuse_overlap_row(conn, ann_id, spec[0], spec[1])
-            added.append(_insert_span(conn, ann_id, spec))
+        removed, added = _replace_spans(conn, ann_id, length, list(remove_spans), list(add_spans))
     except TagdeskError:
         session.rollback()
         raise
@@ -399,6 +389,51 @@ def decide(
     )
     _commit(session)
     return Written(written, added=tuple(added))
+
+
+def _replace_spans(
+    conn: Connection, ann_id: int, length: int, remove: list[tuple[int, int]], add: list[SpanSpec]
+) -> tuple[list[SpanSpec], list[Span]]:
+    """Remove the spans at `remove` (start, end) and add `add`, in the caller's transaction, with a cost that does
+    not grow per span (accepting a long document's thousands of suggestions is one decision): the annotation's
+    spans read once, overlaps checked in one pass over them sorted, deletes and inserts in bulk. Returns
+    (the removed spans' specs, the added spans). Raises OverlapError or TagdeskError before writing."""
+    for spec in add:
+        check_span(length, spec[0], spec[1], spec[2])
+    if not remove and not add:
+        return [], []
+    rows = conn.execute(_SPANS_OF, {"ann": ann_id}).all()
+    at = {(row.start, row.end): row for row in rows}
+    gone = [at[key] for key in dict.fromkeys(remove) if key in at]
+    gone_ids = {row.id for row in gone}
+    kept = [(row.start, row.end, row.label) for row in rows if row.id not in gone_ids]
+    _refuse_overlaps(kept, [(spec[0], spec[1], spec[2]) for spec in add])
+    ids = [row.id for row in gone]
+    for i in range(0, len(ids), _IN_CHUNK):
+        conn.execute(delete(SPAN).where(SPAN.c.id.in_(ids[i : i + _IN_CHUNK])))
+    new_ids = reserve_ids(conn, SPAN, len(add))
+    spans = [
+        Span(id=span_id, annotation_id=ann_id, start=a, end=b, label=lab, origin=o, score=sc)
+        for span_id, (a, b, lab, o, sc) in zip(new_ids, add, strict=True)
+    ]
+    bulk_insert(conn, SPAN, [sp.model_dump() for sp in spans])
+    return [_spec(row) for row in gone], spans
+
+
+def _refuse_overlaps(kept: list[tuple[int, int, str]], new: list[tuple[int, int, str]]) -> None:
+    """Raise OverlapError for the first new span (in reading order) that overlaps a kept span or another new one."""
+    if not new:
+        return
+    marked = sorted([(a, b, lab, False) for a, b, lab in kept] + [(a, b, lab, True) for a, b, lab in new])
+    for (a1, b1, lab1, new1), (a2, b2, lab2, new2) in zip(marked, marked[1:], strict=False):
+        if a2 < b1 and (new1 or new2):
+            (start, end), (olab, ostart, oend) = ((a2, b2), (lab1, a1, b1)) if new2 else ((a1, b1), (lab2, a2, b2))
+            raise OverlapError(
+                f"{start}-{end} overlaps the {olab} span at {ostart}-{oend}; "
+                "entities cannot overlap: remove or shrink that one first",
+                span=(start, end),
+                other=(olab, ostart, oend),
+            )
 
 
 def set_status(

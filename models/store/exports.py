@@ -52,17 +52,26 @@ def export_document_ids(*, session: Session, annotator: str | None, statuses: Se
     return [int(row[0]) for row in session.connection().execute(stmt)]
 
 
-def export_document_hashes(
+def export_plan(
     *, session: Session, annotator: str | None, statuses: Sequence[str]
-) -> list[tuple[int, str]]:
-    """(id, text hash) of the documents `export_document_ids` gives, in the same order."""
-    ids = export_document_ids(session=session, annotator=annotator, statuses=statuses)
-    hashes: dict[int, str] = {}
-    for i in range(0, len(ids), _IN_CHUNK):
-        chunk = ids[i : i + _IN_CHUNK]
-        stmt = select(DOCUMENT.c.id, DOCUMENT.c.text_hash).where(DOCUMENT.c.id.in_(chunk))
-        hashes.update((int(doc_id), str(h)) for doc_id, h in session.connection().execute(stmt))
-    return [(i, hashes[i]) for i in ids]
+) -> tuple[list[tuple[int, str]], int]:
+    """(id, text hash) of the documents `export_document_ids` gives, in the same order, and how many documents the
+    team export leaves out because their annotators differ unreviewed (0 for one annotator's export). One pass."""
+    if annotator is None:
+        from .resolved import CONFLICT, resolved_statuses
+
+        wanted, plan, conflicts = set(statuses), [], 0
+        for doc_id, h, status in resolved_statuses(session=session):
+            if status in wanted:
+                plan.append((doc_id, h))
+            conflicts += status == CONFLICT
+        return plan, conflicts
+    stmt = (
+        _export_query(annotator=annotator, statuses=statuses)
+        .with_only_columns(DOCUMENT.c.id, DOCUMENT.c.text_hash, maintain_column_froms=True)
+        .order_by(DOCUMENT.c.position, DOCUMENT.c.id)
+    )
+    return [(int(doc_id), str(h)) for doc_id, h in session.connection().execute(stmt)], 0
 
 
 def iter_annotated_documents(

@@ -154,3 +154,37 @@ def test_times_are_timezone_aware_utc_on_both_backends(project, doc_id):
         local = (before - timedelta(hours=1)).astimezone(UTC).astimezone()
         assert store.decided_since(local, session=s, annotator="ann") == 1
         assert store.decided_since(datetime.now(UTC) + timedelta(minutes=1), session=s, annotator="ann") == 0
+
+
+def test_accepting_thousands_of_suggestions_is_one_decision_and_overlaps_among_them_are_refused(project):
+    text = "Ada met Bob. " * 3000  # 39,000 characters, 6,000 names
+    with project.writing() as s:
+        store.add_documents([store.NewDocument(text=text)], session=s)
+    names = [(13 * i, 13 * i + 3, "PERSON", "model", 0.5) for i in range(3000)]
+    names += [(13 * i + 8, 13 * i + 11, "PERSON", "pattern", None) for i in range(3000)]
+    with project.writing() as s:  # "Bob" of sentence 7 already drawn by hand: a suggestion over it is refused
+        store.add_span(1, 13 * 7 + 8, 13 * 7 + 11, "ORG", session=s, annotator="ann")
+    with project.writing() as s, pytest.raises(OverlapError, match=r"99-102 overlaps the ORG span at 99-102"):
+        store.decide(1, "accepted", add_spans=names, session=s, annotator="ann")
+    clashing = [*names[3000:3005], (20, 25, "GPE", "model", 0.9)]  # the second "Bob" (21-24) of the same accept
+    with project.writing() as s, pytest.raises(OverlapError, match=r"21-24 overlaps the GPE span at 20-25"):
+        store.decide(1, "accepted", add_spans=clashing, session=s, annotator="ann")
+    assert raw(project, "select count(*) from span") == [(1,)]  # nothing of either was written
+    wanted = [n for n in names if n[0] != 13 * 7 + 8]
+    with project.writing() as s:  # the accept that removes the hand-drawn span and takes every suggestion
+        written = store.decide(
+            1, "accepted", add_spans=wanted + [names[3007]], remove_spans=[(99, 102)], session=s, annotator="ann"
+        )
+    assert len(written.added) == 6000 and len({sp.id for sp in written.added}) == 6000
+    with project.session() as s:
+        stored = store.span_tuples(1, session=s, annotator="ann")
+    assert sorted((a, b, lab, o, sc) for _i, a, b, lab, o, sc in stored) == sorted(names)
+    assert sorted(sp.id for sp in written.added) == sorted(i for i, *_rest in stored)
+    with project.writing() as s:  # its undo: every one of them goes again, in one decision
+        store.decide(1, "pending", remove_spans=[(a, b) for a, b, *_r in names], session=s, annotator="ann")
+    assert raw(project, "select count(*) from span") == [(0,)]
+    assert [a for (a,) in raw(project, "select action from event where document_id = 1 order by id")] == [
+        "add_span",
+        "set_status",
+        "set_status",
+    ]

@@ -13,6 +13,7 @@ dismissals, seconds spent and current version; the replay starts each annotation
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -73,12 +74,12 @@ def upgrade() -> None:
             return
         last = anns[-1].id
         ids = [a.id for a in anns]
-        spans: dict[int, list[tuple]] = {}
+        spans: dict[int, list[tuple[Any, ...]]] = {}
         for row in conn.execute(
             sa.select(span).where(span.c.annotation_id.in_(ids)).order_by(span.c.annotation_id, span.c.start)
         ):
             spans.setdefault(row.annotation_id, []).append((row.start, row.end, row.label, row.origin, row.score))
-        dismissed: dict[int, list[tuple]] = {}
+        dismissed: dict[int, list[tuple[Any, ...]]] = {}
         for row in conn.execute(sa.select(dismissal).where(dismissal.c.annotation_id.in_(ids))):
             dismissed.setdefault(row.annotation_id, []).append((row.start, row.end, row.label))
         conn.execute(
