@@ -9,6 +9,7 @@ groups, so every key a menu shows is listed there too.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
@@ -46,7 +47,7 @@ def label_actions(window: MainWindow) -> list[QAction]:
             window,
             f"Label {lab.name}",
             lab.key or [],
-            lambda i=i: s.label_key(i),
+            partial(s.label_key, i),
             f"With an entity selected: relabel it as {lab.name}; otherwise make {lab.name} the active label",
         )
         for i, lab in enumerate(window.project.config.labels)
@@ -60,13 +61,13 @@ def build_groups(window: MainWindow) -> list[Group]:
     # Undo and redo go through the session's writer like every edit (they wait for a decision being saved).
     undo = a(window, "&Undo", ["Ctrl+Z"], s.undo_last)
     redo = a(window, "&Redo", ["Ctrl+Shift+Z", "Ctrl+Y"], s.redo_next)
-    for act, can, text, name in (
+    for act, can, text_changed, name in (
         (undo, s.undo.canUndoChanged, s.undo.undoTextChanged, "&Undo"),
         (redo, s.undo.canRedoChanged, s.undo.redoTextChanged, "&Redo"),
     ):
         act.setEnabled(False)
         can.connect(act.setEnabled)
-        text.connect(lambda t, act=act, name=name: act.setText(f"{name} {t}" if t else name))
+        text_changed.connect(lambda t, act=act, name=name: act.setText(f"{name} {t}" if t else name))
     window.act_theme_light = a(window, "&Light theme", [], lambda: window.set_theme("light"))
     window.act_theme_dark = a(window, "&Dark theme", [], lambda: window.set_theme("dark"))
     for act in (window.act_theme_light, window.act_theme_dark):
@@ -89,7 +90,7 @@ def build_groups(window: MainWindow) -> list[Group]:
             window,
             "Show &all suggestions" if not t else f"Hide suggestions below {t:.0%} confidence",
             [],
-            lambda t=t: s.set_threshold(t),
+            partial(s.set_threshold, t),
         )
         act.setCheckable(True)
         act.setChecked(t == 0)
@@ -100,7 +101,7 @@ def build_groups(window: MainWindow) -> list[Group]:
         ("position", "Sort documents in project &order"),
         ("uncertain", "Sort documents most &uncertain first"),
     ):
-        act = a(window, text, [], lambda order=order: window.documents.set_order(order))
+        act = a(window, text, [], partial(window.documents.set_order, order))
         act.setCheckable(True)
         act.setChecked(order == window.documents.order())
         act.setData(order)

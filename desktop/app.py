@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeGuard
 
 from PySide6.QtCore import QObject, QSettings, QTimer
 from PySide6.QtGui import QIcon
@@ -22,12 +23,21 @@ from resources import resource_path
 from . import tasks
 from .errors import install_excepthook
 
+if TYPE_CHECKING:
+    from models.config import Label
+
+    from .dialogs.new_project_dialog import NewProjectDialog
+    from .dialogs.start_screen import StartScreen
+    from .main_window import MainWindow
+
 RECENT_KEY = "recent_projects"
 MAX_RECENT = 10
 
 
 def make_app(argv: list[str] | None = None) -> QApplication:
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
+    if not isinstance(app, QApplication):  # a QCoreApplication made elsewhere cannot show windows
+        raise RuntimeError("a QCoreApplication is running already; the window needs a QApplication")
     app.setApplicationName("Tagdesk")
     app.setOrganizationName("Tagdesk")
     app.setWindowIcon(QIcon(str(resource_path("icons", "tagdesk.svg"))))
@@ -36,7 +46,7 @@ def make_app(argv: list[str] | None = None) -> QApplication:
 
 def recent_projects(settings: QSettings) -> list[Path]:
     raw = settings.value(RECENT_KEY, [])
-    items = [raw] if isinstance(raw, str) else list(raw or [])
+    items = [raw] if isinstance(raw, str) else list(raw) if isinstance(raw, (list, tuple)) else []
     return [Path(p) for p in items if p]
 
 
@@ -57,13 +67,15 @@ class Controller(QObject):
     def __init__(self, settings: QSettings | None = None) -> None:
         super().__init__()
         self.settings = settings or QSettings()
-        self.windows: list = []
+        self.windows: list[MainWindow] = []
         self.projects: dict[int, Project] = {}
-        self.start_screen = None
+        self.start_screen: StartScreen | None = None
         self.quitting = False
 
     # -- opening
-    def open(self, folder: Path | str, parent: QWidget | None = None, *, replace=None):
+    def open(
+        self, folder: Path | str, parent: QWidget | None = None, *, replace: MainWindow | None = None
+    ) -> MainWindow | None:
         """Open a project folder in a window (replacing `replace`'s project); a problem is a dialog, and the
         caller's screen stays. Returns the window, or None."""
         folder = Path(folder)
@@ -77,7 +89,7 @@ class Controller(QObject):
             return None
         return self.show_project(project, replace=replace)
 
-    def show_project(self, project: Project, *, replace=None, review: bool = False):
+    def show_project(self, project: Project, *, replace: MainWindow | None = None, review: bool = False) -> MainWindow:
         from .main_window import MainWindow
 
         add_recent(self.settings, project.folder)
@@ -92,13 +104,13 @@ class Controller(QObject):
             self.start_screen = None
         return window
 
-    def open_folder(self, parent: QWidget | None = None):
+    def open_folder(self, parent: QWidget | None = None) -> MainWindow | None:
         folder = QFileDialog.getExistingDirectory(parent, "Open a Tagdesk project folder", str(Path.home()))
         if folder:
             return self.open(folder, parent, replace=parent if _is_window(parent) else None)
         return None
 
-    def new_project(self, parent: QWidget | None = None):
+    def new_project(self, parent: QWidget | None = None) -> NewProjectDialog:
         from .dialogs.new_project_dialog import NewProjectDialog
 
         dialog = NewProjectDialog(parent)
@@ -108,7 +120,7 @@ class Controller(QObject):
         dialog.show()
         return dialog
 
-    def create(self, folder: Path, labels, *, pipeline: str, patterns: list[str]) -> Project:
+    def create(self, folder: Path, labels: list[str] | list[Label], *, pipeline: str, patterns: list[str]) -> Project:
         """The New project dialog's work: `models.project.new_project` (as `tagdesk new`)."""
         return new_project(folder, labels, pipeline=pipeline, patterns=patterns)
 
@@ -126,10 +138,10 @@ class Controller(QObject):
             )
 
     # -- closing
-    def close_project(self, window) -> None:
+    def close_project(self, window: MainWindow) -> None:
         window.close()
 
-    def window_closed(self, window) -> None:
+    def window_closed(self, window: MainWindow) -> None:
         if window not in self.windows:
             return  # a window this controller did not open (tests make their own)
         project = self.projects.pop(id(window), None)
@@ -140,17 +152,17 @@ class Controller(QObject):
         if not self.windows and not self.quitting:
             QTimer.singleShot(0, self.show_start)
 
-    def show_start(self):
+    def show_start(self) -> StartScreen | None:
         from .dialogs.start_screen import StartScreen
 
         if self.windows or self.quitting:
             return None
         if self.start_screen is None:
             from .preferences import Preferences
-            from .theme import apply_theme
+            from .theme import application, apply_theme
 
             prefs = Preferences.load(self.settings)
-            apply_theme(QApplication.instance(), prefs.theme, prefs.font_pt)
+            apply_theme(application(), prefs.theme, prefs.font_pt)
             self.start_screen = StartScreen(self)
         self.start_screen.show()
         self.start_screen.raise_()
@@ -162,10 +174,10 @@ class Controller(QObject):
             window.close()
         if self.start_screen is not None:
             self.start_screen.close()
-        QApplication.instance().quit()
+        QApplication.quit()
 
 
-def _is_window(widget) -> bool:
+def _is_window(widget: object) -> TypeGuard[MainWindow]:
     from .main_window import MainWindow
 
     return isinstance(widget, MainWindow)

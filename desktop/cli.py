@@ -10,7 +10,7 @@ from pathlib import Path
 from models.cli import run
 
 
-def _add_open(sub: argparse._SubParsersAction) -> None:
+def _add_open(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "open",
         help="open a project in the annotation window (no DIR: the start screen)",
@@ -41,7 +41,7 @@ def _open(args: argparse.Namespace) -> int:
     return run_app(args.dir, review=args.review)
 
 
-def _add_desktop_entry(sub: argparse._SubParsersAction) -> None:
+def _add_desktop_entry(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "desktop-entry",
         help="put Tagdesk in your desktop's application menu (Linux)",

@@ -35,7 +35,9 @@ class ConnectionWatch(QObject):
         self.project = project
         self.offline = False
         self._probing = False
-        self._timer = QTimer(self, interval=interval_ms, timeout=self._probe)
+        self._timer = QTimer(self)
+        self._timer.setInterval(interval_ms)
+        self._timer.timeout.connect(self._probe)
         self._failed.connect(self._went_away, Qt.ConnectionType.QueuedConnection)
         event.listen(project.engine, "handle_error", self._on_error)
         self.destroyed.connect(lambda *_: self._forget(project))

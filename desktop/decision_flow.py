@@ -108,6 +108,8 @@ class DecisionFlow:
 
         def show_busy(self) -> None: ...
 
+        def _describe_overlap(self, exc: OverlapError) -> str: ...
+
     # ------------------------------------------------------------------ decisions
     def set_filters(self, filters: store.ListFilters) -> None:
         """The document list now shows these filters' results, in their order: "next" is the next one still to do

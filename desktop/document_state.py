@@ -13,6 +13,9 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import Any
 
+# What identifies an item on screen: ("span", start, end) or ("suggestion", start, end, label).
+ItemKey = tuple[str, int, int] | tuple[str, int, int, str]
+
 
 @dataclass(frozen=True, order=True)
 class Item:
@@ -26,7 +29,7 @@ class Item:
     pending: bool = False
 
     @property
-    def key(self) -> tuple:
+    def key(self) -> ItemKey:
         """Identifies the item while it is on screen: a stored span by its place (spans do not overlap), a
         suggestion by its place and label."""
         return ("suggestion", self.start, self.end, self.label) if self.pending else ("span", self.start, self.end)
@@ -90,7 +93,7 @@ class DocumentState:
         self.suggestions: list[Item] | None = None
         self._sug_starts: list[int] = []
         self._sug_longest = 0
-        self.pending: dict[tuple, Item] = {}
+        self.pending: dict[ItemKey, Item] = {}
         self.set_suggestions(suggestions)
 
     # -- reading
@@ -108,7 +111,7 @@ class DocumentState:
             return self._spans[i]
         return None
 
-    def find(self, key: tuple) -> Item | None:
+    def find(self, key: ItemKey) -> Item | None:
         if key[0] == "suggestion":
             return self.pending.get(key)
         return self.span_at(key[1], key[2])

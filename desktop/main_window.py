@@ -5,10 +5,11 @@ logic of its own beyond wiring; edits live in `session.py` and `undo.py`, long w
 from __future__ import annotations
 
 import hashlib
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QIcon, QResizeEvent
-from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QIcon, QResizeEvent
+from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox, QSplitter, QVBoxLayout, QWidget
 
 from models import __version__, store
 from models.project import Project
@@ -23,8 +24,8 @@ from .errors import read_errors
 from .learning import Learning
 from .preferences import Preferences
 from .session import AnnotationSession
-from .theme import apply_theme
-from .watcher import ChangeWatcher
+from .theme import application, apply_theme
+from .watcher import Changes, ChangeWatcher
 from .widgets.agreement_dialog import AgreementDialog
 from .widgets.decision_bar import DecisionBar
 from .widgets.document_list import DocumentList
@@ -37,11 +38,34 @@ from .widgets.shortcuts_dialog import ShortcutsDialog
 from .widgets.status_bar import StatusBar
 from .widgets.text_view import TextView
 
+if TYPE_CHECKING:  # the dialogs are imported when first opened
+    from .dialogs.backup_dialog import BackupDialog
+    from .dialogs.export_dialog import ExportDialog
+    from .dialogs.import_dialog import ImportDialog
+    from .dialogs.labels_dialog import LabelsDialog
+    from .dialogs.preferences_dialog import PreferencesDialog
+    from .dialogs.statistics_dialog import StatisticsDialog
+
 NARROW = 1000  # px: below this the status bar keeps the essentials (the side panels fold away with F6 / F7)
 MIN_TEXT = 360  # px: the text column never gets narrower (words are not broken mid-word)
 
 
 class MainWindow(QMainWindow):
+    # Made by actions.build_groups: the actions and menus the window itself checks, enables or refills.
+    act_accept: QAction
+    act_reject: QAction
+    act_ignore: QAction
+    act_back: QAction
+    act_guidelines: QAction
+    act_documents: QAction
+    act_entities: QAction
+    act_theme_light: QAction
+    act_theme_dark: QAction
+    recent_menu: QMenu
+    label_group_actions: list[QAction]
+    threshold_actions: QActionGroup
+    order_actions: QActionGroup
+
     def __init__(
         self, project: Project, *, settings: QSettings | None = None, background: bool = True, review: bool = False
     ) -> None:
@@ -57,7 +81,7 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(QIcon(str(resource_path("icons", "tagdesk.svg"))))
         self.resize(1360, 860)
         self.setMinimumSize(640, 420)
-        self.theme = apply_theme(QApplication.instance(), self.prefs.theme, self.prefs.font_pt)
+        self.theme = apply_theme(application(), self.prefs.theme, self.prefs.font_pt)
 
         self._shown_revision = project.revision  # the labels and settings on screen
         cfg = project.config
@@ -100,11 +124,13 @@ class MainWindow(QMainWindow):
             review_mode.say_if_not_reviewer(self)
         self._restore()
         self._update_counters()
-        self._counter_timer = QTimer(self, interval=30_000, timeout=self._update_counters)  # docs/h drifts
+        self._counter_timer = QTimer(self)  # docs/h drifts
+        self._counter_timer.setInterval(30_000)
+        self._counter_timer.timeout.connect(self._update_counters)
         self._counter_timer.start()
         self.watcher.start()
         # labels or shared settings changed elsewhere: the watcher sees their events (no document) and says so
-        self.watcher.seen.connect(lambda changes: changes.added and self.check_shared_settings())
+        self.watcher.seen.connect(self._seen)
         for warning in project.warnings:
             self.notice_bar.show_message(warning)
         self._background = background
@@ -185,7 +211,7 @@ class MainWindow(QMainWindow):
             self.guidelines.reload()
 
     # ------------------------------------------------------------------ dialogs
-    def shortcut_groups(self):
+    def shortcut_groups(self) -> list[tuple[str, list[QAction]]]:
         return [(t.replace("&", ""), [a for a in acts if a is not None]) for t, acts in self.groups]
 
     def show_shortcuts(self) -> ShortcutsDialog:
@@ -203,7 +229,7 @@ class MainWindow(QMainWindow):
         box.show()
         return box
 
-    def show_import(self):
+    def show_import(self) -> ImportDialog:
         from .dialogs.import_dialog import ImportDialog
 
         dialog = ImportDialog(self.project, self)
@@ -223,14 +249,14 @@ class MainWindow(QMainWindow):
         self._update_counters()
         self.background.start_suggesting()
 
-    def show_export(self):
+    def show_export(self) -> ExportDialog:
         from .dialogs.export_dialog import ExportDialog
 
         dialog = ExportDialog(self.project, self)
         dialog.show()
         return dialog
 
-    def back_up(self):
+    def back_up(self) -> BackupDialog:
         from .dialogs.backup_dialog import BackupDialog
 
         dialog = BackupDialog(self.project, self)
@@ -238,14 +264,14 @@ class MainWindow(QMainWindow):
         dialog.start()
         return dialog
 
-    def show_labels(self):
+    def show_labels(self) -> LabelsDialog:
         from .dialogs.labels_dialog import LabelsDialog
 
         dialog = LabelsDialog(self, self)
         dialog.show()
         return dialog
 
-    def show_preferences(self):
+    def show_preferences(self) -> PreferencesDialog:
         from .app import controller
         from .dialogs.preferences_dialog import PreferencesDialog
 
@@ -261,7 +287,7 @@ class MainWindow(QMainWindow):
         dialog.show()
         return dialog
 
-    def show_statistics(self):
+    def show_statistics(self) -> StatisticsDialog:
         from .dialogs.statistics_dialog import StatisticsDialog
 
         dialog = StatisticsDialog(self.project, self.theme, self)
@@ -401,6 +427,10 @@ class MainWindow(QMainWindow):
             self.status.set_progress(done, total, pace)
 
     # ------------------------------------------------------------------ labels and shared settings
+    def _seen(self, changes: Changes) -> None:
+        if changes.added:
+            self.check_shared_settings()
+
     def check_shared_settings(self) -> None:
         """Labels or settings changed (here, on another desktop, or from the command line): show them."""
         with read_errors(self.status.notice) as read:
@@ -438,7 +468,7 @@ class MainWindow(QMainWindow):
     def apply_preferences(self, prefs: Preferences) -> None:
         self.prefs = prefs
         prefs.save(self.settings)
-        self.theme = apply_theme(QApplication.instance(), prefs.theme, prefs.font_pt)
+        self.theme = apply_theme(application(), prefs.theme, prefs.font_pt)
         self.act_theme_light.setChecked(self.theme == "light")
         self.act_theme_dark.setChecked(self.theme == "dark")
         self.labels.set_dark(self.theme == "dark")

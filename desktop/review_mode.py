@@ -4,6 +4,7 @@ The edits themselves are the session's (`AnnotationSession(review=True)` writes 
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction
@@ -43,7 +44,7 @@ def add_groups(window: MainWindow, groups: list[Group]) -> None:
             window,
             f"Pick alternative {n}",
             f"Alt+{n}",
-            lambda n=n: s.pick(n - 1),
+            partial(s.pick, n - 1),
             f"Put alternative {n} of the selected difference into the gold annotation",
         )
         for n in range(1, 10)

@@ -27,7 +27,7 @@ from models.team import GOLD
 
 from . import messages, undo
 from .decision_flow import DecisionFlow, on_screen, queued, shared_overlap
-from .document_state import Delta, DocumentState, Item
+from .document_state import Delta, DocumentState, Item, ItemKey
 from .errors import read_errors
 from .snapping import DocumentTokens, Snapper
 from .writer import Writer
@@ -63,7 +63,7 @@ class AnnotationSession(DecisionFlow, QObject):
         self.model_key: str | None = None
         self.threshold = 0.0  # suggestions the model is less sure of than this are hidden (View menu)
         self.state: DocumentState | None = None
-        self.selected: tuple | None = None
+        self.selected: ItemKey | None = None
         self.opened_at = time.monotonic()
         self.started_at = time.monotonic()
         self.decided_this_session: set[int] = set()
@@ -76,7 +76,9 @@ class AnnotationSession(DecisionFlow, QObject):
         self.expects_suggestions = lambda _document_id: False  # the background work tells (main window wiring)
         self.awaiting: tuple[int, float] | None = None  # (document, seconds): an accept waiting for suggestions
         # shared work: the claim on the document on screen is renewed while it is open (a claim lasts 30 min)
-        self._claims = QTimer(self, interval=int(CLAIM_MINUTES * 60_000 / 3), timeout=self.renew_claim)
+        self._claims = QTimer(self)
+        self._claims.setInterval(int(CLAIM_MINUTES * 60_000 / 3))
+        self._claims.timeout.connect(self.renew_claim)
         if not review:
             self._claims.start()
 
@@ -168,7 +170,7 @@ class AnnotationSession(DecisionFlow, QObject):
         self._select(None)
         self.document_opened.emit(self.state)
 
-    def _visible(self, suggestions: list[dict] | None) -> list[dict] | None:
+    def _visible(self, suggestions: list[dict[str, Any]] | None) -> list[dict[str, Any]] | None:
         """The suggestions shown under the confidence threshold (patterns and unscored ones always are)."""
         if suggestions is None or self.threshold <= 0:
             return suggestions
@@ -241,7 +243,7 @@ class AnnotationSession(DecisionFlow, QObject):
             self.reload_suggestions()
 
     # ------------------------------------------------------------------ selection and labels
-    def _select(self, key: tuple | None) -> None:
+    def _select(self, key: ItemKey | None) -> None:
         if key is not None:
             self._anchor = None
         if key != self.selected:
@@ -249,13 +251,19 @@ class AnnotationSession(DecisionFlow, QObject):
             self.selection_changed.emit(key)
 
     @on_screen
-    def select(self, key: tuple | None) -> None:
+    def select(self, key: ItemKey | None) -> None:
         if key is not None and (self.state is None or self.state.find(key) is None):
             key = None
         self._select(key)
 
     def selected_item(self) -> Item | None:
-        return self.state.find(self.selected) if (self.state and self.selected) else None
+        selection = self._selection()
+        return selection[1] if selection else None
+
+    def _selection(self) -> tuple[DocumentState, Item] | None:
+        """The document on screen and its selected item, or None when nothing is selected."""
+        item = self.state.find(self.selected) if (self.state and self.selected) else None
+        return (self.state, item) if self.state and item else None
 
     @queued
     def step_selection(self, step: int) -> None:
@@ -284,17 +292,18 @@ class AnnotationSession(DecisionFlow, QObject):
             self.message.emit(f"No label on that key: this project has {len(self.labels)} labels")
             return
         label = self.labels[index]
-        item = self.selected_item()
-        if item is None:
+        selection = self._selection()
+        if selection is None:
             self.active_label = label
             self.active_label_changed.emit(label)
             return
+        state, item = selection
         if item.label == label and not item.pending:
             return
         if item.pending:
-            self._push(undo.AcceptSuggestion(self, self.document_id, item, label=label))
+            self._push(undo.AcceptSuggestion(self, state.document_id, item, label=label))
         else:
-            self._push(undo.RelabelSpan(self, self.document_id, item, label=label))
+            self._push(undo.RelabelSpan(self, state.document_id, item, label=label))
 
     # ------------------------------------------------------------------ span edits
     @on_screen
@@ -314,7 +323,7 @@ class AnnotationSession(DecisionFlow, QObject):
                 end -= 1
             if start >= end:
                 return
-        self._add(start, end, self.active_label)
+        self._add(self.state, start, end, self.active_label)
 
     @on_screen
     def add_token_at(self, offset: int) -> None:
@@ -328,26 +337,27 @@ class AnnotationSession(DecisionFlow, QObject):
         if existing is not None:
             self._select(existing.key)
             return
-        self._add(tok[0], tok[1], self.active_label)
+        self._add(self.state, tok[0], tok[1], self.active_label)
 
-    def _add(self, start: int, end: int, label: str | None) -> None:
+    def _add(self, state: DocumentState, start: int, end: int, label: str | None) -> None:
         if label is None:
             self.message.emit("This project has no labels yet: add one with Labels → Edit labels… (Ctrl+L)")
             return
-        pending = [p for p in self.state.pending.values() if p.start == start and p.end == end and p.label == label]
+        pending = [p for p in state.pending.values() if p.start == start and p.end == end and p.label == label]
         if pending:
-            self._push(undo.AcceptSuggestion(self, self.document_id, pending[0]))
+            self._push(undo.AcceptSuggestion(self, state.document_id, pending[0]))
             return
-        self._push(undo.AddSpan(self, self.document_id, Item(start, end, label, Origin.human.value)))
+        self._push(undo.AddSpan(self, state.document_id, Item(start, end, label, Origin.human.value)))
 
     @queued
     def remove_selected(self) -> None:
         """Delete: remove the selected span, or reject the selected suggestion for good. Like Enter, it acts on the
         selection and does not move it: nothing is selected afterwards, and Tab goes on from there."""
-        item = self.selected_item()
-        if item is None:
+        selection = self._selection()
+        if selection is None:
             self.message.emit("Select an entity first (click it, or Tab to it)")
             return
+        state, item = selection
         start = item.start
 
         def then() -> None:  # once removed: nothing selected, Tab goes on from where it was
@@ -355,36 +365,34 @@ class AnnotationSession(DecisionFlow, QObject):
             self._anchor = start
 
         if item.pending:
-            self._push(undo.DismissSuggestion(self, self.document_id, item), then=then)
+            self._push(undo.DismissSuggestion(self, state.document_id, item), then=then)
         else:
-            self._push(undo.RemoveSpan(self, self.document_id, item), then=then)
+            self._push(undo.RemoveSpan(self, state.document_id, item), then=then)
 
     @queued
     def accept_selected(self) -> None:
         """Enter: accept the selected pending suggestion alone; it stays selected (now an entity), as Delete leaves
         the selection where it was. Tab moves on."""
-        item = self.selected_item()
-        if item is None or not item.pending:
+        selection = self._selection()
+        if selection is None or not selection[1].pending:
             self.message.emit("Enter accepts a selected suggestion: Tab to one first")
             return
-        self._push(undo.AcceptSuggestion(self, self.document_id, item))
+        state, item = selection
+        self._push(undo.AcceptSuggestion(self, state.document_id, item))
 
     @queued
     def resize_selected(self, side: str, grow: bool) -> None:
-        item = self.selected_item()
-        if item is None or self.state is None:
+        selection = self._selection()
+        if selection is None:
             return
-        bounds = self.snapper.resize(self.state.text, item.start, item.end, side=side, grow=grow)
+        state, item = selection
+        bounds = self.snapper.resize(state.text, item.start, item.end, side=side, grow=grow)
         if bounds is None:
             return
         if item.pending:
-            self._push(undo.AcceptSuggestion(self, self.document_id, item, bounds=bounds))
+            self._push(undo.AcceptSuggestion(self, state.document_id, item, bounds=bounds))
         else:
-            self._push(undo.ResizeSpan(self, self.document_id, item, bounds=bounds))
-
-    def _neighbour(self, item: Item) -> tuple | None:
-        nxt = self.state.next_after(item.end) or self.state.previous_before(item.start)
-        return nxt.key if nxt else None
+            self._push(undo.ResizeSpan(self, state.document_id, item, bounds=bounds))
 
     def accepted(self, item: Item) -> Item:
         """The span a pending suggestion becomes when accepted as it is: in review, the gold span is a human
@@ -431,16 +439,16 @@ class AnnotationSession(DecisionFlow, QObject):
         if there == [item]:
             self._select(item.key)
         elif len(there) == 1:
-            self._push(undo.ChangeSpan(self, self.document_id, there[0], item, text))
+            self._push(undo.ChangeSpan(self, self.state.document_id, there[0], item, text))
         elif not there:
-            self._push(undo.AddSpan(self, self.document_id, item, text))
+            self._push(undo.AddSpan(self, self.state.document_id, item, text))
         else:
             self.message.emit("Several entities are there now: delete them first, then pick")
 
     def _describe_overlap(self, exc: OverlapError) -> str:
         """The overlap in the entities' words ("Acme Corp" overlaps the ORG "Corp in Paris"), not offsets."""
         text = self.state.text if self.state else ""
-        if getattr(exc, "other", None) is None or not text:
+        if exc.span is None or exc.other is None or not text:
             return str(exc)
 
         def words(a: int, b: int) -> str:
@@ -454,50 +462,56 @@ class AnnotationSession(DecisionFlow, QObject):
             "remove or shrink that one first"
         )
 
-    def show_document(self, document_id: int) -> bool:
-        """Bring a document on screen for an undo/redo; True if it was already there."""
-        if self.document_id == document_id:
-            return True
+    def show_document(self, document_id: int) -> DocumentState | None:
+        """Bring a document on screen for an undo/redo. Its state when it was on screen already (the change is
+        still to be shown in it); None when it was read afresh (with the change)."""
+        if self.state is not None and self.state.document_id == document_id:
+            return self.state
         self.want_document.emit(document_id)
         self.open_document(document_id)
-        return False
+        return None
 
     def span_added(self, document_id: int, item: Item) -> None:
-        if self.show_document(document_id):
-            self._emit(self.state.add_span(item))
+        state = self.show_document(document_id)
+        if state is not None:
+            self._emit(state.add_span(item))
         self._select(item.key)
 
     def span_removed(self, document_id: int, start: int, end: int) -> None:
-        if self.show_document(document_id):
-            self._emit(self.state.remove_span(start, end))
+        state = self.show_document(document_id)
+        if state is not None:
+            self._emit(state.remove_span(start, end))
         if self.selected == ("span", start, end):
             self._select(None)
 
     def span_changed(self, document_id: int, before: Item, after: Item) -> None:
-        if self.show_document(document_id):
-            delta = self.state.remove_span(before.start, before.end)
-            delta.extend(self.state.add_span(after))
+        state = self.show_document(document_id)
+        if state is not None:
+            delta = state.remove_span(before.start, before.end)
+            delta.extend(state.add_span(after))
             self._emit(delta)
             if self.selected == after.key:  # relabelled in place: the views re-created its row, tell them again
                 self.selected = None
         self._select(after.key)
 
     def suggestion_dismissed(self, document_id: int, item: Item, dismissed: bool) -> None:
-        if self.show_document(document_id):
+        state = self.show_document(document_id)
+        if state is not None:
             if dismissed:
-                self._emit(self.state.dismiss(item.start, item.end, item.label))
+                self._emit(state.dismiss(item.start, item.end, item.label))
             else:
-                self._emit(self.state.undismiss(item.start, item.end, item.label))
+                self._emit(state.undismiss(item.start, item.end, item.label))
                 self._select(item.key)
 
     def status_set(self, document_id: int, status: str, added: list[Item], removed: list[Item]) -> None:
-        if self.show_document(document_id):
+        state = self.show_document(document_id)
+        if state is not None:
             delta = Delta()
             for item in removed:
-                delta.extend(self.state.remove_span(item.start, item.end))
+                delta.extend(state.remove_span(item.start, item.end))
             for item in added:
-                delta.extend(self.state.add_span(item))
-            self.state.status = status
+                delta.extend(state.add_span(item))
+            state.status = status
             self._emit(delta)
         if status == Status.pending.value:
             self.decided_this_session.discard(document_id)

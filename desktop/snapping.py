@@ -13,8 +13,12 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
-Tokenizer = Callable[[str], object]
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+Tokenizer = Callable[[str], "Doc"]
 WINDOW = 4000  # characters each side of a range when a paragraph is longer than that
 _FALLBACK = re.compile(r"\w+(?:['’.-]\w+)*|[^\w\s]", re.UNICODE)
 

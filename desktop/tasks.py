@@ -24,7 +24,9 @@ from typing import Any
 import shiboken6
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
 
-Work = Callable[[Callable[..., None], Callable[[], bool]], Any]
+Report = Callable[..., None]  # on_progress(*args): the GUI gets Task.progress(args)
+ShouldStop = Callable[[], bool]
+Work = Callable[[Report, ShouldStop], Any]
 
 _running: set[Task] = set()  # keeps a task (and its signals) alive until it has reported
 _pools: set[QThreadPool] = set()  # the pools tasks were started on (waited for by shutdown)
@@ -57,7 +59,7 @@ class Task(QObject):
         self._w_cancelled.connect(self._relay_cancelled, queued)
 
     @Slot(object)
-    def _relay_progress(self, args: tuple) -> None:
+    def _relay_progress(self, args: tuple[object, ...]) -> None:
         if not self.done:
             self.progress.emit(args)
 
@@ -98,7 +100,7 @@ class _Runner(QRunnable):
         try:
             result = self.work(_guarded(task._report), task.is_cancelled)
         except BaseException as exc:  # noqa: BLE001 - delivered to the GUI, never swallowed
-            exc.traceback_text = traceback.format_exc()
+            exc.__dict__["traceback_text"] = traceback.format_exc()  # an attribute of our own on any exception
             _emit(task._w_failed, exc)
         else:
             if task.is_cancelled():

@@ -70,8 +70,11 @@ class _ComboPopups(QObject):
     a style sheet, the highlighted entry of a drop-down came out as an empty white box (its text invisible)."""
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-        combo = event.type() == QEvent.Type.Polish and isinstance(obj, QComboBox)
-        if combo and not isinstance(obj.itemDelegate(), QStyledItemDelegate):
+        if (
+            event.type() == QEvent.Type.Polish
+            and isinstance(obj, QComboBox)
+            and not isinstance(obj.itemDelegate(), QStyledItemDelegate)
+        ):
             obj.setItemDelegate(QStyledItemDelegate(obj))
         return False
 
@@ -81,6 +84,14 @@ _combo_fix: _ComboPopups | None = None
 
 DEFAULT_FONT_PT = 10
 FONT_SIZES = range(8, 19)
+
+
+def application() -> QApplication:
+    """The running QApplication (`desktop.app.make_app` makes it; no window exists without it)."""
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        raise RuntimeError("no QApplication is running: create it with desktop.app.make_app first")
+    return app
 
 
 def apply_theme(app: QApplication, name: str, font_pt: int = DEFAULT_FONT_PT) -> str:

@@ -43,7 +43,7 @@ class Command(QUndoCommand):
     def __init__(self, session: AnnotationSession, document_id: int | None, text: str) -> None:
         super().__init__(text)
         self.session = session
-        self.document_id = document_id
+        self.document_id = document_id  # the document it edits; None: it edits the project (its labels)
 
     # subclasses describe these two with store calls
     def forward(self) -> Step:
@@ -58,12 +58,20 @@ class Command(QUndoCommand):
     def undo(self) -> None:
         """Nothing: the session wrote the backward step before the stack moved."""
 
+
+class DocumentCommand(Command):
+    """An edit of one document's annotation."""
+
+    document_id: int
+
+    def __init__(self, session: AnnotationSession, document_id: int, text: str) -> None:
+        super().__init__(session, document_id, text)
+
     def _step(self, write: Callable[[Session, dict[str, Any]], Any], show: Callable[[Any], None]) -> Step:
         """A step writing `write(session, who)` in one write session; `who` is read now, on the GUI thread: whose
         edit, and the version of the document this window last saw (if another window changed it since, the store
         refuses with StaleAnnotationError instead of overwriting that change)."""
         project, doc = self.session.project, self.document_id
-        assert doc is not None, "a step that writes an annotation belongs to a document"
         who = {"annotator": self.session.annotator, "expected_version": self.session.versions.get(doc)}
 
         def work() -> Any:
@@ -135,7 +143,7 @@ def _span(s: Session, document_id: int, item: Item, annotator: str) -> Any:
     return span
 
 
-class AddSpan(Command):
+class AddSpan(DocumentCommand):
     def __init__(self, session: AnnotationSession, document_id: int, item: Item, text: str = "") -> None:
         super().__init__(session, document_id, text or f"Add {item.label}")
         self.item = item
@@ -173,7 +181,7 @@ class AcceptSuggestion(AddSpan):
         super().__init__(session, document_id, item, text=f"Accept {item.label} suggestion")
 
 
-class RemoveSpan(Command):
+class RemoveSpan(DocumentCommand):
     """Delete on a span: it goes, and so do the suggestions it hid (accepted then deleted, or relabelled or resized
     then deleted), dismissed in the same transaction so they do not come back."""
 
@@ -192,7 +200,7 @@ class RemoveSpan(Command):
         return self._add(self.item, undismiss=self.hidden)
 
 
-class ChangeSpan(Command):
+class ChangeSpan(DocumentCommand):
     def __init__(self, session: AnnotationSession, document_id: int, before: Item, after: Item, text: str) -> None:
         super().__init__(session, document_id, text)
         self.before = Item(before.start, before.end, before.label, before.origin, before.score)
@@ -217,7 +225,7 @@ class ResizeSpan(ChangeSpan):
         super().__init__(session, document_id, item, after, f"Resize {item.label}")
 
 
-class DismissSuggestion(Command):
+class DismissSuggestion(DocumentCommand):
     """Delete on a pending suggestion: remembered, so the same suggestion is not shown again."""
 
     def __init__(self, session: AnnotationSession, document_id: int, item: Item) -> None:
@@ -240,7 +248,7 @@ class DismissSuggestion(Command):
         return self._step(write, lambda _written: self.session.suggestion_dismissed(doc, item, dismiss))
 
 
-class SetStatus(Command):
+class SetStatus(DocumentCommand):
     """A decision on a document (accept adds the pending suggestions as spans in the same transaction)."""
 
     def __init__(

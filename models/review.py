@@ -76,8 +76,8 @@ def propose(document_id: int, text: str, spans: Mapping[str, Sequence[SpanTuple]
     annotators = sorted(spans)
     who: dict[SpanTuple, list[str]] = {}
     for name in annotators:
-        for span in spans[name]:
-            who.setdefault(tuple(span), []).append(name)  # type: ignore[arg-type]
+        for start, end, label in spans[name]:  # a list [start, end, label] counts as the same span as a tuple
+            who.setdefault((start, end, label), []).append(name)
     proposal = Proposal(document_id, text, annotators)
     for span in sorted(who):
         choice = Choice(*span, annotators=tuple(who[span]))

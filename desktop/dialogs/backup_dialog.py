@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from models.db.backup import backup_project
+from models.db.backup import BackupResult, backup_project
 from models.errors import TagdeskError
 from models.project import Project
 
+from ..tasks import Report, ShouldStop
 from ..widgets.task_panel import TaskPanel
 
 
@@ -32,12 +33,12 @@ class BackupDialog(QDialog):
         layout.addWidget(self.text)
         layout.addWidget(self.panel)
         layout.addLayout(row)
-        self.backup_result = None
+        self.backup_result: BackupResult | None = None
 
     def start(self) -> None:
         folder = self.project.folder
 
-        def work(_report, stop):
+        def work(_report: Report, stop: ShouldStop) -> BackupResult:
             result = backup_project(folder)
             if stop():  # one SQLite step cannot be interrupted: a copy finished after Cancel is removed
                 result.path.unlink(missing_ok=True)
@@ -48,7 +49,7 @@ class BackupDialog(QDialog):
         task.cancelled.connect(lambda: self.text.setText("Back-up cancelled; no copy was kept."))
         task.failed.connect(self._failed)
 
-    def _done(self, result) -> None:
+    def _done(self, result: BackupResult) -> None:
         self.backup_result = result
         self.text.setText(
             f"Backed up to {result.path}\n({result.documents} document{'s' if result.documents != 1 else ''}, "

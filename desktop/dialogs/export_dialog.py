@@ -6,6 +6,7 @@ them and offers to move them (expand or contract)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -28,10 +29,11 @@ from PySide6.QtWidgets import (
 
 from models import store
 from models.errors import TagdeskError
-from models.formats import AlignmentError, all_formats, export_project
+from models.formats import AlignmentError, ExportResult, Format, all_formats, export_project
 from models.formats._export import STATUSES, default_out
 from models.project import Project
 
+from ..tasks import Report, ShouldStop
 from ..widgets.task_panel import TaskPanel
 
 
@@ -129,7 +131,7 @@ class ExportDialog(QDialog):
         self.dev.valueChanged.connect(lambda _v: self._format_changed())
         self._format_changed()
 
-    def fmt(self):
+    def fmt(self) -> Format:
         return self.formats[self.format.currentData()]
 
     def _format_changed(self) -> None:
@@ -153,8 +155,9 @@ class ExportDialog(QDialog):
         if path:
             self.out.setText(path)
 
-    def options(self) -> dict:
-        mode = self.align.checkedButton().property("mode") if self.fmt().tokens else ""
+    def options(self) -> dict[str, Any]:
+        checked = self.align.checkedButton()
+        mode = checked.property("mode") if self.fmt().tokens and checked is not None else ""
         return {
             "statuses": [s for s, box in self.statuses.items() if box.isChecked()],
             "annotator": self.annotator.currentText().strip() or None,
@@ -169,7 +172,7 @@ class ExportDialog(QDialog):
             self._show("Choose at least one status to export.")
             return
 
-        def work(report, stop):
+        def work(report: Report, stop: ShouldStop) -> ExportResult:
             return export_project(project, fmt, out, on_progress=report, should_stop=stop, **opts)
 
         self.go.setEnabled(False)
@@ -178,7 +181,7 @@ class ExportDialog(QDialog):
         task.failed.connect(self._failed)
         task.cancelled.connect(lambda: self._show("Export stopped; nothing was written."))
 
-    def _done(self, result) -> None:
+    def _done(self, result: ExportResult) -> None:
         files = "\n".join(f"  {f}" for f in result.files)
         split = f" (train {result.split.get('train', 0)}, dev {result.split.get('dev', 0)})" if result.split else ""
         moved = f"\n{result.changed} spans moved to token boundaries." if result.changed else ""

@@ -36,7 +36,7 @@ from models.project import Project
 from models.store import NewDocument
 
 from ..contrast import blend, readable_on
-from ..tasks import run_task
+from ..tasks import Report, ShouldStop, run_task
 from ..widgets.task_panel import TaskPanel
 
 PREVIEW_DOCS = 5
@@ -61,6 +61,7 @@ class Choice:
     count: int = 0
     unknown: list[str] = field(default_factory=list)
     error: str = ""
+    reading: bool = False  # its preview is being read on the thread pool
 
     def options(self) -> ReadOptions:
         return ReadOptions(by_line=self.by_line, text_column=self.text_column, text_key=self.text_key)
@@ -278,29 +279,31 @@ class ImportDialog(QDialog):
         stored); the preview appears when it is read."""
         fmt: Format = self.formats[choice.format]
         choice.preview, choice.error = [], ""
-        choice.reading = True  # type: ignore[attr-defined]
+        choice.reading = True
         options = choice.options()
         task = run_task(lambda _r, _s: fmt.read(choice.path, options) if fmt.read else [], name="import preview")
         task.finished.connect(lambda docs, c=choice, f=choice.format: self._preview_read(c, f, docs, None))
         task.failed.connect(lambda exc, c=choice, f=choice.format: self._preview_read(c, f, None, exc))
         self.preview.setHtml("<p><i>Reading the file…</i></p>")
 
-    def _preview_read(self, choice: Choice, fmt: str, docs, exc) -> None:
+    def _preview_read(
+        self, choice: Choice, fmt: str, docs: list[NewDocument] | None, exc: BaseException | None
+    ) -> None:
         if not shiboken6.isValid(self) or fmt != choice.format:
             return  # the dialog closed, or the format changed meanwhile (a newer read is on its way)
-        choice.reading = False  # type: ignore[attr-defined]
+        choice.reading = False
         if exc is not None:
             if not isinstance(exc, TagdeskError):
                 raise exc
             choice.preview, choice.count, choice.unknown, choice.error = None, 0, [], str(exc)
-        else:
+        elif docs is not None:  # read: the reader's documents
             self._set_preview(choice, docs)
         if choice is self.current():
             self._show_preview(choice)
         self._update_buttons()
 
     def reading(self) -> bool:
-        return any(getattr(c, "reading", False) for c in self.choices)
+        return any(c.reading for c in self.choices)
 
     def _set_preview(self, choice: Choice, docs: list[NewDocument]) -> None:
         known = set(self.project.config.label_names)
@@ -342,7 +345,7 @@ class ImportDialog(QDialog):
         results: list[str] = []
         self.results = results
 
-        def work(report, stop) -> list[str]:
+        def work(report: Report, stop: ShouldStop) -> list[str]:
             for n, choice in enumerate(choices, 1):
                 if stop():
                     results.append(f"✗ {choice.path}: import stopped; nothing from this file was stored")
@@ -380,7 +383,7 @@ class ImportDialog(QDialog):
         task.failed.connect(lambda exc: self._finished(error=exc))
         self._update_buttons()
 
-    def _finished(self, *_args, error: BaseException | None = None) -> None:
+    def _finished(self, *_args: object, error: BaseException | None = None) -> None:
         lines = list(self.results)
         if error is not None:
             lines.append(f"✗ {error}")

@@ -4,6 +4,9 @@ a label that entities carry asks first and says how many there are."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
@@ -25,6 +28,9 @@ from models.errors import TagdeskError
 
 from .. import undo
 
+if TYPE_CHECKING:
+    from ..main_window import MainWindow
+
 
 def swatch(color: str) -> QIcon:
     pix = QPixmap(16, 16)
@@ -33,7 +39,7 @@ def swatch(color: str) -> QIcon:
 
 
 class LabelsDialog(QDialog):
-    def __init__(self, window, parent: QWidget | None = None) -> None:
+    def __init__(self, window: MainWindow, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("labelsDialog")
         self.setWindowTitle("Labels")
@@ -98,7 +104,7 @@ class LabelsDialog(QDialog):
         item = self.list.currentItem()
         return item.data(Qt.ItemDataRole.UserRole) if item else None
 
-    def _do(self, fn) -> bool:
+    def _do(self, fn: Callable[[], object]) -> bool:
         """Run a label change; a refusal is shown under the list. The window shows the labels again."""
         try:
             fn()

@@ -160,7 +160,8 @@ class NewProjectDialog(QDialog):
     def add_label(self, name: str) -> None:
         row = self.table.rowCount()
         self.table.insertRow(row)
-        self.table.setItem(row, 0, QTableWidgetItem(name))
+        name_item = QTableWidgetItem(name)
+        self.table.setItem(row, 0, name_item)
         color = PALETTE[row % len(PALETTE)]
         button = QPushButton(color, self.table)
         button.setProperty("color", color)
@@ -171,7 +172,7 @@ class NewProjectDialog(QDialog):
         key.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
         self.table.setItem(row, 2, key)
         if not name:
-            self.table.editItem(self.table.item(row, 0))
+            self.table.editItem(name_item)
 
     def _paint(self, button: QPushButton, color: str) -> None:
         button.setText(color)
@@ -191,11 +192,12 @@ class NewProjectDialog(QDialog):
     def labels(self) -> list[Label]:
         out = []
         for row in range(self.table.rowCount()):
-            name = (self.table.item(row, 0).text() if self.table.item(row, 0) else "").strip()
+            name_item, key_item = self.table.item(row, 0), self.table.item(row, 2)
+            name = (name_item.text() if name_item else "").strip()
             if not name:
                 continue
             color = self.table.cellWidget(row, 1).property("color")
-            key = (self.table.item(row, 2).text() if self.table.item(row, 2) else "").strip()
+            key = (key_item.text() if key_item else "").strip()
             try:
                 out.append(Label(name=name, color=color, key=key))
             except ValidationError as exc:

@@ -6,6 +6,7 @@ and `models.metrics.report` (what `tagdesk stats` reads), read on the thread poo
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING, Any
 
 import shiboken6
 from PySide6.QtWidgets import QComboBox, QDialog, QGridLayout, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
@@ -18,11 +19,14 @@ from ..tasks import run_task
 from ..widgets.plot import Plot
 from ..widgets.status_bar import duration, plural
 
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
 STATUS_COLORS = {"pending": "#9aa1ab", "accepted": "#2e7d32", "rejected": "#c62828", "ignored": "#b07aa1"}
 DAYS = 30
 
 
-def read_statistics(project: Project, annotator: str | None) -> dict:
+def read_statistics(project: Project, annotator: str | None) -> dict[str, Any]:
     with project.session() as s:
         return {
             "stats": store.stats(session=s, annotator=annotator or project.annotator),
@@ -72,7 +76,7 @@ class StatisticsDialog(QDialog):
         layout.addLayout(top)
         layout.addWidget(self.summary)
         layout.addWidget(scroll, 1)
-        self.data: dict | None = None
+        self.data: dict[str, Any] | None = None
         self.who.currentIndexChanged.connect(lambda _i: self.reload())
         self.reload()
 
@@ -83,7 +87,7 @@ class StatisticsDialog(QDialog):
         task.finished.connect(lambda data: self.show_data(data) if shiboken6.isValid(self) else None)
         task.failed.connect(lambda exc: self.summary.setText(f"Could not read the project: {exc}"))
 
-    def show_data(self, data: dict) -> None:
+    def show_data(self, data: dict[str, Any]) -> None:
         self.data = data
         st, act = data["stats"], data["activity"]
         colors = {lab.name: lab.color for lab in self.project.config.labels}
@@ -117,13 +121,12 @@ class StatisticsDialog(QDialog):
         today = act["today"]
         days = [today - timedelta(days=i) for i in range(DAYS - 1, -1, -1)]
         per_day = dict(act["per_day"])
-        self.plots["days"].draw(
-            lambda ax: (
-                ax.bar([d.strftime("%d %b") for d in days], [per_day.get(d, 0) for d in days], color="#4e79a7"),
-                ax.tick_params(axis="x", labelrotation=60),
-            ),
-            f"Decisions per day (last {DAYS} days)",
-        )
+
+        def per_day_bars(ax: Axes) -> None:
+            ax.bar([d.strftime("%d %b") for d in days], [per_day.get(d, 0) for d in days], color="#4e79a7")
+            ax.tick_params(axis="x", labelrotation=60)
+
+        self.plots["days"].draw(per_day_bars, f"Decisions per day (last {DAYS} days)")
         self.plots["hours"].draw(
             lambda ax: (
                 ax.bar(range(24), act["per_hour"], color="#76b7b2"),
@@ -151,7 +154,7 @@ class StatisticsDialog(QDialog):
         )
         self._team(st, data["weeks"])
 
-    def _team(self, st: dict, weeks: list[dict]) -> None:
+    def _team(self, st: dict[str, Any], weeks: list[dict[str, Any]]) -> None:
         """Each annotator's decided documents, and their exact span F1 against the others per ISO week."""
         people = [a for a in st["annotators"] if a["decided"]]
         text = self.plots["people"].colors["text"]
@@ -166,7 +169,7 @@ class StatisticsDialog(QDialog):
         )
         names = sorted({n for w in weeks for n in w["f1"]})
 
-        def agreement(ax) -> None:
+        def agreement(ax: Axes) -> None:
             if not weeks:
                 ax.text(0.5, 0.5, "No document accepted by two annotators yet", ha="center", va="center", color=text)
                 return

@@ -4,7 +4,7 @@ triggers the same action as the key, so both do exactly the same."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import QLabel, QSizePolicy, QToolButton, QWidget
 
 from .flow_layout import FlowLayout
@@ -36,7 +36,7 @@ class DecisionBar(QWidget):
         self.hint.setMinimumHeight(self.buttons["Accept"].sizeHint().height())  # on the buttons' line
         self.hint.setAlignment(Qt.AlignmentFlag.AlignVCenter)
 
-    def resizeEvent(self, event) -> None:
+    def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self.hint.setVisible(event.size().width() >= 560)  # in a narrow window the buttons need the room
 

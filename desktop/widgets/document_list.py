@@ -19,10 +19,11 @@ from models.doclist import ListPage, read_page
 from models.errors import TagdeskError
 from models.project import Project
 from models.store import ListFilters
+from models.store.listing import Key
 from resources import resource_path
 
 from ..errors import READ_FAILED, read_errors
-from ..tasks import Task, run_task
+from ..tasks import Report, ShouldStop, Task, run_task
 from .document_table import STATUSES, DocumentListModel, DocumentTable, status_icon
 
 ORDERS = (
@@ -102,14 +103,20 @@ class DocumentList(QWidget):
 
         self._reading: Task | None = None  # the latest read of the list in the background (filters, refresh)
         self._reading_refresh = False
-        self._search_timer = QTimer(self, singleShot=True, interval=250, timeout=self._apply_filters)
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(250)
+        self._search_timer.timeout.connect(self._apply_filters)
         self.search.textChanged.connect(lambda _t: self._search_timer.start())
         self.search.returnPressed.connect(self._apply_filters)
         self.status_filter.currentIndexChanged.connect(self._apply_filters)
         self.label_filter.currentIndexChanged.connect(self._apply_filters)
         self.flag_filter.currentIndexChanged.connect(self._apply_filters)
         self.order_choice.currentIndexChanged.connect(self._order_chosen)
-        self._resort_timer = QTimer(self, singleShot=True, interval=RESORT_MS, timeout=self.refresh)
+        self._resort_timer = QTimer(self)  # a list sorted by uncertainty, read again as scores arrive
+        self._resort_timer.setSingleShot(True)
+        self._resort_timer.setInterval(RESORT_MS)
+        self._resort_timer.timeout.connect(self.refresh)
         self.setMinimumWidth(180)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.list_model.modelReset.connect(self._fit_number_column)
@@ -189,12 +196,20 @@ class DocumentList(QWidget):
         current = self.current_document()
         self._read(self.filters(), reach=current, through=self.list_model.listing.last_key, keep=current, refresh=True)
 
-    def _read(self, filters: ListFilters, *, reach, through=None, keep=None, refresh: bool) -> None:
+    def _read(
+        self,
+        filters: ListFilters,
+        *,
+        reach: int | None,
+        through: Key | None = None,
+        keep: int | None = None,
+        refresh: bool,
+    ) -> None:
         if self._reading is not None:
             self._reading.cancel()
         project, who = self.list_model.project, self.list_model.listing.annotator
 
-        def work(_report, stop) -> ListPage:
+        def work(_report: Report, stop: ShouldStop) -> ListPage:
             return read_page(project, filters, reach=reach, through=through, keep=keep, should_stop=stop, annotator=who)
 
         task = run_task(work, name="refresh documents" if refresh else "filter documents")
@@ -215,15 +230,15 @@ class DocumentList(QWidget):
         scrolled = bar.value()
         self.list_model.show_page(page)
         self._update_count()
-        listed = current is not None and self.list_model.row_for(current) is not None
-        if listed and (current != reach or not refresh):
-            self.select_document(current, emit=False)
-        elif listed:
-            self._select_quietly(self.list_model.row_for(current))
-            bar.setValue(scrolled)  # the rows above may have changed; stay where the annotator was looking
-            self.table.scrollTo(self.list_model.index(self.list_model.row_for(current), 0))
-        else:
+        row = None if current is None else self.list_model.row_for(current)
+        if current is None or row is None:  # not listed under these filters
             self.table.scrollToTop()
+        elif current != reach or not refresh:
+            self.select_document(current, emit=False)
+        else:
+            self._select_quietly(row)
+            bar.setValue(scrolled)  # the rows above may have changed; stay where the annotator was looking
+            self.table.scrollTo(self.list_model.index(row, 0))
         if refresh:
             self.refreshed.emit()
         else:

@@ -4,7 +4,7 @@ filters and sort, is `document_list.py`."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSize, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, QSize, Qt
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
@@ -24,7 +24,7 @@ def status_icon(status: str) -> QIcon:
 class DocumentListModel(QAbstractTableModel):
     COLUMNS = ("", "#", "Document")
 
-    def __init__(self, project: Project, parent=None, *, annotator: str | None = None) -> None:
+    def __init__(self, project: Project, parent: QObject | None = None, *, annotator: str | None = None) -> None:
         super().__init__(parent)
         self.project = project
         self.listing = DocumentListing(project, annotator)
@@ -53,14 +53,10 @@ class DocumentListModel(QAbstractTableModel):
         if page.filters != self.listing.filters or [r.id for r in page.rows] != [r.id for r in self.listing.rows]:
             return False
         self.listing.total, self.listing.exhausted = page.total, page.exhausted
-        for row in page.rows:
-            if self.listing.rows[self.listing.row_of(row.id)].status != row.status:
+        for old, row in zip(self.listing.rows, page.rows, strict=True):  # the same ids, in the same order
+            if old.status != row.status:
                 self.set_status(row.id, row.status)
         return True
-
-    def set_filters(self, **filters: str | None) -> None:
-        self.listing.filters = ListFilters(**filters)
-        self.reload()
 
     def total(self) -> int:
         return self.listing.total
@@ -77,16 +73,16 @@ class DocumentListModel(QAbstractTableModel):
             self.dataChanged.emit(self.index(i, 0), self.index(i, len(self.COLUMNS) - 1))
 
     # -- Qt model
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.listing.rows)
 
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.COLUMNS)
 
-    def canFetchMore(self, parent: QModelIndex) -> bool:
+    def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex) -> bool:
         return not parent.isValid() and not self.listing.exhausted
 
-    def fetchMore(self, parent: QModelIndex) -> None:
+    def fetchMore(self, parent: QModelIndex | QPersistentModelIndex) -> None:
         if not parent.isValid():
             self._append(self.listing.read_more())
 
@@ -105,12 +101,12 @@ class DocumentListModel(QAbstractTableModel):
             self.listing.append(rows)
             self.endInsertRows()
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return self.COLUMNS[section]
         return None
 
-    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid():
             return None
         row = self.listing.rows[index.row()]

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from bisect import bisect_left
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap, QResizeEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
-from ..document_state import Delta, DocumentState, Item, sort_key
+from ..document_state import Delta, DocumentState, Item, ItemKey, sort_key
 
 PREVIEW = 40
 
@@ -37,7 +37,7 @@ def _swatch(color: str, *, hollow: bool) -> QIcon:
 class EntityModel(QAbstractTableModel):
     COLUMNS = ("Label", "Text", "From")
 
-    def __init__(self, colors: dict[str, str], parent=None) -> None:
+    def __init__(self, colors: dict[str, str], parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.text = ""
         self.items: list[Item] = []
@@ -85,7 +85,7 @@ class EntityModel(QAbstractTableModel):
             self.items.insert(k, item)
             self.endInsertRows()
 
-    def row_of(self, key: tuple) -> int | None:
+    def row_of(self, key: ItemKey) -> int | None:
         k = bisect_left(self.items, (key[1], key[2]), key=lambda i: (i.start, i.end))
         while k < len(self.items) and (self.items[k].start, self.items[k].end) == (key[1], key[2]):
             if self.items[k].key == key:
@@ -93,18 +93,18 @@ class EntityModel(QAbstractTableModel):
             k += 1
         return None
 
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.items)
 
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.COLUMNS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return self.COLUMNS[section]
         return None
 
-    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid():
             return None
         item = self.items[index.row()]
@@ -166,7 +166,7 @@ class EntityPanel(QWidget):
         layout.addWidget(self.table, 1)
         self.table.clicked.connect(lambda idx: self.item_clicked.emit(self.model.items[idx.row()].key))
 
-    def resizeEvent(self, event) -> None:
+    def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         narrow = event.size().width() < 300  # a narrow panel: the entity's text gets the room of "From"
         self.table.setColumnWidth(0, 84 if narrow else 92)
@@ -183,7 +183,7 @@ class EntityPanel(QWidget):
         self.model.apply(delta)
         self._title()
 
-    def select(self, key: tuple | None) -> None:
+    def select(self, key: ItemKey | None) -> None:
         row = self.model.row_of(key) if key else None
         if row is None:
             self.table.clearSelection()

@@ -34,7 +34,7 @@ def _canvas(parent: QWidget) -> Any:
     from matplotlib.figure import Figure
 
     figure = Figure(figsize=(4.2, 2.6), dpi=100, layout="constrained")
-    canvas = FigureCanvasQTAgg(figure)  # type: ignore[no-untyped-call]
+    canvas = FigureCanvasQTAgg(figure)
     canvas.setParent(parent)
     canvas.setMinimumHeight(200)
     return canvas
@@ -75,8 +75,9 @@ class ModelPanel(QDialog):
         self.advice.setWordWrap(True)
         self.scores = _table(["Label", "P", "R", "F", "n"], self)
         for col, tip in enumerate(["", "Precision", "Recall", "F score", "Entities in the evaluation set"]):
-            if tip:
-                self.scores.horizontalHeaderItem(col).setToolTip(tip)
+            header = self.scores.horizontalHeaderItem(col)
+            if tip and header is not None:  # _table made every header item
+                header.setToolTip(tip)
             if col:
                 self.scores.horizontalHeader().setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         self.history = _table(["#", "Trained", "From", "Documents", "F"], self)

@@ -3,7 +3,7 @@ saved at once; the comment when Save is pressed (Ctrl+Enter) or the document cha
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
@@ -51,9 +51,13 @@ class NotePanel(QWidget):
         self.flag.currentIndexChanged.connect(lambda _i: self._flag_changed())
         self.comment.textChanged.connect(lambda: self.save.setEnabled(self.dirty()))
 
-    def eventFilter(self, obj, event) -> bool:
-        pressed = isinstance(event, QKeyEvent) and event.type() == QKeyEvent.Type.KeyPress
-        if obj is self.comment and pressed and event.key() == Qt.Key.Key_Escape:
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if (
+            obj is self.comment
+            and isinstance(event, QKeyEvent)
+            and event.type() == QEvent.Type.KeyPress
+            and event.key() == Qt.Key.Key_Escape
+        ):
             self.done_editing.emit()
             return True
         return super().eventFilter(obj, event)

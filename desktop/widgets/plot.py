@@ -8,10 +8,14 @@ matplotlib is imported when the first plot is made (~0.5 s), never at start-up.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QSizePolicy, QVBoxLayout, QWidget
 
 from ..theme import theme_colors
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 
 class Plot(QWidget):
@@ -33,7 +37,7 @@ class Plot(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.canvas)
 
-    def draw(self, fn: Callable, title: str, *, counts: str = "y") -> None:
+    def draw(self, fn: Callable[[Axes], object], title: str, *, counts: str = "y") -> None:
         """Clear, call `fn(axes)` to draw, style the axes for the theme, repaint. `counts` names the axis that
         counts things (whole-number ticks), or is "" when neither does."""
         from matplotlib.ticker import MaxNLocator

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QHeaderView, QLabel, QTreeWidget, QTreeWidgetItem,
 
 from models.review import Choice, Proposal
 
-from ..document_state import DocumentState
+from ..document_state import DocumentState, ItemKey
 
 PREVIEW = 32
 ROLE = Qt.ItemDataRole.UserRole
@@ -144,12 +144,12 @@ class ReviewPanel(QWidget):
         first, last = min(c.start for c in group), max(c.end for c in group)
         return bool(self.state.overlapping_spans(first, last))
 
-    def select_key(self, key: tuple[object, ...] | None) -> None:
+    def select_key(self, key: ItemKey | None) -> None:
         """Highlight the difference at the selected entity."""
         if key is None or self.proposal is None:
             self.tree.clearSelection()
             return
-        start, end = int(key[1]), int(key[2])  # type: ignore[call-overload]
+        start, end = key[1], key[2]
         for i in range(self.tree.topLevelItemCount()):
             head = self.tree.topLevelItem(i)
             if head is None:

@@ -49,7 +49,9 @@ class StatusBar(QStatusBar):
         self.message.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.message.setMinimumWidth(40)
         self._full = ""
-        self._clear = QTimer(self, singleShot=True, timeout=lambda: self.notice(""))
+        self._clear = QTimer(self)
+        self._clear.setSingleShot(True)
+        self._clear.timeout.connect(lambda: self.notice(""))
         self.addWidget(self.message, 1)
         self.done = self._label("progressText", "")
         self.done_bar = QProgressBar(self)
@@ -169,7 +171,7 @@ class StatusBar(QStatusBar):
         visible = text is not None
         for w in (self.progress, self.progress_label, self.cancel):
             w.setVisible(visible)
-        if not visible:
+        if text is None:
             return
         self.progress_label.setVisible(not getattr(self, "compact", False))
         self.progress_label.setText(text)

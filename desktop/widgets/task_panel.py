@@ -46,7 +46,7 @@ class TaskPanel(QWidget):
         self.task = task
         return task
 
-    def _progress(self, args: tuple) -> None:
+    def _progress(self, args: tuple[object, ...]) -> None:
         nums = [a for a in args if isinstance(a, int)]
         if len(nums) >= 2 and nums[1]:
             self.bar.setRange(0, nums[1])

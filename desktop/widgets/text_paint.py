@@ -54,7 +54,8 @@ class Palette:
         self.colors = {name: QColor(c) for name, c in colors.items()}
         self.match = QColor("#d9a400" if dark else "#f5c400")
         self.match_line = QColor("#ffd24d" if dark else "#b07d00")
-        self._cache: dict[tuple[object, ...], object] = {}
+        self._backgrounds: dict[tuple[str, bool, bool, bool], QColor] = {}  # (label, pending, selected, weak)
+        self._outlines: dict[tuple[str, bool, bool], tuple[QBrush, QBrush]] = {}  # (label, selected, weak)
 
     def color(self, label: str) -> QColor:
         return QColor(self.colors.get(label, "#888888"))
@@ -83,21 +84,21 @@ class Palette:
     def background_of(self, item: Item, selected: bool) -> QColor:
         """Filled when stored, a faint tint when suggested; stronger when selected."""
         weak = is_weak(item)
-        key = ("bg", item.label, item.pending, selected, weak)
-        c = self._cache.get(key)
+        key = (item.label, item.pending, selected, weak)
+        c = self._backgrounds.get(key)
         if c is None:
             if item.pending:
-                c = self._cache[key] = self.tint(item.label, strong=selected, weak=weak)
+                c = self._backgrounds[key] = self.tint(item.label, strong=selected, weak=weak)
             else:
-                c = self._cache[key] = self.fill(item.label, strong=selected)
-        return c  # type: ignore[return-value]
+                c = self._backgrounds[key] = self.fill(item.label, strong=selected)
+        return c
 
     def outline_of(self, label: str, selected: bool, weak: bool = False) -> tuple[QBrush, QBrush]:
         """A suggestion's outline, as brushes for its horizontal and vertical edges: dashed (dotted and fainter
         when the model is unsure of it), solid when selected.
         (Filling one-pixel rectangles with a dash texture costs ~3 us; stroking a dashed pen ~90 us.)"""
-        key = ("outline", label, selected, weak)
-        brushes = self._cache.get(key)
+        key = (label, selected, weak)
+        brushes = self._outlines.get(key)
         if brushes is None:
             color = self.color(label)
             if weak:
@@ -113,8 +114,8 @@ class Palette:
                     painter.fillRect(0, 0, w, h, color)
                     painter.end()
                 brushes = (QBrush(across), QBrush(down))
-            self._cache[key] = brushes
-        return brushes  # type: ignore[return-value]
+            self._outlines[key] = brushes
+        return brushes
 
 
 class Tags:
@@ -172,7 +173,7 @@ class Tags:
 
 def cursor_x(line: QTextLine, q: int, edge: QTextLine.Edge = LEADING) -> float:
     """x of a block position on its line (PySide6 returns the pair Qt fills in; its stubs say `object`)."""
-    return float(line.cursorToX(q, edge)[0])  # type: ignore[index]
+    return float(line.cursorToX(q, edge)[0])  # type: ignore[index]  # the stub says object; it is (x, position)
 
 
 def char_span(lay: QTextLayout, line: QTextLine, q: int) -> tuple[float, float]:
@@ -217,7 +218,7 @@ def range_rects(
             rtl = cursor_x(line, e - 1, TRAILING) < cursor_x(line, e - 1, LEADING)
             end_x = x1 if rtl else x2
         else:
-            x1, x2 = round(ox + line.cursorToX(s)[0]), round(ox + line.cursorToX(e)[0])  # type: ignore[index]
+            x1, x2 = round(ox + cursor_x(line, s)), round(ox + cursor_x(line, e))
             end_x = x2
         rects.append(QRect(x1, round(oy) + n * line_height + 1, x2 - x1, line_height - 2))
     return rects, end_x

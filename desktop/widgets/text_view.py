@@ -35,12 +35,10 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QToolTip, QWidget
 
-from ..document_state import Delta, Item, sort_key
+from ..document_state import Delta, Item, ItemKey, sort_key
 from .text_layout import OffsetMap, tag_format
 from .text_paint import BlockPainter, Palette, Tags
 from .text_scroll import ScrolledText
-
-Key = tuple[object, ...]  # an item's key (Item.key)
 
 __all__ = ["OffsetMap", "Palette", "TextView"]
 
@@ -55,7 +53,7 @@ class TextView(ScrolledText):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         self.palette_ = Palette({}, dark=False)  # before the base class lays out (the tag room needs them)
-        self._items: dict[Key, Item] = {}
+        self._items: dict[ItemKey, Item] = {}
         self._sorted: list[Item] = []
         self._starts: list[int] = []
         self._longest = 0
@@ -65,7 +63,7 @@ class TextView(ScrolledText):
         self.viewport().setCursor(Qt.CursorShape.IBeamCursor)
         self.tags = Tags(self.font())
         self._tag_formats: dict[str, QTextCharFormat] = {}
-        self.selected: Key | None = None
+        self.selected: ItemKey | None = None
         self._matches: list[tuple[int, int]] = []
         self._match_starts: list[int] = []
         self._current = -1
@@ -119,7 +117,7 @@ class TextView(ScrolledText):
             if b != lay.block_of(item.end - 1):
                 self._update_band(lay.starts[b], lay.ends[b])
 
-    def select_item(self, key: Key | None, *, scroll: bool = True) -> None:
+    def select_item(self, key: ItemKey | None, *, scroll: bool = True) -> None:
         old = self._items.get(self.selected) if self.selected else None
         self.selected = key if key in self._items else None
         item = self._items.get(self.selected) if self.selected else None

@@ -8,7 +8,7 @@ from pathlib import Path
 from ..db.backup import backup_project
 
 
-def add(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "backup",
         help="write a consistent copy of the project's database (safe while it is open)",

@@ -18,7 +18,7 @@ from ..errors import ConfigError, TagdeskError
 from ..project import open_project, resolve_database_url
 
 
-def add(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "copy",
         help="copy the project's database, event log included, into an empty PostgreSQL database or a new SQLite file",

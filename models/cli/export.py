@@ -15,7 +15,7 @@ from ..formats._export import STATUSES
 from ..project import open_project
 
 
-def add(sub: argparse._SubParsersAction) -> None:
+def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     formats = all_formats()
     writable = sorted(n for n, f in formats.items() if f.write)
     lines = []

@@ -6,16 +6,17 @@ from __future__ import annotations
 import argparse
 import sys
 import textwrap
+from collections.abc import Sequence
 from pathlib import Path
 
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
 from ..errors import TagdeskError
 from ..formats import ImportReport, ReadOptions, all_formats, get_format, guess_format, import_file
 from ..project import open_project
 
 
-def add(sub: argparse._SubParsersAction) -> None:
+def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     formats = all_formats()
     readable = sorted(n for n, f in formats.items() if f.read)
     p = sub.add_parser(
@@ -65,7 +66,7 @@ def add(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def _lines(lines: list, limit: int = 5) -> str:
+def _lines(lines: Sequence[int | None], limit: int = 5) -> str:
     shown = ", ".join(str(n) for n in lines[:limit] if n is not None)
     more = ", ..." if len(lines) > limit else ""
     return f"line{'s' if len(lines) > 1 else ''} {shown}{more}" if shown else ""
@@ -125,12 +126,16 @@ def run(args: argparse.Namespace) -> int:
                     transient=True,
                 ) as progress:
                     task = progress.add_task(f"reading {path.name}", total=None)
+
+                    def on_progress(done: int, total: int, task: TaskID = task) -> None:
+                        progress.update(task, completed=done, total=total)
+
                     options = ReadOptions(
                         by_line=args.by_line,
                         text_column=args.text_column,
                         text_key=args.text_key,
                         offsets=args.offsets,
-                        on_progress=lambda done, total, task=task: progress.update(task, completed=done, total=total),
+                        on_progress=on_progress,
                     )
                     report = import_file(
                         project, path, fmt, options, add_labels=args.add_labels, annotator=args.annotator

@@ -11,7 +11,7 @@ from ..labels import rename_label as rename
 from ..project import open_project
 
 
-def add(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "labels",
         help="list, add, rename, recolour, rekey, reorder or remove the project's labels",
@@ -53,8 +53,8 @@ def run(args: argparse.Namespace) -> int:
             n = rename(project, args.name, args.new_name)
             print(f"Renamed {args.name} to {args.new_name}; {n} entit{'y' if n == 1 else 'ies'} renamed")
         elif action == "color":
-            recolor_label(project, args.name, args.color)
-            print(f"{args.name} is now {project.config.label(args.name).color}")  # type: ignore[union-attr]
+            lab = recolor_label(project, args.name, args.color)
+            print(f"{lab.name} is now {lab.color}")
         elif action == "key":
             lab = rekey_label(project, args.name, args.key)
             print(f"{lab.name} now has key {lab.key or 'none'}")

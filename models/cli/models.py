@@ -9,7 +9,7 @@ from pathlib import Path
 from ..project import open_project
 
 
-def add(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "models",
         help="list the trained pipelines with their scores; --use NNN makes one the suggester",

@@ -9,7 +9,7 @@ from ..config import DEFAULT_PIPELINE
 from ..project import new_project
 
 
-def add(sub: argparse._SubParsersAction) -> None:
+def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "new",
         help="create a project folder with its config and database",

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 
-def add(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "queue",
         help="print the pending documents in the order the window gives them (--order uncertain)",

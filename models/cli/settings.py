@@ -10,7 +10,7 @@ from ..errors import TagdeskError
 from ..project import open_project
 
 
-def add(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "settings",
         help="show or change the settings everyone on the project shares (suggester, label mapping, overlap)",

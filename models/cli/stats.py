@@ -14,7 +14,7 @@ from ..project import open_project
 from ..store import stats
 
 
-def add(sub: argparse._SubParsersAction) -> None:
+def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "stats",
         help="documents by status, spans by label, annotators",

@@ -10,7 +10,10 @@ import sys
 import threading
 import time
 import warnings
+from collections.abc import Callable
 from pathlib import Path
+from types import FrameType
+from typing import Any, NoReturn
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TextColumn, TimeRemainingColumn
 from rich.text import Text
@@ -27,7 +30,10 @@ class _RateColumn(ProgressColumn):
         return Text("  -- docs/s" if speed is None else f"{speed:5.1f} docs/s", style="progress.data.speed")
 
 
-def _quiet_workers_on_ctrl_c():
+SignalHandler = Callable[[int, FrameType | None], Any] | int | None  # what signal.signal takes and returns
+
+
+def _quiet_workers_on_ctrl_c() -> SignalHandler:
     """Ctrl-C: stop spaCy's worker processes at once and quietly, then interrupt this process.
 
     The workers get Ctrl-C too (same process group) and would each print a traceback; and waiting for them to finish
@@ -37,7 +43,7 @@ def _quiet_workers_on_ctrl_c():
         return None
     parent = os.getpid()
 
-    def handler(signum, frame):
+    def handler(signum: int, frame: FrameType | None) -> NoReturn:
         if os.getpid() != parent:
             os._exit(130)  # a worker: its unfinished batch is not wanted
         for child in multiprocessing.active_children():
@@ -54,7 +60,7 @@ def _positive(value: str) -> int:
     return n
 
 
-def add(sub: argparse._SubParsersAction) -> None:
+def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "suggest",
         help="pre-annotate documents with the project's spaCy pipeline and patterns",

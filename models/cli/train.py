@@ -20,7 +20,7 @@ def _positive(value: str) -> int:
     return n
 
 
-def add(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "train",
         help="train the NER from the accepted documents; saves DIR/pipelines/NNN",

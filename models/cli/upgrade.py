@@ -19,7 +19,7 @@ from ..db.engine import (
 from ..project import open_project
 
 
-def add(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "upgrade",
         help="bring the project's database to this Tagdesk's schema (a shared one only this way), after a backup",

@@ -7,7 +7,7 @@ import argparse
 from ..user_settings import resolve_annotator, set_annotator, settings_path
 
 
-def add(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "whoami",
         help="show or set your annotator name (in your own settings file, used by every project)",

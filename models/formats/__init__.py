@@ -16,10 +16,13 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import TagdeskError
 from ..store import NewDocument
+
+if TYPE_CHECKING:
+    from ._export import WriteContext, Writer
 
 ProgressFn = Callable[[int, int], None]
 
@@ -36,7 +39,7 @@ class ReadOptions:
     offsets: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     # Filled by readers: what was left out and how often, e.g. {"relations": 3}.
-    skipped: Counter = field(default_factory=Counter)
+    skipped: Counter[str] = field(default_factory=Counter)
     # Filled by readers of formats with an offset convention: which one was used and how it was chosen.
     offsets_used: str = ""
 
@@ -50,7 +53,7 @@ class Format:
     suffixes: tuple[str, ...]
     description: str
     read: Reader | None = None
-    write: Callable[..., Any] | None = None
+    write: Callable[[Path, WriteContext], Writer] | None = None  # a factory: (path, context) -> writer
     # What the format cannot carry (said in `tagdesk export --help`), e.g. ("status", "meta").
     cannot_carry: tuple[str, ...] = ()
     tokens: bool = False  # written token by token: spans must fall on token boundaries
@@ -101,6 +104,8 @@ def _head(path: Path, size: int = 65536) -> str:
 def _sniffs(fmt: Format, path: Path, head: str) -> bool:
     """A sniffer only guesses: whatever it trips on (hostile JSON, odd bytes) means "not recognised here",
     and the reader chosen by name then reports the real problem with its file and line."""
+    if fmt.sniff is None:
+        return False
     try:
         return bool(fmt.sniff(path, head))
     except (ValueError, RecursionError, TypeError, KeyError, IndexError, AttributeError):

@@ -17,7 +17,7 @@ import itertools
 import re
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -81,7 +81,7 @@ class ColumnWriter:
         self.fh.close()
 
 
-def _trim(text: str, flat, item: ExportItem) -> list[tuple[int, int, str]]:
+def _trim(text: str, flat: Sequence[int], item: ExportItem) -> list[tuple[int, int, str]]:
     """Spans without leading/trailing whitespace tokens (those are not written in a column file)."""
     starts = flat[0::2]
     out = []
@@ -183,7 +183,7 @@ def _parse(path: Path, options: ReadOptions) -> Iterator[_Doc]:
         )
     # Columns Tagdesk does not keep (POS, chunk, a second tag column such as a prediction): counted per column.
     dropped = [c for c in range(width) if c not in (tok_col, tag_col, ws_col) and not (tok_col == 1 and c in (0, 3))]
-    dropped_values = Counter()
+    dropped_values: Counter[int] = Counter()
     marked = file_has_line_starting(path, DOCSTART.encode())
     labels = options.extra.setdefault("label_lines", {})
     current: _Doc | None = None

@@ -9,7 +9,7 @@ import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from ..errors import TagdeskError
 from ..split import dev_hashes
@@ -20,6 +20,15 @@ from ._align import align
 from ._offsets import CONVENTIONS
 from ._read import short
 from ._tokens import blank, pipeline_language
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+    from ..project import Project
+
+SpanTuple = tuple[int, int, str]
+Problem = tuple[AnnotatedDocument, SpanTuple, str]  # a document, its span, why it cannot be written
 
 STATUSES = ("accepted", "rejected", "ignored", "pending")
 SHOW_PROBLEMS = 10
@@ -36,13 +45,13 @@ class ExportItem:
     for it, `tokens` (the spaCy Doc of those tokens)."""
 
     doc: AnnotatedDocument
-    spans: list[tuple[int, int, str]]
-    doc_tokens: Any = None  # spaCy Doc, if one was made already
+    spans: list[SpanTuple]
+    doc_tokens: Doc | None = None  # if one was made already
     bounds: Sequence[int] | None = None
-    nlp: Any = None
+    nlp: Language | None = None
 
     @property
-    def tokens(self) -> Any:
+    def tokens(self) -> Doc:
         if self.doc_tokens is None:
             self.doc_tokens = spacy_doc(self.nlp, self.doc.text, self.doc.tokens)
         return self.doc_tokens
@@ -57,7 +66,7 @@ class ExportItem:
 class WriteContext:
     labels: list[str]
     annotator: str
-    nlp: Any = None  # blank spaCy pipeline (token formats)
+    nlp: Language | None = None  # blank spaCy pipeline (token formats)
     offsets: str = "codepoints"  # doccano, Label Studio: the offset convention to write (see _offsets.py)
 
 
@@ -93,7 +102,7 @@ def split_hashes(hashes: Sequence[str], dev: float, seed: int) -> set[str]:
 
 
 def export_project(
-    project,
+    project: Project,
     fmt: Format,
     out: Path | None = None,
     *,
@@ -152,7 +161,7 @@ def export_project(
     parts = {"train": out / f"train{fmt.suffix}", "dev": out / f"dev{fmt.suffix}"} if dev else {"": out}
     staging = {part: _staging_path(path) for part, path in parts.items()}
     created = [p for p in {tmp.parent for tmp in staging.values()} if not p.exists()]
-    writers = {}
+    writers: dict[str, Writer] = {}
     done = False
     try:
         for part, tmp in staging.items():
@@ -183,10 +192,20 @@ def export_project(
 
 
 def _feed(
-    project, fmt, writers, ctx, dev_ids, annotator, statuses, align_mode, total, on_progress, should_stop
+    project: Project,
+    fmt: Format,
+    writers: dict[str, Writer],
+    ctx: WriteContext,
+    dev_ids: set[str],
+    annotator: str | None,
+    statuses: Sequence[str],
+    align_mode: str | None,
+    total: int,
+    on_progress: Callable[[int, int], None] | None,
+    should_stop: Callable[[], bool] | None,
 ) -> ExportResult:
     result = ExportResult()
-    problems: list[tuple[AnnotatedDocument, tuple[int, int, str], str]] = []
+    problems: list[Problem] = []
     n_problems = 0
     tokenize = ctx.nlp.tokenizer if ctx.nlp is not None else None  # not make_doc: no length limit (E088)
     with project.session() as session:
@@ -223,7 +242,7 @@ def _feed(
     return result
 
 
-def _describe(problems, n: int, fmt: Format) -> str:
+def _describe(problems: list[Problem], n: int, fmt: Format) -> str:
     shown = "; ".join(
         f"document {doc.id} {s}-{e} {label} {short(doc.text[s:e])} ({why})" for doc, (s, e, label), why in problems
     )

@@ -8,13 +8,17 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..db.tables import Status
 from ..errors import ConfigError, ImportFileError
-from ..store import add_documents
+from ..store import NewDocument, add_documents
 from ..team import RESERVED_PREFIX, check_person, is_person
-from . import Format, ReadOptions, guess_format
+from . import Format, ProgressFn, ReadOptions, guess_format
 from ._read import short
+
+if TYPE_CHECKING:
+    from ..project import Project
 
 STATUSES = {s.value for s in Status}
 
@@ -29,7 +33,7 @@ class ImportReport:
     annotated: int = 0
     joined: int = 0  # annotations added to documents already in the project (another annotator's work)
     annotators: list[str] = field(default_factory=list)  # whose annotations the file held
-    skipped: Counter = field(default_factory=Counter)
+    skipped: Counter[str] = field(default_factory=Counter)
     new_labels: list[str] = field(default_factory=list)
     import_id: int | None = None  # the import run that stored it
     offsets: str = ""  # doccano, Label Studio: the offset convention used and how it was chosen
@@ -50,7 +54,7 @@ def check_new_labels(labels: list[str]) -> None:
             raise ConfigError(f"cannot add label {short(name)}: {exc}") from None
 
 
-def _check_meta(path: Path, doc) -> None:
+def _check_meta(path: Path, doc: NewDocument) -> None:
     """Meta must be JSON that can be written as UTF-8 (a lone surrogate would break every later export)."""
     import json
 
@@ -69,14 +73,14 @@ def _check_meta(path: Path, doc) -> None:
 
 
 def import_file(
-    project,
+    project: Project,
     path: Path,
     fmt: Format | None = None,
     options: ReadOptions | None = None,
     *,
     add_labels: bool = False,
     annotator: str | None = None,
-    on_progress=None,
+    on_progress: ProgressFn | None = None,
 ) -> ImportReport:
     """Import one file (or brat folder) into `project`: all of it, or nothing (ImportFileError names file:line).
 

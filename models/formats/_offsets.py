@@ -29,7 +29,7 @@ DESCRIBED = {
     "graphemes": "grapheme clusters (user-perceived characters)",
 }
 Span = tuple[int, int, str]
-RawSpans = list[tuple[object, object, str]]  # as a file gives them: offsets not yet checked to be numbers
+RawSpans = list[Span]  # as a file gives them: whole numbers in the file's units, not yet checked to fit the text
 Claimed = list[object] | None  # each span's own copy of its text, where the file gives one
 
 
@@ -41,7 +41,7 @@ def _joiners() -> Any:
     """Characters that can join the one before them into one grapheme cluster (combining marks, ZWJ, emoji
     modifiers, regional indicators, Hangul jamo, prepended marks): where none occurs and there is no CR LF,
     every code point is a cluster of its own and no segmentation is needed."""
-    import regex  # type: ignore[import-untyped]
+    import regex
 
     classes = ["Extend", "SpacingMark", "ZWJ", "Regional_Indicator", "Prepend", "L", "V", "T", "LV", "LVT"]
     return regex.compile("\r\n|[" + "".join(f"\\p{{Grapheme_Cluster_Break={c}}}" for c in classes) + "]")
@@ -115,14 +115,14 @@ def _single_clusters(text: str) -> bool:
     return _JOINERS.search(text) is None
 
 
-def convert_spans(text: str, spans: list[tuple[object, object, str]], convention: str) -> list[Span] | None:
+def convert_spans(text: str, spans: RawSpans, convention: str) -> list[Span] | None:
     """Spans in `convention` units as code-point spans, or None when one of them cannot be (an offset outside the
     text or inside a character/cluster). Code points pass through unchanged (checked later)."""
     if convention == "codepoints":
-        return spans  # type: ignore[return-value]
+        return spans
     units = Units(text, convention)
     if units.identity:
-        return spans  # type: ignore[return-value]
+        return spans
     out: list[Span] = []
     for start, end, label in spans:
         s, e = units.to_cp(start), units.to_cp(end)
@@ -187,7 +187,7 @@ class Detector:
         if self.given is not None or not raw or not self.differs(text):
             return False
         self.deciding += 1
-        if "codepoints" in self.fitting and _fits(text, raw, claimed):  # type: ignore[arg-type]
+        if "codepoints" in self.fitting and _fits(text, raw, claimed):
             self.unchecked.append((text, raw, line, claimed))
             return True
         self._check(text, raw, line, claimed)

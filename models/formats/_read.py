@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
+from typing import Any
 
 from ..errors import ImportFileError
 
@@ -65,7 +67,7 @@ SpanTuple = tuple[int, int, str]
 
 
 def check_spans(
-    path: Path, line: int | None, text: str, spans: list[SpanTuple], skipped
+    path: Path, line: int | None, text: str, spans: list[SpanTuple], skipped: Counter[str]
 ) -> tuple[list[SpanTuple], bool]:
     """Checked spans of one document, sorted, and whether any were left out.
 
@@ -134,7 +136,7 @@ def check_span_text(path: Path, line: int | None, text: str, start: int, end: in
 # ---------------------------------------------------------------------------------------------- JSON
 
 
-def json_line(path: Path, n: int, line: str):
+def json_line(path: Path, n: int, line: str) -> Any:
     """One JSON value from line `n` of a JSON-lines file, or ImportFileError saying what is wrong there."""
     import json
 

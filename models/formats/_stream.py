@@ -4,17 +4,19 @@ text whole. Decoding errors are worded by `read_utf8` (with the line of the bad 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from ..errors import ImportFileError
+from . import ProgressFn
 from ._read import bad_json, read_utf8
 
 CHUNK = 1 << 20
 
 
-def text_chunks(path: Path, on_progress=None) -> Iterator[str]:
+def text_chunks(path: Path, on_progress: ProgressFn | None = None) -> Iterator[str]:
     """The file's text, 1 MB at a time, decoded as UTF-8 (BOM dropped); errors as `read_utf8` words them."""
     import codecs
     import os
@@ -100,13 +102,13 @@ class _Buffer:
             pos -= self.more(pos)
 
 
-def json_values(path: Path, content: str | None = None, on_progress=None) -> Iterator[tuple[int, Any]]:
+def json_values(
+    path: Path, content: str | None = None, on_progress: ProgressFn | None = None
+) -> Iterator[tuple[int, Any]]:
     """(line, value) for each element of a top-level JSON array, or the one top-level value, with the line
     each starts on. Invalid JSON -> ImportFileError naming the line. The file is read 1 MB at a time (its text
     is never held whole) and each element parsed on its own: linear in the file's size. `content`: parse this
     text instead of reading `path`."""
-    import json
-
     decoder = json.JSONDecoder()
     buf = _Buffer(iter([content]) if content is not None else text_chunks(path, on_progress))
     pos = buf.skip_ws(0)
@@ -160,9 +162,7 @@ def json_values(path: Path, content: str | None = None, on_progress=None) -> Ite
         pos = buf.skip_ws(pos + 1)
 
 
-def _decode(path: Path, buf: _Buffer, decoder, pos: int):
-    import json
-
+def _decode(path: Path, buf: _Buffer, decoder: json.JSONDecoder, pos: int) -> tuple[Any, int]:
     try:
         return decoder.raw_decode(buf.text, pos)
     except (json.JSONDecodeError, RecursionError, ValueError) as exc:
@@ -177,7 +177,7 @@ def _column(text: str, pos: int | None) -> int | None:
     return pos - (text.rfind("\n", 0, pos) + 1) + 1
 
 
-def iter_lines(path: Path, on_progress=None) -> Iterator[tuple[int, str]]:
+def iter_lines(path: Path, on_progress: ProgressFn | None = None) -> Iterator[tuple[int, str]]:
     """(1-based line number, line without its "\\n") for every line of a UTF-8 file, read 1 MB at a time (the file
     is never held whole). A UTF-8 BOM is dropped; UTF-16 or bytes that are not UTF-8 -> ImportFileError naming
     the line (as `read_utf8`). `on_progress(bytes read, bytes total)` is called per megabyte."""

@@ -14,7 +14,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # spaCy is imported when tokens are needed, not when the CLI starts (~0.6 s)
+    from collections.abc import Callable
+
     from spacy.language import Language
+    from spacy.tokens import Doc
 
 
 def pipeline_language(pipeline: str, folder: Path | None = None) -> str:
@@ -43,7 +46,7 @@ def pipeline_language(pipeline: str, folder: Path | None = None) -> str:
     return lang
 
 
-def project_tokenizer(pipeline: str, folder: Path | None = None):
+def project_tokenizer(pipeline: str, folder: Path | None = None) -> Callable[[str], Doc]:
     """The tokenizer of a project's pipeline language, without loading the pipeline: the same tokens the
     annotation window snaps to and export aligns to (slow the first time: it imports spaCy)."""
     return blank(pipeline_language(pipeline, folder)).tokenizer

@@ -12,13 +12,15 @@ doccano counts UTF-16 units by default), detected on import when not given.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from ..errors import ImportFileError
 from ..store import NewDocument
 from . import Format, ReadOptions, register
 from ._export import ExportItem, WriteContext
-from ._offsets import DESCRIBED, Detector, convert_spans, export_units
+from ._offsets import DESCRIBED, Detector, RawSpans, convert_spans, export_units
 from ._read import bad_json, check_spans, short, text_problem
 from ._stream import iter_lines, json_values
 
@@ -28,7 +30,7 @@ KNOWN = set(TEXT_KEYS) | set(LIST_KEYS) | {"entities", "relations", "annotations
 KEY = "_doccano"  # meta key keeping a record's other top-level keys (its `id`, ...)
 
 
-def _objects(path: Path, options: ReadOptions):
+def _objects(path: Path, options: ReadOptions) -> Iterator[tuple[int, Any]]:
     """(line, object) per JSON line, the file streamed; a pretty-printed file named .jsonl (one JSON value, or
     an array, over many lines) is read as that."""
     for n, line in iter_lines(path, options.on_progress):
@@ -49,7 +51,7 @@ def _objects(path: Path, options: ReadOptions):
         yield n, obj
 
 
-def _text(obj: dict, n: int, path: Path, key: str) -> str:
+def _text(obj: dict[str, Any], n: int, path: Path, key: str) -> str:
     keys = (key,) if key != "text" else TEXT_KEYS
     for k in keys:
         if k in obj:
@@ -57,7 +59,7 @@ def _text(obj: dict, n: int, path: Path, key: str) -> str:
             problem = text_problem(text)
             if problem:
                 raise ImportFileError(path, n, problem)
-            return text
+            return str(text)
     raise ImportFileError(
         path,
         n,
@@ -66,7 +68,7 @@ def _text(obj: dict, n: int, path: Path, key: str) -> str:
     )
 
 
-def _raw_spans(obj: dict, n: int, path: Path, options: ReadOptions) -> list | None:
+def _raw_spans(obj: dict[str, Any], n: int, path: Path, options: ReadOptions) -> list[tuple[Any, ...]] | None:
     for key in LIST_KEYS:
         if key in obj:
             items = obj[key]
@@ -84,7 +86,7 @@ def _raw_spans(obj: dict, n: int, path: Path, options: ReadOptions) -> list | No
             items = obj[key]
             if not isinstance(items, list):
                 raise ImportFileError(path, n, f"{key!r} must be a list, got {type(items).__name__}")
-            out = []
+            out: list[tuple[Any, ...]] = []
             for item in items:
                 if not isinstance(item, dict) or not all(k in item for k in (s, e, lab)):
                     raise ImportFileError(path, n, f"{key!r}: each item needs {s}, {e} and {lab}: {item!r:.80}")
@@ -94,17 +96,21 @@ def _raw_spans(obj: dict, n: int, path: Path, options: ReadOptions) -> list | No
     return None
 
 
-def _whole_numbers(path: Path, n: int, raw: list) -> None:
-    for start, end, _label in raw:
+def _whole_numbers(path: Path, n: int, raw: list[tuple[Any, ...]]) -> RawSpans:
+    """The spans, once their offsets are known to be whole numbers (ImportFileError names the line if not)."""
+    out: RawSpans = []
+    for start, end, label in raw:
         for x in (start, end):
             if isinstance(x, bool) or not isinstance(x, int):
                 raise ImportFileError(path, n, f"span offsets must be whole numbers, got {short(start)}, {short(end)}")
+        out.append((start, end, label))
+    return out
 
 
 def read(path: Path, options: ReadOptions) -> list[NewDocument]:
     docs: list[NewDocument] = []
     detector = Detector(given=options.offsets)
-    deferred: list[tuple[int, list]] = []  # (index in docs, raw spans) of documents that decide the convention
+    deferred: list[tuple[int, RawSpans]] = []  # (index in docs, raw spans) of documents that decide the convention
     for n, obj in _objects(path, options):
         if not isinstance(obj, dict):
             raise ImportFileError(
@@ -120,12 +126,12 @@ def read(path: Path, options: ReadOptions) -> list[NewDocument]:
             meta[KEY] = kept
         if isinstance(obj.get("relations"), list) and obj["relations"]:
             options.skipped["relations"] += len(obj["relations"])
-        raw = _raw_spans(obj, n, path, options)
+        items = _raw_spans(obj, n, path, options)
         doc = NewDocument(text=text, meta=meta, line=n)
         docs.append(doc)
-        if raw is None:
+        if items is None:
             continue
-        _whole_numbers(path, n, raw)
+        raw = _whole_numbers(path, n, items)
         if detector.given is not None:
             _set_spans(path, doc, raw, detector.given, options)
         elif detector.add(text, raw, n):
@@ -150,7 +156,7 @@ NO_CONVENTION = (
 )
 
 
-def _set_spans(path: Path, doc: NewDocument, raw: list, convention: str, options: ReadOptions) -> None:
+def _set_spans(path: Path, doc: NewDocument, raw: RawSpans, convention: str, options: ReadOptions) -> None:
     assert doc.line is not None
     spans = convert_spans(doc.text, raw, convention)
     if spans is None:

@@ -17,7 +17,9 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from murmurhash import hash as murmur
 
@@ -40,7 +42,7 @@ HASHES = ("_input_hash", "_task_hash")
 _UNNAMED_SESSION = re.compile(r"(?:^|-)\d{4}-\d{2}-\d{2}(?:_\d{2}-\d{2}-\d{2})?$")
 
 
-def task_annotator(obj: dict) -> str | None:
+def task_annotator(obj: dict[str, Any]) -> str | None:
     """Whose answer a task is: its `_annotator_id` (else `_session_id`); None when neither names a person."""
     for key in ("_annotator_id", "_session_id"):
         value = obj.get(key)
@@ -49,7 +51,7 @@ def task_annotator(obj: dict) -> str | None:
     return None
 
 
-def iter_objects(path: Path, options: ReadOptions):
+def iter_objects(path: Path, options: ReadOptions) -> Iterator[tuple[int, dict[str, Any]]]:
     """(line number, dict) for each non-blank line, the file streamed; ImportFileError for a line that is not a
     JSON object."""
     for n, line in iter_lines(path, options.on_progress):
@@ -61,7 +63,7 @@ def iter_objects(path: Path, options: ReadOptions):
         yield n, obj
 
 
-def document_from(obj: dict, n: int, path: Path, text_key: str) -> NewDocument:
+def document_from(obj: dict[str, Any], n: int, path: Path, text_key: str) -> NewDocument:
     if text_key not in obj:
         # a key with a line break or another control character is shown quoted: the message stays one line
         keys = ", ".join(k if k.isprintable() else short(k, 30) for k in sorted(obj)[:8]) or "none"
@@ -90,7 +92,7 @@ def document_from(obj: dict, n: int, path: Path, text_key: str) -> NewDocument:
     return NewDocument(text=text, meta=meta, line=n)
 
 
-def _tokens(obj: dict, n: int, path: Path, text: str) -> list[dict] | None:
+def _tokens(obj: dict[str, Any], n: int, path: Path, text: str) -> list[dict[str, Any]] | None:
     tokens = obj.get("tokens")
     if tokens is None:
         return None
@@ -113,7 +115,7 @@ def _tokens(obj: dict, n: int, path: Path, text: str) -> list[dict] | None:
     return tokens
 
 
-def _span(raw: object, n: int, path: Path, text: str, tokens: list[dict] | None) -> tuple[int, int, str]:
+def _span(raw: object, n: int, path: Path, text: str, tokens: list[dict[str, Any]] | None) -> tuple[int, int, str]:
     if not isinstance(raw, dict):
         raise ImportFileError(path, n, f'each span must be an object {{"start", "end", "label"}}, got {short(raw)}')
     for key in ("start", "end", "label"):
@@ -138,7 +140,7 @@ def _span(raw: object, n: int, path: Path, text: str, tokens: list[dict] | None)
     return start, end, label
 
 
-def task_from(obj: dict, n: int, path: Path, options: ReadOptions) -> NewDocument | None:
+def task_from(obj: dict[str, Any], n: int, path: Path, options: ReadOptions) -> NewDocument | None:
     """A document, with its annotation when the object is a task. None for a blank-text task (skipped)."""
     text = obj.get(options.text_key)
     if isinstance(text, str) and not text.strip() and ("answer" in obj or "spans" in obj):
@@ -180,7 +182,7 @@ def task_from(obj: dict, n: int, path: Path, options: ReadOptions) -> NewDocumen
     return doc
 
 
-def _hashes(doc: NewDocument) -> dict:
+def _hashes(doc: NewDocument) -> dict[str, Any]:
     kept = doc.meta.get(KEY) or {}
     return {k: kept[k] for k in HASHES if k in kept}
 
@@ -209,7 +211,9 @@ def read(path: Path, options: ReadOptions) -> list[NewDocument]:
             accepted = obj.get("answer") == "accept"
             first = binary_by_text.get((doc.text, doc.annotator))
             if first is not None:  # another binary task on the same text: one document, spans merged
-                first.spans, _ = check_spans(path, n, doc.text, first.spans + doc.spans, options.skipped)
+                first.spans, _ = check_spans(
+                    path, n, doc.text, (first.spans or []) + (doc.spans or []), options.skipped
+                )
                 _merge(first, doc, accepted)
                 options.skipped["binary tasks merged into an earlier task on the same text"] += 1
                 continue
@@ -232,12 +236,12 @@ def input_hash(text: str) -> int:
     with hashes keep them; this is only for records Tagdesk makes. No formula tried (murmurhash of the JSON of
     the input keys, in several spellings) reproduces the hashes in real Prodigy files, so these are Tagdesk's
     own: Prodigy recomputes nothing, and dedupes Tagdesk's records among themselves by them."""
-    return murmur(json.dumps({"text": text}, ensure_ascii=False))
+    return int(murmur(json.dumps({"text": text}, ensure_ascii=False)))
 
 
 def task_hash(in_hash: int, spans: list[tuple[int, int, str]]) -> int:
     """A signed 32-bit hash of the text's hash and the spans (Prodigy's `_task_hash` role)."""
-    return murmur(json.dumps({"input": in_hash, "spans": spans}, ensure_ascii=False))
+    return int(murmur(json.dumps({"input": in_hash, "spans": spans}, ensure_ascii=False)))
 
 
 class JsonlWriter:

@@ -11,17 +11,18 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any, TypeGuard
 
 from ..errors import ImportFileError
 from ..store import NewDocument
 from . import Format, ReadOptions, register
 from ._export import ExportItem, WriteContext
-from ._offsets import DESCRIBED, Detector, convert_spans, export_units
+from ._offsets import DESCRIBED, Detector, RawSpans, convert_spans, export_units
 from ._read import check_span_text, check_spans, short, text_problem
 from ._stream import json_values
 
 
-def _text(task: dict, n: int, path: Path, key: str) -> tuple[str, str]:
+def _text(task: dict[str, Any], n: int, path: Path, key: str) -> tuple[str, str]:
     """The task's text and the data key holding it."""
     data = task.get("data")
     if not isinstance(data, dict):
@@ -39,10 +40,10 @@ def _text(task: dict, n: int, path: Path, key: str) -> tuple[str, str]:
     problem = text_problem(text)
     if problem:
         raise ImportFileError(path, n, problem)
-    return text, key
+    return str(text), key
 
 
-Raw = list[tuple[object, object, str]]
+Raw = RawSpans
 KEY = "_labelstudio"  # meta key keeping the task's ids and other keys, so that an export gives them back
 TASK_OWN = ("data", "annotations", "completions", "predictions", "meta")
 
@@ -69,19 +70,22 @@ def _spans(result: object, n: int, path: Path, options: ReadOptions) -> tuple[Ra
         if len(labels) > 1:
             options.skipped["extra labels on one span (the first is kept)"] += len(labels) - 1
         start, end = value.get("start"), value.get("end")
-        for x in (start, end):
-            if isinstance(x, bool) or not isinstance(x, int):
-                raise ImportFileError(path, n, f"span offsets must be whole numbers, got {short(start)}, {short(end)}")
+        if not _whole(start) or not _whole(end):
+            raise ImportFileError(path, n, f"span offsets must be whole numbers, got {short(start)}, {short(end)}")
         out.append((start, end, labels[0]))
         claimed.append(value.get("text"))
     return out, claimed
 
 
-def _keys(task: dict, ann: dict | None, text_key: str) -> dict:
+def _whole(x: object) -> TypeGuard[int]:
+    return isinstance(x, int) and not isinstance(x, bool)
+
+
+def _keys(task: dict[str, Any], ann: dict[str, Any] | None, text_key: str) -> dict[str, Any]:
     """What an export needs to give the task back as it was: its ids and other keys, the annotation's keys,
     the data's other keys and the name of the text key."""
     data = task["data"]
-    kept: dict = {k: v for k, v in task.items() if k not in TASK_OWN}
+    kept: dict[str, Any] = {k: v for k, v in task.items() if k not in TASK_OWN}
     extra = {k: v for k, v in data.items() if k != text_key}
     if extra:
         kept["data"] = extra
@@ -122,7 +126,7 @@ def _task(task: object, n: int, path: Path, options: ReadOptions) -> tuple[NewDo
     return doc, raw, claimed
 
 
-def _set_spans(path: Path, doc: NewDocument, raw: Raw, claimed: list[object], conv: str, options) -> None:
+def _set_spans(path: Path, doc: NewDocument, raw: Raw, claimed: list[object], conv: str, options: ReadOptions) -> None:
     assert doc.line is not None
     spans = convert_spans(doc.text, raw, conv)
     if spans is None:

@@ -8,7 +8,9 @@ the tokens outside their spans O; in others those tokens are missing (unknown) f
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ImportFileError
 from ..store import NewDocument
@@ -16,6 +18,9 @@ from ..tokens import of_doc, pack
 from . import Format, ReadOptions, register
 from ._export import ExportItem, WriteContext
 from ._read import check_spans, text_problem
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
 
 # Tokens, whitespace and entities: all NER training needs, and ~8x faster to serialise than the default set.
 ATTRS = ["ORTH", "SPACY", "ENT_IOB", "ENT_TYPE"]
@@ -34,11 +39,16 @@ class SpacyWriter:
         self.path = path
         self.bin = DocBin(attrs=ATTRS, store_user_data=False)
         self.packer = Packer(use_bin_type=True)
-        self.user_data: list[bytes] = []
+        self.user_data: list[bytes | None] = []  # DocBin.user_data's type
 
     def add(self, item: ExportItem) -> None:
         doc = item.tokens
-        ents = [doc.char_span(s, e, label=label) for s, e, label in item.spans]
+        ents = []
+        for s, e, label in item.spans:
+            span = doc.char_span(s, e, label=label)
+            if span is None:  # the export driver put every span on token boundaries: a bug, not bad input
+                raise AssertionError(f"document {item.doc.id}: span {s}-{e} is not on token boundaries")
+            ents.append(span)
         # accepted = complete: every other token is O; otherwise the rest is unknown (missing), not O
         doc.set_ents(ents, default="outside" if item.doc.status == "accepted" else "missing")
         self.bin.add(doc)
@@ -50,7 +60,7 @@ class SpacyWriter:
         self.path.write_bytes(self.bin.to_bytes())
 
 
-def _docs(path: Path, data: bytes):
+def _docs(path: Path, data: bytes) -> Iterator[Doc]:
     """The DocBin's documents one at a time; a cut or foreign file -> ImportFileError."""
     from spacy.tokens import DocBin
     from spacy.vocab import Vocab
@@ -73,14 +83,16 @@ def read(path: Path, options: ReadOptions) -> list[NewDocument]:
         raise ImportFileError(path, None, f"cannot be read ({exc.strerror})") from None
     if not data:
         raise ImportFileError(path, None, "is empty: expected a spaCy DocBin (.spacy)")
-    out = []
+    out: list[NewDocument] = []
     for n, doc in enumerate(_docs(path, data), start=1):
         text = doc.text  # (made from the tokens each time it is asked for)
         problem = text_problem(text)
         if problem:
             raise ImportFileError(path, None, f"document {n}: {problem}")
-        extra = doc.user_data.get(KEY) if isinstance(doc.user_data.get(KEY), dict) else {}
-        meta = extra.get("meta") if isinstance(extra.get("meta"), dict) else {}
+        extra = doc.user_data.get(KEY)
+        if not isinstance(extra, dict):
+            extra = {}
+        meta: dict[str, Any] = extra["meta"] if isinstance(extra.get("meta"), dict) else {}
         tokens = pack(of_doc(doc), len(text))
         annotated = doc.has_annotation("ENT_IOB") or extra.get("status")
         if not annotated:

@@ -56,9 +56,10 @@ def _looks_like_path(name: str) -> bool:
 
 def _read_meta(folder: Path) -> dict[str, Any] | None:
     try:
-        return json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    return meta if isinstance(meta, dict) else None
 
 
 def _folder_ref(project: Project, asked: str, folder: Path) -> PipelineRef:
@@ -70,7 +71,7 @@ def _folder_ref(project: Project, asked: str, folder: Path) -> PipelineRef:
         )
     meta = _read_meta(folder)
     if not (folder / "config.cfg").is_file() or meta is None:
-        missing = "config.cfg" if not (folder / "config.cfg").is_file() else "a readable meta.json"
+        missing = "config.cfg" if not (folder / "config.cfg").is_file() else "readable meta.json"
         raise SuggesterError(
             f"{_where(project)}: {asked!r} is a folder but not a spaCy pipeline (it has no "
             f"{missing}); point it at a pipeline folder such as training/model-best"

@@ -55,9 +55,9 @@ def read_patterns(path: Path, *, label_ok: Callable[[str], bool], labels_hint: s
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise SuggesterError(f"{path}:{line}: not UTF-8 text; save the file as UTF-8") from None
-    out = []
+        at = raw[: exc.start].count(b"\n") + 1
+        raise SuggesterError(f"{path}:{at}: not UTF-8 text; save the file as UTF-8") from None
+    out: list[dict[str, Any]] = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import multiprocessing
 import warnings
-from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from collections.abc import Callable, Generator, Iterable, Iterator
+from multiprocessing.process import BaseProcess
+from typing import TYPE_CHECKING, Any
 
 from ..errors import SuggesterError
 from ..project import Project
@@ -24,6 +25,12 @@ from .base import SpanDict, Suggester, register
 from .locate import PipelineRef, locate_pipeline, pattern_paths, suggester_key
 from .patterns import read_patterns
 from .pieces import Piece, batches, pieces_of, pipe_batch_size
+
+if TYPE_CHECKING:  # spaCy is imported when a suggester is built, not when the CLI starts
+    from spacy.language import Language
+    from spacy.tokens import Doc, Span
+
+    from .confidence import BeamScorer, Probabilities
 
 PATTERNS_KEY = "tagdesk_patterns"
 ENT_FACTORIES = {"ner", "beam_ner", "entity_ruler"}
@@ -69,7 +76,7 @@ def ner_components(ref: PipelineRef, where: str) -> tuple[list[str], list[str]]:
     return [n for n in names if n in keep], [n for n in names if n not in keep]
 
 
-def load_pipeline(ref: PipelineRef, where: str):
+def load_pipeline(ref: PipelineRef, where: str) -> Language:
     """`spacy.load` with only the components entities need."""
     import spacy
 
@@ -87,7 +94,14 @@ class SpacySuggester(Suggester):
     """Runs a spaCy `Language` (entities and/or a span_ruler of patterns) and maps labels to project labels."""
 
     def __init__(
-        self, nlp, *, name: str, key: str, map_label: Callable[[str], str | None], use_model: bool, use_patterns: bool
+        self,
+        nlp: Language,
+        *,
+        name: str,
+        key: str,
+        map_label: Callable[[str], str | None],
+        use_model: bool,
+        use_patterns: bool,
     ) -> None:
         self.nlp = nlp
         self.name = name
@@ -95,20 +109,19 @@ class SpacySuggester(Suggester):
         self.map_label = map_label
         self.use_model = use_model
         self.use_patterns = use_patterns
-        self._scorer = None
+        self._scorer: BeamScorer | None = None
 
     def suggest(self, texts: Iterable[str], *, batch_size: int = 64, n_process: int = 1) -> Iterator[list[SpanDict]]:
         """Each text's suggestions; a long text goes through the pipeline in pieces (`pieces.py`), so no text is
         too long (spaCy's E088) and memory stays bounded."""
         before = set(multiprocessing.active_children()) if n_process > 1 else set()
         if n_process > 1:
-            docs = self.nlp.pipe(
-                pieces_of(texts), as_tuples=True, batch_size=pipe_batch_size(batch_size), n_process=n_process
-            )
+            docs = _in_workers(self.nlp, pieces_of(texts), pipe_batch_size(batch_size), n_process)
         else:
             docs = _through(self.nlp, batches(pieces_of(texts), batch_size))
         finished = False
-        current, seen, spans = -1, 0, []
+        current, seen = -1, 0
+        spans: list[SpanDict] = []
         try:
             for doc, (index, offset, count) in docs:
                 if index != current:
@@ -137,7 +150,9 @@ class SpacySuggester(Suggester):
         if self._scorer is None:
             self._scorer = BeamScorer(self.nlp, ner)
         # the same pieces as `suggest` (a long text goes through in pieces), each piece's entities scored
-        current, seen, spans, missed = -1, 0, [], []
+        current, seen = -1, 0
+        spans: list[SpanDict] = []
+        missed: list[float] = []
         for doc, (index, offset, count) in _through(self.nlp, batches(pieces_of(texts), batch_size)):
             if index != current:
                 current, seen, spans, missed = index, 0, [], []
@@ -151,7 +166,7 @@ class SpacySuggester(Suggester):
             if seen == count:
                 yield spans, uncertainty(spans, missed)
 
-    def spans_of(self, doc, offset: int = 0, probabilities: dict | None = None) -> list[SpanDict]:
+    def spans_of(self, doc: Doc, offset: int = 0, probabilities: Probabilities | None = None) -> list[SpanDict]:
         """A processed Doc's suggestions: mapped labels, patterns winning over overlapping model entities; offsets
         plus `offset` (the Doc is a piece of a longer text starting there); with `probabilities` (from the beam
         search, keyed by the Doc's own offsets), each model span's score."""
@@ -170,21 +185,30 @@ class SpacySuggester(Suggester):
                 label = self.map_label(ent.label_)
                 if label is None or any(s < ent.end_char and ent.start_char < e for s, e in taken):
                     continue
-                span = _span(ent, label, "model", offset)
+                found = _span(ent, label, "model", offset)
                 p = probabilities.get((ent.start_char, ent.end_char, ent.label_)) if probabilities is not None else None
-                span["score"] = None if p is None else round(p, 4)
-                out.append(span)
+                found["score"] = None if p is None else round(p, 4)
+                out.append(found)
         out.sort(key=lambda d: (d["start"], d["end"]))
         return out
 
 
-def _through(nlp, groups: Iterator[list[Piece]]) -> Iterator:
+Parsed = Generator[tuple["Doc", tuple[int, int, int]], None, None]  # (Doc, context) of each piece; closable
+
+
+def _through(nlp: Language, groups: Iterator[list[Piece]]) -> Parsed:
     """(Doc, context) of every piece, one `nlp.pipe` call per batch (each bounded in characters)."""
     for group in groups:
         yield from nlp.pipe(group, as_tuples=True, batch_size=len(group))
 
 
-def _stop_workers(before: set) -> None:
+def _in_workers(nlp: Language, pieces: Iterator[Piece], batch_size: int, n_process: int) -> Parsed:
+    """(Doc, context) of every piece from `n_process` worker processes. A generator (spaCy types `nlp.pipe` as
+    a plain Iterator): closing it closes the pipe inside."""
+    yield from nlp.pipe(pieces, as_tuples=True, batch_size=batch_size, n_process=n_process)
+
+
+def _stop_workers(before: set[BaseProcess]) -> None:
     """End spaCy's worker processes when a run stops early. Closing `nlp.pipe` alone can hang: the forked workers
     hold copies of the result pipes, so a worker blocked sending a result never sees the parent stop listening."""
     for proc in set(multiprocessing.active_children()) - before:
@@ -192,7 +216,7 @@ def _stop_workers(before: set) -> None:
         proc.join(timeout=5)
 
 
-def _span(span, label: str, origin: str, offset: int = 0) -> SpanDict:
+def _span(span: Span, label: str, origin: str, offset: int = 0) -> SpanDict:
     return {
         "start": offset + span.start_char,
         "end": offset + span.end_char,
@@ -206,10 +230,12 @@ def _where(project: Project) -> str:
     return str(project.folder)
 
 
-def _add_patterns(nlp, project: Project) -> None:
+def _add_patterns(nlp: Language, project: Project) -> None:
+    from spacy.pipeline import SpanRuler
+
     cfg = project.config
     hint = ", ".join(cfg.label_names)
-    patterns = []
+    patterns: list[dict[str, Any]] = []
     for path in pattern_paths(project):
         patterns += read_patterns(path, label_ok=lambda lab: cfg.map_label(lab) is not None, labels_hint=hint)
     # first: adding phrase patterns then only runs the tokenizer; it writes doc.spans, never doc.ents
@@ -219,6 +245,7 @@ def _add_patterns(nlp, project: Project) -> None:
         first=True,
         config={"spans_key": PATTERNS_KEY, "overwrite": True, "validate": False},
     )
+    assert isinstance(ruler, SpanRuler)  # add_pipe is typed as returning any component
     ruler.add_patterns(patterns)
 
 

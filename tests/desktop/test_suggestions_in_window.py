@@ -117,3 +117,23 @@ def test_a_while_the_model_loads_accepts_once_nothing_unseen_arrived(patterns_pr
     qtbot.waitUntil(lambda: status(w, 2) == "accepted", timeout=20_000)  # ... the accept goes through
     settle(w)
     assert stored(w, 2) == [] and w.session.document_id == 3
+
+
+def test_the_worker_serves_the_document_asked_for_even_when_the_annotator_moves_on_at_once(patterns_project):
+    """The worker reads "which document is on screen" from the window while it runs, so the answer can change
+    between two looks: here document 2 is on screen at the first look and gone the next moment. The worker does
+    document 2 first anyway, and then every other document."""
+    from desktop.background import _suggest
+    from models.suggest import model_key
+
+    with patterns_project.session() as s:
+        ids = store.document_ids(session=s)
+    looks = iter([ids[1]])  # the first look sees document 2; every later look sees none (the annotator moved on)
+    reports: list[tuple[object, ...]] = []
+    done = _suggest(patterns_project, lambda: next(looks, None), lambda *a: reports.append(a), lambda: False)
+    assert reports[1] == ("wanted", ids[1])  # right after "loaded": document 2 before the others
+    assert done == len(TEXTS)
+    key = model_key(patterns_project)
+    with patterns_project.session() as s:
+        first = store.suggestions_for(ids[0], key, session=s)
+    assert [(sp["start"], sp["end"], sp["label"]) for sp in first or []] == [(15, 21, "GPE")]

@@ -40,6 +40,15 @@ def test_folder_that_is_not_a_spacy_pipeline(make_project):
     assert "'notes' is a folder but not a spaCy pipeline (it has no config.cfg)" in msg
 
 
+def test_pipeline_folder_whose_meta_json_is_not_an_object(make_project):
+    project = make_project()
+    (project.folder / "odd").mkdir()
+    (project.folder / "odd" / "config.cfg").write_text("[nlp]\n")
+    (project.folder / "odd" / "meta.json").write_text('["en", "core"]')
+    msg = failure(configure(project, pipeline="odd"))
+    assert "'odd' is a folder but not a spaCy pipeline (it has no readable meta.json)" in msg
+
+
 def test_missing_pipeline_folder(make_project):
     msg = failure(configure(make_project(), pipeline="training/model-best"))
     assert "folder 'training/model-best' not found" in msg
