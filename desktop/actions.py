@@ -8,6 +8,7 @@ groups, so every key a menu shows is listed there too.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING
@@ -121,6 +122,17 @@ def build_groups(window: MainWindow) -> list[Group]:
                 a(window, "&Export…", ["Ctrl+E"], window.show_export),
                 a(window, "&Back up the database…", ["Ctrl+B"], window.back_up),
                 None,
+                a(
+                    window,
+                    "Project &settings…",
+                    ["Ctrl+Shift+P"],
+                    window.show_settings,
+                    "Shared by everyone on the project: suggestions, label mapping, overlap, retraining",
+                ),
+                a(window, "&Team…", [], window.show_team, "Who annotates and who reviews"),
+                None,
+                review_action(window),
+                None,
                 a(window, "&Close project", ["Ctrl+W"], lambda: app.close_project(window)),
                 a(window, "&Quit", "Ctrl+Q", app.quit),
             ],
@@ -197,6 +209,13 @@ def build_groups(window: MainWindow) -> list[Group]:
                     learning.train,
                     "In the background",
                 ),
+                a(
+                    window,
+                    "Train &with options…",
+                    ["Ctrl+Shift+T"],
+                    learning.train_with_options,
+                    "Update the current model or start anew, the held-out share, labels, a time limit",
+                ),
                 a(window, "&Cancel training", [], learning.cancel),
                 a(window, "Model &panel: scores and learning curve", ["Ctrl+Shift+M"], learning.show_panel),
                 learning.retrain_menu.menuAction(),
@@ -230,10 +249,39 @@ def build_groups(window: MainWindow) -> list[Group]:
             "&Help",
             [
                 a(window, "&Keyboard shortcuts", ["F1", "Ctrl+/"], window.show_shortcuts),
+                a(
+                    window,
+                    "&Check the project…",
+                    [],
+                    window.check_project,
+                    "The database's integrity and its event log replayed against the annotations (reads only)",
+                ),
+                *(
+                    [a(window, "Add Tagdesk to the applications &menu", [], window.add_launcher)]
+                    if sys.platform.startswith("linux")
+                    else []
+                ),
                 a(window, "&About Tagdesk", [], window.show_about),
             ],
         ),
     ]
+
+
+def review_action(window: MainWindow) -> QAction:
+    """Into review mode (`tagdesk open DIR --review`) and back: the same project in a window of the other mode."""
+    from .app import controller
+
+    review = window.session.review
+    text = "Back to &annotating" if review else "Re&view the annotators' differences"
+    tip = "Your own annotations again" if review else "Settle where annotators differ into the gold annotation"
+    folder = window.project.folder
+    return make_action(
+        window,
+        text,
+        ["Ctrl+Shift+R"],
+        lambda: controller().open(folder, window, replace=window, review=not review),
+        tip,
+    )
 
 
 def scroll_actions(window: MainWindow) -> list[QAction]:

@@ -74,10 +74,16 @@ class Controller(QObject):
 
     # -- opening
     def open(
-        self, folder: Path | str, parent: QWidget | None = None, *, replace: MainWindow | None = None
+        self,
+        folder: Path | str,
+        parent: QWidget | None = None,
+        *,
+        replace: MainWindow | None = None,
+        review: bool = False,
     ) -> MainWindow | None:
-        """Open a project folder in a window (replacing `replace`'s project); a problem is a dialog, and the
-        caller's screen stays. Returns the window, or None."""
+        """Open a project folder in a window (replacing `replace`'s project; in review mode with `review`, as
+        `tagdesk open DIR --review`); a problem is a dialog, and the caller's screen stays. Returns the window, or
+        None."""
         folder = Path(folder)
         try:
             project = open_project(folder)
@@ -87,7 +93,7 @@ class Controller(QObject):
             box.exec() if not _offscreen() else box.show()
             self.last_error = str(exc)
             return None
-        return self.show_project(project, replace=replace)
+        return self.show_project(project, replace=replace, review=review)
 
     def show_project(self, project: Project, *, replace: MainWindow | None = None, review: bool = False) -> MainWindow:
         from .main_window import MainWindow
@@ -120,9 +126,17 @@ class Controller(QObject):
         dialog.show()
         return dialog
 
-    def create(self, folder: Path, labels: list[str] | list[Label], *, pipeline: str, patterns: list[str]) -> Project:
-        """The New project dialog's work: `models.project.new_project` (as `tagdesk new`)."""
-        return new_project(folder, labels, pipeline=pipeline, patterns=patterns)
+    def create(
+        self,
+        folder: Path,
+        labels: list[str] | list[Label],
+        *,
+        pipeline: str,
+        patterns: list[str],
+        database_url: str | None = None,
+    ) -> Project:
+        """The New project dialog's work: `models.project.new_project` (as `tagdesk new`, `--database` too)."""
+        return new_project(folder, labels, pipeline=pipeline, patterns=patterns, database_url=database_url)
 
     def fill_recent_menu(self, menu: QMenu) -> None:
         menu.clear()

@@ -94,7 +94,8 @@ class Background(QObject):
         project = self.project
         self.progress.emit(("Loading the model…", 0, 0))
         task = run_task(lambda report, stop: _suggest(project, self._wanted, report, stop), name="suggest")
-        task.progress.connect(self._on_progress)
+        # a run cancelled because the suggester changed says nothing more (not the old key it loaded with)
+        task.progress.connect(lambda args, t=task: None if t.is_cancelled() else self._on_progress(args))
         task.finished.connect(self._done)
         task.cancelled.connect(lambda: self._over("Suggestions stopped; what was computed is kept"))
         task.failed.connect(self._failed)

@@ -12,13 +12,14 @@ from PySide6.QtWidgets import QMenu
 
 from models import settings
 from models.errors import TagdeskError
-from models.train import ModelVersion, RetrainCheck, TrainResult, current_version, retrain_check
+from models.train import ModelVersion, RetrainCheck, TrainOptions, TrainResult, current_version, retrain_check
 
 from .training import Trainer
 from .widgets.model_panel import ModelPanel
 from .widgets.training_bar import TrainingBar
 
 if TYPE_CHECKING:
+    from .dialogs.train_dialog import TrainDialog
     from .main_window import MainWindow
 
 RETRAIN_CHOICES = (0, 10, 25, 50, 100)  # Model → Retrain automatically: off, or every N accepted documents
@@ -44,9 +45,18 @@ class Learning(QObject):
         window.session.decisions_changed.connect(tr.maybe_retrain)
         self.retrain_menu = self._retrain_menu()
 
-    def train(self) -> None:
-        if not self.trainer.start():
+    def train(self, options: TrainOptions | None = None) -> None:
+        if not self.trainer.start(options=options):
             self.window.status.notice("A model is training already (Model → Cancel training stops it)")
+
+    def train_with_options(self) -> TrainDialog:
+        """Model → Train with options: the choices of `tagdesk train`, then the same run as Ctrl+T."""
+        from .dialogs.train_dialog import TrainDialog
+
+        dialog = TrainDialog(self.window.project, self.trainer.options, self.window)
+        dialog.train.connect(self.train)
+        dialog.show()
+        return dialog
 
     def _done(self, result: TrainResult, auto: bool) -> None:
         self.last = result
@@ -151,7 +161,7 @@ class Learning(QObject):
     def set_retrain_every(self, every: int) -> None:
         """Retrain after every `every` accepted documents (0: off), for everyone on the project."""
         try:
-            settings.set_retrain_every(self.window.project, every)
+            settings.change_settings(self.window.project, retrain_every=every)  # as tagdesk settings does
         except TagdeskError as exc:
             self.window.status.notice(f"Automatic retraining not changed: {exc}")
             return

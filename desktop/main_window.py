@@ -40,11 +40,14 @@ from .widgets.text_view import TextView
 
 if TYPE_CHECKING:  # the dialogs are imported when first opened
     from .dialogs.backup_dialog import BackupDialog
+    from .dialogs.check_dialog import CheckDialog
     from .dialogs.export_dialog import ExportDialog
     from .dialogs.import_dialog import ImportDialog
     from .dialogs.labels_dialog import LabelsDialog
     from .dialogs.preferences_dialog import PreferencesDialog
+    from .dialogs.settings_dialog import SettingsDialog
     from .dialogs.statistics_dialog import StatisticsDialog
+    from .dialogs.team_dialog import TeamDialog
 
 NARROW = 1000  # px: below this the status bar keeps the essentials (the side panels fold away with F6 / F7)
 MIN_TEXT = 360  # px: the text column never gets narrower (words are not broken mid-word)
@@ -261,8 +264,47 @@ class MainWindow(QMainWindow):
 
         dialog = BackupDialog(self.project, self)
         dialog.show()
+        dialog.go.setFocus()  # Ctrl+B, Enter
+        return dialog
+
+    def show_settings(self) -> SettingsDialog:
+        from .dialogs.settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(self.project, self)
+        dialog.saved.connect(lambda _keys: self.check_shared_settings())
+        dialog.show()
+        return dialog
+
+    def show_team(self) -> TeamDialog:
+        from .dialogs.team_dialog import TeamDialog
+
+        dialog = TeamDialog(self.project, self)
+        dialog.show()
+        return dialog
+
+    def check_project(self) -> CheckDialog:
+        from .dialogs.check_dialog import CheckDialog
+
+        dialog = CheckDialog(self.project, self)
+        dialog.show()
         dialog.start()
         return dialog
+
+    def add_launcher(self) -> QMessageBox:
+        """Help → Add Tagdesk to the applications menu: what `tagdesk desktop-entry` writes."""
+        from models.errors import TagdeskError
+
+        from .launcher import install
+
+        try:
+            entry, _icon = install()
+            text = f"Tagdesk is in your applications menu now ({entry}); it opens on the start screen."
+        except TagdeskError as exc:
+            text = f"The launcher was not written: {exc}"
+        box = QMessageBox(QMessageBox.Icon.Information, "Applications menu", text, parent=self)
+        box.setObjectName("launcherBox")
+        box.show()
+        return box
 
     def show_labels(self) -> LabelsDialog:
         from .dialogs.labels_dialog import LabelsDialog
@@ -451,6 +493,9 @@ class MainWindow(QMainWindow):
         if suggester != self._suggester:  # the suggestions' key changed: compute (or find) the new ones
             self._suggester = suggester
             if self._background:
+                # the old key's suggestions are not the new labels' (a label renamed, removed...): none is shown
+                # until the new key is known (a rename carries the cache to it, `models.suggest.carry`)
+                self.session.set_model_key(None)
                 self.background.restart()  # a run with the old suggester stops first
         self.session.labels_updated()
         self.labels.set_labels(list(cfg.labels), active=self.session.active_label)

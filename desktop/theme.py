@@ -105,6 +105,7 @@ def apply_theme(app: QApplication, name: str, font_pt: int = DEFAULT_FONT_PT) ->
     app.setStyle("Fusion")
     app.setPalette(palette(name))
     sheet = resource_path("styles", f"{name}.qss").read_text(encoding="utf-8")
+    sheet = sheet.replace("@ICONS@", resource_path("icons").as_posix())
     app.setStyleSheet(sheet + f"\nQWidget {{ font-size: {font_pt}pt; }}\n")
     return name
 

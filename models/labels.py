@@ -17,6 +17,7 @@ from .config import DROP, LABEL_KEYS, PALETTE, Label
 from .errors import TagdeskError
 from .project import Project
 from .store.labels import LabelUsage
+from .suggest.carry import rename_carry
 
 
 class LabelInUseError(TagdeskError):
@@ -95,9 +96,17 @@ def rename_label(project: Project, name: str, new_name: str) -> int:
         return 0
     label_map = {src: (renamed.name if dst == name else dst) for src, dst in project.config.model.label_map.items()}
     label_map.setdefault(name, renamed.name)  # a model label of the old name keeps arriving under the new one
+    label_map = {src: dst for src, dst in label_map.items() if src != dst}  # X -> X is what no entry means
+    # the cached suggestions follow, renamed, when that is what the suggester would make (no spaCy run again)
+    carry = rename_carry(project, name, renamed.name, label_map)
     with project.writing() as s:
         _b, _a, count = store.change_label(
-            name, new_name=renamed.name, label_map=label_map, session=s, annotator=project.annotator
+            name,
+            new_name=renamed.name,
+            label_map=label_map,
+            suggestions=carry,
+            session=s,
+            annotator=project.annotator,
         )
     project.refresh()
     return count

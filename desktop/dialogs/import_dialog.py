@@ -1,6 +1,9 @@
 """File → Import documents: choose files, see the format Tagdesk guessed and the first documents with their
 entities, then import them all-or-nothing per file, with progress and Cancel, and read the same report as
-`tagdesk import` prints. Reading and importing call `models.formats` (the command line's functions)."""
+`tagdesk import` prints. The options are the command's: the text column or key, one document per line, how a
+doccano or Label Studio file counts offsets (detected unless chosen), whose annotations a file carries that does
+not say (`--annotator`), adding the labels the files use. Reading and importing call `models.formats` (the
+command line's functions)."""
 
 from __future__ import annotations
 
@@ -32,12 +35,14 @@ from PySide6.QtWidgets import (
 from models.cli.import_ import summary
 from models.errors import TagdeskError
 from models.formats import Format, ReadOptions, all_formats, guess_format, import_file
+from models.formats._offsets import CONVENTIONS, DESCRIBED, FORMATS_WITH_OFFSETS
 from models.project import Project
 from models.store import NewDocument
 
 from ..contrast import blend, readable_on
 from ..tasks import Report, ShouldStop, run_task
 from ..widgets.task_panel import TaskPanel
+from .export_dialog import annotators
 
 PREVIEW_DOCS = 5
 PREVIEW_CHARS = 400
@@ -57,6 +62,7 @@ class Choice:
     by_line: bool = False
     text_column: str = "text"
     text_key: str = "text"
+    offsets: str | None = None  # doccano, Label Studio: None detects the convention from the file
     preview: list[NewDocument] | None = None
     count: int = 0
     unknown: list[str] = field(default_factory=list)
@@ -64,7 +70,9 @@ class Choice:
     reading: bool = False  # its preview is being read on the thread pool
 
     def options(self) -> ReadOptions:
-        return ReadOptions(by_line=self.by_line, text_column=self.text_column, text_key=self.text_key)
+        return ReadOptions(
+            by_line=self.by_line, text_column=self.text_column, text_key=self.text_key, offsets=self.offsets
+        )
 
 
 def csv_columns(path: Path) -> list[str]:
@@ -129,6 +137,8 @@ class ImportDialog(QDialog):
         self.remove.clicked.connect(self.remove_current)
         self.format = QComboBox(self)
         self.format.setObjectName("importFormat")
+        self.format.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.format.setMinimumContentsLength(24)
         for name in sorted(self.formats):
             self.format.addItem(f"{name} — {self.formats[name].description}", name)
         self.guess_note = QLabel(self)
@@ -137,6 +147,18 @@ class ImportDialog(QDialog):
         self.column = QComboBox(self)
         self.column.setEditable(True)
         self.key = QLineEdit("text", self)
+        self.offsets = QComboBox(self)
+        self.offsets.setObjectName("importOffsets")
+        self.offsets.addItem("Detected from the file", None)
+        for conv in CONVENTIONS:
+            self.offsets.addItem(DESCRIBED[conv], conv)
+        self.annotator = QComboBox(self)
+        self.annotator.setObjectName("importAnnotator")
+        self.annotator.setEditable(True)
+        self.annotator.addItems(annotators(project))
+        self.annotator.setToolTip(
+            "Whose annotations the entities of a file are, where the file does not name its annotator"
+        )
         self.preview = QTextBrowser(self)
         self.preview.setObjectName("importPreview")
         self.about = QLabel(self)
@@ -167,10 +189,13 @@ class ImportDialog(QDialog):
         form.addRow("", self.by_line)
         form.addRow("Text column", self.column)
         form.addRow("Text key", self.key)
+        form.addRow("Offsets count", self.offsets)
+        form.addRow("Entities are by", self.annotator)
         self._rows = {"by_line": self.by_line, "column": self.column, "key": self.key}
         self.form = form
         bottom = QHBoxLayout()
-        bottom.addWidget(self.add_labels, 1)
+        bottom.addWidget(self.add_labels)
+        bottom.addStretch(1)
         bottom.addWidget(self.go)
         bottom.addWidget(close)
         layout = QVBoxLayout(self)
@@ -189,8 +214,10 @@ class ImportDialog(QDialog):
         self.by_line.toggled.connect(lambda _b: self._options_changed())
         self.column.currentTextChanged.connect(lambda _t: self._options_changed())
         self.key.editingFinished.connect(self._options_changed)
+        self.offsets.currentIndexChanged.connect(lambda _i: self._options_changed())
         self._loading = False
         self._update_buttons()
+        self._show_choice()
 
     # -- choosing files
     def choose_files(self) -> None:
@@ -236,9 +263,12 @@ class ImportDialog(QDialog):
         choice = self.current()
         self._loading = True
         try:
-            if choice is None:
+            if choice is None:  # the options of a format show once a file of it is chosen
                 self.preview.clear()
                 self.about.clear()
+                self.by_line.hide()
+                for widget in (self.column, self.key, self.offsets):
+                    self.form.setRowVisible(widget, False)
                 return
             self.format.setCurrentIndex(max(0, self.format.findData(choice.format)))
             self.guess_note.setText(
@@ -251,10 +281,12 @@ class ImportDialog(QDialog):
             self.column.addItems(csv_columns(choice.path) if choice.format == "csv" else [])
             self.column.setCurrentText(choice.text_column)
             self.key.setText(choice.text_key)
+            self.offsets.setCurrentIndex(max(0, self.offsets.findData(choice.offsets)))
             fmt = choice.format
             self.by_line.setVisible(fmt == "text")
             self.form.setRowVisible(self.column, fmt == "csv")
             self.form.setRowVisible(self.key, fmt in ("jsonl", "doccano", "labelstudio"))
+            self.form.setRowVisible(self.offsets, fmt in FORMATS_WITH_OFFSETS)
             if not getattr(choice, "reading", False):
                 self._show_preview(choice)
         finally:
@@ -271,6 +303,7 @@ class ImportDialog(QDialog):
         choice.by_line = self.by_line.isChecked()
         choice.text_column = self.column.currentText().strip() or "text"
         choice.text_key = self.key.text().strip() or "text"
+        choice.offsets = self.offsets.currentData() if choice.format in FORMATS_WITH_OFFSETS else None
         self._show_choice()
         self._read_preview(choice)
 
@@ -342,6 +375,7 @@ class ImportDialog(QDialog):
     def start(self) -> None:
         project, choices = self.project, list(self.choices)
         formats, add_labels = self.formats, self.add_labels.isChecked()
+        annotator = self.annotator.currentText().strip() or None
         results: list[str] = []
         self.results = results
 
@@ -365,13 +399,14 @@ class ImportDialog(QDialog):
                         formats[choice.format],
                         options,
                         add_labels=add_labels,
+                        annotator=annotator,
                         on_progress=progress,
                     )
                 except TagdeskError as exc:
                     suffix = "" if isinstance(exc, StoppedError) else " (nothing from this file was stored)"
                     results.append(f"✗ {exc}{suffix}")
                     continue
-                results.append("✓ " + summary(rep, project.annotator))
+                results.append("✓ " + summary(rep, annotator or project.annotator))
             return results
 
         self.report.clear()

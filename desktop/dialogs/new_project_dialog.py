@@ -6,13 +6,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import shiboken6
 from pydantic import ValidationError
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QColorDialog,
-    QComboBox,
     QDialog,
     QFileDialog,
     QFormLayout,
@@ -32,11 +30,9 @@ from models.config import DEFAULT_PIPELINE, LABEL_KEYS, PALETTE, Label
 from models.errors import TagdeskError
 
 from ..contrast import text_on
-from ..tasks import run_task
+from ..widgets.pipeline_choice import PipelineChoice
 
 DEFAULT_LABELS = ["PERSON", "ORG", "GPE"]
-NO_PIPELINE = ""
-FOLDER = "\0folder"
 
 
 class NewProjectDialog(QDialog):
@@ -70,12 +66,15 @@ class NewProjectDialog(QDialog):
             b.clicked.connect(slot)
             label_buttons.addWidget(b)
         label_buttons.addStretch(1)
-        self.pipeline = QComboBox(self)
+        self.pipeline = PipelineChoice(DEFAULT_PIPELINE, self)
         self.pipeline.setObjectName("projectPipeline")
-        self.pipeline.addItem(f"{DEFAULT_PIPELINE} (looking for installed pipelines…)", DEFAULT_PIPELINE)
-        self.pipeline.addItem("None: suggestions from patterns only", NO_PIPELINE)
-        self.pipeline.addItem("A pipeline folder…", FOLDER)
-        self.pipeline.activated.connect(lambda _i: self._pipeline_chosen())
+        self.database = QLineEdit(self)
+        self.database.setObjectName("projectDatabase")
+        self.database.setPlaceholderText("tagdesk.sqlite in the folder; a team's: postgresql+psycopg://host/database")
+        self.database.setToolTip(
+            "Empty: the database is a file in the project folder. A team gives its PostgreSQL server's URL, "
+            "without a password (README: Team setup); a Tagdesk database already there is opened as it is."
+        )
         self.patterns = QListWidget(self)
         self.patterns.setObjectName("projectPatterns")
         self.patterns.setMaximumHeight(80)
@@ -105,6 +104,7 @@ class NewProjectDialog(QDialog):
         form.addRow("Suggestions from", self.pipeline)
         form.addRow("Pattern files", self.patterns)
         form.addRow("", add_pattern)
+        form.addRow("Database", self.database)
         bottom = QHBoxLayout()
         bottom.addStretch(1)
         bottom.addWidget(cancel)
@@ -116,8 +116,6 @@ class NewProjectDialog(QDialog):
         self.parent_folder.textChanged.connect(lambda _t: self._show_where())
         self.name.textChanged.connect(lambda _t: self._show_where())
         self._show_where()
-        task = run_task(lambda _r, _s: _installed(), name="installed pipelines")
-        task.finished.connect(lambda names: self._pipelines(names) if shiboken6.isValid(self) else None)
 
     # -- fields
     def folder(self) -> Path:
@@ -130,26 +128,6 @@ class NewProjectDialog(QDialog):
         folder = QFileDialog.getExistingDirectory(self, "Where to create the project", self.parent_folder.text())
         if folder:
             self.parent_folder.setText(folder)
-
-    def _pipelines(self, names: list[str]) -> None:
-        chosen = self.pipeline.currentData()
-        self.pipeline.clear()
-        for name in names:
-            self.pipeline.addItem(f"{name} (installed)", name)
-        if not names:
-            self.pipeline.addItem("No spaCy pipeline is installed", NO_PIPELINE)
-        self.pipeline.addItem("None: suggestions from patterns only", NO_PIPELINE)
-        self.pipeline.addItem("A pipeline folder…", FOLDER)
-        index = self.pipeline.findData(chosen)
-        self.pipeline.setCurrentIndex(max(0, index))
-
-    def _pipeline_chosen(self) -> None:
-        if self.pipeline.currentData() != FOLDER:
-            return
-        folder = QFileDialog.getExistingDirectory(self, "A spaCy pipeline folder (e.g. training/model-best)")
-        if folder:
-            self.pipeline.insertItem(0, folder, folder)
-        self.pipeline.setCurrentIndex(0)
 
     def choose_patterns(self) -> None:
         files, _ = QFileDialog.getOpenFileNames(self, "EntityRuler pattern files", "", "JSONL (*.jsonl);;All (*)")
@@ -214,19 +192,16 @@ class NewProjectDialog(QDialog):
             if not self.name.text().strip():
                 raise TagdeskError("Give the project a name")
             labels = self.labels()
-            pipeline = self.pipeline.currentData()
             patterns = [self.patterns.item(i).text() for i in range(self.patterns.count())]
             project = controller().create(
-                self.folder(), labels, pipeline="" if pipeline == FOLDER else pipeline, patterns=patterns
+                self.folder(),
+                labels,
+                pipeline=self.pipeline.value(),
+                patterns=patterns,
+                database_url=self.database.text().strip() or None,
             )
         except TagdeskError as exc:
             self.error.setText(str(exc))
             return
         self.accept()
         self.created.emit(project)
-
-
-def _installed() -> list[str]:
-    from models.suggest.locate import installed_pipelines
-
-    return installed_pipelines()

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
+
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
 
 from ..db.backup import backup_project
 
@@ -28,7 +31,13 @@ def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    result = backup_project(args.dir, args.out)
+    with Progress(
+        TextColumn("copying"), BarColumn(), TaskProgressColumn(), disable=not sys.stderr.isatty(), transient=True
+    ) as progress:
+        task = progress.add_task("backup", total=None)
+        result = backup_project(
+            args.dir, args.out, on_progress=lambda done, total: progress.update(task, completed=done, total=total)
+        )
     docs = result.documents
     print(
         f"{result.path}: copy of {result.source} ({docs} document{'s' if docs != 1 else ''}, "

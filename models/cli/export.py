@@ -96,18 +96,15 @@ def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def _run_suggestions(args: argparse.Namespace) -> int:
     from ..errors import TagdeskError
-    from ..formats._suggestions import export_suggestions
-    from ..suggest import model_key
+    from ..formats._suggestions import export_pending_suggestions
 
     if args.format != "jsonl":
         raise TagdeskError(f"--suggestions writes JSONL tasks with scores; use --format jsonl (not {args.format})")
     with open_project(args.dir) as project:
-        out = args.out or project.folder / "exports" / "suggestions.jsonl"
-        if out.is_dir():
-            out = out / "suggestions.jsonl"
-        docs, spans = export_suggestions(project, out, model_key=model_key(project), annotator=args.annotator)
+        result = export_pending_suggestions(project, args.out, annotator=args.annotator)
+    docs, spans = result.documents, result.spans
     print(
-        f"{out}: {docs} pending document{'s' if docs != 1 else ''}, "
+        f"{result.path}: {docs} pending document{'s' if docs != 1 else ''}, "
         f"{spans} suggested span{'s' if spans != 1 else ''} with scores"
     )
     return 0

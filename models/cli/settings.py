@@ -41,10 +41,7 @@ def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     with open_project(args.dir) as project:
-        if args.pipeline is not None:
-            settings.set_pipeline(project, args.pipeline)
-        if args.patterns is not None:
-            settings.set_patterns(project, args.patterns)
+        mapping = None
         if args.map:
             mapping = dict(project.config.model.label_map)
             for item in args.map:
@@ -52,11 +49,15 @@ def run(args: argparse.Namespace) -> int:
                 if not sep:
                     raise TagdeskError(f"--map {item}: write it as MODEL=LABEL, e.g. --map LOC=GPE")
                 mapping[src.strip()] = dst.strip()
-            settings.set_label_map(project, mapping)
-        if args.overlap is not None:
-            settings.set_overlap(project, args.overlap)
-        if args.retrain_every is not None:
-            settings.set_retrain_every(project, args.retrain_every)
+        # every value is checked before any is stored: one bad option changes nothing
+        settings.change_settings(
+            project,
+            pipeline=args.pipeline,
+            patterns=args.patterns,
+            label_map=mapping,
+            overlap=args.overlap,
+            retrain_every=args.retrain_every,
+        )
         model = project.config.model
         print(f"pipeline  {model.pipeline or '(none)'}")
         print(f"patterns  {', '.join(model.patterns) or '(none)'}")

