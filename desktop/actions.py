@@ -99,13 +99,17 @@ def build_groups(window: MainWindow) -> list[Group]:
     learning = window.learning
     window.order_actions = QActionGroup(window)
     for order, text in (
-        ("position", "Next document: the next one in the &list"),
-        ("uncertain", "Next document: the one the model is least &sure of"),
+        ("position", "Sort documents in project &order"),
+        ("uncertain", "Sort documents most &uncertain first"),
     ):
-        act = a(window, text, [], partial(s.set_queue_order, order))
+        act = a(window, text, [], partial(window.documents.set_order, order))
         act.setCheckable(True)
-        act.setChecked(order == "position")
+        act.setChecked(order == window.documents.order())
+        act.setData(order)
         window.order_actions.addAction(act)
+    window.documents.order_changed.connect(
+        lambda order: next(x for x in window.order_actions.actions() if x.data() == order).setChecked(True)
+    )
     return [
         (
             "&File",
@@ -214,6 +218,7 @@ def build_groups(window: MainWindow) -> list[Group]:
                 ),
                 a(window, "&Cancel training", [], learning.cancel),
                 a(window, "Model &panel: scores and learning curve", ["Ctrl+Shift+M"], learning.show_panel),
+                learning.retrain_menu.menuAction(),
                 None,
                 a(window, "Jump to the &least confident suggestion", ["Ctrl+U"], s.select_least_confident),
             ],

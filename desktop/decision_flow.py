@@ -87,7 +87,6 @@ class DecisionFlow:
         annotator: str
         state: DocumentState | None
         filters: store.ListFilters
-        queue_order: str
         model_key: str | None
         writer: Writer
         undo: QUndoStack
@@ -113,13 +112,14 @@ class DecisionFlow:
 
     # ------------------------------------------------------------------ decisions
     def set_filters(self, filters: store.ListFilters) -> None:
-        """The document list now shows these filters' results: "next" is the next one still to do there."""
+        """The document list now shows these filters' results, in their order: "next" is the next one still to do
+        there (project order: the next below; most uncertain first: the most uncertain one)."""
         self.filters = filters
 
-    def set_queue_order(self, order: str) -> None:
-        """ "position": a / x / Space go to the next document still to do in the list; "uncertain": to the pending
-        document whose suggestions the model is least sure of."""
-        self.queue_order = order
+    def set_order(self, order: str) -> None:
+        """The list is being sorted in this order ("position" or "uncertain"): a / x / Space take it at once,
+        before the list shows it."""
+        self.filters = self.filters.sorted_by(order, self.model_key if order == "uncertain" else None)
 
     @queued
     def decide(self, status: str) -> None:
@@ -187,8 +187,8 @@ class DecisionFlow:
     def move_on(self, after: int | None) -> None:
         """Show the next document still to do in the list after the document `after` (the queue's choice)."""
         project, annotator, filters = self.project, self.annotator, self.filters
-        order = "review" if self.review else self.queue_order
-        key = self.model_key
+        order = "review" if self.review else filters.order
+        key = self.model_key  # the newest: the list is read again under it when it changes
         shared = False
 
         def work() -> queue.NextDocument | None:
@@ -198,7 +198,13 @@ class DecisionFlow:
             if overlap is not None:  # shared work: the next document is claimed for this annotator (a write)
                 with project.writing() as s:
                     return queue.next_document(
-                        session=s, annotator=annotator, after=after, filters=filters, overlap=overlap
+                        session=s,
+                        annotator=annotator,
+                        after=after,
+                        filters=filters,
+                        order=order,
+                        model_key=key,
+                        overlap=overlap,
                     )
             with project.session() as s:
                 return queue.next_document(

@@ -7,8 +7,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
+from PySide6.QtGui import QAction, QActionGroup
+from PySide6.QtWidgets import QMenu
 
-from models.train import ModelVersion, TrainOptions, TrainResult
+from models import settings
+from models.errors import TagdeskError
+from models.train import ModelVersion, RetrainCheck, TrainOptions, TrainResult, current_version, retrain_check
 
 from .training import Trainer
 from .widgets.model_panel import ModelPanel
@@ -17,6 +21,8 @@ from .widgets.training_bar import TrainingBar
 if TYPE_CHECKING:
     from .dialogs.train_dialog import TrainDialog
     from .main_window import MainWindow
+
+RETRAIN_CHOICES = (0, 10, 25, 50, 100)  # Model → Retrain automatically: off, or every N accepted documents
 
 
 class Learning(QObject):
@@ -30,12 +36,14 @@ class Learning(QObject):
         tr, bar = self.trainer, self.bar
         tr.progress.connect(bar.show_progress)
         tr.finished.connect(self._done)
-        tr.failed.connect(bar.show_problem)
+        tr.failed.connect(self._failed)
         tr.model_changed.connect(self._model_changed)
+        tr.checked.connect(lambda check: self.retrain_checked(check))
         bar.cancel_clicked.connect(tr.cancel)
         bar.use_clicked.connect(self._use_last)
         bar.details_clicked.connect(self.show_panel)
         window.session.decisions_changed.connect(tr.maybe_retrain)
+        self.retrain_menu = self._retrain_menu()
 
     def train(self, options: TrainOptions | None = None) -> None:
         if not self.trainer.start(options=options):
@@ -55,14 +63,29 @@ class Learning(QObject):
         before = result.baseline["f"] if result.baseline else None
         change = f"F {before:.2f} → {result.scores['f']:.2f}" if before is not None else f"F {result.scores['f']:.2f}"
         docs = result.version.meta["documents"]
-        what = f"Model {result.version.name} trained on {docs['train']} documents ({docs['eval']} held out): {change}"
-        if auto:
-            verdict = "now suggesting with it" if result.better else "not used: the current model scores higher"
-            self.bar.show_result(f"{what}; {verdict}.", offer_use=not result.better)
+        held = f"{docs['eval']} held out"
+        if docs.get("conflicts"):
+            held += f"; {docs['conflicts']} left out: annotators differ, unreviewed"
+        how = "trained automatically" if auto else "trained"
+        what = f"Model {result.version.name} {how} on {docs['train']} documents ({held}): {change}"
+        if auto and result.better:
+            self.bar.show_result(f"{what}; now suggesting with it.", offer_use=False)
+        elif auto:
+            used = current_version(self.window.project)
+            current = f"model {used.name}" if used else (result.baseline or {}).get("pipeline") or "the current model"
+            self.bar.show_result(
+                f"{what}; not used: {current} scores higher on the same documents. Use it anyway?", offer_use=True
+            )
         else:
             self.bar.show_result(f"{what}. Use it for suggestions?", offer_use=True)
         if self.panel is not None:
             self.panel.refresh()
+
+    def _failed(self, text: str, auto: bool) -> None:
+        if auto:
+            every = self.window.project.config.model.retrain_every
+            text = f"Automatic retraining: {text}. It tries again after {every} more accepted documents."
+        self.bar.show_problem(text)
 
     def _use_last(self) -> None:
         if self.last is not None:
@@ -90,3 +113,64 @@ class Learning(QObject):
 
     def cancel(self) -> None:
         self.trainer.cancel()
+
+    # -- Model → Retrain automatically
+    def _retrain_menu(self) -> QMenu:
+        """Off, or every N accepted documents (the shared project setting `retrain_every`), and how far the next
+        automatic training is (read when the menu opens)."""
+        menu = QMenu("&Retrain automatically", self.window)
+        self.retrain_status = QAction("", menu)
+        self.retrain_status.setEnabled(False)
+        menu.addAction(self.retrain_status)
+        menu.addSeparator()
+        self.retrain_actions = QActionGroup(menu)
+        for every in RETRAIN_CHOICES:
+            text = f"Every {every} accepted documents" if every else "Off"
+            act = QAction(text, menu, checkable=True)
+            act.setData(every)
+            act.triggered.connect(lambda _on=False, every=every: self.set_retrain_every(every))
+            self.retrain_actions.addAction(act)
+            menu.addAction(act)
+        self.retrain_other = QAction("", menu, checkable=True)  # a number set elsewhere (tagdesk settings)
+        self.retrain_other.setEnabled(False)
+        self.retrain_actions.addAction(self.retrain_other)
+        menu.addAction(self.retrain_other)
+        menu.aboutToShow.connect(self._show_retrain_status)
+        self._check_retrain_choice()
+        return menu
+
+    def _check_retrain_choice(self) -> None:
+        every = self.window.project.config.model.retrain_every
+        other = every not in RETRAIN_CHOICES
+        self.retrain_other.setVisible(other)
+        self.retrain_other.setText(f"Every {every} accepted documents (tagdesk settings)")
+        self.retrain_other.setChecked(other)
+        for act in self.retrain_actions.actions():
+            if act is not self.retrain_other:
+                act.setChecked(act.data() == every)
+
+    def _show_retrain_status(self) -> None:
+        self._check_retrain_choice()
+        try:
+            check = retrain_check(self.window.project, tried_at=self.trainer.tried_at)
+        except TagdeskError as exc:
+            self.retrain_status.setText(f"Cannot read the count: {exc}")
+            return
+        self.retrain_status.setText(check.describe())
+
+    def set_retrain_every(self, every: int) -> None:
+        """Retrain after every `every` accepted documents (0: off), for everyone on the project."""
+        try:
+            settings.change_settings(self.window.project, retrain_every=every)  # as tagdesk settings does
+        except TagdeskError as exc:
+            self.window.status.notice(f"Automatic retraining not changed: {exc}")
+            return
+        self._check_retrain_choice()
+        self.window.status.notice(
+            f"Retraining automatically every {every} accepted documents" if every else "Automatic retraining is off"
+        )
+        self.trainer.maybe_retrain()  # it may be due already
+
+    def retrain_checked(self, check: RetrainCheck) -> None:
+        """Where automatic retraining stands after a decision: the menu's first line says it."""
+        self.retrain_status.setText(check.describe())

@@ -356,8 +356,10 @@ class MainWindow(QMainWindow):
         s.message.connect(self.status.notice)
         s.busy.connect(self.status.show_busy)
         self.documents.filters_applied.connect(s.set_filters)
+        self.documents.order_changed.connect(s.set_order)
         s.want_document.connect(lambda d: self.documents.select_document(d, emit=False))
         s.active_label_changed.connect(self.labels.set_active)
+        s.model_key_changed.connect(self.documents.set_model_key)  # a list sorted by uncertainty follows the model
         s.decisions_changed.connect(self._update_counters)
         s.decisions_changed.connect(self._show_position)
         s.note_changed.connect(self.note.set_note)
@@ -383,6 +385,7 @@ class MainWindow(QMainWindow):
         b.model_status.connect(self._model_problem)
         b.progress.connect(lambda p: self.status.show_task(*p) if p else self.status.show_task(None))
         b.suggestions_arrived.connect(self.session.reload_suggestions)
+        b.suggestions_arrived.connect(self.documents.scores_arrived)
         b.notice.connect(self.status.notice)
         self.status.cancel_clicked.connect(b.cancel)
         self.status.set_model("Loading model…", self.project.config.model.pipeline)

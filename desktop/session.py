@@ -42,6 +42,7 @@ class AnnotationSession(DecisionFlow, QObject):
     active_label_changed = Signal(str)
     message = Signal(str)  # short notice for the status bar
     decisions_changed = Signal()  # a decision was made or undone (counters)
+    model_key_changed = Signal(object)  # the suggestions shown are now those of this model key (str or None)
     want_document = Signal(int)  # show this document (the next one, or undo/redo/back on another document)
     busy = Signal(object)  # what the window is waiting for ("Saving…", "Waiting for suggestions…"), or None
     note_changed = Signal(object)  # the DocumentNote of the document on screen, after it was saved
@@ -62,7 +63,6 @@ class AnnotationSession(DecisionFlow, QObject):
         self.undo = QUndoStack(self)
         self.snapper = Snapper()
         self.model_key: str | None = None
-        self.queue_order = "position"  # or "uncertain": what a / x / Space go to (View menu)
         self.threshold = 0.0  # suggestions the model is less sure of than this are hidden (View menu)
         self.state: DocumentState | None = None
         self.selected: ItemKey | None = None
@@ -71,7 +71,8 @@ class AnnotationSession(DecisionFlow, QObject):
         self.decided_this_session: set[int] = set()
         # document id -> the annotation version this window last read or wrote (stale-edit detection)
         self.versions: dict[int, int] = {}
-        self.filters = store.NO_FILTERS  # what the document list shows: "next" is the next one still to do there
+        # what the document list shows, in its order: "next" is the next one still to do there
+        self.filters = store.NO_FILTERS
         self.writer = Writer(self)
         self.writer.saving.connect(lambda _on: self.show_busy())
         self.expects_suggestions = lambda _document_id: False  # the background work tells (main window wiring)
@@ -239,6 +240,7 @@ class AnnotationSession(DecisionFlow, QObject):
         if key == self.model_key:
             return
         self.model_key = key
+        self.model_key_changed.emit(key)
         if self.state is not None and not self.review:
             self._emit(self.state.set_suggestions(None))  # another model's suggestions are not this one's
             self.reload_suggestions()

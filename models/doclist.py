@@ -11,7 +11,7 @@ arrive (it opens its own session).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from . import store
 from .project import Project
@@ -55,7 +55,7 @@ def read_page(
         if reach is not None:
             key = store.listed_key(reach, session=s, annotator=annotator, filters=filters)
             if key is None and reach == keep:
-                key = store.document_key(reach, session=s)
+                key = store.listed_key(reach, session=s, annotator=annotator, filters=filters.unfiltered())
             if key is not None and (target is None or key > target):
                 target = key
         rows: list[DocumentRow] = []
@@ -80,7 +80,7 @@ def read_page(
 
 
 class DocumentListing:
-    """The rows a document list has loaded, in project order, and how to read more of them.
+    """The rows a document list has loaded, in the list's order (`ListFilters.order`), and how to read more.
 
     Reads run on the calling thread, one short session each; the caller appends what they return (a Qt model
     announces the new rows first)."""
@@ -150,6 +150,5 @@ class DocumentListing:
         """Show a document's new status in its row (it stays listed until the list is read again); its row."""
         i = self._index.get(document_id)
         if i is not None:
-            old = self.rows[i]
-            self.rows[i] = DocumentRow(old.id, old.position, old.preview, old.length, status)
+            self.rows[i] = replace(self.rows[i], status=status)
         return i

@@ -1,9 +1,11 @@
 """The queue: which document comes next after a decision. The one definition of "next" (no Qt): the window
 asks it after every decision, `tagdesk queue` prints it, and whatever orders work later come in through `order`.
 
-Orders: "position" (project order: the next still to do below, then from the top) and "uncertain" (the pending
-document whose suggestions under `model_key` the model is least sure of, from the document uncertainty stored
-with scored suggestions; documents not scored yet follow in project order).
+Orders: "position" (project order: the next still to do below, then from the top) and "uncertain" (the document
+still to do whose suggestions under `model_key` the model is least sure of, from the document uncertainty stored
+with scored suggestions; documents not scored yet follow in project order). Both are orders of the document list
+(`ListFilters.order`): the window's list sorted most uncertain first shows the documents in the order a / x /
+Space take them, and the list's filters apply to both.
 
 Shared work (`overlap`): only documents fewer than `overlap` other people hold are offered
 (`models/store/claims.py`), and the one found is claimed for the annotator in the same write transaction, so two
@@ -64,17 +66,17 @@ def next_document(
     `overlap` (shared work): only a document fewer than `overlap` others hold, claimed for `annotator` (for
     `minutes`) before it is returned; `session` must then be a write session (it is committed).
     `order="review"`: the next document still to review (`annotator` is the gold annotation's).
-    With `order="uncertain"` (and the suggestions' `model_key`): the most uncertain pending document, never
-    `after` (the filters do not apply: the model chooses)."""
+    With `order="uncertain"` (and the suggestions' `model_key`): the most uncertain document still to do in the
+    list, from the top (uncertainties change as the model does), never `after`; `order` decides, whatever order
+    `filters` had."""
     if order not in ORDERS:
         raise ValueError(f"unknown queue order {order!r}; known: {', '.join(ORDERS)}")
     if order == "review":
         return _next_to_review(session=session, after=after)
-    if order == "uncertain":
-        ids = store.uncertain_pending(model_key or "", session=session, annotator=annotator, limit=2)
-        found = next((d for d in ids if d != after), None)
-        return NextDocument(found) if found is not None else None
-    key = store.document_key(after, session=session) if after is not None else None
+    filters = filters.sorted_by(order, model_key if order == "uncertain" else None)
+    key = None
+    if after is not None and order == "position":
+        key = store.document_key(after, session=session)
     for _attempt in range(CLAIM_ATTEMPTS):
         also = available_to(annotator, overlap) if overlap is not None else None
         step = _first(session, annotator, filters, key, after, also)
@@ -110,7 +112,7 @@ def _first(
 def upcoming(
     *, session: Session, annotator: str, order: str = "position", limit: int = 20, model_key: str | None = None
 ) -> list[int]:
-    """The next `limit` documents still to do, in the order the window gives them (from the top)."""
+    """The next `limit` pending documents, in the order the window gives them (from the top)."""
     if order == "uncertain":
         return store.uncertain_pending(model_key or "", session=session, annotator=annotator, limit=limit)
     out: list[int] = []

@@ -140,12 +140,13 @@ def of_doc(doc: Doc) -> list[int]:
 
 def spacy_doc(nlp_or_vocab: Any, text: str, blob: bytes | None) -> Doc:
     """A spaCy Doc of `text`: with the document's own tokens (`blob` from `pack`) when it has them, else
-    tokenized by `nlp_or_vocab` (a Language; with tokens a Vocab is enough). Training, export and alignment
+    tokenized by `nlp_or_vocab` (a Language; with tokens a Vocab is enough) with its tokenizer alone, so without
+    `nlp.max_length` (a limit for the parser's memory, not the tokenizer's). Training, export and alignment
     checks build their Docs here."""
     from spacy.tokens import Doc
 
     if blob is None:
-        made: Doc = nlp_or_vocab.make_doc(text)
+        made: Doc = nlp_or_vocab.tokenizer(text)
         return made
     vocab: Vocab = getattr(nlp_or_vocab, "vocab", nlp_or_vocab)
     words, spaces = words_and_spaces(text, unpack(blob, len(text)))

@@ -1,188 +1,41 @@
-"""The document list: a thin Qt table model over `models.doclist.DocumentListing`, with status/label filters,
-text search, and a refresh that shows others' changes without losing the row on screen.
+"""The document list panel: the rows (`document_table.py`) with status/label/flag filters, text search, a sort
+(project order, or most uncertain first: the order a / x / Space then take), and a refresh that shows others'
+changes without losing the row on screen.
 
-The rows and how they are read (by key, a page at a time, no full texts) live in `models/doclist.py`; this
-module only announces them to Qt. Reading the list again (new filters, a search, changes made elsewhere) runs
-`read_page` on the thread pool: a search scans every text. A newer read makes an older one stale: it is dropped.
+The rows and how they are read (by key, a page at a time, no full texts) live in `models/doclist.py`. Reading
+the list again (new filters, a search, a sort, changes made elsewhere) runs `read_page` on the thread pool: a
+search scans every text. A newer read makes an older one stale: it is dropped.
 """
 
 from __future__ import annotations
 
 import shiboken6
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QEvent,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    QSize,
-    Qt,
-    QTimer,
-    Signal,
-)
+from PySide6.QtCore import QEvent, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QComboBox,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QLineEdit,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from models import store
-from models.db.tables import Status
-from models.doclist import DocumentListing, ListPage, read_page
+from models.doclist import ListPage, read_page
 from models.errors import TagdeskError
 from models.project import Project
-from models.store import DocumentRow, ListFilters
+from models.store import ListFilters
 from models.store.listing import Key
 from resources import resource_path
 
 from ..errors import READ_FAILED, read_errors
 from ..tasks import Report, ShouldStop, Task, run_task
+from .document_table import STATUSES, DocumentListModel, DocumentTable, status_icon
 
-STATUSES = [s.value for s in Status]
-
-
-def status_icon(status: str) -> QIcon:
-    return QIcon(str(resource_path("icons", f"status-{status}.svg")))
-
-
-class DocumentListModel(QAbstractTableModel):
-    COLUMNS = ("", "#", "Document")
-
-    def __init__(self, project: Project, parent: QObject | None = None, *, annotator: str | None = None) -> None:
-        super().__init__(parent)
-        self.project = project
-        self.listing = DocumentListing(project, annotator)
-        self._icons = {s: status_icon(s) for s in STATUSES}
-        self.reload()
-
-    # -- data
-    @property
-    def filters(self) -> ListFilters:
-        return self.listing.filters
-
-    def reload(self) -> None:
-        """Read the first page under the current filters, on this thread (`read_page` runs on a worker when the
-        filters change)."""
-        self.show_page(read_page(self.project, self.listing.filters, annotator=self.listing.annotator))
-
-    def show_page(self, page: ListPage) -> None:
-        """Replace the list by rows read by `read_page` (maybe on a worker thread)."""
-        self.beginResetModel()
-        self.listing.replace(page)
-        self.endResetModel()
-
-    def update_rows(self, page: ListPage) -> bool:
-        """The same rows read again (others' changes): only their statuses changed, so the rows are updated in
-        place and the view keeps its selection and scroll position. False if rows came or went (replace them)."""
-        if page.filters != self.listing.filters or [r.id for r in page.rows] != [r.id for r in self.listing.rows]:
-            return False
-        self.listing.total, self.listing.exhausted = page.total, page.exhausted
-        for old, row in zip(self.listing.rows, page.rows, strict=True):  # the same ids, in the same order
-            if old.status != row.status:
-                self.set_status(row.id, row.status)
-        return True
-
-    def set_filters(self, **filters: str | None) -> None:
-        self.listing.filters = ListFilters(**filters)
-        self.reload()
-
-    def total(self) -> int:
-        return self.listing.total
-
-    def row_of(self, index: int) -> DocumentRow:
-        return self.listing.rows[index]
-
-    def row_for(self, document_id: int) -> int | None:
-        return self.listing.row_of(document_id)
-
-    def set_status(self, document_id: int, status: str) -> None:
-        i = self.listing.set_status(document_id, status)
-        if i is not None:
-            self.dataChanged.emit(self.index(i, 0), self.index(i, len(self.COLUMNS) - 1))
-
-    # -- Qt model
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.listing.rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex) -> bool:
-        return not parent.isValid() and not self.listing.exhausted
-
-    def fetchMore(self, parent: QModelIndex | QPersistentModelIndex) -> None:
-        if not parent.isValid():
-            self._append(self.listing.read_more())
-
-    def load_document(self, document_id: int) -> int | None:
-        """The row of a document, loading the rows up to it (one query) if needed. None if the filters hide it."""
-        rows = self.listing.read_to(document_id)
-        if rows is None:
-            return None
-        self._append(rows)
-        return self.listing.row_of(document_id)
-
-    def _append(self, rows: list[DocumentRow]) -> None:
-        if rows:
-            first = len(self.listing.rows)
-            self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
-            self.listing.append(rows)
-            self.endInsertRows()
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.COLUMNS[section]
-        return None
-
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if not index.isValid():
-            return None
-        row = self.listing.rows[index.row()]
-        col = index.column()
-        if role == Qt.ItemDataRole.DecorationRole and col == 0:
-            return self._icons.get(row.status)
-        if role == Qt.ItemDataRole.DisplayRole:
-            if col == 1:
-                return str(row.position + 1)
-            if col == 2:
-                return " ".join(row.preview.split())
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{row.status} · {row.length:,} characters"
-        if role == Qt.ItemDataRole.TextAlignmentRole and col == 1:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.UserRole:
-            return row.id
-        return None
-
-
-class DocumentTable(QTableView):
-    def __init__(self, model: DocumentListModel, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("documentList")
-        self.setModel(model)
-        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.setShowGrid(False)
-        self.setWordWrap(False)
-        self.setIconSize(QSize(14, 14))
-        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
-        self.verticalHeader().hide()
-        self.verticalHeader().setDefaultSectionSize(30)
-        self.horizontalHeader().hide()
-        header = self.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Fixed)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        self.setColumnWidth(0, 30)
-        self.setColumnWidth(1, 44)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+ORDERS = (
+    ("position", "Project order", "Documents in project order; a / x / Space go to the next one to do"),
+    (
+        "uncertain",
+        "Most uncertain first",
+        "The documents whose suggestions the model is least sure of first (not yet scored: last); "
+        "a / x / Space go to the most uncertain one still to do",
+    ),
+)
+RESORT_MS = 2000  # while scores arrive, a list sorted by them is read again at most this often
 
 
 class DocumentList(QWidget):
@@ -192,6 +45,7 @@ class DocumentList(QWidget):
     message = Signal(str)
     filters_applied = Signal(object)  # ListFilters: the list now shows their results (read in the background)
     refreshed = Signal()  # the list was read again with others' changes
+    order_changed = Signal(str)  # the sort chosen ("position" or "uncertain"), before the list is read in it
 
     def __init__(self, project: Project, parent: QWidget | None = None, *, annotator: str | None = None) -> None:
         super().__init__(parent)
@@ -219,7 +73,14 @@ class DocumentList(QWidget):
         for flag in store.FLAGS:
             self.flag_filter.addItem(f"Flagged {flag}", flag)
         self.flag_filter.setToolTip("Documents someone flagged (any annotator)")
-        for combo in (self.status_filter, self.label_filter, self.flag_filter):
+        self.order_choice = QComboBox(self)
+        self.order_choice.setObjectName("orderChoice")
+        for order, text, tip in ORDERS:
+            self.order_choice.addItem(text, order)
+            self.order_choice.setItemData(self.order_choice.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
+        self.order_choice.setToolTip("How the list is sorted: the order a / x / Space take the documents in")
+        self.model_key: str | None = None  # the suggestions whose uncertainty sorts the list
+        for combo in (self.status_filter, self.label_filter, self.flag_filter, self.order_choice):
             combo.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
             combo.setMinimumContentsLength(6)
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
@@ -236,6 +97,7 @@ class DocumentList(QWidget):
         layout.addWidget(self.search)
         layout.addLayout(filters)
         layout.addWidget(self.flag_filter)
+        layout.addWidget(self.order_choice)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.count)
 
@@ -250,6 +112,11 @@ class DocumentList(QWidget):
         self.status_filter.currentIndexChanged.connect(self._apply_filters)
         self.label_filter.currentIndexChanged.connect(self._apply_filters)
         self.flag_filter.currentIndexChanged.connect(self._apply_filters)
+        self.order_choice.currentIndexChanged.connect(self._order_chosen)
+        self._resort_timer = QTimer(self)  # a list sorted by uncertainty, read again as scores arrive
+        self._resort_timer.setSingleShot(True)
+        self._resort_timer.setInterval(RESORT_MS)
+        self._resort_timer.timeout.connect(self.refresh)
         self.setMinimumWidth(180)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.list_model.modelReset.connect(self._fit_number_column)
@@ -278,12 +145,42 @@ class DocumentList(QWidget):
         return self._reading is not None
 
     def _wanted_filters(self) -> ListFilters:
+        order = self.order()
         return ListFilters(
             status=self.status_filter.currentData(),
             label=self.label_filter.currentData(),
             search=self.search.text(),
             flag=self.flag_filter.currentData(),
+            order=order,
+            model=self.model_key if order == "uncertain" else None,
         )
+
+    # -- the sort
+    def order(self) -> str:
+        """The sort chosen: "position" or "uncertain" (most uncertain first)."""
+        return str(self.order_choice.currentData())
+
+    def set_order(self, order: str) -> None:
+        """Sort the list (and so the order a / x / Space take) by project order or most uncertain first."""
+        self.order_choice.setCurrentIndex(max(0, self.order_choice.findData(order)))
+
+    def _order_chosen(self) -> None:
+        self.order_changed.emit(self.order())
+        self._apply_filters()
+
+    def set_model_key(self, key: str | None) -> None:
+        """The suggestions shown are now those of `key`: a list sorted by uncertainty is sorted by theirs."""
+        if key == self.model_key:
+            return
+        self.model_key = key
+        if self.order() == "uncertain":
+            self._apply_filters()
+
+    def scores_arrived(self) -> None:
+        """New suggestions (with their uncertainty) were stored: a list sorted by uncertainty is read again, at
+        most every RESORT_MS, keeping the document on screen selected."""
+        if self.order() == "uncertain" and not self._resort_timer.isActive():
+            self._resort_timer.start()
 
     def _apply_filters(self) -> None:
         """Read the count and first rows under the new filters, through the document on screen if they show it."""

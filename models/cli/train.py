@@ -24,8 +24,9 @@ def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "train",
         help="train the NER from the accepted documents; saves DIR/pipelines/NNN",
-        description="Train a spaCy NER component from the project's accepted documents (every annotator's; "
-        "documents where annotators disagree are left out and counted), with the documents' own tokens where "
+        description="Train a spaCy NER component from the project's accepted documents (a reviewed document's "
+        "gold annotation, else what its annotators accepted; documents whose annotators differ unreviewed are left "
+        "out and counted), with the documents' own tokens where "
         "they have them and the suggestions annotators removed as known-wrong spans. A stable share of the "
         "accepted documents is held out for evaluation (the same split as export --dev). Prints precision, "
         "recall and F per label and the learning curve at 25/50/75/100 % of the training documents. Writes "

@@ -1,14 +1,17 @@
 """The document list's reads: filtered rows without full texts, paged by key; their count; the next document
 still to do (the queue); the newest change (what other windows watch); the annotator's decisions.
 
-Rows are paged by key, `(position, id)` greater than the last row loaded, never by OFFSET: deciding documents
-under a status filter shrinks the result, and an offset would then skip (or repeat) as many rows as changed.
-Every query here is plain SQLAlchemy Core that SQLite and PostgreSQL both run.
+Rows are paged by key, greater than the last row loaded, never by OFFSET: deciding documents under a status filter
+shrinks the result, and an offset would then skip (or repeat) as many rows as changed. Two sorts (`ListFilters.order`):
+project order, key `(position, id)`; and most uncertain first, key `(-rank, position, id)`, where a document's rank
+is the uncertainty stored with its suggestions under `ListFilters.model` (-1 when not scored: those come last, in
+project order). The queue's "next" and `tagdesk queue --order uncertain` read the same order through these
+functions. Every query here is plain SQLAlchemy Core that SQLite and PostgreSQL both run.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -16,32 +19,51 @@ from sqlalchemy import ColumnElement, Select, and_, func, or_
 from sqlmodel import Session, SQLModel, col, select
 
 from ..db.dialect import contains_text
-from ..db.tables import Annotation, Document, Event, Note, Span, Status
+from ..db.tables import Annotation, Document, Event, Note, Span, Status, Suggestion
 from .imports import published
 
 PREVIEW_CHARS = 120
 ANY_FLAG = "any"  # the flag filter's value for "flagged at all"
 
-Key = tuple[int, int]  # (position, id): a row's place in project order (positions may tie after a merge)
+# A row's place in the list's order: (position, id) in project order (positions may tie after a merge);
+# (-rank, position, id) most uncertain first. Keys of one list compare in the order it shows its rows.
+Key = tuple[float, ...]
+ORDERS = ("position", "uncertain")
+NOT_SCORED = -1.0  # the rank of a document whose suggestions have no uncertainty (yet): after every scored one
 
 
 @dataclass(frozen=True)
 class ListFilters:
     """What the document list shows: one status (None: all), documents with a span of one label, a text search
     (Unicode case folding), documents flagged by anyone (a reviewer looks at every annotator's flags; `ANY_FLAG`:
-    any flag). Empty strings mean "no filter"."""
+    any flag). Empty strings mean "no filter". `order`: "position" (project order) or "uncertain" (most uncertain
+    first under the suggestions of the model key `model`)."""
 
     status: str | None = None
     label: str | None = None
     search: str | None = None
     flag: str | None = None
+    order: str = "position"
+    model: str | None = None
 
     def __post_init__(self) -> None:
-        for name in ("status", "label", "search", "flag"):
+        for name in ("status", "label", "search", "flag", "model"):
             value = getattr(self, name)
             object.__setattr__(self, name, value.strip() if isinstance(value, str) and value.strip() else None)
         if self.status is not None:
             object.__setattr__(self, "status", Status(self.status).value)
+        if self.order not in ORDERS:
+            raise ValueError(f"unknown list order {self.order!r}; known: {', '.join(ORDERS)}")
+        if self.order == "position":
+            object.__setattr__(self, "model", None)
+
+    def sorted_by(self, order: str, model: str | None = None) -> ListFilters:
+        """The same filters in another order ("uncertain": under the suggestions of the model key `model`)."""
+        return replace(self, order=order, model=model)
+
+    def unfiltered(self) -> ListFilters:
+        """No filter, the same order (the key of a document listed whatever the filters say)."""
+        return ListFilters(order=self.order, model=self.model)
 
     @property
     def to_do(self) -> str:
@@ -62,10 +84,11 @@ class DocumentRow:
     preview: str
     length: int
     status: str
+    rank: float | None = None  # most uncertain first: the uncertainty it is sorted by (NOT_SCORED: none)
 
     @property
     def key(self) -> Key:
-        return (self.position, self.id)
+        return (self.position, self.id) if self.rank is None else (-self.rank, self.position, self.id)
 
 
 # Typed column handles (SQLModel's class attributes read as plain values to a type checker)
@@ -80,6 +103,8 @@ _event_id, _event_doc, _event_who, _event_action = (
     col(Event.action),
 )
 _status = func.coalesce(_ann_status, Status.pending.value)
+_sugg_doc, _sugg_model = col(Suggestion.document_id), col(Suggestion.model)
+_rank = func.coalesce(col(Suggestion.uncertainty), NOT_SCORED)
 
 
 def _listed(annotator: str, filters: ListFilters, *columns: Any, keep: int | None = None) -> Select[Any]:
@@ -87,6 +112,8 @@ def _listed(annotator: str, filters: ListFilters, *columns: Any, keep: int | Non
     joined to this annotator's annotation of each (if any)."""
     stmt: Select[Any] = select(*columns).select_from(Document)
     stmt = stmt.outerjoin(Annotation, and_(_ann_doc == _doc_id, _ann_who == annotator))
+    if filters.order == "uncertain":  # at most one row: (document_id, model) is unique
+        stmt = stmt.outerjoin(Suggestion, and_(_sugg_doc == _doc_id, _sugg_model == (filters.model or "")))
     stmt = stmt.where(published())  # an import still under way shows when it is published
     shown = _shown(filters)
     if shown and keep is not None:
@@ -121,14 +148,36 @@ def _status_is(status: str) -> ColumnElement[bool]:
 
 
 def _after(key: Key) -> ColumnElement[bool]:
-    """Rows after `key` in (position, id) order, written so that the position index bounds the scan."""
+    """Rows after `key` in the list's order; in project order written so that the position index bounds the scan."""
+    if len(key) == 3:
+        rank = -key[0]
+        return or_(_rank < rank, and_(_rank == rank, _after((key[1], key[2]))))
     position, doc_id = key
     return and_(_position >= position, or_(_position > position, _doc_id > doc_id))
 
 
 def _through(key: Key) -> ColumnElement[bool]:
+    if len(key) == 3:
+        rank = -key[0]
+        return or_(_rank > rank, and_(_rank == rank, _through((key[1], key[2]))))
     position, doc_id = key
     return and_(_position <= position, or_(_position < position, _doc_id <= doc_id))
+
+
+def _ordered(stmt: Select[Any], filters: ListFilters) -> Select[Any]:
+    """`stmt` (from `_listed`) in the list's order."""
+    if filters.order == "uncertain":
+        return stmt.order_by(_rank.desc(), _position, _doc_id)
+    return stmt.order_by(_position, _doc_id)
+
+
+def _key_columns(filters: ListFilters) -> tuple[Any, ...]:
+    """What a row's key is made of, in `DocumentRow.key`'s order (the rank last)."""
+    return (_position, _doc_id, _rank) if filters.order == "uncertain" else (_position, _doc_id)
+
+
+def _key(row: Any) -> Key:
+    return (int(row[0]), int(row[1])) if len(row) == 2 else (-float(row[2]), int(row[0]), int(row[1]))
 
 
 _ROW_COLUMNS = (
@@ -150,18 +199,20 @@ def document_rows(
     limit: int | None = 200,
     keep: int | None = None,
 ) -> list[DocumentRow]:
-    """Rows of the document list in project order, with this annotator's status: those after the key `after`
-    (None: from the top), up to and including the key `through` (None: no bound), at most `limit` (None: all).
+    """Rows of the document list in its order (`filters.order`), with this annotator's status: those after the key
+    `after` (None: from the top), up to and including the key `through` (None: no bound), at most `limit` (None:
+    all).
 
     `keep` is a document id listed even if the filters no longer show it (the one on screen, when the list is
     read again after it was decided under a status filter).
     """
-    stmt = _listed(annotator, filters, *_ROW_COLUMNS, keep=keep)
+    columns = (*_ROW_COLUMNS, _rank) if filters.order == "uncertain" else _ROW_COLUMNS
+    stmt = _listed(annotator, filters, *columns, keep=keep)
     if after is not None:
         stmt = stmt.where(_after(after))
     if through is not None:
         stmt = stmt.where(_through(through))
-    stmt = stmt.order_by(_position, _doc_id)
+    stmt = _ordered(stmt, filters)
     if limit is not None:
         stmt = stmt.limit(limit)
     return [DocumentRow(*row) for row in session.connection().execute(stmt)]
@@ -174,13 +225,11 @@ def count_documents(*, session: Session, annotator: str, filters: ListFilters = 
 
 
 def listed_key(document_id: int, *, session: Session, annotator: str, filters: ListFilters = NO_FILTERS) -> Key | None:
-    """The key of a document if the filters show it, else None (also when it is not in the project)."""
-    row = (
-        session.connection()
-        .execute(_listed(annotator, filters, _position, _doc_id).where(_doc_id == document_id))
-        .first()
-    )
-    return (row[0], row[1]) if row is not None else None
+    """The key of a document (in the list's order) if the filters show it, else None (also when it is not in the
+    project)."""
+    stmt = _listed(annotator, filters, *_key_columns(filters)).where(_doc_id == document_id)
+    row = session.connection().execute(stmt).first()
+    return _key(row) if row is not None else None
 
 
 def next_to_do(
@@ -192,10 +241,10 @@ def next_to_do(
     skip: int | None,
     also: ColumnElement[bool] | None = None,
 ) -> int | None:
-    """The first document after the key `after` (None: from the top) that the filters show and that is still to
-    do (`ListFilters.to_do`), other than the document `skip`, and meeting `also` (a condition on `document`, e.g.
-    shared work's "available to this annotator"); None if there is none. An index range scan on the position
-    from `after` on."""
+    """The first document, in the list's order, after the key `after` (None: from the top) that the filters show
+    and that is still to do (`ListFilters.to_do`), other than the document `skip`, and meeting `also` (a condition
+    on `document`, e.g. shared work's "available to this annotator"); None if there is none. In project order an
+    index range scan on the position from `after` on."""
     stmt = _listed(annotator, filters, _doc_id).where(_status_is(filters.to_do))
     if also is not None:
         stmt = stmt.where(also)
@@ -203,7 +252,7 @@ def next_to_do(
         stmt = stmt.where(_after(after))
     if skip is not None:
         stmt = stmt.where(_doc_id != skip)
-    stmt = stmt.order_by(_position, _doc_id).limit(1)
+    stmt = _ordered(stmt, filters).limit(1)
     found = session.connection().execute(stmt).scalar()
     return int(found) if found is not None else None
 

@@ -1,5 +1,7 @@
 """The "most uncertain first" order of pending documents (`models.queue` uses it for `order="uncertain"`).
 
+The order is the document list's (`models/store/listing.py`, `ListFilters(order="uncertain")`): the window's list
+sorted most uncertain first, the queue's next document and `tagdesk queue --order uncertain` are one order.
 One indexed query, never paging the document list.
 """
 
@@ -7,11 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
-from ..db.tables import Annotation, Document, Status, Suggestion
-from .imports import published
+from ..db.tables import Annotation, Document, Status
+from .listing import ListFilters, document_rows
 
 
 def pending_for(annotator: str) -> Any:
@@ -30,18 +31,6 @@ def pending_for(annotator: str) -> Any:
 
 def uncertain_pending(model: str, *, session: Session, annotator: str, limit: int | None = None) -> list[int]:
     """Pending documents (for `annotator`) in "most uncertain first" order: those whose suggestions for `model`
-    are scored, most uncertain first (ties in project order), then every other pending document in project order.
-    One indexed query."""
-    unc = (
-        select(Suggestion.uncertainty)
-        .where(Suggestion.document_id == Document.id, Suggestion.model == model)
-        .scalar_subquery()
-    )
-    stmt = (
-        select(Document.id)
-        .where(pending_for(annotator), published())
-        .order_by(func.coalesce(unc, -1.0).desc(), col(Document.position), col(Document.id))
-    )
-    if limit is not None:
-        stmt = stmt.limit(limit)
-    return [int(d) for d in session.exec(stmt).all() if d is not None]
+    are scored, most uncertain first (ties in project order), then every other pending document in project order."""
+    filters = ListFilters(status=Status.pending.value, order="uncertain", model=model)
+    return [row.id for row in document_rows(session=session, annotator=annotator, filters=filters, limit=limit)]

@@ -14,10 +14,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, func
+from sqlalchemy import Connection, func
 from sqlmodel import Session, col, select
 
 from ..db.tables import Annotation, Dismissal, Document, Span, Status
+from .imports import published, published_annotation
 from .transactions import _IN_CHUNK
 
 SpanTuple = tuple[int, int, str]
@@ -41,29 +42,25 @@ class TrainingDocument:
 class TrainingData:
     documents: list[TrainingDocument]
     conflicts: int = 0  # documents accepted by several annotators with different spans, left out
-    annotators: int = 0  # annotators whose accepted documents were read
+    annotators: int = 0  # people whose accepted documents were read (the gold annotation is not a person)
+    reviewed: int = 0  # accepted documents read from their gold annotation (a reviewer settled them)
 
 
-def _tokens_column() -> object | None:
-    """The documents' own tokens column, where this schema has it (token-carrying imports)."""
-    return getattr(Document, "tokens", None)
-
-
-def _documents(conn: object, ids: Sequence[int]) -> dict[int, tuple[str, str, bytes | None]]:
+def _documents(conn: Connection, ids: Sequence[int]) -> dict[int, tuple[str, str, bytes | None]]:
+    """{id: (text, text hash, the document's own tokens or None)}."""
     out: dict[int, tuple[str, str, bytes | None]] = {}
-    tokens = _tokens_column()
     for i in range(0, len(ids), _IN_CHUNK):
         chunk = list(ids[i : i + _IN_CHUNK])
-        cols: list[object] = [Document.id, Document.text, Document.text_hash]
-        if tokens is not None:
-            cols.append(tokens)
-        stmt: Select[tuple[object, ...]] = select(*cols).where(col(Document.id).in_(chunk))  # type: ignore[call-overload]
-        for row in conn.execute(stmt):  # type: ignore[attr-defined]
-            out[row[0]] = (row[1], row[2], row[3] if tokens is not None else None)
+        stmt = select(col(Document.id), col(Document.text), col(Document.text_hash), col(Document.tokens)).where(
+            col(Document.id).in_(chunk)
+        )
+        for doc_id, text, hash_, tokens in conn.execute(stmt):
+            if doc_id is not None:  # a primary key: never None
+                out[doc_id] = (text, hash_, tokens)
     return out
 
 
-def _spans_by_annotation(conn: object, ann_ids: Sequence[int]) -> dict[int, list[SpanTuple]]:
+def _spans_by_annotation(conn: Connection, ann_ids: Sequence[int]) -> dict[int, list[SpanTuple]]:
     out: dict[int, list[SpanTuple]] = {}
     for i in range(0, len(ann_ids), _IN_CHUNK):
         chunk = list(ann_ids[i : i + _IN_CHUNK])
@@ -72,19 +69,19 @@ def _spans_by_annotation(conn: object, ann_ids: Sequence[int]) -> dict[int, list
             .where(col(Span.annotation_id).in_(chunk))
             .order_by(col(Span.annotation_id), col(Span.start), col(Span.end))
         )
-        for ann_id, start, end, label in conn.execute(stmt):  # type: ignore[attr-defined]
+        for ann_id, start, end, label in conn.execute(stmt):
             out.setdefault(ann_id, []).append((start, end, label))
     return out
 
 
-def _dismissals_by_annotation(conn: object, ann_ids: Sequence[int]) -> dict[int, list[SpanTuple]]:
+def _dismissals_by_annotation(conn: Connection, ann_ids: Sequence[int]) -> dict[int, list[SpanTuple]]:
     out: dict[int, list[SpanTuple]] = {}
     for i in range(0, len(ann_ids), _IN_CHUNK):
         chunk = list(ann_ids[i : i + _IN_CHUNK])
         stmt = select(Dismissal.annotation_id, Dismissal.start, Dismissal.end, Dismissal.label).where(
             col(Dismissal.annotation_id).in_(chunk)
         )
-        for ann_id, start, end, label in conn.execute(stmt):  # type: ignore[attr-defined]
+        for ann_id, start, end, label in conn.execute(stmt):
             out.setdefault(ann_id, []).append((start, end, label))
     return out
 
@@ -94,12 +91,14 @@ def training_documents(*, session: Session) -> TrainingData:
     the reviewed gold where there is one, else what the annotators who decided it agree on) when that is
     accepted; documents whose annotators differ unreviewed are left out and counted; a document nobody accepted
     where someone removed suggestions teaches only what is not an entity."""
+    from ..team import GOLD, is_person
     from .resolved import CONFLICT, resolve
 
     conn = session.connection()
     rows = conn.execute(
         select(Annotation.id, Annotation.document_id, Annotation.annotator, Annotation.status)
         .join(Document, col(Document.id) == col(Annotation.document_id))
+        .where(published())  # an import still under way is left out until it is published
         .order_by(col(Document.position), col(Document.id), col(Annotation.annotator))
     ).all()
     by_doc: dict[int, list[tuple[int, str, str]]] = {}
@@ -110,7 +109,7 @@ def training_documents(*, session: Session) -> TrainingData:
     dismissed = _dismissals_by_annotation(conn, all_ann)
     chosen: dict[int, list[SpanTuple]] = {}
     negative: dict[int, list[SpanTuple]] = {}
-    conflicts = 0
+    conflicts = reviewed = 0
     who: set[str] = set()
     for doc_id, anns in by_doc.items():
         status, kept = resolve([(annotator, st, spans.get(a, [])) for a, annotator, st in anns])
@@ -118,7 +117,8 @@ def training_documents(*, session: Session) -> TrainingData:
         if status == Status.accepted.value:
             chosen[doc_id] = kept
             negative[doc_id] = wrong
-            who.update(annotator for _a, annotator, st in anns if st == Status.accepted.value)
+            who.update(w for _a, w, st in anns if st == Status.accepted.value and is_person(w))
+            reviewed += any(w == GOLD and st != Status.pending.value for _a, w, st in anns)
         elif status == CONFLICT:
             conflicts += 1
         elif status != Status.rejected.value and wrong:
@@ -133,7 +133,7 @@ def training_documents(*, session: Session) -> TrainingData:
             out.append(TrainingDocument(doc_id, text, hash_, tokens, chosen[doc_id], negative[doc_id], complete=True))
         else:
             out.append(TrainingDocument(doc_id, text, hash_, tokens, [], negative[doc_id], complete=False))
-    return TrainingData(out, conflicts=conflicts, annotators=len(who))
+    return TrainingData(out, conflicts=conflicts, annotators=len(who), reviewed=reviewed)
 
 
 def undecided_texts(*, session: Session, limit: int, exclude: Sequence[int] = ()) -> list[str]:
@@ -146,11 +146,18 @@ def undecided_texts(*, session: Session, limit: int, exclude: Sequence[int] = ()
         .exists()
     )
     skip = set(exclude)
-    stmt = select(Document.id, Document.text).where(~decided).order_by(col(Document.position)).limit(limit + len(skip))
+    stmt = (
+        select(Document.id, Document.text)
+        .where(~decided, published())
+        .order_by(col(Document.position))
+        .limit(limit + len(skip))
+    )
     return [text for doc_id, text in session.connection().execute(stmt) if doc_id not in skip][:limit]
 
 
 def accepted_count(*, session: Session) -> int:
     """How many documents at least one annotator accepted (automatic retraining counts them)."""
-    stmt = select(func.count(func.distinct(Annotation.document_id))).where(Annotation.status == Status.accepted.value)
+    stmt = select(func.count(func.distinct(Annotation.document_id))).where(
+        Annotation.status == Status.accepted.value, published_annotation()
+    )
     return int(session.connection().execute(stmt).scalar_one())

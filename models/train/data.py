@@ -9,18 +9,22 @@ them, entities on token boundaries, and what annotators rejected as known-wrong 
   configured with (`incorrect_spans_key`): the model is taught that those exact spans are not entities.
 - Accepted documents are complete: every token outside an entity is O. A document with rejections only is not:
   its other tokens are missing (unknown), so it teaches only what is wrong.
-- Long documents are cut into pieces of about `PIECE_TOKENS` tokens at line or sentence ends, never inside an
-  entity: a 3 MB document trains in bounded memory.
+- Long documents are cut into pieces of at most about `PIECE_CHARACTERS` characters by the splitter suggestions
+  use (`models/suggest/pieces.py`: at a paragraph, line or sentence end), never inside an entity or a known-wrong
+  span, and always between tokens: a 3 MB document trains in bounded memory.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..split import dev_hashes
 from ..store.training import SpanTuple, TrainingDocument
+from ..suggest.pieces import cut_pieces
+from ..tokens import of_doc, spacy_doc
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -28,8 +32,7 @@ if TYPE_CHECKING:
     from spacy.training import Example
 
 INCORRECT_KEY = "incorrect_spans"
-PIECE_TOKENS = 1000  # tokens per piece of a long document (a few paragraphs)
-_ENDS = {".", "!", "?", "。", "！", "？"}
+PIECE_CHARACTERS = 5000  # characters per piece of a long document at most (about 1,000 tokens: a few paragraphs)
 
 
 @dataclass
@@ -47,21 +50,6 @@ class Prepared:
     dropped: int = 0  # spans left out (overlapping another once on tokens)
     rejected: int = 0  # rejected suggestions used as known-wrong spans
     labels: dict[str, int] = field(default_factory=dict)  # entities per label in the training documents
-
-
-def token_doc(nlp: Language, text: str, tokens: bytes | None) -> Doc:
-    """A Doc of `text`: with the document's own tokens when it has them, else the pipeline's tokenizer
-    (without its length limit: only the tokenizer runs here)."""
-    if tokens is not None:
-        from ..tokens import spacy_doc
-
-        return spacy_doc(nlp, text, tokens)
-    limit = nlp.max_length
-    nlp.max_length = max(limit, len(text) + 1)
-    try:
-        return nlp.make_doc(text)
-    finally:
-        nlp.max_length = limit
 
 
 def _on_tokens(doc: Doc, spans: Iterable[SpanTuple]) -> tuple[list[Any], int, int]:
@@ -82,26 +70,6 @@ def _on_tokens(doc: Doc, spans: Iterable[SpanTuple]) -> tuple[list[Any], int, in
     return out, moved, dropped
 
 
-def _cuts(doc: Doc, inside: set[int], size: int) -> list[int]:
-    """Token indices where a long doc is cut: after about `size` tokens, at a line or sentence end outside
-    every entity (`inside`: token indices inside an entity, except its first)."""
-    cuts = [0]
-    i = size
-    while i < len(doc):
-        j = i
-        limit = min(len(doc), i + size // 2)
-        while j < limit and (j in inside or not ("\n" in doc[j - 1].whitespace_ or doc[j - 1].text in _ENDS)):
-            j += 1
-        while j < len(doc) and j in inside:
-            j += 1
-        if j >= len(doc):
-            break
-        cuts.append(j)
-        i = j + size
-    cuts.append(len(doc))
-    return cuts
-
-
 def _reference(doc: Doc, ents: list[Any], wrong: list[Any], complete: bool, unknown: Sequence[Any] = ()) -> Doc:
     """Entities set (the rest O when `complete`, else missing); `unknown`: spans of labels not trained now,
     whose tokens are missing rather than O (the model is not taught they are nothing)."""
@@ -110,8 +78,21 @@ def _reference(doc: Doc, ents: list[Any], wrong: list[Any], complete: bool, unkn
     return doc
 
 
+def _token_cuts(doc: Doc, kept: Sequence[Any]) -> list[int]:
+    """Token indices where a long doc is cut: the text's pieces (`cut_pieces`, never inside a span of `kept`),
+    each cut moved to the token that starts there (or the next one: imported tokens may hold a space)."""
+    starts = of_doc(doc)[0::2]
+    keep = [(span.start_char, span.end_char) for span in kept]
+    cuts = [0]
+    for start, _end in cut_pieces(doc.text, PIECE_CHARACTERS, keep)[1:]:
+        i = bisect_left(starts, start)
+        if cuts[-1] < i < len(doc):
+            cuts.append(i)
+    return [*cuts, len(doc)]
+
+
 def _pieces(nlp: Language, item: TrainingDocument, prep: Prepared, labels: set[str] | None = None) -> list[Doc]:
-    doc = token_doc(nlp, item.text, item.tokens)
+    doc = spacy_doc(nlp, item.text, item.tokens)
     ents, moved, dropped = _on_tokens(doc, item.spans)
     unknown = [e for e in ents if labels is not None and e.label_ not in labels]
     ents = [e for e in ents if labels is None or e.label_ in labels]
@@ -121,10 +102,9 @@ def _pieces(nlp: Language, item: TrainingDocument, prep: Prepared, labels: set[s
     prep.moved += moved
     prep.dropped += dropped
     prep.rejected += len(wrong)
-    if len(doc) <= PIECE_TOKENS * 3 // 2:
+    if len(item.text) <= PIECE_CHARACTERS:
         return [_reference(doc, ents, wrong, item.complete, unknown)]
-    inside = {t for e in ents for t in range(e.start + 1, e.end)}
-    cuts = _cuts(doc, inside, PIECE_TOKENS)
+    cuts = _token_cuts(doc, [*ents, *wrong, *unknown])
     from spacy.tokens import Span
 
     out = []

@@ -21,7 +21,7 @@ from ..errors import TagdeskError, TrainingError
 from ..formats._tokens import pipeline_language
 from ..project import Project
 from ..split import DEFAULT_SEED, DEFAULT_SHARE
-from ..store.training import TrainingDocument, training_documents, undecided_texts
+from ..store.training import TrainingDocument, accepted_count, training_documents, undecided_texts
 from . import data, loop
 from .evaluate import Scores, curve_sentence, score, zero
 from .versions import ModelVersion, current_version, use_version, write_version
@@ -101,7 +101,9 @@ def _eval_hash(prep: data.Prepared) -> str:
     return h.hexdigest()[:16]
 
 
-def _check_data(prep: data.Prepared, labels: list[str], opts: TrainOptions, conflicts: int) -> list[str]:
+def _check_data(
+    prep: data.Prepared, labels: list[str], opts: TrainOptions, conflicts: int, reviewed: int = 0
+) -> list[str]:
     notes = []
     complete = len(prep.train_ids) - prep.negative_only
     if prep.complete_examples < MIN_TRAIN:  # a long document counts once per piece it is cut into
@@ -128,6 +130,11 @@ def _check_data(prep: data.Prepared, labels: list[str], opts: TrainOptions, conf
         notes.append(
             f"no examples of {', '.join(missing)} in the training documents: the model cannot learn "
             f"{'them' if len(missing) > 1 else 'it'} yet"
+        )
+    if reviewed:
+        many = reviewed != 1
+        notes.append(
+            f"{reviewed} reviewed document{'s' if many else ''} used with {'their' if many else 'its'} gold annotation"
         )
     if conflicts:
         notes.append(
@@ -222,8 +229,9 @@ def train_project(
             on_progress(loop.Step(phase, 0, 0, 0.0, None))
 
     report("reading")
-    with project.session() as session:
+    with project.session() as session:  # one read: the count automatic retraining goes by matches the documents
         read = training_documents(session=session)
+        accepted = accepted_count(session=session)
     lang = pipeline_language(project.config.model.pipeline, project.folder) if project.config.model.pipeline else "en"
     tokenizer = spacy.blank(lang)
     extra = _eval_documents(project, options.eval_file) if options.eval_file else []
@@ -239,7 +247,7 @@ def train_project(
     prep = data.prepare(tokenizer, documents, held_out=held, extra_eval=extra, should_stop=stop, labels=set(labels))
     if stop():
         raise TrainingError("training cancelled; nothing was saved and the current model is unchanged")
-    notes = _check_data(prep, labels, options, read.conflicts)
+    notes = _check_data(prep, labels, options, read.conflicts, read.reviewed)
     train_examples = prep.train
     rehearsed = 0
     if options.start == "pipeline" and options.rehearse:
@@ -308,6 +316,8 @@ def train_project(
             "negative_only": prep.negative_only,
             "rehearsal": rehearsed,
             "conflicts": read.conflicts,
+            "reviewed": read.reviewed,
+            "accepted": accepted,  # documents anyone had accepted when this read them (automatic retraining)
             "rejected_spans": prep.rejected,
         },
         "labels": {lab: prep.labels.get(lab, 0) for lab in labels},

@@ -62,12 +62,27 @@ def list_versions(project: Project) -> list[ModelVersion]:
     for child in sorted(root.iterdir()):
         if not (child.is_dir() and _NUMBER.match(child.name) and (child / "config.cfg").is_file()):
             continue
-        try:
-            meta = json.loads((child / META).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            meta = {}
-        out.append(ModelVersion(int(child.name), child, meta if isinstance(meta, dict) else {}))
+        out.append(_version(child))
     return sorted(out, key=lambda v: v.number)
+
+
+def latest_version(project: Project) -> ModelVersion | None:
+    """The newest complete trained pipeline (reading only its meta), or None."""
+    root = pipelines_dir(project)
+    if not root.is_dir():
+        return None
+    for child in sorted((p for p in root.iterdir() if _NUMBER.match(p.name)), key=lambda p: int(p.name), reverse=True):
+        if child.is_dir() and (child / "config.cfg").is_file():
+            return _version(child)
+    return None
+
+
+def _version(child: Path) -> ModelVersion:
+    try:
+        meta = json.loads((child / META).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        meta = {}
+    return ModelVersion(int(child.name), child, meta if isinstance(meta, dict) else {})
 
 
 def current_version(project: Project) -> ModelVersion | None:

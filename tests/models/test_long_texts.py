@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from spacy.language import Language
 from suggest_support import add_texts, configure, long_text, positions, save_pipeline, stored, write_patterns
 
@@ -23,6 +25,33 @@ def test_pieces_cover_the_text_and_are_cut_where_it_pauses():
     assert text[cuts[0][1] - 2 : cuts[0][1]] == "\n\n"  # the first cut at a paragraph break
     assert all(text[b] != "\u0301" for _a, b in cuts[:-1])  # never between a letter and its accent
     assert cut_pieces("short") == [(0, 5)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    words=st.lists(st.sampled_from(["Ada", "Lovelace", "met", "Bob", ".", "\n", "\n\n", "zzzzzzzzzz"]), max_size=400),
+    picks=st.lists(st.tuples(st.integers(0, 399), st.integers(1, 6)), max_size=40),
+    size=st.integers(20, 300),
+)
+def test_pieces_never_cut_inside_a_kept_span(words, picks, size):
+    """The one splitter, as training uses it: no cut inside a kept range (an entity), the pieces cover the text,
+    and a piece is longer than `size` only where it ends with a kept range that would not fit."""
+    text, starts = "", []
+    for w in words:
+        starts.append(len(text))
+        text += w + ("" if w.startswith("\n") else " ")
+    keep = []
+    for first, count in picks:
+        if first < len(starts):
+            last = min(len(starts) - 1, first + count - 1)
+            keep.append((starts[first], starts[last] + len(words[last])))
+    cuts = cut_pieces(text, size, keep)
+    assert cuts[0][0] == 0 and cuts[-1][1] == len(text)
+    assert all(a == prev_end for (a, _b), (_a, prev_end) in zip(cuts[1:], cuts, strict=False))
+    for _a, b in cuts[:-1]:
+        assert not any(s < b < e for s, e in keep), (b, keep)
+    for a, b in cuts:
+        assert b - a <= size or any(a <= s < a + size <= e and b <= e for s, e in keep), (a, b, keep)
 
 
 @Language.factory("record_lengths")

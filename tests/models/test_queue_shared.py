@@ -76,3 +76,27 @@ def test_review_order_goes_to_documents_whose_annotators_differ(project):
         store.decide(3, "accepted", session=s, annotator=GOLD)
     with project.session() as s:
         assert queue.next_document(session=s, annotator=GOLD, after=None, order="review") is None
+
+
+def test_most_uncertain_first_in_shared_work_claims_in_that_order(project):
+    """overlap 1: carol is given the most uncertain document and holds it; dave is given the next most uncertain."""
+    with project.writing() as s:
+        store.add_documents([store.NewDocument(text=f"Document number {i}.") for i in range(4)], session=s)
+        store.store_suggestions_bulk([(2, []), (3, []), (4, [])], "m@1", session=s, uncertainty=[0.5, 0.9, 0.2])
+        s.commit()
+    set_overlap(project, 1)
+    project.refresh()
+
+    def unsure(name):
+        with project.writing() as s:
+            step = queue.next_document(
+                session=s, annotator=name, after=None, order="uncertain", model_key="m@1", overlap=1
+            )
+        return step.document_id if step else None
+
+    assert unsure("carol") == 3
+    assert unsure("dave") == 2
+    assert unsure("erin") == 4
+    assert unsure("frank") == 1  # not scored: last
+    assert unsure("gina") is None  # every document is held by someone
+    assert claims(project) == [(1, "frank"), (2, "dave"), (3, "carol"), (4, "erin")]

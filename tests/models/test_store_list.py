@@ -138,3 +138,49 @@ def test_search_finds_documents_imported_in_later_batches(project):
             store.add_documents([store.NewDocument(text=f"batch {batch} item {i}") for i in range(5)], session=s)
     assert _ids(project, "batch 2 item 4") == [15]
     assert len(_ids(project, "item 3")) == 3
+
+
+def test_most_uncertain_first_pages_by_key_and_is_the_queue_order(project):
+    from models.doclist import read_page
+    from models.queue import next_document, upcoming
+
+    with project.writing() as s:
+        store.add_documents([store.NewDocument(text=f"Document number {i}.") for i in range(1, 9)], session=s)
+        ids = store.document_ids(session=s)
+        # ties (0.5 twice) go in project order; documents 2 and 8 are not scored, 7 is scored under another model
+        scored = {1: 0.5, 3: 0.9, 4: 0.5, 5: 0.1, 6: 0.7}
+        store.store_suggestions_bulk(
+            [(ids[k - 1], []) for k in scored], "m@1", session=s, uncertainty=list(scored.values())
+        )
+        store.store_suggestions_bulk([(ids[6], [])], "other@1", session=s, uncertainty=[0.99])
+        s.commit()
+    expected = [ids[k - 1] for k in (3, 6, 1, 4, 5, 2, 7, 8)]
+    filters = store.ListFilters(order="uncertain", model="m@1")
+    who = project.annotator
+    with project.session() as s:
+        paged, after = [], None
+        while True:  # two rows a page, each after the last one's key
+            rows = store.document_rows(session=s, annotator=who, filters=filters, after=after, limit=2)
+            if not rows:
+                break
+            paged += [r.id for r in rows]
+            after = rows[-1].key
+        assert paged == expected
+        key = store.listed_key(ids[3], session=s, annotator=who, filters=filters)
+        through = store.document_rows(session=s, annotator=who, filters=filters, through=key, limit=None)
+        assert [r.id for r in through] == expected[:4]
+    page = read_page(project, filters, reach=ids[4])  # reaching a document loads the rows down to it
+    assert [r.id for r in page.rows] == expected and page.exhausted
+    with project.writing() as s:  # deciding the two most uncertain: the queue takes the third, as listed
+        for doc in expected[:2]:
+            store.set_status(doc, "accepted", session=s, annotator=who)
+    with project.session() as s:
+        step = next_document(session=s, annotator=who, after=expected[1], order="uncertain", model_key="m@1")
+        assert step is not None and step.document_id == expected[2] and not step.wrapped
+        assert upcoming(session=s, annotator=who, order="uncertain", model_key="m@1", limit=3) == expected[2:5]
+        pending = store.ListFilters(status="pending", order="uncertain", model="m@1")
+        rows = store.document_rows(session=s, annotator=who, filters=pending, limit=None)
+        assert [r.id for r in rows] == expected[2:]
+        assert store.count_documents(session=s, annotator=who, filters=pending) == 6
+    with pytest.raises(ValueError, match="unknown list order"):
+        store.ListFilters(order="random")

@@ -200,7 +200,7 @@ def test_a_long_document_is_cut_into_pieces_at_line_ends_and_keeps_every_entity(
     import spacy
 
     from models.store.training import TrainingDocument
-    from models.train.data import PIECE_TOKENS
+    from models.train.data import PIECE_CHARACTERS
 
     lines, spans, at = [], [], 0
     for i in range(900):  # ~9 tokens a line: ~8,000 tokens, no line break inside an entity
@@ -213,7 +213,35 @@ def test_a_long_document_is_cut_into_pieces_at_line_ends_and_keeps_every_entity(
     doc = TrainingDocument(1, text, "h", None, spans, [], True)
     prep = prepare(spacy.blank("en"), [doc], held_out=set())
     refs = [eg.reference for eg in prep.train]
-    assert len(refs) > 3 and all(len(r) <= PIECE_TOKENS * 3 // 2 for r in refs)
+    assert len(refs) > 3 and all(len(r.text) <= PIECE_CHARACTERS for r in refs)
     assert sum(len(r.ents) for r in refs) == len(spans)
     assert "".join(r.text for r in refs) == text  # cut at token boundaries, nothing lost
     assert all(r.text.endswith(("\n", ".")) for r in refs[:-1])  # at line ends
+
+
+def test_a_long_paragraph_is_cut_between_tokens_never_inside_an_entity_or_a_known_wrong_span():
+    """No line or sentence end to cut at: the pieces are cut at spaces (the splitter suggestions use), on the
+    document's own tokens, keeping every entity and every rejected span whole."""
+    import spacy
+
+    from models.store.training import TrainingDocument
+    from models.tokens import pack
+
+    phrase = "Grace Brewster Murray Hopper met Ada King Lovelace near Oslo Fjord and "
+    text = phrase * 400  # ~29,000 characters in one line
+    spans, wrong, flat = [], [], []
+    marks = [(name, phrase.index(name)) for name in ("Grace Brewster Murray Hopper", "Ada King Lovelace", "Oslo Fjord")]
+    for k in range(400):
+        (a, i), (b, j), (c, m) = ((name, k * len(phrase) + at) for name, at in marks)
+        spans += [(i, i + len(a), "PERSON"), (j, j + len(b), "PERSON")]
+        wrong.append((m, m + len(c), "CITY"))  # "Oslo Fjord" was suggested and removed
+    for i, word in enumerate(text.split(" ")[:-1]):  # the file's tokens: split at spaces only
+        start = sum(len(w) + 1 for w in text.split(" ")[:i])
+        flat += [start, start + len(word)]
+    doc = TrainingDocument(1, text, "h", pack(flat, len(text)), spans, wrong, True)
+    prep = prepare(spacy.blank("en"), [doc], held_out=set())
+    refs = [eg.reference for eg in prep.train]
+    assert len(refs) >= 5 and "".join(r.text for r in refs) == text
+    assert sum(len(r.ents) for r in refs) == len(spans) and prep.moved == prep.dropped == 0
+    assert sum(len(r.spans[INCORRECT_KEY]) for r in refs) == len(wrong) == prep.rejected
+    assert all(len(r.text) <= 5000 for r in refs)
