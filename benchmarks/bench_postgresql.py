@@ -25,7 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.bench_import import make_file
+from benchmarks import corpus
 
 TEXT = " ".join(f"w{k:03d}" for k in range(400))
 DOC_DDL = (
@@ -39,6 +39,13 @@ SEARCH_DDL = (
     "CREATE TABLE document_search (document_id INTEGER PRIMARY KEY REFERENCES document (id), folded TEXT NOT NULL)",
     "CREATE INDEX ix_document_search_trgm ON document_search USING gin (folded gin_trgm_ops)",
 )
+
+
+def make_file(path: Path, n: int) -> None:
+    """`n` unannotated JSONL documents (the format benchmark's generated texts, cut short): an import's write path."""
+    with path.open("w", encoding="utf-8") as fh:
+        for d in corpus.documents(n, target_chars=150):
+            fh.write(json.dumps({"text": d.text, "meta": {}}) + "\n")
 
 
 class Server:
