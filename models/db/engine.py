@@ -33,6 +33,7 @@ PERF-LIMITS.md, and they are rare).
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -263,10 +264,17 @@ def upgrade_database(
     spelling `command_hint` gives): other desktops may be running the older Tagdesk on it right now. An empty
     one gets the schema created (under a lock, so two desktops creating it at once do it once).
     """
-    try:
-        old = current_revision(engine)
-    except Exception as exc:  # noqa: BLE001 - not a database, truncated, unreadable, read-only folder
-        raise as_user_error(exc, engine) from None
+    deadline = time.monotonic() + MIGRATION_WAIT_S
+    while True:
+        try:
+            old = current_revision(engine)
+            break
+        except Exception as exc:  # noqa: BLE001 - not a database, truncated, unreadable, read-only folder
+            # another process migrating an old SQLite project holds its lock throughout (switching it to the
+            # write-ahead log needs it too): wait for it as the migration itself would, then read again
+            locked = not is_shared(engine) and "database is locked" in short_reason(exc)
+            if not locked or time.monotonic() > deadline:
+                raise as_user_error(exc, engine) from None
     head = head_revision()
     if old == head:
         return old
