@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import shiboken6
 from PySide6.QtCore import QEvent, QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtGui import QIcon, QResizeEvent
+from PySide6.QtWidgets import QBoxLayout, QComboBox, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from models import store
 from models.doclist import ListPage, read_page
@@ -36,6 +36,7 @@ ORDERS = (
     ),
 )
 RESORT_MS = 2000  # while scores arrive, a list sorted by them is read again at most this often
+COMBO_CHROME = 44  # pixels of a combo box beside its text: padding, frame, the drop-down arrow
 
 
 class DocumentList(QWidget):
@@ -87,11 +88,11 @@ class DocumentList(QWidget):
         self.count = QLabel(self)
         self.count.setObjectName("listCount")
 
-        filters = QHBoxLayout()
+        self.filter_row = filters = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         filters.setSpacing(6)
         filters.addWidget(self.status_filter, 1)
         filters.addWidget(self.label_filter, 1)
-        layout = QVBoxLayout(self)
+        self.column = layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 10, 0, 6)
         layout.setSpacing(8)
         layout.addWidget(self.search)
@@ -252,6 +253,20 @@ class DocumentList(QWidget):
         if not isinstance(exc, TagdeskError):
             raise exc
         self.message.emit(f"{READ_FAILED}: {exc}")
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """The status and label filters side by side when both show their longest entry whole, else one above
+        the other (a narrow panel, a large font)."""
+        fm = self.fontMetrics()
+        need = 0
+        for combo in (self.status_filter, self.label_filter):
+            longest = max(fm.horizontalAdvance(combo.itemText(i)) for i in range(combo.count()))
+            need += longest + combo.iconSize().width() + COMBO_CHROME
+        margins = self.contentsMargins() + self.column.contentsMargins()
+        room = event.size().width() - margins.left() - margins.right() - self.filter_row.spacing()
+        wide = room >= need
+        self.filter_row.setDirection(QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom)
+        super().resizeEvent(event)
 
     def set_labels(self, names: list[str]) -> None:
         """The label filter's choices (after labels changed); a filter on a label that is gone is cleared."""

@@ -108,3 +108,17 @@ def test_at_800_px_the_text_keeps_its_width_and_long_notices_are_shown_whole(mak
     w.toggle_panel(2)  # F4 folds the entity panel away, giving the text its room
     assert w.splitter.sizes()[2] == 0 and w.text.width() > 500
     assert not w.status.today.isVisible()  # the status bar keeps the essentials
+
+
+def test_the_list_filters_show_their_entries_whole_at_800_px_and_side_by_side_when_wide(make_window, qtbot):
+    w = make_window(["A short document."])
+    combos = (w.documents.status_filter, w.documents.label_filter)
+
+    def whole(combo):  # the current entry's text fits in the box beside the arrow
+        return combo.width() - 30 >= combo.fontMetrics().horizontalAdvance(combo.currentText())
+
+    w.resize(800, 600)
+    qtbot.waitUntil(lambda: all(whole(c) for c in combos))
+    w.resize(1400, 700)
+    qtbot.waitUntil(lambda: combos[0].y() == combos[1].y() and combos[0].x() < combos[1].x())
+    assert all(whole(c) for c in combos)
