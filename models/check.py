@@ -49,12 +49,18 @@ class CheckReport:
         )
 
 
-def check_project(project: Project, *, on_progress: Callable[[int, int], None] | None = None) -> CheckReport:
-    """Check an open project's database and event log (reads only)."""
+def check_project(
+    project: Project,
+    *,
+    on_progress: Callable[[int, int], None] | None = None,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> CheckReport:
+    """Check an open project's database and event log (reads only). With `should_stop` saying so it ends early,
+    its report then covering only the documents replayed so far."""
     where = str(project.database_path or project.engine.url.render_as_string(hide_password=True))
     problems = integrity_problems(project.engine)
     if problems:
         return CheckReport(where, problems, None)
     with project.session() as session:
-        verified = verify_event_log(session=session, on_progress=on_progress)
+        verified = verify_event_log(session=session, on_progress=on_progress, should_stop=should_stop)
     return CheckReport(where, [], verified)

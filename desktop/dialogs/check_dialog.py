@@ -1,6 +1,7 @@
 """Help → Check the project: what `tagdesk check` says (`models.check.check_project`): the database's own integrity
 checks, then the event log replayed from empty and compared with every annotation stored. It only reads, in the
-background with progress; the dialog shows the verdict and what to do."""
+background with progress and Cancel (closing the dialog cancels too); the dialog shows the verdict and what to
+do."""
 
 from __future__ import annotations
 
@@ -24,7 +25,6 @@ class CheckDialog(QDialog):
         self.text.setObjectName("checkText")
         self.text.setWordWrap(True)
         self.panel = TaskPanel(self)
-        self.panel.cancel.hide()  # it only reads: closing the dialog is enough to leave it
         close = QPushButton("Close", self)
         close.clicked.connect(self.close)
         row = QHBoxLayout()
@@ -39,10 +39,22 @@ class CheckDialog(QDialog):
     def start(self) -> None:
         project = self.project
         task = self.panel.run(
-            lambda report, _stop: check_project(project, on_progress=report), "Replaying…", name="check"
+            lambda report, stop: check_project(project, on_progress=report, should_stop=stop),
+            "Replaying…",
+            name="check",
         )
         task.finished.connect(self._done)
         task.failed.connect(self._failed)
+        task.cancelled.connect(self._cancelled)
+
+    def reject(self) -> None:
+        """Close, Esc and the window's close button: a check still running stops (it only reads)."""
+        if self.panel.running():
+            self.panel.stop()
+        super().reject()
+
+    def _cancelled(self) -> None:
+        self.text.setText("The check was stopped before it had replayed every document; nothing was changed.")
 
     def _done(self, report: CheckReport) -> None:
         self.report = report

@@ -80,10 +80,15 @@ def file_level_events(conn: Connection) -> dict[str, int]:
 
 
 def verify_event_log(
-    *, session: Session, on_progress: Callable[[int, int], None] | None = None, batch: int = BATCH
+    *,
+    session: Session,
+    on_progress: Callable[[int, int], None] | None = None,
+    should_stop: Callable[[], bool] = lambda: False,
+    batch: int = BATCH,
 ) -> Verified:
     """Replay the event log of every document from empty and compare spans, status, version, dismissals and
-    seconds spent with the tables. Stops at the first difference, by document id."""
+    seconds spent with the tables. Stops at the first difference, by document id, or between batches when
+    `should_stop()` says so (what was counted so far is returned; nothing is written either way)."""
     conn = session.connection()
     out = Verified(other=file_level_events(conn))
     total = conn.execute(select(func.count()).select_from(DOCUMENT)).scalar_one()
@@ -110,6 +115,8 @@ def verify_event_log(
             return out
         if on_progress is not None:
             on_progress(out.documents, total)
+        if should_stop():
+            return out
 
 
 def _first_difference(stored: dict[tuple[int, str], AnnotationState], rebuilt: Replay) -> Difference | None:

@@ -48,3 +48,46 @@ def test_help_adds_the_launcher_that_tagdesk_desktop_entry_writes(make_window, t
     assert (tmp_path / "share" / "icons" / "hicolor" / "scalable" / "apps" / "tagdesk.svg").exists()
     box = w.findChild(QMessageBox, "launcherBox")
     assert str(entry) in box.text()
+
+
+def test_a_long_check_stops_on_cancel_and_when_the_dialog_closes(make_window, qtbot, monkeypatch):
+    import threading
+
+    from desktop.dialogs import check_dialog
+    from models import store
+
+    w = make_window(["One."])
+    with w.project.writing() as s:  # enough documents for several batches of the replay
+        store.add_documents([store.NewDocument(text=f"Document number {i}.") for i in range(2500)], session=s)
+    clicked = threading.Event()
+    real = check_dialog.check_project
+
+    def check_waiting_after_each_batch(project, *, on_progress, should_stop):
+        def progress(done, total):  # the replay waits (in its thread) until the test has pressed the key
+            on_progress(done, total)
+            clicked.wait(20)
+
+        return real(project, on_progress=progress, should_stop=should_stop)
+
+    monkeypatch.setattr(check_dialog, "check_project", check_waiting_after_each_batch)
+    for how in ("cancel", "close"):
+        clicked.clear()
+        dialog = check_dialog.CheckDialog(w.project, w)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        dialog.start()
+        task = dialog.panel.task
+        stopped, seen = [], []
+        task.cancelled.connect(lambda stopped=stopped: stopped.append(True))
+        task.progress.connect(seen.append)
+        qtbot.waitUntil(lambda seen=seen: bool(seen), timeout=20_000)
+        if how == "cancel":
+            assert dialog.panel.cancel.isVisible()
+            qtbot.mouseClick(dialog.panel.cancel, Qt.MouseButton.LeftButton)
+        else:
+            dialog.close()
+        clicked.set()
+        qtbot.waitUntil(lambda stopped=stopped: bool(stopped), timeout=20_000)
+        assert dialog.report is None and seen == [(500, 2501)]  # it stopped after the first batch
+        if how == "cancel":
+            assert dialog.text.text().startswith("The check was stopped")
