@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_
+from sqlalchemy import ColumnElement, Select, and_, func, literal, or_
 from sqlmodel import Session, SQLModel, col, select
 
 from ..db.dialect import contains_text
@@ -104,16 +104,27 @@ _event_id, _event_doc, _event_who, _event_action = (
 )
 _status = func.coalesce(_ann_status, Status.pending.value)
 _sugg_doc, _sugg_model = col(Suggestion.document_id), col(Suggestion.model)
-_rank = func.coalesce(col(Suggestion.uncertainty), NOT_SCORED)
+_uncertainty = col(Suggestion.uncertainty)
+_rank = func.coalesce(_uncertainty, NOT_SCORED)
 
 
-def _listed(annotator: str, filters: ListFilters, *columns: Any, keep: int | None = None) -> Select[Any]:
+def _listed(
+    annotator: str, filters: ListFilters, *columns: Any, keep: int | None = None, scored: bool | None = None
+) -> Select[Any]:
     """SELECT `columns` FROM the documents `filters` show (and the document `keep`, whatever the filters say),
-    joined to this annotator's annotation of each (if any)."""
+    joined to this annotator's annotation of each (if any). Most uncertain first, `scored` True keeps only the
+    documents with an uncertainty under the list's model (joined to that suggestion, so its index orders them),
+    False only those without; None both."""
     stmt: Select[Any] = select(*columns).select_from(Document)
     stmt = stmt.outerjoin(Annotation, and_(_ann_doc == _doc_id, _ann_who == annotator))
     if filters.order == "uncertain":  # at most one row: (document_id, model) is unique
-        stmt = stmt.outerjoin(Suggestion, and_(_sugg_doc == _doc_id, _sugg_model == (filters.model or "")))
+        on = and_(_sugg_doc == _doc_id, _sugg_model == (filters.model or ""))
+        if scored:
+            stmt = stmt.join(Suggestion, on).where(_uncertainty.is_not(None))
+        else:
+            stmt = stmt.outerjoin(Suggestion, on)
+            if scored is False:
+                stmt = stmt.where(_uncertainty.is_(None))
     stmt = stmt.where(published())  # an import still under way shows when it is published
     shown = _shown(filters)
     if shown and keep is not None:
@@ -147,28 +158,59 @@ def _status_is(status: str) -> ColumnElement[bool]:
     return _ann_status == status
 
 
-def _after(key: Key) -> ColumnElement[bool]:
-    """Rows after `key` in the list's order; in project order written so that the position index bounds the scan."""
-    if len(key) == 3:
-        rank = -key[0]
-        return or_(_rank < rank, and_(_rank == rank, _after((key[1], key[2]))))
+def _after(key: tuple[int, int]) -> ColumnElement[bool]:
+    """Rows after the key (position, id) in project order, written so that the position index bounds the scan."""
     position, doc_id = key
     return and_(_position >= position, or_(_position > position, _doc_id > doc_id))
 
 
-def _through(key: Key) -> ColumnElement[bool]:
-    if len(key) == 3:
-        rank = -key[0]
-        return or_(_rank > rank, and_(_rank == rank, _through((key[1], key[2]))))
+def _through(key: tuple[int, int]) -> ColumnElement[bool]:
     position, doc_id = key
     return and_(_position <= position, or_(_position < position, _doc_id <= doc_id))
 
 
-def _ordered(stmt: Select[Any], filters: ListFilters) -> Select[Any]:
-    """`stmt` (from `_listed`) in the list's order."""
-    if filters.order == "uncertain":
-        return stmt.order_by(_rank.desc(), _position, _doc_id)
-    return stmt.order_by(_position, _doc_id)
+def _in_order(
+    annotator: str,
+    filters: ListFilters,
+    *columns: Any,
+    keep: int | None = None,
+    after: Key | None = None,
+    through: Key | None = None,
+) -> list[Select[Any]]:
+    """The documents `filters` show after the key `after` and through the key `through` (None: no bound), as
+    statements whose rows, read one statement after the other, come in the list's order; the rank is added as
+    the last column most uncertain first.
+
+    Most uncertain first is two reads: the scored documents by their suggestion's (model, uncertainty) index,
+    from the key's uncertainty down (a page reads about a page of rows), then the unscored ones in project order
+    by the position index. One statement ordered by the coalesced rank would sort every document for each page."""
+    if filters.order != "uncertain":
+        stmt = _listed(annotator, filters, *columns, keep=keep)
+        if after is not None:
+            stmt = stmt.where(_after((int(after[0]), int(after[1]))))
+        if through is not None:
+            stmt = stmt.where(_through((int(through[0]), int(through[1]))))
+        return [stmt.order_by(_position, _doc_id)]
+    parts = []
+    after_rank = None if after is None else -after[0]
+    through_rank = None if through is None else -through[0]
+    if after_rank is None or after_rank > NOT_SCORED:  # scored ones may follow `after`
+        stmt = _listed(annotator, filters, *columns, _uncertainty, keep=keep, scored=True)
+        if after is not None and after_rank is not None:
+            place = (int(after[1]), int(after[2]))
+            stmt = stmt.where(_uncertainty <= after_rank, or_(_uncertainty < after_rank, _after(place)))
+        if through is not None and through_rank is not None and through_rank > NOT_SCORED:
+            place = (int(through[1]), int(through[2]))
+            stmt = stmt.where(_uncertainty >= through_rank, or_(_uncertainty > through_rank, _through(place)))
+        parts.append(stmt.order_by(_uncertainty.desc(), _position, _doc_id))
+    if through_rank is None or through_rank == NOT_SCORED:  # unscored ones may come before `through`
+        stmt = _listed(annotator, filters, *columns, literal(NOT_SCORED), keep=keep, scored=False)
+        if after is not None and after_rank == NOT_SCORED:
+            stmt = stmt.where(_after((int(after[1]), int(after[2]))))
+        if through is not None:
+            stmt = stmt.where(_through((int(through[1]), int(through[2]))))
+        parts.append(stmt.order_by(_position, _doc_id))
+    return parts
 
 
 def _key_columns(filters: ListFilters) -> tuple[Any, ...]:
@@ -206,16 +248,14 @@ def document_rows(
     `keep` is a document id listed even if the filters no longer show it (the one on screen, when the list is
     read again after it was decided under a status filter).
     """
-    columns = (*_ROW_COLUMNS, _rank) if filters.order == "uncertain" else _ROW_COLUMNS
-    stmt = _listed(annotator, filters, *columns, keep=keep)
-    if after is not None:
-        stmt = stmt.where(_after(after))
-    if through is not None:
-        stmt = stmt.where(_through(through))
-    stmt = _ordered(stmt, filters)
-    if limit is not None:
-        stmt = stmt.limit(limit)
-    return [DocumentRow(*row) for row in session.connection().execute(stmt)]
+    rows: list[DocumentRow] = []
+    for stmt in _in_order(annotator, filters, *_ROW_COLUMNS, keep=keep, after=after, through=through):
+        if limit is not None:
+            if len(rows) >= limit:
+                break
+            stmt = stmt.limit(limit - len(rows))
+        rows.extend(DocumentRow(*row) for row in session.connection().execute(stmt))
+    return rows
 
 
 def count_documents(*, session: Session, annotator: str, filters: ListFilters = NO_FILTERS) -> int:
@@ -245,16 +285,16 @@ def next_to_do(
     and that is still to do (`ListFilters.to_do`), other than the document `skip`, and meeting `also` (a condition
     on `document`, e.g. shared work's "available to this annotator"); None if there is none. In project order an
     index range scan on the position from `after` on."""
-    stmt = _listed(annotator, filters, _doc_id).where(_status_is(filters.to_do))
+    conditions = [_status_is(filters.to_do)]
     if also is not None:
-        stmt = stmt.where(also)
-    if after is not None:
-        stmt = stmt.where(_after(after))
+        conditions.append(also)
     if skip is not None:
-        stmt = stmt.where(_doc_id != skip)
-    stmt = _ordered(stmt, filters).limit(1)
-    found = session.connection().execute(stmt).scalar()
-    return int(found) if found is not None else None
+        conditions.append(_doc_id != skip)
+    for stmt in _in_order(annotator, filters, _doc_id, after=after):
+        found = session.connection().execute(stmt.where(*conditions).limit(1)).scalar()
+        if found is not None:
+            return int(found)
+    return None
 
 
 def document_key(document_id: int, *, session: Session) -> Key | None:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from models import store
 
 pytestmark = pytest.mark.backends
+MODELS = itertools.count(1)
 
 TEXTS = [
     "Émile Zola wrote Germinal.",
@@ -184,3 +189,46 @@ def test_most_uncertain_first_pages_by_key_and_is_the_queue_order(project):
         assert store.count_documents(session=s, annotator=who, filters=pending) == 6
     with pytest.raises(ValueError, match="unknown list order"):
         store.ListFilters(order="random")
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    ranks=st.lists(st.sampled_from([None, "absent", 0.0, 0.25, 0.5, 0.5, 0.9, 1.0]), min_size=12, max_size=12),
+    page=st.integers(1, 5),
+)
+def test_most_uncertain_first_in_any_mix_of_scores_ties_and_unscored_pages_like_a_sort(project, ranks, page):
+    """Every page after a key, every read through a key and every "next to do" agree with sorting the documents
+    by (most uncertain, position, id), unscored ones (no suggestion, or one without an uncertainty) last."""
+    who = project.annotator
+    with project.writing() as s:
+        if not store.document_ids(session=s):
+            store.add_documents([store.NewDocument(text=f"Document number {i}.") for i in range(12)], session=s)
+        ids = store.document_ids(session=s)
+        model = f"m@{next(MODELS)}"  # a new model key each example: nothing left from the one before
+        items = [(ids[i], r) for i, r in enumerate(ranks) if r != "absent"]
+        store.store_suggestions_bulk([(d, []) for d, _r in items], model, session=s, uncertainty=[r for _d, r in items])
+        s.commit()
+    rank = {ids[i]: (r if isinstance(r, float) else -1.0) for i, r in enumerate(ranks)}
+    expected = sorted(ids, key=lambda d: (-rank[d], ids.index(d), d))
+    filters = store.ListFilters(order="uncertain", model=model)
+    with project.session() as s:
+        paged, after = [], None
+        while True:
+            rows = store.document_rows(session=s, annotator=who, filters=filters, after=after, limit=page)
+            if not rows:
+                break
+            assert len(rows) <= page
+            paged += [r.id for r in rows]
+            after = rows[-1].key
+        assert paged == expected
+        for n, doc in enumerate(expected):
+            key = store.listed_key(doc, session=s, annotator=who, filters=filters)
+            through = store.document_rows(session=s, annotator=who, filters=filters, through=key, limit=None)
+            assert [r.id for r in through] == expected[: n + 1]
+            between = store.document_rows(session=s, annotator=who, filters=filters, after=key, through=key)
+            assert between == []
+            later = store.next_to_do(session=s, annotator=who, filters=filters, after=key, skip=None)
+            assert later == (expected[n + 1] if n + 1 < len(expected) else None)
+        for skip in expected:  # "next to do" from the top passes over the one it is told to skip
+            found = store.next_to_do(session=s, annotator=who, filters=filters, after=None, skip=skip)
+            assert found == next(d for d in expected if d != skip)
