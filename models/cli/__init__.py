@@ -14,6 +14,15 @@ from .. import __version__
 from ..db.password import asking, terminal_prompt
 from ..errors import TagdeskError
 
+
+def positive(value: str) -> int:
+    """An argparse type: a whole number of 1 or more."""
+    n = int(value)
+    if n < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return n
+
+
 # Subcommand modules, in the order `tagdesk --help` lists them.
 COMMANDS = [
     "new",

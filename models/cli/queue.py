@@ -6,6 +6,8 @@ import argparse
 import json
 from pathlib import Path
 
+from . import positive
+
 
 def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
@@ -19,7 +21,7 @@ def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument(
         "--order", choices=("project", "uncertain"), default="project", help="project order (default) or uncertain"
     )
-    p.add_argument("--limit", type=int, default=20, metavar="N", help="how many (default: 20)")
+    p.add_argument("--limit", type=positive, default=20, metavar="N", help="how many (default: 20)")
     p.add_argument("--annotator", help="whose queue (default: the project's annotator)")
     p.add_argument("--json", action="store_true", help="print JSON lines")
     p.set_defaults(func=run)

@@ -20,6 +20,7 @@ from rich.text import Text
 
 from ..project import open_project
 from ..store import document_count
+from . import positive
 
 
 class _RateColumn(ProgressColumn):
@@ -53,13 +54,6 @@ def _quiet_workers_on_ctrl_c() -> SignalHandler:
     return signal.signal(signal.SIGINT, handler)
 
 
-def _positive(value: str) -> int:
-    n = int(value)
-    if n < 1:
-        raise argparse.ArgumentTypeError("must be 1 or more")
-    return n
-
-
 def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "suggest",
@@ -71,14 +65,14 @@ def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("dir", type=Path, metavar="DIR", help="the project folder")
     p.add_argument(
         "--batch-size",
-        type=_positive,
+        type=positive,
         default=64,
         metavar="N",
         help="documents per spaCy batch and per commit (default: 64)",
     )
     p.add_argument(
         "--processes",
-        type=_positive,
+        type=positive,
         default=1,
         metavar="N",
         help="spaCy worker processes (default: 1; 2 is ~1.7x faster on 2 cores)",

@@ -11,13 +11,7 @@ from typing import Any
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ..project import open_project
-
-
-def _positive(value: str) -> int:
-    n = int(value)
-    if n < 1:
-        raise argparse.ArgumentTypeError("must be 1 or more")
-    return n
+from . import positive
 
 
 def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -51,8 +45,8 @@ def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="FILE",
         help="evaluate on the annotated documents of this file instead (any importable format; not stored)",
     )
-    p.add_argument("--steps", type=_positive, default=2000, metavar="N", help="training steps at most (default 2000)")
-    p.add_argument("--eval-every", type=_positive, default=200, metavar="N", help="steps between evaluations")
+    p.add_argument("--steps", type=positive, default=2000, metavar="N", help="training steps at most (default 2000)")
+    p.add_argument("--eval-every", type=positive, default=200, metavar="N", help="steps between evaluations")
     p.add_argument("--patience", type=int, default=1600, metavar="N", help="stop after N steps without progress")
     p.add_argument("--max-minutes", type=float, metavar="M", help="stop after M minutes, keeping the best so far")
     p.add_argument("--no-curve", action="store_true", help="skip the learning curve (about 2.5x faster)")

@@ -53,7 +53,7 @@ def test_scores_come_with_suggestions_later_under_the_same_key(with_model):
     assert suggest_documents(with_model, suggester, scores=True) == 0  # nothing left to score
 
 
-def test_uncertain_order_puts_the_least_sure_first_and_the_queue_skips_decided(with_model, cli):
+def test_uncertain_order_puts_the_least_sure_first_and_the_queue_skips_decided(capsys, with_model, cli):
     key = model_key(with_model)
     ids = _pending(with_model)
     spans = [{"start": 0, "end": 2, "label": "PERSON", "origin": "model", "score": 0.5}]
@@ -82,6 +82,9 @@ def test_uncertain_order_puts_the_least_sure_first_and_the_queue_skips_decided(w
     assert code == 0
     lines = out.strip().splitlines()
     assert lines[0].split()[:2] == [str(ids[1]), "0.40"] and lines[1].split()[:2] == [str(ids[0]), "0.10"]
+    with pytest.raises(SystemExit) as stop:  # argparse's own refusal, not "no pending documents"
+        cli("queue", with_model.folder, "--limit", "-1")
+    assert stop.value.code == 2 and "--limit: must be 1 or more" in capsys.readouterr().err
     # project order wraps round after the last pending document
     assert after(ids[-1], "position") == ids[0]
     assert queue(3) == ids[:3]
