@@ -92,12 +92,14 @@ def _window(project, folder: Path):
     from PySide6.QtCore import QSettings
 
     import desktop.main_window as main_window
+    from desktop.app import freeze_startup_objects
 
     settings = QSettings(str(folder / "s.ini"), QSettings.Format.IniFormat)
     window = main_window.MainWindow(project, settings=settings, background=False)
     window.session.set_model_key(view_texts.KEY)
     window.resize(1360, 860)
     window.show()
+    freeze_startup_objects()  # as the app does once its first window is up
     return window
 
 
