@@ -70,6 +70,7 @@ class Item(NamedTuple):
 # (sorting the 83,000 items of a 5 MB text: ~3x faster than a function, ~10x than Item's own comparisons).
 sort_key = itemgetter(0, 1, 2, 5)  # start, end, label, pending
 _start, _end = itemgetter(0), itemgetter(1)
+_row_start, _row_order = itemgetter("start"), itemgetter("start", "end", "label")  # of a suggestion's dict
 
 
 _new = tuple.__new__  # an Item from its six fields without a Python call: ~2x faster at 8,000 a document
@@ -154,8 +155,8 @@ class DocumentState:
     def items(self) -> list[Item]:
         """Spans and pending suggestions in reading order (a new list: the text view and the entity panel each
         keep one, sorted once for both)."""
-        if self._items is None:
-            self._items = sorted([*self._spans, *self.pending.values()], key=sort_key)
+        if self._items is None:  # none overlap, so their starts differ: sorted by start (int keys, ~4x cheaper)
+            self._items = in_reading_order(sorted([*self._spans, *self.pending.values()], key=_start))[0]
         return list(self._items)
 
     def span_at(self, start: int, end: int) -> Item | None:
@@ -266,25 +267,30 @@ class DocumentState:
         if suggestions is None:
             self.suggestions, self._sug_starts, self._sug_longest = None, [], 0
             return delta
-        self.suggestions, self._sug_starts = in_reading_order(
-            [
-                _new(Item, (s["start"], s["end"], s["label"], s.get("origin") or "model", s.get("score"), True))
-                for s in suggestions
-            ]
-        )
+        rows = suggestions
+        starts = list(map(_row_start, rows))
+        if not all(map(lt, starts, starts[1:])):
+            rows = sorted(rows, key=_row_order)
+        self.suggestions = self._show_all(rows)
+        self._sug_starts = list(map(_start, self.suggestions))
         self._sug_longest = max(map(sub, map(_end, self.suggestions), self._sug_starts), default=0)
-        delta.added.extend(self._show_all())
+        delta.added.extend(self.pending.values())
         return delta
 
-    def _show_all(self) -> list[Item]:
-        """With nothing shown yet, show every suggestion not dismissed or overlapped (the first of several on the
-        same words wins): what `_restore_pending` over the whole text does, in one sweep along the sorted spans
-        (a 1 MB article has ~8,000 suggestions; bisections per suggestion took 3x as long)."""
+    def _show_all(self, rows: list[dict[str, Any]]) -> list[Item]:
+        """The suggestions of `rows` (in reading order) as Items; with nothing shown yet, each one not dismissed or
+        overlapped is shown (the first of several on the same words wins): what `_restore_pending` over the whole
+        text does, in the same pass along the sorted spans (a 1 MB article has ~8,000 suggestions; making the
+        Items, then bisecting for each, took 3x as long)."""
         starts, ends, n = self._starts, self._ends, len(self._starts)
         dismissed, pending = self.dismissed, self.pending
+        items: list[Item] = []
+        add = items.append
         j, last_end = 0, -1  # j: the first span ending after the suggestion's start
-        for sug in self.suggestions or ():
-            s, e, label = sug[0], sug[1], sug[2]
+        for row in rows:
+            s, e, label = row["start"], row["end"], row["label"]
+            sug = _new(Item, (s, e, label, row.get("origin") or "model", row.get("score"), True))
+            add(sug)
             if s < last_end:
                 continue
             while j < n and ends[j] <= s:
@@ -293,7 +299,7 @@ class DocumentState:
                 continue
             pending[("suggestion", s, e, label)] = sug
             last_end = e
-        return list(pending.values())
+        return items
 
     def _suggestions_near(self, start: int, end: int) -> list[Item]:
         """Suggestions that may overlap start-end (a bisection, not a scan: long articles have thousands)."""

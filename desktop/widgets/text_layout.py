@@ -36,6 +36,7 @@ BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"  # where a paragraph ends (str.s
 MAX_BLOCK = 6000  # characters of a display block cut from a long paragraph
 MIN_BLOCK = 3000
 CACHE = 160  # laid-out blocks kept (a screen shows a few, or dozens of short paragraphs)
+TAIL = 600  # characters before a cut looked at first for a sentence end (a 1 MB paragraph has ~170 cuts)
 RUN = 6000  # UTF-16 units of short blocks measured in one layout by the pass
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 _SENTENCE_ENDS = (". ", "? ", "! ", "\u2026 ", '." ', ".\u201d ", "\u3002", "\uff01", "\uff1f")  # . ? ! … ." .” 。！？
@@ -77,9 +78,12 @@ def _cut(text: str, start: int, end: int) -> int:
     (str.rfind, not a regular expression: a 5 MB paragraph is cut in a few ms)."""
     lo, hi = start + MIN_BLOCK, min(end, start + MAX_BLOCK)
     for seps in (_SENTENCE_ENDS, _SPACES):
-        at, sep = max((text.rfind(sep, lo, hi - 1), sep) for sep in seps)
+        # the last one in the last TAIL characters is the last of all; only when there is none, the rest is read
+        at = max(map(text.rfind, seps, repeat(max(lo, hi - 1 - TAIL)), repeat(hi - 1)))
+        if at < 0 and hi - 1 - TAIL > lo:
+            at = max(map(text.rfind, seps, repeat(lo), repeat(hi - 1)))
         if at >= 0:
-            cut = at + len(sep)
+            cut = at + len(next(sep for sep in seps if text.startswith(sep, at)))  # one of them starts there
             while cut < hi and text[cut].isspace():
                 cut += 1
             return cut
