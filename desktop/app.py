@@ -244,7 +244,7 @@ def run_app(folder: Path | None, argv: list[str] | None = None, *, review: bool 
             QMessageBox.critical(None, "Tagdesk cannot open this project", str(exc))
             raise
         ctl.show_project(project, review=review)
-    freeze_startup_objects()
+    QTimer.singleShot(1000, freeze_startup_objects)  # once the window is painted (a collection takes ~150 ms)
     try:
         return app.exec()
     finally:
