@@ -8,6 +8,7 @@ it, so File → Open in a window and Open on the start screen are the same code.
 
 from __future__ import annotations
 
+import gc
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeGuard
@@ -42,6 +43,15 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     app.setOrganizationName("Tagdesk")
     app.setWindowIcon(QIcon(str(resource_path("icons", "tagdesk.svg"))))
     return app
+
+
+def freeze_startup_objects() -> None:
+    """Once the first window is up: move every object alive (modules, classes, widgets: ~150,000) out of the cycle
+    collector's sight. A full collection then walks only what was made since, ~3 ms instead of ~150 ms on a 2-core
+    machine; it runs every few documents opened (a 1 MB article makes ~16,000 items), so it used to land in an
+    opening or a key press. Objects made later are collected as before."""
+    gc.collect()
+    gc.freeze()
 
 
 def recent_projects(settings: QSettings) -> list[Path]:
@@ -234,6 +244,7 @@ def run_app(folder: Path | None, argv: list[str] | None = None, *, review: bool 
             QMessageBox.critical(None, "Tagdesk cannot open this project", str(exc))
             raise
         ctl.show_project(project, review=review)
+    QTimer.singleShot(1000, freeze_startup_objects)  # once the window is painted (a collection takes ~150 ms)
     try:
         return app.exec()
     finally:

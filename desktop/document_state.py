@@ -9,35 +9,86 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from operator import attrgetter
-from typing import Any
+from operator import itemgetter, lt, sub
+from typing import Any, NamedTuple
 
 # What identifies an item on screen: ("span", start, end) or ("suggestion", start, end, label).
 ItemKey = tuple[str, int, int] | tuple[str, int, int, str]
 
 
-@dataclass(frozen=True, order=True)
-class Item:
-    """A highlighted span: stored (`pending` False) or a pending suggestion. Offsets are code points."""
+class Item(NamedTuple):
+    """A highlighted span: stored (`pending` False) or a pending suggestion. Offsets are code points.
+
+    A named tuple, not a frozen dataclass: opening a 1 MB article makes ~16,000 of them, ~4x faster so. Equality,
+    hashing and order are on (start, end, label, pending) only, as a dataclass with origin and score
+    `compare=False` had them."""
 
     start: int
     end: int
     label: str
-    origin: str = field(default="human", compare=False)
-    score: float | None = field(default=None, compare=False)
+    origin: str = "human"
+    score: float | None = None
     pending: bool = False
 
     @property
     def key(self) -> ItemKey:
         """Identifies the item while it is on screen: a stored span by its place (spans do not overlap), a
         suggestion by its place and label."""
-        return ("suggestion", self.start, self.end, self.label) if self.pending else ("span", self.start, self.end)
+        return ("suggestion", self[0], self[1], self[2]) if self[5] else ("span", self[0], self[1])
+
+    def _compared(self) -> tuple[int, int, str, bool]:
+        return (self[0], self[1], self[2], self[5])
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not Item:
+            return NotImplemented
+        return (self[0], self[1], self[2], self[5]) == (other[0], other[1], other[2], other[5])
+
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    def __hash__(self) -> int:
+        return hash((self[0], self[1], self[2], self[5]))
+
+    def __lt__(self, other: object) -> bool:
+        return self._compared() < other._compared() if other.__class__ is Item else NotImplemented
+
+    def __le__(self, other: object) -> bool:
+        return self._compared() <= other._compared() if other.__class__ is Item else NotImplemented
+
+    def __gt__(self, other: object) -> bool:
+        return self._compared() > other._compared() if other.__class__ is Item else NotImplemented
+
+    def __ge__(self, other: object) -> bool:
+        return self._compared() >= other._compared() if other.__class__ is Item else NotImplemented
 
 
-# Reading order: the same as Item's own ordering; an attrgetter makes the key without a Python call per item
+# Reading order: the same as Item's own ordering; an itemgetter makes the key without a Python call per item
 # (sorting the 83,000 items of a 5 MB text: ~3x faster than a function, ~10x than Item's own comparisons).
-sort_key = attrgetter("start", "end", "label", "pending")
+sort_key = itemgetter(0, 1, 2, 5)  # start, end, label, pending
+_start, _end = itemgetter(0), itemgetter(1)
+_row_start, _row_order = itemgetter("start"), itemgetter("start", "end", "label")  # of a suggestion's dict
+
+
+_new = tuple.__new__  # an Item from its six fields without a Python call: ~2x faster at 8,000 a document
+
+
+def stored_items(rows: Iterable[tuple[int, int, int, str, str, float | None]]) -> list[Item]:
+    """The Items of stored spans from the store's (id, start, end, label, origin, score) rows."""
+    return [_new(Item, (st, en, lab, origin, score, False)) for _id, st, en, lab, origin, score in rows]
+
+
+def in_reading_order(items: list[Item]) -> tuple[list[Item], list[int]]:
+    """(`items` in reading order, their starts). Rows read in order are kept as they are when their starts
+    strictly increase (checked at C speed: ~4x cheaper than sorting 16,000 items again)."""
+    starts = list(map(_start, items))
+    if all(map(lt, starts, starts[1:])):
+        return list(items), starts
+    ordered = sorted(items, key=sort_key)
+    return ordered, list(map(_start, ordered))
 
 
 @dataclass
@@ -87,13 +138,13 @@ class DocumentState:
         self.text = text
         self.status = status
         self.dismissed = set(dismissed)
-        self._spans: list[Item] = sorted(spans, key=sort_key)
-        self._starts = [s.start for s in self._spans]
-        self._ends = [s.end for s in self._spans]
+        self._spans, self._starts = in_reading_order(spans)
+        self._ends = list(map(_end, self._spans))
         self.suggestions: list[Item] | None = None
         self._sug_starts: list[int] = []
         self._sug_longest = 0
         self.pending: dict[ItemKey, Item] = {}
+        self._items: list[Item] | None = None  # items() in reading order, until the next change
         self.set_suggestions(suggestions)
 
     # -- reading
@@ -102,8 +153,11 @@ class DocumentState:
         return list(self._spans)
 
     def items(self) -> list[Item]:
-        """Spans and pending suggestions in reading order."""
-        return sorted([*self._spans, *self.pending.values()], key=sort_key)
+        """Spans and pending suggestions in reading order (a new list: the text view and the entity panel each
+        keep one, sorted once for both)."""
+        if self._items is None:  # none overlap, so their starts differ: sorted by start (int keys, ~4x cheaper)
+            self._items = in_reading_order(sorted([*self._spans, *self.pending.values()], key=_start))[0]
+        return list(self._items)
 
     def span_at(self, start: int, end: int) -> Item | None:
         i = bisect_left(self._starts, start)
@@ -165,6 +219,7 @@ class DocumentState:
 
     # -- changes
     def add_span(self, item: Item) -> Delta:
+        self._items = None
         delta = Delta(added=[item])
         i = bisect_left(self._starts, item.start)  # ints: accepting 8,000 suggestions compares no Items
         while i < len(self._spans) and self._starts[i] == item.start and self._spans[i] < item:
@@ -181,6 +236,7 @@ class DocumentState:
         item = self.span_at(start, end)
         if item is None:
             return Delta()
+        self._items = None
         i = bisect_left(self._starts, start)  # spans do not overlap: one starts here (list.index compared them all)
         del self._spans[i], self._starts[i], self._ends[i]
         return Delta(removed=[item]).extend(self._restore_pending(start, end))
@@ -189,12 +245,14 @@ class DocumentState:
         """Reject a suggestion; one it hid (sharing characters with it, e.g. another annotator's version of the
         same entity in review) is shown in its place."""
         self.dismissed.add((start, end, label))
+        self._items = None
         item = self.pending.pop(("suggestion", start, end, label), None)
         return Delta(removed=[item] if item else []).extend(self._restore_pending(start, end))
 
     def undismiss(self, start: int, end: int, label: str) -> Delta:
         """Show a rejected suggestion again, in place of one shown since that shares characters with it."""
         self.dismissed.discard((start, end, label))
+        self._items = None
         delta = Delta()
         for sug in self._suggestions_near(start, end):
             if sug.key in self.pending and sug.start < end and sug.end > start:
@@ -205,27 +263,43 @@ class DocumentState:
         """Replace the model's suggestions (e.g. when they arrive from the background task)."""
         delta = Delta(removed=list(self.pending.values()))
         self.pending = {}
+        self._items = None
         if suggestions is None:
             self.suggestions, self._sug_starts, self._sug_longest = None, [], 0
             return delta
-        self.suggestions = sorted(
-            (
-                Item(
-                    int(s["start"]),
-                    int(s["end"]),
-                    str(s["label"]),
-                    str(s.get("origin") or "model"),
-                    s.get("score"),
-                    pending=True,
-                )
-                for s in suggestions
-            ),
-            key=sort_key,
-        )
-        self._sug_starts = [s.start for s in self.suggestions]
-        self._sug_longest = max((s.end - s.start for s in self.suggestions), default=0)
-        delta.extend(self._restore_pending(0, len(self.text) + 1))
+        rows = suggestions
+        starts = list(map(_row_start, rows))
+        if not all(map(lt, starts, starts[1:])):
+            rows = sorted(rows, key=_row_order)
+        self.suggestions = self._show_all(rows)
+        self._sug_starts = list(map(_start, self.suggestions))
+        self._sug_longest = max(map(sub, map(_end, self.suggestions), self._sug_starts), default=0)
+        delta.added.extend(self.pending.values())
         return delta
+
+    def _show_all(self, rows: list[dict[str, Any]]) -> list[Item]:
+        """The suggestions of `rows` (in reading order) as Items; with nothing shown yet, each one not dismissed or
+        overlapped is shown (the first of several on the same words wins): what `_restore_pending` over the whole
+        text does, in the same pass along the sorted spans (a 1 MB article has ~8,000 suggestions; making the
+        Items, then bisecting for each, took 3x as long)."""
+        starts, ends, n = self._starts, self._ends, len(self._starts)
+        dismissed, pending = self.dismissed, self.pending
+        items: list[Item] = []
+        add = items.append
+        j, last_end = 0, -1  # j: the first span ending after the suggestion's start
+        for row in rows:
+            s, e, label = row["start"], row["end"], row["label"]
+            sug = _new(Item, (s, e, label, row.get("origin") or "model", row.get("score"), True))
+            add(sug)
+            if s < last_end:
+                continue
+            while j < n and ends[j] <= s:
+                j += 1
+            if (j < n and starts[j] < e) or (dismissed and (s, e, label) in dismissed):
+                continue
+            pending[("suggestion", s, e, label)] = sug
+            last_end = e
+        return items
 
     def _suggestions_near(self, start: int, end: int) -> list[Item]:
         """Suggestions that may overlap start-end (a bisection, not a scan: long articles have thousands)."""
@@ -256,4 +330,6 @@ class DocumentState:
             self.pending[sug.key] = sug
             last_end = sug.end
             added.append(sug)
+        if added:
+            self._items = None
         return Delta(added=added)

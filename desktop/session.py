@@ -28,7 +28,7 @@ from models.team import GOLD
 
 from . import messages, undo
 from .decision_flow import DecisionFlow, on_screen, queued, shared_overlap
-from .document_state import Delta, DocumentState, Item, ItemKey
+from .document_state import Delta, DocumentState, Item, ItemKey, stored_items
 from .errors import read_errors
 from .snapping import DocumentTokens, Snapper
 from .writer import Writer
@@ -138,12 +138,7 @@ class AnnotationSession(DecisionFlow, QObject):
         with self.project.session() as s:
             doc = store.get_document(document_id, session=s)
             ann = store.get_annotation(document_id, session=s, annotator=self.annotator)
-            spans = [
-                Item(st, en, lab, origin, score)
-                for _id, st, en, lab, origin, score in store.span_tuples(
-                    document_id, session=s, annotator=self.annotator
-                )
-            ]
+            spans = stored_items(store.span_tuples(document_id, session=s, annotator=self.annotator))
             sugg: list[dict[str, Any]] | None
             if self.review:
                 self.proposal = proposal_for(document_id, session=s)

@@ -55,7 +55,7 @@ class EntityModel(QAbstractTableModel):
         self.beginResetModel()
         self.text = state.text if state else ""
         self.items = state.items() if state else []
-        self.pending = sum(1 for i in self.items if i.pending)
+        self.pending = len(state.pending) if state else 0
         self.endResetModel()
 
     def apply(self, delta: Delta) -> None:

@@ -24,6 +24,7 @@ Offsets: everything outside this file speaks Python code points; Qt speaks UTF-1
 from __future__ import annotations
 
 from bisect import bisect_left
+from operator import itemgetter, sub
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
@@ -35,12 +36,14 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QToolTip, QWidget
 
-from ..document_state import Delta, Item, ItemKey, sort_key
+from ..document_state import Delta, Item, ItemKey, in_reading_order, sort_key
 from .text_layout import OffsetMap, tag_format
 from .text_paint import BlockPainter, Palette, Tags
 from .text_scroll import ScrolledText
 
 __all__ = ["OffsetMap", "Palette", "TextView"]
+
+_end = itemgetter(1)
 
 
 class TextView(ScrolledText):
@@ -53,8 +56,7 @@ class TextView(ScrolledText):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         self.palette_ = Palette({}, dark=False)  # before the base class lays out (the tag room needs them)
-        self._items: dict[ItemKey, Item] = {}
-        self._sorted: list[Item] = []
+        self._sorted: list[Item] = []  # the entities in reading order (found by bisection: no dict by key)
         self._starts: list[int] = []
         self._longest = 0
         super().__init__(parent)
@@ -83,10 +85,8 @@ class TextView(ScrolledText):
         """Show a new text with its highlights: a new layout (nothing of the previous document's look stays)."""
         self.selected = None
         self._press = self._drag = None
-        self._items = {item.key: item for item in items}
-        self._sorted = sorted(items, key=sort_key)
-        self._starts = [i.start for i in self._sorted]
-        self._longest = max((i.end - i.start for i in self._sorted), default=0)
+        self._sorted, self._starts = in_reading_order(items)
+        self._longest = max(map(sub, map(_end, self._sorted), self._starts), default=0)
         self._matches, self._match_starts, self._current = [], [], -1
         self._set_text(text)
 
@@ -97,12 +97,8 @@ class TextView(ScrolledText):
         """Show what changed: the blocks holding the changed entities' ends are laid out again (their tag room)."""
         if not delta:
             return
-        for item in delta.removed:
-            self._items.pop(item.key, None)
-        for item in delta.added:
-            self._items[item.key] = item
         self._reindex(delta)
-        if self.selected is not None and self.selected not in self._items:
+        if self.selected is not None and self._find(self.selected) is None:
             self.selected = None
         lay = self._layout
         changed = [*delta.removed, *delta.added]
@@ -118,9 +114,9 @@ class TextView(ScrolledText):
                 self._update_band(lay.starts[b], lay.ends[b])
 
     def select_item(self, key: ItemKey | None, *, scroll: bool = True) -> None:
-        old = self._items.get(self.selected) if self.selected else None
-        self.selected = key if key in self._items else None
-        item = self._items.get(self.selected) if self.selected else None
+        old = self._find(self.selected)
+        item = self._find(key)
+        self.selected = key if item is not None else None
         value = self.verticalScrollBar().value()
         if item is not None and scroll:
             self.ensure_visible(item.start, item.end)
@@ -147,9 +143,22 @@ class TextView(ScrolledText):
         """Every block has been laid out with its entities (the scroll bar is exact)."""
         return self._layout.done()
 
+    def _find(self, key: ItemKey | None) -> Item | None:
+        """The item on screen with this key (a bisection to its start)."""
+        if key is None:
+            return None
+        k = bisect_left(self._starts, key[1])
+        while k < len(self._sorted) and self._starts[k] == key[1]:
+            item = self._sorted[k]
+            if item.end == key[2] and item.key == key:
+                return item
+            k += 1
+        return None
+
     def _reindex(self, delta: Delta) -> None:
         if len(delta.removed) + len(delta.added) > 64:
-            self._sorted = sorted(self._items.values(), key=sort_key)
+            gone = set(delta.removed)
+            self._sorted = sorted([i for i in self._sorted if i not in gone] + delta.added, key=sort_key)
             self._starts = [i.start for i in self._sorted]
         else:  # a keystroke's change: bisect, do not re-sort thousands of items
             for item in delta.removed:

@@ -265,7 +265,7 @@ def test_relabelled_suggestion_does_not_leave_the_old_suggestion_drawn(make_wind
     press(qtbot, w, Qt.Key.Key_Return)  # accept Moscow GPE
     press(qtbot, w, Qt.Key.Key_2)  # relabel it ORG
     assert [(a, b, lab) for a, b, lab, _o in stored(w)] == [(*MOSCOW, "ORG")]
-    assert [i for i in w.text._items.values() if i.pending and i.start < MOSCOW[1] and i.end > MOSCOW[0]] == []
+    assert [i for i in w.text.items_in_view() if i.pending and i.start < MOSCOW[1] and i.end > MOSCOW[0]] == []
     selected_rows = w.entities.table.selectionModel().selectedRows()
     assert [i.row() for i in selected_rows] == [w.entities.model.row_of(("span", *MOSCOW))]  # not Li Qiang's
     click(qtbot, w, 0)
