@@ -9,9 +9,9 @@ from collections.abc import Sequence
 SpanTuple = tuple[int, int, str]
 
 
-def char_span(text: str, flat: Sequence[int], start: int, end: int, mode: str) -> tuple[int, int] | None:
-    """The (start, end) of the tokens `Doc.char_span(start, end, alignment_mode=mode)` would give, or None."""
-    starts, ends = flat[0::2], flat[1::2]
+def char_span(starts: Sequence[int], ends: Sequence[int], start: int, end: int, mode: str) -> tuple[int, int] | None:
+    """The (start, end) of the tokens `Doc.char_span(start, end, alignment_mode=mode)` would give, or None, on
+    the token starts and ends (`flat[0::2]`, `flat[1::2]`: sliced once per document, not once per span)."""
     if mode == "strict":
         i = bisect_left(starts, start)
         j = bisect_left(ends, end)
@@ -40,13 +40,14 @@ def align(
     out: list[SpanTuple] = []
     problems: list[tuple[SpanTuple, str]] = []
     changed = 0
+    starts, ends = flat[0::2], flat[1::2]
     for start, end, label in spans:
-        got = char_span(text, flat, start, end, "strict")
+        got = char_span(starts, ends, start, end, "strict")
         if got is None:
             if mode is None:
                 problems.append(((start, end, label), "not on token boundaries"))
                 continue
-            got = char_span(text, flat, start, end, mode)
+            got = char_span(starts, ends, start, end, mode)
             if got is None or not text[got[0] : got[1]].strip():
                 problems.append(((start, end, label), "no whole token inside it (try --align expand)"))
                 continue

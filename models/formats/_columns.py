@@ -19,6 +19,7 @@ from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import compress
 from pathlib import Path
 
 from ..errors import ImportFileError, TagdeskError
@@ -50,9 +51,10 @@ class ColumnWriter:
         text = item.doc.text
         flat = item.token_bounds()
         tags = _align.tags(text, flat, _trim(text, flat, item), self.scheme)
-        words = [text[flat[k] : flat[k + 1]] for k in range(0, len(flat), 2)]
+        words = list(map(text.__getitem__, map(slice, flat[0::2], flat[1::2])))
         sep = " _ _ " if self.columns == 4 else "\t"
-        if self.columns == 4:
+        joined = "".join(words) if self.columns == 4 else ""
+        if " " in joined or "\t" in joined:  # the rare case (spaces are whitespace tokens): look closer
             for word in words:
                 if (" " in word or "\t" in word) and not word.isspace():
                     raise TagdeskError(
@@ -62,16 +64,19 @@ class ColumnWriter:
         out = [] if self.first else [""]
         out += [f"{DOCSTART} -X- O O", ""]  # spaCy's converters split documents on exactly this line
         self.first = False
-        pending_break = False
-        for word, tag in zip(words, tags, strict=True):
-            if word.isspace():  # not written; a line break outside an entity becomes a blank line
-                pending_break = pending_break or ("\n" in word and tag == "O")
-                continue
-            if pending_break:
-                if out[-1] != "":
+        # whitespace tokens are not written; a line break outside an entity becomes a blank line. The runs of
+        # tokens between them are written with `map` (per-token work in C)
+        blank = list(compress(range(len(words)), map(str.isspace, words)))
+        pos, pending_break = 0, False
+        for k in [*blank, len(words)]:
+            if k > pos:
+                if pending_break and out[-1] != "":
                     out.append("")
                 pending_break = False
-            out.append(word + sep + tag)
+                out += map(sep.join, zip(words[pos:k], tags[pos:k], strict=True))
+            if k < len(words):
+                pending_break = pending_break or ("\n" in words[k] and tags[k] == "O")
+            pos = k + 1
         self.fh.write("\n".join(out) + "\n")
 
     def finish(self) -> None:

@@ -261,7 +261,11 @@ def _staging_path(path: Path) -> Path:
 def _move(tmp: Path, dest: Path) -> None:
     dest.parent.mkdir(parents=True, exist_ok=True)
     if tmp.is_dir():
-        dest.mkdir(parents=True, exist_ok=True)
+        if dest.is_dir() and not any(dest.iterdir()):
+            dest.rmdir()
+        if not dest.exists():  # one rename of the whole folder, not one per file (two per brat document)
+            tmp.replace(dest)
+            return
         if (dest / "annotation.conf").exists():  # a previous brat export: its documents are replaced, not mixed
             for old in [*dest.glob("*.txt"), *dest.glob("*.ann")]:
                 old.unlink()

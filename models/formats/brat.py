@@ -8,6 +8,7 @@ event triggers and relations, events, attributes, normalisations, notes and equi
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -124,7 +125,9 @@ class BratWriter:
     def __init__(self, path: Path, ctx: WriteContext) -> None:
         self.folder = path
         self.folder.mkdir(parents=True, exist_ok=True)
+        self.prefix = str(path) + os.sep  # file names joined as strings: a Path per file costs more than its write
         self.labels = list(ctx.labels)
+        self.known = set(self.labels)
         self.used: set[str] = set()
 
     def _name(self, item: ExportItem) -> str:
@@ -135,13 +138,16 @@ class BratWriter:
         return name
 
     def add(self, item: ExportItem) -> None:
-        name = self._name(item)
+        path = self.prefix + self._name(item)
         text = item.doc.text
-        (self.folder / f"{name}.txt").write_bytes(text.encode("utf-8"))
-        lines = [f"T{i}\t{label} {s} {e}\t{_flat(text[s:e])}" for i, (s, e, label) in enumerate(item.spans, start=1)]
-        (self.folder / f"{name}.ann").write_bytes(("\n".join(lines) + "\n" if lines else "").encode("utf-8"))
+        with open(path + ".txt", "wb") as fh:
+            fh.write(text.encode("utf-8"))
+        ann = "".join(f"T{i}\t{label} {s} {e}\t{_flat(text[s:e])}\n" for i, (s, e, label) in enumerate(item.spans, 1))
+        with open(path + ".ann", "wb") as fh:
+            fh.write(ann.encode("utf-8"))
         for _s, _e, label in item.spans:
-            if label not in self.labels:
+            if label not in self.known:
+                self.known.add(label)
                 self.labels.append(label)
 
     def finish(self) -> None:
