@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, bindparam, insert, text
@@ -97,8 +98,11 @@ def bulk_insert(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) 
         return
     compiled = insert(table).compile(dialect=conn.dialect, column_keys=keys)
     assert compiled.positiontup is not None
-    order = compiled.positiontup
-    conn.exec_driver_sql(compiled.string, [tuple(row[k] for k in order) for row in rows])
+    values = itemgetter(*compiled.positiontup)
+    if len(compiled.positiontup) == 1:
+        conn.exec_driver_sql(compiled.string, [(values(row),) for row in rows])
+        return
+    conn.exec_driver_sql(compiled.string, list(map(values, rows)))
 
 
 def _row_security_active(conn: Connection, table: Table) -> bool:
@@ -248,15 +252,14 @@ def _contains_postgresql(element: text_contains, compiler: Any, **kw: Any) -> st
 
 def index_for_search(conn: Connection, documents: Iterable[tuple[int, str]]) -> None:
     """Add documents (id, text) to the search index, in the caller's transaction."""
-    rows = [{"document_id": doc_id, "folded": fold(body)} for doc_id, body in documents]
-    if not rows:
-        return
     if is_postgresql(conn):
-        _copy(conn, f"COPY {PG_SEARCH} (document_id, folded) FROM STDIN", ["document_id", "folded"], rows)
+        rows = [{"document_id": doc_id, "folded": fold(body)} for doc_id, body in documents]
+        if rows:
+            _copy(conn, f"COPY {PG_SEARCH} (document_id, folded) FROM STDIN", ["document_id", "folded"], rows)
         return
-    conn.exec_driver_sql(
-        f"INSERT INTO {SQLITE_SEARCH} (rowid, folded) VALUES (?, ?)", [(r["document_id"], r["folded"]) for r in rows]
-    )
+    pairs = [(doc_id, fold(body)) for doc_id, body in documents]
+    if pairs:
+        conn.exec_driver_sql(f"INSERT INTO {SQLITE_SEARCH} (rowid, folded) VALUES (?, ?)", pairs)
 
 
 def unindex_for_search(conn: Connection, documents: Iterable[tuple[int, str]]) -> None:

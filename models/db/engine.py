@@ -42,6 +42,7 @@ from sqlalchemy import URL, Connection, Engine, create_engine, event, inspect, m
 from sqlalchemy.pool import StaticPool
 
 from ..errors import DatabaseError, SchemaMismatchError
+from . import writers
 
 # Messages about database failures live in `advice` (as_user_error is imported from here by older callers).
 from .advice import BUSY_TIMEOUT_S, as_user_error, short_reason
@@ -133,8 +134,11 @@ def _casefold(value: object) -> str | None:
 
 
 def _sqlite_begin(conn: Connection) -> None:
-    immediate = conn.get_execution_options().get("tagdesk_immediate", False)
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    if not conn.get_execution_options().get("tagdesk_immediate", False):
+        conn.exec_driver_sql("BEGIN")
+        return
+    with writers.waiting_to_write(conn.engine.url.database):  # a running import lets this writer in
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_engine(url: str | URL, *, journal_mode: str = JOURNAL_MODE, synchronous: str = SYNCHRONOUS) -> Engine:

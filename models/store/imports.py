@@ -1,11 +1,11 @@
 """Import runs: a large import never holds the write lock for long, and users still see it whole or not at all.
 
-An import registers a row in `import_run`, stores its documents in short transactions (chunks of bounded time,
-each followed by a pause so a waiting decision gets the lock), every row tagged with the run's id, and publishes
-at the end: one row updated (and one `import_published` event, so other windows notice). Until then every read
-that lists, counts, exports or suggests documents skips them (`published`). A run whose process died or failed is
-removed with its rows (`remove_dead_imports`, on the next open). One import runs at a time (a unique index on
-`import_run.running`): two runs could otherwise each take the other's texts for duplicates.
+An import registers a row in `import_run`, stores its documents in short transactions (chunks of bounded time;
+after each one a waiting decision gets the lock first, `Chunks.next`), every row tagged with the run's id, and
+publishes at the end: one row updated (and one `import_published` event, so other windows notice). Until then
+every read that lists, counts, exports or suggests documents skips them (`published`). A run whose process died
+or failed is removed with its rows (`remove_dead_imports`, on the next open). One import runs at a time (a
+unique index on `import_run.running`): two runs could otherwise each take the other's texts for duplicates.
 """
 
 from __future__ import annotations
@@ -21,15 +21,18 @@ from sqlalchemy import ColumnElement, Connection, Select, delete, insert, or_, s
 from sqlalchemy import exc as sa_exc
 from sqlmodel import Session
 
+from ..db import writers
 from ..db.advice import BUSY_TIMEOUT_S
-from ..db.dialect import lock_event_log, unindex_for_search
+from ..db.dialect import is_postgresql, lock_event_log, unindex_for_search
 from ..db.tables import ANNOTATION, CLAIM, DISMISSAL, DOCUMENT, EVENT, IMPORT_RUN, NOTE, SPAN, SUGGESTION, utcnow
 from ..errors import TagdeskError
 
 CHUNK_SECONDS = 0.5  # at most this long in one transaction (then commit)
-# After each chunk the lock is left free this long: SQLite's busy handler retries a waiting writer every 100 ms
-# once it has waited a while, so a shorter pause could let the import take the lock back before it looks.
+# Where SQLite cannot say whether a writer waits (no lock file, see models/db/writers.py), the lock is left free
+# this long after each chunk: its busy handler retries a waiting writer every 100 ms once it has waited a while,
+# so a shorter pause could let the import take the lock back before it looks.
 PAUSE_SECONDS = 0.12
+YIELD_LIMIT_SECONDS = 1.0  # at most this long waiting, after a chunk, for the writers that wait to get the lock
 STALE_AFTER = timedelta(minutes=10)  # a run whose heartbeat is older is dead, wherever it ran
 REMOVE_BATCH = 900  # documents removed per transaction when a dead run is cleaned up (bound parameters)
 
@@ -136,7 +139,14 @@ def finished(run_id: int) -> None:
 
 class Chunks:
     """Times a run's transactions: `due()` says when the current one has run long enough; `next()` commits it
-    and leaves the lock free for a moment."""
+    and lets the writers that wait for the lock in first.
+
+    SQLite: a writer waiting for the lock holds a shared lock on a file beside the database while it waits
+    (`models.db.writers`); after each commit the import waits until none is held, usually not at all. Before
+    that file existed a writer could not announce itself, so the first chunk after creating it pauses, as
+    every chunk does where the file cannot be used. PostgreSQL: no pause; a decision waits only for the locks
+    the chunk holds (the event log's), and the server grants a lock to those queued for it in turn, so the
+    waiting decision gets it before the import's next chunk does."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -144,6 +154,13 @@ class Chunks:
         self.pause = PAUSE_SECONDS
         self.started = time.monotonic()
         self.commits = 0
+        self.waited = 0.0  # seconds spent letting other writers in
+        bind = session.get_bind()
+        database = None if is_postgresql(bind) else bind.engine.url.database
+        self.database = None if database in (None, "", ":memory:") else database  # in memory: no other process
+        self.announced = self.database is not None and os.path.exists(writers.lock_file(self.database))
+        if self.database is not None and not self.announced:
+            writers.create(self.database)
 
     def due(self) -> bool:
         return time.monotonic() - self.started >= self.seconds
@@ -151,7 +168,13 @@ class Chunks:
     def next(self) -> None:
         self.session.commit()
         self.commits += 1
-        time.sleep(self.pause)
+        started = time.monotonic()
+        if self.database is not None and not self.announced:
+            time.sleep(self.pause)
+            self.announced = True
+        elif self.database is not None:
+            writers.yield_to_writers(self.database, limit=YIELD_LIMIT_SECONDS, pause=self.pause)
+        self.waited += time.monotonic() - started
         self.started = time.monotonic()
 
 

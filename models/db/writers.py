@@ -1,0 +1,87 @@
+"""Who is waiting for SQLite's write lock, so a long import yields it only when someone is.
+
+SQLite does not say whether another connection waits for the lock: a waiting writer sleeps in its busy handler
+and retries. So every write transaction holds a shared `flock` on a file beside the database (`<database>-writers`)
+while its BEGIN IMMEDIATE waits, and lets go once it has the lock. An import, after committing a chunk, tries
+that file's exclusive lock: it gets it at once when nobody waits (and goes on without a pause); otherwise it
+waits, at most `limit` seconds, until the waiting writers have the write lock (their shared locks are gone).
+
+The file is created by the first import (`create`), not by every writer: a project that never imported a large
+file has none. Where it cannot be opened (a read-only folder, a file system without flock) writers skip it and
+the import pauses after every chunk instead, as it would without this file. (SQLite itself needs a local disk
+for the write-ahead log, so writers on other machines do not arise.)
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+SUFFIX = "-writers"
+POLL_SECONDS = 0.005  # how often an import looks whether the waiting writers got in
+
+
+def lock_file(database: str) -> str:
+    return database + SUFFIX
+
+
+def _open(database: str | None, *, create: bool = False) -> int | None:
+    if not database or database == ":memory:":
+        return None
+    try:
+        return os.open(lock_file(database), os.O_RDWR | (os.O_CREAT if create else 0) | os.O_CLOEXEC, 0o644)
+    except OSError:
+        return None
+
+
+def create(database: str | None) -> bool:
+    """Make sure the lock file exists; False when it cannot (then `yield_to_writers` pauses)."""
+    fd = _open(database, create=True)
+    if fd is None:
+        return False
+    os.close(fd)
+    return True
+
+
+@contextmanager
+def waiting_to_write(database: str | None) -> Iterator[None]:
+    """Hold the shared lock around the wait for the write lock (BEGIN IMMEDIATE)."""
+    fd = _open(database)
+    if fd is not None:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH)  # only an import's brief look holds it exclusively
+        except OSError:
+            os.close(fd)
+            fd = None
+    try:
+        yield
+    finally:
+        if fd is not None:
+            os.close(fd)  # releases the lock
+
+
+def yield_to_writers(database: str | None, *, limit: float, pause: float) -> float:
+    """Between an import's transactions: wait until no writer waits for the write lock (at most `limit`
+    seconds), or sleep `pause` where the lock file cannot be used. Returns the seconds waited."""
+    started = time.monotonic()
+    fd = _open(database)
+    if fd is None:
+        time.sleep(pause)
+        return time.monotonic() - started
+    try:
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return time.monotonic() - started
+            except BlockingIOError:
+                if time.monotonic() - started >= limit:
+                    return time.monotonic() - started
+                time.sleep(POLL_SECONDS)
+            except OSError:
+                time.sleep(pause)
+                return time.monotonic() - started
+    finally:
+        os.close(fd)
