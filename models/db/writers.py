@@ -1,4 +1,13 @@
-"""Who is waiting for SQLite's write lock, so a long import yields it only when someone is.
+"""Writers of one SQLite database take turns for its write lock, and a long import yields it only when someone
+waits.
+
+SQLite's busy handler is not fair: a writer that has waited a while retries only every 100 ms, so one that just
+arrived (retrying after 1, 2, 5 ms) takes the lock first, and with several desktops writing all the time one of
+them can wait past the busy timeout and fail with "database is locked". So a writer first takes its turn: an
+exclusive `flock` on `<database>-turn`, tried every `TURN_POLL_SECONDS` by every waiting writer alike (no one
+backs off more than another), held only while its BEGIN IMMEDIATE waits, and given up once it has the write lock.
+Only the writer holding the turn waits in SQLite's busy handler; the others queue on the turn. A turn not had
+within the busy timeout (its holder stopped, say) is gone without: BEGIN IMMEDIATE then waits as SQLite does.
 
 SQLite does not say whether another connection waits for the lock: a waiting writer sleeps in its busy handler
 and retries. So every write transaction holds a shared `flock` on a file beside the database (`<database>-writers`)
@@ -20,8 +29,13 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from .advice import BUSY_TIMEOUT_S
+
 SUFFIX = "-writers"
+TURN_SUFFIX = "-turn"
 POLL_SECONDS = 0.005  # how often an import looks whether the waiting writers got in
+TURN_POLL_SECONDS = 0.002  # how often a writer tries for its turn
+TURN_WAIT_S = BUSY_TIMEOUT_S  # how long a writer waits for its turn before it waits in SQLite's way instead
 
 
 def lock_file(database: str) -> str:
@@ -46,9 +60,34 @@ def create(database: str | None) -> bool:
     return True
 
 
+def _take_turn(database: str | None) -> int | None:
+    """The turn's file descriptor, holding its exclusive lock; None where there is no file to lock or the turn
+    did not come within `TURN_WAIT_S`."""
+    if not database or database == ":memory:":
+        return None
+    try:
+        fd = os.open(database + TURN_SUFFIX, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    except OSError:
+        return None
+    deadline = time.monotonic() + TURN_WAIT_S
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return fd
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                break
+            time.sleep(TURN_POLL_SECONDS)
+        except OSError:  # a file system without flock
+            break
+    os.close(fd)
+    return None
+
+
 @contextmanager
 def waiting_to_write(database: str | None) -> Iterator[None]:
-    """Hold the shared lock around the wait for the write lock (BEGIN IMMEDIATE)."""
+    """Around the wait for the write lock (BEGIN IMMEDIATE): the shared lock that tells a running import that a
+    writer waits (taken first, so the import sees every writer queued for a turn), then this writer's turn."""
     fd = _open(database)
     if fd is not None:
         try:
@@ -56,11 +95,14 @@ def waiting_to_write(database: str | None) -> Iterator[None]:
         except OSError:
             os.close(fd)
             fd = None
+    turn = _take_turn(database)
     try:
         yield
     finally:
         if fd is not None:
             os.close(fd)  # releases the lock
+        if turn is not None:
+            os.close(turn)  # the next writer's turn
 
 
 def yield_to_writers(database: str | None, *, limit: float, pause: float) -> float:

@@ -71,3 +71,43 @@ def test_nobody_waiting_leaves_the_lock_free_and_a_project_without_the_file_gets
         s.connection()
         assert not _someone_waits(database)  # a writer that has the lock holds no shared lock any more
     assert not writers.create(str(tmp_path / "missing" / "db.sqlite"))  # an unusable folder: the import pauses
+
+
+def test_writers_queue_for_their_turn_and_one_not_had_in_time_goes_without(project, monkeypatch):
+    """SQLite's busy handler favours a writer that just arrived over one that has waited long; so writers take
+    turns first (an exclusive lock beside the database) and only the one whose turn it is waits for SQLite."""
+    database = str(project.database_path)
+    with project.writing() as s:  # the first writer makes the turn's file
+        s.connection()
+    turn = os.open(database + writers.TURN_SUFFIX, os.O_RDWR)
+    fcntl.flock(turn, fcntl.LOCK_EX)  # another writer's turn, held
+    began = threading.Event()
+
+    def write() -> None:
+        with project.writing() as s:
+            s.connection()  # BEGIN IMMEDIATE, once it is this writer's turn
+            began.set()
+            s.commit()
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        assert not began.wait(0.5)  # the write lock is free, but it is not this writer's turn yet
+        holder = sqlite3.connect(database, isolation_level=None, timeout=0)
+        holder.execute("BEGIN IMMEDIATE")  # and it is not waiting in SQLite's busy handler meanwhile
+        holder.execute("ROLLBACK")
+        holder.close()
+        fcntl.flock(turn, fcntl.LOCK_UN)
+        assert began.wait(10)  # its turn: it begins at once
+    finally:
+        os.close(turn)
+        writer.join(timeout=30)
+    monkeypatch.setattr(writers, "TURN_WAIT_S", 0.3)
+    turn = os.open(database + writers.TURN_SUFFIX, os.O_RDWR)
+    fcntl.flock(turn, fcntl.LOCK_EX)  # a turn never given back (its holder stopped): the writer goes without
+    try:
+        with project.writing() as s:
+            s.connection()
+            s.commit()
+    finally:
+        os.close(turn)
