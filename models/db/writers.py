@@ -4,8 +4,10 @@ waits.
 SQLite's busy handler is not fair: a writer that has waited a while retries only every 100 ms, so one that just
 arrived (retrying after 1, 2, 5 ms) takes the lock first, and with several desktops writing all the time one of
 them can wait past the busy timeout and fail with "database is locked". So a writer first takes its turn: an
-exclusive `flock` on `<database>-turn`, tried every `TURN_POLL_SECONDS` by every waiting writer alike (no one
-backs off more than another), held only while its BEGIN IMMEDIATE waits, and given up once it has the write lock.
+exclusive `flock` on the database's folder (no file of its own is left beside the project; SQLite locks the
+database file with POSIX locks, never the folder), tried every `TURN_POLL_SECONDS` by every waiting writer alike
+(no one backs off more than another), held only while its BEGIN IMMEDIATE waits, and given up once it has the
+write lock.
 Only the writer holding the turn waits in SQLite's busy handler; the others queue on the turn. A turn not had
 within the busy timeout (its holder stopped, say) is gone without: BEGIN IMMEDIATE then waits as SQLite does.
 
@@ -32,7 +34,6 @@ from contextlib import contextmanager
 from .advice import BUSY_TIMEOUT_S
 
 SUFFIX = "-writers"
-TURN_SUFFIX = "-turn"
 POLL_SECONDS = 0.005  # how often an import looks whether the waiting writers got in
 TURN_POLL_SECONDS = 0.002  # how often a writer tries for its turn
 TURN_WAIT_S = BUSY_TIMEOUT_S  # how long a writer waits for its turn before it waits in SQLite's way instead
@@ -60,13 +61,17 @@ def create(database: str | None) -> bool:
     return True
 
 
+def turn_folder(database: str) -> str:
+    return os.path.dirname(os.path.abspath(database))
+
+
 def _take_turn(database: str | None) -> int | None:
-    """The turn's file descriptor, holding its exclusive lock; None where there is no file to lock or the turn
-    did not come within `TURN_WAIT_S`."""
+    """A descriptor of the database's folder holding the turn's exclusive lock; None where there is nothing to
+    lock or the turn did not come within `TURN_WAIT_S`."""
     if not database or database == ":memory:":
         return None
     try:
-        fd = os.open(database + TURN_SUFFIX, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        fd = os.open(turn_folder(database), os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     except OSError:
         return None
     deadline = time.monotonic() + TURN_WAIT_S

@@ -75,11 +75,9 @@ def test_nobody_waiting_leaves_the_lock_free_and_a_project_without_the_file_gets
 
 def test_writers_queue_for_their_turn_and_one_not_had_in_time_goes_without(project, monkeypatch):
     """SQLite's busy handler favours a writer that just arrived over one that has waited long; so writers take
-    turns first (an exclusive lock beside the database) and only the one whose turn it is waits for SQLite."""
+    turns first (an exclusive lock on the database's folder) and only the one whose turn it is waits for SQLite."""
     database = str(project.database_path)
-    with project.writing() as s:  # the first writer makes the turn's file
-        s.connection()
-    turn = os.open(database + writers.TURN_SUFFIX, os.O_RDWR)
+    turn = os.open(writers.turn_folder(database), os.O_RDONLY | os.O_DIRECTORY)
     fcntl.flock(turn, fcntl.LOCK_EX)  # another writer's turn, held
     began = threading.Event()
 
@@ -103,7 +101,7 @@ def test_writers_queue_for_their_turn_and_one_not_had_in_time_goes_without(proje
         os.close(turn)
         writer.join(timeout=30)
     monkeypatch.setattr(writers, "TURN_WAIT_S", 0.3)
-    turn = os.open(database + writers.TURN_SUFFIX, os.O_RDWR)
+    turn = os.open(writers.turn_folder(database), os.O_RDONLY | os.O_DIRECTORY)
     fcntl.flock(turn, fcntl.LOCK_EX)  # a turn never given back (its holder stopped): the writer goes without
     try:
         with project.writing() as s:

@@ -86,7 +86,7 @@ class Driver:
     def shown(self) -> dict:
         """The document on screen: its status in the list, the spans painted in the text view, its dismissals."""
         state = self.w.session.state
-        items = self.w.text._items.values()
+        items = self.w.text.items_in_view()
         return {
             "status": self.shown_status(state.document_id),
             "spans": sorted([i.start, i.end, i.label] for i in items if not i.pending),
@@ -94,10 +94,10 @@ class Driver:
         }
 
     def pending(self) -> list:
-        return sorted((i for i in self.w.text._items.values() if i.pending), key=lambda i: i.start)
+        return sorted((i for i in self.w.text.items_in_view() if i.pending), key=lambda i: i.start)
 
     def spans(self) -> list:
-        return sorted((i for i in self.w.text._items.values() if not i.pending), key=lambda i: i.start)
+        return sorted((i for i in self.w.text.items_in_view() if not i.pending), key=lambda i: i.start)
 
     # ------------------------------------------------------------------ one action
     def step(self) -> None:
