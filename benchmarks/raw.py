@@ -178,19 +178,18 @@ READERS = {
 
 def store(db: Path, rows: list[Row], source: str, *, annotator: str = "bench") -> None:
     """executemany of the rows Tagdesk writes for `rows` into a database with Tagdesk's schema, one commit: the
-    import run, documents (tagged with it) and their search-index rows (the case-folded text in the FTS5 trigram
-    table), annotations, spans, one import event per annotated document, and the event that publishes the run."""
+    import run, documents (tagged with it), annotations, spans, one import event per annotated document, and the
+    event that publishes the run. Like Tagdesk's import on SQLite it leaves the search index to be filled later."""
     con = sqlite3.connect(db, isolation_level=None)
     con.execute("PRAGMA journal_mode=WAL")
     con.execute("PRAGMA synchronous=FULL")
     con.execute("PRAGMA foreign_keys=ON")
     now = datetime.now(UTC).isoformat(sep=" ")
-    docs, folded, anns, spans, evs = [], [], [], [], []
+    docs, anns, spans, evs = [], [], [], []
     for i, (text, meta, flat, status, doc_spans) in enumerate(rows, start=1):
         blob = pack(flat, len(text)) if flat is not None else None
         h = hashlib.sha256(text.encode("utf-8")).hexdigest()
         docs.append((i, text, h, json.dumps(meta, ensure_ascii=False), source, i - 1, blob, 1))
-        folded.append((i, text.casefold()))
         if status is None:
             continue
         anns.append((i, i, annotator, status, 0.0, now, 1))
@@ -216,7 +215,6 @@ def store(db: Path, rows: list[Row], source: str, *, annotator: str = "bench") -
         "VALUES (?,?,?,?,?,?,?,?)",
         docs,
     )
-    con.executemany("INSERT INTO document_fts (rowid, folded) VALUES (?, ?)", folded)
     con.executemany(
         "INSERT INTO annotation (id, document_id, annotator, status, seconds_spent, updated_at, version) "
         "VALUES (?,?,?,?,?,?,?)",

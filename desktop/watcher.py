@@ -8,6 +8,10 @@ counters, and reloads the document on screen if someone else changed it. The ann
 
 While a decision is being written the watcher waits (its own write moves the marks too, and the document on
 screen must not be reloaded under it); a poll that overlapped a write is dropped and done again.
+
+When the project opens and whenever documents were added, the watcher also starts one background task that
+brings SQLite's search index up to date (`store.catch_up_search`, short write transactions; search finds the new
+documents meanwhile too). It stops at the next batch when the window closes.
 """
 
 from __future__ import annotations
@@ -70,6 +74,8 @@ class ChangeWatcher(QObject):
         self.project = session.project
         self.mark: store.ChangeMark | None = None
         self._polling: Task | None = None
+        self._indexing: Task | None = None
+        self._index_again = False
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)  # never behind a long filter read or the suggester on the shared pool
         self._writes = 0  # decisions finished so far: a poll that overlapped one is dropped
@@ -85,9 +91,36 @@ class ChangeWatcher(QObject):
         with contextlib.suppress(TagdeskError), self.project.session() as s:
             self.mark = store.newest_change(session=s)
         self.timer.start()
+        self.catch_up_search()
 
     def stop(self) -> None:
         self.timer.stop()
+        if self._indexing is not None:
+            self._indexing.cancel()
+
+    def catch_up_search(self) -> None:
+        """Index the documents the search index has not caught up with, in the background (one task at a time;
+        asked again while it runs, it runs once more after)."""
+        if self._indexing is not None:
+            self._index_again = True
+            return
+        project = self.project
+
+        def work(_report: object, should_stop: Callable[[], bool]) -> int:
+            with project.writing() as s:
+                return store.catch_up_search(s, should_stop=should_stop)
+
+        task = run_task(work, name="search index")
+        self._indexing = task
+        task.finished.connect(self._indexed)
+        task.failed.connect(self._indexed)  # a read-only or busy database: search still finds everything
+        task.cancelled.connect(self._indexed)
+
+    def _indexed(self, *_args: object) -> None:
+        self._indexing = None
+        if self._index_again and self.timer.isActive():
+            self._index_again = False
+            self.catch_up_search()
 
     def _wrote(self) -> None:
         self._writes += 1
@@ -121,6 +154,7 @@ class ChangeWatcher(QObject):
             self.documents.set_status(changed, status)
         if changes.added:
             self.documents.refresh()
+            self.catch_up_search()
         self.counters()
         doc = changes.document_id
         if doc is not None and doc in changes.statuses and not self.session.is_current(doc, changes.version):

@@ -12,7 +12,16 @@ that only one backend understands (DESIGN.md invariant 12).
 - Search: a case-folded substring search with an index on both, over `str.casefold` of each text (Python's full
   Unicode folding, `Straße` finds `STRASSE`): an FTS5 `trigram` table on SQLite (the documents with every trigram
   of the query, then checked exactly), a `pg_trgm` GIN index on PostgreSQL (which rechecks by itself). The
-  migration `0007_search` creates them; `index_for_search` keeps them up to date on import.
+  migration `0007_search` creates them. PostgreSQL indexes each import's documents as they are written: its ids
+  come from sequences, so a transaction holding lower ids can commit after one holding higher ids, and a watermark
+  would skip it (filling the GIN index is still a large part of a PostgreSQL import: 26 s instead of 15 s for
+  10,000 texts of 3 KB). SQLite's trigram index would be most of an import's time, so it is filled afterwards
+  (its ids follow max(id) under the write lock, in commit order): a watermark (the one row of `search_indexed`,
+  migration `0012_search_watermark`) says that every document with an id up to it is in the index and none above
+  it is; `index_pending` catches up in bounded write transactions (the desktop runs it in the background), and
+  until then a search checks the documents above the watermark exactly, without the index, so its results never
+  depend on the catch-up. New documents land above the watermark; one that lands at or below it (after the
+  newest documents were removed) is indexed at once. PostgreSQL keeps the row but never reads it.
 """
 
 from __future__ import annotations
@@ -43,6 +52,7 @@ EVENT_LOCK = 0x7461676465736B03
 # The search index: an FTS5 table on SQLite (its shadow tables start with the same name), a table on PostgreSQL.
 SQLITE_SEARCH = "document_fts"
 PG_SEARCH = "document_search"
+SEARCH_WATERMARK = "search_indexed"  # one row: documents with id <= upto are in SQLite's index, none above
 MIN_INDEXED = 3  # a trigram index finds substrings of at least 3 characters; shorter ones are a scan
 
 
@@ -52,7 +62,7 @@ def is_postgresql(bind: Connection | Engine) -> bool:
 
 def is_search_table(name: str) -> bool:
     """True for the search index's tables (not in the table classes: each backend has its own kind)."""
-    return name in (PG_SEARCH, SQLITE_SEARCH) or name.startswith(SQLITE_SEARCH + "_")
+    return name in (PG_SEARCH, SQLITE_SEARCH, SEARCH_WATERMARK) or name.startswith(SQLITE_SEARCH + "_")
 
 
 # ---------------------------------------------------------------------------------------------- ids and rows
@@ -241,7 +251,10 @@ def _contains_sqlite(element: text_contains, compiler: Any, **kw: Any) -> str:
     if not element.indexed:  # too short for trigrams: a scan
         return exact
     doc_id, trigrams = compiler.process(element.doc_id, **kw), compiler.process(element.phrase, **kw)
-    return f"({doc_id} IN (SELECT rowid FROM {SQLITE_SEARCH} WHERE {SQLITE_SEARCH} MATCH {trigrams}) AND {exact})"
+    # the index's candidates, plus every document the index has not caught up with yet; all checked exactly
+    candidates = f"SELECT rowid FROM {SQLITE_SEARCH} WHERE {SQLITE_SEARCH} MATCH {trigrams}"
+    pending = f"{doc_id} > (SELECT upto FROM {SEARCH_WATERMARK})"
+    return f"(({doc_id} IN ({candidates}) OR {pending}) AND {exact})"
 
 
 @compiles(text_contains, "postgresql")
@@ -251,27 +264,67 @@ def _contains_postgresql(element: text_contains, compiler: Any, **kw: Any) -> st
 
 
 def index_for_search(conn: Connection, documents: Iterable[tuple[int, str]]) -> None:
-    """Add documents (id, text) to the search index, in the caller's transaction."""
+    """Make new documents (id, text) searchable, in the caller's transaction. PostgreSQL indexes them now; SQLite
+    leaves those above the watermark to `index_pending` and indexes now only any at or below it."""
     if is_postgresql(conn):
         rows = [{"document_id": doc_id, "folded": fold(body)} for doc_id, body in documents]
         if rows:
             _copy(conn, f"COPY {PG_SEARCH} (document_id, folded) FROM STDIN", ["document_id", "folded"], rows)
+        return
+    upto = search_watermark(conn)
+    _fill(conn, [(doc_id, body) for doc_id, body in documents if doc_id <= upto])
+
+
+def unindex_for_search(conn: Connection, documents: Iterable[tuple[int, str]]) -> None:
+    """Take documents (id, text) out of the search index, in the caller's transaction (before they are deleted).
+    SQLite's index keeps no copy of the texts, so it is told what each one held; only documents at or below the
+    watermark are in it (deleting a row the index never held would damage it)."""
+    if is_postgresql(conn):
+        ids = [doc_id for doc_id, _body in documents]
+        if ids:
+            conn.execute(text(f"DELETE FROM {PG_SEARCH} WHERE document_id = ANY(:ids)"), {"ids": ids})
+        return
+    upto = search_watermark(conn)
+    rows = [(doc_id, fold(body)) for doc_id, body in documents if doc_id <= upto]
+    if rows:
+        conn.exec_driver_sql(
+            f"INSERT INTO {SQLITE_SEARCH} ({SQLITE_SEARCH}, rowid, folded) VALUES ('delete', ?, ?)", rows
+        )
+
+
+def _fill(conn: Connection, documents: Sequence[tuple[int, str]]) -> None:
+    if is_postgresql(conn):
+        index_for_search(conn, documents)
         return
     pairs = [(doc_id, fold(body)) for doc_id, body in documents]
     if pairs:
         conn.exec_driver_sql(f"INSERT INTO {SQLITE_SEARCH} (rowid, folded) VALUES (?, ?)", pairs)
 
 
-def unindex_for_search(conn: Connection, documents: Iterable[tuple[int, str]]) -> None:
-    """Take documents (id, text) out of the search index, in the caller's transaction (before they are deleted).
-    SQLite's index keeps no copy of the texts, so it is told what each one held."""
-    rows = [(doc_id, fold(body)) for doc_id, body in documents]
-    if not rows:
-        return
+def search_watermark(conn: Connection) -> int:
+    """The largest document id SQLite's search index has caught up with."""
+    return int(conn.execute(text(f"SELECT upto FROM {SEARCH_WATERMARK}")).scalar_one())
+
+
+def index_pending(conn: Connection, batch: int = 1000) -> int:
+    """Add the next `batch` documents above the watermark to SQLite's search index and move the watermark past
+    them, in the caller's (write) transaction; the number indexed (0: caught up, and always on PostgreSQL)."""
     if is_postgresql(conn):
-        conn.execute(text(f"DELETE FROM {PG_SEARCH} WHERE document_id = ANY(:ids)"), {"ids": [r[0] for r in rows]})
-        return
-    conn.exec_driver_sql(f"INSERT INTO {SQLITE_SEARCH} ({SQLITE_SEARCH}, rowid, folded) VALUES ('delete', ?, ?)", rows)
+        return 0
+    rows = conn.execute(
+        text(f"SELECT id, text FROM document WHERE id > (SELECT upto FROM {SEARCH_WATERMARK}) ORDER BY id LIMIT :n"),
+        {"n": batch},
+    ).all()
+    if rows:
+        _fill(conn, [(r[0], r[1]) for r in rows])
+        conn.execute(text(f"UPDATE {SEARCH_WATERMARK} SET upto = :last"), {"last": rows[-1][0]})
+    return len(rows)
+
+
+def create_search_watermark(conn: Connection) -> None:
+    """Create the watermark's table, saying the index holds every document there is (true when it is created)."""
+    conn.execute(text(f"CREATE TABLE {SEARCH_WATERMARK} (upto INTEGER NOT NULL)"))
+    conn.execute(text(f"INSERT INTO {SEARCH_WATERMARK} (upto) SELECT coalesce(max(id), 0) FROM document"))
 
 
 def create_search_index(conn: Connection) -> None:
@@ -303,14 +356,17 @@ def drop_search_index(conn: Connection) -> None:
     conn.execute(text(f"DROP TABLE IF EXISTS {PG_SEARCH if is_postgresql(conn) else SQLITE_SEARCH}"))
 
 
-def rebuild_search_index(conn: Connection, batch: int = 2000) -> None:
-    """Fill the (empty) search index from every document, `batch` texts at a time."""
+def rebuild_search_index(conn: Connection, batch: int = 2000, *, watermark: bool = True) -> None:
+    """Fill the (empty) search index from every document, `batch` texts at a time; then the watermark is the
+    largest id (`watermark=False`: a schema from before the watermark)."""
     last = 0
     while True:
         rows = conn.execute(
             text("SELECT id, text FROM document WHERE id > :last ORDER BY id LIMIT :n"), {"last": last, "n": batch}
         ).all()
         if not rows:
-            return
-        index_for_search(conn, [(r[0], r[1]) for r in rows])
+            break
+        _fill(conn, [(r[0], r[1]) for r in rows])
         last = rows[-1][0]
+    if watermark:
+        conn.execute(text(f"UPDATE {SEARCH_WATERMARK} SET upto = :last"), {"last": last})

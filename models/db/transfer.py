@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import JSON, Connection, DateTime, Engine, MetaData, Table, func, make_url, select
 
 from ..errors import DatabaseError
-from .dialect import is_postgresql, is_search_table, rebuild_search_index, reset_sequences
+from .dialect import SEARCH_WATERMARK, is_postgresql, is_search_table, rebuild_search_index, reset_sequences
 from .engine import (
     as_user_error,
     current_revision,
@@ -176,8 +176,9 @@ def _copy(source: Engine, target: Engine, on_progress: Progress | None) -> CopyR
                 lock_schema(dst)
                 migrate(dst, revision)
                 counts = _copy_rows(src, dst, on_progress)
-                if any(is_search_table(t) for t in _all_table_names(dst)):
-                    rebuild_search_index(dst)
+                names = _all_table_names(dst)
+                if any(is_search_table(t) for t in names):  # the watermark too, from its revision on
+                    rebuild_search_index(dst, watermark=SEARCH_WATERMARK in names)
                 reset_sequences(dst, _tables(dst))
                 for table in _tables(dst):
                     copied = dst.execute(select(func.count()).select_from(table)).scalar_one()

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, func, select, update
 from sqlmodel import Session
 
-from ..db.dialect import bulk_insert, index_for_search, lock_event_log, lock_imports, reserve_ids
+from ..db.dialect import bulk_insert, index_for_search, index_pending, lock_event_log, lock_imports, reserve_ids
 from ..db.tables import ANNOTATION, DOCUMENT, EVENT, SPAN, Document, Origin, Status, utcnow
 from ..errors import TagdeskError
 from . import events
@@ -216,6 +216,21 @@ def _store_batch(
         result.annotated += _add_imported_annotations(
             annotated, conn=conn, default_annotator=annotator, source=source, run_id=run_id
         )
+
+
+def catch_up_search(session: Session, *, batch: int = 1000, should_stop: Callable[[], bool] | None = None) -> int:
+    """Add the documents SQLite's search index has not caught up with yet, `batch` texts per committed write
+    transaction (each holds the write lock only briefly), until none are left or `should_stop()`; how many were
+    added. Search finds those documents meanwhile too (slower); nothing to do on PostgreSQL. `session` must be a
+    writing one (the watermark is read and moved under the write lock)."""
+    done = 0
+    while not (should_stop is not None and should_stop()):
+        added = index_pending(session.connection(), batch)
+        session.commit()
+        if not added:
+            break
+        done += added
+    return done
 
 
 def _duplicate(result: AddResult, doc: NewDocument) -> None:

@@ -20,7 +20,7 @@ depends_on = None
 def upgrade() -> None:
     conn = op.get_bind()
     create_search_index(conn)
-    rebuild_search_index(conn)
+    rebuild_search_index(conn, watermark=False)  # the watermark comes in 0012_search_watermark
 
 
 def downgrade() -> None:
