@@ -306,15 +306,29 @@ def search_watermark(conn: Connection) -> int:
     return int(conn.execute(text(f"SELECT upto FROM {SEARCH_WATERMARK}")).scalar_one())
 
 
-def index_pending(conn: Connection, batch: int = 1000) -> int:
-    """Add the next `batch` documents above the watermark to SQLite's search index and move the watermark past
-    them, in the caller's (write) transaction; the number indexed (0: caught up, and always on PostgreSQL)."""
+# Characters indexed per catch-up transaction: FTS5's trigram index takes ~12 MB of text a second here, so about
+# a tenth of a second holding the write lock (a decision waiting behind it is still quick).
+PENDING_CHARS = 1_000_000
+
+
+def index_pending(conn: Connection, batch: int = 1000, *, chars: int | None = None) -> int:
+    """Add the next documents above the watermark to SQLite's search index (at most `batch` of them, and no more
+    once they hold `chars` characters, default `PENDING_CHARS`: a transaction of long texts stays short too) and
+    move the watermark past them, in the caller's (write) transaction; the number indexed (0: caught up, and
+    always on PostgreSQL)."""
     if is_postgresql(conn):
         return 0
-    rows = conn.execute(
+    result = conn.execute(
         text(f"SELECT id, text FROM document WHERE id > (SELECT upto FROM {SEARCH_WATERMARK}) ORDER BY id LIMIT :n"),
         {"n": batch},
-    ).all()
+    )
+    rows, size, budget = [], 0, PENDING_CHARS if chars is None else chars
+    for row in result:  # read row by row: the texts past the budget are never fetched
+        rows.append(row)
+        size += len(row[1])
+        if size >= budget:
+            break
+    result.close()
     if rows:
         _fill(conn, [(r[0], r[1]) for r in rows])
         conn.execute(text(f"UPDATE {SEARCH_WATERMARK} SET upto = :last"), {"last": rows[-1][0]})

@@ -175,3 +175,21 @@ def test_a_copy_of_a_project_with_documents_not_indexed_yet_is_indexed_whole(pro
         assert con.execute("SELECT count(*) FROM document_fts_docsize").fetchone() == (3,)
     finally:
         con.close()
+
+
+def test_a_catch_up_step_of_long_texts_stops_at_its_character_budget(project, monkeypatch):
+    if is_postgresql(project.engine):
+        pytest.skip("PostgreSQL indexes at import")
+    from models.db import dialect
+
+    _add(project, [f"long text {i} " + "word " * 2000 for i in range(1, 7)])  # ~10,000 characters each
+    monkeypatch.setattr(dialect, "PENDING_CHARS", 25_000)
+    seen = []
+
+    def stop():
+        seen.append(_watermark(project))
+        return False
+
+    assert _catch_up(project, batch=1000, should_stop=stop) == 6
+    assert seen == [0, 3, 6]  # three texts a transaction (the third crosses the budget), not all six at once
+    assert _ids(project, "long text 5 ") == [5] and _index_rows(project) == (6, 6)
