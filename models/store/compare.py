@@ -10,12 +10,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, exists, func, select, tuple_
+from sqlalchemy import ColumnElement, exists, func, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from ..db.tables import Annotation, Document, Span, Status
 from ..team import GOLD, RESERVED_PREFIX
+from .pages import document_pages
 
 SpanTuple = tuple[int, int, str]
 
@@ -108,15 +109,7 @@ def side_by_side(
         )
     if document_ids is not None:
         base = base.where(col(Document.id).in_(list(document_ids)))
-    last: tuple[int, int] | None = None
-    while True:  # keyset pages on (position, id)
-        stmt = base.order_by(col(Document.position), col(Document.id)).limit(batch)
-        if last is not None:
-            stmt = stmt.where(tuple_(col(Document.position), col(Document.id)) > tuple_(*last))
-        rows = conn.execute(stmt).all()
-        if not rows:
-            return
-        last = (rows[-1].position, rows[-1].id)
+    for rows, _in_page in document_pages(conn, base, batch):  # pages hold only the documents compared: by id
         doc_ids = [r.id for r in rows]
         spans: dict[int, dict[str, list[SpanTuple]]] = {d: {} for d in doc_ids}
         updated: dict[int, dict[str, datetime]] = {d: {} for d in doc_ids}

@@ -5,22 +5,24 @@ left out (and counted), never merged or picked at random.
 Rules, per document: a gold annotation (`models.team.GOLD`) that is not pending wins. Else, of people's
 annotations, the decided ones (not pending) count: none -> pending (with the spans of its one annotation, if it
 has exactly one); all with the same status and the same spans -> that; otherwise a conflict.
-Reads in batches of documents in project order, three queries a batch (SQLAlchemy Core).
+Reads in batches of documents in project order, three queries a batch (SQLAlchemy Core); a batch's annotations
+and spans by the range of its documents' (position, id), so each query's SQL is the same for every batch.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import select, tuple_
-from sqlmodel import Session, col
+from sqlalchemy import select
+from sqlmodel import Session
 
-from ..db.tables import Annotation, Document, Span, Status
+from ..db.tables import ANNOTATION, DOCUMENT, SPAN, Status
 from ..team import GOLD, is_person
 from .exports import AnnotatedDocument
 from .imports import published
 from .notes import notes_for
+from .pages import document_pages
 from .transactions import _IN_CHUNK
 
 SpanTuple = tuple[int, int, str]
@@ -55,42 +57,34 @@ def _batches(session: Session, batch: int) -> Iterator[list[tuple[Any, str, list
     """Per batch of documents in project order: (document row, resolved status, spans, meta): the meta with the
     comment and flag of the annotation the result came from (the first that has a note)."""
     conn = session.connection()
-    batch = min(batch, _IN_CHUNK)  # each batch's ids go into IN (...): within SQLite's smallest limit (999)
-    base = select(
-        col(Document.id), col(Document.text), col(Document.meta), col(Document.position), col(Document.tokens)
-    ).where(published())  # an import still under way is left out until it is published
-    last: tuple[int, int] | None = None
-    while True:
-        stmt = base.order_by(col(Document.position), col(Document.id)).limit(batch)
-        if last is not None:
-            stmt = stmt.where(tuple_(col(Document.position), col(Document.id)) > tuple_(*last))
-        rows = conn.execute(stmt).all()
-        if not rows:
-            return
-        last = (rows[-1].position, rows[-1].id)
-        ids: list[int] = [r.id for r in rows]
-        anns: dict[int, tuple[int, str, str]] = {}
-        ann_rows: Any = conn.execute(
-            select(col(Annotation.id), col(Annotation.document_id), col(Annotation.annotator), col(Annotation.status))
-            .where(col(Annotation.document_id).in_(ids))
-            .order_by(col(Annotation.annotator))
-        ).all()
-        for ann_id, doc_id, who, status in ann_rows:
-            anns[ann_id] = (doc_id, who, status)
-        spans: dict[int, list[SpanTuple]] = {a: [] for a in anns}
+    base = select(DOCUMENT.c.id, DOCUMENT.c.text, DOCUMENT.c.meta, DOCUMENT.c.position, DOCUMENT.c.tokens).where(
+        published()  # an import still under way is left out until it is published
+    )
+    for rows, in_page in document_pages(conn, base, batch):
+        per_doc: dict[int, list[tuple[str, str, list[SpanTuple]]]] = {r.id: [] for r in rows}
+        ann_of: dict[int, list[int]] = {d: [] for d in per_doc}
+        spans: dict[int, list[SpanTuple]] = {}
+        for ann_id, doc_id, who, status in conn.execute(
+            select(ANNOTATION.c.id, ANNOTATION.c.document_id, ANNOTATION.c.annotator, ANNOTATION.c.status)
+            .join(DOCUMENT, DOCUMENT.c.id == ANNOTATION.c.document_id)
+            .where(in_page)
+            .order_by(ANNOTATION.c.annotator)
+        ).all():
+            anns = per_doc.get(doc_id)
+            if anns is not None:  # not a document the page leaves out (of an import under way)
+                anns.append((who, status, spans.setdefault(ann_id, [])))
+                ann_of[doc_id].append(ann_id)
         for ann_id, start, end, label in conn.execute(
-            select(col(Span.annotation_id), col(Span.start), col(Span.end), col(Span.label))
-            .join(Annotation, col(Annotation.id) == col(Span.annotation_id))
-            .where(col(Annotation.document_id).in_(ids))
-            .order_by(col(Span.annotation_id), col(Span.start), col(Span.end))
+            select(SPAN.c.annotation_id, SPAN.c.start, SPAN.c.end, SPAN.c.label)
+            .join(ANNOTATION, ANNOTATION.c.id == SPAN.c.annotation_id)
+            .join(DOCUMENT, DOCUMENT.c.id == ANNOTATION.c.document_id)
+            .where(in_page)  # in the documents' order: the plan walks the page's documents, not every span
+            .order_by(DOCUMENT.c.position, DOCUMENT.c.id, SPAN.c.annotation_id, SPAN.c.start, SPAN.c.end)
         ).all():  # fetchall: a third of the cost of SQLAlchemy fetching row by row
-            spans[ann_id].append((start, end, label))
-        per_doc: dict[int, list[tuple[str, str, list[SpanTuple]]]] = {d: [] for d in ids}
-        ann_of: dict[int, list[int]] = {d: [] for d in ids}
-        for ann_id, (doc_id, who, status) in anns.items():
-            per_doc[doc_id].append((who, status, spans[ann_id]))
-            ann_of[doc_id].append(ann_id)
-        notes = notes_for(list(anns), conn=conn) if anns else {}
+            ann_spans = spans.get(ann_id)
+            if ann_spans is not None:
+                ann_spans.append((start, end, label))
+        notes = notes_for(list(spans), conn=conn) if spans else {}
         out = []
         for row in rows:
             status, chosen, speakers = _resolve(per_doc[row.id])
@@ -108,25 +102,18 @@ def resolved_statuses(*, session: Session, batch: int = 2000) -> Iterator[tuple[
     """(id, text hash, team status) of every document, in project order (`resolve`'s rules), without reading texts:
     spans are read only for documents two or more people decided (only there can they differ)."""
     conn = session.connection()
-    batch = min(batch, _IN_CHUNK)
-    base = select(col(Document.id), col(Document.text_hash), col(Document.position)).where(published())
-    last: tuple[int, int] | None = None
-    while True:
-        stmt = base.order_by(col(Document.position), col(Document.id)).limit(batch)
-        if last is not None:
-            stmt = stmt.where(tuple_(col(Document.position), col(Document.id)) > tuple_(*last))
-        rows = conn.execute(stmt).all()
-        if not rows:
-            return
-        last = (rows[-1].position, rows[-1].id)
-        ids = [r.id for r in rows]
-        per_doc: dict[int, list[tuple[int, str, str]]] = {d: [] for d in ids}
+    base = select(DOCUMENT.c.id, DOCUMENT.c.text_hash, DOCUMENT.c.position).where(published())
+    for rows, in_page in document_pages(conn, base, batch):
+        per_doc: dict[int, list[tuple[int, str, str]]] = {r.id: [] for r in rows}
         for ann_id, doc_id, who, status in conn.execute(
-            select(col(Annotation.id), col(Annotation.document_id), col(Annotation.annotator), col(Annotation.status))
-            .where(col(Annotation.document_id).in_(ids))
-            .order_by(col(Annotation.annotator))
+            select(ANNOTATION.c.id, ANNOTATION.c.document_id, ANNOTATION.c.annotator, ANNOTATION.c.status)
+            .join(DOCUMENT, DOCUMENT.c.id == ANNOTATION.c.document_id)
+            .where(in_page)
+            .order_by(ANNOTATION.c.annotator)
         ).all():
-            per_doc[doc_id].append((cast(int, ann_id), who, status))  # a stored row's id is never None
+            anns = per_doc.get(doc_id)
+            if anns is not None:  # not a document the page leaves out (of an import under way)
+                anns.append((ann_id, who, status))
         compared = [
             ann_id
             for anns in per_doc.values()
@@ -134,10 +121,10 @@ def resolved_statuses(*, session: Session, batch: int = 2000) -> Iterator[tuple[
             for ann_id, _who, _st in anns
         ]
         spans: dict[int, list[SpanTuple]] = {a: [] for a in compared}
-        if compared:
+        for i in range(0, len(compared), _IN_CHUNK):  # every IN (...) within SQLite's smallest limit (999)
             for ann_id, start, end, label in conn.execute(
-                select(col(Span.annotation_id), col(Span.start), col(Span.end), col(Span.label)).where(
-                    col(Span.annotation_id).in_(compared)
+                select(SPAN.c.annotation_id, SPAN.c.start, SPAN.c.end, SPAN.c.label).where(
+                    SPAN.c.annotation_id.in_(compared[i : i + _IN_CHUNK])
                 )
             ).all():
                 spans[ann_id].append((start, end, label))

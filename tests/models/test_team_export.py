@@ -64,3 +64,52 @@ def test_resolution_rules():
     assert resolve([("alice", "accepted", a), ("bob", "pending", b)]) == ("accepted", a)
     assert resolve([("alice", "pending", a)]) == ("pending", a)
     assert resolve([]) == ("pending", [])
+
+
+def test_team_export_reads_the_same_documents_in_pages_of_any_size(project):
+    with project.writing() as s:
+        store.add_documents([store.NewDocument(text=t) for t in (DOC1, DOC2, DOC3, DOC4)], session=s)
+    annotate(project, "alice", {**ALICE, DOC3: [(25, 31, "GPE")], DOC4: [(16, 21, "GPE")]})
+    annotate(project, "bob", {**BOB, DOC4: [(16, 21, "GPE")]})
+    with project.writing() as s:
+        store.decide(2, "accepted", session=s, annotator=GOLD, add_spans=[(0, 5, "ORG", "human", None)])
+
+    def read(batch):
+        with project.session() as s:
+            return [
+                (d.text, d.status, d.spans)
+                for d in store.iter_annotated_documents(
+                    session=s, annotator=None, statuses=["accepted", CONFLICT], batch=batch
+                )
+            ]
+
+    whole = read(2000)
+    assert [(t, st) for t, st, _sp in whole] == [
+        (DOC1, CONFLICT),
+        (DOC2, "accepted"),
+        (DOC3, "accepted"),
+        (DOC4, "accepted"),
+    ]
+    assert read(1) == read(2) == read(3) == whole
+
+
+def test_export_leaves_the_collector_as_it_found_it(project, tmp_path):
+    import gc
+
+    from models.formats import export_project, get_format
+
+    with project.writing() as s:
+        store.add_documents([store.NewDocument(text=DOC3)], session=s)
+    annotate(project, "alice", {DOC3: [(25, 31, "GPE")]})
+    gc.collect()
+    assert gc.get_freeze_count() == 0
+    export_project(project, get_format("doccano"), tmp_path / "a.jsonl")
+    assert gc.get_freeze_count() == 0  # what it froze while writing is handed back
+    gc.freeze()  # as the desktop app does with its startup objects
+    try:
+        frozen = gc.get_freeze_count()
+        export_project(project, get_format("doccano"), tmp_path / "b.jsonl")
+        assert gc.get_freeze_count() == frozen  # not unfrozen by the export
+    finally:
+        gc.unfreeze()
+    assert (tmp_path / "a.jsonl").read_bytes() == (tmp_path / "b.jsonl").read_bytes()
