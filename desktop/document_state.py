@@ -232,6 +232,22 @@ class DocumentState:
                 delta.removed.append(self.pending.pop(sug.key))
         return delta
 
+    def add_spans(self, items: list[Item]) -> Delta:
+        """Many spans at once (a document accepted with its suggestions): one sort of all the spans instead of an
+        insertion each (8,000 insertions into a list of 8,000 moved 32 million references), the pending
+        suggestions they cover taken away as `add_span` does."""
+        if len(items) < 2:
+            return Delta().extend(self.add_span(items[0])) if items else Delta()
+        self._items = None
+        self._spans, self._starts = in_reading_order(sorted([*self._spans, *items], key=_start))
+        self._ends = list(map(_end, self._spans))
+        delta = Delta(added=list(items))
+        for item in items:
+            for sug in self._suggestions_near(item.start, item.end):
+                if sug.key in self.pending and sug.start < item.end and sug.end > item.start:
+                    delta.removed.append(self.pending.pop(sug.key))
+        return delta
+
     def remove_span(self, start: int, end: int) -> Delta:
         item = self.span_at(start, end)
         if item is None:

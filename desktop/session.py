@@ -507,8 +507,7 @@ class AnnotationSession(DecisionFlow, QObject):
             delta = Delta()
             for item in removed:
                 delta.extend(state.remove_span(item.start, item.end))
-            for item in added:
-                delta.extend(state.add_span(item))
+            delta.extend(state.add_spans(added))
             state.status = status
             if self.review:  # committed: this person settled it now
                 self._reviewed_now(document_id, status)

@@ -62,3 +62,25 @@ def test_opening_shows_what_restoring_each_suggestion_shows():
         assert [i.origin for i in opened.items()] == [
             i.origin for i in sorted([*opened.spans, *opened.pending.values()])
         ]
+
+
+def test_adding_many_spans_at_once_is_adding_them_one_by_one():
+    """Accepting a document turns its shown suggestions into spans in one sort: the spans, the suggestions still
+    shown and the change the views apply are those of adding each span in turn."""
+    rng = random.Random(15)
+    for _ in range(1000):
+        length, spans, suggestions, dismissed = _case(rng)
+        text = "x" * length
+        bulk = DocumentState(1, text, "pending", spans, suggestions, dismissed)
+        single = DocumentState(1, text, "pending", spans, suggestions, dismissed)
+        accepted = [Item(p.start, p.end, p.label, p.origin, p.score) for p in bulk.pending.values()]
+        rng.shuffle(accepted)
+        together = bulk.add_spans(accepted)
+        apart = single.add_spans([])
+        for item in accepted:
+            apart.extend(single.add_span(item))
+        assert bulk.spans == single.spans and bulk.items() == single.items()
+        assert bulk.pending == single.pending
+        assert sorted(together.added) == sorted(apart.added) and sorted(together.removed) == sorted(apart.removed)
+        assert bulk.overlapping_spans(0, length) == single.overlapping_spans(0, length)
+        assert [bulk.item_at(k) for k in range(length)] == [single.item_at(k) for k in range(length)]
