@@ -28,6 +28,16 @@ class ImportFileError(TagdeskError):
         super().__init__(f"{where}: {reason}")
 
 
+class DocumentValueError(TagdeskError):
+    """A document handed to the store holds a value that cannot be stored; `line` is where it was read (or None).
+    An import names the file around it (ImportFileError)."""
+
+    def __init__(self, line: int | None, reason: str) -> None:
+        self.line = line
+        self.reason = reason
+        super().__init__(f"line {line}: {reason}" if line is not None else reason)
+
+
 class StaleAnnotationError(TagdeskError):
     """The annotation changed in another window since this one read it."""
 

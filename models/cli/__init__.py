@@ -47,7 +47,11 @@ COMMANDS = [
 
 def build_parser(
     extra: Sequence[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]] = (),
+    argv: Sequence[str] | None = None,
 ) -> argparse.ArgumentParser:
+    """The parser of every command; given the command line `argv`, of the one command it names only, when it
+    names one (each command's module imports what it needs to run: `tagdesk import` need not load numpy for
+    `tagdesk agreement`)."""
     parser = argparse.ArgumentParser(
         prog="tagdesk",
         description="Tagdesk: annotate entities in text with a model in the loop; every decision stored at once; "
@@ -59,9 +63,16 @@ def build_parser(
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for add in extra:
         add(sub)
-    for name in COMMANDS:
+    for name in _modules(argv):
         importlib.import_module(f"{__name__}.{name}").add(sub)
     return parser
+
+
+def _modules(argv: Sequence[str] | None) -> list[str]:
+    """The command modules to load for `argv`: the named command's, or all (for --help, a typo, no command)."""
+    named = next((arg for arg in argv or () if not arg.startswith("-")), None)
+    module = "import_" if named == "import" else named
+    return [module] if module in COMMANDS else COMMANDS
 
 
 def run(
@@ -71,7 +82,8 @@ def run(
     """Parse and run. User errors print one line and return 1; `--debug` re-raises them."""
     from ..project import notice_listeners
 
-    parser = build_parser(extra)
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser(extra, argv)
     args = parser.parse_args(argv)
     notice_listeners.append(_print_notice)
     try:

@@ -31,7 +31,7 @@ from functools import lru_cache
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, bindparam, insert, text
+from sqlalchemy import Connection, Engine, Table, bindparam, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import ColumnElement
@@ -81,38 +81,35 @@ def reserve_ids(conn: Connection, table: Table, count: int) -> list[int]:
     return list(range(first, first + count))
 
 
-def bulk_insert(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert many rows (all with the same keys; JSON values already serialized to text) the fastest way each
-    backend has: COPY on PostgreSQL, the driver's executemany on SQLite (no SQLAlchemy processing per value)."""
+def bulk_insert(conn: Connection, table: Table, rows: Sequence[Any], keys: Sequence[str] | None = None) -> None:
+    """Insert many rows the fastest way each backend has: COPY on PostgreSQL, the driver's executemany on SQLite
+    (no SQLAlchemy processing per value). `rows`: dicts with the same keys, or (with `keys`) tuples of values in
+    that order, which saves building a dict per row. JSON values already serialized to text."""
     if not rows:
         return
-    keys = list(rows[0])
-    if is_postgresql(conn):
-        if not _row_security_active(conn, table):
-            quote = conn.dialect.identifier_preparer.quote
-            _copy(conn, f"COPY {quote(table.name)} ({', '.join(quote(k) for k in keys)}) FROM STDIN", keys, rows)
-            return
-        # The server refuses COPY into a table whose row security applies to this login (a team member's, see
-        # models/db/row_security.py): COPY into a temporary table (no policies there), then one INSERT ... SELECT
-        # that the policies check row by row.
-        quote = conn.dialect.identifier_preparer.quote
-        columns = ", ".join(quote(k) for k in keys)
-        staging = quote(f"tagdesk_bulk_{table.name}")
-        target = quote(table.name)
-        conn.exec_driver_sql(f"CREATE TEMPORARY TABLE {staging} AS SELECT {columns} FROM {target} WITH NO DATA")
-        try:
-            _copy(conn, f"COPY {staging} ({columns}) FROM STDIN", keys, rows)
-            conn.exec_driver_sql(f"INSERT INTO {target} ({columns}) SELECT {columns} FROM {staging}")
-        finally:
-            conn.exec_driver_sql(f"DROP TABLE {staging}")
+    if keys is None:
+        keys = list(rows[0])
+        values = itemgetter(*keys)
+        rows = [values(row) for row in rows] if len(keys) > 1 else [(values(row),) for row in rows]
+    quote = conn.dialect.identifier_preparer.quote
+    columns = ", ".join(quote(k) for k in keys)
+    target = quote(table.name)
+    if not is_postgresql(conn):
+        conn.exec_driver_sql(f"INSERT INTO {target} ({columns}) VALUES ({', '.join('?' * len(keys))})", rows)
         return
-    compiled = insert(table).compile(dialect=conn.dialect, column_keys=keys)
-    assert compiled.positiontup is not None
-    values = itemgetter(*compiled.positiontup)
-    if len(compiled.positiontup) == 1:
-        conn.exec_driver_sql(compiled.string, [(values(row),) for row in rows])
+    if not _row_security_active(conn, table):
+        _copy(conn, f"COPY {target} ({columns}) FROM STDIN", rows)
         return
-    conn.exec_driver_sql(compiled.string, list(map(values, rows)))
+    # The server refuses COPY into a table whose row security applies to this login (a team member's, see
+    # models/db/row_security.py): COPY into a temporary table (no policies there), then one INSERT ... SELECT
+    # that the policies check row by row.
+    staging = quote(f"tagdesk_bulk_{table.name}")
+    conn.exec_driver_sql(f"CREATE TEMPORARY TABLE {staging} AS SELECT {columns} FROM {target} WITH NO DATA")
+    try:
+        _copy(conn, f"COPY {staging} ({columns}) FROM STDIN", rows)
+        conn.exec_driver_sql(f"INSERT INTO {target} ({columns}) SELECT {columns} FROM {staging}")
+    finally:
+        conn.exec_driver_sql(f"DROP TABLE {staging}")
 
 
 def _row_security_active(conn: Connection, table: Table) -> bool:
@@ -120,7 +117,7 @@ def _row_security_active(conn: Connection, table: Table) -> bool:
     return bool(conn.execute(text("SELECT row_security_active(:t)"), {"t": table.name}).scalar())
 
 
-def _copy(conn: Connection, copy_sql: str, keys: Sequence[str], rows: Sequence[dict[str, Any]]) -> None:
+def _copy(conn: Connection, copy_sql: str, rows: Sequence[Sequence[Any]]) -> None:
     """COPY rows through the session's own psycopg connection (so in its transaction). The driver's errors are
     raised as SQLAlchemy's, like any statement's, so the store turns them into messages."""
     import psycopg
@@ -130,7 +127,7 @@ def _copy(conn: Connection, copy_sql: str, keys: Sequence[str], rows: Sequence[d
     try:
         with cursor.copy(copy_sql) as copy:
             for row in rows:
-                copy.write_row([row[k] for k in keys])
+                copy.write_row(row)
     except psycopg.Error as exc:
         raise DBAPIError.instance(copy_sql, None, exc, psycopg.Error) from exc
     finally:
@@ -267,9 +264,9 @@ def index_for_search(conn: Connection, documents: Iterable[tuple[int, str]]) -> 
     """Make new documents (id, text) searchable, in the caller's transaction. PostgreSQL indexes them now; SQLite
     leaves those above the watermark to `index_pending` and indexes now only any at or below it."""
     if is_postgresql(conn):
-        rows = [{"document_id": doc_id, "folded": fold(body)} for doc_id, body in documents]
+        rows = [(doc_id, fold(body)) for doc_id, body in documents]
         if rows:
-            _copy(conn, f"COPY {PG_SEARCH} (document_id, folded) FROM STDIN", ["document_id", "folded"], rows)
+            _copy(conn, f"COPY {PG_SEARCH} (document_id, folded) FROM STDIN", rows)
         return
     upto = search_watermark(conn)
     _fill(conn, [(doc_id, body) for doc_id, body in documents if doc_id <= upto])

@@ -5,14 +5,13 @@ under a temporary name and renamed at the end, so a failed export leaves nothing
 
 from __future__ import annotations
 
-import gc
 import shutil
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from ..collector import collector_paused
 from ..errors import TagdeskError
 from ..split import dev_hashes
 from ..store import AnnotatedDocument, export_plan, iter_annotated_documents, text_hash
@@ -169,7 +168,7 @@ def export_project(
         for part, tmp in staging.items():
             tmp.parent.mkdir(parents=True, exist_ok=True)
             writers[part] = fmt.write(tmp, ctx)
-        with _older_objects_frozen():
+        with collector_paused():
             result = _feed(
                 project, fmt, writers, ctx, dev_ids, annotator, statuses, align_mode, len(ids), on_progress, should_stop
             )
@@ -192,24 +191,6 @@ def export_project(
                 if folder.is_dir() and not any(folder.iterdir()):
                     folder.rmdir()
     return result
-
-
-@contextmanager
-def _older_objects_frozen() -> Iterator[None]:
-    """While the block runs, the cyclic garbage collector leaves alone the objects that existed before it (spaCy,
-    the project): every batch of documents read for export allocates tens of thousands of rows and tuples (freed
-    by reference counting as the batch is written), which otherwise trigger full collections that walk all of the
-    process's objects again and again (a fifth of the export's time at 10,000 documents). They are handed back
-    to the collector afterwards, so nothing stays uncollected past the block. Where objects are frozen already
-    (the desktop app freezes its startup objects for good) it does nothing: unfreezing would undo that."""
-    if gc.get_freeze_count():
-        yield
-        return
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
 
 
 def _feed(

@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..collector import collector_paused
 from ..db.tables import Status
-from ..errors import ConfigError, ImportFileError
-from ..store import NewDocument, add_documents
+from ..errors import ConfigError, DocumentValueError, ImportFileError
+from ..store import add_documents
 from ..team import RESERVED_PREFIX, check_person, is_person
 from . import Format, ProgressFn, ReadOptions, guess_format
 from ._read import short
@@ -54,24 +55,6 @@ def check_new_labels(labels: list[str]) -> None:
             raise ConfigError(f"cannot add label {short(name)}: {exc}") from None
 
 
-def _check_meta(path: Path, doc: NewDocument) -> None:
-    """Meta must be JSON that can be written as UTF-8 (a lone surrogate would break every later export)."""
-    import json
-
-    try:
-        json.dumps(doc.meta, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError as exc:
-        raise ImportFileError(
-            path,
-            doc.line,
-            f"a value beside the text has a lone surrogate {exc.object[exc.start]!r}"
-            " (half of an emoji or other character cut in two); fix the tool that "
-            "wrote it",
-        ) from None
-    except (TypeError, ValueError) as exc:
-        raise ImportFileError(path, doc.line, f"the document's meta cannot be stored as JSON ({exc})") from None
-
-
 def import_file(
     project: Project,
     path: Path,
@@ -89,6 +72,22 @@ def import_file(
     doccano users), else as `annotator` (default: the project's). Returns counts, duplicates and what the
     reader skipped.
     """
+    with collector_paused():
+        return _import_file(
+            project, path, fmt, options, add_labels=add_labels, annotator=annotator, on_progress=on_progress
+        )
+
+
+def _import_file(
+    project: Project,
+    path: Path,
+    fmt: Format | None,
+    options: ReadOptions | None,
+    *,
+    add_labels: bool,
+    annotator: str | None,
+    on_progress: ProgressFn | None,
+) -> ImportReport:
     fmt = fmt or guess_format(path)
     if fmt.read is None:
         raise ImportFileError(path, None, f"format {fmt.name!r} can be exported but not imported")
@@ -100,7 +99,6 @@ def import_file(
     label_lines: dict[str, tuple[Path, int]] = options.extra.get("label_lines", {})
     unknown: dict[str, tuple[Path, int | None]] = {}
     for doc in docs:
-        _check_meta(path, doc)
         if doc.status is not None and doc.status not in STATUSES:
             raise ImportFileError(
                 path, doc.line, f"status {short(doc.status)} is not one of {', '.join(sorted(STATUSES))}"
@@ -131,7 +129,10 @@ def import_file(
             )
         check_new_labels(list(unknown))
     with project.writing() as session:
-        result = add_documents(docs, session=session, source=path.name, annotator=owner, on_progress=on_progress)
+        try:
+            result = add_documents(docs, session=session, source=path.name, annotator=owner, on_progress=on_progress)
+        except DocumentValueError as exc:
+            raise ImportFileError(path, exc.line, exc.reason) from None
     if unknown:
         from ..labels import add_labels as add_project_labels
 

@@ -14,11 +14,31 @@ from sqlmodel import Session
 
 from ..db.dialect import bulk_insert, index_for_search, index_pending, lock_event_log, lock_imports, reserve_ids
 from ..db.tables import ANNOTATION, DOCUMENT, EVENT, SPAN, Document, Origin, Status, utcnow
-from ..errors import TagdeskError
+from ..errors import DocumentValueError, TagdeskError
 from . import events
 from .imports import Chunks, begin_import, finished, heartbeat, publish, published, remove_import
 from .members import check_write
 from .transactions import _IN_CHUNK, _bound
+
+# one encoder for every row (json.dumps with options builds a new one per call)
+_to_json = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def meta_json(meta: dict[str, Any], line: int | None = None) -> str:
+    """A document's meta as the database holds it: JSON that can be written as UTF-8 (a lone surrogate would
+    break every later export), else DocumentValueError naming the line."""
+    try:
+        out = _to_json(meta)
+        out.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise DocumentValueError(
+            line,
+            f"a value beside the text has a lone surrogate {exc.object[exc.start]!r}"
+            " (half of an emoji or other character cut in two); fix the tool that wrote it",
+        ) from None
+    except (TypeError, ValueError) as exc:
+        raise DocumentValueError(line, f"the document's meta cannot be stored as JSON ({exc})") from None
+    return out
 
 
 def text_hash(text: str) -> str:
@@ -79,18 +99,18 @@ def add_documents(
     annotator has none of that document yet (several annotators' work on one text), in the publishing
     transaction (it shows on a document already listed), else the text is counted as a duplicate. `annotator`
     owns carried annotations when a document names none; each stored annotation gets one `import` event. Raises
-    before writing anything if a carried span is out of range. `on_progress(done, total)` is called as rows are
-    written.
+    before writing anything if a carried span is out of range (TagdeskError) or a meta cannot be stored
+    (DocumentValueError naming the document's line). `on_progress(done, total)` is called as rows are written.
     """
     for d in docs:
         for start, end, label in d.spans or ():
             check_span(d.text, start, end, label)
+    items = [(d, text_hash(d.text), meta_json(d.meta, d.line)) for d in docs]
     for owner in sorted({d.annotator or annotator or "" for d in docs if d.spans is not None or d.status}):
         check_write(owner, session=session)  # importing others' annotations is a reviewer's action in a team
     session.rollback()  # end the reads: the import's own transactions begin below
     result = AddResult()
     total = len(docs)
-    items = [(d, text_hash(d.text)) for d in docs]
     run_id = begin_import(session, source=source, annotator=annotator or "")
     result.import_id = run_id
     state = _ImportState()
@@ -133,8 +153,11 @@ def add_documents(
     return result
 
 
-def _batches(items: list[tuple[NewDocument, str]]) -> Iterator[list[tuple[NewDocument, str]]]:
-    batch: list[tuple[NewDocument, str]] = []
+Item = tuple[NewDocument, str, str]  # a document, its text's hash, its meta as JSON
+
+
+def _batches(items: list[Item]) -> Iterator[list[Item]]:
+    batch: list[Item] = []
     chars = 0
     for item in items:
         batch.append(item)
@@ -157,7 +180,7 @@ class _ImportState:
 
 def _store_batch(
     conn: Connection,
-    batch: list[tuple[NewDocument, str]],
+    batch: list[Item],
     *,
     run_id: int,
     source: str,
@@ -169,16 +192,16 @@ def _store_batch(
     stored (in the project or earlier in this import) that carry an annotation go to `state.again`."""
     lock_imports(conn)  # PostgreSQL: one import at a time, so positions and duplicate checks stay exact
     existing: dict[str, int] = {}
-    hashes = [h for _d, h in batch]
+    hashes = [h for _d, h, _m in batch]
     for i in range(0, len(hashes), _IN_CHUNK):
         stmt = select(DOCUMENT.c.text_hash, DOCUMENT.c.id).where(DOCUMENT.c.text_hash.in_(hashes[i : i + _IN_CHUNK]))
         existing.update((str(h), int(doc_id)) for h, doc_id in conn.execute(stmt))
     position = conn.execute(select(func.coalesce(func.max(DOCUMENT.c.position), -1))).scalar_one() + 1
     # ids for the new texts, before the loop names them (a sequence on PostgreSQL, max(id) + 1 on SQLite)
     ids = reserve_ids(conn, DOCUMENT, len({h for h in hashes if h not in existing}))
-    new: list[tuple[NewDocument, str]] = []
+    new: list[Item] = []
     first_line = state.first_line
-    for d, h in batch:
+    for d, h, m in batch:
         known = existing.get(h)
         if known is not None:
             if known in first_line and not (d.spans is not None or d.status):
@@ -191,7 +214,7 @@ def _store_batch(
             continue
         existing[h] = ids[len(new)]
         first_line[existing[h]] = d.line
-        new.append((d, h))
+        new.append((d, h, m))
     if not new:
         return
     rows = [
@@ -199,18 +222,18 @@ def _store_batch(
             "id": ids[i],
             "text": d.text,
             "text_hash": h,
-            "meta": json.dumps(d.meta, ensure_ascii=False),
+            "meta": m,
             "source": source,
             "position": position + i,
             "tokens": d.tokens,
             "import_id": run_id,
         }
-        for i, (d, h) in enumerate(new)
+        for i, (d, h, m) in enumerate(new)
     ]
     bulk_insert(conn, DOCUMENT, rows)
     index_for_search(conn, ((row["id"], row["text"]) for row in rows))
     result.added += len(rows)
-    annotated = [(ids[i], d) for i, (d, _h) in enumerate(new) if d.spans is not None or d.status]
+    annotated = [(ids[i], d) for i, (d, _h, _m) in enumerate(new) if d.spans is not None or d.status]
     if annotated:
         state.taken += annotated
         result.annotated += _add_imported_annotations(
@@ -289,52 +312,35 @@ def _add_imported_annotations(
     items: list[tuple[int, NewDocument]], *, conn: Connection, default_annotator: str | None, source: str, run_id: int
 ) -> int:
     ann_ids = reserve_ids(conn, ANNOTATION, len(items))
-    ann_rows: list[dict[str, Any]] = []
-    span_rows: list[dict[str, Any]] = []
-    event_rows: list[dict[str, Any]] = []
+    ann_rows: list[tuple[Any, ...]] = []
+    span_rows: list[tuple[Any, ...]] = []
+    event_rows: list[tuple[Any, ...]] = []
     now = _bound(conn, ANNOTATION.c.updated_at, utcnow())
     imported, pending = Origin.imported.value, Status.pending.value  # (an enum's .value is slow in a loop)
     for k, (doc_id, d) in enumerate(items):
         ann_id = ann_ids[k]
         for value in (d.annotator, d.status):
             if value and "\x00" in value:
-                where = f"line {d.line}: " if d.line is not None else ""
-                raise TagdeskError(f"{where}{value!r} has a NUL character; no text field may hold one")
+                raise DocumentValueError(d.line, f"{value!r} has a NUL character; no text field may hold one")
         who = d.annotator or default_annotator or ""
         status = d.status or pending
-        ann_rows.append(
-            {
-                "id": ann_id,
-                "document_id": doc_id,
-                "annotator": who,
-                "status": status,
-                "seconds_spent": 0.0,
-                "updated_at": now,
-                "version": 1,
-            }
-        )
-        spans = [(start, end, label, imported, None) for start, end, label in d.spans or ()]
-        span_rows.extend(
-            {"annotation_id": ann_id, "start": a, "end": b, "label": lab, "origin": o, "score": sc}
-            for a, b, lab, o, sc in spans
-        )
-        payload = events.imported(status, spans, source=source, import_id=run_id)
-        event_rows.append(
-            {
-                "at": now,
-                "annotator": who,
-                "document_id": doc_id,
-                "action": "import",
-                "payload": json.dumps(payload, ensure_ascii=False),
-            }
-        )
+        ann_rows.append((ann_id, doc_id, who, status, 0.0, now, 1))
+        spans = d.spans or ()
+        span_rows += [(ann_id, start, end, label, imported, None) for start, end, label in spans]
+        payload = events.imported(status, [(*span, imported, None) for span in spans], source=source, import_id=run_id)
+        event_rows.append((now, who, doc_id, "import", _to_json(payload)))
     # COPY on PostgreSQL, the driver's executemany on SQLite, values already as it takes them (3x faster than
     # Core's per-row processing here)
-    bulk_insert(conn, ANNOTATION, ann_rows)
-    bulk_insert(conn, SPAN, span_rows)
+    bulk_insert(conn, ANNOTATION, ann_rows, ANNOTATION_KEYS)
+    bulk_insert(conn, SPAN, span_rows, SPAN_KEYS)
     lock_event_log(conn)
-    bulk_insert(conn, EVENT, event_rows)
+    bulk_insert(conn, EVENT, event_rows, EVENT_KEYS)
     return len(ann_rows)
+
+
+ANNOTATION_KEYS = ("id", "document_id", "annotator", "status", "seconds_spent", "updated_at", "version")
+SPAN_KEYS = ("annotation_id", "start", "end", "label", "origin", "score")
+EVENT_KEYS = ("at", "annotator", "document_id", "action", "payload")
 
 
 def check_span(text: str | int, start: int, end: int, label: str) -> None:

@@ -27,6 +27,7 @@ from .transactions import _IN_CHUNK
 
 SpanTuple = tuple[int, int, str]
 CONFLICT = "conflict"
+PENDING = Status.pending.value
 
 
 def resolve(annotations: Sequence[tuple[str, str, list[SpanTuple]]]) -> tuple[str, list[SpanTuple]]:
@@ -38,15 +39,20 @@ def resolve(annotations: Sequence[tuple[str, str, list[SpanTuple]]]) -> tuple[st
 
 def _resolve(annotations: Sequence[tuple[str, str, list[SpanTuple]]]) -> tuple[str, list[SpanTuple], list[int]]:
     """`resolve`, and which of `annotations` (indexes) it took the result from (their notes are exported)."""
+    if len(annotations) == 1:  # most documents: the rules below, for one annotation
+        who, status, spans = annotations[0]
+        if (who == GOLD and status != PENDING) or is_person(who):
+            return status, spans, [0]
+        return PENDING, [], []
     for i, (who, status, spans) in enumerate(annotations):
-        if who == GOLD and status != Status.pending.value:
+        if who == GOLD and status != PENDING:
             return status, spans, [i]
     people = [(i, status, spans) for i, (who, status, spans) in enumerate(annotations) if is_person(who)]
-    decided = [(i, status, spans) for i, status, spans in people if status != Status.pending.value]
+    decided = [(i, status, spans) for i, status, spans in people if status != PENDING]
     if not decided:
         if len(people) == 1:
-            return Status.pending.value, people[0][2], [people[0][0]]
-        return Status.pending.value, [], []
+            return PENDING, people[0][2], [people[0][0]]
+        return PENDING, [], []
     _i, first_status, first_spans = decided[0]
     if all(status == first_status and set(spans) == set(first_spans) for _j, status, spans in decided[1:]):
         return first_status, first_spans, [i for i, _s, _sp in decided]
@@ -117,7 +123,7 @@ def resolved_statuses(*, session: Session, batch: int = 2000) -> Iterator[tuple[
         compared = [
             ann_id
             for anns in per_doc.values()
-            if sum(1 for _a, who, st in anns if is_person(who) and st != Status.pending.value) > 1
+            if len(anns) > 1 and sum(1 for _a, who, st in anns if is_person(who) and st != PENDING) > 1
             for ann_id, _who, _st in anns
         ]
         spans: dict[int, list[SpanTuple]] = {a: [] for a in compared}
@@ -129,8 +135,9 @@ def resolved_statuses(*, session: Session, batch: int = 2000) -> Iterator[tuple[
             ).all():
                 spans[ann_id].append((start, end, label))
         for row in rows:
-            status, _spans, _speakers = _resolve([(who, st, spans.get(a, [])) for a, who, st in per_doc[row.id]])
-            yield int(row.id), str(row.text_hash), status
+            doc_id = row.id
+            status, _spans, _speakers = _resolve([(who, st, spans.get(a, [])) for a, who, st in per_doc[doc_id]])
+            yield doc_id, row.text_hash, status
 
 
 def resolved_document_ids(*, session: Session, statuses: Sequence[str]) -> list[int]:

@@ -64,6 +64,11 @@ def test_resolution_rules():
     assert resolve([("alice", "accepted", a), ("bob", "pending", b)]) == ("accepted", a)
     assert resolve([("alice", "pending", a)]) == ("pending", a)
     assert resolve([]) == ("pending", [])
+    # one annotation alone: a person's is what they decided; the gold one only once decided; no other reserved name
+    assert resolve([("alice", "rejected", a)]) == ("rejected", a)
+    assert resolve([(GOLD, "accepted", b)]) == ("accepted", b)
+    assert resolve([(GOLD, "pending", b)]) == ("pending", [])
+    assert resolve([("@model", "accepted", b)]) == ("pending", [])
 
 
 def test_team_export_reads_the_same_documents_in_pages_of_any_size(project):
@@ -102,14 +107,14 @@ def test_export_leaves_the_collector_as_it_found_it(project, tmp_path):
         store.add_documents([store.NewDocument(text=DOC3)], session=s)
     annotate(project, "alice", {DOC3: [(25, 31, "GPE")]})
     gc.collect()
-    assert gc.get_freeze_count() == 0
+    assert gc.isenabled()
     export_project(project, get_format("doccano"), tmp_path / "a.jsonl")
-    assert gc.get_freeze_count() == 0  # what it froze while writing is handed back
+    assert gc.isenabled()  # paused while writing, running again after
     gc.freeze()  # as the desktop app does with its startup objects
     try:
         frozen = gc.get_freeze_count()
         export_project(project, get_format("doccano"), tmp_path / "b.jsonl")
-        assert gc.get_freeze_count() == frozen  # not unfrozen by the export
+        assert gc.get_freeze_count() == frozen and gc.isenabled()
     finally:
         gc.unfreeze()
     assert (tmp_path / "a.jsonl").read_bytes() == (tmp_path / "b.jsonl").read_bytes()
