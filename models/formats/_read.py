@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +76,41 @@ def check_spans(
     An exact repeat of a span is kept once (counted as "repeated spans"); a span overlapping an earlier one is
     left out (counted as "overlapping spans"), since Tagdesk's entities do not overlap.
     """
+    if not _all_valid(text, spans):
+        _first_problem(path, line, text, spans)
+    if all(a[1] <= b[0] for a, b in pairwise(spans)):  # already in order, none overlapping or repeated
+        return list(spans), False
+    out: list[SpanTuple] = []
+    lost = False
+    distinct = set(spans)
+    for span in sorted(distinct, key=lambda s: (s[0], -s[1], s[2])):
+        if out and span[0] < out[-1][1]:
+            skipped["overlapping spans"] += 1
+            lost = True
+            continue
+        out.append(span)
+    repeats = len(spans) - len(distinct)
+    if repeats:
+        skipped["repeated spans"] += repeats
+    return out, lost
+
+
+def _all_valid(text: str, spans: list[SpanTuple]) -> bool:
+    """True when every span passes `_first_problem`'s checks (the common case, checked quickly: each distinct
+    label once)."""
+    length = len(text)
+    labels = set()
+    for start, end, label in spans:
+        if type(start) is not int or type(end) is not int or type(label) is not str:
+            return False
+        if not 0 <= start < end <= length:
+            return False
+        labels.add(label)
+    return all(label.strip() and _utf8(label) for label in labels)
+
+
+def _first_problem(path: Path, line: int | None, text: str, spans: list[SpanTuple]) -> None:
+    """ImportFileError for the first span that is not whole-number offsets inside the text with a label."""
     for start, end, label in spans:
         if isinstance(start, bool) or isinstance(end, bool) or not isinstance(start, int) or not isinstance(end, int):
             raise ImportFileError(path, line, f"span offsets must be whole numbers, got {short(start)}, {short(end)}")
@@ -97,18 +133,6 @@ def check_spans(
                 f"({len(text)} characters): offsets must count characters "
                 "(code points) of this text",
             )
-    out: list[SpanTuple] = []
-    lost = False
-    for span in sorted(set(spans), key=lambda s: (s[0], -s[1], s[2])):
-        if out and span[0] < out[-1][1]:
-            skipped["overlapping spans"] += 1
-            lost = True
-            continue
-        out.append(span)
-    repeats = len(spans) - len(set(spans))
-    if repeats:
-        skipped["repeated spans"] += repeats
-    return out, lost
 
 
 def _utf8(value: str) -> bool:
