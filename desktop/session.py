@@ -528,6 +528,8 @@ class AnnotationSession(DecisionFlow, QObject):
 
     def _emit(self, delta: Delta) -> None:
         if delta:
+            if delta.large() and self.state is not None:
+                delta.items = self.state.items()
             self.changed.emit(delta)
         if self.selected and self.state and self.state.find(self.selected) is None:
             self._select(None)

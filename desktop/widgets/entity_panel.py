@@ -4,14 +4,16 @@ text and origin. Clicking one selects it (the text view scrolls to it)."""
 from __future__ import annotations
 
 from bisect import bisect_left
+from operator import itemgetter
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap, QResizeEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
-from ..document_state import Delta, DocumentState, Item, ItemKey, sort_key
+from ..document_state import Delta, DocumentState, Item, ItemKey
 
 PREVIEW = 40
+_pending = itemgetter(5)
 
 
 def _swatch(color: str, *, hollow: bool) -> QIcon:
@@ -59,11 +61,10 @@ class EntityModel(QAbstractTableModel):
         self.endResetModel()
 
     def apply(self, delta: Delta) -> None:
-        self.pending += sum(1 for i in delta.added if i.pending) - sum(1 for i in delta.removed if i.pending)
-        if len(delta.removed) + len(delta.added) > 64:
+        self.pending += sum(map(_pending, delta.added)) - sum(map(_pending, delta.removed))
+        if delta.items is not None:  # a large change: the state's items, in reading order already
             self.beginResetModel()
-            gone = set(delta.removed)
-            self.items = sorted([i for i in self.items if i not in gone] + delta.added, key=sort_key)
+            self.items = delta.items
             self.endResetModel()
             return
         added = list(delta.added)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 
 from PySide6.QtCore import QEvent, QPoint, QRect, Qt, QTimer
-from PySide6.QtGui import QFont, QFontMetricsF, QResizeEvent, QTextCharFormat, QTextLayout, QTextLine
+from PySide6.QtGui import QFont, QFontDatabase, QFontMetricsF, QResizeEvent, QTextCharFormat, QTextLayout, QTextLine
 from PySide6.QtWidgets import QAbstractScrollArea, QWidget
 
 from .text_layout import TextLayout
@@ -23,6 +23,15 @@ MAX_TEXT_WIDTH = 760  # px: a readable line length (~85 characters)
 TOP, BOTTOM = 12, 16  # px above the first line and below the last
 LINE_GAP = 4  # px between lines beyond the font's own spacing: room for fills, rings and tags
 PASS_SLICE = 0.004  # s of layout per event-loop turn while heights are made exact
+FAMILIES = ("Inter", "Segoe UI", "Noto Sans", "Helvetica Neue", "DejaVu Sans")  # the text's font, the first found
+
+
+def _installed(families: tuple[str, ...]) -> list[str]:
+    """The families of these that are installed (all of them if none is: Qt then picks its default). One that is
+    missing never shapes a character, yet Qt looks it up as a fallback for every character the font has no glyph
+    for: with no CJK font installed, laying out 1 MB of Chinese took ~30% longer with the three missing here."""
+    found = [f for f in families if QFontDatabase.hasFamily(f)]
+    return found or list(families)
 
 
 class ScrolledText(QAbstractScrollArea):
@@ -35,7 +44,7 @@ class ScrolledText(QAbstractScrollArea):
         self.viewport().setFocusProxy(self)
         self.viewport().setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)  # paintEvent fills what it shows
         font = QFont()
-        font.setFamilies(["Inter", "Segoe UI", "Noto Sans", "Helvetica Neue", "DejaVu Sans"])
+        font.setFamilies(_installed(FAMILIES))
         font.setPointSizeF(12.5)
         self.setFont(font)
         self._text = ""

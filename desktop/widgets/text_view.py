@@ -36,14 +36,15 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QToolTip, QWidget
 
-from ..document_state import Delta, Item, ItemKey, in_reading_order, sort_key
+from ..document_state import Delta, Item, ItemKey, in_reading_order
 from .text_layout import OffsetMap, tag_format
 from .text_paint import BlockPainter, Palette, Tags
 from .text_scroll import ScrolledText
 
 __all__ = ["OffsetMap", "Palette", "TextView"]
 
-_end = itemgetter(1)
+_start, _end = itemgetter(0), itemgetter(1)
+_label, _tag = itemgetter(2), itemgetter(1, 2)  # an entity's tag room depends on where it ends and its label
 
 
 class TextView(ScrolledText):
@@ -94,16 +95,19 @@ class TextView(ScrolledText):
         self.set_document("", [])
 
     def apply(self, delta: Delta) -> None:
-        """Show what changed: the blocks holding the changed entities' ends are laid out again (their tag room)."""
+        """Show what changed: the blocks where an entity's tag room changed (an entity ending there or its label:
+        accepting a suggestion as it is changes only how it is painted) are laid out again, those on screen at
+        once; what is on screen is repainted."""
         if not delta:
             return
         self._reindex(delta)
         if self.selected is not None and self._find(self.selected) is None:
             self.selected = None
         lay = self._layout
+        lines = {b: lay.lines[b] for b in {lay.block_of(end - 1) for end, _label in _tags_changed(delta)}}
+        if lines:
+            self._relaid(set(lines))
         changed = [*delta.removed, *delta.added]
-        lines = {b: lay.lines[b] for b in {lay.block_of(i.end - 1) for i in changed}}
-        self._relaid(set(lines))
         if len(changed) > 16 or any(lay.lines[b] != n for b, n in lines.items()):
             self.viewport().update()  # lines moved
             return
@@ -156,10 +160,8 @@ class TextView(ScrolledText):
         return None
 
     def _reindex(self, delta: Delta) -> None:
-        if len(delta.removed) + len(delta.added) > 64:
-            gone = set(delta.removed)
-            self._sorted = sorted([i for i in self._sorted if i not in gone] + delta.added, key=sort_key)
-            self._starts = [i.start for i in self._sorted]
+        if delta.items is not None:  # a large change: the state's items, in reading order already
+            self._sorted, self._starts = in_reading_order(delta.items)
         else:  # a keystroke's change: bisect, do not re-sort thousands of items
             for item in delta.removed:
                 k = bisect_left(self._sorted, item)
@@ -169,7 +171,8 @@ class TextView(ScrolledText):
                 k = bisect_left(self._sorted, item)
                 self._sorted.insert(k, item)
                 self._starts.insert(k, item.start)
-        self._longest = max(self._longest, max((i.end - i.start for i in delta.added), default=0))
+        added = delta.added
+        self._longest = max(self._longest, max(map(sub, map(_end, added), map(_start, added)), default=0))
 
     def _near(self, start: int, end: int) -> list[Item]:
         """Items overlapping start-end, in reading order (bisections)."""
@@ -330,6 +333,15 @@ class TextView(ScrolledText):
             y = bottom
             b += 1
         painter.end()
+
+
+def _tags_changed(delta: Delta) -> set[tuple[int, str]]:
+    """(end, label) of the tags a change adds or takes away. Accepting suggestions as they are lists the same
+    ends and labels on both sides, in the same order: compared as lists first (no tuple made for each of 8,000)."""
+    removed, added = delta.removed, delta.added
+    if list(map(_end, removed)) == list(map(_end, added)) and list(map(_label, removed)) == list(map(_label, added)):
+        return set()
+    return set(map(_tag, removed)).symmetric_difference(map(_tag, added))
 
 
 def _tooltip(item: Item) -> str:
