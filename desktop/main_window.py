@@ -11,7 +11,7 @@ from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QIcon, QResizeEvent
 from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox, QSplitter, QVBoxLayout, QWidget
 
-from models import __version__, store
+from models import __version__
 from models.project import Project
 from models.search import find_matches
 from resources import resource_path
@@ -19,6 +19,7 @@ from resources import resource_path
 from . import actions, review_mode, tasks
 from .background import Background
 from .connection import ConnectionWatch
+from .counters import Counters
 from .document_state import DocumentState
 from .errors import read_errors
 from .learning import Learning
@@ -111,7 +112,8 @@ class MainWindow(QMainWindow):
         self._layout()
         self.review = review_mode.install(self) if review else None
         self.background = Background(project, self)
-        self.watcher = ChangeWatcher(self.session, self.documents, self._show_counters, self)
+        self.counters = Counters(self.session, self.status, self)
+        self.watcher = ChangeWatcher(self.session, self.documents, self.counters.refresh, self)
         self.groups = actions.build_groups(self)
         if review:
             review_mode.add_groups(self, self.groups)
@@ -126,10 +128,10 @@ class MainWindow(QMainWindow):
         if review:
             review_mode.say_if_not_reviewer(self)
         self._restore()
-        self._update_counters()
+        self.counters.refresh()
         self._counter_timer = QTimer(self)  # docs/h drifts
         self._counter_timer.setInterval(30_000)
-        self._counter_timer.timeout.connect(self._update_counters)
+        self._counter_timer.timeout.connect(self.counters.refresh)
         self._counter_timer.start()
         self.watcher.start()
         # labels or shared settings changed elsewhere: the watcher sees their events (no document) and says so
@@ -249,7 +251,7 @@ class MainWindow(QMainWindow):
             self.documents.select_document(current, emit=False)
         elif self.documents.list_model.total():
             self.documents.select_row(0)
-        self._update_counters()
+        self.counters.refresh()
         self.background.start_suggesting()
 
     def show_export(self) -> ExportDialog:
@@ -360,8 +362,7 @@ class MainWindow(QMainWindow):
         s.want_document.connect(lambda d: self.documents.select_document(d, emit=False))
         s.active_label_changed.connect(self.labels.set_active)
         s.model_key_changed.connect(self.documents.set_model_key)  # a list sorted by uncertainty follows the model
-        s.decisions_changed.connect(self._update_counters)
-        s.decisions_changed.connect(self._show_position)
+        s.decisions_changed.connect(self.counters.refresh)
         s.note_changed.connect(self.note.set_note)
         s.labels_changed.connect(self.apply_labels)
         self.note.save_requested.connect(s.set_note)
@@ -427,7 +428,7 @@ class MainWindow(QMainWindow):
         self._show_matches()
         self.entities.set_state(state)
         self.note.set_note(state.note)
-        self._show_position()
+        self.counters.refresh()  # the document's place in the list
         self.settings.setValue(f"{self._key}/last_document", state.document_id)
 
     def _show_matches(self) -> None:
@@ -446,27 +447,6 @@ class MainWindow(QMainWindow):
             self.status.notice(f"“{query}” is not in this document: Ctrl+PgDown goes to the next one")
         else:
             self.status.notice("Nothing searched yet: Ctrl+F, then type what to find")
-
-    def _show_position(self) -> None:
-        state = self.session.state
-        if state is None:
-            return
-        with read_errors(self.status.notice) as read, self.project.session() as s:
-            place, total = store.document_index(state.document_id, session=s)
-        if not read.failed:
-            self.status.set_position(place, total, state.status)
-
-    def _show_counters(self) -> None:
-        self._update_counters()
-        self._show_position()
-
-    def _update_counters(self) -> None:
-        with read_errors(self.status.notice) as read:
-            today = self.session.done_today()
-            done, total, pace = self.session.progress()
-        if not read.failed:
-            self.status.set_counters(today, self.session.docs_per_hour())
-            self.status.set_progress(done, total, pace)
 
     # ------------------------------------------------------------------ labels and shared settings
     def _seen(self, changes: Changes) -> None:

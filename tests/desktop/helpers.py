@@ -13,11 +13,12 @@ from models import store
 
 
 def settle(window, timeout: float = 30.0) -> None:
-    """Wait, processing events, until the window has saved what it was writing and applied the actions queued
-    meanwhile (decisions are written on the writer thread: a key press returns before its commit)."""
-    writer = window.session.writer
+    """Wait, processing events, until the window has saved what it was writing, applied the actions queued
+    meanwhile (decisions are written on the writer thread: a key press returns before its commit) and shown the
+    counters read after them (on a thread of their own)."""
+    writer, counters = window.session.writer, window.counters
     deadline = time.monotonic() + timeout
-    while writer.busy or writer.queued():
+    while writer.busy or writer.queued() or counters.busy:
         assert time.monotonic() < deadline, f"the window is still saving after {timeout:g} s"
         QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
         time.sleep(0.0002)

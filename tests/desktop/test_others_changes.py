@@ -9,7 +9,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 
-from tests.desktop.helpers import press, status, stored
+from tests.desktop.helpers import press, settle, status, stored
 
 HERE = Path(__file__).resolve().parent
 TEXT = "Chinese Premier Li Qiang met Vladimir Putin in Moscow on Wednesday."
@@ -50,7 +50,7 @@ def test_a_document_accepted_in_a_second_window_shows_as_accepted_here(make_wind
         (*LI, "PERSON", False),
         (*MOSCOW, "GPE", False),
     ]
-    assert w.status.position.text().endswith("accepted")
+    qtbot.waitUntil(lambda: w.status.position.text().endswith("accepted"), timeout=5_000)  # read on its thread
     assert w.session.document_id == 1  # the annotator's place is kept
     press(qtbot, w, Qt.Key.Key_Tab)  # and working on the fresh view is not refused
     press(qtbot, w, Qt.Key.Key_2)
@@ -62,6 +62,7 @@ def test_documents_imported_while_the_window_is_open_are_counted_reached_and_que
     for _ in range(10):
         press(qtbot, w, Qt.Key.Key_X)  # documents 1-10 decided
     w.documents.select_document(13)
+    settle(w)  # (the counters are read on a thread of their own)
     assert w.session.document_id == 13
     assert w.documents.count.text() == "13 documents" and w.status.position.text().startswith("Doc 13 of 13")
     new = tmp_path / "more.txt"

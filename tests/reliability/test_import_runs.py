@@ -38,9 +38,29 @@ def project_with_documents(folder: Path) -> Path:
     return folder
 
 
-def start_import(folder: Path, path: Path) -> subprocess.Popen:
+# `tagdesk import` in a process of its own that, while the file `hold` names exists, rests half a second after
+# each chunk it commits (the lock free meanwhile): an import on a slower machine. The test that decides during
+# an import holds it back until its decisions are in, or a fast machine finishes the import before them.
+HELD_IMPORT = """
+import os, sys, time
+from models.store import imports
+from desktop.cli import main
+commit, hold = imports.Chunks.next, sys.argv.pop(1)
+
+def slower(self):
+    commit(self)
+    if os.path.exists(hold):
+        time.sleep(0.5)
+
+imports.Chunks.next = slower
+sys.exit(main())
+"""
+
+
+def start_import(folder: Path, path: Path, *, hold: Path | None = None) -> subprocess.Popen:
+    command = [sys.executable, "-m", "desktop.cli"] if hold is None else [sys.executable, "-c", HELD_IMPORT, str(hold)]
     return subprocess.Popen(
-        [sys.executable, "-m", "desktop.cli", "import", str(folder), str(path)],
+        [*command, "import", str(folder), str(path)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -73,7 +93,9 @@ def wait_until_committed(child: subprocess.Popen, folder: Path, docs: int, timeo
 
 def test_decisions_of_another_process_commit_while_a_big_import_runs_and_it_shows_only_at_the_end(tmp_path):
     folder = project_with_documents(tmp_path / "proj")
-    child = start_import(folder, big_file(tmp_path / "big.jsonl"))
+    hold = tmp_path / "hold"
+    hold.touch()
+    child = start_import(folder, big_file(tmp_path / "big.jsonl"), hold=hold)
     try:
         run_id = wait_until_committed(child, folder, 1)
         with open_project(folder) as window:  # another window opens meanwhile: the live import is left alone
@@ -93,6 +115,7 @@ def test_decisions_of_another_process_commit_while_a_big_import_runs_and_it_show
                     assert store.document_index(1, session=s) == (1, 3)
                     if k >= 2:  # all three decided: nothing is left to do, whatever the import has written
                         assert next_document(session=s, annotator="ann", after=3) is None
+            hold.unlink()  # the import goes on at full speed
             out, err = child.communicate(timeout=300)
             assert child.returncode == 0, err
             assert f"{BIG} new documents" in out
