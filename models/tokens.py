@@ -13,6 +13,7 @@ Documents without tokens of their own use the project's tokenizer: `spacy_doc(nl
 from __future__ import annotations
 
 import operator
+import re
 import sys
 from array import array
 from collections.abc import Iterable, Sequence
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 
 Bounds = Sequence[tuple[int, int]]
 _BIG_ENDIAN = sys.byteorder == "big"
+_NOT_SPACE = re.compile("[^ ]")
 
 
 def _code(length: int) -> str:
@@ -106,31 +108,35 @@ def words_and_spaces(text: str, flat: Sequence[int]) -> tuple[list[str], list[bo
     return words, spaces
 
 
-def _only_single_spaces(text: str, flat: Sequence[int]) -> bool:
-    """Whether nothing but one space or nothing lies between tokens, and after the last (per-token work in C:
-    `map` and `compress`, no Python loop over the tokens)."""
-    ends = flat[1::2]
-    starts = list(flat[2::2])
-    starts.append(len(text))
-    gaps = list(map(operator.sub, starts, ends))
-    if not gaps or max(gaps) > 1 or min(gaps) < 0:
-        return not gaps
-    between = "".join(map(text.__getitem__, compress(ends, gaps)))
-    return between.count(" ") == len(between)
-
-
 def doc_bounds(text: str, flat: Sequence[int]) -> list[int]:
     """Flat boundaries of the tokens `spacy_doc` makes from these (the text between tokens that is not one
-    space becomes a token of its own), without building the Doc."""
+    space becomes a token of its own), without building the Doc. The gaps are measured with `map` (per-token
+    work in C); only the few that are not "" or " " (paragraph breaks, double spaces) are looked at one by one."""
     n = len(flat)
-    if n and flat[0] == 0 and _only_single_spaces(text, flat):  # the usual case: the tokens are the Doc's
-        return list(flat)
-    words, spaces = words_and_spaces(text, flat)
-    out: list[int] = []
-    pos = 0
-    for word, space in zip(words, spaces, strict=True):
-        out += (pos, pos + len(word))
-        pos += len(word) + space
+    if not n:
+        return [0, len(text)]
+    ends = flat[1::2]
+    nexts = list(flat[2::2])
+    nexts.append(len(text))
+    widths = list(map(operator.sub, nexts, ends))
+    out = [0, flat[0]] if flat[0] > 0 else []
+    if max(widths) <= 1:
+        between = "".join(map(text.__getitem__, compress(ends, widths)))
+        if between.count(" ") == len(between):  # the usual case: the tokens are the Doc's
+            out += flat
+            return out
+    one = list(compress(range(len(widths)), map((1).__eq__, widths)))
+    between = "".join(map(text.__getitem__, map(ends.__getitem__, one)))
+    odd = [one[m.start()] for m in _NOT_SPACE.finditer(between)]  # one character, not a space
+    odd += compress(range(len(widths)), map((1).__lt__, widths))  # more than one character
+    done = 0
+    for k in sorted(odd):
+        out += flat[done : 2 * k + 2]
+        start = ends[k] + (text[ends[k]] == " ")  # one space is the token's trailing space
+        if start < nexts[k]:
+            out += (start, nexts[k])
+        done = 2 * k + 2
+    out += flat[done:]
     return out
 
 

@@ -51,7 +51,7 @@ class ColumnWriter:
         text = item.doc.text
         flat = item.token_bounds()
         tags = _align.tags(text, flat, _trim(text, flat, item), self.scheme)
-        words = list(map(text.__getitem__, map(slice, flat[0::2], flat[1::2])))
+        words = [text[s:e] for s, e in zip(flat[0::2], flat[1::2], strict=True)]  # quicker than map(slice, ...)
         sep = " _ _ " if self.columns == 4 else "\t"
         joined = "".join(words) if self.columns == 4 else ""
         if " " in joined or "\t" in joined:  # the rare case (spaces are whitespace tokens): look closer

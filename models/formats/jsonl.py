@@ -271,7 +271,8 @@ class JsonlWriter:
         kept = dict(kept) if isinstance(kept, dict) else {}
         if "_input_hash" not in kept:  # a record Tagdesk made: Tagdesk's own hashes (see input_hash)
             kept["_input_hash"] = input_hash(text)
-        kept.setdefault("_task_hash", task_hash(kept["_input_hash"], item.spans))
+        if "_task_hash" not in kept:
+            kept["_task_hash"] = task_hash(kept["_input_hash"], item.spans)
         task = {"text": text, "meta": meta, **kept, "tokens": tokens, "spans": spans}
         if d.status in STATUS_ANSWER:
             task["answer"] = STATUS_ANSWER[d.status]
