@@ -511,7 +511,10 @@ class AnnotationSession(DecisionFlow, QObject):
             state.status = status
             if self.review:  # committed: this person settled it now
                 self._reviewed_now(document_id, status)
-            self._emit(delta)
+            if delta.large():
+                self._emit_later(state, delta)
+            else:
+                self._emit(delta)
         if status == Status.pending.value:
             self.decided_this_session.discard(document_id)
         else:
@@ -525,6 +528,23 @@ class AnnotationSession(DecisionFlow, QObject):
         me = self.project.annotator
         editors = before if me in before else (*before, me)
         self.reviewed = Review(document_id, status, me, datetime.now(UTC), editors)
+
+    def _emit_later(self, state: DocumentState, delta: Delta) -> None:
+        """Show a large change (a document accepted with its suggestions) on the event loop's next turn: the views'
+        update and the repaint it brings then come in a turn of their own instead of adding to this one (the
+        state's own update, ~6 ms for 8,333 spans; the views', ~5 ms, and their paint, 12-17 ms). The writer
+        stays busy until then, so what the annotator typed meanwhile waits for it, as it waits for a commit; a
+        document opened in between (state replaced) shows itself whole instead."""
+        self.writer.hold()
+
+        def show() -> None:
+            try:
+                if self.state is state:
+                    self._emit(delta)
+            finally:
+                self.writer.release()
+
+        QTimer.singleShot(0, show)
 
     def _emit(self, delta: Delta) -> None:
         if delta:
