@@ -279,19 +279,19 @@ class SetStatus(DocumentCommand):
         # the spans it adds, as stored spans (pending False): made on the writer thread as the forward step is
         # written, not on the key press (copying the 8,333 suggestions of a 1 MB article took 10-15 ms there)
         self._given = list(add or ())
-        self._add: list[Item] | None = None if self._given else []
+        self._stored: list[Item] | None = None if self._given else []
         self.seconds = seconds
         self.before: str | None = None
 
     @property
     def add(self) -> list[Item]:
-        if self._add is None:
-            self._add = stored_copies(self._given)
-        return self._add
+        if self._stored is None:
+            self._stored = stored_copies(self._given)
+        return self._stored
 
     def forward(self) -> Step:
         doc, status, seconds = self.document_id, self.status, self.seconds
-        given, made = self._given, self._add
+        given, made = self._given, self._stored
 
         def write(s: Session, who: dict[str, Any]) -> tuple[store.Written, str, list[Item]]:
             ann = store.get_annotation(doc, session=s, annotator=who["annotator"])
@@ -302,8 +302,8 @@ class SetStatus(DocumentCommand):
 
         def show(result: tuple[store.Written, str, list[Item]]) -> None:
             self.before = result[1]
-            if self._add is None:
-                self._add = result[2]
+            if self._stored is None:
+                self._stored = result[2]
             self.seconds = 0.0  # the time was spent once: a redo after an undo adds none
             self.session.status_set(doc, status, added=self.add, removed=[])
 
