@@ -93,6 +93,18 @@ def in_reading_order(items: list[Item]) -> tuple[list[Item], list[int]]:
     return ordered, list(map(_start, ordered))
 
 
+def _same_places(these: list[Item], those: list[Item]) -> bool:
+    """Whether the two lists hold items at the same (non-empty) places in the same order: compared at C speed,
+    no tuple made per item (a 1 MB article's 8,333 suggestions: ~1 ms, where finding the spans covering each one
+    took ~5 ms)."""
+    return (
+        len(these) == len(those)
+        and list(map(_start, these)) == list(map(_start, those))
+        and list(map(_end, these)) == list(map(_end, those))
+        and all(map(lt, map(_start, those), map(_end, those)))
+    )
+
+
 LARGE = 64  # items changed at once beyond which the views take the whole new list (`Delta.items`)
 
 
@@ -169,7 +181,9 @@ class DocumentState:
     def items(self) -> list[Item]:
         """Spans and pending suggestions in reading order (a new list: the text view and the entity panel each
         keep one, sorted once for both)."""
-        if self._items is None:  # none overlap, so their starts differ: sorted by start (int keys, ~4x cheaper)
+        if self._items is None and not self.pending:  # (a document accepted) the spans are in reading order
+            self._items = list(self._spans)
+        elif self._items is None:  # none overlap, so their starts differ: sorted by start (int keys, ~4x cheaper)
             self._items = in_reading_order(sorted([*self._spans, *self.pending.values()], key=_start))[0]
         return list(self._items)
 
@@ -259,9 +273,13 @@ class DocumentState:
         # A pending suggestion overlapped no span before, so it is covered now if the first span ending after its
         # start (spans do not overlap: their ends are in order too) starts before its end. Found for all of them
         # with C-level maps: the 8,000 suggestions of an accept cost ~8 ms as a Python loop.
-        starts: list[float] = [*self._starts, math.inf]  # a suggestion after the last span finds infinity
         pending = self.pending
         shown = list(pending.values())
+        if _same_places(shown, items):  # every shown suggestion accepted as it is (`a`): each covers itself
+            delta.removed.extend(shown)
+            pending.clear()
+            return delta
+        starts: list[float] = [*self._starts, math.inf]  # a suggestion after the last span finds infinity
         first = map(bisect_right, repeat(self._ends), map(_start, shown))
         covered = map(lt, map(starts.__getitem__, first), map(_end, shown))
         delta.removed.extend(map(pending.pop, compress(list(pending), list(covered))))

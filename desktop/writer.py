@@ -38,6 +38,7 @@ class Writer(QObject):
         self._pool.setExpiryTimeout(-1)  # keep the thread: no start-up cost per decision
         self._steps = 0  # steps of the current chain under way (writes, reads, holds)
         self._queue: deque[Callable[[], None]] = deque()
+        self._chain_over: list[Callable[[], None]] = []  # run when the chain is over, before the queue
         self._saving = False
         self._slow = QTimer(self)
         self._slow.setSingleShot(True)
@@ -71,6 +72,14 @@ class Writer(QObject):
         task.failed.connect(lambda exc: self._end(failed, exc))
         task.cancelled.connect(lambda: self._end(lambda _none: None, None))  # closing: the write still ran
 
+    def when_over(self, action: Callable[[], None]) -> None:
+        """Run `action` once the chain under way is over (now if none is), before the queued actions; dropping
+        the queue does not drop it."""
+        if self.busy:
+            self._chain_over.append(action)
+        else:
+            action()
+
     def hold(self) -> None:
         """Stay busy (queueing actions) until `release()`; nothing is being saved meanwhile."""
         self._begin()
@@ -102,6 +111,8 @@ class Writer(QObject):
             then(arg)  # may start the chain's next step
         finally:
             self._steps -= 1
+            while self._steps == 0 and self._chain_over:
+                self._chain_over.pop(0)()
             if self._steps == 0:
                 self._slow.stop()
                 if self._saving:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
 
 from tests.desktop.conftest import MODEL_KEY
@@ -293,3 +294,29 @@ def test_undoing_a_delete_keeps_an_earlier_dismissal(make_window, qtbot):
     assert stored(w) == [(*MOSCOW, "GPE", "human")]
     with w.project.session() as s:
         assert store.dismissals_of(1, session=s, annotator="ann") == {(*MOSCOW, "GPE")}
+
+
+@pytest.mark.parametrize("next_one", [False, True])
+def test_accepting_many_suggestions_shows_them_whether_or_not_the_window_moves_on(make_window, qtbot, next_one):
+    """A large accept is shown once the chain (commit, next document) is over: on the document that stays on
+    screen when nothing is left, and again as suggestions after an undo; not on the next one when it moves on."""
+    text = " ".join(f"Name{k}" for k in range(100))
+    starts = [text.index(f"Name{k} ") if k < 99 else text.rindex("Name99") for k in range(100)]
+    spans = [(a, a + len(f"Name{k}"), "PERSON") for k, a in enumerate(starts)]
+    w = make_window([text, "Second article about Berlin."] if next_one else [text], {0: spans})
+    assert len(w.session.state.pending) == 100 and w.entities.model.pending == 100
+    press(qtbot, w, Qt.Key.Key_A)
+    assert status(w, 1) == "accepted" and len(stored(w, 1)) == 100
+    if next_one:  # moved on: the next document's views, nothing of the accepted one
+        assert w.session.document_id == 2
+        assert w.text.items_in_view() == [] and w.entities.model.items == []
+        return
+    assert w.session.document_id == 1 and not w.session.state.pending
+    shown = w.text.items_in_view()
+    assert [(i.start, i.end, i.label, i.pending) for i in shown] == [(*s, False) for s in spans]
+    assert w.entities.model.items == shown and w.entities.model.pending == 0
+    press(qtbot, w, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # undo: suggestions again
+    assert status(w, 1) == "pending" and stored(w, 1) == []
+    shown = w.text.items_in_view()
+    assert [(i.start, i.end, i.label, i.pending) for i in shown] == [(*s, True) for s in spans]
+    assert w.entities.model.pending == 100
