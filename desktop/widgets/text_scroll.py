@@ -172,7 +172,7 @@ class ScrolledText(QAbstractScrollArea):
             if time.perf_counter() > deadline:
                 break
         done = lay.done()
-        if first == 0 or done:
+        if first == 0 and not done:  # once done every count is exact: nothing to estimate (an O(blocks) loop)
             lay.re_estimate()
         if done or first <= lay.block_of(self._anchor[0]) or now >= self._range_due:
             self._sync()
