@@ -280,15 +280,18 @@ class TextLayout:
             ranges.append(_range(at[i] + to_qt(cp) - to_qt(starts[i]), to_qt(cp + 1) - to_qt(cp), fmt))
         if ranges:
             lay.setFormats(ranges)
-        counts = [0] * len(run)
+        width = self.width
         lay.beginLayout()
         while (line := lay.createLine()).isValid():
-            line.setLineWidth(self.width)
-            counts[bisect_right(at, line.textStart()) - 1] += 1
+            line.setLineWidth(width)
         lay.endLayout()
         self.made += 1
-        for j, n in zip(run, counts, strict=True):
-            self._count(j, max(1, n))
+        # each block starts a line (the separator ends one): the line of each block's start, asked once a block
+        # (a 1 MB article: ~26,000 blocks on ~50,000 lines)
+        firsts = [lay.lineForTextPosition(a).lineNumber() for a in at]
+        firsts.append(lay.lineCount())
+        for j, a, z in zip(run, firsts, firsts[1:], strict=False):
+            self._count(j, max(1, z - a))
         return k
 
     def forget(self, b: int) -> None:
