@@ -12,16 +12,17 @@ and spans by the range of its documents' (position, id), so each query's SQL is 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import CursorResult, select
 from sqlmodel import Session
 
-from ..db.tables import ANNOTATION, DOCUMENT, SPAN, Status
+from ..db.tables import ANNOTATION, DOCUMENT, NOTE, SPAN, Status
 from ..team import GOLD, is_person
 from .exports import AnnotatedDocument
 from .imports import published
-from .notes import notes_for
 from .pages import document_pages
 from .transactions import _IN_CHUNK
 
@@ -59,6 +60,17 @@ def _resolve(annotations: Sequence[tuple[str, str, list[SpanTuple]]]) -> tuple[s
     return CONFLICT, [], []
 
 
+def _plain(result: CursorResult[Any]) -> list[tuple[Any, ...]]:
+    """All rows of a query whose columns need no conversion (integers and strings), as the driver's own tuples:
+    SQLAlchemy's rows cost more than the query for the hundred thousand spans of an export."""
+    rows: list[tuple[Any, ...]] = result.cursor.fetchall()
+    return rows
+
+
+_FIRST = itemgetter(0)
+_SPAN_OF_ROW = itemgetter(1, 2, 3)  # (start, end, label) of (annotation id, start, end, label)
+
+
 def _batches(session: Session, batch: int) -> Iterator[list[tuple[Any, str, list[SpanTuple], dict[str, Any]]]]:
     """Per batch of documents in project order: (document row, resolved status, spans, meta): the meta with the
     comment and flag of the annotation the result came from (the first that has a note)."""
@@ -67,38 +79,53 @@ def _batches(session: Session, batch: int) -> Iterator[list[tuple[Any, str, list
         published()  # an import still under way is left out until it is published
     )
     for rows, in_page in document_pages(conn, base, batch):
-        per_doc: dict[int, list[tuple[str, str, list[SpanTuple]]]] = {r.id: [] for r in rows}
-        ann_of: dict[int, list[int]] = {d: [] for d in per_doc}
+        per_doc: dict[int, list[tuple[str, str, list[SpanTuple]]]] = {row[0]: [] for row in rows}
+        notes_of: dict[int, list[tuple[str, str | None]]] = {doc_id: [] for doc_id in per_doc}
         spans: dict[int, list[SpanTuple]] = {}
-        for ann_id, doc_id, who, status in conn.execute(
-            select(ANNOTATION.c.id, ANNOTATION.c.document_id, ANNOTATION.c.annotator, ANNOTATION.c.status)
-            .join(DOCUMENT, DOCUMENT.c.id == ANNOTATION.c.document_id)
-            .where(in_page)
-            .order_by(ANNOTATION.c.annotator)
-        ).all():
+        for _ann, doc_id, who, status, comment, flag in _plain(
+            conn.execute(
+                select(
+                    ANNOTATION.c.id,
+                    ANNOTATION.c.document_id,
+                    ANNOTATION.c.annotator,
+                    ANNOTATION.c.status,
+                    NOTE.c.comment,
+                    NOTE.c.flag,
+                )
+                .join(DOCUMENT, DOCUMENT.c.id == ANNOTATION.c.document_id)
+                .outerjoin(NOTE, NOTE.c.annotation_id == ANNOTATION.c.id)
+                .where(in_page)
+                .order_by(ANNOTATION.c.annotator)
+            )
+        ):
             anns = per_doc.get(doc_id)
             if anns is not None:  # not a document the page leaves out (of an import under way)
-                anns.append((who, status, spans.setdefault(ann_id, [])))
-                ann_of[doc_id].append(ann_id)
-        for ann_id, start, end, label in conn.execute(
-            select(SPAN.c.annotation_id, SPAN.c.start, SPAN.c.end, SPAN.c.label)
-            .join(ANNOTATION, ANNOTATION.c.id == SPAN.c.annotation_id)
-            .join(DOCUMENT, DOCUMENT.c.id == ANNOTATION.c.document_id)
-            .where(in_page)  # in the documents' order: the plan walks the page's documents, not every span
-            .order_by(DOCUMENT.c.position, DOCUMENT.c.id, SPAN.c.annotation_id, SPAN.c.start, SPAN.c.end)
-        ).all():  # fetchall: a third of the cost of SQLAlchemy fetching row by row
+                anns.append((who, status, spans.setdefault(_ann, [])))
+                notes_of[doc_id].append((comment or "", flag))
+        # In the documents' order, so one annotation's spans come together: each run is copied in C (groupby, map).
+        found = _plain(
+            conn.execute(
+                select(SPAN.c.annotation_id, SPAN.c.start, SPAN.c.end, SPAN.c.label)
+                .join(ANNOTATION, ANNOTATION.c.id == SPAN.c.annotation_id)
+                .join(DOCUMENT, DOCUMENT.c.id == ANNOTATION.c.document_id)
+                .where(in_page)  # the plan walks the page's documents, not every span
+                .order_by(DOCUMENT.c.position, DOCUMENT.c.id, SPAN.c.annotation_id, SPAN.c.start, SPAN.c.end)
+            )
+        )
+        for ann_id, run in groupby(found, _FIRST):
             ann_spans = spans.get(ann_id)
             if ann_spans is not None:
-                ann_spans.append((start, end, label))
-        notes = notes_for(list(spans), conn=conn) if spans else {}
+                ann_spans.extend(map(_SPAN_OF_ROW, run))
         out = []
         for row in rows:
-            status, chosen, speakers = _resolve(per_doc[row.id])
-            meta = dict(row.meta or {})
+            doc_id = row[0]
+            status, chosen, speakers = _resolve(per_doc[doc_id])
+            meta = dict(row[2] or {})
+            notes = notes_of[doc_id]
             for k in speakers:
-                note = notes.get(ann_of[row.id][k])
-                if note:  # the comment and flag travel in meta, as in one annotator's export
-                    meta.update({key: v for key, v in (("comment", note.comment), ("flag", note.flag)) if v})
+                comment, flag = notes[k]
+                if comment or flag:  # the comment and flag travel in meta, as in one annotator's export
+                    meta.update({key: v for key, v in (("comment", comment), ("flag", flag)) if v})
                     break
             out.append((row, status, chosen, meta))
         yield out
@@ -110,13 +137,15 @@ def resolved_statuses(*, session: Session, batch: int = 2000) -> Iterator[tuple[
     conn = session.connection()
     base = select(DOCUMENT.c.id, DOCUMENT.c.text_hash, DOCUMENT.c.position).where(published())
     for rows, in_page in document_pages(conn, base, batch):
-        per_doc: dict[int, list[tuple[int, str, str]]] = {r.id: [] for r in rows}
-        for ann_id, doc_id, who, status in conn.execute(
-            select(ANNOTATION.c.id, ANNOTATION.c.document_id, ANNOTATION.c.annotator, ANNOTATION.c.status)
-            .join(DOCUMENT, DOCUMENT.c.id == ANNOTATION.c.document_id)
-            .where(in_page)
-            .order_by(ANNOTATION.c.annotator)
-        ).all():
+        per_doc: dict[int, list[tuple[int, str, str]]] = {row[0]: [] for row in rows}
+        for ann_id, doc_id, who, status in _plain(
+            conn.execute(
+                select(ANNOTATION.c.id, ANNOTATION.c.document_id, ANNOTATION.c.annotator, ANNOTATION.c.status)
+                .join(DOCUMENT, DOCUMENT.c.id == ANNOTATION.c.document_id)
+                .where(in_page)
+                .order_by(ANNOTATION.c.annotator)
+            )
+        ):
             anns = per_doc.get(doc_id)
             if anns is not None:  # not a document the page leaves out (of an import under way)
                 anns.append((ann_id, who, status))
@@ -134,10 +163,9 @@ def resolved_statuses(*, session: Session, batch: int = 2000) -> Iterator[tuple[
                 )
             ).all():
                 spans[ann_id].append((start, end, label))
-        for row in rows:
-            doc_id = row.id
+        for doc_id, text_hash, _position in rows:
             status, _spans, _speakers = _resolve([(who, st, spans.get(a, [])) for a, who, st in per_doc[doc_id]])
-            yield doc_id, row.text_hash, status
+            yield doc_id, text_hash, status
 
 
 def resolved_document_ids(*, session: Session, statuses: Sequence[str]) -> list[int]:
