@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from itertools import groupby
 from operator import itemgetter
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import CursorResult, select
 from sqlmodel import Session
@@ -63,8 +63,7 @@ def _resolve(annotations: Sequence[tuple[str, str, list[SpanTuple]]]) -> tuple[s
 def _plain(result: CursorResult[Any]) -> list[tuple[Any, ...]]:
     """All rows of a query whose columns need no conversion (integers and strings), as the driver's own tuples:
     SQLAlchemy's rows cost more than the query for the hundred thousand spans of an export."""
-    rows: list[tuple[Any, ...]] = result.cursor.fetchall()
-    return rows
+    return cast(list[tuple[Any, ...]], result.cursor.fetchall())
 
 
 _FIRST = itemgetter(0)
@@ -120,7 +119,7 @@ def _batches(session: Session, batch: int) -> Iterator[list[tuple[Any, str, list
         for row in rows:
             doc_id = row[0]
             status, chosen, speakers = _resolve(per_doc[doc_id])
-            meta = dict(row[2] or {})
+            meta = dict(row.meta or {})
             notes = notes_of[doc_id]
             for k in speakers:
                 comment, flag = notes[k]
@@ -163,9 +162,10 @@ def resolved_statuses(*, session: Session, batch: int = 2000) -> Iterator[tuple[
                 )
             ).all():
                 spans[ann_id].append((start, end, label))
-        for doc_id, text_hash, _position in rows:
+        for row in rows:
+            doc_id = row.id
             status, _spans, _speakers = _resolve([(who, st, spans.get(a, [])) for a, who, st in per_doc[doc_id]])
-            yield doc_id, text_hash, status
+            yield doc_id, row.text_hash, status
 
 
 def resolved_document_ids(*, session: Session, statuses: Sequence[str]) -> list[int]:
