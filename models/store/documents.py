@@ -12,7 +12,15 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, func, select, update
 from sqlmodel import Session
 
-from ..db.dialect import bulk_insert, index_for_search, index_pending, lock_event_log, lock_imports, reserve_ids
+from ..db.dialect import (
+    bulk_insert,
+    document_length,
+    index_for_search,
+    index_pending,
+    lock_event_log,
+    lock_imports,
+    reserve_ids,
+)
 from ..db.tables import ANNOTATION, DOCUMENT, EVENT, SPAN, Document, Origin, Status, utcnow
 from ..errors import DocumentValueError, TagdeskError
 from . import events
@@ -221,6 +229,7 @@ def _store_batch(
         {
             "id": ids[i],
             "text": d.text,
+            "length": len(d.text),
             "text_hash": h,
             "meta": m,
             "source": source,
@@ -363,14 +372,14 @@ def document_count(*, session: Session) -> int:
 
 
 def text_length(document_id: int, *, session: Session) -> int:
-    """A document's length in code points, without loading its text (decisions check spans against it)."""
-    length = session.connection().execute(_TEXT_LENGTH, {"doc": document_id}).scalar()
+    """A document's length in code points, as stored beside its text (decisions check spans against it):
+    `length(text)` would read the whole text on SQLite."""
+    length = document_length(session.connection(), document_id)
     if length is None:
         raise TagdeskError(f"document {document_id} is not in this project")
-    return int(length)
+    return length
 
 
-_TEXT_LENGTH = select(func.length(DOCUMENT.c.text)).where(DOCUMENT.c.id == bindparam("doc"))
 _DOCUMENT = select(DOCUMENT).where(DOCUMENT.c.id == bindparam("doc"))
 
 
