@@ -189,7 +189,7 @@ def store(db: Path, rows: list[Row], source: str, *, annotator: str = "bench") -
     for i, (text, meta, flat, status, doc_spans) in enumerate(rows, start=1):
         blob = pack(flat, len(text)) if flat is not None else None
         h = hashlib.sha256(text.encode("utf-8")).hexdigest()
-        docs.append((i, text, h, json.dumps(meta, ensure_ascii=False), source, i - 1, blob, 1))
+        docs.append((i, text, h, json.dumps(meta, ensure_ascii=False), source, i - 1, blob, 1, len(text)))
         if status is None:
             continue
         anns.append((i, i, annotator, status, 0.0, now, 1))
@@ -211,8 +211,8 @@ def store(db: Path, rows: list[Row], source: str, *, annotator: str = "bench") -
         (source, annotator, now, now),
     )
     con.executemany(
-        "INSERT INTO document (id, text, text_hash, meta, source, position, tokens, import_id) "
-        "VALUES (?,?,?,?,?,?,?,?)",
+        "INSERT INTO document (id, text, text_hash, meta, source, position, tokens, import_id, length) "
+        "VALUES (?,?,?,?,?,?,?,?,?)",
         docs,
     )
     con.executemany(

@@ -81,6 +81,8 @@ class ImportRun(SQLModel, table=True):
 
 class Document(SQLModel, table=True):
     __tablename__ = "document"
+    # `length` read without the row (models.db.dialect.document_length)
+    __table_args__ = (Index("ix_document_id_length", "id", "length"),)
     id: int | None = Field(default=None, primary_key=True)
     text: str
     text_hash: str = Field(unique=True, index=True, max_length=64)
@@ -90,6 +92,8 @@ class Document(SQLModel, table=True):
     # The file's own token boundaries (models.tokens.pack), or None: the project's tokenizer is used.
     tokens: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
     import_id: int | None = Field(default=None, foreign_key="import_run.id", index=True)
+    # len(text): its length in code points, stored so that a decision checks its span without reading the text
+    length: int
 
 
 class Annotation(SQLModel, table=True):
@@ -107,9 +111,13 @@ class Annotation(SQLModel, table=True):
 
 
 class Span(SQLModel, table=True):
+    """One entity of an annotation. The spans of one annotation never overlap, so in order of start they are in
+    order of end too: the index on (annotation_id, start) finds the only one that can overlap a range."""
+
     __tablename__ = "span"
+    __table_args__ = (Index("ix_span_annotation_id_start", "annotation_id", "start"),)
     id: int | None = Field(default=None, primary_key=True)
-    annotation_id: int = Field(foreign_key="annotation.id", index=True)
+    annotation_id: int = Field(foreign_key="annotation.id")
     start: int
     end: int
     label: str = Field(index=True)

@@ -57,14 +57,19 @@ _ANNOTATION_ROW = (
     .with_for_update()
 )
 
+# The only span of the annotation that can overlap [start, end): the one with the largest start before `end` (the
+# spans of an annotation never overlap each other, so in order of start they are in order of end too; a span with
+# a smaller start ends before this one begins). One step backwards on the index (annotation_id, start); whether it
+# ends after `start` is checked on the row found: in the query, the database would walk on through every earlier
+# span whenever there is no overlap. `ignore` is the span being changed, which may overlap its old place.
 _OVERLAP = (
     select(SPAN.c.label, SPAN.c.start, SPAN.c.end)
     .where(
         SPAN.c.annotation_id == bindparam("ann"),
         SPAN.c.start < bindparam("end"),
-        SPAN.c.end > bindparam("start"),
         SPAN.c.id != bindparam("ignore"),
     )
+    .order_by(SPAN.c.start.desc())
     .limit(1)
 )
 
@@ -151,9 +156,9 @@ def _refuse_overlap_row(
     conn: Connection, annotation_id: int, start: int, end: int, ignore_id: int | None = None
 ) -> None:
     other = conn.execute(
-        _OVERLAP, {"ann": annotation_id, "start": start, "end": end, "ignore": -1 if ignore_id is None else ignore_id}
+        _OVERLAP, {"ann": annotation_id, "end": end, "ignore": -1 if ignore_id is None else ignore_id}
     ).first()
-    if other is not None:
+    if other is not None and other.end > start:
         raise OverlapError(
             f"{start}-{end} overlaps the {other.label} span at {other.start}-{other.end}; "
             "entities cannot overlap: remove or shrink that one first",

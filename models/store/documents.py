@@ -12,7 +12,15 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, func, select, update
 from sqlmodel import Session
 
-from ..db.dialect import bulk_insert, index_for_search, index_pending, lock_event_log, lock_imports, reserve_ids
+from ..db.dialect import (
+    bulk_insert,
+    document_length,
+    index_for_search,
+    index_pending,
+    lock_event_log,
+    lock_imports,
+    reserve_ids,
+)
 from ..db.tables import ANNOTATION, DOCUMENT, EVENT, SPAN, Document, Origin, Status, utcnow
 from ..errors import DocumentValueError, TagdeskError
 from . import events
@@ -99,12 +107,14 @@ def add_documents(
     annotator has none of that document yet (several annotators' work on one text), in the publishing
     transaction (it shows on a document already listed), else the text is counted as a duplicate. `annotator`
     owns carried annotations when a document names none; each stored annotation gets one `import` event. Raises
-    before writing anything if a carried span is out of range (TagdeskError) or a meta cannot be stored
-    (DocumentValueError naming the document's line). `on_progress(done, total)` is called as rows are written.
+    before writing anything if a carried span is out of range (TagdeskError), carried spans overlap or a meta
+    cannot be stored (DocumentValueError naming the document's line). `on_progress(done, total)` is called as rows
+    are written.
     """
     for d in docs:
         for start, end, label in d.spans or ():
             check_span(d.text, start, end, label)
+        _refuse_overlapping(d)
     items = [(d, text_hash(d.text), meta_json(d.meta, d.line)) for d in docs]
     for owner in sorted({d.annotator or annotator or "" for d in docs if d.spans is not None or d.status}):
         check_write(owner, session=session)  # importing others' annotations is a reviewer's action in a team
@@ -221,6 +231,7 @@ def _store_batch(
         {
             "id": ids[i],
             "text": d.text,
+            "length": len(d.text),
             "text_hash": h,
             "meta": m,
             "source": source,
@@ -254,6 +265,18 @@ def catch_up_search(session: Session, *, batch: int = 1000, should_stop: Callabl
             break
         done += added
     return done
+
+
+def _refuse_overlapping(doc: NewDocument) -> None:
+    """Refuse a document whose carried spans overlap (or repeat): an annotation's spans never overlap, which the
+    decisions' overlap check relies on (it looks at one neighbour only). The readers of files leave such spans out
+    and say so; this guards any other caller."""
+    ordered = sorted(doc.spans or ())  # in order already from every reader: one pass
+    for (a1, b1, lab1), (a2, b2, lab2) in zip(ordered, ordered[1:], strict=False):
+        if a2 < b1:
+            raise DocumentValueError(
+                doc.line, f"the spans {a1}-{b1} ({lab1}) and {a2}-{b2} ({lab2}) overlap; entities cannot overlap"
+            )
 
 
 def _duplicate(result: AddResult, doc: NewDocument) -> None:
@@ -363,14 +386,14 @@ def document_count(*, session: Session) -> int:
 
 
 def text_length(document_id: int, *, session: Session) -> int:
-    """A document's length in code points, without loading its text (decisions check spans against it)."""
-    length = session.connection().execute(_TEXT_LENGTH, {"doc": document_id}).scalar()
+    """A document's length in code points, as stored beside its text (decisions check spans against it):
+    `length(text)` would read the whole text on SQLite."""
+    length = document_length(session.connection(), document_id)
     if length is None:
         raise TagdeskError(f"document {document_id} is not in this project")
-    return int(length)
+    return length
 
 
-_TEXT_LENGTH = select(func.length(DOCUMENT.c.text)).where(DOCUMENT.c.id == bindparam("doc"))
 _DOCUMENT = select(DOCUMENT).where(DOCUMENT.c.id == bindparam("doc"))
 
 

@@ -226,7 +226,7 @@ _ROW_COLUMNS = (
     _doc_id,
     _position,
     func.substr(_text, 1, PREVIEW_CHARS),
-    func.length(_text),
+    col(Document.length),  # stored: length(text) reads every text of the page to the end on SQLite
     _status,
 )
 

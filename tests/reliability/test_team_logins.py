@@ -182,6 +182,24 @@ def test_team_logins_import_annotated_files(team, cli, tmp_path):
         assert len(store.spans_of(1, session=s, annotator="ds-bob")) == 1
 
 
+def test_an_annotators_import_stores_each_length_in_code_points(team, cli, tmp_path):
+    """As a team member's login (not the tables' owner), with her annotations staged (no COPY under row security):
+    every document's length is stored, in code points."""
+    texts = ["Zoë met 東京の山田太郎 😀 and 👩‍👩‍👧.", "e\u0301te\u0301 a\u0300 Gene\u0300ve"]
+    path = tmp_path / "hers.jsonl"
+    path.write_text(
+        "".join(json.dumps({"text": t, "label": [[0, 3, "PERSON"]]}, ensure_ascii=False) + "\n" for t in texts),
+        encoding="utf-8",
+    )
+    code, _out, err = cli("import", team["alice"], path)
+    assert code == 0, err
+    with open_project(team["alice"]) as project, project.session() as s:
+        rows = store.document_rows(session=s, annotator="alice")
+        found = {store.get_document(r.id, session=s).text: store.text_length(r.id, session=s) for r in rows}
+    assert {t: found[t] for t in texts} == {texts[0]: 28, texts[1]: 16}
+    assert all(length == len(t) for t, length in found.items())
+
+
 def test_an_import_that_died_is_removed_by_the_next_login_to_open_whoever_it_is(team, pg_server):
     """bob's import died unpublished (its rows hidden, its process gone): alice, an annotator, opens the project
     next, and its rows go, bob's annotations and events with them, though she could not remove bob's work."""

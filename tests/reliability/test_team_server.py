@@ -102,10 +102,11 @@ def old_shared_project(tmp_path, pg_server, revision="0002_dismissal"):
     name = pg_server.create_database()
     engine = make_engine(pg_server.url(name))
     with engine.begin() as conn:
-        migrate(conn, revision)
+        migrate(conn, "0002_dismissal")  # the document as the oldest schema here stores it, then upgraded
         conn.exec_driver_sql(
             "INSERT INTO document (text, text_hash, meta, source, position) VALUES ('Old Zoë text', 'h1', '{}', '', 0)"
         )
+        migrate(conn, revision)
     engine.dispose()
     folder = tmp_path / "team"
     folder.mkdir()

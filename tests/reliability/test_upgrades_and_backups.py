@@ -120,7 +120,8 @@ def test_backup_copies_commits_still_in_the_wal(tmp_path, make_project):
     writer.execute("PRAGMA wal_autocheckpoint=0")  # keep the commit in tagdesk.sqlite-wal only
     project.close()
     writer.execute(
-        "INSERT INTO document (text, text_hash, meta, source, position) VALUES ('only in the wal', 'h', '{}', '', 0)"
+        "INSERT INTO document (text, text_hash, meta, source, position, length) "
+        "VALUES ('only in the wal', 'h', '{}', '', 0, 15)"
     )
     shutil.copyfile(db, tmp_path / "file-copy.sqlite")  # what a plain file copy would keep
     backup_sqlite(db, tmp_path / "copy.sqlite")
