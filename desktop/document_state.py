@@ -80,13 +80,8 @@ _new = tuple.__new__  # an Item from its six fields without a Python call: ~2x f
 
 
 def stored_items(rows: Iterable[tuple[int, int, int, str, str, float | None]]) -> list[Item]:
-    """The Items of stored spans from the store's (id, start, end, label, origin, score) rows: the rows turned
-    into columns and zipped back without their ids, at C speed (a Python loop over 8,000 rows took ~2x as long)."""
-    columns = list(zip(*rows, strict=True))
-    if not columns:
-        return []
-    _ids, starts, ends, labels, origins, scores = columns
-    return list(map(_new, repeat(Item), zip(starts, ends, labels, origins, scores, repeat(False))))
+    """The Items of stored spans from the store's (id, start, end, label, origin, score) rows."""
+    return [_new(Item, (st, en, lab, origin, score, False)) for _id, st, en, lab, origin, score in rows]
 
 
 def in_reading_order(items: list[Item]) -> tuple[list[Item], list[int]]:
@@ -354,7 +349,16 @@ class DocumentState:
         items = list(map(_new, repeat(Item), zip(starts, ends, labels, origins, scores, repeat(True))))
         if not all(map(le, ends, starts[1:])):  # some overlap each other: the first of them wins, in turn
             return self._show_in_turn(items)
-        # A suggestion is hidden when the first span ending after its start starts before its end.
+        keys = zip(repeat("suggestion"), starts, ends, labels)
+        # Intervals overlap nowhere when, their starts and their ends each sorted, the (i+1)th start is at or
+        # after the ith end. Then no span hides any suggestion (spans only where the model suggested nothing, and
+        # no suggestion dismissed): two sorts of merged sorted runs (~1 ms), no bisection per suggestion (~3 ms).
+        if not self.dismissed:
+            all_starts, all_ends = sorted([*self._starts, *starts]), sorted([*self._ends, *ends])
+            if all(map(le, all_ends, all_starts[1:])):
+                self.pending.update(zip(keys, items, strict=True))
+                return items
+        # Else a suggestion is hidden when the first span ending after its start starts before its end.
         span_starts: list[float] = [*self._starts, math.inf]
         first = map(bisect_right, repeat(self._ends), starts)
         shown: Iterable[bool] = map(ge, map(span_starts.__getitem__, first), ends)
@@ -362,7 +366,6 @@ class DocumentState:
             places = zip(starts, ends, labels, strict=True)
             shown = map(and_, shown, map(not_, map(self.dismissed.__contains__, places)))
         keep = list(shown)
-        keys = zip(repeat("suggestion"), starts, ends, labels)
         self.pending.update(zip(compress(keys, keep), compress(items, keep), strict=True))
         return items
 
