@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import compress, repeat
-from operator import itemgetter, lt, sub
+from operator import and_, ge, itemgetter, le, lt, not_, sub
 from typing import Any, NamedTuple
 
 # What identifies an item on screen: ("span", start, end) or ("suggestion", start, end, label).
@@ -73,6 +73,7 @@ class Item(NamedTuple):
 sort_key = itemgetter(0, 1, 2, 5)  # start, end, label, pending
 _start, _end = itemgetter(0), itemgetter(1)
 _row_start, _row_order = itemgetter("start"), itemgetter("start", "end", "label")  # of a suggestion's dict
+_row_end, _row_label = itemgetter("end"), itemgetter("label")
 
 
 _new = tuple.__new__  # an Item from its six fields without a Python call: ~2x faster at 8,000 a document
@@ -333,17 +334,48 @@ class DocumentState:
     def _show_all(self, rows: list[dict[str, Any]]) -> list[Item]:
         """The suggestions of `rows` (in reading order) as Items; with nothing shown yet, each one not dismissed or
         overlapped is shown (the first of several on the same words wins): what `_restore_pending` over the whole
-        text does, in the same pass along the sorted spans (a 1 MB article has ~8,000 suggestions; making the
-        Items, then bisecting for each, took 3x as long)."""
+        text does, in one pass along the sorted spans.
+
+        The Items, and which of them are shown when no two suggestions overlap (the usual case: one model's
+        entities), are found with C-level maps over the rows' columns, as `add_spans` finds the covered ones: a
+        1 MB article has ~8,000 suggestions, which a Python loop took ~8 ms over."""
+        starts = list(map(_row_start, rows))
+        ends = list(map(_row_end, rows))
+        labels = list(map(_row_label, rows))
+        origins = list(map(dict.get, rows, repeat("origin")))
+        if not all(origins):  # missing, None or empty: a model's
+            origins = [o or "model" for o in origins]
+        scores = list(map(dict.get, rows, repeat("score")))
+        items = list(map(_new, repeat(Item), zip(starts, ends, labels, origins, scores, repeat(True))))
+        if not all(map(le, ends, starts[1:])):  # some overlap each other: the first of them wins, in turn
+            return self._show_in_turn(items)
+        keys = zip(repeat("suggestion"), starts, ends, labels)
+        # Intervals overlap nowhere when, their starts and their ends each sorted, the (i+1)th start is at or
+        # after the ith end. Then no span hides any suggestion (spans only where the model suggested nothing, and
+        # no suggestion dismissed): two sorts of merged sorted runs (~1 ms), no bisection per suggestion (~3 ms).
+        if not self.dismissed:
+            all_starts, all_ends = sorted([*self._starts, *starts]), sorted([*self._ends, *ends])
+            if all(map(le, all_ends, all_starts[1:])):
+                self.pending.update(zip(keys, items, strict=True))
+                return items
+        # Else a suggestion is hidden when the first span ending after its start starts before its end.
+        span_starts: list[float] = [*self._starts, math.inf]
+        first = map(bisect_right, repeat(self._ends), starts)
+        shown: Iterable[bool] = map(ge, map(span_starts.__getitem__, first), ends)
+        if self.dismissed:
+            places = zip(starts, ends, labels, strict=True)
+            shown = map(and_, shown, map(not_, map(self.dismissed.__contains__, places)))
+        keep = list(shown)
+        self.pending.update(zip(compress(keys, keep), compress(items, keep), strict=True))
+        return items
+
+    def _show_in_turn(self, items: list[Item]) -> list[Item]:
+        """`_show_all` for suggestions some of which overlap each other: a Python loop along the sorted spans."""
         starts, ends, n = self._starts, self._ends, len(self._starts)
         dismissed, pending = self.dismissed, self.pending
-        items: list[Item] = []
-        add = items.append
         j, last_end = 0, -1  # j: the first span ending after the suggestion's start
-        for row in rows:
-            s, e, label = row["start"], row["end"], row["label"]
-            sug = _new(Item, (s, e, label, row.get("origin") or "model", row.get("score"), True))
-            add(sug)
+        for sug in items:
+            s, e, label = sug[0], sug[1], sug[2]
             if s < last_end:
                 continue
             while j < n and ends[j] <= s:

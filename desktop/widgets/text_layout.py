@@ -28,6 +28,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from itertools import accumulate, repeat
 from operator import add, sub, truediv
+from time import perf_counter
 
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QFont, QFontMetricsF, QTextCharFormat, QTextLayout, QTextOption
@@ -167,10 +168,14 @@ class TextLayout:
         self._cum: list[int] | None = None
         self.next_unlaid = 0  # the pass that makes every count exact has reached this block
         self.made = 0  # layouts made (the view's tests count them)
+        self.measured_lines = 0  # lines broken by measure_from (the view's tests count those of one pass step)
+        # a run measure_from stopped in at its deadline: (its blocks, their starts in it, the layout begun)
+        self._partial: tuple[list[int], list[int], QTextLayout] | None = None
         self._reset(self.width / max(1.0, self.metrics.averageCharWidth()))
 
     def _reset(self, per_line: float) -> None:
         self._cache.clear()
+        self._partial = None
         self._laid_units = self._laid_lines = 0
         self.lines = list(map(max, repeat(1), map(math.ceil, map(truediv, self._units, repeat(per_line)))))
         self.exact = bytearray(len(self.starts))
@@ -237,10 +242,14 @@ class TextLayout:
             self._cache.popitem(last=False)
         return lay
 
-    def measure_from(self, b: int) -> int:
+    def measure_from(self, b: int, deadline: float | None = None) -> int:
         """Make block b's line count exact without keeping a layout; short left-to-right blocks after it are
         measured in the same layout, joined by line separators (one QTextLayout per block costs ~60 us of
-        overhead: a 1 MB article has thousands of short paragraphs). Returns the next block to measure."""
+        overhead: a 1 MB article has thousands of short paragraphs). Returns the next block to measure.
+
+        With a `deadline` (a `time.perf_counter()` value), lines are broken only until it has passed: a run of
+        RUN units takes ~10 ms, more than a frame's share. The layout is then kept half made and b is returned;
+        the next call for b goes on where this one stopped (each call breaks at least one line)."""
         if self.exact[b]:
             return b + 1
         if b in self._cache:
@@ -249,10 +258,37 @@ class TextLayout:
         if self.starts[b] == self.ends[b]:
             self._count(b, 1)
             return b + 1
+        partial = self._partial
+        if partial is not None and partial[0][0] == b:
+            run, at, lay = partial
+        else:
+            run, at, lay = self._start_run(b)
+        self._partial = None
+        width = self.width
+        while (line := lay.createLine()).isValid():
+            line.setLineWidth(width)
+            self.measured_lines += 1
+            if deadline is not None and perf_counter() > deadline:
+                self._partial = (run, at, lay)
+                return b
+        lay.endLayout()
+        # each block starts a line (the separator ends one): the line of each block's start, asked once a block
+        # (a 1 MB article: ~26,000 blocks on ~50,000 lines)
+        firsts = [lay.lineForTextPosition(a).lineNumber() for a in at]
+        firsts.append(lay.lineCount())
+        for j, a, z in zip(run, firsts, firsts[1:], strict=False):
+            self._count(j, max(1, z - a))
+        return run[-1] + 1
+
+    def _start_run(self, b: int) -> tuple[list[int], list[int], QTextLayout]:
+        """(the blocks measured with b, where each starts in the joined text in UTF-16 units, their layout begun
+        and no line made yet). A right-to-left block is measured alone, in its own direction."""
+        rtl = self._right_to_left(b)
         run, units = [b], self._units[b]
         k = b + 1
         while (
-            k < len(self.starts)
+            not rtl
+            and k < len(self.starts)
             and units + 1 + self._units[k] <= RUN
             and not self.exact[k]
             and k not in self._cache
@@ -261,9 +297,6 @@ class TextLayout:
             run.append(k)
             units += 1 + self._units[k]
             k += 1
-        if len(run) == 1 or self._right_to_left(b):
-            self._make(b, to_draw=False)
-            return b + 1
         to_qt = self.map.to_qt
         at = [0]  # where each block of the run starts in the joined text (UTF-16)
         for j in run[:-1]:
@@ -271,8 +304,9 @@ class TextLayout:
         lay = QTextLayout("\u2028".join(self.text[self.starts[j] : self.ends[j]] for j in run), self.font)
         option = QTextOption()
         option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
-        option.setTextDirection(Qt.LayoutDirection.LeftToRight)
+        option.setTextDirection(Qt.LayoutDirection.RightToLeft if rtl else Qt.LayoutDirection.LeftToRight)
         lay.setTextOption(option)
+        lay.setCacheEnabled(False)
         starts = [self.starts[j] for j in run]
         ranges = []
         for cp, fmt in self.formats_for(starts[0], self.ends[run[-1]]) if self.formats_for else []:
@@ -280,23 +314,14 @@ class TextLayout:
             ranges.append(_range(at[i] + to_qt(cp) - to_qt(starts[i]), to_qt(cp + 1) - to_qt(cp), fmt))
         if ranges:
             lay.setFormats(ranges)
-        width = self.width
         lay.beginLayout()
-        while (line := lay.createLine()).isValid():
-            line.setLineWidth(width)
-        lay.endLayout()
         self.made += 1
-        # each block starts a line (the separator ends one): the line of each block's start, asked once a block
-        # (a 1 MB article: ~26,000 blocks on ~50,000 lines)
-        firsts = [lay.lineForTextPosition(a).lineNumber() for a in at]
-        firsts.append(lay.lineCount())
-        for j, a, z in zip(run, firsts, firsts[1:], strict=False):
-            self._count(j, max(1, z - a))
-        return k
+        return run, at, lay
 
     def forget(self, b: int) -> None:
         """Block b's formats changed: lay it out again when next needed."""
         self._cache.pop(b, None)
+        self._partial = None  # a run half measured may hold b with its old formats
         if self.exact[b]:
             self.exact[b] = 0
             self._laid_units -= self._units[b]

@@ -168,7 +168,7 @@ class ScrolledText(QAbstractScrollArea):
         deadline = now + PASS_SLICE
         first = lay.next_unlaid
         while not lay.done():
-            lay.next_unlaid = lay.measure_from(lay.next_unlaid)
+            lay.next_unlaid = lay.measure_from(lay.next_unlaid, deadline)
             if time.perf_counter() > deadline:
                 break
         done = lay.done()
@@ -190,9 +190,13 @@ class ScrolledText(QAbstractScrollArea):
         last = max(start, (end or start + 1) - 1)
         for offset in {start, last}:
             lay.layout(lay.block_of(offset))
-        self._sync()  # those blocks' heights may have changed the place of what is on screen
-        y, h, v = self._line_y(start), lay.line_height, self.verticalScrollBar().value()
-        if self._line_y(last) + h <= v or y >= v + self.viewport().height() - h:
+        # Twice at most: the first scroll lays out the block at the new top line, whose height was perhaps an
+        # estimate that placed `start` (or clamped the bar's range) a line or more off; the second corrects it.
+        for _ in range(2):
+            self._sync()  # those blocks' heights may have changed the place of what is on screen
+            y, h, v = self._line_y(start), lay.line_height, self.verticalScrollBar().value()
+            if not (self._line_y(last) + h <= v or y >= v + self.viewport().height() - h):
+                break
             target = y - self.viewport().height() // 3
             self.verticalScrollBar().setValue(TOP + max(0, (target - TOP) // h) * h if target > 0 else 0)
 

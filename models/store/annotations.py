@@ -6,6 +6,8 @@ here writes.
 
 from __future__ import annotations
 
+from operator import itemgetter, lt
+
 from sqlalchemy import bindparam, select
 from sqlmodel import Session
 
@@ -20,12 +22,12 @@ _SPANS = (
     .where(ANNOTATION.c.document_id == bindparam("doc"), ANNOTATION.c.annotator == bindparam("who"))
     .order_by(SPAN.c.start, SPAN.c.end)
 )
-_SPAN_ROWS = (  # span_tuples' columns: the same spans, in the same order
+_SPAN_ROWS = (  # span_tuples' columns: the same spans, put in order by span_tuples (no ORDER BY)
     select(SPAN.c.id, SPAN.c.start, SPAN.c.end, SPAN.c.label, SPAN.c.origin, SPAN.c.score)
     .join(ANNOTATION, ANNOTATION.c.id == SPAN.c.annotation_id)
     .where(ANNOTATION.c.document_id == bindparam("doc"), ANNOTATION.c.annotator == bindparam("who"))
-    .order_by(SPAN.c.start, SPAN.c.end)
 )
+_START, _START_END = itemgetter(1), itemgetter(1, 2)  # of a span_tuples row
 _DISMISSALS = (
     select(DISMISSAL.c.start, DISMISSAL.c.end, DISMISSAL.c.label)
     .join(ANNOTATION, ANNOTATION.c.id == DISMISSAL.c.annotation_id)
@@ -63,9 +65,22 @@ def span_tuples(
 ) -> list[tuple[int, int, int, str, str, float | None]]:
     """(id, start, end, label, origin, score) of this annotator's spans, in reading order; no table objects
     (a 1 MB article has ~8,000 spans: fetched all at once and unpacked by position, 12 ms where reading each row's
-    attributes took 42)."""
-    rows = session.connection().execute(_SPAN_ROWS, {"doc": document_id, "who": annotator}).all()
-    return [tuple(r) for r in rows]  # rows of the six columns above
+    attributes took 42).
+
+    The driver's own rows are returned (plain tuples, none of SQLAlchemy's Row objects to make and convert:
+    the columns need no conversion), and put in order here rather than by the database: SQLite returns them
+    through the annotation index, in the order they were stored, which for spans stored in reading order
+    (an import, an accepted document) is already the right one, checked at C speed. A sort by the database
+    (a temporary B-tree) took ~3.5 ms of the ~16 of the fetch for 8,000 spans."""
+    result = session.connection().execute(_SPAN_ROWS, {"doc": document_id, "who": annotator})
+    try:
+        rows: list[tuple[int, int, int, str, str, float | None]] = list(result.cursor.fetchall())
+    finally:
+        result.close()
+    starts = list(map(_START, rows))
+    if not all(map(lt, starts, starts[1:])):
+        rows.sort(key=_START_END)
+    return rows
 
 
 def dismissals_of(document_id: int, *, session: Session, annotator: str) -> set[tuple[int, int, str]]:

@@ -80,3 +80,17 @@ def test_migrations_match_the_tables(project):
 
     with project.engine.connect() as conn:
         assert schema_differences(conn) == []
+
+
+def test_span_tuples_come_in_reading_order_whatever_order_they_were_stored_in(project):
+    """The window's spans are read unsorted by the database and put in order by `span_tuples`."""
+    doc = _doc(project)
+    who = {"annotator": project.annotator}
+    for start, end, label in [(22, 28, "GPE"), (0, 8, "PERSON"), (13, 18, "PERSON")]:
+        with project.writing() as s:
+            store.add_span(doc, start, end, label, session=s, **who)
+    with project.session() as s:
+        rows = store.span_tuples(doc, session=s, **who)
+    assert [r[1:5] for r in rows] == [(0, 8, "PERSON", "human"), (13, 18, "PERSON", "human"), (22, 28, "GPE", "human")]
+    assert all(type(r) is tuple and len(r) == 6 and r[5] is None for r in rows)
+    assert [r[0] for r in rows] == [2, 3, 1]  # each row keeps its own id

@@ -157,3 +157,29 @@ def test_a_drag_after_a_byte_order_mark_and_crlf_line_breaks_stores_the_characte
     drag(qtbot, w, putin, putin + 5)
     assert [(s.start, s.end) for s in w.session.state.spans] == [(putin, putin + 5)]
     assert char_box(w, putin).top() > char_box(w, text.index("Second")).top()  # \r\r: an empty line between
+
+
+def test_a_step_of_the_pass_over_a_long_paragraph_stops_within_a_few_lines_of_its_slice(
+    make_window, qtbot, monkeypatch
+):
+    """A step of the pass between events stops once its time slice is over, even inside a display block (a 1 MB
+    paragraph is cut into blocks of up to 6,000 characters, each ~10 ms to lay out), and goes on from there at the
+    next step: with no time at all, a step breaks one line; the counts end as laying each block out alone."""
+    import desktop.widgets.text_scroll as text_scroll
+
+    text = "Li Qiang met Putin in Moscow on Wednesday. " * 24_000  # ~1 MB, one paragraph
+    names = [m.start() for m in re.finditer("Putin", text[:200_000])][::50]
+    w = make_window([text], {0: [(m, m + 5, "PERSON") for m in names]})
+    view, lay = w.text, w.text._layout
+    assert len(lay) > 100 and max(map(len, text.split("\n"))) > 900_000
+    lay.set_width(lay.width - 1)  # forget what the first screen laid out
+    monkeypatch.setattr(text_scroll, "PASS_SLICE", 0.0)
+    steps = []
+    for _ in range(30):
+        before = lay.measured_lines
+        view._lay_out_some()
+        steps.append(lay.measured_lines - before)
+    assert max(steps) <= 2 and sum(steps) >= 30  # a line or so a step, and each step gets on
+    monkeypatch.setattr(text_scroll, "PASS_SLICE", 0.004)
+    qtbot.waitUntil(view.formatting_done, timeout=20_000)
+    assert lay.lines == [lay._make(b).lineCount() or 1 for b in range(len(lay))]
