@@ -10,7 +10,6 @@ the text): while a decision is being saved they wait their turn.
 
 from __future__ import annotations
 
-import gc
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -19,6 +18,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
 from models import store, tokens
+from models.collector import collector_paused
 from models.db.tables import Origin, Status
 from models.errors import OverlapError, StaleAnnotationError, TagdeskError
 from models.project import Project
@@ -140,13 +140,8 @@ class AnnotationSession(DecisionFlow, QObject):
         # Reading a 1 MB article makes ~60,000 objects (rows, the suggestions' dicts, Items): plain tuples and
         # dicts in no reference cycle. The cyclic collector, run every 700 new objects, took 7-20 ms of the ~100
         # of an opening in the window; it runs once afterwards instead, on its next allocation.
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
+        with collector_paused():
             return self._read_state_now(document_id)
-        finally:
-            if collecting:
-                gc.enable()
 
     def _read_state_now(self, document_id: int) -> DocumentState:
         with self.project.session() as s:
