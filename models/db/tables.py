@@ -81,14 +81,18 @@ class ImportRun(SQLModel, table=True):
 
 class Document(SQLModel, table=True):
     __tablename__ = "document"
-    # `length` read without the row (models.db.dialect.document_length)
-    __table_args__ = (Index("ix_document_id_length", "id", "length"),)
+    __table_args__ = (
+        # `length` read without the row (models.db.dialect.document_length)
+        Index("ix_document_id_length", "id", "length"),
+        # project order with the hashes, read without the rows (an export's list of what it writes)
+        Index("ix_document_position_id_hash", "position", "id", "text_hash", "import_id"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     text: str
     text_hash: str = Field(unique=True, index=True, max_length=64)
     meta: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     source: str = ""
-    position: int = Field(index=True)
+    position: int
     # The file's own token boundaries (models.tokens.pack), or None: the project's tokenizer is used.
     tokens: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
     import_id: int | None = Field(default=None, foreign_key="import_run.id", index=True)

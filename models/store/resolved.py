@@ -136,7 +136,7 @@ def resolved_statuses(*, session: Session, batch: int = 2000) -> Iterator[tuple[
     conn = session.connection()
     base = select(DOCUMENT.c.id, DOCUMENT.c.text_hash, DOCUMENT.c.position).where(published())
     for rows, in_page in document_pages(conn, base, batch):
-        per_doc: dict[int, list[tuple[int, str, str]]] = {row[0]: [] for row in rows}
+        per_doc: dict[int, list[tuple[int, str, str]]] = {}
         for ann_id, doc_id, who, status in _plain(
             conn.execute(
                 select(ANNOTATION.c.id, ANNOTATION.c.document_id, ANNOTATION.c.annotator, ANNOTATION.c.status)
@@ -145,9 +145,7 @@ def resolved_statuses(*, session: Session, batch: int = 2000) -> Iterator[tuple[
                 .order_by(ANNOTATION.c.annotator)
             )
         ):
-            anns = per_doc.get(doc_id)
-            if anns is not None:  # not a document the page leaves out (of an import under way)
-                anns.append((ann_id, who, status))
+            per_doc.setdefault(doc_id, []).append((ann_id, who, status))
         compared = [
             ann_id
             for anns in per_doc.values()
@@ -162,10 +160,16 @@ def resolved_statuses(*, session: Session, batch: int = 2000) -> Iterator[tuple[
                 )
             ).all():
                 spans[ann_id].append((start, end, label))
-        for row in rows:
-            doc_id = row.id
-            status, _spans, _speakers = _resolve([(who, st, spans.get(a, [])) for a, who, st in per_doc[doc_id]])
-            yield doc_id, row.text_hash, status
+        for doc_id, text_hash, _position in cast(Sequence[tuple[int, str, int]], rows):
+            anns = per_doc.get(doc_id)
+            if anns is None:  # nobody annotated it (or only in an import under way, which the page leaves out)
+                yield doc_id, text_hash, PENDING
+            elif len(anns) == 1:  # most documents: `_resolve` for one annotation, without its spans
+                _a, who, status = anns[0]
+                yield doc_id, text_hash, status if (who == GOLD and status != PENDING) or is_person(who) else PENDING
+            else:
+                status, _spans, _speakers = _resolve([(who, st, spans.get(a, [])) for a, who, st in anns])
+                yield doc_id, text_hash, status
 
 
 def resolved_document_ids(*, session: Session, statuses: Sequence[str]) -> list[int]:
