@@ -301,3 +301,28 @@ def test_an_import_refuses_overlapping_spans_it_is_handed(project):
     with project.writing() as s, pytest.raises(TagdeskError, match="the spans 0-5 .PERSON. and 0-5 .PERSON. overlap"):
         store.add_documents([store.NewDocument(text="Ada Lovelace", spans=[(0, 5, "PERSON")] * 2)], session=s)
     assert raw_rows(project, "SELECT count(*) FROM document") == [(0,)]
+
+
+def test_an_exports_list_of_documents_and_hashes_is_read_from_the_index_in_project_order(project, doc_id):
+    """The plan of a team export (which documents, with their text hashes, in project order) matches the
+    documents, and on SQLite its page query reads only the index (position, id, text_hash, import_id): the hash
+    sits after the text in the row, where reading it walks the text's overflow pages."""
+    from sqlalchemy import select
+
+    from models.db.tables import DOCUMENT
+    from models.store.exports import export_plan
+    from models.store.imports import published
+
+    with project.writing() as s:
+        store.add_documents([store.NewDocument(text="z" * 9_000, spans=[(0, 3, "ORG")])], session=s, annotator="ann")
+    with project.session() as s:
+        plan, conflicts = export_plan(session=s, annotator=None, statuses=("accepted", "pending"))
+    expected = raw_rows(project, "SELECT id, text_hash FROM document ORDER BY position, id")
+    assert [tuple(row) for row in plan] == [tuple(row) for row in expected] and conflicts == 0
+    if backend_is_sqlite(project):
+        page = select(DOCUMENT.c.id, DOCUMENT.c.text_hash, DOCUMENT.c.position).where(published())
+        page = page.order_by(DOCUMENT.c.position, DOCUMENT.c.id).limit(2000)
+        sql = str(page.compile(project.engine, compile_kwargs={"literal_binds": True}))
+        plan_text = " ".join(str(row[-1]) for row in raw_rows(project, f"EXPLAIN QUERY PLAN {sql}"))
+        assert "SCAN document USING COVERING INDEX ix_document_position_id_hash" in plan_text, plan_text
+        assert "TEMP B-TREE" not in plan_text, plan_text  # the index gives the order
