@@ -1,6 +1,7 @@
 """The two lookups every decision makes: the document's stored length (right after every way documents are
 stored, and after the upgrade that added it) and the overlap check, which looks at one neighbour on the index
-(annotation_id, start) and must still refuse exactly the overlapping spans."""
+(annotation_id, start) and must still refuse exactly the overlapping spans; and an export's list of documents,
+read from an index without the texts."""
 
 from __future__ import annotations
 
