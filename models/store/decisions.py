@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, CursorResult, bindparam, delete, insert, select, update
 from sqlmodel import Session
 
-from ..db.dialect import bulk_insert, insert_if_missing, lock_event_log, reserve_ids
+from ..db.dialect import bulk_insert, insert_if_missing, lock_event_log, reserve_ids, span_keys
 from ..db.tables import ANNOTATION, DISMISSAL, EVENT, SPAN, Origin, Span, Status, utcnow
 from ..errors import OverlapError, StaleAnnotationError, TagdeskError
 from . import events
@@ -98,9 +98,7 @@ _SPAN_ROW = (
     .with_for_update(of=ANNOTATION)  # as _ANNOTATION_ROW: the version read stays true until commit
 )
 
-_SPANS_OF = select(SPAN.c.id, SPAN.c.start, SPAN.c.end, SPAN.c.label, SPAN.c.origin, SPAN.c.score).where(
-    SPAN.c.annotation_id == bindparam("ann")
-)
+_SPAN_ROWS = select(SPAN.c.id, SPAN.c.start, SPAN.c.end, SPAN.c.label, SPAN.c.origin, SPAN.c.score)
 
 _INSERT_SPAN = insert(SPAN)
 
@@ -418,19 +416,21 @@ def _replace_spans(
         check_span(length, spec[0], spec[1], spec[2])
     if not remove and not add:
         return [], ()
-    rows = conn.execute(_SPANS_OF, {"ann": ann_id}).all()  # (id, start, end, label, origin, score): index, not name
-    at = {(row[1], row[2]): row for row in rows}
-    gone = [at[key] for key in dict.fromkeys(remove) if key in at]
-    gone_ids = {row[0] for row in gone}
-    kept = [(row[1], row[2], row[3]) for row in rows if row[0] not in gone_ids]
+    rows = span_keys(conn, ann_id)  # (id, start, end, label)
+    at = {(row[1], row[2]): row[0] for row in rows}
+    ids = [at[key] for key in dict.fromkeys(remove) if key in at]
+    gone_ids = set(ids)
+    kept = [row[1:] for row in rows if row[0] not in gone_ids]
     _refuse_overlaps(kept, [(spec[0], spec[1], spec[2]) for spec in add])
-    ids = [row[0] for row in gone]
+    whole: dict[int, Any] = {}
+    for i in range(0, len(ids), _IN_CHUNK):  # the removed spans with their origin and score, for undo and events
+        whole.update((row[0], row) for row in conn.execute(_SPAN_ROWS.where(SPAN.c.id.in_(ids[i : i + _IN_CHUNK]))))
+    gone = [whole[span_id] for span_id in ids]
     for i in range(0, len(ids), _IN_CHUNK):
         conn.execute(delete(SPAN).where(SPAN.c.id.in_(ids[i : i + _IN_CHUNK])))
     new_ids = reserve_ids(conn, SPAN, len(add))
     added = tuple((span_id, ann_id, *spec) for span_id, spec in zip(new_ids, add, strict=True))
-    keys = ("id", "annotation_id", "start", "end", "label", "origin", "score")
-    bulk_insert(conn, SPAN, [dict(zip(keys, row, strict=True)) for row in added])
+    bulk_insert(conn, SPAN, added, ("id", "annotation_id", "start", "end", "label", "origin", "score"))
     return [row[1:] for row in gone], added
 
 

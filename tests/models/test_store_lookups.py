@@ -327,3 +327,21 @@ def test_an_exports_list_of_documents_and_hashes_is_read_from_the_index_in_proje
         plan_text = " ".join(str(row[-1]) for row in raw_rows(project, f"EXPLAIN QUERY PLAN {sql}"))
         assert "SCAN document USING COVERING INDEX ix_document_position_id_hash" in plan_text, plan_text
         assert "TEMP B-TREE" not in plan_text, plan_text  # the index gives the order
+
+
+def test_a_decision_removes_exactly_the_spans_it_names_and_logs_their_exact_scores(project):
+    """A decision reads its annotation's spans in one go (on SQLite as one JSON array from the engine): the spans it
+    removes are the ones at the named places, and the event records their scores to the last bit (a real that
+    SQLite would write in JSON with 15 digits comes out a different double)."""
+    score = 0.12345678901234568  # 17 significant digits: 15 give 0.123456789012346
+    with project.writing() as s:
+        store.add_documents([store.NewDocument(text="Ada went to Paris and London.")], session=s)
+        doc = store.document_rows(session=s, annotator="ann")[0].id
+        spans = [(0, 3, "PERSON", "model", score), (12, 17, "GPE", "human", None), (22, 28, "GPE", "model", 0.5)]
+        store.decide(doc, "pending", session=s, annotator="ann", add_spans=spans)
+        store.decide(doc, "accepted", session=s, annotator="ann", remove_spans=[(0, 3), (22, 28), (5, 9)])
+        left = [(x.start, x.end, x.label) for x in store.spans_of(doc, session=s, annotator="ann")]
+    assert left == [(12, 17, "GPE")]
+    payload = json.loads(raw_rows(project, "SELECT payload FROM event ORDER BY id DESC LIMIT 1")[0][0])
+    removed = [item[:5] for item in payload["removed"]]
+    assert removed == [[0, 3, "PERSON", "model", score], [22, 28, "GPE", "model", 0.5]]
