@@ -13,7 +13,17 @@ from __future__ import annotations
 import time
 
 from PySide6.QtCore import QEvent, QPoint, QRect, Qt, QTimer
-from PySide6.QtGui import QFont, QFontDatabase, QFontMetricsF, QResizeEvent, QTextCharFormat, QTextLayout, QTextLine
+from PySide6.QtGui import (
+    QFont,
+    QFontDatabase,
+    QFontMetricsF,
+    QHideEvent,
+    QResizeEvent,
+    QShowEvent,
+    QTextCharFormat,
+    QTextLayout,
+    QTextLine,
+)
 from PySide6.QtWidgets import QAbstractScrollArea, QWidget
 
 from .text_layout import TextLayout
@@ -56,6 +66,7 @@ class ScrolledText(QAbstractScrollArea):
         self._anchor = (0, -TOP)  # (first character of the top line, pixels of that line scrolled out)
         self._syncing = False
         self._range_due = 0.0  # when the pass updates the scroll bar's range next (see _lay_out_some)
+        self._hidden = False  # hidden after being shown (its window closed or minimized): the pass waits
         self._pass = QTimer(self)
         self._pass.setInterval(0)
         self._pass.timeout.connect(self._lay_out_some)
@@ -163,6 +174,9 @@ class ScrolledText(QAbstractScrollArea):
         scroll bar follows at once when a block at or above the top line changed (its value holds the anchor's
         place); when only blocks below it did, only the bar's range changes, at most every RANGE_EVERY and when
         the pass is over."""
+        if self._hidden:  # a closed window's view would go on measuring a text nobody sees
+            self._pass.stop()
+            return
         lay = self._layout
         now = time.perf_counter()
         deadline = now + PASS_SLICE
@@ -277,6 +291,16 @@ class ScrolledText(QAbstractScrollArea):
         if self._layout.set_width(self._text_width()):
             self._pass.start()
         self._sync()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        super().hideEvent(event)
+        self._hidden = True
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._hidden = False
+        if not self._layout.done():
+            self._pass.start()
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)

@@ -183,3 +183,20 @@ def test_a_step_of_the_pass_over_a_long_paragraph_stops_within_a_few_lines_of_it
     monkeypatch.setattr(text_scroll, "PASS_SLICE", 0.004)
     qtbot.waitUntil(view.formatting_done, timeout=20_000)
     assert lay.lines == [lay._make(b).lineCount() or 1 for b in range(len(lay))]
+
+
+def test_a_closed_windows_view_stops_measuring_and_goes_on_when_shown_again(make_window, qtbot):
+    """The pass that makes a long text's heights exact runs between events only while the view can be seen: a
+    closed window (kept alive by a reference) takes no time from the window the annotator is using."""
+    text = "Li Qiang met Putin in Moscow on Wednesday. " * 24_000  # ~1 MB, one paragraph
+    w = make_window([text])
+    view, lay = w.text, w.text._layout
+    assert not view.formatting_done()
+    w.close()
+    qtbot.wait(50)  # what was already queued is let through
+    measured = lay.measured_lines
+    qtbot.wait(300)
+    assert lay.measured_lines == measured and not view.formatting_done()
+    w.show()
+    qtbot.waitUntil(view.formatting_done, timeout=20_000)
+    assert lay.measured_lines > measured
