@@ -4,7 +4,7 @@ that only one backend understands (DESIGN.md invariant 12).
 - New ids: PostgreSQL hands them out from each table's sequence (concurrent imports and decisions never collide);
   SQLite counts on from max(id), safe because a SQLite writer holds the database's write lock from BEGIN.
 - Bulk rows: PostgreSQL's COPY (psycopg's `cursor.copy`; executemany where row security applies to the login,
-  which the server does not allow COPY for), on SQLite INSERTs of hundreds of rows each (`bulk_insert`).
+  which the server does not allow COPY for), on SQLite INSERTs of hundreds of short rows each (`bulk_insert`).
 - Insert-if-missing and upsert: `INSERT ... ON CONFLICT` in each dialect's spelling.
 - A document's length: read from an index on SQLite, where the row has it after the text (`document_length`).
 - Locks that SQLite's single writer gives for free: imports and schema upgrades take a transaction-level advisory
@@ -137,7 +137,10 @@ def bulk_insert(conn: Connection, table: Table, rows: Sequence[Any], keys: Seque
     columns = ", ".join(quote(k) for k in keys)
     target = quote(table.name)
     if not is_postgresql(conn):
-        _insert_rows(conn, f"INSERT INTO {target} ({columns}) VALUES ", len(keys), rows)
+        if table.name in _LONG_ROWS:
+            conn.exec_driver_sql(f"INSERT INTO {target} ({columns}) VALUES ({', '.join('?' * len(keys))})", rows)
+        else:
+            _insert_rows(conn, f"INSERT INTO {target} ({columns}) VALUES ", len(keys), rows)
         return
     if not _row_security_active(conn, table):
         _copy(conn, f"COPY {target} ({columns}) FROM STDIN", rows)
@@ -163,6 +166,9 @@ def _row_security_active(conn: Connection, table: Table) -> bool:
 # hands the interpreter lock over at every step, and while the GUI thread runs the writer thread waits for it each
 # time: accepting 8,333 suggestions took 100-550 ms in executemany, depending on what the window was doing.
 _ROWS_PER_INSERT = 500
+# Tables whose rows hold texts or JSON of any length go one row a step (executemany): SQLite copies every value
+# bound to a statement, so 500 documents of 1 MB would hold 500 MB at once; a few long rows cost few steps anyway.
+_LONG_ROWS = frozenset({"document", "event", "suggestion", "setting"})
 
 
 def _insert_rows(conn: Connection, head: str, width: int, rows: Sequence[Any]) -> None:
